@@ -1,0 +1,243 @@
+"""Core data model: recordings, streams and the steps-table schema.
+
+Everything inside footfall is SI: time in seconds, acceleration in m/s^2,
+angular rate in rad/s, pressure in kPa. Units are converted when a file is read
+(see :mod:`footfall.io`), never later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+G_MPS2 = 9.80665
+"""Standard gravity, m/s^2."""
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class Placement(StrEnum):
+    FOOT = "foot"  # anywhere on the shoe: laces, heel, side
+    SHANK = "shank"
+
+
+class SensorKind(StrEnum):
+    IMU = "imu"
+    INSOLE = "insole"
+
+
+class Surface(StrEnum):
+    TREADMILL = "treadmill"
+    OVERGROUND = "overground"
+
+
+IMU_COLUMNS = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+
+
+@dataclass
+class Stream:
+    """One sensor's samples.
+
+    Attributes
+    ----------
+    kind, side, placement
+        What the sensor is and where it sits.
+    time_s
+        Sample times, seconds, strictly increasing (float64, shape (n,)).
+    values
+        Samples, shape (n, k), SI units (IMU: acc m/s^2 then gyr rad/s;
+        insole: kPa per cell, then force N if present).
+    columns
+        Names of the ``values`` columns (IMU: :data:`IMU_COLUMNS`).
+    name
+        A label, usually the file name it came from.
+    meta
+        The stream's entry of ``recording.json`` (units, layout, unknown keys),
+        kept so a written recording round-trips.
+    """
+
+    kind: SensorKind
+    side: Side
+    time_s: np.ndarray
+    values: np.ndarray
+    columns: tuple[str, ...]
+    placement: Placement = Placement.FOOT
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.kind = SensorKind(self.kind)
+        self.side = Side(self.side)
+        self.placement = Placement(self.placement)
+        self.time_s = np.asarray(self.time_s, dtype=np.float64)
+        self.values = np.asarray(self.values, dtype=np.float64)
+        if self.values.ndim != 2 or self.values.shape[0] != self.time_s.shape[0]:
+            raise ValueError(
+                f"stream {self.name!r}: values shape {self.values.shape} does not match "
+                f"{self.time_s.shape[0]} time stamps"
+            )
+        if len(self.columns) != self.values.shape[1]:
+            raise ValueError(f"stream {self.name!r}: {len(self.columns)} names for "
+                             f"{self.values.shape[1]} columns")
+        self.columns = tuple(self.columns)
+
+    def __len__(self) -> int:
+        return self.time_s.shape[0]
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, self.columns.index(name)]
+
+    @property
+    def acc_mps2(self) -> np.ndarray:
+        """Accelerometer, sensor axes, m/s^2, shape (n, 3)."""
+        idx = [self.columns.index(c) for c in IMU_COLUMNS[:3]]
+        return self.values[:, idx]
+
+    @property
+    def gyr_rps(self) -> np.ndarray:
+        """Gyroscope, sensor axes, rad/s, shape (n, 3)."""
+        idx = [self.columns.index(c) for c in IMU_COLUMNS[3:]]
+        return self.values[:, idx]
+
+    @property
+    def fs_hz(self) -> float:
+        """Nominal sampling rate: the inverse of the median sample interval."""
+        if len(self) < 2:
+            return float("nan")
+        return float(1.0 / np.median(np.diff(self.time_s)))
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.time_s[-1] - self.time_s[0]) if len(self) else 0.0
+
+
+@dataclass
+class Condition:
+    surface: Surface | None = None
+    speed_mps: float | None = None
+
+
+@dataclass
+class Recording:
+    """A set of streams recorded together, plus the metadata of recording.json.
+
+    ``meta`` keeps every key of recording.json except ``streams`` (including
+    unknown ones) so that writing a recording back loses nothing.
+    """
+
+    streams: list[Stream]
+    meta: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def condition(self) -> Condition:
+        c = self.meta.get("condition") or {}
+        surface = c.get("surface")
+        speed = c.get("speed_mps")
+        return Condition(
+            surface=Surface(surface) if surface else None,
+            speed_mps=float(speed) if speed is not None else None,
+        )
+
+    def select(
+        self,
+        kind: SensorKind | str | None = None,
+        side: Side | str | None = None,
+        placement: Placement | str | None = None,
+    ) -> list[Stream]:
+        out = []
+        for s in self.streams:
+            if kind is not None and s.kind != SensorKind(kind):
+                continue
+            if side is not None and s.side != Side(side):
+                continue
+            if placement is not None and s.placement != Placement(placement):
+                continue
+            out.append(s)
+        return out
+
+    @property
+    def duration_s(self) -> float:
+        if not self.streams:
+            return 0.0
+        t0 = min(s.time_s[0] for s in self.streams if len(s))
+        t1 = max(s.time_s[-1] for s in self.streams if len(s))
+        return float(t1 - t0)
+
+
+# --------------------------------------------------------------------------
+# Steps table (CONTRACTS.md section 2). One row per foot contact, by ic_s.
+# --------------------------------------------------------------------------
+
+STEP_COLUMNS: dict[str, str] = {
+    "side": "object",
+    "ic_s": "float64",
+    "to_s": "float64",
+    "contact_ms": "float64",
+    "stride_ms": "float64",
+    "swing_ms": "float64",
+    "cadence_spm": "float64",
+    "stride_length_m": "float64",
+    "speed_mps": "float64",
+    "foot_strike_angle_deg": "float64",
+    "strike_pattern": "object",
+    "strike_index_pct": "float64",
+    "shank_angle_ic_deg": "float64",
+    "pronation_excursion_deg": "float64",
+    "pronation_velocity_dps": "float64",
+    "impact_g": "float64",
+    "braking_g": "float64",
+    "forefoot_load_pct": "float64",
+    "lateral_forefoot_load_pct": "float64",
+    "peak_forefoot_kpa": "float64",
+}
+"""Contract columns of the steps table and their dtypes, in order.
+
+Extra columns may follow (e.g. ``ms_s`` mid-stance time, ``source``); these
+are the ones outside tools rely on."""
+
+NUMERIC_STEP_METRICS: tuple[str, ...] = tuple(
+    c for c, t in STEP_COLUMNS.items() if t == "float64" and c not in ("ic_s", "to_s")
+)
+"""Per-step numeric metrics that the summary aggregates."""
+
+STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot")
+
+
+def empty_steps() -> pd.DataFrame:
+    """A steps table with no rows and the contract columns."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STEP_COLUMNS.items()})
+
+
+def conform_steps(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with every contract column present (NaN where missing),
+    contract columns first in contract order, extra columns after, rows sorted
+    by ``ic_s``."""
+    out = df.copy()
+    for c, t in STEP_COLUMNS.items():
+        if c not in out.columns:
+            out[c] = pd.Series(np.nan if t == "float64" else None, index=out.index, dtype=t)
+    extra = [c for c in out.columns if c not in STEP_COLUMNS]
+    out = out[list(STEP_COLUMNS) + extra]
+    return out.sort_values("ic_s", kind="stable").reset_index(drop=True)
+
+
+def validate_steps(df: pd.DataFrame) -> None:
+    """Check a steps table against the contract; raise ValueError naming the problem."""
+    missing = [c for c in STEP_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"steps table lacks columns: {', '.join(missing)}")
+    if len(df) and not df["side"].isin([s.value for s in Side]).all():
+        raise ValueError("steps table: 'side' must be 'left' or 'right'")
+    if len(df) and not np.all(np.diff(df["ic_s"].to_numpy()) >= 0):
+        raise ValueError("steps table: rows must be ordered by ic_s")
+    pats = df["strike_pattern"].dropna()
+    if len(pats) and not pats.isin(STRIKE_PATTERNS).all():
+        raise ValueError(f"steps table: strike_pattern must be one of {STRIKE_PATTERNS}")
