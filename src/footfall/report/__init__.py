@@ -1,0 +1,5 @@
+"""Presenting results: terminal rendering (more formats to come).
+
+Everything here reads an :class:`~footfall.pipeline.Analysis` and never
+changes it.
+"""

@@ -1,0 +1,279 @@
+"""Terminal rendering of an analysis with ``rich``.
+
+Colour on a terminal, plain text when piped or redirected (rich decides from
+the output stream; ``NO_COLOR`` is honoured). Nothing here computes a metric:
+it only formats the summary dict (CONTRACTS.md section 3) and the notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from footfall.pipeline import Analysis
+
+
+@dataclass(frozen=True)
+class MetricFormat:
+    """How a metric is shown: a label, its unit and the decimals to print."""
+
+    label: str
+    unit: str
+    decimals: int
+
+
+METRIC_FORMATS: dict[str, MetricFormat] = {
+    "cadence_spm": MetricFormat("Cadence", "spm", 1),
+    "contact_ms": MetricFormat("Contact time", "ms", 0),
+    "stride_ms": MetricFormat("Stride time", "ms", 0),
+    "swing_ms": MetricFormat("Swing time", "ms", 0),
+    "stride_length_m": MetricFormat("Stride length", "m", 2),
+    "speed_mps": MetricFormat("Speed", "m/s", 2),
+    "foot_strike_angle_deg": MetricFormat("Foot strike angle", "deg", 1),
+    "strike_index_pct": MetricFormat("Strike index", "%", 0),
+    "shank_angle_ic_deg": MetricFormat("Shank angle at contact", "deg", 1),
+    "pronation_excursion_deg": MetricFormat("Pronation excursion", "deg", 1),
+    "pronation_velocity_dps": MetricFormat("Pronation velocity", "deg/s", 0),
+    "impact_g": MetricFormat("Impact", "g", 1),
+    "braking_g": MetricFormat("Braking", "g", 2),
+    "forefoot_load_pct": MetricFormat("Forefoot load", "%", 0),
+    "lateral_forefoot_load_pct": MetricFormat("Lateral forefoot load", "%", 0),
+    "peak_forefoot_kpa": MetricFormat("Peak forefoot pressure", "kPa", 0),
+}
+"""Display label, unit and rounding of each steps-table metric."""
+
+LEFT_STYLE = "cyan"
+RIGHT_STYLE = "magenta"
+
+
+def metric_format(metric: str) -> MetricFormat:
+    """The display format of ``metric`` (a generic one for unknown names)."""
+    return METRIC_FORMATS.get(metric, MetricFormat(metric, "", 2))
+
+
+def format_value(value: float | None, decimals: int, *, sign: bool = False) -> str:
+    """``value`` rounded to ``decimals`` places; an en dash for None.
+
+    ``sign=True`` always shows the sign (``+3``, ``-0.2``); a value that rounds
+    to zero is shown without one.
+    """
+    if value is None:
+        return "-"
+    text = f"{value:{'+' if sign else ''}.{decimals}f}"
+    if sign and float(text) == 0:
+        text = f"{0:.{decimals}f}"
+    return text
+
+
+def format_duration(seconds: float | None) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour)."""
+    if seconds is None:
+        return "-"
+    total = int(round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _label(metric: str) -> Text:
+    fmt = metric_format(metric)
+    text = Text(fmt.label)
+    if fmt.unit:
+        text.append(f" ({fmt.unit})", style="dim")
+    return text
+
+
+def asymmetry_text(entry: Mapping[str, Any], metric: str) -> Text:
+    """The asymmetry cell: the higher side named, then by how much.
+
+    Percent when ``asymmetry_pct`` is defined, else the difference in the
+    metric's unit; ``even`` when it rounds to zero; ``-`` without both sides.
+    """
+    fmt = metric_format(metric)
+    asym = entry.get("asymmetry_pct")
+    diff = entry.get("left_minus_right")
+    if asym is not None:
+        amount, value, unit = abs(asym), asym, " %"
+        decimals = 1
+    elif diff is not None:
+        amount, value, unit = abs(diff), diff, f" {fmt.unit}" if fmt.unit else ""
+        decimals = fmt.decimals
+    else:
+        return Text("-", style="dim")
+    shown = format_value(amount, decimals)
+    if float(shown) == 0:
+        return Text("even", style="dim")
+    higher, style = ("left", LEFT_STYLE) if value > 0 else ("right", RIGHT_STYLE)
+    text = Text(higher, style=style)
+    text.append(f" +{shown}{unit}")
+    return text
+
+
+def _header(summary: Mapping[str, Any], source: str) -> Text:
+    text = Text()
+    text.append("footfall", style="bold")
+    if source:
+        text.append("  ")
+        text.append(source)
+    lines: list[list[tuple[str, str]]] = [[
+        ("Duration", format_duration(summary.get("duration_s"))),
+        ("Steps", f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
+                  f"right {summary.get('n_steps_right', 0)})"),
+    ], []]
+    cadence = summary.get("cadence_spm")
+    if cadence is not None:
+        lines[1].append(("Cadence", f"{format_value(cadence, 0)} spm"))
+    balance = summary.get("contact_balance_left_pct")
+    if balance is not None:
+        lines[1].append(("Contact time balance", f"{format_value(balance, 1)} % left"))
+    for parts in lines:
+        for i, (name, value) in enumerate(parts):
+            text.append("   " if i else "\n")
+            text.append(f"{name} ", style="dim")
+            text.append(value, style="bold")
+    return text
+
+
+def metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> Table:
+    """Per-side medians with asymmetry, one row per metric."""
+    table = Table(box=box.SIMPLE_HEAD, title="Per step, median", title_justify="left",
+                  title_style="bold", pad_edge=False)
+    table.add_column("Metric", no_wrap=True)
+    table.add_column("Left", justify="right", style=LEFT_STYLE)
+    table.add_column("Right", justify="right", style=RIGHT_STYLE)
+    table.add_column("Both", justify="right")
+    table.add_column("Higher side", justify="left")
+    table.add_column("Steps", justify="right", style="dim")
+    for metric, entry in metrics.items():
+        d = metric_format(metric).decimals
+        table.add_row(
+            _label(metric),
+            format_value(entry.get("left"), d),
+            format_value(entry.get("right"), d),
+            format_value(entry.get("median"), d),
+            asymmetry_text(entry, metric),
+            str(entry.get("n", "")),
+        )
+    return table
+
+
+def drift_table(drift: Mapping[str, Mapping[str, Any]]) -> Table:
+    """First third -> last third of the run, change and slope per minute."""
+    table = Table(box=box.SIMPLE_HEAD, title="Drift: first third -> last third of the run, median",
+                  title_justify="left", title_style="bold", pad_edge=False)
+    table.add_column("Metric", no_wrap=True)
+    table.add_column("First 1/3", justify="right", no_wrap=True)
+    table.add_column("Last 1/3", justify="right", no_wrap=True)
+    table.add_column("Change", justify="right", no_wrap=True)
+    table.add_column("Per min", justify="right", style="dim", no_wrap=True)
+    for metric, entry in drift.items():
+        d = metric_format(metric).decimals
+        change = Text(format_value(entry.get("change"), d, sign=True))
+        pct = entry.get("change_pct")
+        if pct is not None:
+            change.append(f" ({format_value(pct, 1, sign=True)} %)", style="dim")
+        table.add_row(
+            _label(metric),
+            format_value(entry.get("first_third"), d),
+            format_value(entry.get("last_third"), d),
+            change,
+            format_value(entry.get("per_minute"), d + 2, sign=True),
+        )
+    return table
+
+
+def _strike_text(strike: Mapping[str, Mapping[str, Any]]) -> Text | None:
+    sides = [(s, strike[s]) for s in ("left", "right") if s in strike]
+    if not sides:
+        return None
+    text = Text("Foot strike", style="bold")
+    for side, shares in sides:
+        text.append("\n  ")
+        text.append(f"{side:<5}", style=LEFT_STYLE if side == "left" else RIGHT_STYLE)
+        ranked = sorted(((p, v) for p, v in shares.items() if p != "n" and v),
+                        key=lambda pv: -pv[1])
+        text.append("  " + ", ".join(f"{p} {format_value(v, 0)} %" for p, v in ranked))
+        text.append(f"  ({shares.get('n', 0)} steps)", style="dim")
+    return text
+
+
+def _bullets(title: str, lines: Iterable[str]) -> Text | None:
+    lines = list(lines)
+    if not lines:
+        return None
+    text = Text(title, style="bold")
+    for line in lines:
+        text.append("\n  - ")
+        text.append(str(line))
+    return text
+
+
+def _findings_text(findings: Iterable[Mapping[str, Any]]) -> Text | None:
+    findings = list(findings)
+    if not findings:
+        return None
+    text = Text("Findings", style="bold")
+    for f in findings:
+        text.append("\n  - ")
+        text.append(str(f.get("id", "finding")), style="bold")
+        tags = [str(f[k]) for k in ("severity", "confidence", "side") if f.get(k)]
+        if tags:
+            text.append(f" ({', '.join(tags)})", style="dim")
+        for key in ("evidence", "suggestion"):
+            if f.get(key):
+                text.append(f"\n    {f[key]}")
+    return text
+
+
+def render_summary(summary: Mapping[str, Any], *, source: str = "",
+                   notes: Iterable[str] = (), console: Console | None = None) -> None:
+    """Print a run summary (CONTRACTS.md section 3) and notes.
+
+    Parameters
+    ----------
+    summary
+        The dict from :func:`footfall.summary.summarize`.
+    source
+        Where the recording came from (shown in the header).
+    notes
+        Plain-language remarks about the analysis.
+    console
+        Where to print; default a new console on standard output.
+    """
+    console = console or make_console()
+    parts: list[Any] = [_header(summary, source)]
+    if not summary.get("n_steps"):
+        parts.append(Text("\nNo steps were found in this recording.", style="bold yellow"))
+    metrics = summary.get("metrics") or {}
+    if metrics:
+        parts += [Text(), metrics_table(metrics)]
+    strike = _strike_text(summary.get("strike_pattern") or {})
+    if strike is not None:
+        parts.append(strike)
+    drift = summary.get("drift") or {}
+    if drift:
+        parts += [Text(), drift_table(drift)]
+    for block in (_findings_text(summary.get("findings") or []), _bullets("Notes", notes)):
+        if block is not None:
+            parts += [Text(), block]
+    console.print(Group(*parts))
+
+
+def render_analysis(analysis: Analysis, console: Console | None = None) -> None:
+    """Print an :class:`~footfall.pipeline.Analysis`: header, per-side metrics,
+    strike pattern, drift, findings and notes."""
+    source = getattr(analysis.recording, "source", "") or ""
+    render_summary(analysis.summary, source=source, notes=analysis.notes, console=console)
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console for footfall's output: no automatic number highlighting,
+    colour only on a terminal."""
+    return Console(stderr=stderr, highlight=False)
