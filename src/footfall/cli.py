@@ -1,0 +1,296 @@
+"""The ``footfall`` command line.
+
+Thin: parse the arguments, call the library, print. Heavy modules (pandas,
+the gait code, rich) are imported inside the commands so that ``--help``
+answers quickly.
+
+Exit codes: 0 done; 2 user error (bad path, bad file, bad option), printed as
+``footfall: error: ...`` without a traceback; 1 internal error (a bug), printed
+as one line, with the traceback under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+PROG = "footfall"
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+
+ANALYZE_EPILOG = """\
+examples:
+  footfall analyze sample_data/gaitmap_walk
+      analyse a recording folder (recording.json + one file per sensor)
+  footfall analyze left_foot.csv --side left --acc-unit g --gyr-unit deg/s
+      analyse a single stream file; options give what recording.json would
+  footfall analyze myrun --json summary.json --steps steps.csv
+      also save the run summary (JSON) and the steps table (CSV)
+  footfall analyze myrun --json - | python3 -m json.tool
+      summary JSON only, on standard output, for scripts
+
+exit codes: 0 done, 2 problem with the input or options, 1 internal error
+"""
+
+MAIN_EPILOG = """\
+examples:
+  footfall analyze sample_data/gaitmap_walk
+  footfall analyze --help
+
+exit codes: 0 done, 2 problem with the input or options, 1 internal error
+"""
+
+
+class UsageError(Exception):
+    """A command-line syntax problem found by the argument parser."""
+
+    def __init__(self, message: str, parser: argparse.ArgumentParser):
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so :func:`main`
+    decides how errors are printed and always returns an exit code."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, self)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``footfall`` argument parser with its subcommands."""
+    from footfall import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="Gait analysis from foot IMUs and pressure insoles, for runners "
+                    "whose feet go numb.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback when something fails")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback when something fails")
+
+    p = sub.add_parser(
+        "analyze",
+        parents=[common],
+        help="analyse a recording: per-step metrics, per-side summary, drift",
+        description="Analyse a recording folder or a single stream file: find every foot\n"
+                    "contact, compute per-step metrics and print a per-side summary with\n"
+                    "asymmetry and drift over the run.",
+        epilog=ANALYZE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="PATH",
+                   help="recording folder (with recording.json) or a single stream file "
+                        "(CSV or Parquet)")
+    out = p.add_argument_group("outputs")
+    out.add_argument("--steps", metavar="CSV",
+                     help="write the steps table (one row per foot contact) to this CSV file "
+                          "('-' for standard output)")
+    out.add_argument("--json", metavar="FILE",
+                     help="write the run summary as JSON to FILE; '-' writes it to standard "
+                          "output instead of the readable summary")
+    single = p.add_argument_group(
+        "single stream file",
+        "What recording.json would say, for a stream file analysed on its own.")
+    single.add_argument("--side", choices=["left", "right"], help="which foot")
+    single.add_argument("--placement", choices=["foot", "shank"],
+                        help="where the IMU sits (foot: anywhere on the shoe)")
+    single.add_argument("--acc-unit", dest="acc_unit", choices=["g", "m/s2"],
+                        help="accelerometer unit in the file")
+    single.add_argument("--gyr-unit", dest="gyr_unit", choices=["deg/s", "rad/s"],
+                        help="gyroscope unit in the file")
+    single.add_argument("--surface", choices=["treadmill", "overground"],
+                        help="where the run was")
+    single.add_argument("--speed", dest="speed_mps", type=_positive_float, metavar="MPS",
+                        help="treadmill belt speed, m/s")
+    p.set_defaults(func=cmd_analyze)
+    return parser
+
+
+# --------------------------------------------------------------------------
+# analyze
+# --------------------------------------------------------------------------
+
+READ_OPTIONS = ("side", "placement", "acc_unit", "gyr_unit", "surface", "speed_mps")
+"""Command-line options passed on to :func:`footfall.io.read_recording`."""
+
+
+def _check_output(target: str | None, option: str) -> None:
+    """Fail before the analysis if an output file cannot be written."""
+    from footfall.errors import FootfallError
+
+    if target is None or target == "-":
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise FootfallError("is a folder, not a file", path=target,
+                            fix=f"give {option} a file name, e.g. {path / 'out'}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FootfallError(f"folder {str(parent)!r} does not exist", path=target,
+                            fix=f"create it first or give {option} another path")
+
+
+def _write_text(target: str, text: str, option: str) -> None:
+    from footfall.errors import FootfallError
+
+    try:
+        Path(target).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise FootfallError(f"cannot write {option} output: {e.strerror or e}",
+                            path=target) from e
+
+
+def summary_document(analysis: Any, source: str = "") -> dict[str, Any]:
+    """The JSON written by ``--json``: the run summary (CONTRACTS.md section 3)
+    plus ``source`` (default the recording's) and the analysis ``notes``."""
+    from footfall.summary import to_jsonable
+
+    doc = dict(analysis.summary)
+    doc["source"] = source or getattr(analysis.recording, "source", "") or ""
+    doc["notes"] = list(analysis.notes)
+    return to_jsonable(doc)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """``footfall analyze PATH``."""
+    import json
+
+    from footfall.errors import FootfallError
+
+    path = Path(args.path)
+    if not path.exists():
+        raise FootfallError(
+            "no such file or folder", path=args.path,
+            fix="give a recording folder (with recording.json) or a single stream file "
+                "(CSV or Parquet)")
+    if args.steps == "-" and args.json == "-":
+        raise FootfallError("--steps - and --json - cannot both use standard output",
+                            fix="write one of them to a file")
+    _check_output(args.steps, "--steps")
+    _check_output(args.json, "--json")
+
+    options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
+
+    from footfall import pipeline
+
+    analysis = pipeline.analyze(path, **options)
+    source = getattr(analysis.recording, "source", "") or str(path)
+
+    to_stdout = "-" in (args.steps, args.json)
+    written: list[str] = []
+    if args.json is not None:
+        text = json.dumps(summary_document(analysis, source), indent=2, allow_nan=False) + "\n"
+        if args.json == "-":
+            sys.stdout.write(text)
+        else:
+            _write_text(args.json, text, "--json")
+            written.append(f"summary JSON: {args.json}")
+    if args.steps is not None:
+        csv = analysis.steps.to_csv(index=False, lineterminator="\n")
+        if args.steps == "-":
+            sys.stdout.write(csv)
+        else:
+            _write_text(args.steps, csv, "--steps")
+            written.append(f"steps table: {args.steps} ({len(analysis.steps)} rows)")
+
+    if not to_stdout:
+        from footfall.report.terminal import make_console, render_summary
+
+        console = make_console()
+        render_summary(analysis.summary, source=source, notes=analysis.notes, console=console)
+        for line in written:
+            console.print(f"Wrote {line}", style="dim", highlight=False, markup=False)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------
+# entry point
+# --------------------------------------------------------------------------
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``footfall`` command.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 done, 2 user error, 1 internal error.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as e:
+        e.parser.print_usage(sys.stderr)
+        _error(str(e))
+        return EXIT_USAGE
+    except SystemExit as e:  # --help, --version
+        return e.code if isinstance(e.code, int) else EXIT_OK
+
+    debug = bool(getattr(args, "debug", False))
+    func: Callable[[argparse.Namespace], int] = args.func
+    from footfall.errors import FootfallError
+
+    try:
+        return func(args)
+    except FootfallError as e:
+        if debug:
+            traceback.print_exc()
+        _error(e.message)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as e:  # the last line of defence: a bug
+        if debug:
+            traceback.print_exc()
+        detail = str(e).splitlines()[0] if str(e) else ""
+        print(f"{PROG}: internal error: {type(e).__name__}"
+              + (f": {detail}" if detail else ""), file=sys.stderr)
+        if not debug:
+            print("run with --debug for the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
