@@ -1,0 +1,1 @@
+"""Virtual runner: synthetic recordings with known truth."""

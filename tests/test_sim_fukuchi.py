@@ -1,0 +1,92 @@
+"""Checks of the virtual IMU made from the Fukuchi treadmill motion capture.
+
+Skipped when ../shared/data/fukuchi_rbds is absent (a fresh checkout).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial.transform import Rotation
+
+from footfall.model import G_MPS2
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "fukuchi_imu.py"
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location("fukuchi_imu", BENCH)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["fukuchi_imu"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fk = _load_bench()
+pytestmark = pytest.mark.skipif(
+    not fk.data_available(), reason=f"Fukuchi data not found in {fk.DATA_DIR}"
+)
+
+
+@pytest.fixture(scope="module")
+def run():
+    return fk.make_fukuchi_imu()
+
+
+def test_truth_matches_data_readme(run):
+    _, truth, _ = run
+    assert len(truth) == 77
+    sides = truth["side"].to_numpy()
+    assert (sides[1:] != sides[:-1]).all()
+    assert truth["contact_ms"].mean() == pytest.approx(277, abs=5)
+    assert truth["cadence_spm"].median() == pytest.approx(157, abs=1.5)
+
+
+def test_static_trial_reads_one_g():
+    rec, truth, _ = fk.make_fukuchi_imu(static=True)
+    assert truth is None
+    for s in rec.streams:
+        norm = np.linalg.norm(s.acc_mps2, axis=1)
+        assert np.median(norm) == pytest.approx(G_MPS2, abs=0.1)
+        assert np.degrees(np.abs(s.gyr_rps)).max() < 20
+
+
+def test_stance_foot_moves_with_belt(run):
+    _, truth, motions = run
+    for side in ("left", "right"):
+        mo = motions[("foot", side)]
+        v = np.gradient(mo.pos_m, mo.time_s, axis=0)
+        tr = truth[truth["side"] == side]
+        mid = 0.5 * (tr["ic_s"] + tr["to_s"]).to_numpy()
+        k = np.searchsorted(mo.time_s, mid)
+        assert np.median(v[k, 0]) == pytest.approx(-fk.BELT_SPEED_MPS, abs=0.2)
+
+
+def test_mounting_rotation_preserves_norms(run):
+    rec, _, _ = run
+    rot = Rotation.from_euler("xyz", [30, -70, 120], degrees=True)
+    rec2, _, _ = fk.make_fukuchi_imu(mounting=rot)
+    for a, b in zip(rec.streams, rec2.streams, strict=True):
+        np.testing.assert_allclose(np.linalg.norm(a.acc_mps2, axis=1),
+                                   np.linalg.norm(b.acc_mps2, axis=1), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(b.acc_mps2, a.acc_mps2 @ rot.as_matrix(), atol=1e-9)
+        np.testing.assert_allclose(b.gyr_rps, a.gyr_rps @ rot.as_matrix(), atol=1e-9)
+
+
+def test_folder_written(tmp_path, run):
+    path, truth = fk.make_fukuchi_recording(tmp_path / "rec", fs_hz=150.0)
+    meta = json.loads((path / "recording.json").read_text())
+    assert meta["condition"] == {"surface": "treadmill", "speed_mps": 2.5}
+    assert {s["file"] for s in meta["streams"]} == {
+        "left_foot.csv", "right_foot.csv", "left_shank.csv", "right_shank.csv"}
+    df = pd.read_csv(path / "left_foot.csv")
+    assert list(df.columns) == ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    assert np.median(np.diff(df["time_s"])) == pytest.approx(1 / 150, rel=1e-3)
+    t = pd.read_csv(path / "truth_steps.csv")
+    assert len(t) == len(truth) == 77
