@@ -1,0 +1,124 @@
+"""Sensor-to-foot alignment found from the data.
+
+The foot frame (docs/coordinate-frames.md): x forward (heel to toe), y to the
+left, z up, with the foot flat at mid-stance. The rotation from the sensor's
+axes to this frame is found in three steps, with no input from the user:
+
+1. **Up** (z): the mean direction of the accelerometer at the mid-stances,
+   when the foot rests flat and the sensor reads gravity only.
+2. **Lateral** (y, up to its sign): the dominant axis of rotation during the
+   swings (principal axis of the angular-rate vectors), made orthogonal to z.
+   The foot swings mostly in the sagittal plane, so this is the foot's
+   medio-lateral axis whatever the mounting (laces, heel counter, side).
+3. **Forward** (sign of x = y cross z): strides are integrated with zero-velocity
+   updates in the candidate frame; the foot moves forward during the swing,
+   so the mean forward velocity must be positive. If it is negative, x and y
+   are flipped (a 180 deg turn about z). This also holds on a treadmill, where
+   the integration runs in the belt's frame.
+
+The same procedure serves a shank IMU, where "up" is the shank's long axis at
+mid-stance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from footfall.gait.segment import Segmentation
+from footfall.gait.trajectory import integrate_strides
+
+
+@dataclass
+class Alignment:
+    """Rotation from sensor axes to foot axes: ``v_foot = R @ v_sensor``.
+
+    Attributes
+    ----------
+    R
+        (3, 3) rotation matrix; its rows are the foot's x, y, z axes written
+        in sensor coordinates.
+    sagittal_share
+        Share of the swing angular-rate energy about the lateral axis (0-1);
+        above 0.7 means a clear sagittal swing and a trustworthy alignment.
+    forward_mps
+        Mean forward velocity of the foot over the strides used to fix the
+        sign of the forward axis (m/s); its size says how clear the choice was.
+    up_spread_deg
+        Angular spread of the gravity direction over the mid-stances (deg).
+    """
+
+    R: np.ndarray
+    sagittal_share: float
+    forward_mps: float
+    up_spread_deg: float
+
+    def apply(self, v: np.ndarray) -> np.ndarray:
+        """Rotate (n, 3) sensor-frame vectors into the foot frame."""
+        return v @ self.R.T
+
+
+def estimate_alignment(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    seg: Segmentation,
+) -> Alignment:
+    """Find the sensor-to-foot rotation from a walking or running recording.
+
+    Parameters
+    ----------
+    acc_mps2, gyr_rps
+        (n, 3) accelerometer (m/s^2) and gyroscope (rad/s), sensor axes.
+    fs_hz
+        Sampling rate, Hz.
+    seg
+        Stride segmentation of the same data (:func:`segment_strides`), with
+        at least one stride.
+    """
+    if len(seg) == 0:
+        raise ValueError("alignment needs at least one stride")
+    ms = np.unique(np.concatenate([seg.ms_before, seg.ms_after]))
+    around = np.clip(ms[:, None] + np.arange(-2, 3)[None, :], 0, len(acc_mps2) - 1)
+    g_dirs = acc_mps2[around].mean(axis=1)
+    g_dirs /= np.linalg.norm(g_dirs, axis=1, keepdims=True)
+    up = _robust_mean_direction(g_dirs)
+    spread = float(np.degrees(np.median(np.arccos(np.clip(g_dirs @ up, -1, 1)))))
+
+    # swing samples: between each swing's mid-stances, where rotation is fast
+    norm = np.linalg.norm(gyr_rps, axis=1)
+    mask = np.zeros(len(norm), dtype=bool)
+    for b, a in zip(seg.ms_before, seg.ms_after, strict=True):
+        mask[b:a] = True
+    thr = np.percentile(norm[mask], 60) if mask.any() else 0.0
+    w = gyr_rps[mask & (norm >= thr)]
+    C = w.T @ w
+    evals, evecs = np.linalg.eigh(C)
+    lat = evecs[:, -1]
+    lat = lat - (lat @ up) * up
+    lat /= np.linalg.norm(lat)
+    share = float((w @ lat) @ (w @ lat) / max(np.trace(C), 1e-12))
+    fwd = np.cross(lat, up)
+    R = np.vstack([fwd, lat, up])
+
+    # sign of the forward axis from the direction of travel in swing
+    acc_f = acc_mps2 @ R.T
+    gyr_f = gyr_rps @ R.T
+    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
+    vx = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
+    forward = float(np.median(vx))
+    if forward < 0:
+        R = np.vstack([-fwd, -lat, up])
+        forward = -forward
+    return Alignment(R=R, sagittal_share=share, forward_mps=forward, up_spread_deg=spread)
+
+
+def _robust_mean_direction(dirs: np.ndarray) -> np.ndarray:
+    """Mean of unit vectors after dropping the 20 % farthest from the median."""
+    m = np.median(dirs, axis=0)
+    m /= np.linalg.norm(m)
+    ang = dirs @ m
+    keep = ang >= np.quantile(ang, 0.2) if len(ang) >= 5 else np.ones(len(ang), bool)
+    v = dirs[keep].mean(axis=0)
+    return v / np.linalg.norm(v)

@@ -1,0 +1,151 @@
+"""Gait events from a foot IMU in the foot frame: toe-off, initial contact and
+mid-stance.
+
+The pitch rate ``w_y`` (rotation about the foot's lateral axis, positive when
+the toes go down) has a stereotyped shape over a stride:
+
+* **Toe-off** (terminal contact): the heel rises and the foot rolls over the
+  toes, pitching toes-down faster and faster until the toes leave the ground;
+  then the swing reverses the rotation. Toe-off is the positive peak of
+  ``w_y`` before mid-swing (Falbriard et al. 2018: "minimum of the pitch
+  angular velocity in the second half of the mid-swing to mid-swing cycle", in
+  their opposite sign convention).
+* **Mid-swing**: the most negative ``w_y`` (toes rotating up fastest).
+* **Initial contact**: the end of the toes-up rotation, where ``w_y`` crosses
+  zero after mid-swing; contact stops the foot's dorsiflexion. Times are
+  interpolated between samples. When there is no clean crossing (e.g. a flat,
+  toes-first landing), the first impact of the accelerometer after mid-swing
+  is used instead.
+* **Mid-stance**: the quietest sample (lowest angular rate) between initial
+  contact and the next toe-off; the zero-velocity point of the trajectory.
+
+Using the gyroscope's shape, not thresholds on its size, makes the detector
+indifferent to speed; the accelerometer impact is only a fallback, because
+sensor bounce at impact rings for tens of milliseconds.
+
+References
+----------
+Falbriard M, Meyer F, Mariani B, Millet GP, Aminian K (2018). Accurate
+estimation of running temporal parameters using foot-worn inertial sensors.
+Front Physiol 9:610. doi:10.3389/fphys.2018.00610
+Mariani B, Rouhani H, Crevoisier X, Aminian K (2013). Quantitative estimation
+of foot-flat and stance phase of gait using foot-worn inertial sensors. Gait
+Posture 37(2):229-234.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from footfall.gait.segment import Segmentation
+
+
+@dataclass
+class StrideEvents:
+    """Events of each segmented stride (one swing between two mid-stances).
+
+    All times are fractional sample indices (NaN where not found).
+
+    Attributes
+    ----------
+    ms_before, ms_after
+        Mid-stance samples bounding the stride (integers).
+    to
+        Toe-off before the swing.
+    mid_swing
+        Sample of fastest toes-up rotation.
+    ic
+        Initial contact ending the swing.
+    """
+
+    ms_before: np.ndarray
+    ms_after: np.ndarray
+    to: np.ndarray
+    mid_swing: np.ndarray
+    ic: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ic)
+
+
+def _parabolic(y: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """Sub-sample location of extrema at indices ``i`` of ``y`` (parabola fit)."""
+    i = np.clip(i, 1, len(y) - 2)
+    a, b, c = y[i - 1], y[i], y[i + 1]
+    den = a - 2 * b + c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = np.where(np.abs(den) > 1e-12, 0.5 * (a - c) / den, 0.0)
+    return i + np.clip(off, -0.5, 0.5)
+
+
+def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Padded index matrix for windows [lo, hi) and its validity mask."""
+    width = int(max(1, (hi - lo).max(initial=1)))
+    idx = lo[:, None] + np.arange(width)[None, :]
+    return idx, idx < hi[:, None]
+
+
+def detect_events(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    seg: Segmentation,
+) -> StrideEvents:
+    """Toe-off, mid-swing and initial contact of every segmented stride.
+
+    Parameters
+    ----------
+    acc_mps2, gyr_rps
+        (n, 3) accelerometer (m/s^2) and gyroscope (rad/s), **foot frame**
+        (see :func:`footfall.gait.alignment.estimate_alignment`).
+    fs_hz
+        Sampling rate, Hz.
+    seg
+        Stride segmentation (:func:`footfall.gait.segment.segment_strides`).
+    """
+    n = len(gyr_rps)
+    wy = gyr_rps[:, 1]
+    b = seg.ms_before.astype(int)
+    a = seg.ms_after.astype(int)
+    if len(b) == 0:
+        e = np.zeros(0)
+        return StrideEvents(b, a, e, e, e)
+    rows = np.arange(len(b))
+    wy_pad = np.concatenate([wy, [0.0]])
+
+    # mid-swing: most negative pitch rate within the stride
+    idx, ok = _windows(b, a + 1)
+    idx = np.minimum(idx, n - 1)
+    vals = np.where(ok, wy[idx], np.inf)
+    msw = idx[rows, np.argmin(vals, axis=1)]
+
+    # toe-off: largest toes-down pitch rate between the mid-stance and mid-swing
+    idx, ok = _windows(b, msw)
+    idx = np.minimum(idx, n - 1)
+    vals = np.where(ok, wy[idx], -np.inf)
+    k = np.argmax(vals, axis=1)
+    to_i = idx[rows, k]
+    to = _parabolic(wy, to_i)
+    to[((msw - b) < 2) | (vals[rows, k] <= 0)] = np.nan
+
+    # initial contact: first up-crossing of zero after mid-swing
+    idx, ok = _windows(msw, a + 1)
+    idx = np.minimum(idx, n - 1)
+    pos = ok & (wy_pad[idx] > 0)
+    has = pos.any(axis=1)
+    k = np.argmax(pos, axis=1)
+    i1 = idx[rows, k]
+    i0 = np.maximum(i1 - 1, 0)
+    y0, y1 = wy[i0], wy[i1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(y1 != y0, -y0 / (y1 - y0), 0.0)
+    ic = i0 + np.clip(frac, 0.0, 1.0)
+    # fallback: strongest acceleration jerk after mid-swing
+    if (~has).any():
+        an = np.linalg.norm(acc_mps2, axis=1)
+        jerk = np.abs(np.diff(an, append=an[-1]))
+        jj = np.where(ok, jerk[idx], -np.inf)
+        ic = np.where(has, ic, idx[rows, np.argmax(jj, axis=1)].astype(float))
+    return StrideEvents(b, a, to, msw.astype(float), ic)

@@ -1,0 +1,216 @@
+"""Per-step metrics from foot (or shank) IMU events and trajectories.
+
+One function, :func:`imu_step_metrics`, turns the stride events and the
+ZUPT trajectories of a stream into steps-table rows. The offline pipeline
+calls it once for a whole stream; the live path calls it on each block of
+newly confirmed strides. Definitions, methods and expected accuracy of each
+metric are in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from footfall.gait.events import StrideEvents
+from footfall.gait.trajectory import StrideTrajectories, pitch_roll_deg
+from footfall.model import G_MPS2, Placement, Side
+
+# Foot strike angle bands (deg, positive = toes up at contact): Altman AR,
+# Davis IS (2012). A kinematic method for footstrike pattern detection in
+# barefoot and shod runners. Gait Posture 35(2):298-300.
+STRIKE_ANGLE_REARFOOT_DEG = 8.0
+STRIKE_ANGLE_FOREFOOT_DEG = -1.6
+
+IMPACT_WINDOW_S = 0.06
+"""Window after initial contact in which the impact peak is sought."""
+
+CONTACT_RANGE_MS = (60.0, 2000.0)
+"""Contact times outside this range are not a foot contact of gait."""
+
+
+def strike_pattern_from_angle(angle_deg: np.ndarray) -> np.ndarray:
+    """``rearfoot`` / ``midfoot`` / ``forefoot`` from the foot strike angle."""
+    angle_deg = np.asarray(angle_deg, dtype=float)
+    out = np.full(angle_deg.shape, None, dtype=object)
+    out[angle_deg > STRIKE_ANGLE_REARFOOT_DEG] = "rearfoot"
+    out[(angle_deg <= STRIKE_ANGLE_REARFOOT_DEG) & (angle_deg >= STRIKE_ANGLE_FOREFOOT_DEG)] = (
+        "midfoot"
+    )
+    out[angle_deg < STRIKE_ANGLE_FOREFOOT_DEG] = "forefoot"
+    return out
+
+
+def _interp_rows(values: np.ndarray, start: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Linear interpolation of padded per-stride ``values`` (n, L) at absolute
+    fractional sample ``x`` (n,), stride ``i`` starting at ``start[i]``."""
+    n, L = values.shape[:2]
+    rel = np.clip(x - start, 0, L - 1)
+    rel = np.where(np.isfinite(rel), rel, 0.0)
+    i0 = np.floor(rel).astype(int)
+    i1 = np.minimum(i0 + 1, L - 1)
+    f = rel - i0
+    r = np.arange(n)
+    return values[r, i0] * (1 - f) + values[r, i1] * f
+
+
+def imu_step_metrics(
+    time_s: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    ev: StrideEvents,
+    traj: StrideTrajectories,
+    *,
+    side: Side | str,
+    placement: Placement | str = Placement.FOOT,
+    belt_speed_mps: float | None = None,
+) -> pd.DataFrame:
+    """Steps-table rows, one per initial contact.
+
+    Parameters
+    ----------
+    time_s
+        (n,) sample times of the stream, s.
+    gyr_rps
+        (n, 3) gyroscope in the foot (or shank) frame, rad/s.
+    fs_hz
+        Sampling rate, Hz.
+    ev
+        Stride events (:func:`footfall.gait.events.detect_events`).
+    traj
+        ZUPT trajectories of the same strides
+        (:func:`footfall.gait.trajectory.integrate_strides` over
+        ``ev.ms_before .. ev.ms_after``).
+    side, placement
+        Which foot, and whether the sensor is on the foot or the shank.
+    belt_speed_mps
+        Treadmill belt speed. When given, ``speed_mps`` is the belt speed and
+        ``stride_length_m`` is belt speed x stride time; the ZUPT estimate is
+        kept in ``stride_length_zupt_m``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ordered by ``ic_s``; contract columns this sensor can give, plus
+        ``ms_s`` (mid-stance), ``stride_length_zupt_m`` and ``source``.
+    """
+    side = Side(side)
+    placement = Placement(placement)
+    n_str = len(ev)
+    n = len(time_s)
+    if n_str == 0:
+        return pd.DataFrame()
+    samples = np.arange(n, dtype=float)
+
+    def to_time(x: np.ndarray) -> np.ndarray:
+        return np.where(np.isfinite(x), np.interp(np.nan_to_num(x), samples, time_s), np.nan)
+
+    # contact i starts at ic[i]; it continues into stride i+1 when that stride
+    # begins at the mid-stance where stride i ends
+    cont = np.zeros(n_str, dtype=bool)
+    cont[:-1] = ev.ms_before[1:] == ev.ms_after[:-1]
+    nxt = np.minimum(np.arange(n_str) + 1, n_str - 1)
+    to_next = np.where(cont, ev.to[nxt], np.nan)
+    ic_next = np.where(cont, ev.ic[nxt], np.nan)
+
+    ic_s = to_time(ev.ic)
+    to_s = to_time(to_next)
+    ic_next_s = to_time(ic_next)
+    contact_ms = (to_s - ic_s) * 1000.0
+    stride_ms = (ic_next_s - ic_s) * 1000.0
+    swing_ms = (ic_next_s - to_s) * 1000.0
+    bad = ~((contact_ms >= CONTACT_RANGE_MS[0]) & (contact_ms <= CONTACT_RANGE_MS[1]))
+    to_s[bad] = np.nan
+    contact_ms[bad] = np.nan
+    swing_ms[bad] = np.nan
+    # a stride interrupted by a gap in the data is not a stride
+    gap = np.zeros(n_str, dtype=bool)
+    if n_str > 1:
+        span = (ev.ms_after - ev.ms_before).astype(float)
+        dur = time_s[ev.ms_after] - time_s[ev.ms_before]
+        gap = dur > 1.5 * span / fs_hz
+    stride_ms[gap | np.roll(gap, -1)] = np.nan
+    cadence = 2 * 60000.0 / stride_ms
+
+    # orientation at contact
+    pitch, roll = pitch_roll_deg(traj.q)
+    pitch_ic = _interp_rows(pitch, traj.start, ev.ic)
+
+    # stride length: the swing that ends at the next contact (stride i+1)
+    disp = traj.displacement_m()
+    horiz = np.hypot(disp[:, 0], disp[:, 1])
+    stride_len = np.where(cont, horiz[nxt], np.nan)
+    stride_len[np.isnan(stride_ms)] = np.nan
+    if belt_speed_mps:
+        speed = np.full(n_str, float(belt_speed_mps))
+        stride_len_out = speed * stride_ms / 1000.0
+    else:
+        speed = stride_len / (stride_ms / 1000.0)
+        stride_len_out = stride_len
+
+    # impact and braking: level-frame acceleration just after contact
+    fs = float(fs_hz)
+    w_imp = max(2, int(round(IMPACT_WINDOW_S * fs)))
+    ic_i = np.where(np.isfinite(ev.ic), np.ceil(ev.ic), traj.start).astype(int)
+    rel = np.clip(ic_i - traj.start, 0, traj.acc_mps2.shape[1] - 1)
+    cols = rel[:, None] + np.arange(w_imp)[None, :]
+    inside = cols <= (traj.stop - traj.start)[:, None]
+    cols = np.minimum(cols, traj.acc_mps2.shape[1] - 1)
+    r = np.arange(n_str)[:, None]
+    a_win = traj.acc_mps2[r, cols]
+    impact_g = np.where(inside, a_win[..., 2], -np.inf).max(axis=1) / G_MPS2
+    # heading of the stride: direction of its displacement (forward)
+    head = np.arctan2(disp[:, 1], disp[:, 0])
+    a_fwd = a_win[..., 0] * np.cos(head)[:, None] + a_win[..., 1] * np.sin(head)[:, None]
+    braking_g = np.where(inside, -a_fwd, -np.inf).max(axis=1) / G_MPS2
+    impact_g[~np.isfinite(ev.ic)] = np.nan
+    braking_g[~np.isfinite(ev.ic)] = np.nan
+
+    # pronation: rearfoot eversion during the loading phase (contact to
+    # mid-stance), from the roll angle and the roll rate
+    ever_sign = 1.0 if side == Side.LEFT else -1.0
+    ms_i = ev.ms_after.astype(int)
+    width = int(max(2, (ms_i - ic_i).max(initial=2) + 1))
+    cols = (ic_i - traj.start)[:, None] + np.arange(width)[None, :]
+    inside = cols <= (ms_i - traj.start)[:, None]
+    cols = np.clip(cols, 0, roll.shape[1] - 1)
+    ever = ever_sign * roll[r, cols]
+    ever_ic = ever[:, 0]
+    excursion = np.where(inside, ever, -np.inf).max(axis=1) - ever_ic
+    abs_idx = np.minimum(traj.start[:, None] + cols, n - 1)
+    ever_rate = ever_sign * np.degrees(gyr_rps[abs_idx, 0])
+    pron_vel = np.where(inside, ever_rate, -np.inf).max(axis=1)
+    no_stance = ~np.isfinite(ev.ic) | (ms_i <= ic_i)
+    excursion[no_stance] = np.nan
+    pron_vel[no_stance] = np.nan
+
+    df = pd.DataFrame(
+        {
+            "side": side.value,
+            "ic_s": ic_s,
+            "to_s": to_s,
+            "contact_ms": contact_ms,
+            "stride_ms": stride_ms,
+            "swing_ms": swing_ms,
+            "cadence_spm": cadence,
+            "ms_s": to_time(ev.ms_after.astype(float)),
+            "source": f"{side.value}_{placement.value}_imu",
+        }
+    )
+    if placement == Placement.FOOT:
+        df["stride_length_m"] = stride_len_out
+        df["speed_mps"] = speed
+        df["stride_length_zupt_m"] = stride_len
+        df["foot_strike_angle_deg"] = pitch_ic
+        df["strike_pattern"] = strike_pattern_from_angle(pitch_ic)
+        df["pronation_excursion_deg"] = excursion
+        df["pronation_velocity_dps"] = pron_vel
+        df["impact_g"] = impact_g
+        df["braking_g"] = braking_g
+    else:
+        df["shank_angle_ic_deg"] = pitch_ic
+        if belt_speed_mps:
+            df["speed_mps"] = speed
+            df["stride_length_m"] = stride_len_out
+    df = df[np.isfinite(df["ic_s"].to_numpy())]
+    return df.sort_values("ic_s", kind="stable").reset_index(drop=True)
