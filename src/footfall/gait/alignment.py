@@ -86,19 +86,20 @@ def estimate_alignment(
     up = _robust_mean_direction(g_dirs)
     spread = float(np.degrees(np.median(np.arccos(np.clip(g_dirs @ up, -1, 1)))))
 
-    # swing samples: between each swing's mid-stances, where rotation is fast
-    norm = np.linalg.norm(gyr_rps, axis=1)
-    mask = np.zeros(len(norm), dtype=bool)
-    for b, a in zip(seg.ms_before, seg.ms_after, strict=True):
-        mask[b:a] = True
-    thr = np.percentile(norm[mask], 60) if mask.any() else 0.0
-    w = gyr_rps[mask & (norm >= thr)]
-    C = w.T @ w
+    # swing samples: the central part of each swing, where the foot rotates
+    # about its lateral axis; rotation about the vertical (turning) is
+    # projected out before the principal axis is taken
+    half = max(1, int(0.08 * fs_hz))
+    idx = (seg.swing_peak[:, None] + np.arange(-half, half + 1)[None, :]).ravel()
+    idx = idx[(idx >= 0) & (idx < len(gyr_rps))]
+    w = gyr_rps[idx]
+    w_h = w - np.outer(w @ up, up)
+    C = w_h.T @ w_h
     evals, evecs = np.linalg.eigh(C)
     lat = evecs[:, -1]
     lat = lat - (lat @ up) * up
     lat /= np.linalg.norm(lat)
-    share = float((w @ lat) @ (w @ lat) / max(np.trace(C), 1e-12))
+    share = float((w @ lat) @ (w @ lat) / max(float(np.sum(w * w)), 1e-12))
     fwd = np.cross(lat, up)
     R = np.vstack([fwd, lat, up])
 

@@ -11,11 +11,12 @@ the toes go down) has a stereotyped shape over a stride:
   angular velocity in the second half of the mid-swing to mid-swing cycle", in
   their opposite sign convention).
 * **Mid-swing**: the most negative ``w_y`` (toes rotating up fastest).
-* **Initial contact**: the end of the toes-up rotation, where ``w_y`` crosses
-  zero after mid-swing; contact stops the foot's dorsiflexion. Times are
-  interpolated between samples. When there is no clean crossing (e.g. a flat,
-  toes-first landing), the first impact of the accelerometer after mid-swing
-  is used instead.
+* **Initial contact**: contact stops the foot's toes-up rotation and starts
+  the toes-down rotation of loading (foot slap). Initial contact is the last
+  up-crossing of zero of ``w_y`` before that landing peak, interpolated
+  between samples, so that a foot hovering near level in terminal swing is
+  not taken for a contact. When there is no such crossing, the strongest
+  accelerometer jerk after mid-swing is used instead.
 * **Mid-stance**: the quietest sample (lowest angular rate) between initial
   contact and the next toe-off; the zero-velocity point of the trajectory.
 
@@ -130,14 +131,19 @@ def detect_events(
     to = _parabolic(wy, to_i)
     to[((msw - b) < 2) | (vals[rows, k] <= 0)] = np.nan
 
-    # initial contact: first up-crossing of zero after mid-swing
+    # initial contact: the last up-crossing of zero before the landing peak
+    # (the toes-down rotation that follows contact); hovering near zero in
+    # terminal swing does not count as contact
     idx, ok = _windows(msw, a + 1)
     idx = np.minimum(idx, n - 1)
-    pos = ok & (wy_pad[idx] > 0)
-    has = pos.any(axis=1)
-    k = np.argmax(pos, axis=1)
-    i1 = idx[rows, k]
-    i0 = np.maximum(i1 - 1, 0)
+    vals = np.where(ok, wy[idx], -np.inf)
+    land = np.argmax(vals, axis=1)
+    cols = np.arange(idx.shape[1])[None, :]
+    nonpos = ok & (wy_pad[idx] <= 0) & (cols < land[:, None])
+    has = nonpos.any(axis=1) & (vals[rows, land] > 0)
+    last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
+    i0 = idx[rows, last]
+    i1 = np.minimum(i0 + 1, n - 1)
     y0, y1 = wy[i0], wy[i1]
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(y1 != y0, -y0 / (y1 - y0), 0.0)
