@@ -17,6 +17,9 @@ the toes go down) has a stereotyped shape over a stride:
   between samples, so that a foot hovering near level in terminal swing is
   not taken for a contact. When there is no such crossing, the strongest
   accelerometer jerk after mid-swing is used instead.
+  In a flat or toes-first landing (running) the toes-down rotation before
+  contact is stopped by the ground: there the landing peak itself is the
+  contact.
 * **Mid-stance**: the quietest sample (lowest angular rate) between initial
   contact and the next toe-off; the zero-velocity point of the trajectory.
 
@@ -41,6 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from footfall.gait.segment import Segmentation
+
+
+HEEL_FIRST_PITCH_DEG = 5.0
+"""Foot pitch (toes up) at the landing peak above which the landing is heel
+first: the toes-down peak then belongs to the foot slap after contact."""
 
 
 @dataclass
@@ -93,6 +101,7 @@ def detect_events(
     gyr_rps: np.ndarray,
     fs_hz: float,
     seg: Segmentation,
+    pitch_deg: np.ndarray | None = None,
 ) -> StrideEvents:
     """Toe-off, mid-swing and initial contact of every segmented stride.
 
@@ -105,6 +114,12 @@ def detect_events(
         Sampling rate, Hz.
     seg
         Stride segmentation (:func:`footfall.gait.segment.segment_strides`).
+    pitch_deg
+        (n,) foot pitch, degrees, positive toes up
+        (:func:`footfall.gait.trajectory.pitch_per_sample`). When given, a
+        landing that is not heel first (foot pitch below
+        :data:`HEEL_FIRST_PITCH_DEG` at the landing peak) takes the landing
+        peak as initial contact.
     """
     n = len(gyr_rps)
     wy = gyr_rps[:, 1]
@@ -148,6 +163,12 @@ def detect_events(
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(y1 != y0, -y0 / (y1 - y0), 0.0)
     ic = i0 + np.clip(frac, 0.0, 1.0)
+    land_i = idx[rows, land]
+    if pitch_deg is not None:
+        # flat or toes-first landing: contact ends the toes-down rotation, so
+        # the landing peak is the contact (Falbriard et al. 2018)
+        not_heel = pitch_deg[land_i] < HEEL_FIRST_PITCH_DEG
+        ic = np.where(not_heel, _parabolic(wy, land_i), ic)
     # fallback: strongest acceleration jerk after mid-swing
     if (~has).any():
         an = np.linalg.norm(acc_mps2, axis=1)

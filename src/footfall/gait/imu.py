@@ -16,7 +16,7 @@ from footfall.gait.alignment import Alignment, estimate_alignment
 from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.metrics import imu_step_metrics
 from footfall.gait.segment import segment_strides
-from footfall.gait.trajectory import integrate_strides
+from footfall.gait.trajectory import integrate_strides, pitch_per_sample
 from footfall.model import Condition, SensorKind, Stream, Surface
 
 
@@ -79,8 +79,8 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
         )
     acc_f = al.apply(acc)
     gyr_f = al.apply(gyr)
-    ev = detect_events(acc_f, gyr_f, fs, seg)
-    traj = integrate_strides(acc_f, gyr_f, fs, ev.ms_before, ev.ms_after)
+    traj = integrate_strides(acc_f, gyr_f, fs, seg.ms_before, seg.ms_after)
+    ev = detect_events(acc_f, gyr_f, fs, seg, pitch_deg=pitch_per_sample(traj, len(stream)))
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
     steps = imu_step_metrics(stream.time_s, gyr_f, fs, ev, traj, side=stream.side,
                              placement=stream.placement, belt_speed_mps=belt)

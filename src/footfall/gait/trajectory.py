@@ -180,3 +180,16 @@ def pitch_roll_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pitch = np.degrees(np.arcsin(np.clip(x_axis[..., 2], -1.0, 1.0)))
     roll = np.degrees(np.arcsin(np.clip(y_axis[..., 2], -1.0, 1.0)))
     return pitch, roll
+
+
+def pitch_per_sample(traj: StrideTrajectories, n: int) -> np.ndarray:
+    """Foot pitch (deg, toes up) on the stream's own sample axis.
+
+    Where strides overlap (a shared mid-stance) the later stride wins; samples
+    outside every stride are NaN.
+    """
+    pitch, _ = pitch_roll_deg(traj.q)
+    out = np.full(n, np.nan)
+    idx = traj.start[:, None] + np.arange(pitch.shape[1])[None, :]
+    out[idx[traj.valid]] = pitch[traj.valid]
+    return out
