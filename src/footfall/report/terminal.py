@@ -94,11 +94,14 @@ def asymmetry_text(entry: Mapping[str, Any], metric: str) -> Text:
     """The asymmetry cell: the higher side named, then by how much.
 
     Percent when ``asymmetry_pct`` is defined, else the difference in the
-    metric's unit; ``even`` when it rounds to zero; ``-`` without both sides.
+    metric's unit; ``even`` when the difference does not show at the metric's
+    display precision; ``-`` without both sides.
     """
     fmt = metric_format(metric)
     asym = entry.get("asymmetry_pct")
     diff = entry.get("left_minus_right")
+    if diff is not None and float(format_value(abs(diff), fmt.decimals)) == 0:
+        return Text("even", style="dim")  # no difference at the precision shown
     if asym is not None:
         amount, value, unit = abs(asym), asym, " %"
         decimals = 1
@@ -177,7 +180,7 @@ def drift_table(drift: Mapping[str, Mapping[str, Any]]) -> Table:
         d = metric_format(metric).decimals
         change = Text(format_value(entry.get("change"), d, sign=True))
         pct = entry.get("change_pct")
-        if pct is not None:
+        if pct is not None and float(change.plain) != 0:  # a change that shows
             change.append(f" ({format_value(pct, 1, sign=True)} %)", style="dim")
         table.add_row(
             _label(metric),
