@@ -1,0 +1,198 @@
+"""Low-level reading of one stream file (CSV or Parquet) into named columns.
+
+Turns every way a file can fail to be read into a :class:`RecordingError` that
+names the file, the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from footfall.errors import RecordingError
+
+CSV_SUFFIXES = (".csv",)
+PARQUET_SUFFIXES = (".parquet", ".pq")
+STREAM_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
+
+_DELIMITERS = (",", ";", "\t")
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+
+
+def file_format(path: Path) -> str | None:
+    """``"csv"``, ``"parquet"`` or None from a file name's extension."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    return None
+
+
+@dataclass
+class RawTable:
+    """A stream file as read, before any check: column names as written and
+    the Arrow table."""
+
+    path: Path
+    fmt: str
+    table: pa.Table
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.table.column_names)
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.table.num_rows)
+
+    def where(self, row: int) -> str:
+        """Human position of data row ``row`` (0-based): a CSV line number
+        (the header is line 1) or a 1-based Parquet row number."""
+        if self.fmt == "csv":
+            return f"line {row + 2}"
+        return f"row {row + 1}"
+
+    def float_column(self, name: str, *, fix: str) -> np.ndarray:
+        """Column ``name`` as float64 (missing cells become NaN).
+
+        Raises
+        ------
+        RecordingError
+            When the column holds something other than numbers.
+        """
+        col = self.table.column(name)
+        typ = col.type
+        if pa.types.is_null(typ):
+            return np.full(self.num_rows, np.nan)
+        if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+            return np.asarray(
+                pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+            )
+        if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+            raw = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+            num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+            bad = np.flatnonzero(np.isnan(num) & raw.notna().to_numpy())
+            if len(bad) == 0:
+                return num
+            value = str(raw.iloc[bad[0]])
+            hint = ""
+            if _DECIMAL_COMMA.match(value):
+                hint = (" The numbers seem to use a decimal comma; export them with a decimal "
+                        "point.")
+            raise RecordingError(
+                f"column {name} holds text that is not a number: {value!r} at "
+                f"{self.where(int(bad[0]))} ({len(bad)} such value(s) in this column).",
+                path=str(self.path),
+                fix=f"make every value of {name} a plain number (or delete those rows).{hint}",
+            )
+        kind = "dates or times" if pa.types.is_temporal(typ) else f"{typ} values"
+        raise RecordingError(
+            f"column {name} holds {kind}, not numbers.",
+            path=str(self.path),
+            fix=fix,
+        )
+
+
+def read_table(path: Path) -> RawTable:
+    """Read a CSV or Parquet stream file.
+
+    CSV: comma, semicolon or tab separated (guessed from the header line),
+    first line = column names. Empty cells and NaN become missing values.
+
+    Raises
+    ------
+    RecordingError
+        The file cannot be opened or parsed.
+    """
+    fmt = file_format(path)
+    if fmt is None:
+        raise RecordingError(
+            f"unsupported file type {path.suffix or '(no extension)'!r}.",
+            path=str(path),
+            fix="give a .csv or .parquet stream file, or a recording folder with recording.json.",
+        )
+    if not path.is_file():
+        raise RecordingError("file not found.", path=str(path),
+                             fix="check the path and the file name.")
+    if fmt == "parquet":
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise RecordingError(
+                f"cannot be read as a Parquet file ({exc}).",
+                path=str(path),
+                fix="check that the file was written completely and really is Parquet; "
+                    "if it is text, rename it to .csv.",
+            ) from exc
+        return RawTable(path, fmt, table)
+
+    delimiter = _sniff_delimiter(path)
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid as exc:
+        msg = str(exc)
+        if "Empty CSV" in msg:
+            raise RecordingError("the file is empty.", path=str(path),
+                                 fix="export the recording again; this file has no data.") from exc
+        line = _first_ragged_line(path, delimiter)
+        where = f" at line {line}" if line else ""
+        raise RecordingError(
+            f"cannot be read as CSV{where}: {msg.splitlines()[0]}",
+            path=str(path),
+            fix="every line must have as many values as the header line (the first line), "
+                "separated by commas; remove or complete the broken line.",
+        ) from exc
+    except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise RecordingError(
+            f"cannot be read as a CSV text file ({exc}).",
+            path=str(path),
+            fix="check that the file is a plain-text CSV export (not a spreadsheet or a "
+                "compressed file).",
+        ) from exc
+    return RawTable(path, fmt, table)
+
+
+def _sniff_delimiter(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise RecordingError(f"cannot be opened ({exc.strerror}).", path=str(path),
+                             fix="check the file exists and that you may read it.") from exc
+    counts = {d: head.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _first_ragged_line(path: Path, delimiter: str) -> int | None:
+    """1-based number of the first non-empty line whose number of delimiters
+    differs from the header's (quotes are not considered)."""
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError:
+        return None
+    if data.size == 0:
+        return None
+    newline = np.flatnonzero(data == ord("\n"))
+    starts = np.concatenate(([0], newline + 1))
+    ends = np.concatenate((newline, [data.size]))
+    counts_cum = np.concatenate(([0], np.cumsum(data == ord(delimiter))))
+    counts = counts_cum[ends] - counts_cum[starts]
+    length = ends - starts
+    ends_cr = (length > 0) & (data[np.maximum(ends - 1, 0)] == ord("\r"))
+    nonempty = (length - ends_cr) > 0
+    bad = np.flatnonzero(nonempty & (counts != counts[0]))
+    return int(bad[0]) + 1 if len(bad) else None

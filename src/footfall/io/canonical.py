@@ -1,0 +1,653 @@
+"""The canonical recording folder (CONTRACTS.md section 1): read and write.
+
+A recording folder holds ``recording.json`` and one CSV or Parquet file per
+stream. A single stream file can also be read on its own, with the metadata
+that ``recording.json`` would hold given as options.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from footfall.errors import RecordingError
+from footfall.io._table import STREAM_SUFFIXES, RawTable, read_table
+from footfall.io.checks import check_finite, check_imu_units, check_time
+from footfall.io.gaps import find_gaps
+from footfall.io.units import (
+    DEFAULT_UNITS,
+    UNIT_TABLES,
+    WRITE_UNITS,
+    normalize_unit,
+    to_si_factor,
+)
+from footfall.model import IMU_COLUMNS, Placement, Recording, SensorKind, Side, Stream, Surface
+
+FORMAT = "footfall-recording/1"
+"""Value of the ``format`` key footfall writes into recording.json."""
+
+RECORDING_JSON = "recording.json"
+
+DERIVED_META_KEYS = ("gaps", "ignored_columns")
+"""Stream.meta keys computed on reading; not written back into recording.json."""
+
+_UNIT_QUANTITIES = {SensorKind.IMU: ("acc", "gyr"), SensorKind.INSOLE: ("pressure",)}
+_PRESSURE_COLUMN = re.compile(r"^p(\d+)$")
+_LEFT_WORDS = frozenset({"left", "l", "lf", "lft"})
+_RIGHT_WORDS = frozenset({"right", "r", "rf", "rgt", "rht"})
+
+
+# --------------------------------------------------------------------------
+# how to phrase a fix: options for a single file, recording.json for a folder
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    file: Path
+    json_path: Path | None = None  # None: a single stream file read with options
+    assumed_units: set[str] = field(default_factory=set)
+
+    @property
+    def single(self) -> bool:
+        return self.json_path is None
+
+    @property
+    def label(self) -> str:
+        return f'stream "{self.file.name}"'
+
+    def fix_value(self, key: str, allowed: list[str]) -> str:
+        if self.single:
+            choices = " or ".join(allowed)
+            return f'pass --{key.replace("_", "-")} {choices} ({key}="{allowed[0]}" from Python).'
+        choices = " or ".join(f'"{a}"' for a in allowed)
+        return f'set "{key}" to {choices} for {self.label} in {RECORDING_JSON}.'
+
+    def fix_unit(self, quantity: str, unit: str) -> str:
+        if self.single:
+            fix = f'pass --{quantity}-unit {unit} ({quantity}_unit="{unit}" from Python).'
+        else:
+            fix = (f'in {RECORDING_JSON}, set "{quantity}": "{unit}" in the "units" of '
+                   f"{self.label}.")
+        if quantity in self.assumed_units:
+            fix += (f" No unit was given, so footfall assumed "
+                    f"{DEFAULT_UNITS[quantity]}.")
+        return fix
+
+    @property
+    def meta_path(self) -> str:
+        """Where metadata problems are: recording.json, or the single file."""
+        return str(self.json_path if self.json_path is not None else self.file)
+
+
+def _choice(value: Any, enum: type[Side] | type[Placement] | type[SensorKind] | type[Surface],
+            what: str, *, ctx: _Ctx, key: str, fix: str | None = None) -> Any:
+    allowed = [e.value for e in enum]
+    norm = value.strip().lower() if isinstance(value, str) else value
+    if norm not in allowed:
+        where = "" if ctx.single else f" for {ctx.label}"
+        raise RecordingError(
+            f"unknown {what} {value!r}{where}; allowed: {', '.join(allowed)}.",
+            path=ctx.meta_path,
+            fix=fix or ctx.fix_value(key, allowed),
+        )
+    return enum(norm)
+
+
+def _unit(quantity: str, value: Any, *, ctx: _Ctx) -> str:
+    unit = normalize_unit(quantity, value)
+    if unit is None:
+        allowed = list(UNIT_TABLES[quantity])
+        where = "" if ctx.single else f" in the units of {ctx.label}"
+        if ctx.single:
+            fix = (f"pass --{quantity}-unit " + " or ".join(allowed)
+                   + f' ({quantity}_unit="{allowed[0]}" from Python).')
+        else:
+            fix = (f'in the "units" of {ctx.label}, set "{quantity}" to '
+                   + " or ".join(f'"{a}"' for a in allowed) + ".")
+        raise RecordingError(
+            f"unknown {quantity} unit {value!r}{where}; allowed: {', '.join(allowed)}.",
+            path=ctx.meta_path,
+            fix=fix,
+        )
+    return unit
+
+
+def side_from_filename(name: str) -> Side | None:
+    """The side a file name points to, or None when it names none or both.
+
+    Words are split at non-letters and at lower-to-upper case changes; a word
+    ``left``/``l``/``lf``/``lft`` (or starting with ``left``, e.g. ``leftfoot``)
+    means left, ``right``/``r``/``rf``/``rgt``/``rht`` (or starting with ``right``)
+    means right. Examples: ``run_left.csv``, ``1-1_lf.csv``, ``RightFoot.parquet``.
+    """
+    hints = _side_hints(name)
+    return next(iter(hints)) if len(hints) == 1 else None
+
+
+def _side_hints(name: str) -> set[Side]:
+    stem = Path(name).stem
+    words = re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", stem).lower())
+    hints: set[Side] = set()
+    for w in words:
+        if w in _LEFT_WORDS or w.startswith("left"):
+            hints.add(Side.LEFT)
+        if w in _RIGHT_WORDS or w.startswith("right"):
+            hints.add(Side.RIGHT)
+    return hints
+
+
+# --------------------------------------------------------------------------
+# reading
+# --------------------------------------------------------------------------
+
+
+def read_recording(
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    side: str | None = None,
+    placement: str | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    pressure_unit: str | None = None,
+    layout: str | None = None,
+    surface: str | None = None,
+    speed_mps: float | None = None,
+    check_units: bool = True,
+) -> Recording:
+    """Read a recording folder or a single stream file.
+
+    Values are converted to SI on reading (acceleration m/s^2, angular rate
+    rad/s, pressure kPa), checked for plausibility, and gaps in time are
+    recorded, never filled.
+
+    Parameters
+    ----------
+    path
+        A recording folder (with ``recording.json``), the path of a
+        ``recording.json``, or one stream file (``.csv`` or ``.parquet``).
+    kind
+        Single file only: ``"imu"`` or ``"insole"``. Default: ``"insole"`` when
+        the file has a ``p1`` column and no ``acc_x``, else ``"imu"``.
+    side
+        Single file only: ``"left"`` or ``"right"``. Required unless the file
+        name says it (``left``/``right``, ``lf``/``rf``, ... see
+        :func:`side_from_filename`).
+    placement
+        Single file only: ``"foot"`` (default, anywhere on the shoe) or ``"shank"``.
+    acc_unit, gyr_unit
+        Single IMU file only: ``"m/s2"`` (default) or ``"g"``; ``"deg/s"``
+        (default) or ``"rad/s"``.
+    pressure_unit
+        Single insole file only: ``"kPa"`` (default) or ``"N/cm2"``.
+    layout
+        Single insole file only: name of the insole's cell layout, kept in
+        ``Stream.meta["layout"]``.
+    surface, speed_mps
+        Running condition: ``"treadmill"`` or ``"overground"``; belt speed,
+        m/s. For a folder they override ``condition`` in recording.json.
+    check_units
+        Check that the declared units agree with the data (see
+        :mod:`footfall.io.checks`). Turn off only for synthetic test data.
+
+    Returns
+    -------
+    Recording
+        ``meta`` holds every key of recording.json but ``streams``; each
+        stream's ``meta`` holds its recording.json entry (unknown keys kept)
+        plus ``gaps``: a list of ``[start_s, end_s]`` intervals with missing
+        samples (see :func:`~footfall.io.find_gaps`), and ``ignored_columns``
+        when the file has columns footfall does not use.
+
+    Raises
+    ------
+    RecordingError
+        The path, the metadata or the data is unreadable or implausible; the
+        message names the file, the problem and the fix.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise RecordingError(
+            "no such file or folder.", path=str(p),
+            fix="check the path; give a recording folder (with recording.json) or a .csv / "
+                ".parquet stream file.",
+        )
+    if p.is_dir() or p.name == RECORDING_JSON or p.suffix.lower() == ".json":
+        stream_options = {
+            "kind": kind, "side": side, "placement": placement, "acc_unit": acc_unit,
+            "gyr_unit": gyr_unit, "pressure_unit": pressure_unit, "layout": layout,
+        }
+        given = [k for k, v in stream_options.items() if v is not None]
+        json_path = p / RECORDING_JSON if p.is_dir() else p
+        if given:
+            names = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise RecordingError(
+                f"the options {names} are for a single stream file, but this is a recording "
+                f"folder whose {RECORDING_JSON} describes its streams.",
+                path=str(json_path),
+                fix=f"change the stream's entry in {RECORDING_JSON} instead, or give one "
+                    "stream file.",
+            )
+        return _read_folder(json_path, surface=surface, speed_mps=speed_mps,
+                            check_units=check_units)
+    return _read_single(
+        p, kind=kind, side=side, placement=placement, acc_unit=acc_unit, gyr_unit=gyr_unit,
+        pressure_unit=pressure_unit, layout=layout, surface=surface, speed_mps=speed_mps,
+        check_units=check_units,
+    )
+
+
+def _read_single(
+    p: Path,
+    *,
+    kind: str | None,
+    side: str | None,
+    placement: str | None,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    pressure_unit: str | None,
+    layout: str | None,
+    surface: str | None,
+    speed_mps: float | None,
+    check_units: bool,
+) -> Recording:
+    ctx = _Ctx(file=p)
+    table = read_table(p)
+    lower = {n.strip().lower() for n in table.names}
+    if kind is None:
+        kind_e = SensorKind.INSOLE if "p1" in lower and "acc_x" not in lower else SensorKind.IMU
+    else:
+        kind_e = _choice(kind, SensorKind, "kind", ctx=ctx, key="kind")
+    if side is None:
+        hints = _side_hints(p.name)
+        if len(hints) != 1:
+            why = ("names both sides" if hints else "does not say which foot it is")
+            raise RecordingError(
+                f"the file name {why}, and no side was given.",
+                path=str(p),
+                fix='pass --side left or --side right (side="left" from Python), or put '
+                    '"left" or "right" in the file name.',
+            )
+        side_e = hints.pop()
+    else:
+        side_e = _choice(side, Side, "side", ctx=ctx, key="side")
+    placement_e = (Placement.FOOT if placement is None
+                   else _choice(placement, Placement, "placement", ctx=ctx, key="placement"))
+    given_units = {"acc": acc_unit, "gyr": gyr_unit, "pressure": pressure_unit}
+    for q, v in given_units.items():
+        if v is not None and q not in _UNIT_QUANTITIES[kind_e]:
+            raise RecordingError(
+                f"--{q}-unit was given, but this is an {kind_e.value} stream, which has no "
+                f"{q} values.",
+                path=str(p),
+                fix=f"leave out --{q}-unit, or pass --kind if the kind was guessed wrong.",
+            )
+    units = {q: given_units[q] if given_units[q] is not None else DEFAULT_UNITS[q]
+             for q in _UNIT_QUANTITIES[kind_e]}
+    ctx.assumed_units = {q for q in _UNIT_QUANTITIES[kind_e] if given_units[q] is None}
+    entry: dict[str, Any] = {"file": p.name, "kind": kind_e.value, "side": side_e.value}
+    if kind_e == SensorKind.IMU:
+        entry["placement"] = placement_e.value
+    if layout is not None:
+        entry["layout"] = layout
+    entry["units"] = units
+    condition: dict[str, Any] = {}
+    if surface is not None:
+        condition["surface"] = surface
+    if speed_mps is not None:
+        condition["speed_mps"] = speed_mps
+    meta: dict[str, Any] = {"format": FORMAT}
+    if condition:
+        meta["condition"] = condition
+    _check_condition(meta, ctx=ctx)
+    stream = _load_stream(table, entry, ctx=ctx, check_units=check_units)
+    return Recording(streams=[stream], meta=meta, source=str(p))
+
+
+def _read_folder(
+    json_path: Path, *, surface: str | None, speed_mps: float | None, check_units: bool
+) -> Recording:
+    folder = json_path.parent
+    if not json_path.is_file():
+        found = sorted(f.name for f in folder.iterdir() if f.suffix.lower() in STREAM_SUFFIXES)
+        found_txt = f" It holds: {', '.join(found)}." if found else ""
+        raise RecordingError(
+            f"no {RECORDING_JSON} in this folder.{found_txt}",
+            path=str(folder),
+            fix=f"add a {RECORDING_JSON} describing the streams (see the recording format in "
+                "the docs), or analyse one stream file, e.g. with --side left.",
+        )
+    doc = _load_json(json_path)
+    fmt = doc.get("format")
+    if fmt is not None and (not isinstance(fmt, str) or not fmt.startswith("footfall-recording/")):
+        raise RecordingError(
+            f'"format" is {fmt!r}, not a footfall recording format.',
+            path=str(json_path), fix=f'set "format": "{FORMAT}" or remove the key.',
+        )
+    if isinstance(fmt, str) and fmt != FORMAT:
+        raise RecordingError(
+            f'"format" is {fmt!r}; this version of footfall reads {FORMAT}.',
+            path=str(json_path), fix="update footfall to read this recording.",
+        )
+    entries = doc.get("streams")
+    if not isinstance(entries, list) or not entries:
+        raise RecordingError(
+            'lists no streams: "streams" must be a non-empty list of stream entries.',
+            path=str(json_path),
+            fix='add e.g. "streams": [{"file": "left_foot.csv", "kind": "imu", "side": "left", '
+                '"units": {"acc": "m/s2", "gyr": "deg/s"}}].',
+        )
+    meta = {k: v for k, v in doc.items() if k != "streams"}
+    if surface is not None or speed_mps is not None:
+        cond = dict(meta.get("condition") or {})
+        if surface is not None:
+            cond["surface"] = surface
+        if speed_mps is not None:
+            cond["speed_mps"] = speed_mps
+        meta["condition"] = cond
+    _check_condition(meta, ctx=_Ctx(file=json_path, json_path=json_path))
+
+    streams = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise RecordingError(
+                f'stream entry {i + 1} has no "file" name.',
+                path=str(json_path),
+                fix='give every entry of "streams" a "file", e.g. "file": "left_foot.csv".',
+            )
+        file = folder / entry["file"]
+        ctx = _Ctx(file=file, json_path=json_path)
+        if not file.is_file():
+            present = sorted(f.name for f in folder.iterdir()
+                             if f.suffix.lower() in STREAM_SUFFIXES)
+            raise RecordingError(
+                f"{ctx.label} is listed in {RECORDING_JSON} but the file is missing. "
+                f"Stream files in the folder: {', '.join(present) or 'none'}.",
+                path=str(json_path),
+                fix=f'correct the "file" name in {RECORDING_JSON} or put the file in the folder.',
+            )
+        streams.append(_load_stream(read_table(file), entry, ctx=ctx, check_units=check_units))
+    return Recording(streams=streams, meta=meta, source=str(folder))
+
+
+def _load_json(json_path: Path) -> dict[str, Any]:
+    try:
+        text = json_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecordingError("is not UTF-8 text.", path=str(json_path),
+                             fix="save it as UTF-8 text.") from exc
+    except OSError as exc:
+        raise RecordingError(f"cannot be read ({exc.strerror}).", path=str(json_path),
+                             fix="check the file exists and that you may read it.") from exc
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordingError(
+            f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            path=str(json_path),
+            fix=f"correct line {exc.lineno} (often a missing comma or quote, or a comma "
+                "before a closing } or ]).",
+        ) from exc
+    if not isinstance(doc, dict):
+        raise RecordingError(
+            "must hold one JSON object ({...}) with a \"streams\" list.",
+            path=str(json_path), fix='start from {"format": "footfall-recording/1", '
+                                     '"streams": [...]}.',
+        )
+    return doc
+
+
+def _check_condition(meta: dict[str, Any], *, ctx: _Ctx) -> None:
+    cond = meta.get("condition")
+    if cond is None:
+        return
+    if not isinstance(cond, dict):
+        raise RecordingError('"condition" must be an object like {"surface": "treadmill"}.',
+                             path=ctx.meta_path, fix='write "condition": {"surface": ...}.')
+    if cond.get("surface") is not None:
+        fix = ("pass --surface treadmill or --surface overground." if ctx.single else
+               f'set "condition": {{"surface": "treadmill"}} (or "overground") in '
+               f"{RECORDING_JSON}.")
+        cond["surface"] = _choice(cond["surface"], Surface, "surface", ctx=ctx,
+                                  key="surface", fix=fix).value
+    speed = cond.get("speed_mps")
+    if speed is not None:
+        ok = isinstance(speed, int | float) and not isinstance(speed, bool)
+        if not ok or not math.isfinite(speed) or speed <= 0:
+            raise RecordingError(
+                f"speed_mps must be a positive number of metres per second, got {speed!r}.",
+                path=ctx.meta_path,
+                fix="give the belt speed in m/s (e.g. 3.0; 10 km/h = 2.78 m/s), or leave it out.",
+            )
+
+
+def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
+                 check_units: bool) -> Stream:
+    kind = _choice(entry.get("kind", "imu"), SensorKind, "kind", ctx=ctx, key="kind")
+    if "side" not in entry:
+        raise RecordingError(f'{ctx.label} has no "side".', path=ctx.meta_path,
+                             fix=ctx.fix_value("side", ["left", "right"]))
+    side = _choice(entry["side"], Side, "side", ctx=ctx, key="side")
+    placement = _choice(entry.get("placement", "foot"), Placement, "placement", ctx=ctx,
+                        key="placement")
+    declared = entry.get("units") or {}
+    if not isinstance(declared, dict):
+        raise RecordingError(
+            f'"units" of {ctx.label} must be an object like {{"acc": "m/s2"}}.',
+            path=ctx.meta_path, fix='write e.g. "units": {"acc": "m/s2", "gyr": "deg/s"}.')
+    units: dict[str, str] = {}
+    for q in _UNIT_QUANTITIES[kind]:
+        if declared.get(q) is None:
+            units[q] = DEFAULT_UNITS[q]
+            ctx.assumed_units.add(q)
+        else:
+            units[q] = _unit(q, declared[q], ctx=ctx)
+
+    path = str(table.path)
+    by_lower: dict[str, str] = {}
+    for n in table.names:
+        key = n.strip().lower()
+        if key in by_lower:
+            raise RecordingError(
+                f"has two columns named {key!r}.", path=path,
+                fix="rename or delete one of them.")
+        by_lower[key] = n
+
+    pcols: tuple[str, ...] = ()
+    if kind == SensorKind.IMU:
+        wanted = ("time_s", *IMU_COLUMNS)
+        missing = [c for c in wanted if c not in by_lower]
+    else:
+        cells = sorted(int(m.group(1)) for c in by_lower if (m := _PRESSURE_COLUMN.match(c)))
+        top = max(cells) if cells else 1
+        pcols = tuple(f"p{k}" for k in range(1, top + 1))
+        wanted = ("time_s", *pcols) + (("force_n",) if "force_n" in by_lower else ())
+        missing = [c for c in wanted if c not in by_lower]
+    if missing:
+        if kind == SensorKind.IMU:
+            expected = "time_s, " + ", ".join(IMU_COLUMNS)
+        else:
+            expected = "time_s, p1 .. pN (one per pressure cell), optionally force_n"
+        hint = ""
+        if "time_s" in missing:
+            hint = " time_s is the time in seconds."
+        raise RecordingError(
+            f"missing column {', '.join(missing)}. Columns found: "
+            f"{', '.join(table.names) or 'none'}.",
+            path=path,
+            fix=f"name the columns {expected} in the first line (any order; other columns "
+                f"are ignored).{hint}",
+        )
+
+    where = table.where
+    col_fix = "make every value a plain number."
+    raw = {c: table.float_column(by_lower[c], fix=col_fix) for c in wanted}
+    time_s = raw.pop("time_s")
+    check_finite({"time_s": time_s, **raw}, time_s, path=path, where=where)
+    check_time(time_s, path=path, where=where)
+
+    columns: tuple[str, ...] = tuple(wanted[1:])
+    values = np.empty((len(time_s), len(columns)), dtype=np.float64)
+    for j, c in enumerate(columns):
+        values[:, j] = raw[c]
+    del raw
+    if kind == SensorKind.IMU:
+        if check_units:
+            check_imu_units(values[:, :3], values[:, 3:6], time_s, acc_unit=units["acc"],
+                            gyr_unit=units["gyr"], path=path, fix_unit=ctx.fix_unit)
+        fa, fg = to_si_factor("acc", units["acc"]), to_si_factor("gyr", units["gyr"])
+        if fa != 1.0:
+            values[:, :3] *= fa
+        if fg != 1.0:
+            values[:, 3:6] *= fg
+    else:
+        fp = to_si_factor("pressure", units["pressure"])
+        if fp != 1.0:
+            values[:, : len(pcols)] *= fp
+
+    meta = {k: v for k, v in entry.items() if k not in DERIVED_META_KEYS}
+    used = set(wanted)
+    ignored = [n for n in table.names if n.strip().lower() not in used]
+    if ignored:
+        meta["ignored_columns"] = ignored
+    meta["gaps"] = [[a, b] for a, b in find_gaps(time_s)]
+    return Stream(kind=kind, side=side, time_s=time_s, values=values, columns=columns,
+                  placement=placement, name=table.path.name, meta=meta)
+
+
+# --------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------
+
+
+def write_recording(
+    recording: Recording,
+    folder: str | os.PathLike[str],
+    fmt: str = "csv",
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write a recording as a canonical recording folder.
+
+    IMU streams are written in m/s2 and deg/s, insole pressures in kPa, every
+    value with full float precision (reading the folder back gives the same
+    numbers to within 1e-12 relative). ``Recording.meta`` and each
+    ``Stream.meta`` are written into recording.json, unknown keys included;
+    keys footfall derives on reading (``gaps``, ``ignored_columns``) are not.
+
+    Parameters
+    ----------
+    recording
+        The recording to write.
+    folder
+        Destination folder, created if needed.
+    fmt
+        ``"csv"`` or ``"parquet"``: the stream file format.
+    overwrite
+        Replace an existing recording.json in ``folder``. When False (default)
+        an existing one raises :class:`RecordingError`.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of the written recording.json.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+    out = Path(folder)
+    json_path = out / RECORDING_JSON
+    if json_path.exists() and not overwrite:
+        raise RecordingError(
+            f"already holds a {RECORDING_JSON}.", path=str(out),
+            fix="choose another folder, or pass overwrite=True to replace it.")
+    out.mkdir(parents=True, exist_ok=True)
+
+    entries = []
+    used_names: set[str] = set()
+    for stream in recording.streams:
+        name = _file_name(stream, fmt, used_names)
+        entries.append(_stream_entry(stream, name))
+        _write_stream(stream, out / name, fmt)
+
+    doc: dict[str, Any] = {"format": FORMAT}
+    doc.update({k: v for k, v in recording.meta.items() if k != "streams"})
+    doc["streams"] = entries
+    json_path.write_text(
+        json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n",
+        encoding="utf-8",
+    )
+    return json_path
+
+
+def _file_name(stream: Stream, fmt: str, used: set[str]) -> str:
+    given = stream.meta.get("file")
+    if isinstance(given, str) and given.strip():
+        stem = Path(given).stem
+    elif stream.kind == SensorKind.IMU:
+        stem = f"{stream.side.value}_{stream.placement.value}"
+    else:
+        stem = f"{stream.side.value}_insole"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "stream"
+    name, k = f"{stem}.{fmt}", 2
+    while name.lower() in used:
+        name, k = f"{stem}_{k}.{fmt}", k + 1
+    used.add(name.lower())
+    return name
+
+
+def _stream_entry(stream: Stream, file_name: str) -> dict[str, Any]:
+    fixed = ("file", "kind", "side", "placement", "units", *DERIVED_META_KEYS)
+    entry: dict[str, Any] = {"file": file_name, "kind": stream.kind.value,
+                             "side": stream.side.value}
+    if stream.kind == SensorKind.IMU:
+        entry["placement"] = stream.placement.value
+    entry["units"] = {q: WRITE_UNITS[q] for q in _UNIT_QUANTITIES[stream.kind]}
+    entry.update({k: v for k, v in stream.meta.items() if k not in fixed})
+    return entry
+
+
+def _write_stream(stream: Stream, path: Path, fmt: str) -> None:
+    values = stream.values
+    names = list(stream.columns)
+    if stream.kind == SensorKind.IMU:
+        factor = np.ones(len(names))
+        for i, c in enumerate(names):
+            if c in IMU_COLUMNS[:3]:
+                factor[i] = 1.0 / to_si_factor("acc", WRITE_UNITS["acc"])
+            elif c in IMU_COLUMNS[3:]:
+                factor[i] = 1.0 / to_si_factor("gyr", WRITE_UNITS["gyr"])
+        values = values * factor
+    arrays = [pa.array(stream.time_s, type=pa.float64())]
+    arrays += [pa.array(values[:, i], type=pa.float64()) for i in range(values.shape[1])]
+    table = pa.Table.from_arrays(arrays, names=["time_s", *names])
+    if fmt == "parquet":
+        pq.write_table(table, path)
+        return
+    with path.open("wb") as fh:
+        fh.write((",".join(table.column_names) + "\n").encode())
+        pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot write {type(obj).__name__} into recording.json")
+
+
+__all__ = ["FORMAT", "read_recording", "side_from_filename", "write_recording"]
