@@ -199,8 +199,8 @@ def read_recording(
         Running condition: ``"treadmill"`` or ``"overground"``; belt speed,
         m/s. For a folder they override ``condition`` in recording.json.
     check_units
-        Check that the declared units agree with the data (see
-        :mod:`footfall.io.checks`). Turn off only for synthetic test data.
+        Check that the declared units agree with the data, time_s included
+        (see :mod:`footfall.io.checks`). Turn off only for synthetic test data.
 
     Returns
     -------
@@ -496,7 +496,7 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
     raw = {c: table.float_column(by_lower[c], fix=col_fix) for c in wanted}
     time_s = raw.pop("time_s")
     check_finite({"time_s": time_s, **raw}, time_s, path=path, where=where)
-    check_time(time_s, path=path, where=where)
+    period_s = check_time(time_s, path=path, where=where, check_rate=check_units)
 
     columns: tuple[str, ...] = tuple(wanted[1:])
     values = np.empty((len(time_s), len(columns)), dtype=np.float64)
@@ -506,7 +506,8 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
     if kind == SensorKind.IMU:
         if check_units:
             check_imu_units(values[:, :3], values[:, 3:6], time_s, acc_unit=units["acc"],
-                            gyr_unit=units["gyr"], path=path, fix_unit=ctx.fix_unit)
+                            gyr_unit=units["gyr"], path=path, fix_unit=ctx.fix_unit,
+                            period_s=period_s)
         fa, fg = to_si_factor("acc", units["acc"]), to_si_factor("gyr", units["gyr"])
         if fa != 1.0:
             values[:, :3] *= fa
@@ -522,7 +523,7 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
     ignored = [n for n in table.names if n.strip().lower() not in used]
     if ignored:
         meta["ignored_columns"] = ignored
-    meta["gaps"] = [[a, b] for a, b in find_gaps(time_s)]
+    meta["gaps"] = [[a, b] for a, b in find_gaps(time_s, 1.0 / period_s)]
     return Stream(kind=kind, side=side, time_s=time_s, values=values, columns=columns,
                   placement=placement, name=table.path.name, meta=meta)
 

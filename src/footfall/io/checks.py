@@ -102,14 +102,23 @@ def check_finite(
     )
 
 
-def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str]) -> None:
+def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str],
+               check_rate: bool = True) -> float:
     """Raise when there are too few samples, time does not strictly increase,
-    or the sample interval shows that time_s is not in seconds.
+    or (``check_rate``) the sample interval shows that time_s is not in seconds.
 
     Parameters
     ----------
     time_s
         Sample times, s, shape (n,), finite.
+    check_rate
+        Also check that the median sample interval is at most
+        :data:`MAX_MEDIAN_PERIOD_S`.
+
+    Returns
+    -------
+    float
+        The median sample interval, s.
     """
     n = len(time_s)
     if n < MIN_SAMPLES:
@@ -132,7 +141,7 @@ def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str]) ->
                 f"restarted, split the file at {where(i + 1)}.",
         )
     period = float(np.median(dt))
-    if period > MAX_MEDIAN_PERIOD_S:
+    if check_rate and period > MAX_MEDIAN_PERIOD_S:
         raise RecordingError(
             f"time_s steps by {period:g} between samples (median), which would be "
             f"{1.0 / period:.3g} samples per second: too slow for a foot sensor, so time_s is "
@@ -140,6 +149,7 @@ def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str]) ->
             path=path,
             fix="give time_s in seconds (milliseconds / 1000, microseconds / 1e6).",
         )
+    return period
 
 
 def check_imu_units(
@@ -151,6 +161,7 @@ def check_imu_units(
     gyr_unit: str,
     path: str,
     fix_unit: UnitFix,
+    period_s: float | None = None,
 ) -> None:
     """Raise when the declared IMU units contradict the data.
 
@@ -166,6 +177,8 @@ def check_imu_units(
         :data:`~footfall.io.units.GYR_UNITS`).
     fix_unit
         Phrases the fix for declaring another unit.
+    period_s
+        Median sample interval, s, when already known.
     """
     mag = _norm(acc)
     med = float(np.median(mag))
@@ -205,10 +218,12 @@ def check_imu_units(
             )
         return
 
-    acc_si = mag * ACC_UNITS[acc_unit]
-    moving = np.abs(acc_si - np.median(acc_si)) > MOVING_ACC_DEV_MPS2
+    factor = ACC_UNITS[acc_unit]
+    moving = np.abs(mag - med) * factor > MOVING_ACC_DEV_MPS2
     n_moving = int(moving.sum())
-    fs_hz = 1.0 / float(np.median(np.diff(time_s)))
+    if period_s is None:
+        period_s = float(np.median(np.diff(time_s)))
+    fs_hz = 1.0 / period_s
     if n_moving < max(MIN_MOVING_SAMPLES, MIN_MOVING_S * fs_hz):
         return  # too little movement to judge: never an error
     p99 = float(np.percentile(gmag[moving], 99))
