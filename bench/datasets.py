@@ -35,7 +35,12 @@ positions in two consecutive mid-stances: the stride from the contact at
 ``pre_ic`` to the contact at ``ic``. In a steps table (one row per contact,
 stride to the next contact of the same foot) it belongs to the row whose
 ``ic_s`` is the stride's ``ic_s`` column. The two strides of the turn are
-flagged ``turning``.
+flagged ``turning``. The reference leaves out one contact of the left foot in
+the turn (the gyroscope shows a stance at about 17.4-17.9 s): left stride 13
+runs 2.28 s from the contact at 16.15 s to the one at 18.43 s, i.e. over two
+strides, and is flagged ``spans_missing_contact`` (a stride more than
+:data:`MISSING_CONTACT_FACTOR` times its side's median stride time); the events
+table has no row for that contact.
 
 IPOL gait data set (AGPL-3.0; tests only, never copied into the project)
 ------------------------------------------------------------------------
@@ -99,7 +104,9 @@ TURNING_ANGLE_DEG = 30.0
 """A gaitmap stride whose displacement points more than this far from the
 walkway axis is part of the turn."""
 
-_EVENT_COLUMNS = ["side", "ic_s", "to_s"]
+MISSING_CONTACT_FACTOR = 1.6
+"""A gaitmap reference stride longer than this many median stride times spans a
+contact the reference does not list."""
 
 
 class GaitmapExample(NamedTuple):
@@ -112,7 +119,7 @@ class GaitmapExample(NamedTuple):
     strides: pd.DataFrame
     """One row per reference stride: side, s_id, start_s, end_s (mid-stances, s),
     ic_s (contact the stride starts from), to_s (its toe-off), next_ic_s (the
-    contact it ends on), stride_length_m, turning."""
+    contact it ends on), stride_length_m, turning, spans_missing_contact."""
 
 
 class IpolTrial(NamedTuple):
@@ -263,6 +270,9 @@ def _gaitmap_strides(ev: pd.DataFrame, pos: pd.DataFrame, fs: float) -> pd.DataF
         "stride_length_m": length,
         "turning": turning,
     })
+    duration = out["next_ic_s"] - out["ic_s"]
+    median = duration.groupby(out["side"]).transform("median")
+    out["spans_missing_contact"] = duration > MISSING_CONTACT_FACTOR * median
     return out.sort_values(["ic_s", "side"], kind="stable").reset_index(drop=True)
 
 

@@ -654,6 +654,8 @@ def test_gaitmap_example_loader() -> None:
     assert len(strides) == 57
     straight = strides.loc[~strides["turning"], "stride_length_m"]
     assert strides["turning"].sum() == 2
+    spanning = strides[strides["spans_missing_contact"]]
+    assert spanning[["side", "s_id"]].values.tolist() == [["left", 13]]
     assert strides["stride_length_m"].mean() == pytest.approx(1.34, abs=0.01)
     assert straight.between(1.1, 1.5).all()
     assert (strides["start_s"] > strides["ic_s"]).all()
