@@ -58,7 +58,9 @@ def standing_imu(n_s: float = 20.0, fs: float = 100.0) -> pd.DataFrame:
     rng = np.random.default_rng(3)
     acc = np.column_stack([rng.normal(0, 0.02, len(t)), rng.normal(0, 0.02, len(t)),
                            np.full(len(t), G_MPS2)])
-    gyr = rng.normal(0, 0.01, (len(t), 3))  # tiny: would look like rad/s if it moved
+    # a still gyroscope with a bias of a few deg/s: values that would look like
+    # rad/s if the foot were moving
+    gyr = np.array([2.0, -3.0, 1.5]) + rng.normal(0, 0.3, (len(t), 3))
     df = pd.DataFrame(np.column_stack([acc, gyr]), columns=list(IMU_COLUMNS))
     df.insert(0, "time_s", t)
     return df

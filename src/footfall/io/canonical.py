@@ -231,17 +231,8 @@ def read_recording(
         }
         given = [k for k, v in stream_options.items() if v is not None]
         json_path = p / RECORDING_JSON if p.is_dir() else p
-        if given:
-            names = ", ".join("--" + k.replace("_", "-") for k in given)
-            raise RecordingError(
-                f"the options {names} are for a single stream file, but this is a recording "
-                f"folder whose {RECORDING_JSON} describes its streams.",
-                path=str(json_path),
-                fix=f"change the stream's entry in {RECORDING_JSON} instead, or give one "
-                    "stream file.",
-            )
         return _read_folder(json_path, surface=surface, speed_mps=speed_mps,
-                            check_units=check_units)
+                            check_units=check_units, stream_options=given)
     return _read_single(
         p, kind=kind, side=side, placement=placement, acc_unit=acc_unit, gyr_unit=gyr_unit,
         pressure_unit=pressure_unit, layout=layout, surface=surface, speed_mps=speed_mps,
@@ -317,7 +308,12 @@ def _read_single(
 
 
 def _read_folder(
-    json_path: Path, *, surface: str | None, speed_mps: float | None, check_units: bool
+    json_path: Path,
+    *,
+    surface: str | None,
+    speed_mps: float | None,
+    check_units: bool,
+    stream_options: list[str],
 ) -> Recording:
     folder = json_path.parent
     if not json_path.is_file():
@@ -328,6 +324,15 @@ def _read_folder(
             path=str(folder),
             fix=f"add a {RECORDING_JSON} describing the streams (see the recording format in "
                 "the docs), or analyse one stream file, e.g. with --side left.",
+        )
+    if stream_options:
+        names = ", ".join("--" + k.replace("_", "-") for k in stream_options)
+        raise RecordingError(
+            f"the options {names} are for a single stream file, but this is a recording "
+            f"folder whose {RECORDING_JSON} describes its streams.",
+            path=str(json_path),
+            fix=f"change the stream's entry in {RECORDING_JSON} instead, or give one "
+                "stream file.",
         )
     doc = _load_json(json_path)
     fmt = doc.get("format")
@@ -480,6 +485,7 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
             expected = "time_s, " + ", ".join(IMU_COLUMNS)
         else:
             expected = "time_s, p1 .. pN (one per pressure cell), optionally force_n"
+        where_names = "in the first line" if table.fmt == "csv" else "in the file"
         hint = ""
         if "time_s" in missing:
             hint = " time_s is the time in seconds."
@@ -487,8 +493,8 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
             f"missing column {', '.join(missing)}. Columns found: "
             f"{', '.join(table.names) or 'none'}.",
             path=path,
-            fix=f"name the columns {expected} in the first line (any order; other columns "
-                f"are ignored).{hint}",
+            fix=f"name the columns {expected} {where_names} (any order; other columns are "
+                f"ignored).{hint}",
         )
 
     where = table.where
