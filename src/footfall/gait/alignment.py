@@ -30,6 +30,10 @@ from footfall.gait.segment import Segmentation
 from footfall.gait.trajectory import integrate_strides
 
 
+SIGN_STRIDES = 120
+"""Strides (spread over the recording) integrated to fix the forward sign."""
+
+
 @dataclass
 class Alignment:
     """Rotation from sensor axes to foot axes: ``v_foot = R @ v_sensor``.
@@ -106,7 +110,9 @@ def estimate_alignment(
     # sign of the forward axis from the direction of travel in swing
     acc_f = acc_mps2 @ R.T
     gyr_f = gyr_rps @ R.T
-    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
+    # a sample of strides spread over the recording settles the sign
+    pick = np.unique(np.linspace(0, len(seg) - 1, min(len(seg), SIGN_STRIDES)).astype(int))
+    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before[pick], seg.ms_after[pick])
     vx = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
     forward = float(np.median(vx))
     if forward < 0:

@@ -140,13 +140,15 @@ def integrate_strides(
     q0 = level_quaternion(acc_mps2[around].mean(axis=1))
 
     # orientation: q_{k+1} = q_k * exp(0.5 * (w_k + w_{k+1}) / 2 * dt)
+    # time-major layout so that each step of the loop reads contiguous memory
     w_mid = 0.5 * (gyr[:, :-1] + gyr[:, 1:]) * dt
-    dq = quat.from_rotvec(w_mid)
-    q = np.empty((n_str, L, 4))
-    q[:, 0] = q0
+    dq = np.ascontiguousarray(quat.from_rotvec(w_mid).transpose(1, 0, 2))
+    qt = np.empty((L, n_str, 4))
+    qt[0] = q0
     for k in range(L - 1):
-        qk = quat.multiply(q[:, k], dq[:, k])
-        q[:, k + 1] = qk / np.linalg.norm(qk, axis=-1, keepdims=True)
+        qk = quat.multiply(qt[k], dq[k])
+        qt[k + 1] = qk / np.sqrt(np.einsum("ij,ij->i", qk, qk))[:, None]
+    q = qt.transpose(1, 0, 2)
 
     acc_level = quat.rotate(q, acc)
     acc_level[..., 2] -= G_MPS2
@@ -175,10 +177,11 @@ def pitch_roll_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Pitch is positive toes up; roll is the rotation about the foot's long axis,
     positive when the left edge of the foot rises.
     """
-    x_axis = quat.rotate(q, np.broadcast_to(np.array([1.0, 0.0, 0.0]), q.shape[:-1] + (3,)))
-    y_axis = quat.rotate(q, np.broadcast_to(np.array([0.0, 1.0, 0.0]), q.shape[:-1] + (3,)))
-    pitch = np.degrees(np.arcsin(np.clip(x_axis[..., 2], -1.0, 1.0)))
-    roll = np.degrees(np.arcsin(np.clip(y_axis[..., 2], -1.0, 1.0)))
+    w, x, y, z = np.moveaxis(q, -1, 0)
+    x_up = 2.0 * (x * z - w * y)  # z component of the rotated x axis
+    y_up = 2.0 * (y * z + w * x)  # z component of the rotated y axis
+    pitch = np.degrees(np.arcsin(np.clip(x_up, -1.0, 1.0)))
+    roll = np.degrees(np.arcsin(np.clip(y_up, -1.0, 1.0)))
     return pitch, roll
 
 
