@@ -198,22 +198,31 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     sgn = 1.0 if left else -1.0
 
     # ---- pitch (toes up), radians
+    # Around contact: a heel strike reaches its greatest toes-up pitch at
+    # contact and the ground then slaps the forefoot down; a flat or toes-first
+    # landing is still pitching toes-down when it lands and the ground stops
+    # that rotation within ~20 ms (cf. the Fukuchi forefoot runner). ``rear``
+    # blends the two by the strike angle (0 at <= 0 deg, 1 at >= 8 deg).
+    # Toe-off is the peak toes-down pitch rate (Falbriard et al. 2018).
     th_ic = np.radians(g["foot_strike_angle_deg"])
     th_to = np.radians(g["toe_off_angle_deg"])
     ta = t_ff - ic
-    thd_ic = -0.6 * th_ic / ta
-    thd_to = 1.6 * th_to / (to - t_hr)
-    th_ic_next = np.r_[th_ic[1:], th_ic[-1]]
-    thd_ic_next = np.r_[thd_ic[1:], thd_ic[-1]]
+    rear = np.clip(g["foot_strike_angle_deg"] / 8.0, 0.0, 1.0)
+    w_in = np.radians(150.0) * (1.0 - rear)
+    thd_ic = -w_in
+    thdd_ic = rear * (-6.0 * th_ic / ta**2) + (1.0 - rear) * w_in / 0.02
+    thd_to = 2.0 * th_to / (to - t_hr)  # rate rises monotonically to its peak at toe-off
     t_ps = to + 0.18 * t_sw
-    t_ls = ic_next - 0.22 * t_sw
-    th_ls = th_ic_next - 0.3 * thd_ic_next * (ic_next - t_ls)
+    th_ps = th_to + 0.5 * thd_to * (t_ps - to)
+    t_ls = ic_next - 0.2 * t_sw
+    nxt = np.r_[np.arange(1, n), n - 1]
+    th_ls = (th_ic - np.radians(3.0) * rear + w_in * 0.04)[nxt]
     zero = np.zeros(n)
     pitch = (
         hermite.knots_from_strides(ic, t_ff, t_hr, to, t_ps, t_ls),
-        hermite.knots_from_strides(th_ic, zero, zero, th_to, th_to - np.radians(20.0), th_ls),
+        hermite.knots_from_strides(th_ic, zero, zero, th_to, th_ps, th_ls),
         hermite.knots_from_strides(thd_ic, zero, zero, thd_to, zero, zero),
-        None,
+        hermite.knots_from_strides(thdd_ic, zero, zero, zero, zero, zero),
     )
     # ---- roll: eversion profile, signed per side
     inv = np.radians(g["inversion_ic_deg"])

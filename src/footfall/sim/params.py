@@ -72,7 +72,7 @@ class GaitParams:
     speed_mps: float = 2.8
     cadence_spm: float = 168.0
     contact_fraction: float = 0.36
-    foot_strike_angle_deg: float = 12.0
+    foot_strike_angle_deg: float = 15.0
     shank_angle_ic_deg: float = 5.0
     pronation_excursion_deg: float = 8.0
     pronation_velocity_dps: float = 350.0

@@ -198,7 +198,10 @@ def make_plan(sc: Scenario, duration_s: float, seed: int) -> StepPlan:
     # stance sub-phases
     fsa = g["foot_strike_angle_deg"]
     imp = g["impact_ms"] / 1000.0
-    t_a = np.clip(0.12 * contact + 0.0015 * np.abs(fsa), imp + 0.008, 0.30 * contact)
+    # landing rotation: a heel slap is quick; a forefoot landing lowers the heel
+    # slowly (eccentric calf work)
+    per_deg = np.where(fsa >= 0.0, 0.0015, 0.005)
+    t_a = np.clip(0.12 * contact + per_deg * np.abs(fsa), imp + 0.008, 0.30 * contact)
     imp = np.minimum(imp, t_a - 0.004)
     t_ff = ic + t_a
     t_hr = to - 0.42 * contact
