@@ -168,3 +168,22 @@ def test_treadmill_speed_sets_stride_length(walk):
     assert np.allclose(st["speed_mps"], 1.25)
     assert np.allclose(st["stride_length_m"], 1.25 * st["stride_ms"] / 1000)
     assert st["stride_length_zupt_m"].notna().all()
+
+
+def test_peak_finder_and_smoother_agree_with_scipy():
+    """footfall's NumPy peak finder and moving average (used to keep the CLI's
+    start-up fast) give exactly scipy's answers."""
+    from scipy.ndimage import uniform_filter1d
+    from scipy.signal import find_peaks
+
+    from footfall.gait.segment import find_swing_peaks, smooth
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        x = smooth(np.cumsum(rng.normal(size=3000)), 100, 0.1)
+        ref, props = find_peaks(x, height=0, distance=40, prominence=0, wlen=2 * 500 + 1)
+        got, prom = find_swing_peaks(x, height=0, distance=40, window=500)
+        assert np.array_equal(ref, got)
+        assert np.allclose(props["prominences"], prom)
+        y = rng.normal(size=500)
+        assert np.allclose(smooth(y, 100, 0.07), uniform_filter1d(y, 7, mode="nearest"))

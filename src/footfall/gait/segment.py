@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.signal import find_peaks
 
 SWING_MIN_RPS = 1.5
 """Smoothed angular-rate peak that counts as a swing (rad/s, about 86 deg/s).
@@ -53,9 +51,62 @@ class Segmentation:
 
 
 def smooth(x: np.ndarray, fs_hz: float, window_s: float) -> np.ndarray:
-    """Centred moving average over ``window_s`` seconds (axis 0)."""
+    """Centred moving average over ``window_s`` seconds along axis 0, edges
+    extended with the end values (a cumulative-sum filter: O(n))."""
     n = max(1, int(round(window_s * fs_hz)))
-    return uniform_filter1d(x, size=n, axis=0, mode="nearest")
+    if n == 1 or len(x) == 0:
+        return np.asarray(x, dtype=float)
+    left = n // 2
+    right = n - 1 - left
+    pad = [(left, right)] + [(0, 0)] * (np.ndim(x) - 1)
+    xp = np.pad(np.asarray(x, dtype=float), pad, mode="edge")
+    c = np.cumsum(xp, axis=0)
+    c = np.concatenate([np.zeros((1,) + c.shape[1:]), c], axis=0)
+    return (c[n:] - c[:-n]) / n
+
+
+def find_swing_peaks(x: np.ndarray, *, height: float, distance: int,
+                     window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Local maxima of ``x`` at least ``height`` high and ``distance`` samples
+    apart (higher peaks win), with their prominence: the height above the
+    higher of the two lowest points between the peak and the nearest higher
+    sample on each side, searched within ``window`` samples.
+
+    The same definitions as ``scipy.signal.find_peaks`` (``height``,
+    ``distance``, ``prominence`` with ``wlen``), written in NumPy so that the
+    command line does not pay for importing scipy.signal.
+    """
+    x = np.asarray(x, dtype=float)
+    if len(x) < 3:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    d = np.diff(x)
+    # rising then not rising: a maximum (first sample of a plateau)
+    cand = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+    cand = cand[x[cand] >= height]
+    if len(cand) == 0:
+        return cand, np.zeros(0)
+    keep = np.ones(len(cand), dtype=bool)
+    for i in np.argsort(-x[cand], kind="stable"):  # one iteration per candidate
+        if not keep[i]:
+            continue
+        close = np.abs(cand - cand[i]) < distance
+        close[i] = False
+        keep &= ~close
+    peaks = cand[keep]
+    prom = np.empty(len(peaks))
+    n = len(x)
+    for j, p in enumerate(peaks):
+        lo = max(0, p - window)
+        seg = x[lo:p]
+        higher = np.flatnonzero(seg > x[p])
+        left_min = seg[higher[-1] + 1:].min() if len(higher) else (seg.min() if len(seg) else x[p])
+        hi = min(n, p + window + 1)
+        seg = x[p + 1:hi]
+        higher = np.flatnonzero(seg > x[p])
+        right_min = seg[:higher[0]].min() if len(higher) and higher[0] > 0 else (
+            x[p] if len(higher) else (seg.min() if len(seg) else x[p]))
+        prom[j] = x[p] - max(left_min, right_min)
+    return peaks, prom
 
 
 def segment_strides(
@@ -91,11 +142,12 @@ def segment_strides(
     norm = np.linalg.norm(gyr_rps, axis=1)
     coarse = smooth(norm, fs_hz, 0.2)
     fine = smooth(norm, fs_hz, 0.06)
-    peaks, props = find_peaks(coarse, height=swing_min_rps, prominence=0.0,
-                              distance=max(1, int(MIN_STRIDE_S * fs_hz)))
+    peaks, prom = find_swing_peaks(coarse, height=swing_min_rps,
+                                   distance=max(1, int(MIN_STRIDE_S * fs_hz)),
+                                   window=int(MAX_STRIDE_S * fs_hz))
     # a swing is followed and preceded by a stance: its peak must rise well
     # above the quieter of the dips around it (rejects the landing rebound)
-    peaks = peaks[props["prominences"] >= 0.5 * coarse[peaks]]
+    peaks = peaks[prom >= 0.5 * coarse[peaks]]
     if len(peaks) == 0:
         if coarse.max() < 0.3:
             why = "the sensor hardly moved (no rotation above 17 deg/s): no gait"
