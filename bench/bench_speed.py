@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
             read_cmd = [sys.executable, "-c",
                         "import sys; from footfall.io import read_recording; "
-                        f"read_recording(sys.argv[1])", str(folder)]
+                        "read_recording(sys.argv[1])", str(folder)]
             ana_cmd = [sys.executable, "-m", "footfall", "analyze", str(folder), "--json", "-"]
             reads, anas, peaks = [], [], []
             n_steps = None

@@ -36,8 +36,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-import footfall  # noqa: E402
 from datasets import ipol_trials, load_gaitmap_example, load_ipol, shared_data_dir  # noqa: E402
+
+import footfall  # noqa: E402
 
 
 def match_events(ref: np.ndarray, det: np.ndarray, tol_s: float) -> tuple[np.ndarray, np.ndarray]:

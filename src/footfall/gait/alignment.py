@@ -29,7 +29,6 @@ import numpy as np
 from footfall.gait.segment import Segmentation
 from footfall.gait.trajectory import integrate_strides
 
-
 SIGN_STRIDES = 120
 """Strides (spread over the recording) integrated to fix the forward sign."""
 

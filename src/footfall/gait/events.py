@@ -45,7 +45,6 @@ import numpy as np
 
 from footfall.gait.segment import Segmentation
 
-
 HEEL_FIRST_PITCH_DEG = 5.0
 """Foot pitch (toes up) at the landing peak above which the landing is heel
 first: the toes-down peak then belongs to the foot slap after contact."""
