@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from footfall.model import Placement, Recording, SensorKind, conform_steps, empty_steps
+from footfall.model import Recording, SensorKind, conform_steps, empty_steps
 
 
 @dataclass
@@ -83,9 +83,8 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
 
     non_empty = [t for t in tables if len(t)]
     steps = conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
-    has_foot = any(s.placement == Placement.FOOT for s in recording.select(kind=SensorKind.IMU))
     summary = summarize(steps, duration_s=recording.duration_s)
-    if not len(steps) and not has_foot and not recording.select(kind=SensorKind.IMU):
+    if not recording.select(kind=SensorKind.IMU):
         notes.append("no IMU stream in this recording: nothing to analyse.")
     return Analysis(recording=recording, steps=steps, summary=summary, notes=notes,
                     streams=details)
