@@ -10,6 +10,7 @@ import pytest
 from scipy.integrate import cumulative_trapezoid
 from scipy.spatial.transform import Rotation
 
+from footfall.errors import FootfallError
 from footfall.model import G_MPS2, STEP_COLUMNS, SensorKind, validate_steps
 from footfall.sim import SCENARIOS, get_scenario, simulate
 from footfall.sim import cli as sim_cli
@@ -353,10 +354,30 @@ def test_cli_functions(tmp_path, capsys):
     assert args.func(args) == 0
     assert "easy-run" in capsys.readouterr().out
     args = ap.parse_args(["simulate", "--scenario", "nope", "-o", str(tmp_path / "x")])
-    assert args.func(args) == 2
+    with pytest.raises(FootfallError, match="unknown scenario 'nope'"):
+        args.func(args)
     out = tmp_path / "cli"
     args = ap.parse_args(["simulate", "--scenario", "overground", "--minutes", "0.1",
                           "--sensors", "foot", "-o", str(out)])
     assert args.func(args) == 0
     assert (out / "truth_steps.csv").is_file()
     assert sim_cli.main(["--scenario", "easy-run", "--minutes", "0.1"]) == 2  # no -o
+    assert "give the folder to write with -o DIR" in capsys.readouterr().err
+
+
+def test_footfall_simulate_command_then_analyze(tmp_path, capsys):
+    """``footfall simulate`` writes a folder that ``footfall analyze`` reads."""
+    from footfall.cli import main
+
+    out = tmp_path / "run"
+    assert main(["simulate", "--scenario", "easy-run", "--minutes", "0.2",
+                 "--sensors", "foot", "-o", str(out)]) == 0
+    assert (out / "recording.json").is_file() and (out / "truth_steps.csv").is_file()
+    capsys.readouterr()
+    assert main(["analyze", str(out), "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    truth = pd.read_csv(out / "truth_steps.csv")
+    assert doc["n_steps"] >= 0.9 * len(truth)
+    assert main(["simulate", "--scenario", "nope", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario 'nope'" in err and "Traceback" not in err

@@ -42,10 +42,23 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 MAIN_EPILOG = """\
 examples:
   footfall analyze sample_data/gaitmap_walk
+  footfall simulate --scenario easy-run --minutes 5 -o runs/easy
   footfall analyze --help
 
 exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
+
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "footfall.sim.cli",
+)
+"""Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
+
+Each sets ``func`` on its parser (a function of the parsed arguments that
+returns the exit code and raises :class:`~footfall.errors.FootfallError` for
+user errors). A module here may import only the standard library at import
+time: the parser is built for every command, including ``--help``, and the
+heavy imports belong inside ``func``."""
 
 
 class UsageError(Exception):
@@ -129,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     single.add_argument("--speed", dest="speed_mps", type=_positive_float, metavar="MPS",
                         help="treadmill belt speed, m/s")
     p.set_defaults(func=cmd_analyze)
+
+    from importlib import import_module
+
+    for name in COMMAND_MODULES:
+        import_module(name).add_parser(sub, [common])
     return parser
 
 

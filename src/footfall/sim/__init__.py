@@ -6,30 +6,36 @@ and its truth steps table. The model, the sensor imperfections and the
 scenarios are described in docs/simulation.md.
 """
 
-from footfall.sim.core import SENSORS, simulate, truth_table
-from footfall.sim.params import (
-    PROFILES,
-    SCENARIOS,
-    GaitParams,
-    Phase,
-    Scenario,
-    SensorProfile,
-    get_scenario,
-    register,
-    scenario_names,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "PROFILES",
-    "SCENARIOS",
-    "SENSORS",
-    "GaitParams",
-    "Phase",
-    "Scenario",
-    "SensorProfile",
-    "get_scenario",
-    "register",
-    "scenario_names",
-    "simulate",
-    "truth_table",
-]
+# Names are loaded on first use (PEP 562), so that ``footfall --help`` can
+# build the ``simulate`` parser without importing the simulator.
+_EXPORTS = {
+    "SENSORS": "footfall.sim.core",
+    "simulate": "footfall.sim.core",
+    "truth_table": "footfall.sim.core",
+    "PROFILES": "footfall.sim.params",
+    "SCENARIOS": "footfall.sim.params",
+    "GaitParams": "footfall.sim.params",
+    "Phase": "footfall.sim.params",
+    "Scenario": "footfall.sim.params",
+    "SensorProfile": "footfall.sim.params",
+    "get_scenario": "footfall.sim.params",
+    "register": "footfall.sim.params",
+    "scenario_names": "footfall.sim.params",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'footfall.sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,8 +1,9 @@
 """The ``footfall simulate`` subcommand: argument parser and runner.
 
 ``footfall.cli`` wires it with ``add_parser(subparsers)``; the parser's
-default ``func`` is :func:`run`, which returns the exit code (0 done, 2 user
-error with a message on stderr).
+default ``func`` is :func:`run`, which returns 0 when done and raises
+:class:`~footfall.errors.FootfallError` for a user error (the CLI prints it
+and exits with 2).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from footfall.sim.core import SENSORS, simulate
-from footfall.sim.params import PROFILES, SCENARIOS, scenario_names
-from footfall.sim.sensors import MOUNTINGS
+# Only the standard library at import time: ``footfall --help`` builds this
+# parser, and the simulator itself (pandas, the gait model) costs a second to
+# import. Names are checked in :func:`run` against the simulator's own lists.
+SENSOR_NAMES = ("foot", "shank", "insole")
+"""Sensors per side; the same names as :data:`footfall.sim.core.SENSORS`."""
 
 EPILOG = """examples:
   footfall simulate --scenario easy-run --minutes 5 -o runs/easy
@@ -24,10 +27,12 @@ EPILOG = """examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction,
+               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
     """Add the ``simulate`` subcommand to a ``subparsers`` object."""
     p = subparsers.add_parser(
         "simulate",
+        parents=list(parents or []),
         help="write a synthetic recording with known truth (virtual runner)",
         description="Simulate a run: foot and shank IMUs and pressure insoles, written as a "
                     "recording folder plus truth_steps.csv (the steps table of the truth).",
@@ -45,11 +50,13 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", "-m", type=float, default=5.0, help="length (default 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--out", type=Path, help="recording folder to write")
-    p.add_argument("--profile", default="typical", choices=sorted(PROFILES),
-                   help="sensor imperfections (default typical)")
-    p.add_argument("--sensors", nargs="+", default=list(SENSORS), choices=SENSORS,
+    p.add_argument("--profile", default="typical", metavar="NAME",
+                   help="sensor imperfections: ideal, typical or field (default typical)")
+    p.add_argument("--sensors", nargs="+", default=list(SENSOR_NAMES), choices=SENSOR_NAMES,
                    help="sensors per side (default: foot shank insole)")
-    p.add_argument("--mounting", choices=MOUNTINGS, help="foot IMU mounting")
+    p.add_argument("--mounting", metavar="NAME",
+                   help="foot IMU mounting (default: a different one per side; "
+                        "see docs/simulation.md)")
     p.add_argument("--format", dest="fmt", default="csv", choices=("csv", "parquet"),
                    help="stream file format (default csv)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
@@ -58,6 +65,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit code."""
+    from footfall.errors import FootfallError
+    from footfall.sim.core import simulate
+    from footfall.sim.params import PROFILES, SCENARIOS, scenario_names
+    from footfall.sim.sensors import MOUNTINGS
+
     if args.list:
         width = max(len(n) for n in scenario_names(base_only=True))
         for n in scenario_names(base_only=True):
@@ -65,19 +77,24 @@ def run(args: argparse.Namespace) -> int:
         print("\nEvery scenario also exists as NAME-treadmill and NAME-overground.")
         return 0
     if args.scenario not in SCENARIOS:
-        print(f"footfall simulate: unknown scenario {args.scenario!r}. "
-              f"Known: {', '.join(scenario_names(base_only=True))} "
-              "(each also as NAME-treadmill / NAME-overground).", file=sys.stderr)
-        return 2
+        raise FootfallError(f"unknown scenario {args.scenario!r}",
+                            fix=f"use one of {', '.join(scenario_names(base_only=True))} "
+                                "(each also as NAME-treadmill or NAME-overground); "
+                                "footfall simulate --list describes them")
+    if args.profile not in PROFILES:
+        raise FootfallError(f"unknown sensor profile {args.profile!r}",
+                            fix=f"use one of {', '.join(sorted(PROFILES))}")
+    if args.mounting is not None and args.mounting not in MOUNTINGS:
+        raise FootfallError(f"unknown mounting {args.mounting!r}",
+                            fix=f"use one of {', '.join(MOUNTINGS)}")
     if args.out is None:
-        print("footfall simulate: give the folder to write with -o DIR.", file=sys.stderr)
-        return 2
+        raise FootfallError("no output folder", fix="give the folder to write with -o DIR")
     if not args.minutes > 0:
-        print("footfall simulate: --minutes must be positive.", file=sys.stderr)
-        return 2
+        raise FootfallError(f"--minutes must be positive, got {args.minutes}",
+                            fix="e.g. --minutes 5")
     if args.out.exists() and not args.out.is_dir():
-        print(f"footfall simulate: {args.out} exists and is not a folder.", file=sys.stderr)
-        return 2
+        raise FootfallError("exists and is not a folder", path=str(args.out),
+                            fix="give -o a new or existing folder")
     t0 = time.perf_counter()
     rec, truth = simulate(args.scenario, args.minutes, args.seed, args.out,
                           profile=args.profile, sensors=tuple(args.sensors),
@@ -89,11 +106,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point: ``python -m footfall.sim.cli ...``."""
-    p = argparse.ArgumentParser(prog="footfall simulate", epilog=EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    configure_parser(p)
-    return run(p.parse_args(argv))
+    """Stand-alone entry point: ``python -m footfall.sim.cli ...`` is
+    ``footfall simulate ...``."""
+    from footfall.cli import main as footfall_main
+
+    return footfall_main(["simulate", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
