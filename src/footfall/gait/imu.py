@@ -15,9 +15,9 @@ import pandas as pd
 from footfall.gait.alignment import Alignment, estimate_alignment
 from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.metrics import imu_step_metrics
-from footfall.gait.segment import segment_strides
+from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.trajectory import integrate_strides, pitch_per_sample
-from footfall.model import Condition, SensorKind, Stream, Surface
+from footfall.model import Condition, Placement, SensorKind, Side, Stream, Surface
 
 
 @dataclass
@@ -77,12 +77,59 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             f"the swing is not clearly in one plane (sagittal share {al.sagittal_share:.2f}); "
             "sensor-to-foot alignment and angle metrics are uncertain"
         )
-    acc_f = al.apply(acc)
-    gyr_f = al.apply(gyr)
-    traj = integrate_strides(acc_f, gyr_f, fs, seg.ms_before, seg.ms_after)
-    ev = detect_events(acc_f, gyr_f, fs, seg, pitch_deg=pitch_per_sample(traj, len(stream)))
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
-    steps = imu_step_metrics(stream.time_s, gyr_f, fs, ev, traj, side=stream.side,
-                             placement=stream.placement, belt_speed_mps=belt)
+    steps, ev = steps_with_alignment(stream.time_s, acc, gyr, fs, seg, al, side=stream.side,
+                                     placement=stream.placement, belt_speed_mps=belt)
     info["n_steps"] = len(steps)
     return ImuResult(steps, alignment=al, events=ev, notes=notes, info=info)
+
+
+def steps_with_alignment(
+    time_s: np.ndarray,
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    seg: Segmentation,
+    alignment: Alignment,
+    *,
+    side: Side | str,
+    placement: Placement | str = Placement.FOOT,
+    belt_speed_mps: float | None = None,
+) -> tuple[pd.DataFrame, StrideEvents]:
+    """Steps-table rows of the given strides with a given (possibly frozen)
+    sensor-to-foot alignment: rotate, integrate, detect events, measure.
+
+    :func:`analyze_imu_stream` calls this once for a whole stream; the live
+    path (:mod:`footfall.stream`) calls it on a window of the newest strides
+    with the alignment it estimated earlier, so both share one chain.
+
+    Parameters
+    ----------
+    time_s
+        (n,) sample times, s.
+    acc_mps2, gyr_rps
+        (n, 3) accelerometer (m/s^2) and gyroscope (rad/s), sensor axes.
+    fs_hz
+        Sampling rate, Hz.
+    seg
+        Strides to measure (indices into these arrays), e.g. from
+        :func:`~footfall.gait.segment.segment_strides` or a subset of it.
+    alignment
+        Sensor-to-foot rotation (:func:`~footfall.gait.alignment.estimate_alignment`).
+    side, placement, belt_speed_mps
+        As in :func:`~footfall.gait.metrics.imu_step_metrics`.
+
+    Returns
+    -------
+    steps : pandas.DataFrame
+        Rows of :func:`~footfall.gait.metrics.imu_step_metrics`.
+    events : StrideEvents
+        The events of every stride of ``seg``.
+    """
+    acc_f = alignment.apply(acc_mps2)
+    gyr_f = alignment.apply(gyr_rps)
+    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
+    ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=pitch_per_sample(traj, len(time_s)))
+    steps = imu_step_metrics(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
+                             belt_speed_mps=belt_speed_mps)
+    return steps, ev
