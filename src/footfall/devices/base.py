@@ -71,6 +71,10 @@ class Block:
         The frame sequence number the samples came in.
     received_s
         Host time (session axis) when the frame arrived, seconds.
+    frame
+        The wire frame the samples were decoded from (header, payload and CRC,
+        without COBS), when they came over the wire; the capture recorder logs
+        it as received. ``None`` for blocks that did not (a replayed recording).
     """
 
     device_id: str
@@ -78,6 +82,7 @@ class Block:
     values: np.ndarray
     seq: int
     received_s: float
+    frame: bytes | None = None
 
 
 @dataclass(frozen=True)
