@@ -1,4 +1,4 @@
-"""Accuracy of footfall's foot-IMU analysis against reference recordings.
+"""Accuracy of footfall's analysis against reference recordings and simulated truth.
 
 Runs ``footfall.analyze`` on each recording exactly as a user would (raw
 sensor axes, no rotation given) and compares with the reference:
@@ -9,17 +9,25 @@ sensor axes, no rotation given) and compares with the reference:
   from the data set's annotated swings, turns included.
 * Fukuchi treadmill run (CC BY): virtual foot IMU made from motion capture
   (bench/fukuchi_imu.py), force-plate contacts as truth.
+* Every base scenario of the virtual runner (``footfall.sim``; foot and shank
+  IMUs and insoles, sensor profile ``typical``): events, contact time, stride
+  time and length, cadence and strike pattern against its truth steps table.
+* Every other ``bench/validate_*.py`` module: its ``run()`` result is put in
+  the output under ``modules``.
 
-Matching: each reference event is paired with the nearest detected event of
-the same side and kind within the tolerance (30 ms gaitmap/Fukuchi; 50 ms
-IPOL), each detection used once. MAE is over matched events; "extra" counts
-detections inside the reference's span that match nothing.
+Matching (bench/scoring.py): each reference event is paired with the nearest
+detected event of the same side and kind within the tolerance (30 ms gaitmap;
+50 ms IPOL, Fukuchi and simulated runs), each detection used once. MAE is
+over matched events; "extra" counts detections inside the reference's span
+that match nothing.
 
 Usage::
 
     python bench/validate.py           # prints tables, writes bench/results/validation.json
+    python bench/validate.py --only sim --sim-minutes 1 --scenarios easy-run --out /tmp/v
 
-Exits 0 after printing; when ../shared/data is absent it says so and exits 0.
+Exits 0 after printing; when ../shared/data is absent the real data sets are
+skipped with a message.
 """
 
 from __future__ import annotations
@@ -37,116 +45,54 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from datasets import ipol_trials, load_gaitmap_example, load_ipol, shared_data_dir  # noqa: E402
+from scoring import (  # noqa: E402
+    contact_time_errors_ms,
+    event_stats,
+    nearest_rows,
+    stride_stats,
+)
 
 import footfall  # noqa: E402
 
-
-def match_events(ref: np.ndarray, det: np.ndarray, tol_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pair each reference time with the nearest unused detection within ``tol_s``.
-
-    Returns (errors_s of matched pairs, used mask over ``det``)."""
-    ref = np.sort(ref[np.isfinite(ref)])
-    det = np.sort(det[np.isfinite(det)])
-    used = np.zeros(len(det), dtype=bool)
-    errs = []
-    for r in ref:  # a few thousand events at most
-        if not len(det):
-            break
-        order = np.argsort(np.abs(det - r))
-        for k in order[:3]:
-            if abs(det[k] - r) > tol_s:
-                break
-            if not used[k]:
-                used[k] = True
-                errs.append(det[k] - r)
-                break
-    return np.asarray(errs), used
+GAITMAP_TOL_S = 0.03
+"""Matching tolerance on the gaitmap example (s)."""
 
 
-def event_stats(ref_tables: list[pd.DataFrame], det_tables: list[pd.DataFrame], col: str,
-                tol_s: float, spans: list[tuple[float, float]] | None = None) -> dict:
-    n_ref = n_match = n_extra = 0
-    errs = []
-    for i, (ref, det) in enumerate(zip(ref_tables, det_tables, strict=True)):
-        for side in ("left", "right"):
-            r = ref.loc[ref["side"] == side, col].to_numpy(dtype=float)
-            d = det.loc[det["side"] == side, col].to_numpy(dtype=float)
-            r = r[np.isfinite(r)]
-            if spans is not None:
-                lo, hi = spans[i]
-                d = d[(d >= lo) & (d <= hi)]
-            e, used = match_events(r, d, tol_s)
-            n_ref += len(r)
-            n_match += len(e)
-            n_extra += int((~used).sum())
-            errs.append(e)
-    e = np.concatenate(errs) * 1000.0 if errs else np.zeros(0)
+def gaitmap_reference_strides(ex) -> tuple[pd.DataFrame, int]:
+    """Reference strides of the gaitmap example as (side, ic_s, stride_ms,
+    stride_length_m), without the stride that spans a contact the reference
+    leaves out (in the turn); and how many were left out."""
+    st = ex.strides
+    keep = ~st["spans_missing_contact"].to_numpy(dtype=bool)
+    st = st[keep]
+    ref = pd.DataFrame({"side": st["side"].to_numpy(), "ic_s": st["ic_s"].to_numpy(),
+                        "stride_ms": 1000 * (st["next_ic_s"] - st["ic_s"]).to_numpy(),
+                        "stride_length_m": st["stride_length_m"].to_numpy()})
+    return ref, int((~keep).sum())
+
+
+def score_gaitmap_example(steps: pd.DataFrame, ex) -> dict:
+    """Events, strides and contact time of a steps table against the gaitmap
+    example's motion-capture reference (used for footfall and for gaitmap)."""
+    ref, excluded = gaitmap_reference_strides(ex)
+    strides = stride_stats(steps, ref, GAITMAP_TOL_S)
+    strides = {"n_ref": strides.pop("n_ref"), "excluded_spanning_missing_contact": excluded,
+               **strides}
+    ce = contact_time_errors_ms(steps, ex.events, GAITMAP_TOL_S)
+    strides["contact_time_mae_ms"] = round(float(np.mean(np.abs(ce))), 2) if len(ce) else None
     return {
-        "n_ref": n_ref,
-        "matched_pct": round(100.0 * n_match / max(n_ref, 1), 2),
-        "extra_pct": round(100.0 * n_extra / max(n_ref, 1), 2),
-        "mae_ms": round(float(np.mean(np.abs(e))), 2) if len(e) else None,
-        "bias_ms": round(float(np.mean(e)), 2) if len(e) else None,
-        "p95_abs_ms": round(float(np.percentile(np.abs(e), 95)), 2) if len(e) else None,
+        "initial_contact": event_stats([ex.events], [steps], "ic_s", GAITMAP_TOL_S),
+        "toe_off": event_stats([ex.events], [steps], "to_s", GAITMAP_TOL_S),
+        "strides": strides,
     }
-
-
-def nearest_rows(steps: pd.DataFrame, side: str, t: np.ndarray, tol_s: float) -> np.ndarray:
-    """Index into ``steps`` of the contact nearest each time (or -1)."""
-    s = steps[steps["side"] == side]
-    if not len(s):
-        return np.full(len(t), -1)
-    ic = s["ic_s"].to_numpy()
-    k = np.abs(ic[None, :] - t[:, None]).argmin(axis=1)
-    ok = np.abs(ic[k] - t) <= tol_s
-    return np.where(ok, s.index.to_numpy()[k], -1)
 
 
 def validate_gaitmap() -> dict:
+    """footfall on the gaitmap example walk against motion capture."""
     ex = load_gaitmap_example()
     res = footfall.analyze(ex.recording)
-    steps = res.steps
-    out = {
-        "recording": "gaitmap example walk (204.8 Hz, lateral shoe IMUs, raw sensor frame)",
-        "initial_contact": event_stats([ex.events], [steps], "ic_s", 0.03),
-        "toe_off": event_stats([ex.events], [steps], "to_s", 0.03),
-    }
-    # strides: reference stride from contact ic_s to next_ic_s; its length
-    # a reference "stride" longer than 1.6x the median spans a contact the
-    # reference left out (in the turn); it is not one stride and is excluded
-    st = ex.strides
-    ref_dur = (st["next_ic_s"] - st["ic_s"]).to_numpy()
-    spans_gap = ref_dur > 1.6 * np.median(ref_dur)
-    st = st[~spans_gap]
-    stride_err, len_err, ref_len, ct_err = [], [], [], []
-    for side in ("left", "right"):
-        s = st[st["side"] == side]
-        rows = nearest_rows(steps, side, s["ic_s"].to_numpy(), 0.03)
-        ok = rows >= 0
-        got = steps.loc[rows[ok]]
-        stride_err.append(got["stride_ms"].to_numpy() - 1000 * (s["next_ic_s"] - s["ic_s"]).to_numpy()[ok])
-        len_err.append(got["stride_length_m"].to_numpy() - s["stride_length_m"].to_numpy()[ok])
-        ref_len.append(s["stride_length_m"].to_numpy()[ok])
-        ev = ex.events[ex.events["side"] == side]
-        r2 = nearest_rows(steps, side, ev["ic_s"].to_numpy(), 0.03)
-        ok2 = (r2 >= 0) & np.isfinite(ev["to_s"].to_numpy())
-        ct_err.append(steps.loc[r2[ok2], "contact_ms"].to_numpy()
-                      - 1000 * (ev["to_s"] - ev["ic_s"]).to_numpy()[ok2])
-    se = np.concatenate(stride_err)
-    le = np.concatenate(len_err)
-    rl = np.concatenate(ref_len)
-    ce = np.concatenate(ct_err)
-    out["strides"] = {
-        "n_ref": int(len(st)),
-        "excluded_spanning_missing_contact": int(spans_gap.sum()),
-        "found": int(np.isfinite(se).sum()),
-        "stride_time_mae_ms": round(float(np.nanmean(np.abs(se))), 2),
-        "stride_length_mae_m": round(float(np.nanmean(np.abs(le))), 4),
-        "stride_length_mae_pct_of_mean": round(float(100 * np.nanmean(np.abs(le)) / np.mean(rl)), 2),
-        "stride_length_bias_m": round(float(np.nanmean(le)), 4),
-        "contact_time_mae_ms": round(float(np.nanmean(np.abs(ce))), 2),
-    }
-    return out
+    return {"recording": "gaitmap example walk (204.8 Hz, lateral shoe IMUs, raw sensor frame)",
+            **score_gaitmap_example(res.steps, ex)}
 
 
 def validate_ipol() -> dict:
@@ -180,7 +126,8 @@ def validate_fukuchi() -> dict:
         tr = truth[truth["side"] == side]
         rows = nearest_rows(steps, side, tr["ic_s"].to_numpy(), 0.05)
         ok = rows >= 0
-        ct.append(steps.loc[rows[ok], "contact_ms"].to_numpy() / tr["contact_ms"].to_numpy()[ok] - 1)
+        ct.append(steps.loc[rows[ok], "contact_ms"].to_numpy()
+                  / tr["contact_ms"].to_numpy()[ok] - 1)
     ce = np.concatenate(ct)
     truth_cad = float(np.nanmedian(truth["cadence_spm"]))
     return {
@@ -194,41 +141,229 @@ def validate_fukuchi() -> dict:
     }
 
 
+SIM_TOL_S = 0.05
+"""Matching tolerance against the simulator's truth (s)."""
+
+SIM_MINUTES = 6.0
+"""Default length of each simulated run: long enough for one walk phase of
+walk-run-intervals (4 min running, 1 min walking)."""
+
+SIM_SEED = 11
+
+
+def _sim_minutes(scenario: str, minutes: float) -> float:
+    """Runs of a scenario with fatigue last until 5 min after its onset."""
+    from footfall.sim import get_scenario
+
+    sc = get_scenario(scenario)
+    if sc.fatigue and minutes >= SIM_MINUTES:
+        return max(minutes, sc.fatigue_onset_min + 5.0)
+    return minutes
+
+
+def score_sim(steps: pd.DataFrame, truth: pd.DataFrame, summary: dict | None = None) -> dict:
+    """footfall's steps table (rows of one kind of sensor) against the simulator's
+    truth steps: events, contact time, stride time and length, cadence and
+    strike pattern."""
+    out = {
+        "initial_contact": event_stats([truth], [steps], "ic_s", SIM_TOL_S),
+        "toe_off": event_stats([truth], [steps], "to_s", SIM_TOL_S),
+    }
+    ce = contact_time_errors_ms(steps, truth, SIM_TOL_S)
+    ref_ct = truth["contact_ms"].to_numpy(dtype=float)
+    out["contact_time"] = {
+        "mae_ms": round(float(np.mean(np.abs(ce))), 2) if len(ce) else None,
+        "bias_ms": round(float(np.mean(ce)), 2) if len(ce) else None,
+        "mae_pct_of_mean": (round(float(100 * np.mean(np.abs(ce)) / np.nanmean(ref_ct)), 2)
+                            if len(ce) else None),
+    }
+    out["strides"] = stride_stats(steps, truth, SIM_TOL_S)
+    det_cad = (float(summary["cadence_spm"]) if summary is not None
+               else float(np.nanmedian(steps["cadence_spm"])))
+    out["cadence"] = {"footfall_spm": round(det_cad, 2),
+                      "truth_spm": round(float(np.nanmedian(truth["cadence_spm"])), 2)}
+    correct, n, angle_err = 0, 0, []
+    for side in ("left", "right"):
+        tr = truth[truth["side"] == side]
+        rows = nearest_rows(steps, side, tr["ic_s"].to_numpy(), SIM_TOL_S)
+        ok = rows >= 0
+        got = steps.loc[rows[ok]]
+        pat = got["strike_pattern"].to_numpy(dtype=object)
+        has = pd.notna(pat)
+        n += int(has.sum())
+        correct += int((pat[has] == tr["strike_pattern"].to_numpy(dtype=object)[ok][has]).sum())
+        angle_err.append(got["foot_strike_angle_deg"].to_numpy(dtype=float)
+                         - tr["foot_strike_angle_deg"].to_numpy(dtype=float)[ok])
+    ae = np.concatenate(angle_err)
+    ae = ae[np.isfinite(ae)]
+    out["strike"] = {
+        "pattern_n": n,
+        "pattern_correct_pct": round(100.0 * correct / n, 2) if n else None,
+        "angle_mae_deg": round(float(np.mean(np.abs(ae))), 2) if len(ae) else None,
+        "angle_bias_deg": round(float(np.mean(ae)), 2) if len(ae) else None,
+    }
+    return out
+
+
+def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTES,
+                 seed: int = SIM_SEED) -> dict:
+    """footfall on every simulated scenario (foot and shank IMUs, insoles) against
+    the simulator's truth steps; foot-IMU rows and shank-IMU rows scored apart."""
+    from footfall.sim import get_scenario, scenario_names, simulate
+
+    names = scenarios or scenario_names(base_only=True)
+    out: dict[str, dict] = {}
+    for name in names:
+        m = _sim_minutes(name, minutes)
+        rec, truth = simulate(name, m, seed=seed)
+        res = footfall.analyze(rec)
+        steps = res.steps
+        src = steps["source"].astype(str) if "source" in steps else pd.Series("", steps.index)
+        entry = {"description": get_scenario(name).description, "minutes": m, "seed": seed,
+                 "truth_contacts": int(len(truth)),
+                 "streams": sorted(s.name for s in rec.streams),
+                 "notes": list(res.notes)}
+        for placement in ("foot", "shank"):
+            rows = steps[src.str.contains(f"_{placement}")]
+            if len(rows):
+                entry[placement] = score_sim(rows, truth,
+                                             res.summary if placement == "foot" else None)
+        out[name] = entry
+    return out
+
+
+def run_modules(names: list[str] | None = None) -> dict:
+    """``run()`` of every other ``bench/validate_*.py`` module (each returns a dict
+    and writes its own results file); an error is recorded, not raised."""
+    import importlib
+    import traceback
+
+    out: dict[str, dict] = {}
+    for path in sorted(HERE.glob("validate_*.py")):
+        name = path.stem
+        if names is not None and name not in names:
+            continue
+        try:
+            mod = importlib.import_module(name)
+            run = getattr(mod, "run", None)
+            if run is None:
+                out[name] = {"error": "module has no run()"}
+                continue
+            out[name] = run()
+        except Exception as exc:  # a broken module must not hide the other results
+            out[name] = {"error": f"{type(exc).__name__}: {exc}",
+                         "traceback": traceback.format_exc(limit=3)}
+    return out
+
+
 def _fmt(d: dict) -> str:
+    def f(x: float | None) -> float:
+        return float("nan") if x is None else x
+
     return (f"{d['n_ref']:5d} {d['matched_pct']:8.1f} {d['extra_pct']:7.1f} "
-            f"{d['mae_ms'] if d['mae_ms'] is not None else float('nan'):8.1f} "
-            f"{d['bias_ms'] if d['bias_ms'] is not None else float('nan'):8.1f} "
-            f"{d['p95_abs_ms'] if d['p95_abs_ms'] is not None else float('nan'):8.1f}")
+            f"{f(d['mae_ms']):8.1f} {f(d['bias_ms']):8.1f} {f(d['p95_abs_ms']):8.1f}")
 
 
-def main() -> int:
-    if shared_data_dir() is None:
-        print("skipped: ../shared/data is not available (set FOOTFALL_SHARED_DATA)")
-        return 0
-    results = {"gaitmap": validate_gaitmap(), "ipol": validate_ipol(),
-               "fukuchi": validate_fukuchi()}
+def print_results(results: dict) -> None:
+    """The tables of a validation run, plain text."""
     print("Events: reference count, % matched, % extra, MAE, bias, 95th pct |error| (ms)")
-    print(f"{'data set':10} {'event':6} {'n':>5} {'match%':>8} {'extra%':>7} {'MAE':>8} "
+    print(f"{'data set':24} {'event':6} {'n':>5} {'match%':>8} {'extra%':>7} {'MAE':>8} "
           f"{'bias':>8} {'p95':>8}")
-    for name, r in results.items():
-        for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
-            print(f"{name:10} {ev:6} {_fmt(r[key])}")
-    g = results["gaitmap"]["strides"]
-    print(f"\ngaitmap strides ({g['excluded_spanning_missing_contact']} reference stride(s) "
-          "spanning an unlisted contact excluded):")
-    print(f"  {g['found']}/{g['n_ref']} found; stride time MAE "
-          f"{g['stride_time_mae_ms']:.1f} ms; stride length MAE {100 * g['stride_length_mae_m']:.1f} cm "
-          f"({g['stride_length_mae_pct_of_mean']:.1f} % of mean), bias "
-          f"{100 * g['stride_length_bias_m']:+.1f} cm; contact time MAE {g['contact_time_mae_ms']:.1f} ms")
-    f = results["fukuchi"]
-    print(f"fukuchi run: contact time mean |error| {f['contact_time_mean_abs_err_pct']:.1f} % "
-          f"(bias {f['contact_time_bias_pct']:+.1f} %); cadence {f['cadence_spm']:.1f} spm vs "
-          f"force plate {f['cadence_truth_spm']:.1f}")
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    (out / "validation.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("written bench/results/validation.json")
+    for name in ("gaitmap", "ipol", "fukuchi"):
+        if name in results:
+            for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
+                print(f"{name:24} {ev:6} {_fmt(results[name][key])}")
+    for name, r in results.get("sim", {}).items():
+        if "foot" in r:
+            for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
+                print(f"{'sim ' + name:24} {ev:6} {_fmt(r['foot'][key])}")
+    if "gaitmap" in results:
+        g = results["gaitmap"]["strides"]
+        print(f"\ngaitmap strides ({g['excluded_spanning_missing_contact']} reference stride(s) "
+              "spanning an unlisted contact excluded):")
+        print(f"  {g['found']}/{g['n_ref']} found; stride time MAE "
+              f"{g['stride_time_mae_ms']:.1f} ms; stride length MAE "
+              f"{100 * g['stride_length_mae_m']:.1f} cm "
+              f"({g['stride_length_mae_pct_of_mean']:.1f} % of mean), bias "
+              f"{100 * g['stride_length_bias_m']:+.1f} cm; contact time MAE "
+              f"{g['contact_time_mae_ms']:.1f} ms")
+    if "fukuchi" in results:
+        f = results["fukuchi"]
+        print(f"fukuchi run: contact time mean |error| {f['contact_time_mean_abs_err_pct']:.1f} % "
+              f"(bias {f['contact_time_bias_pct']:+.1f} %); cadence {f['cadence_spm']:.1f} spm "
+              f"vs force plate {f['cadence_truth_spm']:.1f}")
+    if results.get("sim"):
+        print("\nSimulated runs, foot IMUs vs truth: contact time MAE (ms), stride time MAE (ms), "
+              "stride length MAE (%), cadence footfall/truth (spm), strike pattern correct (%)")
+        for name, r in results["sim"].items():
+            if "foot" not in r:
+                print(f"  {name:24} no foot-IMU steps")
+                continue
+            x = r["foot"]
+
+            def g(v: float | None, scale: float = 1.0) -> str:
+                return "   n/a" if v is None else f"{v * scale:6.1f}"
+
+            print(f"  {name:24} {g(x['contact_time']['mae_ms'])} "
+                  f"{g(x['strides']['stride_time_mae_ms'])} "
+                  f"{g(x['strides']['stride_length_mae_pct_of_mean'])} "
+                  f"{x['cadence']['footfall_spm']:6.1f}/{x['cadence']['truth_spm']:6.1f} "
+                  f"{g(x['strike']['pattern_correct_pct'])}")
+    for name, r in results.get("modules", {}).items():
+        status = r.get("error", "ok") if isinstance(r, dict) else "ok"
+        print(f"module {name}: {status}")
+
+
+PARTS = ("gaitmap", "ipol", "fukuchi", "sim", "modules")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help=f"comma-separated parts to run (default all: {','.join(PARTS)})")
+    ap.add_argument("--sim-minutes", type=float, default=SIM_MINUTES,
+                    help="length of each simulated run, minutes")
+    ap.add_argument("--scenarios", default=None,
+                    help="comma-separated scenario names (default: every base scenario)")
+    ap.add_argument("--out", type=Path, default=HERE / "results",
+                    help="folder for validation.json")
+    args = ap.parse_args(argv)
+    parts = [p for p in args.only.split(",") if p]
+    bad = set(parts) - set(PARTS)
+    if bad:
+        ap.error(f"unknown part(s) {sorted(bad)}; use {','.join(PARTS)}")
+    real = [p for p in parts if p in ("gaitmap", "ipol", "fukuchi")]
+    results: dict[str, object] = {}
+    if real and shared_data_dir() is None:
+        print("real data sets skipped: ../shared/data is not available "
+              "(set FOOTFALL_SHARED_DATA)")
+        real = []
+    runners = {"gaitmap": validate_gaitmap, "ipol": validate_ipol, "fukuchi": validate_fukuchi}
+    for p in real:
+        results[p] = runners[p]()
+    if "sim" in parts:
+        names = args.scenarios.split(",") if args.scenarios else None
+        results["sim"] = validate_sim(names, args.sim_minutes)
+    if "modules" in parts:
+        results["modules"] = run_modules()
+    print_results(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "validation.json"
+    path.write_text(json.dumps(results, indent=2, default=_json_default) + "\n")
+    print(f"written {path}")
     return 0
+
+
+def _json_default(obj: object) -> object:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 if __name__ == "__main__":
