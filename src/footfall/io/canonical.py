@@ -233,11 +233,32 @@ def read_recording(
         json_path = p / RECORDING_JSON if p.is_dir() else p
         return _read_folder(json_path, surface=surface, speed_mps=speed_mps,
                             check_units=check_units, stream_options=given)
+    if p.suffix.lower() == ".txt":
+        return _read_vendor_text(p, surface=surface, speed_mps=speed_mps, options={
+            "kind": kind, "side": side, "placement": placement, "acc_unit": acc_unit,
+            "gyr_unit": gyr_unit, "pressure_unit": pressure_unit, "layout": layout})
     return _read_single(
         p, kind=kind, side=side, placement=placement, acc_unit=acc_unit, gyr_unit=gyr_unit,
         pressure_unit=pressure_unit, layout=layout, surface=surface, speed_mps=speed_mps,
         check_units=check_units,
     )
+
+
+def _read_vendor_text(p: Path, *, surface: str | None, speed_mps: float | None,
+                      options: dict[str, Any]) -> Recording:
+    """A vendor's text export (Moticon OpenGo), which describes its own streams."""
+    from footfall.io.moticon import read_opengo
+
+    given = [k for k, v in options.items() if v is not None]
+    if given:
+        names = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise RecordingError(
+            f"the options {names} are for a single CSV or Parquet stream file, but this is "
+            "a Moticon OpenGo export, which names its own sides, units and layout.",
+            path=str(p), fix=f"leave out {names}.")
+    rec = read_opengo(p, surface=surface, speed_mps=speed_mps)
+    _check_condition(rec.meta, ctx=_Ctx(file=p))
+    return rec
 
 
 def _read_single(

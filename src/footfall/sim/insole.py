@@ -10,10 +10,10 @@ lateral midfoot, forefoot, toes) whose shares change over stance; pronation
 moves the forefoot load medially and ``lateral_forefoot_bias`` laterally.
 Cell pressure = force x load density at the cell centre (kPa).
 
-Cell layout ``sim16``: :data:`SIM16_CELLS` (x = fraction of insole length
-from the heel, m = fraction of the width towards the medial side) and
-:data:`SIM16_REGIONS`; written to each insole stream's ``recording.json``
-entry as ``cells_xy`` (x forward and y to the foot's left, fractions) so
+Cell layout ``sim16`` (:data:`footfall.gait.layouts.SIM16_CELLS`: x =
+fraction of insole length from the heel, m = fraction of the width towards
+the medial side) and :data:`SIM16_REGIONS`; written to each insole stream's
+``recording.json`` entry as ``cells_xy`` (x forward and y to the foot's left, fractions) so
 analysis does not need to know the layout by name.
 """
 
@@ -21,30 +21,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from footfall.gait.layouts import (  # SIM16_* re-exported for sim.core and tests
+    FOREFOOT_REGIONS,
+    LAYOUTS,
+    SIM16_CELLS,
+    SIM16_NAMES,  # noqa: F401
+)
 from footfall.model import G_MPS2
 from footfall.sim.plan import StepPlan
 
-SIM16_NAMES = (
-    "heel_medial", "heel_lateral", "heel_front", "midfoot_lateral", "midfoot_lateral_front",
-    "arch_medial", "forefoot_medial_rear", "forefoot_lateral_rear", "mt1", "mt2", "mt3",
-    "mt4", "mt5", "hallux", "toes_2_3", "toes_4_5",
-)
-SIM16_CELLS = np.array([
-    [0.07, 0.14], [0.07, -0.14], [0.18, 0.0], [0.34, -0.24], [0.48, -0.27],
-    [0.42, 0.18], [0.60, 0.22], [0.58, -0.28], [0.71, 0.27], [0.73, 0.11],
-    [0.72, -0.04], [0.70, -0.18], [0.66, -0.32], [0.88, 0.26], [0.88, 0.04],
-    [0.84, -0.18],
-])
-"""Cell centres: (fraction of length from the heel, fraction of width medial)."""
+SIM16 = LAYOUTS["sim16"]
+"""The ``sim16`` layout; defined with the other layouts in
+:mod:`footfall.gait.layouts` so analysis and simulation share one definition."""
 
 SIM16_REGIONS = {
-    "heel": (0, 1, 2),
-    "midfoot": (3, 4, 5, 6, 7),
-    "forefoot": (8, 9, 10, 11, 12, 13, 14, 15),
-    "lateral_forefoot": (10, 11, 12, 15),
+    "heel": tuple(int(i) for i in SIM16.indices("heel")),
+    "midfoot": tuple(int(i) for i in SIM16.indices("midfoot")),
+    "forefoot": tuple(int(i) for i in SIM16.indices(*FOREFOOT_REGIONS)),
+    "lateral_forefoot": tuple(int(i) for i in SIM16.indices("lateral_forefoot")),
 }
-"""Cell indices (0-based) per region; lateral forefoot = 3rd-5th metatarsal
-heads and the lateral toes (where Morton's neuroma load sits)."""
+"""Cell indices (0-based) per region, from the layout's region assignment;
+forefoot = metatarsal heads and toes, lateral forefoot = 4th-5th metatarsal
+heads (the side of the forefoot where Morton's neuroma load sits)."""
 
 INSOLE_WIDTH_M = 0.10
 
