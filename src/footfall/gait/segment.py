@@ -11,9 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SWING_MIN_RPS = 1.5
-"""Smoothed angular-rate peak that counts as a swing (rad/s, about 86 deg/s).
-Slow walking gives about 3 rad/s at mid-swing, running 10-20 rad/s."""
+SWING_MIN_RPS = 1.2
+"""Smoothed angular-rate peak that counts as a swing (rad/s, about 69 deg/s).
+Slow walking gives about 3 rad/s at mid-swing, running 10-20 rad/s; the
+first step out of standing and the last one into it can stay under 2 rad/s."""
+
+SWING_REL_MIN = 0.25
+"""A swing's smoothed angular-rate peak must reach this fraction of the
+recording's median swing peak (a step out of standing reaches about a third
+of it on the gaitmap example walk)."""
 
 MIN_STRIDE_S = 0.4
 """Shortest stride accepted (s): sprinting cadence of 300 steps/min."""
@@ -159,7 +165,7 @@ def segment_strides(
     # median swing peak of the recording (rejects turning shuffles and
     # stumbles at the height of real swings only if they are much smaller)
     ref = np.median(coarse[peaks])
-    peaks = peaks[coarse[peaks] >= 0.35 * ref]
+    peaks = peaks[coarse[peaks] >= SWING_REL_MIN * ref]
 
     bounds = np.concatenate([[0], np.sort(breaks) if breaks is not None else empty, [n]])
     max_gap = int(MAX_STRIDE_S * fs_hz)
