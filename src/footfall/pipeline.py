@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from footfall.model import Recording, SensorKind, conform_steps, empty_steps
@@ -32,6 +33,11 @@ class Analysis:
     streams
         Per-stream details (alignment found, number of strides, ...), keyed by
         stream name.
+    cop_paths
+        Insole centre of pressure of every stance sample, for plots (columns
+        ``side``, ``ic_s`` of the step, ``time_s``, ``cop_x_pct`` from the
+        heel, ``cop_m_pct`` medial; times on the steps table's clock); None
+        without insoles.
     """
 
     recording: Recording
@@ -39,6 +45,7 @@ class Analysis:
     summary: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     streams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cop_paths: pd.DataFrame | None = None
 
 
 def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
@@ -70,10 +77,11 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
     tables: list[pd.DataFrame] = []
     notes: list[str] = []
     details: dict[str, dict[str, Any]] = {}
+    insoles: list[tuple[Any, str]] = []
     for stream in recording.streams:
         label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
-        if stream.kind != SensorKind.IMU:
-            notes.append(f"{label}: {stream.kind} streams are not analysed yet; ignored.")
+        if stream.kind == SensorKind.INSOLE:
+            insoles.append((stream, label))
             continue
         result = analyze_imu_stream(stream, condition=condition)
         details[label] = result.info
@@ -81,10 +89,64 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
         if len(result.steps):
             tables.append(result.steps)
 
+    tables, cop_paths = _with_insoles(insoles, tables, notes, details)
     non_empty = [t for t in tables if len(t)]
     steps = conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
     summary = summarize(steps, duration_s=recording.duration_s)
-    if not recording.select(kind=SensorKind.IMU):
-        notes.append("no IMU stream in this recording: nothing to analyse.")
+    if not recording.streams:
+        notes.append("no stream in this recording: nothing to analyse.")
     return Analysis(recording=recording, steps=steps, summary=summary, notes=notes,
-                    streams=details)
+                    streams=details, cop_paths=cop_paths)
+
+
+def _with_insoles(
+    insoles: list[tuple[Any, str]],
+    tables: list[pd.DataFrame],
+    notes: list[str],
+    details: dict[str, dict[str, Any]],
+) -> tuple[list[pd.DataFrame], pd.DataFrame | None]:
+    """Analyse the insole streams and merge each with the foot IMU of its side
+    (clock offset from the events, one row per contact; footfall.gait.fusion)."""
+    if not insoles:
+        return tables, None
+    from footfall.errors import RecordingError
+    from footfall.gait.fusion import clock_offset, fuse_steps, shift_steps
+    from footfall.gait.pressure import analyze_insole_stream
+
+    tables = list(tables)
+    cops: list[pd.DataFrame] = []
+    for stream, label in insoles:
+        try:
+            result = analyze_insole_stream(stream)
+        except ValueError as exc:
+            raise RecordingError(f"insole stream {label!r}: {exc}.",
+                                 fix='in recording.json, give the stream a "layout" '
+                                     '(moticon16, sim16) or its cells as "cells_xy"') from exc
+        details[label] = result.info
+        notes.extend(f"{label}: {n}" for n in result.notes)
+        if not len(result.steps):
+            continue
+        side = stream.side.value
+        foot = [i for i, t in enumerate(tables) if len(t) and "source" in t.columns
+                and (t["source"] == f"{side}_foot_imu").all()]
+        offset = 0.0
+        if len(foot) == 1:
+            imu = tables[foot[0]]
+            offset, n_pairs = clock_offset(imu["ic_s"].to_numpy(), result.steps["ic_s"].to_numpy(),
+                                           imu["to_s"].to_numpy(), result.steps["to_s"].to_numpy())
+            result.info["clock_offset_s"] = offset
+            result.info["clock_offset_pairs"] = n_pairs
+            if np.isfinite(offset):
+                tables[foot[0]] = fuse_steps(imu, result.steps, offset)
+            else:
+                offset = 0.0
+                notes.append(f"{label}: its contacts could not be paired with the {side} foot "
+                             "IMU's; the two are reported as separate rows")
+                tables.append(result.steps)
+        else:
+            tables.append(result.steps)
+        if result.cop_paths is not None and len(result.cop_paths):
+            cops.append(shift_steps(result.cop_paths, offset).assign(
+                time_s=lambda d, o=offset: d["time_s"] + o))
+    cop_paths = pd.concat(cops, ignore_index=True) if cops else None
+    return tables, cop_paths

@@ -238,7 +238,9 @@ def detect_contacts(time_s: np.ndarray, load: np.ndarray, *,
     low = np.where(x <= ic_lvl, np.arange(len(x)), -1)
     np.maximum.accumulate(low, out=low)
     before = low[starts]
-    ok = before >= 0
+    # the load must fall to the contact level between two contacts
+    prev_stop = np.r_[-1, stops[:-1]]
+    ok = (before >= 0) & (before >= prev_stop - 1)
     starts, stops, before = starts[ok], stops[ok], before[ok]
     ic = _cross_time(t, x, before, ic_lvl)
     to = _cross_time(t, x, stops - 1, lo)
@@ -439,7 +441,7 @@ def analyze_insole_stream(stream: Stream) -> InsoleResult:
                             notes=["no gait: no foot contact found in the pressure data"])
     steps, cop = insole_step_metrics(stream.time_s, pressure, load, contacts, layout,
                                      side=stream.side.value)
-    steps["source"] = "insole"
+    steps["source"] = f"{stream.side.value}_insole"
     return InsoleResult(steps, contacts=contacts, cop_paths=cop, notes=notes, info=info)
 
 
