@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="accelerometer unit in the file")
     single.add_argument("--gyr-unit", dest="gyr_unit", choices=["deg/s", "rad/s"],
                         help="gyroscope unit in the file")
+    single.add_argument("--kind", choices=["imu", "insole"],
+                        help="what the file holds (default: insole when it has p1 .. pN "
+                             "columns, else imu)")
+    single.add_argument("--layout", metavar="NAME",
+                        help="insole cell layout: moticon16 or sim16 (insole files)")
+    single.add_argument("--pressure-unit", dest="pressure_unit", choices=["kPa", "N/cm2"],
+                        help="insole pressure unit in the file")
     single.add_argument("--surface", choices=["treadmill", "overground"],
                         help="where the run was")
     single.add_argument("--speed", dest="speed_mps", type=_positive_float, metavar="MPS",
@@ -154,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
 # analyze
 # --------------------------------------------------------------------------
 
-READ_OPTIONS = ("side", "placement", "acc_unit", "gyr_unit", "surface", "speed_mps")
+READ_OPTIONS = ("side", "placement", "acc_unit", "gyr_unit", "kind", "layout",
+                "pressure_unit", "surface", "speed_mps")
 """Command-line options passed on to :func:`footfall.io.read_recording`."""
 
 

@@ -120,8 +120,9 @@ def _with_insoles(
             result = analyze_insole_stream(stream)
         except ValueError as exc:
             raise RecordingError(f"insole stream {label!r}: {exc}.",
-                                 fix='in recording.json, give the stream a "layout" '
-                                     '(moticon16, sim16) or its cells as "cells_xy"') from exc
+                                 fix="pass --layout moticon16 or sim16 for a single insole "
+                                     'file; in recording.json, give the stream a "layout" '
+                                     'or its cells as "cells_xy"') from exc
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
         if not len(result.steps):
