@@ -92,12 +92,14 @@ def find_swing_peaks(x: np.ndarray, *, height: float, distance: int,
     if len(cand) == 0:
         return cand, np.zeros(0)
     keep = np.ones(len(cand), dtype=bool)
+    # neighbours closer than ``distance``: a slice of the sorted candidates
+    lo_n = np.searchsorted(cand, cand - distance, side="right")
+    hi_n = np.searchsorted(cand, cand + distance, side="left")
     for i in np.argsort(-x[cand], kind="stable"):  # one iteration per candidate
         if not keep[i]:
             continue
-        close = np.abs(cand - cand[i]) < distance
-        close[i] = False
-        keep &= ~close
+        keep[lo_n[i]:hi_n[i]] = False
+        keep[i] = True
     peaks = cand[keep]
     prom = np.empty(len(peaks))
     n = len(x)
