@@ -208,6 +208,14 @@ NUMERIC_STEP_METRICS: tuple[str, ...] = tuple(
 )
 """Per-step numeric metrics that the summary aggregates."""
 
+INSOLE_STEP_METRICS: tuple[str, ...] = (
+    "loading_rate_bw_s", "cop_ml_index_pct",
+    *(f"peak_{r}_kpa" for r in ("heel", "midfoot", "medial_forefoot", "central_forefoot",
+                                "lateral_forefoot", "hallux", "toes")),
+)
+"""Extra insole columns of the steps table (after the contract ones) that the
+summary also aggregates (footfall.gait.pressure; docs/metrics.md)."""
+
 STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot")
 
 

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from footfall.model import NUMERIC_STEP_METRICS, STRIKE_PATTERNS, Side
+from footfall.model import INSOLE_STEP_METRICS, NUMERIC_STEP_METRICS, STRIKE_PATTERNS, Side
 
 WINDOW_METRICS: tuple[str, ...] = (
     "cadence_spm",
@@ -56,6 +56,9 @@ WINDOW_METRICS: tuple[str, ...] = (
     "lateral_forefoot_load_pct",
 )
 """Metrics whose per-window medians go into ``summary["windows"]`` (when they have data)."""
+
+SUMMARY_METRICS: tuple[str, ...] = NUMERIC_STEP_METRICS + INSOLE_STEP_METRICS
+"""Metrics summarised: the contract's numeric columns, then the insole extras."""
 
 MIN_STEPS_PER_THIRD = 6
 """Fewest steps with a value in each of the first and last thirds for a drift entry."""
@@ -195,7 +198,7 @@ def _prepare(steps: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series, l
     and the names of the metrics that have at least one value."""
     index = steps.index
     cols = {}
-    for m in NUMERIC_STEP_METRICS:
+    for m in SUMMARY_METRICS:
         if m in steps.columns:
             cols[m] = pd.to_numeric(steps[m], errors="coerce").astype("float64")
         else:
@@ -209,7 +212,7 @@ def _prepare(steps: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series, l
         ic = pd.to_numeric(steps["ic_s"], errors="coerce").astype("float64")
     else:
         ic = pd.Series(np.nan, index=index, dtype="float64")
-    present = [m for m in NUMERIC_STEP_METRICS if num[m].notna().any()]
+    present = [m for m in SUMMARY_METRICS if num[m].notna().any()]
     return num, side, ic, present
 
 

@@ -46,6 +46,15 @@ METRIC_FORMATS: dict[str, MetricFormat] = {
     "forefoot_load_pct": MetricFormat("Forefoot load", "%", 0),
     "lateral_forefoot_load_pct": MetricFormat("Lateral forefoot load", "%", 0),
     "peak_forefoot_kpa": MetricFormat("Peak forefoot pressure", "kPa", 0),
+    "loading_rate_bw_s": MetricFormat("Loading rate", "BW/s", 1),
+    "cop_ml_index_pct": MetricFormat("COP medial index", "%", 1),
+    "peak_heel_kpa": MetricFormat("Peak heel", "kPa", 0),
+    "peak_midfoot_kpa": MetricFormat("Peak midfoot", "kPa", 0),
+    "peak_medial_forefoot_kpa": MetricFormat("Peak medial forefoot", "kPa", 0),
+    "peak_central_forefoot_kpa": MetricFormat("Peak central forefoot", "kPa", 0),
+    "peak_lateral_forefoot_kpa": MetricFormat("Peak lateral forefoot", "kPa", 0),
+    "peak_hallux_kpa": MetricFormat("Peak hallux", "kPa", 0),
+    "peak_toes_kpa": MetricFormat("Peak toes", "kPa", 0),
 }
 """Display label, unit and rounding of each steps-table metric."""
 
