@@ -35,6 +35,8 @@ examples:
       also save the run summary (JSON) and the steps table (CSV)
   footfall analyze myrun --json - | python3 -m json.tool
       summary JSON only, on standard output, for scripts
+  footfall analyze myrun --symptoms symptoms.toml
+      findings that combine the run with your symptoms (footfall symptoms -o FILE)
 
 exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
@@ -51,6 +53,7 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 
 COMMAND_MODULES: tuple[str, ...] = (
     "footfall.sim.cli",
+    "footfall.rules.cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 
@@ -127,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", metavar="FILE",
                      help="write the run summary as JSON to FILE; '-' writes it to standard "
                           "output instead of the readable summary")
+    rules = p.add_argument_group(
+        "findings", "Likely contributors to numbness and red flags (docs/rules.md).")
+    rules.add_argument("--symptoms", metavar="FILE",
+                       help="your symptom profile (.toml or .json, from footfall symptoms)")
+    rules.add_argument("--rules", metavar="FILE",
+                       help="override rule thresholds with this TOML file ([rules.<id>] "
+                            "tables; see docs/rules.md)")
     single = p.add_argument_group(
         "single stream file",
         "What recording.json would say, for a stream file analysed on its own.")
@@ -224,8 +234,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
 
     from footfall import pipeline
+    from footfall.rules.engine import evaluate, findings_json
+    from footfall.rules.ruleset import load_rules
+    from footfall.rules.symptoms import load_symptoms
 
+    symptoms = load_symptoms(args.symptoms) if args.symptoms else None
+    ruleset = load_rules(overrides=args.rules)  # both checked before the analysis
     analysis = pipeline.analyze(path, **options)
+    analysis.summary["findings"] = findings_json(
+        evaluate(analysis.summary, analysis.steps, symptoms=symptoms, rules=ruleset))
     source = getattr(analysis.recording, "source", "") or str(path)
 
     to_stdout = "-" in (args.steps, args.json)

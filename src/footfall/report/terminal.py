@@ -227,20 +227,54 @@ def _bullets(title: str, lines: Iterable[str]) -> Text | None:
     return text
 
 
+SEVERITY_STYLES = {"high": "bold red", "moderate": "yellow", "low": "cyan", "info": "dim"}
+
+
 def _findings_text(findings: Iterable[Mapping[str, Any]]) -> Text | None:
-    findings = list(findings)
+    """Findings, red flags on top: title, severity and confidence, evidence,
+    why, what to try (simplest first) and sources. Moderate and high findings
+    show everything; low ones their evidence and first suggestion."""
+    findings = sorted(findings, key=lambda f: f.get("kind") != "red-flag")  # stable
     if not findings:
         return None
     text = Text("Findings", style="bold")
+    text.append("  likely contributors, not a diagnosis", style="dim")
     for f in findings:
-        text.append("\n  - ")
-        text.append(str(f.get("id", "finding")), style="bold")
-        tags = [str(f[k]) for k in ("severity", "confidence", "side") if f.get(k)]
+        red = f.get("kind") == "red-flag"
+        severity = str(f.get("severity") or "")
+        text.append("\n\n")
+        if red:
+            text.append(" SEE A PROFESSIONAL ", style="bold white on red")
+            text.append(" ")
+        text.append(str(f.get("title") or f.get("id", "finding")),
+                    style="bold red" if red else "bold")
+        tags = [f"{severity} severity" if severity else "",
+                f"{f['confidence']} confidence" if f.get("confidence") else "",
+                f"{f['side']} foot" if f.get("side") in ("left", "right") else
+                ("both feet" if f.get("side") == "both" else ""),
+                f"link: {f['evidence_strength']}" if f.get("evidence_strength") else ""]
+        tags = [t for t in tags if t]
         if tags:
-            text.append(f" ({', '.join(tags)})", style="dim")
-        for key in ("evidence", "suggestion"):
-            if f.get(key):
-                text.append(f"\n    {f[key]}")
+            text.append(f"  ({', '.join(tags)})", style=SEVERITY_STYLES.get(severity, "dim"))
+        if f.get("evidence"):
+            text.append("\n  Evidence: ", style="dim")
+            text.append(str(f["evidence"]))
+        full = red or severity in ("moderate", "high")
+        if full and f.get("explanation"):
+            text.append("\n  Why: ", style="dim")
+            text.append(str(f["explanation"]))
+        suggestions = list(f.get("suggestions") or ([f["suggestion"]] if f.get("suggestion")
+                                                     else []))
+        if not full:
+            suggestions = suggestions[:1]
+        if suggestions:
+            text.append("\n  Try:", style="dim")
+            for i, s in enumerate(suggestions, 1):
+                text.append(f"\n    {i}. {s}" if len(suggestions) > 1 else f" {s}")
+        keys = f.get("source_keys") or []
+        if full and keys:
+            text.append(f"\n  Sources: {', '.join(map(str, keys))} (docs/rules.md)",
+                        style="dim")
     return text
 
 
@@ -261,6 +295,9 @@ def render_summary(summary: Mapping[str, Any], *, source: str = "",
     """
     console = console or make_console()
     parts: list[Any] = [_header(summary, source)]
+    findings = _findings_text(summary.get("findings") or [])
+    if findings is not None:  # first: what matters to the runner, red flags on top
+        parts += [Text(), findings]
     if not summary.get("n_steps"):
         parts.append(Text("\nNo steps were found in this recording.", style="bold yellow"))
     metrics = summary.get("metrics") or {}
@@ -272,9 +309,9 @@ def render_summary(summary: Mapping[str, Any], *, source: str = "",
     drift = summary.get("drift") or {}
     if drift:
         parts += [Text(), drift_table(drift)]
-    for block in (_findings_text(summary.get("findings") or []), _bullets("Notes", notes)):
-        if block is not None:
-            parts += [Text(), block]
+    notes_block = _bullets("Notes", notes)
+    if notes_block is not None:
+        parts += [Text(), notes_block]
     console.print(Group(*parts))
 
 
