@@ -1,0 +1,374 @@
+"""Online step detection for one foot or shank IMU.
+
+The detector keeps the newest seconds of samples and, whenever a stride may
+have become final, runs the offline functions on that window:
+:func:`~footfall.gait.segment.segment_strides`, then
+:func:`~footfall.gait.imu.steps_with_alignment` (rotate, integrate, detect
+events, measure) with an alignment estimated once from the first strides by
+:func:`~footfall.gait.alignment.estimate_alignment` and refreshed now and
+then. There is no second implementation of any event rule or metric: a step
+row is exactly the row the offline pipeline computes from the same samples.
+
+When is a step final?
+---------------------
+A steps-table row for contact ``j`` uses stride ``j`` (the swing that ends
+with that contact) and stride ``j + 1`` (its toe-off, next contact and
+displacement). Stride ``j + 1`` ends at the mid-stance before swing ``j + 2``,
+which segmentation places between the two swing peaks; so the row is final
+when the peak of swing ``j + 2`` is *settled*: the detector has seen
+:data:`CONFIRM_S` seconds after it, more than the shortest stride (no taller
+peak can still replace it) plus the smoothing half-window. A swing with no
+successor within :data:`~footfall.gait.segment.MAX_STRIDE_S` is final once that
+long has passed. The buffer keeps :data:`HISTORY_S` seconds before the oldest
+stride still needed, so segmentation sees the same neighbours as offline.
+
+What can differ from offline analysis
+-------------------------------------
+Offline analysis estimates the sensor-to-foot alignment from all strides of
+the recording, and keeps swings taller than a share of the recording's median
+swing; live, both can only use what has been seen. Steps before the alignment
+is available are buffered and measured once it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from footfall.gait.alignment import Alignment, estimate_alignment
+from footfall.gait.imu import gap_breaks, steps_with_alignment
+from footfall.gait.segment import MAX_STRIDE_S, MIN_STRIDE_S, Segmentation, segment_strides
+from footfall.model import Placement, Side
+from footfall.stream.buffer import SampleBuffer
+
+CONFIRM_S = MIN_STRIDE_S + 0.2
+"""Data after a swing peak before it is settled, s: longer than the peak
+finder's minimum distance between swings (a taller peak closer than that
+would replace it) plus the half-width of the smoothing windows."""
+
+FINAL_NO_NEXT_S = MAX_STRIDE_S + CONFIRM_S
+"""A swing with no following swing is final this long after its peak, s."""
+
+HISTORY_S = 8.0
+"""Samples kept before the oldest stride still needed, s: more than the
+peak finder's look-back (:data:`~footfall.gait.segment.MAX_STRIDE_S`), and
+enough swings for its median-height test."""
+
+DISCOVER_S = 0.2
+"""Longest interval of data between two looks for new swings, s."""
+
+VIEW_S = 0.15
+"""Data after a swing peak before the rows ending at it are measured ahead of
+confirmation, s (the smoothing half-window plus a margin)."""
+
+ALIGN_STRIDES = 20
+"""Final strides needed before the sensor-to-foot alignment is estimated."""
+
+PRE_ALIGN_MAX_S = 180.0
+"""Longest data kept while waiting for enough strides to align, s; older
+samples are dropped (their steps are lost) when gait does not start."""
+
+REFRESH_STRIDES = 400
+"""The alignment is re-estimated after this many further strides."""
+
+POOL_STRIDES = 120
+"""Strides kept (spread over the session) to re-estimate the alignment."""
+
+
+@dataclass
+class StepBatch:
+    """Rows a detector emitted in one call.
+
+    Attributes
+    ----------
+    steps
+        Steps-table rows (the columns of
+        :func:`~footfall.gait.metrics.imu_step_metrics`), ordered by ``ic_s``.
+    confirm_index
+        (n,) absolute sample index, per row, of the first sample whose arrival
+        made the row final (for latency measurements).
+    """
+
+    steps: pd.DataFrame
+    confirm_index: np.ndarray
+
+
+class ImuStepDetector:
+    """Streaming steps of one foot or shank IMU.
+
+    Parameters
+    ----------
+    fs_hz
+        Sampling rate, Hz (the nominal rate; the offline pipeline uses the
+        median sample interval of the file).
+    side, placement
+        Where the sensor sits.
+    belt_speed_mps
+        Treadmill belt speed, if on a treadmill (as offline).
+    align_strides
+        Final strides needed before the alignment is estimated.
+    alignment
+        A known alignment to use from the start (then never re-estimated).
+
+    Notes
+    -----
+    Feed samples with :meth:`push` in arrival order; each call returns the
+    rows that became final. :meth:`flush` at the end of a session returns the
+    rest, as offline analysis of the whole recording would.
+    """
+
+    def __init__(self, fs_hz: float, side: Side | str,
+                 placement: Placement | str = Placement.FOOT, *,
+                 belt_speed_mps: float | None = None, align_strides: int = ALIGN_STRIDES,
+                 alignment: Alignment | None = None):
+        self.fs_hz = float(fs_hz)
+        self.side = Side(side)
+        self.placement = Placement(placement)
+        self.belt_speed_mps = belt_speed_mps
+        self.align_strides = int(align_strides)
+        self.alignment = alignment
+        self._fixed_alignment = alignment is not None
+        self.n_alignments = 0
+        self.buf = SampleBuffer(6, capacity=int(4 * HISTORY_S * self.fs_hz))
+        self._done_peak = -1  # absolute swing peak of the last stride whose row was emitted
+        self._next_check = 0
+        self._confirm_s = int(np.ceil(CONFIRM_S * self.fs_hz))
+        self._final_far = int(np.ceil(FINAL_NO_NEXT_S * self.fs_hz))
+        self._history = int(HISTORY_S * self.fs_hz)
+        self._discover = max(1, int(DISCOVER_S * self.fs_hz))
+        self._settle_view = int(np.ceil(VIEW_S * self.fs_hz))
+        self._pool: list[tuple[np.ndarray, int, int, int]] = []
+        self._pool_step = 1
+        self._pool_seen = 0
+        self._strides_since_align = 0
+        self._cache: dict[int, tuple[tuple, pd.DataFrame | None]] = {}
+        self.n_runs = 0
+        self.n_measured = 0
+        self.n_reused = 0
+
+    # ------------------------------------------------------------------ input
+
+    def push(self, t_s: np.ndarray, values: np.ndarray) -> StepBatch | None:
+        """Add samples (times in s; acc m/s^2 then gyr rad/s, sensor axes).
+
+        Returns
+        -------
+        StepBatch or None
+            The rows that became final, or None when none did.
+        """
+        self.buf.append(np.asarray(t_s, dtype=float), np.asarray(values, dtype=float))
+        if self.buf.end < self._next_check:
+            return None
+        return self._run(final=False)
+
+    def flush(self) -> StepBatch | None:
+        """Treat the data so far as the end of the recording: every stride
+        seen is final. Returns the remaining rows."""
+        if len(self.buf) == 0:
+            return None
+        return self._run(final=True)
+
+    # -------------------------------------------------------------- internals
+
+    def _run(self, final: bool) -> StepBatch | None:
+        self.n_runs += 1
+        buf = self.buf
+        end = buf.end
+        base = buf.base
+        t = buf.time_s
+        v = buf.values
+        gyr = v[:, 3:6]
+        seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz))
+        peaks = seg.swing_peak + base
+        n = len(peaks)
+        new = peaks > self._done_peak
+        if final:
+            ready = new
+            row_ok = new
+            confirm = np.full(n, end - 1)
+        else:
+            ready, confirm_stride = self._final_strides(peaks, end)
+            # row j needs strides j and j+1; j+1 must be final unless stride j
+            # is final and no stride follows it
+            nxt_ready = np.append(ready[1:], False)
+            has_next = np.arange(n) < n - 1
+            row_ok = new & ready & (nxt_ready | ~has_next)
+            nxt_confirm = np.append(confirm_stride[1:], -1)
+            confirm = np.where(has_next, np.maximum(confirm_stride, nxt_confirm),
+                               confirm_stride)
+        if self.alignment is None and n and (final or int(ready.sum()) >= self.align_strides):
+            use = ready if ready.any() else np.ones(n, bool)
+            self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use))
+            self.n_alignments += 1
+            self._cache.clear()
+        batch = None
+        if self.alignment is not None:
+            keys = self._keys(seg, base)
+            if row_ok.any():
+                # rows are emitted in order: stop at the first stride not ready
+                first = int(np.argmax(row_ok))
+                stop = first
+                while stop < n and row_ok[stop]:
+                    stop += 1
+                emit = np.arange(first, stop)
+                batch = self._rows(seg, t, v, peaks, keys, emit, confirm[emit])
+                self._pool_add(seg, v, emit)
+                self._done_peak = int(peaks[stop - 1])
+                self._strides_since_align += len(emit)
+                for p in [k for k in self._cache if k <= self._done_peak]:
+                    del self._cache[p]
+                if (not self._fixed_alignment and self._strides_since_align >= REFRESH_STRIDES
+                        and len(self._pool) >= self.align_strides):
+                    self._refresh_alignment()
+                    keys = self._keys(seg, base)
+            if not final:
+                # measure now the rows whose strides are all in view but not yet
+                # final: when they become final and nothing moved, the stored
+                # row is the answer and the confirming frame costs only the
+                # segmentation
+                # (their successor ends where the swing after it peaks: that
+                # peak must be in view and past the smoothing window)
+                in_view = np.append(peaks[2:] <= end - self._settle_view, [False, False])[:n]
+                todo = np.flatnonzero((peaks > self._done_peak) & in_view)
+                todo = [j for j in todo
+                        if self._cache.get(int(peaks[j]), (None,))[0] != keys[j]]
+                if todo:
+                    self._speculate(seg, t, v, peaks, keys, np.asarray(todo))
+        self._trim(seg, peaks, final)
+        self._schedule(peaks, end)
+        return batch
+
+    def _final_strides(self, peaks: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """Which strides are final, and the sample whose arrival made them so."""
+        settled_at = peaks + self._confirm_s
+        nxt = np.append(settled_at[1:], np.iinfo(np.int64).max)
+        by_next = np.maximum(settled_at, nxt)
+        by_far = peaks + self._final_far
+        at = np.minimum(by_next, by_far)
+        return at <= end, at - 1
+
+    def _keys(self, seg: Segmentation, base: int) -> list[tuple]:
+        """What row ``j`` depends on: the bounds of strides j and j+1, the
+        start of stride j+2, and the alignment in use."""
+        b = (seg.ms_before + base).tolist() + [-1, -1]
+        a = (seg.ms_after + base).tolist() + [-1, -1]
+        return [(b[j], a[j], b[j + 1], a[j + 1], b[j + 2], self.n_alignments)
+                for j in range(len(seg))]
+
+    def _measure(self, seg: Segmentation, t: np.ndarray, v: np.ndarray,
+                 rows: np.ndarray) -> dict[int, pd.DataFrame]:
+        """Rows of strides ``rows`` (window indices), keyed by stride index."""
+        # strides of the rows, their successor, and one more (its first
+        # sample's pitch belongs to the stride that starts there)
+        last = min(len(seg), int(rows[-1]) + 3)
+        sub = _subset(seg, np.arange(int(rows[0]), last))
+        steps, _ = steps_with_alignment(t, v[:, :3], v[:, 3:6], self.fs_hz, sub, self.alignment,
+                                        side=self.side, placement=self.placement,
+                                        belt_speed_mps=self.belt_speed_mps)
+        self.n_measured += 1
+        out: dict[int, pd.DataFrame] = {}
+        if len(steps) == 0:
+            return out
+        # a row belongs to the stride whose closing mid-stance is its ms_s
+        ms_t = t[seg.ms_after[rows]]
+        row_ms = steps["ms_s"].to_numpy()
+        k = np.clip(np.searchsorted(ms_t, row_ms), 0, len(ms_t) - 1)
+        for i in np.flatnonzero(ms_t[k] == row_ms):
+            out[int(rows[k[i]])] = steps.iloc[[i]]
+        return out
+
+    def _speculate(self, seg: Segmentation, t: np.ndarray, v: np.ndarray, peaks: np.ndarray,
+                   keys: list[tuple], todo: np.ndarray) -> None:
+        got = self._measure(seg, t, v, todo)
+        for j in todo:
+            self._cache[int(peaks[j])] = (keys[j], got.get(int(j)))
+
+    def _rows(self, seg: Segmentation, t: np.ndarray, v: np.ndarray, peaks: np.ndarray,
+              keys: list[tuple], emit: np.ndarray, confirm: np.ndarray) -> StepBatch:
+        """The final rows of strides ``emit``: stored ones where their inputs
+        did not change, the others measured now."""
+        found: dict[int, pd.DataFrame | None] = {}
+        for j in emit:
+            hit = self._cache.get(int(peaks[j]))
+            if hit is not None and hit[0] == keys[j]:
+                found[int(j)] = hit[1]
+                self.n_reused += 1
+        missing = np.array([j for j in emit if int(j) not in found], dtype=int)
+        if len(missing):
+            found.update(self._measure(seg, t, v, missing))
+        parts = [(found[int(j)], c) for j, c in zip(emit, confirm, strict=True)
+                 if found.get(int(j)) is not None]
+        if not parts:
+            return StepBatch(pd.DataFrame(), np.zeros(0, int))
+        steps = pd.concat([p for p, _ in parts], ignore_index=True)
+        conf = np.array([c for _, c in parts], dtype=int)
+        order = np.argsort(steps["ic_s"].to_numpy(), kind="stable")
+        return StepBatch(steps.iloc[order].reset_index(drop=True), conf[order])
+
+    def _trim(self, seg: Segmentation, peaks: np.ndarray, final: bool) -> None:
+        buf = self.buf
+        if self.alignment is None:
+            buf.drop_before(buf.end - int(PRE_ALIGN_MAX_S * self.fs_hz))
+            return
+        # keep HISTORY_S before the mid-stance that starts the oldest needed
+        # stride (the last one emitted is the successor of the next row)
+        done = np.flatnonzero(peaks <= self._done_peak)
+        if len(done):
+            anchor = int(seg.ms_before[done[-1]]) + buf.base
+        else:
+            anchor = buf.end - self._final_far
+        buf.drop_before(min(anchor, buf.end - self._final_far) - self._history)
+
+    def _schedule(self, peaks: np.ndarray, end: int) -> None:
+        """Next sample count at which a stride may become final."""
+        pending = peaks > self._done_peak
+        nxt = end + self._discover
+        if pending.any():
+            _, at = self._final_strides(peaks, np.iinfo(np.int64).max)
+            at = at[pending] + 1
+            later = at[at > end]
+            if len(later):
+                nxt = min(nxt, int(later.min()))
+        self._next_check = nxt
+
+    # ------------------------------------------------------ alignment refresh
+
+    def _pool_add(self, seg: Segmentation, v: np.ndarray, emit: np.ndarray) -> None:
+        """Keep a spread-out sample of strides to re-estimate the alignment."""
+        if self._fixed_alignment:
+            return
+        for j in emit:
+            self._pool_seen += 1
+            if self._pool_seen % self._pool_step:
+                continue
+            lo = max(0, int(seg.ms_before[j]) - 3)
+            hi = min(len(v), int(seg.ms_after[j]) + 4)
+            chunk = v[lo:hi].copy()
+            self._pool.append((chunk, int(seg.ms_before[j]) - lo,
+                               int(seg.swing_peak[j]) - lo, int(seg.ms_after[j]) - lo))
+            if len(self._pool) >= 2 * POOL_STRIDES:
+                self._pool = self._pool[::2]
+                self._pool_step *= 2
+
+    def _refresh_alignment(self) -> None:
+        chunks, b, p, a = [], [], [], []
+        offset = 0
+        for chunk, ms_b, peak, ms_a in self._pool:
+            chunks.append(chunk)
+            b.append(offset + ms_b)
+            p.append(offset + peak)
+            a.append(offset + ms_a)
+            offset += len(chunk)
+        v = np.concatenate(chunks)
+        seg = Segmentation(np.array(p), np.array(b), np.array(a), np.zeros(len(p)))
+        self.alignment = estimate_alignment(v[:, :3], v[:, 3:6], self.fs_hz, seg)
+        self.n_alignments += 1
+        self._strides_since_align = 0
+
+
+def _subset(seg: Segmentation, which: np.ndarray) -> Segmentation:
+    """The strides of ``seg`` selected by a boolean mask or index array."""
+    return Segmentation(seg.swing_peak[which], seg.ms_before[which], seg.ms_after[which],
+                        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps)
