@@ -71,18 +71,19 @@ def gaitmap_reference_strides(ex) -> tuple[pd.DataFrame, int]:
     return ref, int((~keep).sum())
 
 
-def score_gaitmap_example(steps: pd.DataFrame, ex) -> dict:
+def score_gaitmap_example(steps: pd.DataFrame, ex, tol_s: float = GAITMAP_TOL_S) -> dict:
     """Events, strides and contact time of a steps table against the gaitmap
-    example's motion-capture reference (used for footfall and for gaitmap)."""
+    example's motion-capture reference (used for footfall and for gaitmap);
+    ``tol_s`` is the matching tolerance."""
     ref, excluded = gaitmap_reference_strides(ex)
-    strides = stride_stats(steps, ref, GAITMAP_TOL_S)
+    strides = stride_stats(steps, ref, tol_s)
     strides = {"n_ref": strides.pop("n_ref"), "excluded_spanning_missing_contact": excluded,
                **strides}
-    ce = contact_time_errors_ms(steps, ex.events, GAITMAP_TOL_S)
+    ce = contact_time_errors_ms(steps, ex.events, tol_s)
     strides["contact_time_mae_ms"] = round(float(np.mean(np.abs(ce))), 2) if len(ce) else None
     return {
-        "initial_contact": event_stats([ex.events], [steps], "ic_s", GAITMAP_TOL_S),
-        "toe_off": event_stats([ex.events], [steps], "to_s", GAITMAP_TOL_S),
+        "initial_contact": event_stats([ex.events], [steps], "ic_s", tol_s),
+        "toe_off": event_stats([ex.events], [steps], "to_s", tol_s),
         "strides": strides,
     }
 
