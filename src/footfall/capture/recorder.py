@@ -1,0 +1,364 @@
+"""Crash-safe capture: an append-only raw log, and the recording built from it.
+
+:class:`Recorder` appends every event it is given to ``capture.fflog`` in the
+output folder: wire frames exactly as received (with their host receive
+time), device descriptions, gaps, and blocks that did not come over the wire.
+The log is handed to the operating system after every :meth:`Recorder.write`
+and fsync'd at least once a second, so a killed process loses nothing written
+and a power cut loses at most the last second. :meth:`Recorder.close` builds
+the canonical recording folder from the log; after a crash, :func:`recover`
+does the same from whatever complete records the log holds.
+
+Log format (little-endian): the 8 bytes ``FFCAPLG1``, then records of
+``u32 body_len | u8 type | f64 host_s | body | u32 crc32`` where the CRC-32
+covers type, host time and body. A torn last record fails its length or CRC
+and ends the log. Record types: ``M`` session metadata (JSON), ``I`` device
+info (JSON), ``F`` wire frame (u8 id length, device id, frame bytes), ``B``
+block (u16 JSON length, JSON header, float64 times then values), ``G`` gap
+(JSON).
+
+Sample times in the recording come from the device clocks: each device
+boot's frames are mapped to the session axis with one lower-envelope fit
+over the whole log (:func:`footfall.devices.clock.fit_clock`), which is
+smoother than the running estimate the live blocks carried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import threading
+import zlib
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
+from footfall.errors import FootfallError
+
+LOG_NAME = "capture.fflog"
+MAGIC = b"FFCAPLG1"
+FSYNC_EVERY_S = 1.0
+_REC = struct.Struct("<IBd")
+
+
+def _info_json(info: DeviceInfo) -> dict[str, Any]:
+    d = asdict(info)
+    d["kind"] = info.kind.value
+    d["side"] = info.side.value
+    d["placement"] = info.placement.value if info.placement is not None else None
+    d["columns"] = list(info.columns)
+    return d
+
+
+class Recorder:
+    """Append live events to a crash-safe raw log; write the recording on close.
+
+    Parameters
+    ----------
+    out_dir
+        Folder for the log and, on :meth:`close`, the recording. Created if
+        needed; must not already hold a recording or a log.
+    meta
+        Extra ``recording.json`` keys (athlete, condition, ...).
+    fmt
+        Stream file format of the recording: ``csv`` or ``parquet``.
+    fsync_every_s
+        Longest time between fsyncs of the log, s.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike[str], *, meta: dict[str, Any] | None = None,
+                 fmt: str = "csv", fsync_every_s: float = FSYNC_EVERY_S):
+        self.out_dir = Path(out_dir)
+        self.fmt = fmt
+        self.log_path = self.out_dir / LOG_NAME
+        if self.log_path.exists() or (self.out_dir / "recording.json").exists():
+            raise FootfallError("already holds a capture or a recording", path=str(self.out_dir),
+                                fix="give a new folder with -o")
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.log_path, "xb")  # noqa: SIM115 - kept open for appending
+        except OSError as e:
+            raise FootfallError(f"cannot create the capture log: {e.strerror or e}",
+                                path=str(self.log_path)) from None
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._closed = False
+        self.records = 0
+        self.frames = 0
+        self._fh.write(MAGIC)
+        doc = {"format": "footfall-capture/1",
+               "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+               "meta": meta or {}}
+        self._append(b"M", 0.0, json.dumps(doc).encode())
+        self._sync()
+        self._fsync_every_s = fsync_every_s
+        self._stop = threading.Event()
+        self._syncer = threading.Thread(target=self._sync_loop, daemon=True,
+                                        name="capture fsync")
+        self._syncer.start()
+
+    # ------------------------------------------------------------------
+    def _append(self, kind: bytes, host_s: float, body: bytes) -> None:
+        head = _REC.pack(len(body), kind[0], float(host_s))
+        crc = zlib.crc32(body, zlib.crc32(head[4:]))
+        self._fh.write(head + body + struct.pack("<I", crc))
+        self.records += 1
+
+    def _sync(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._dirty = False
+
+    def _sync_loop(self) -> None:
+        while not self._stop.wait(self._fsync_every_s / 2):
+            with self._lock:
+                if self._dirty and not self._closed:
+                    self._sync()
+
+    def write(self, events: list[Event]) -> None:
+        """Append events to the log (Status events are not kept).
+
+        The bytes reach the operating system before this returns; an fsync
+        follows within ``fsync_every_s``.
+        """
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("Recorder.write after close()")
+            for e in events:
+                if isinstance(e, Block):
+                    if e.frame is not None:
+                        did = e.device_id.encode()
+                        self._append(b"F", e.received_s, bytes([len(did)]) + did + e.frame)
+                        self.frames += 1
+                    else:
+                        t = np.asarray(e.t_s, dtype="<f8")
+                        v = np.asarray(e.values, dtype="<f8")
+                        head = json.dumps({"device_id": e.device_id, "seq": int(e.seq),
+                                           "n": int(t.size), "k": int(v.shape[1])}).encode()
+                        self._append(b"B", e.received_s, struct.pack("<H", len(head)) + head
+                                     + t.tobytes() + v.tobytes())
+                elif isinstance(e, DeviceInfo):
+                    self._append(b"I", 0.0, json.dumps(_info_json(e), default=str).encode())
+                elif isinstance(e, Gap):
+                    self._append(b"G", e.t_start_s, json.dumps(asdict(e)).encode())
+                elif isinstance(e, Status):
+                    continue
+            self._fh.flush()
+            self._dirty = True
+
+    def close(self) -> Path:
+        """Fsync and close the log, then write the recording folder; returns it."""
+        with self._lock:
+            if not self._closed:
+                self._sync()
+                self._fh.close()
+                self._closed = True
+        self._stop.set()
+        self._syncer.join(timeout=2.0)
+        return build_recording(self.log_path, self.out_dir, fmt=self.fmt)
+
+
+# --------------------------------------------------------------------------
+# reading the log and building the recording
+# --------------------------------------------------------------------------
+
+
+def read_log(path: str | os.PathLike[str]) -> tuple[list[tuple[str, float, bytes]], bool]:
+    """Records of a capture log, up to the last complete one.
+
+    Returns
+    -------
+    records, complete
+        ``(type, host_s, body)`` tuples; ``complete`` is False when the log
+        ends in a torn or damaged record (which is left out).
+    """
+    data = Path(path).read_bytes()
+    if not data.startswith(MAGIC):
+        raise FootfallError("is not a footfall capture log", path=str(path),
+                            fix=f"give the folder of a capture (it holds {LOG_NAME})")
+    out = []
+    pos = len(MAGIC)
+    n = len(data)
+    while pos < n:
+        if pos + _REC.size > n:
+            return out, False
+        blen, kind, host_s = _REC.unpack_from(data, pos)
+        end = pos + _REC.size + blen + 4
+        if end > n:
+            return out, False
+        body = data[pos + _REC.size:end - 4]
+        crc = struct.unpack_from("<I", data, end - 4)[0]
+        if zlib.crc32(body, zlib.crc32(data[pos + 4:pos + _REC.size])) != crc:
+            return out, False
+        out.append((chr(kind), host_s, body))
+        pos = end
+    return out, True
+
+
+def _strictly_increasing(t: np.ndarray) -> np.ndarray:
+    """Mask keeping samples later than every sample before them."""
+    if t.size == 0:
+        return np.zeros(0, dtype=bool)
+    prev = np.maximum.accumulate(np.r_[-np.inf, t[:-1]])
+    return t > prev
+
+
+def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
+                    fmt: str = "csv", overwrite: bool = False) -> Path:
+    """Write the canonical recording folder of a capture log.
+
+    Parameters
+    ----------
+    log
+        The capture log (``capture.fflog``).
+    out_dir
+        Folder for the recording.
+    fmt
+        ``csv`` or ``parquet``.
+    overwrite
+        Replace an existing recording.json.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+    """
+    from footfall.devices.clock import fit_clock
+    from footfall.io import write_recording
+    from footfall.model import Placement, Recording, SensorKind, Side, Stream
+    from footfall.wire import ImuBlock, InsoleBlock, WireError, decode_frame
+
+    records, complete = read_log(log)
+    session: dict[str, Any] = {}
+    infos: dict[str, dict[str, Any]] = {}
+    frames: dict[str, list[tuple[float, Any]]] = {}
+    blocks: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    gaps: dict[str, list[dict[str, Any]]] = {}
+    n_frames = n_bad = 0
+    for kind, host_s, body in records:
+        if kind == "M":
+            session = json.loads(body)
+        elif kind == "I":
+            d = json.loads(body)
+            infos[d["device_id"]] = d
+        elif kind == "F":
+            k = body[0]
+            did = body[1:1 + k].decode()
+            try:
+                f = decode_frame(body[1 + k:])
+            except WireError:
+                n_bad += 1
+                continue
+            if isinstance(f.payload, ImuBlock | InsoleBlock) and f.header.sample_count:
+                frames.setdefault(did, []).append((host_s, f))
+                n_frames += 1
+        elif kind == "B":
+            hl = struct.unpack_from("<H", body, 0)[0]
+            h = json.loads(body[2:2 + hl])
+            arr = np.frombuffer(body, dtype="<f8", offset=2 + hl)
+            t = arr[:h["n"]]
+            v = arr[h["n"]:].reshape(h["n"], h["k"])
+            blocks.setdefault(h["device_id"], []).append((t, v))
+        elif kind == "G":
+            g = json.loads(body)
+            gaps.setdefault(g["device_id"], []).append(
+                {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")})
+
+    streams = []
+    for did, info in infos.items():
+        parts_t, parts_v = [], []
+        fl = frames.get(did, [])
+        if fl:
+            # split into device boots: device time or sequence going backwards
+            starts = [0]
+            for i in range(1, len(fl)):
+                a, b = fl[i - 1][1].header, fl[i][1].header
+                if b.t_first_us < a.t_first_us or (b.seq - a.seq) % 2**32 > 2**31:
+                    starts.append(i)
+            starts.append(len(fl))
+            for a, b in zip(starts[:-1], starts[1:], strict=True):
+                seg = fl[a:b]
+                last_dev = np.array([(f.header.t_first_us + (f.header.sample_count - 1)
+                                      * f.header.period_ns / 1000.0) * 1e-6 for _, f in seg])
+                host = np.array([h for h, _ in seg])
+                slope, offset, ref = fit_clock(last_dev, host)
+                dev = np.concatenate([f.sample_times_us() * 1e-6 for _, f in seg])
+                parts_t.append(offset + slope * (dev - ref))
+                parts_v.append(np.vstack([f.payload.si() for _, f in seg]))
+        for t, v in blocks.get(did, []):
+            parts_t.append(t)
+            parts_v.append(v)
+        if not parts_t:
+            continue
+        t = np.concatenate(parts_t)
+        v = np.vstack(parts_v)
+        order = np.argsort(t, kind="stable")
+        t, v = t[order], v[order]
+        keep = _strictly_increasing(t)
+        t, v = t[keep], v[keep]
+        if v.shape[1] != len(info["columns"]):
+            continue
+        meta: dict[str, Any] = {
+            "device_id": did, "firmware": info.get("firmware", ""),
+            "fs_nominal_hz": info["fs_hz"],
+            "capture_gaps": sorted(gaps.get(did, []), key=lambda g: g["t_start_s"]),
+        }
+        if info.get("layout"):
+            meta["layout"] = info["layout"]
+        placement = info.get("placement") or Placement.FOOT.value
+        streams.append(Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
+                              placement=Placement(placement), time_s=t, values=v,
+                              columns=tuple(info["columns"]), name=did, meta=meta))
+    if not streams:
+        raise FootfallError("the capture log holds no samples", path=str(log),
+                            fix="nothing to recover: the capture ended before any data "
+                                "arrived")
+    meta = dict(session.get("meta") or {})
+    if session.get("started_at"):
+        meta.setdefault("started_at", session["started_at"])
+    meta["capture"] = {"log": Path(log).name, "frames": n_frames, "bad_frames": n_bad,
+                       "log_complete": complete,
+                       "devices": sorted(infos)}
+    write_recording(Recording(streams=streams, meta=meta), out_dir, fmt, overwrite=overwrite)
+    return Path(out_dir)
+
+
+def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLike[str] | None
+            = None, fmt: str = "csv", overwrite: bool = False) -> Path:
+    """Rebuild the recording of a capture that did not stop normally.
+
+    Parameters
+    ----------
+    raw_log_or_dir
+        The capture folder (holding ``capture.fflog``) or the log itself.
+    out_dir
+        Where to write the recording (default: the capture folder).
+    fmt
+        ``csv`` or ``parquet``.
+    overwrite
+        Replace an existing recording.json.
+
+    Returns
+    -------
+    pathlib.Path
+        The recording folder, holding everything up to the last complete
+        record of the log.
+    """
+    p = Path(raw_log_or_dir)
+    log = p / LOG_NAME if p.is_dir() else p
+    if not log.is_file():
+        raise FootfallError("no capture log here", path=str(p),
+                            fix=f"give the folder of a capture (it holds {LOG_NAME})")
+    dest = Path(out_dir) if out_dir is not None else log.parent
+    if (dest / "recording.json").exists() and not overwrite:
+        raise FootfallError("already holds a recording.json", path=str(dest),
+                            fix="the capture ended normally; use --force to rebuild it anyway")
+    return build_recording(log, dest, fmt=fmt, overwrite=overwrite)
+
+
+__all__ = ["LOG_NAME", "Recorder", "build_recording", "read_log", "recover"]
