@@ -1,0 +1,226 @@
+"""Replay a recording folder as if its sensors were streaming live.
+
+:class:`ReplaySource` implements :class:`~footfall.devices.base.Source`: it
+sends one :class:`~footfall.devices.base.DeviceInfo` per stream, then the
+samples in blocks of about ``frame_ms`` milliseconds (the size a board sends),
+interleaved across streams in the order a host would receive them, at real
+time (``speed=1``), faster (``speed=10``) or as fast as the reader takes them
+(``speed=None``). Gaps in a stream (missing samples in the file) become
+:class:`~footfall.devices.base.Gap` events and no block spans one. Times stay
+on the recording's own ``time_s`` axis, which serves as the session axis.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
+from footfall.errors import FootfallError
+from footfall.model import Recording, SensorKind, Stream
+
+FRAME_MS = 10.0
+"""Default block length, milliseconds of samples."""
+
+STATUS_EVERY_S = 1.0
+"""A Status event per device after each second of data."""
+
+
+def _device_id(stream: Stream, taken: set[str]) -> str:
+    what = stream.placement.value if stream.kind == SensorKind.IMU else stream.kind.value
+    base = f"replay-{stream.side.value}-{what}"
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}-{k}", k + 1
+    taken.add(name)
+    return name
+
+
+class ReplaySource:
+    """A recording folder (or :class:`~footfall.model.Recording`) played as live.
+
+    Parameters
+    ----------
+    recording
+        A recording folder path or a Recording already read.
+    speed
+        Playback speed: 1.0 is real time, 10.0 ten times faster, ``None`` as
+        fast as :meth:`poll` is called (every call returns the next
+        ``max_blocks`` blocks).
+    frame_ms
+        Samples per block, in milliseconds of data (at least one sample).
+    max_blocks
+        Most blocks returned by one :meth:`poll`.
+
+    Raises
+    ------
+    FootfallError
+        When the folder cannot be read (see :func:`footfall.io.read_recording`)
+        or the speed is not positive.
+    """
+
+    def __init__(self, recording: Recording | str | Path, *, speed: float | None = 1.0,
+                 frame_ms: float = FRAME_MS, max_blocks: int = 256):
+        if speed is not None and not (speed > 0 and math.isfinite(speed)):
+            raise FootfallError(f"replay speed must be a positive number, got {speed}",
+                                fix="use e.g. --speed 1 (real time) or --speed 10")
+        if not isinstance(recording, Recording):
+            from footfall.io import read_recording
+
+            recording = read_recording(recording)
+        self.recording = recording
+        self.speed = speed
+        self.max_blocks = int(max_blocks)
+        self.infos: list[DeviceInfo] = []
+        starts, stops, owners = [], [], []
+        taken: set[str] = set()
+        self._streams: list[Stream] = []
+        for s in recording.streams:
+            if len(s) == 0:
+                continue
+            fs = s.fs_hz if len(s) > 1 else 1.0
+            info = DeviceInfo(device_id=_device_id(s, taken), kind=s.kind, side=s.side,
+                              placement=s.placement if s.kind == SensorKind.IMU else None,
+                              fs_hz=float(fs), columns=tuple(s.columns),
+                              layout=s.meta.get("layout"), firmware="replay",
+                              meta={"file": s.name})
+            k = len(self._streams)
+            self._streams.append(s)
+            self.infos.append(info)
+            a, b = _blocks(s.time_s, fs, max(1, int(round(frame_ms * 1e-3 * fs))))
+            starts.append(a)
+            stops.append(b)
+            owners.append(np.full(len(a), k))
+        if not self._streams:
+            raise FootfallError("the recording has no samples to replay",
+                                path=recording.source or None,
+                                fix="replay a recording folder with at least one stream")
+        self._start = np.concatenate(starts)
+        self._stop = np.concatenate(stops)
+        self._owner = np.concatenate(owners)
+        due = np.concatenate([self._streams[k].time_s[stops[k] - 1]
+                              for k in range(len(self._streams))])
+        self._order = np.argsort(due, kind="stable")
+        self._due = due[self._order]
+        self._t0 = float(min(s.time_s[0] for s in self._streams))
+        self._next = 0
+        self._seq = [0] * len(self._streams)
+        self._frames = [0] * len(self._streams)
+        self._last_t = [-np.inf] * len(self._streams)
+        self._status_at = [self._t0 + STATUS_EVERY_S] * len(self._streams)
+        self._lag_ms = [0.0] * len(self._streams)
+        self._opened_at: float | None = None
+        self._sent_info = False
+        self._closed = False
+
+    # --------------------------------------------------------------- Source
+
+    def open(self) -> None:
+        """Start the playback clock."""
+        self._opened_at = time.monotonic()
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop playing; :attr:`finished` becomes True."""
+        self._closed = True
+
+    @property
+    def finished(self) -> bool:
+        """True when every block was returned (or the source was closed)."""
+        return self._closed or self._next >= len(self._order)
+
+    @property
+    def duration_s(self) -> float:
+        """Span of the recording, s."""
+        return float(self._due[-1] - self._t0) if len(self._due) else 0.0
+
+    def now_s(self) -> float:
+        """Playback position on the session axis, s (the end at ``speed=None``)."""
+        if self._opened_at is None:
+            return self._t0
+        if self.speed is None:
+            return float(self._due[min(self._next, len(self._due) - 1)])
+        return self._t0 + (time.monotonic() - self._opened_at) * self.speed
+
+    def poll(self, timeout_s: float = 0.1) -> list[Event]:
+        """The events due by now; waits up to ``timeout_s`` for the next block
+        when none is due. Returns [] when finished."""
+        if self._opened_at is None:
+            self.open()
+        events: list[Event] = []
+        if not self._sent_info:
+            events.extend(self.infos)
+            self._sent_info = True
+        if self.finished:
+            return events
+        if self.speed is None:
+            upto = min(len(self._order), self._next + self.max_blocks)
+        else:
+            now = self.now_s()
+            if self._due[self._next] > now:
+                wait = (self._due[self._next] - now) / self.speed
+                if wait > timeout_s:
+                    time.sleep(max(0.0, timeout_s))
+                    return events
+                time.sleep(wait)
+                now = self.now_s()
+            upto = int(np.searchsorted(self._due, now, side="right"))
+            upto = min(max(upto, self._next + 1), self._next + self.max_blocks)
+            lag = (now - self._due[self._next:upto]) * 1e3 / self.speed
+        for i, j in enumerate(range(self._next, upto)):
+            blk = self._order[j]
+            k = int(self._owner[blk])
+            if self.speed is not None:
+                self._lag_ms[k] = float(lag[i])
+            events.extend(self._block_events(k, int(self._start[blk]), int(self._stop[blk])))
+        self._next = upto
+        if self.finished:
+            events.extend(self._status(k) for k in range(len(self._streams)))
+        return events
+
+    # ------------------------------------------------------------ internals
+
+    def _block_events(self, k: int, a: int, b: int) -> list[Event]:
+        s = self._streams[k]
+        info = self.infos[k]
+        out: list[Event] = []
+        t = s.time_s[a:b]
+        period = 1.0 / info.fs_hz
+        if math.isfinite(self._last_t[k]) and t[0] - self._last_t[k] > 1.5 * period:
+            n_missing = max(1, int(round((t[0] - self._last_t[k]) / period)) - 1)
+            out.append(Gap(info.device_id, self._last_t[k] + period, t[0] - period,
+                           n_missing, "sequence"))
+            self._seq[k] += max(1, int(round(n_missing / max(1, b - a))))
+        out.append(Block(info.device_id, t.copy(), s.values[a:b].copy(), self._seq[k],
+                         float(t[-1])))
+        self._seq[k] += 1
+        self._frames[k] += 1
+        self._last_t[k] = float(t[-1])
+        if t[-1] >= self._status_at[k]:
+            self._status_at[k] = float(t[-1]) + STATUS_EVERY_S
+            out.append(self._status(k))
+        return out
+
+    def _status(self, k: int) -> Status:
+        return Status(self.infos[k].device_id, connected=not self._closed,
+                      frames_received=self._frames[k], frames_dropped=0, frames_corrupt=0,
+                      latency_ms=self._lag_ms[k] if self.speed is not None else None)
+
+
+def _blocks(time_s: np.ndarray, fs_hz: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop sample indices of blocks of ``n`` samples; a block ends
+    early at a gap (interval above 1.5 sample periods)."""
+    breaks = np.flatnonzero(np.diff(time_s) > 1.5 / fs_hz) + 1
+    bounds = np.concatenate([[0], breaks, [len(time_s)]])
+    starts = []
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        starts.append(np.arange(lo, hi, n))
+    a = np.concatenate(starts)
+    b = np.append(a[1:], len(time_s))
+    # a block ends at the next break too
+    nb = np.searchsorted(bounds, a, side="right")
+    b = np.minimum(b, bounds[nb])
+    return a, b
