@@ -107,12 +107,18 @@ def estimate_alignment(
     fwd = np.cross(lat, up)
     R = np.vstack([fwd, lat, up])
 
-    # sign of the forward axis from the direction of travel in swing
-    acc_f = acc_mps2 @ R.T
-    gyr_f = gyr_rps @ R.T
-    # a sample of strides spread over the recording settles the sign
+    # sign of the forward axis from the direction of travel in swing; a
+    # sample of strides spread over the recording settles it, so only their
+    # samples (and a margin for the rest window) are rotated and integrated
     pick = np.unique(np.linspace(0, len(seg) - 1, min(len(seg), SIGN_STRIDES)).astype(int))
-    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before[pick], seg.ms_after[pick])
+    lo = np.maximum(seg.ms_before[pick] - 3, 0)
+    hi = np.minimum(seg.ms_after[pick] + 3, len(acc_mps2) - 1)
+    take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
+    offset = np.cumsum(np.concatenate([[0], (hi - lo + 1)[:-1]])) - lo
+    acc_f = (R @ acc_mps2[take].T).T
+    gyr_f = (R @ gyr_rps[take].T).T
+    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before[pick] + offset,
+                             seg.ms_after[pick] + offset)
     vx = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
     forward = float(np.median(vx))
     if forward < 0:
