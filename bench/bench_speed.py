@@ -1,22 +1,32 @@
-"""Speed and memory of `footfall analyze` on long recordings.
+"""Speed and memory of ``footfall analyze`` from one minute to four hours.
 
-Builds a recording of two foot IMUs at 200 Hz of the requested length by
-repeating the virtual running IMU made from the Fukuchi treadmill motion
-capture (bench/fukuchi_imu.py; 30 s of real running, tiled with continuous
-time), writes it as a canonical folder (CSV and Parquet), then measures, each
-in a fresh process:
+The recording: two foot IMUs (200 Hz) and two 16-cell insoles (100 Hz) of the
+virtual runner (``footfall.sim.simulate("easy-run")``, sensor profile
+``typical``). A base block of at most 10 minutes is simulated once and tiled
+with continuous time up to each requested length, then written as a canonical
+recording folder in CSV and in Parquet. The folders are cached (``--cache``,
+default a folder under the system temp dir) so that the 4-hour files are
+made once.
+
+Each measurement is a fresh process, as a user would run it:
 
 * reading the files only (``footfall.io.read_recording``);
-* the whole ``footfall analyze FOLDER --json -`` command, process start to exit;
-* the peak resident memory of that command.
+* the whole ``footfall analyze FOLDER --json -`` command, process start to exit.
+
+For each: wall time, CPU time (user + system, all threads) and peak resident
+memory of that one process (``os.wait4``), median over ``--repeats``. The
+growth with duration is fitted as ``time = a + b * minutes`` (least squares;
+``a`` is start-up, ``b`` the cost per minute of recording) and as a power law
+``time - a ~ minutes ** k`` over the durations of 10 minutes and more
+(``k`` = 1 means linear).
 
 Usage::
 
-    python bench/bench_speed.py                 # 60 min, 3 repeats
-    python bench/bench_speed.py --minutes 1     # the one-minute answer time
-    python bench/bench_speed.py --minutes 0.5 --repeats 1   # smoke test
+    python bench/bench_speed.py                          # 1, 10, 60, 240 min, 3 repeats
+    python bench/bench_speed.py --minutes 1,60 --repeats 5
+    python bench/bench_speed.py --minutes 0.2 --repeats 1 --formats csv --out /tmp/s
 
-Prints a table and writes bench/results/speed_<minutes>min.json.
+Prints a table and writes bench/results/speed.json.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,104 +45,176 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "src"))
 
+SCENARIO = "easy-run"
+SEED = 3
+BLOCK_MINUTES = 10.0
+"""Length of the simulated block that longer recordings repeat."""
+CACHE_VERSION = "v1"
+"""Part of the cache folder name: bump it when the recording recipe changes."""
 
-def build_recording(minutes: float, out: Path, fmt: str) -> Path:
-    from fukuchi_imu import make_fukuchi_recording
 
-    from footfall.io import read_recording, write_recording
+def default_cache() -> Path:
+    return Path(tempfile.gettempdir()) / f"footfall-bench-speed-{CACHE_VERSION}"
+
+
+def _tile(time_s: np.ndarray, values: np.ndarray, block_s: float, duration_s: float
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Repeat a block of samples with continuous time up to ``duration_s``."""
+    reps = int(np.ceil(duration_s / block_s))
+    t = (time_s[None, :] + block_s * np.arange(reps)[:, None]).ravel()
+    v = np.tile(values, (reps, 1))
+    keep = t < duration_s
+    return t[keep], v[keep]
+
+
+def build_recording(minutes: float, fmt: str, cache: Path) -> Path:
+    """The cached recording folder of ``minutes`` in ``fmt``, made when missing."""
+    folder = cache / f"{SCENARIO}_{minutes:g}min_{fmt}"
+    if (folder / "recording.json").is_file():
+        return folder
+    from footfall.io import write_recording
     from footfall.model import Recording, Stream
+    from footfall.sim import simulate
 
-    with tempfile.TemporaryDirectory() as tmp:
-        src, _ = make_fukuchi_recording(Path(tmp) / "fk", fs_hz=200.0)
-        rec = read_recording(src)
-    feet = [s for s in rec.streams if s.placement == "foot"]
+    block_min = min(minutes, BLOCK_MINUTES)
+    rec, _ = simulate(SCENARIO, block_min, seed=SEED, sensors=("foot", "insole"))
+    block_s, duration_s = block_min * 60.0, minutes * 60.0
     streams = []
-    for s in feet:
-        n0 = len(s)
-        dt = 1.0 / 200.0
-        reps = int(np.ceil(minutes * 60.0 / (n0 * dt)))
-        values = np.tile(s.values, (reps, 1))
-        n = int(round(minutes * 60.0 / dt))
-        values = values[:n]
-        t = np.arange(len(values)) * dt
-        streams.append(Stream(s.kind, s.side, t, values, s.columns, placement=s.placement,
-                              name=s.name, meta={k: v for k, v in s.meta.items() if k != "gaps"}))
-    big = Recording(streams, meta=dict(rec.meta), source="bench")
-    folder = out / f"run_{minutes:g}min_{fmt}"
-    write_recording(big, folder, fmt=fmt)
+    for s in rec.streams:
+        t, v = _tile(s.time_s, s.values, block_s, duration_s)
+        streams.append(Stream(s.kind, s.side, t, v, s.columns, placement=s.placement,
+                              name=s.name, meta=dict(s.meta)))
+    meta = dict(rec.meta)
+    meta["description"] = (f"'{SCENARIO}' simulated block of {block_min:g} min repeated to "
+                           f"{minutes:g} min (speed benchmark)")
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    write_recording(Recording(streams, meta=meta, source="bench"), tmp, fmt=fmt)
+    tmp.rename(folder)
     return folder
 
 
-def run_timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall time (s) and peak RSS (MB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run_measured(cmd: list[str]) -> dict:
+    """Run one command in a fresh process: wall s, CPU s and peak RSS MB of that process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
-    # ru_maxrss of children is the max over all children so far
-    return wall, max(peak, before) / 1024.0, proc.stdout
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr}")
+    # ru_maxrss is in kilobytes on Linux
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_mb": usage.ru_maxrss / 1024.0, "stdout": stdout}
+
+
+def _median(rows: list[dict], key: str) -> float:
+    return float(np.median([r[key] for r in rows]))
+
+
+def fit_growth(minutes: list[float], values: list[float]) -> dict:
+    """Linear fit ``value = a + b * minutes`` and the power-law exponent of the
+    part above ``a`` over durations of 10 minutes and more."""
+    m = np.asarray(minutes, dtype=float)
+    y = np.asarray(values, dtype=float)
+    if len(m) < 2:
+        return {}
+    b, a = np.polyfit(m, y, 1)
+    pred = a + b * m
+    ss_res = float(np.sum((y - pred) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    out = {"intercept": round(float(a), 4), "per_minute": round(float(b), 5),
+           "r2": round(1.0 - ss_res / ss_tot, 5) if ss_tot > 0 else None,
+           "max_rel_residual": round(float(np.max(np.abs(y - pred) / y)), 4)}
+    long = (m >= 10.0) & (y - a > 0)
+    if long.sum() >= 2:
+        k = np.polyfit(np.log(m[long]), np.log(y[long] - a), 1)[0]
+        out["exponent_above_intercept"] = round(float(k), 3)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--minutes", default="1,10,60,240",
+                    help="comma-separated recording lengths, minutes (default 1,10,60,240)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--cache", type=Path, default=default_cache(),
+                    help="folder for the generated recordings (kept between runs)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
+    durations = sorted(float(x) for x in args.minutes.split(",") if x)
+    formats = [f for f in args.formats.split(",") if f]
+    args.cache.mkdir(parents=True, exist_ok=True)
 
-    from datasets import shared_data_dir
-
-    if shared_data_dir() is None:
-        print("skipped: ../shared/data (Fukuchi recording) is not available")
-        return 0
-    results: dict[str, object] = {"minutes": args.minutes, "feet": 2, "fs_hz": 200.0,
-                                  "machine": {"cpus": os.cpu_count()}, "runs": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        for fmt in args.formats.split(","):
-            folder = build_recording(args.minutes, Path(tmp), fmt)
+    pressure = (ROOT / "src" / "footfall" / "gait" / "pressure.py").is_file()
+    results: dict = {
+        "recording": f"simulated '{SCENARIO}' run (seed {SEED}, profile typical): 2 foot IMUs "
+                     "at 200 Hz + 2 insoles (16 cells + force) at 100 Hz; blocks of "
+                     f"{BLOCK_MINUTES:g} min tiled",
+        "insole_analysis_present": pressure,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "repeats": args.repeats, "runs": {},
+    }
+    for fmt in formats:
+        rows = []
+        for minutes in durations:
+            print(f"{fmt} {minutes:g} min: preparing ...", flush=True)
+            folder = build_recording(minutes, fmt, args.cache)
             size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
-            read_cmd = [sys.executable, "-c",
-                        "import sys; from footfall.io import read_recording; "
-                        "read_recording(sys.argv[1])", str(folder)]
+            read_cmd = [sys.executable, "-c", "import sys; from footfall.io import "
+                        "read_recording; read_recording(sys.argv[1])", str(folder)]
             ana_cmd = [sys.executable, "-m", "footfall", "analyze", str(folder), "--json", "-"]
-            reads, anas, peaks = [], [], []
-            n_steps = None
+            reads, anas = [], []
             for _ in range(args.repeats):
-                w, _, _ = run_timed(read_cmd)
-                reads.append(w)
-                w, peak, out = run_timed(ana_cmd)
-                anas.append(w)
-                peaks.append(peak)
-                n_steps = json.loads(out)["n_steps"]
-            r = {
-                "files_mb": round(size_mb, 1),
-                "read_only_s": round(float(np.median(reads)), 3),
-                "analyze_command_s": round(float(np.median(anas)), 3),
-                "analysis_over_read": round(float(np.median(anas) / np.median(reads)), 2),
-                "peak_rss_mb_max": round(float(max(peaks)), 1),
-                "n_steps": n_steps,
-                "repeats": args.repeats,
+                reads.append(run_measured(read_cmd))
+                anas.append(run_measured(ana_cmd))
+            summary = json.loads(anas[0]["stdout"])
+            row = {
+                "minutes": minutes, "files_mb": round(size_mb, 1),
+                "read_wall_s": round(_median(reads, "wall_s"), 3),
+                "read_cpu_s": round(_median(reads, "cpu_s"), 3),
+                "read_peak_mb": round(max(r["peak_mb"] for r in reads), 1),
+                "analyze_wall_s": round(_median(anas, "wall_s"), 3),
+                "analyze_cpu_s": round(_median(anas, "cpu_s"), 3),
+                "analyze_peak_mb": round(max(r["peak_mb"] for r in anas), 1),
+                "n_steps": summary.get("n_steps"),
             }
-            results["runs"][fmt] = r  # type: ignore[index]
-    print(f"footfall analyze, {args.minutes:g} min of two foot IMUs at 200 Hz "
-          f"({os.cpu_count()} CPUs), median of {args.repeats}:")
-    print(f"{'format':8} {'files MB':>9} {'read s':>8} {'analyze s':>10} {'ratio':>6} "
-          f"{'peak MB':>8} {'steps':>6}")
-    for fmt, r in results["runs"].items():  # type: ignore[union-attr]
-        print(f"{fmt:8} {r['files_mb']:9.1f} {r['read_only_s']:8.2f} {r['analyze_command_s']:10.2f} "
-              f"{r['analysis_over_read']:6.2f} {r['peak_rss_mb_max']:8.0f} {r['n_steps']:6d}")
+            row["analyze_over_read"] = round(row["analyze_wall_s"] / row["read_wall_s"], 2)
+            rows.append(row)
+        m = [r["minutes"] for r in rows]
+        growth = {key: fit_growth(m, [r[key] for r in rows])
+                  for key in ("read_wall_s", "analyze_wall_s", "analyze_cpu_s",
+                              "analyze_peak_mb")}
+        results["runs"][fmt] = {"durations": rows, "growth": growth}
+
+    print(f"\nfootfall analyze on {results['recording']}; {os.cpu_count()} CPUs, "
+          f"median of {args.repeats} fresh processes")
+    print(f"{'format':8} {'min':>6} {'MB':>7} {'read s':>7} {'analyze s':>9} {'cpu s':>7} "
+          f"{'peak MB':>8} {'read MB':>8} {'steps':>7}")
+    for fmt, run in results["runs"].items():
+        for r in run["durations"]:
+            print(f"{fmt:8} {r['minutes']:6g} {r['files_mb']:7.1f} {r['read_wall_s']:7.2f} "
+                  f"{r['analyze_wall_s']:9.2f} {r['analyze_cpu_s']:7.2f} "
+                  f"{r['analyze_peak_mb']:8.0f} {r['read_peak_mb']:8.0f} {r['n_steps']:7d}")
+        g = run["growth"].get("analyze_wall_s", {})
+        if g:
+            print(f"{fmt:8} analyze wall time ~ {g['intercept']:.2f} s + "
+                  f"{g['per_minute'] * 60:.2f} s per hour of recording "
+                  f"(r2 {g['r2']}; exponent {g.get('exponent_above_intercept', 'n/a')})")
+    results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"speed_{args.minutes:g}min.json"
+    path = args.out / "speed.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print(f"written {path}")
     return 0
 
 
