@@ -420,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
                             "(gyroscope integration + forward-backward integration) -> "
                             "TemporalParameterCalculation, SpatialParameterCalculation",
         "cold_repeats": args.cold_repeats, "warm_calls": args.warm,
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "datasets": {},
     }
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -445,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
                         "warm_cpu": _ratio(g["warm_cpu_s_median"], f["warm_cpu_s_median"]),
                     }
             results["datasets"][data["name"]] = d
+    results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print_table(results)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "gaitmap.json"
