@@ -16,9 +16,12 @@ happened to it (``sent``, ``corrupt`` or ``unsent``), for the tests.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import select
+import struct
 import tempfile
+import termios
 import threading
 import time
 import tty
@@ -211,6 +214,27 @@ class Emulator:
         self._master = master
         self._ready = False
 
+    def _drain(self, timeout_s: float = 1.0) -> None:
+        """Wait until the host has read what was written (wall clock, bounded)."""
+        if self._master is None or not self.pty_name:
+            return
+        try:
+            fd = os.open(self.pty_name, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+        except OSError:
+            return
+        try:
+            # bytes written to the master reach the slave's queue asynchronously: wait
+            # for a queue that stays empty, then give the reader time to finish its read
+            end = time.monotonic() + timeout_s
+            empty = 0
+            while time.monotonic() < end and self._host_attached() and empty < 5:
+                waiting = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+                empty = empty + 1 if waiting == 0 else 0
+                time.sleep(0.005)
+            time.sleep(0.05)
+        finally:
+            os.close(fd)
+
     def _close_pty(self) -> None:
         if self._master is not None:
             os.close(self._master)
@@ -315,6 +339,8 @@ class Emulator:
             # cable events
             if outages and down_until is None and dev_s >= outages[0][0]:
                 at, dur = outages.pop(0)
+                # the cable is pulled between frames, once the host has what was sent
+                self._drain()
                 self._close_pty()
                 down_until = at + dur
             if down_until is not None and dev_s >= down_until:
@@ -348,8 +374,8 @@ class Emulator:
             if dev_s >= next_status:
                 self._control("status", dev_s, next_seq)
                 next_status += STATUS_EVERY_S
-        # let the host drain the last bytes before the cable goes
-        self._stop.wait(0.2)
+        # let the host read the last bytes before the cable goes
+        self._drain()
 
     def start(self) -> Path:
         """Open the pty and stream in a background thread; returns the port path."""
