@@ -54,6 +54,9 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 COMMAND_MODULES: tuple[str, ...] = (
     "footfall.sim.cli",
     "footfall.rules.cli",
+    "footfall.devices.cli",
+    "footfall.devices.emulate_cli",
+    "footfall.capture.cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 
