@@ -3,3 +3,18 @@
 The live path runs the same gait functions as offline analysis on a window of
 the newest samples of each device (see :mod:`footfall.stream.detector`).
 """
+
+from footfall.stream.analyzer import StreamingAnalyzer
+from footfall.stream.detector import ImuStepDetector, StepBatch
+from footfall.stream.flags import FlagSpec, FlagTracker, flag_specs
+from footfall.stream.rolling import RollingSummary
+
+__all__ = [
+    "FlagSpec",
+    "FlagTracker",
+    "ImuStepDetector",
+    "RollingSummary",
+    "StepBatch",
+    "StreamingAnalyzer",
+    "flag_specs",
+]
