@@ -127,12 +127,15 @@ def integrate_strides(
                                   z, z, z)
     lengths = stop - start + 1
     L = int(lengths.max())
-    idx = start[:, None] + np.arange(L)[None, :]
-    valid = idx <= stop[:, None]
-    idx = np.minimum(idx, stop[:, None])
+    # time-major layout (L, strides, ...): every step of the orientation loop
+    # and every cumulative sum reads contiguous memory
+    k_t = np.arange(L)[:, None]
+    idx = start[None, :] + k_t
+    valid_t = idx <= stop[None, :]
+    idx = np.minimum(idx, stop[None, :])
     acc = acc_mps2[idx]
     gyr = gyr_rps[idx]
-    gyr = np.where(valid[..., None], gyr, 0.0)
+    gyr[~valid_t] = 0.0
 
     # initial tilt from the mean acceleration around the start mid-stance
     w = np.arange(-rest_window, rest_window + 1)
@@ -140,34 +143,38 @@ def integrate_strides(
     q0 = level_quaternion(acc_mps2[around].mean(axis=1))
 
     # orientation: q_{k+1} = q_k * exp(0.5 * (w_k + w_{k+1}) / 2 * dt)
-    # time-major layout so that each step of the loop reads contiguous memory
-    w_mid = 0.5 * (gyr[:, :-1] + gyr[:, 1:]) * dt
-    dq = np.ascontiguousarray(quat.from_rotvec(w_mid).transpose(1, 0, 2))
+    w_mid = 0.5 * dt * (gyr[:-1] + gyr[1:])
+    dq = quat.from_rotvec(w_mid)
     qt = np.empty((L, n_str, 4))
     qt[0] = q0
     for k in range(L - 1):
         qk = quat.multiply(qt[k], dq[k])
         qt[k + 1] = qk / np.sqrt(np.einsum("ij,ij->i", qk, qk))[:, None]
-    q = qt.transpose(1, 0, 2)
 
-    acc_level = quat.rotate(q, acc)
+    acc_level = quat.rotate(qt, acc)
     acc_level[..., 2] -= G_MPS2
-    acc_level = np.where(valid[..., None], acc_level, 0.0)
+    acc_level[~valid_t] = 0.0
 
     # velocity: trapezoid integration, then remove a linear drift so that the
     # velocity is zero at both mid-stances (ZUPT)
     vel = np.zeros_like(acc_level)
-    vel[:, 1:] = np.cumsum(0.5 * (acc_level[:, 1:] + acc_level[:, :-1]) * dt, axis=1)
+    np.cumsum(0.5 * dt * (acc_level[1:] + acc_level[:-1]), axis=0, out=vel[1:])
     last = lengths - 1
-    v_end = vel[np.arange(n_str), last]
-    frac = np.arange(L)[None, :] / np.maximum(last, 1)[:, None]
-    frac = np.minimum(frac, 1.0)
-    vel = vel - frac[..., None] * v_end[:, None, :]
-    vel = np.where(valid[..., None], vel, 0.0)
+    cols = np.arange(n_str)
+    v_end = vel[last, cols]
+    frac = np.minimum(k_t / np.maximum(last, 1)[None, :], 1.0)
+    vel -= frac[..., None] * v_end[None, :, :]
+    vel[~valid_t] = 0.0
     pos = np.zeros_like(vel)
-    pos[:, 1:] = np.cumsum(0.5 * (vel[:, 1:] + vel[:, :-1]) * dt, axis=1)
+    np.cumsum(0.5 * dt * (vel[1:] + vel[:-1]), axis=0, out=pos[1:])
     # hold the end value over the padding
-    pos = np.where(valid[..., None], pos, pos[np.arange(n_str), last][:, None, :])
+    pos = np.where(valid_t[..., None], pos, pos[last, cols][None, :, :])
+    # stride-major views for the callers: (strides, L, ...)
+    valid = valid_t.T
+    q = qt.transpose(1, 0, 2)
+    vel = vel.transpose(1, 0, 2)
+    pos = pos.transpose(1, 0, 2)
+    acc_level = acc_level.transpose(1, 0, 2)
     return StrideTrajectories(start, stop, valid, q, vel, pos, acc_level)
 
 
