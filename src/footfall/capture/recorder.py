@@ -266,9 +266,8 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
             blocks.setdefault(h["device_id"], []).append((t, v))
         elif kind == "G":
             g = json.loads(body)
-            entry = {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")}
-            if entry not in gaps.setdefault(g["device_id"], []):
-                gaps[g["device_id"]].append(entry)
+            gaps.setdefault(g["device_id"], []).append(
+                {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")})
 
     streams = []
     for did, info in infos.items():
