@@ -300,6 +300,35 @@ def score(data: dict, steps) -> dict:
     }
 
 
+def reference_strides(data: dict):
+    """The reference strides of a data set: side, ic_s, stride_ms, stride_length_m."""
+    if data["name"] == "gaitmap_example":
+        from validate import gaitmap_reference_strides
+
+        return gaitmap_reference_strides(data["reference"])[0]
+    return data["reference"]
+
+
+def common_strides(data: dict, steps_f, steps_g) -> dict:
+    """Stride time and length errors of both tools over the reference strides that
+    both found with both values: the like-for-like comparison."""
+    import numpy as np
+    from scoring import stride_errors, summarize_stride_errors
+
+    ref = reference_strides(data)
+    ef = stride_errors(steps_f, ref, MATCH_TOL_S)
+    eg = stride_errors(steps_g, ref, MATCH_TOL_S)
+    common = np.ones(len(ref), dtype=bool)
+    for e in (ef, eg):
+        common &= e["found"].to_numpy() & np.isfinite(e["stride_time_err_ms"].to_numpy())
+        common &= np.isfinite(e["stride_length_err_m"].to_numpy())
+    out = {"n_common": int(common.sum())}
+    if common.any():
+        out["footfall"] = summarize_stride_errors(ef[common])
+        out["gaitmap"] = summarize_stride_errors(eg[common])
+    return out
+
+
 def _median(x: list[float]) -> float | None:
     x = sorted(x)
     if not x:
@@ -308,8 +337,9 @@ def _median(x: list[float]) -> float | None:
     return x[n // 2] if n % 2 else 0.5 * (x[n // 2 - 1] + x[n // 2])
 
 
-def measure(tool: str, data: dict, py: Path | None, cold_repeats: int, warm: int) -> dict:
-    """Cold runs (fresh processes) and warm calls of one tool on one data set."""
+def measure(tool: str, data: dict, py: Path | None, cold_repeats: int, warm: int):
+    """Cold runs (fresh processes) and warm calls of one tool on one data set:
+    its steps table and the timing and accuracy results."""
     if tool == "footfall":
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "footfall",
                str(data["folder"])]
@@ -325,7 +355,7 @@ def measure(tool: str, data: dict, py: Path | None, cold_repeats: int, warm: int
     steps = (footfall_steps(first["steps"]) if tool == "footfall"
              else gaitmap_steps(first["strides"], data["fs_hz"], data["t0_s"]))
     cold = [r["cold_s"] for r in runs]
-    return {
+    return steps, {
         "version": first.get("version"), "python": first.get("python"),
         "cold_s_median": round(_median(cold), 3),
         "cold_s_runs": [round(c, 3) for c in cold],
@@ -367,6 +397,13 @@ def print_table(results: dict) -> None:
                   f"{f(s['stride_time_mae_ms'], '9.1f')} "
                   f"{f(None if length is None else 100 * length, '9.1f')} "
                   f"{f(s['stride_length_mae_pct_of_mean'], '8.1f')}")
+        c = d.get("common_strides")
+        if c and c["n_common"]:
+            f, g = c["footfall"], c["gaitmap"]
+            print(f"on the {c['n_common']} reference strides both found: stride time MAE "
+                  f"footfall {f['stride_time_mae_ms']} ms, gaitmap {g['stride_time_mae_ms']} ms; "
+                  f"stride length MAE footfall {f['stride_length_mae_m']} m, gaitmap "
+                  f"{g['stride_length_mae_m']} m")
         if "ratio" in d:
             r = d["ratio"]
             print(f"gaitmap / footfall wall time: cold {r['cold']}x, warm {r['warm']}x; "
@@ -429,15 +466,18 @@ def main(argv: list[str] | None = None) -> int:
             data = prepare_example(tmp) if which == "example" else prepare_sim(tmp, args.minutes)
             d: dict = {"description": data["description"]}
             print(f"{data['name']}: footfall ...", flush=True)
-            d["footfall"] = measure("footfall", data, None, args.cold_repeats, args.warm)
+            steps_f, d["footfall"] = measure("footfall", data, None, args.cold_repeats,
+                                             args.warm)
             if py is not None:
                 print(f"{data['name']}: gaitmap ...", flush=True)
                 try:
-                    d["gaitmap"] = measure("gaitmap", data, py, args.cold_repeats, args.warm)
+                    steps_g, d["gaitmap"] = measure("gaitmap", data, py, args.cold_repeats,
+                                                    args.warm)
                 except RuntimeError as exc:
                     d["gaitmap_error"] = str(exc)
                     print(f"gaitmap failed on {data['name']}: {exc}")
                 if "gaitmap" in d:
+                    d["common_strides"] = common_strides(data, steps_f, steps_g)
                     g, f = d["gaitmap"], d["footfall"]
                     d["ratio"] = {
                         "cold": _ratio(g["cold_s_median"], f["cold_s_median"]),

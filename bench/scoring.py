@@ -125,6 +125,47 @@ def _r(x: float, nd: int) -> float | None:
     return round(float(x), nd) if np.isfinite(x) else None
 
 
+def stride_errors(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float) -> pd.DataFrame:
+    """Per reference stride: whether it was found, and the stride time (ms) and
+    stride length (m) errors (detected minus reference; NaN when not found or
+    not given). Rows in the order of ``ref``; see :func:`stride_stats`."""
+    out = pd.DataFrame({"found": np.zeros(len(ref), dtype=bool),
+                        "stride_time_err_ms": np.nan, "stride_length_err_m": np.nan,
+                        "ref_length_m": ref["stride_length_m"].to_numpy(dtype=float)},
+                       index=ref.index)
+    for side in ("left", "right"):
+        r = ref[ref["side"] == side]
+        rows = nearest_rows(steps, side, r["ic_s"].to_numpy(), tol_s)
+        ok = rows >= 0
+        idx = r.index[ok]
+        got = steps.loc[rows[ok]]
+        out.loc[idx, "found"] = True
+        out.loc[idx, "stride_time_err_ms"] = (got["stride_ms"].to_numpy(dtype=float)
+                                              - r["stride_ms"].to_numpy(dtype=float)[ok])
+        out.loc[idx, "stride_length_err_m"] = (got["stride_length_m"].to_numpy(dtype=float)
+                                               - r["stride_length_m"].to_numpy(dtype=float)[ok])
+    return out
+
+
+def summarize_stride_errors(err: pd.DataFrame) -> dict:
+    """MAE and bias of the finite errors of :func:`stride_errors` rows."""
+    se = err["stride_time_err_ms"].to_numpy(dtype=float)
+    le = err["stride_length_err_m"].to_numpy(dtype=float)
+    rl = err["ref_length_m"].to_numpy(dtype=float)[np.isfinite(le)]
+    se, le = se[np.isfinite(se)], le[np.isfinite(le)]
+    nan = float("nan")
+    len_mae = float(np.mean(np.abs(le))) if len(le) else nan
+    return {
+        "n_ref": int(len(err)),
+        "found": int(err["found"].sum()),
+        "stride_time_mae_ms": _r(np.mean(np.abs(se)) if len(se) else nan, 2),
+        "stride_time_bias_ms": _r(np.mean(se) if len(se) else nan, 2),
+        "stride_length_mae_m": _r(len_mae, 4),
+        "stride_length_mae_pct_of_mean": _r(100 * len_mae / np.mean(rl) if len(rl) else nan, 2),
+        "stride_length_bias_m": _r(np.mean(le) if len(le) else nan, 4),
+    }
+
+
 def stride_stats(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float) -> dict:
     """Stride time and stride length errors of the strides matched to a reference.
 
@@ -143,37 +184,11 @@ def stride_stats(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float) -> dict:
     -------
     dict
         ``n_ref``, ``found``, ``stride_time_mae_ms``, ``stride_time_bias_ms``,
-        ``stride_length_mae_m``, ``stride_length_mae_pct_of_mean``,
-        ``stride_length_bias_m`` (MAE and bias over strides where both values
-        are finite).
+        ``stride_length_mae_m``, ``stride_length_mae_pct_of_mean`` (of the
+        reference lengths of the strides compared), ``stride_length_bias_m``
+        (MAE and bias over strides where both values are finite).
     """
-    st_err, len_err, ref_len = [], [], []
-    found = 0
-    for side in ("left", "right"):
-        r = ref[ref["side"] == side]
-        rows = nearest_rows(steps, side, r["ic_s"].to_numpy(), tol_s)
-        ok = rows >= 0
-        found += int(ok.sum())
-        got = steps.loc[rows[ok]]
-        st_err.append(got["stride_ms"].to_numpy(dtype=float)
-                      - r["stride_ms"].to_numpy(dtype=float)[ok])
-        len_err.append(got["stride_length_m"].to_numpy(dtype=float)
-                       - r["stride_length_m"].to_numpy(dtype=float)[ok])
-        ref_len.append(r["stride_length_m"].to_numpy(dtype=float)[ok])
-    se, le, rl = (np.concatenate(x) for x in (st_err, len_err, ref_len))
-    se, le = se[np.isfinite(se)], le[np.isfinite(le)]
-    rl = rl[np.isfinite(rl)]
-    nan = float("nan")
-    len_mae = float(np.mean(np.abs(le))) if len(le) else nan
-    return {
-        "n_ref": int(len(ref)),
-        "found": found,
-        "stride_time_mae_ms": _r(np.mean(np.abs(se)) if len(se) else nan, 2),
-        "stride_time_bias_ms": _r(np.mean(se) if len(se) else nan, 2),
-        "stride_length_mae_m": _r(len_mae, 4),
-        "stride_length_mae_pct_of_mean": _r(100 * len_mae / np.mean(rl) if len(rl) else nan, 2),
-        "stride_length_bias_m": _r(np.mean(le) if len(le) else nan, 4),
-    }
+    return summarize_stride_errors(stride_errors(steps, ref, tol_s))
 
 
 def contact_time_errors_ms(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float) -> np.ndarray:
