@@ -1,0 +1,135 @@
+"""Crash-safe capture: the raw log, torn tails, kill -9 of a capturing process, recover."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from footfall.capture import LOG_NAME, Recorder, read_log, recover
+from footfall.devices.base import Block, DeviceInfo, Gap
+from footfall.devices.emulator import Emulator, streams_from_recording
+from footfall.errors import FootfallError
+from footfall.io import read_recording
+from footfall.model import IMU_COLUMNS, SensorKind, Side
+from footfall.sim.core import simulate
+from footfall.sim.params import PROFILES
+
+INFO = DeviceInfo("replayed-left", SensorKind.IMU, Side.LEFT, None, 100.0, IMU_COLUMNS)
+
+
+def _blocks(n: int) -> list[Block]:
+    rng = np.random.default_rng(0)
+    still = np.array([0.3, -0.2, 9.8, 0.01, -0.02, 0.0])  # a sensor at rest, SI
+    return [Block("replayed-left", 0.5 + 0.1 * i + 0.01 * np.arange(10),
+                  still + 0.05 * rng.normal(size=(10, 6)), i, 0.6 + 0.1 * i) for i in range(n)]
+
+
+def test_blocks_without_frames_round_trip_and_gaps_are_kept(tmp_path) -> None:
+    r = Recorder(tmp_path / "cap", meta={"athlete": {"id": "ana"}})
+    blocks = _blocks(5)
+    r.write([INFO, *blocks[:2]])
+    r.write([Gap("replayed-left", 0.7, 0.79, 10, "sequence"), *blocks[3:]])
+    folder = r.close()
+    rec = read_recording(folder)
+    st = rec.streams[0]
+    exp = np.vstack([b.values for b in blocks[:2] + blocks[3:]])
+    np.testing.assert_allclose(st.values, exp, rtol=1e-12, atol=1e-12)
+    assert st.meta["capture_gaps"] == [{"t_start_s": 0.7, "t_end_s": 0.79, "n_missing": 10,
+                                        "reason": "sequence"}]
+    assert len(st.meta["gaps"]) == 1  # the hole is in the time stamps too
+    assert rec.meta["athlete"] == {"id": "ana"}
+
+
+def test_torn_tail_is_dropped_and_the_rest_recovered(tmp_path) -> None:
+    r = Recorder(tmp_path / "cap")
+    r.write([INFO, *_blocks(4)])
+    r._fh.flush()
+    log = tmp_path / "cap" / LOG_NAME
+    whole = log.read_bytes()
+    r._stop.set()
+    r._fh.close()  # as if the process died here
+    log.write_bytes(whole[:-7])  # the last record only half written
+    records, complete = read_log(log)
+    assert not complete
+    assert sum(k == "B" for k, _, _ in records) == 3
+    rec = read_recording(recover(tmp_path / "cap"))
+    assert len(rec.streams[0]) == 30
+    assert rec.meta["capture"]["log_complete"] is False
+
+
+def test_recover_refuses_a_finished_capture_and_a_non_log(tmp_path) -> None:
+    r = Recorder(tmp_path / "cap")
+    r.write([INFO, *_blocks(2)])
+    r.close()
+    with pytest.raises(FootfallError, match="already holds"):
+        recover(tmp_path / "cap")
+    bad = tmp_path / "x.fflog"
+    bad.write_bytes(b"not a log")
+    with pytest.raises(FootfallError, match="not a footfall capture log"):
+        recover(bad, out_dir=tmp_path / "o")
+    with pytest.raises(FootfallError):
+        Recorder(tmp_path / "cap")  # never overwrite a capture
+
+
+CAPTURE_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from footfall.capture import Recorder
+    from footfall.devices.serial_source import SerialSource
+    src = SerialSource(sys.argv[1], backoff_start_s=0.02)
+    src.open()
+    rec = Recorder(sys.argv[2])
+    frames = 0
+    while True:
+        ev = src.poll(0.05)
+        rec.write(ev)
+        frames += sum(1 for e in ev if type(e).__name__ == "Block")
+        print(frames, flush=True)
+""")
+
+
+def test_kill_9_then_recover_returns_everything_flushed(tmp_path) -> None:
+    prof = dataclasses.replace(PROFILES["ideal"], imu_fs_hz=1000.0)
+    sim, _ = simulate("easy-run", 0.2, 1, profile=prof, sensors=("foot",))
+    emu = Emulator(streams_from_recording(sim), speed=4.0, seed=1)
+    path = emu.start()
+    out = tmp_path / "cap"
+    proc = subprocess.Popen([sys.executable, "-c", CAPTURE_SCRIPT, str(path), str(out)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        written = 0
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            written = int(line)
+            if written >= 300:
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        emu.stop()
+    assert written >= 300
+    run = subprocess.run([sys.executable, "-m", "footfall", "recover", str(out)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "recovered" in run.stdout
+    rec = read_recording(out)
+    assert rec.meta["capture"]["frames"] >= written  # every block written before the kill
+    for st in rec.streams:
+        s = next(x for x in emu.streams if x.info.name == st.meta["device_id"])
+        n = len(st)
+        np.testing.assert_allclose(st.values, s.si(slice(0, n)), rtol=1e-12, atol=1e-12)
+
+
+def test_recover_cli_user_error_has_no_traceback(tmp_path) -> None:
+    run = subprocess.run([sys.executable, "-m", "footfall", "recover", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "no capture log" in run.stderr and "Traceback" not in run.stderr
