@@ -261,7 +261,7 @@ static void golden(void)
                  "\"period_ns\": 2500000, \"sample_count\": 0, \"kind\": 0, \"side\": 0, "
                  "\"placement\": 0, \"n_channels\": 6, \"rate_mhz\": 400000, "
                  "\"scale0_bits\": %lu, \"scale1_bits\": %lu, \"samples_per_frame\": 17, "
-                 "\"boot_id\": 3735928559, \"name\": \"ff-left-foot\", \"firmware\": \"1.2.3\", "
+                 "\"boot_id\": 3735928559, \"device_name\": \"ff-left-foot\", \"firmware\": \"1.2.3\", "
                  "\"layout\": \"\"",
                  (unsigned long)f32_bits(acc_scale), (unsigned long)f32_bits(gyr_scale));
         emit("info_imu", buf, len, fields);
@@ -275,7 +275,7 @@ static void golden(void)
                  "\"period_ns\": 10000000, \"sample_count\": 0, \"kind\": 1, \"side\": 1, "
                  "\"placement\": 255, \"n_channels\": 16, \"rate_mhz\": 100000, "
                  "\"scale0_bits\": %lu, \"scale1_bits\": 0, \"samples_per_frame\": 6, "
-                 "\"boot_id\": 42, \"name\": \"ff-right-insole\", \"firmware\": \"0.9\", "
+                 "\"boot_id\": 42, \"device_name\": \"ff-right-insole\", \"firmware\": \"0.9\", "
                  "\"layout\": \"sim16\"", (unsigned long)f32_bits(0.1f));
         emit("info_insole", buf, len, fields);
     }
