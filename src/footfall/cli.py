@@ -57,6 +57,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "footfall.devices.cli",
     "footfall.devices.emulate_cli",
     "footfall.capture.cli",
+    "footfall.live.cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 

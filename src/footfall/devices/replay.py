@@ -145,6 +145,13 @@ class ReplaySource:
             return float(self._due[min(self._next, len(self._due) - 1)])
         return self._t0 + (time.monotonic() - self._opened_at) * self.speed
 
+    def due_monotonic(self, received_s: float) -> float:
+        """When a block stamped ``received_s`` was due, on ``time.monotonic``
+        (the moment a device streaming at this speed would have delivered it)."""
+        if self._opened_at is None or self.speed is None:
+            return time.monotonic()
+        return self._opened_at + (received_s - self._t0) / self.speed
+
     def poll(self, timeout_s: float = 0.1) -> list[Event]:
         """The events due by now; waits up to ``timeout_s`` for the next block
         when none is due. Returns [] when finished."""

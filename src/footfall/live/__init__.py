@@ -1,0 +1,2 @@
+"""Live sessions: sources to the crash-safe recorder and the streaming
+analyser, the treadmill view and the metronome (``footfall live``)."""

@@ -1,0 +1,217 @@
+"""A live session: sources -> crash-safe recorder and -> streaming analyser.
+
+:class:`LiveSession` polls one or more sources, hands every event to the
+:class:`~footfall.capture.recorder.Recorder` (the raw log is written before
+anything is analysed, so a crash in the analysis loses no data) and to the
+:class:`~footfall.stream.StreamingAnalyzer`, and calls a view every
+``tick_s``. On stop it closes the recorder (which writes the recording
+folder) and saves the live steps table and summary next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from footfall.devices.base import Block, Event, Source
+
+LIVE_STEPS_FILE = "live_steps.csv"
+LIVE_SUMMARY_FILE = "live_summary.json"
+
+
+class MergedSource:
+    """Several sources polled as one (e.g. one serial port per foot).
+
+    Parameters
+    ----------
+    sources
+        The sources; the first poll waits, the others are drained without
+        waiting, so one slow port does not hold up the rest.
+    """
+
+    def __init__(self, sources: Sequence[Source]):
+        self.sources = list(sources)
+
+    def open(self) -> None:
+        """Open every source; closes the opened ones if one fails."""
+        opened = []
+        try:
+            for s in self.sources:
+                s.open()
+                opened.append(s)
+        except BaseException:
+            for s in opened:
+                s.close()
+            raise
+
+    def poll(self, timeout_s: float = 0.1) -> list[Event]:
+        """Events of all sources; waits at most ``timeout_s`` in total."""
+        live = [s for s in self.sources if not s.finished]
+        if not live:
+            return []
+        events = []
+        per = timeout_s / len(live)
+        for s in live:
+            events.extend(s.poll(per if not events else 0.0))
+        return events
+
+    def close(self) -> None:
+        """Close every source."""
+        for s in self.sources:
+            s.close()
+
+    @property
+    def finished(self) -> bool:
+        """True when every source is finished."""
+        return all(s.finished for s in self.sources)
+
+
+def arrival_clock(source: Any) -> Callable[[Block], float] | None:
+    """How to tell when a block arrived, on ``time.monotonic``: from the
+    source's own receive stamp when it has one (a replay at a set speed, a
+    serial port), else None (the time the poll returned)."""
+    if isinstance(source, MergedSource):
+        # the sources of a session share one session axis
+        clocks = [arrival_clock(s) for s in source.sources]
+        return clocks[0] if clocks and all(c is not None for c in clocks) else None
+    due = getattr(source, "due_monotonic", None)
+    if due is not None:
+        if getattr(source, "speed", None) is None:
+            return None
+        return lambda b: due(b.received_s)
+    start = getattr(source, "session_start", None)
+    if start is not None:
+        return lambda b: start + b.received_s
+    return None
+
+
+@dataclass
+class SessionResult:
+    """What a session left behind."""
+
+    recording: Path | None
+    steps_csv: Path | None
+    summary_json: Path | None
+    n_steps: int
+    duration_s: float
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+class LiveSession:
+    """Sources -> recorder and -> analyser, with a view callback.
+
+    Parameters
+    ----------
+    source
+        The source (a :class:`MergedSource` for several).
+    out_dir
+        Capture folder: the recorder's raw log, then the recording; the live
+        steps (``live_steps.csv``) and summary (``live_summary.json``) too.
+        None: analyse without recording (tests, benchmarks).
+    analyzer
+        A :class:`~footfall.stream.StreamingAnalyzer` (default one).
+    meta
+        Extra ``recording.json`` keys (condition, athlete, ...).
+    """
+
+    def __init__(self, source: Source, out_dir: str | Path | None, *,
+                 analyzer: Any | None = None, meta: dict[str, Any] | None = None):
+        from footfall.stream import StreamingAnalyzer
+
+        self.source = source
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.analyzer = analyzer or StreamingAnalyzer()
+        self.meta = meta or {}
+        self.recorder = None
+        self._stop = threading.Event()
+        self.t_start = 0.0
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to finish (safe from a signal handler or thread)."""
+        self._stop.set()
+
+    def run(self, *, duration_s: float | None = None, tick_s: float = 0.25,
+            on_tick: Callable[[dict[str, Any]], None] | None = None,
+            poll_s: float = 0.02, handle_signals: bool = True) -> SessionResult:
+        """Run until the source is finished, :meth:`stop`, SIGINT/SIGTERM, or
+        ``duration_s`` of wall time.
+
+        Returns
+        -------
+        SessionResult
+        """
+        if self.out_dir is not None:
+            from footfall.capture.recorder import Recorder
+
+            self.recorder = Recorder(self.out_dir, meta=self.meta)
+        old = {}
+        if handle_signals and threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                old[sig] = signal.signal(sig, lambda *_: self.stop())
+        arrival = None
+        try:
+            self.source.open()
+            arrival = arrival_clock(self.source)
+            self.t_start = time.monotonic()
+            next_tick = self.t_start
+            while not self._stop.is_set():
+                events = self.source.poll(poll_s)
+                if events:
+                    if self.recorder is not None:
+                        self.recorder.write(events)
+                    self._feed(events, arrival)
+                now = time.monotonic()
+                if on_tick is not None and now >= next_tick:
+                    next_tick = now + tick_s
+                    on_tick(self.analyzer.snapshot())
+                if self.source.finished:
+                    break
+                if duration_s is not None and now - self.t_start >= duration_s:
+                    break
+        finally:
+            for sig, h in old.items():
+                signal.signal(sig, h)
+            self.source.close()
+            self.analyzer.finish()
+            result = self._finish()
+        if on_tick is not None:
+            on_tick(result.snapshot)
+        return result
+
+    def _feed(self, events: list[Event], arrival: Callable[[Block], float] | None) -> None:
+        if arrival is None:
+            self.analyzer.feed(events)
+            return
+        # split at blocks so each block's latency counts from its own arrival
+        start = 0
+        for i, e in enumerate(events):
+            if isinstance(e, Block):
+                self.analyzer.feed(events[start:i + 1], arrival_s=arrival(e))
+                start = i + 1
+        if start < len(events):
+            self.analyzer.feed(events[start:])
+
+    def _finish(self) -> SessionResult:
+        snap = self.analyzer.snapshot()
+        steps = self.analyzer.steps()
+        rec = csv = js = None
+        if self.recorder is not None:
+            rec = self.recorder.close()
+            csv = self.out_dir / LIVE_STEPS_FILE
+            steps.to_csv(csv, index=False)
+            js = self.out_dir / LIVE_SUMMARY_FILE
+            from footfall.summary import summarize, to_jsonable
+
+            doc = {"summary": summarize(steps, duration_s=float(snap.get("t_s") or 0.0)),
+                   "flag_events": [{"t_s": t, "flag": f, "on": on}
+                                   for t, f, on in self.analyzer.flag_events],
+                   "devices": snap.get("devices", {}),
+                   "steps_before_alignment": self.analyzer.steps_at_alignment}
+            js.write_text(json.dumps(to_jsonable(doc), indent=2))
+        return SessionResult(rec, csv, js, len(steps), time.monotonic() - self.t_start, snap)
