@@ -209,7 +209,8 @@ def score_sim(steps: pd.DataFrame, truth: pd.DataFrame, summary: dict | None = N
 def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTES,
                  seed: int = SIM_SEED) -> dict:
     """footfall on every simulated scenario (foot and shank IMUs, insoles) against
-    the simulator's truth steps; foot-IMU rows and shank-IMU rows scored apart."""
+    the simulator's truth steps. Scored apart: the feet's rows (foot IMU and
+    insole fused), the shank IMUs' rows, and the foot IMUs' own events."""
     from footfall.sim import get_scenario, scenario_names, simulate
 
     names = scenarios or scenario_names(base_only=True)
@@ -224,11 +225,23 @@ def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTE
                  "truth_contacts": int(len(truth)),
                  "streams": sorted(s.name for s in rec.streams),
                  "notes": list(res.notes)}
-        for placement in ("foot", "shank"):
-            rows = steps[src.str.contains(f"_{placement}")]
-            if len(rows):
-                entry[placement] = score_sim(rows, truth,
-                                             res.summary if placement == "foot" else None)
+        # "foot": every row that is not a shank IMU's (foot IMU and insole of a foot
+        # fused into one row per contact, as a user gets them); "shank": shank IMUs
+        shank = src.str.contains("_shank")
+        if (~shank).any():
+            entry["foot"] = score_sim(steps[~shank], truth, res.summary)
+        if shank.any():
+            entry["shank"] = score_sim(steps[shank], truth)
+        imu = steps[src.str.contains("foot_imu")]
+        if len(imu):
+            # the foot IMU's own events (kept as *_imu where an insole's won)
+            own = imu.copy()
+            for col in ("ic_s", "to_s"):
+                if f"{col}_imu" in own:
+                    own[col] = own[f"{col}_imu"].where(own[f"{col}_imu"].notna(), own[col])
+            entry["foot_imu_events"] = {
+                "initial_contact": event_stats([truth], [own], "ic_s", SIM_TOL_S),
+                "toe_off": event_stats([truth], [own], "to_s", SIM_TOL_S)}
         out[name] = entry
     return out
 
@@ -294,8 +307,9 @@ def print_results(results: dict) -> None:
               f"(bias {f['contact_time_bias_pct']:+.1f} %); cadence {f['cadence_spm']:.1f} spm "
               f"vs force plate {f['cadence_truth_spm']:.1f}")
     if results.get("sim"):
-        print("\nSimulated runs, foot IMUs vs truth: contact time MAE (ms), stride time MAE (ms), "
-              "stride length MAE (%), cadence footfall/truth (spm), strike pattern correct (%)")
+        print("\nSimulated runs, feet (foot IMU + insole) vs truth: contact time MAE (ms), "
+              "stride time MAE (ms), stride length MAE (%), cadence footfall/truth (spm), "
+              "strike pattern correct (%)")
         for name, r in results["sim"].items():
             if "foot" not in r:
                 print(f"  {name:24} no foot-IMU steps")

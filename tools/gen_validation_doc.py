@@ -258,11 +258,13 @@ def _sim(s: dict | None) -> str:
 Every base scenario of `footfall.sim` (docs/simulation.md): foot and shank
 IMUs at 200 Hz and 16-cell insoles, sensor profile `typical` (noise, bias,
 scale error, impact ringing, jitter), mounted on the laces. The whole
-recording goes through `footfall.analyze`; the steps from the foot IMUs are
-compared with the simulator's truth steps table (events within 50 ms;
-stride length = distance between footprints; strike pattern from the true
-foot strike angle). The tolerances of the analysis on simulated data are
-those of `tests/test_sim_analysis.py`.
+recording goes through `footfall.analyze`, as a user's would; the rows of
+the feet (foot IMU and insole of each foot merged into one row per contact,
+the insole's events winning) are compared with the simulator's truth steps
+table (events within 50 ms; stride length = distance between footprints;
+strike pattern from the true foot strike angle). The foot IMUs' own events
+and the shank IMUs' rows are scored apart below. The tolerances of the
+analysis on simulated data are those of `tests/test_sim_analysis.py`.
 """
     if not s:
         return head + "\n" + missing("simulated scenarios", "python bench/validate.py")
@@ -289,18 +291,21 @@ those of `tests/test_sim_analysis.py`.
                   "TO MAE (bias) ms", "contact time MAE ms", "stride time MAE ms",
                   "stride length MAE %", "cadence footfall / truth spm",
                   "strike pattern correct % (angle MAE deg)"], rows)
-    shank = [(n, r["shank"]) for n, r in s.items() if r.get("shank")]
     extra = ""
-    if shank:
+    for key, title in (("foot_imu_events", "Foot IMUs' own events in the same runs"),
+                       ("shank", "Shank IMUs of the same runs (their steps rows)")):
+        got = [(n, r[key]) for n, r in s.items() if r.get(key)]
+        if not got:
+            continue
         srows = [[f"`{n}`", f"{num(x['initial_contact']['matched_pct'])} / "
                   f"{num(x['initial_contact']['precision_pct'])}",
                   f"{num(x['initial_contact']['mae_ms'])} "
                   f"({num(x['initial_contact']['bias_ms'], signed=True)})",
                   f"{num(x['toe_off']['mae_ms'])} ({num(x['toe_off']['bias_ms'], signed=True)})"]
-                 for n, x in shank]
-        extra = ("\nShank IMUs of the same runs (their steps rows, events only):\n\n"
-                 + table(["scenario", "IC recall / precision %", "IC MAE (bias) ms",
-                          "TO MAE (bias) ms"], srows) + "\n")
+                 for n, x in got]
+        extra += (f"\n{title}, events:\n\n"
+                  + table(["scenario", "IC recall / precision %", "IC MAE (bias) ms",
+                           "TO MAE (bias) ms"], srows) + "\n")
     notes = sorted({n for r in s.values() for n in r.get("notes", [])})
     note_text = ""
     if notes:
