@@ -598,8 +598,9 @@ def _evaluate_rule(rule: Rule, rules: RuleSet, sensors: SensorFacts,
         notes.append(f"the {side} foot is also the one that goes numb")
     if state == "symptoms_sensors_normal":
         notes.append("the sensors measured these metrics within the usual range")
-    elif rule.sensors is not None and not sensors.available and state == "symptoms_only":
-        notes.append("no sensor data to check this against")
+    elif rule.sensors is not None and state == "symptoms_only":
+        notes.append("the sensors in this recording cannot check this" if sensors.available
+                     else "no sensor data to check this against")
     evidence = "; ".join([i["text"] for i in shown] + notes)
     parts = list(dict.fromkeys(i["part"] for i in shown if i.get("part")))
 
