@@ -17,6 +17,7 @@ rule id and the key.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import tomllib
@@ -517,6 +518,11 @@ def default_rules_text() -> str:
     return resources.files("footfall.rules").joinpath("rules.toml").read_text(encoding="utf-8")
 
 
+@functools.cache
+def _shipped_rules() -> RuleSet:
+    return parse_rules(tomllib.loads(default_rules_text()), path="rules.toml (shipped)")
+
+
 def load_rules(path: str | Path | None = None, *, overrides: str | Path | None = None) -> RuleSet:
     """Load the rules.
 
@@ -537,7 +543,7 @@ def load_rules(path: str | Path | None = None, *, overrides: str | Path | None =
         A malformed file, naming the file, the rule id and the key.
     """
     if path is None:
-        rules = parse_rules(tomllib.loads(default_rules_text()), path="rules.toml (shipped)")
+        rules = _shipped_rules()
     else:
         rules = parse_rules(_read_toml(Path(path), what="rules file"), path=str(path))
     if overrides is not None:
