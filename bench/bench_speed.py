@@ -51,7 +51,7 @@ SCENARIO = "easy-run"
 SEED = 3
 BLOCK_MINUTES = 10.0
 """Length of the simulated block that longer recordings repeat."""
-CACHE_VERSION = "v1"
+CACHE_VERSION = "v2"
 """Part of the cache folder name: bump it when the recording recipe changes."""
 
 
@@ -62,6 +62,8 @@ def default_cache() -> Path:
 def _tile(time_s: np.ndarray, values: np.ndarray, block_s: float, duration_s: float
           ) -> tuple[np.ndarray, np.ndarray]:
     """Repeat a block of samples with continuous time up to ``duration_s``."""
+    inside = time_s < block_s  # the simulator keeps a sample at the block's end
+    time_s, values = time_s[inside], values[inside]
     reps = int(np.ceil(duration_s / block_s))
     t = (time_s[None, :] + block_s * np.arange(reps)[:, None]).ravel()
     v = np.tile(values, (reps, 1))
