@@ -30,6 +30,21 @@ SUMMARY_EVERY_S = 1.0
 """Flags are re-evaluated at most this often, s of session time."""
 
 
+_NO_ROWS = pd.DataFrame()
+"""Returned when no step became final (shared: do not modify)."""
+
+
+def _arrival(arrivals: deque, sample: int) -> float | None:
+    """Arrival time of the block holding absolute sample ``sample``, from
+    ``(end sample, arrival)`` pairs; usually the newest block."""
+    found = None
+    for end, when in reversed(arrivals):
+        if end <= sample:
+            break
+        found = when
+    return found
+
+
 @dataclass
 class DeviceState:
     """What the analyser knows about one device stream."""
@@ -48,7 +63,7 @@ class DeviceState:
     battery_pct: float | None = None
     last_t_s: float | None = None
     steps: int = 0
-    arrivals: deque = field(default_factory=lambda: deque(maxlen=4096))
+    arrivals: deque = field(default_factory=lambda: deque(maxlen=2048))
 
 
 class StreamingAnalyzer:
@@ -208,11 +223,10 @@ class StreamingAnalyzer:
             # rows held back until the alignment was found
             self.steps_at_alignment += len(b.steps)
         else:
-            ends = np.fromiter((e for e, _ in d.arrivals), dtype=np.int64, count=len(d.arrivals))
-            k = np.searchsorted(ends, b.confirm_index, side="right")
-            ok = k < len(ends)
-            when = np.array([d.arrivals[i][1] for i in k[ok]])
-            self.latencies_ms.extend(((done - when) * 1e3).tolist())
+            for c in b.confirm_index:
+                when = _arrival(d.arrivals, int(c))
+                if when is not None:
+                    self.latencies_ms.append((done - when) * 1e3)
         return self._tag(b.steps, d)
 
     def _tag(self, steps: pd.DataFrame, d: DeviceState) -> pd.DataFrame:
@@ -224,9 +238,11 @@ class StreamingAnalyzer:
     def _collect(self, new: list[pd.DataFrame]) -> pd.DataFrame:
         if not new:
             self._maybe_flags()
-            return pd.DataFrame()
+            return _NO_ROWS
         rows = pd.concat(new, ignore_index=True) if len(new) > 1 else new[0]
         self._parts.append(rows)
+        if len(self._parts) >= 256:  # one table instead of many small ones: flat memory
+            self._parts = [pd.concat(self._parts, ignore_index=True)]
         self.rolling.add(rows)
         self._maybe_flags()
         return rows
