@@ -90,6 +90,7 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
             tables.append(result.steps)
 
     tables, cop_paths = _with_insoles(insoles, tables, notes, details)
+    tables = _shank_into_foot_rows(tables, notes)
     non_empty = [t for t in tables if len(t)]
     steps = conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
     summary = summarize(steps, duration_s=recording.duration_s)
@@ -97,6 +98,57 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
         notes.append("no stream in this recording: nothing to analyse.")
     return Analysis(recording=recording, steps=steps, summary=summary, notes=notes,
                     streams=details, cop_paths=cop_paths)
+
+
+SHANK_MATCH_S = 0.08
+"""Largest gap between a shank IMU's contact and the foot's contact for the
+two to be the same contact."""
+
+
+def _shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[pd.DataFrame]:
+    """One row per contact when a side has both a shank IMU and a foot sensor.
+
+    The foot sensor (foot IMU, insole, or both fused) times the contact; the
+    shank adds its own measure, ``shank_angle_ic_deg``, to the foot row of
+    the same contact. The shank's separate rows are dropped, so that its
+    longer, less certain contact times do not enter the summary twice.
+    A side with only a shank IMU keeps the shank rows.
+    """
+    def side_of(t: pd.DataFrame) -> str | None:
+        sides = t["side"].astype(str).unique() if "side" in t.columns else []
+        return str(sides[0]) if len(sides) == 1 else None
+
+    def is_shank(t: pd.DataFrame) -> bool:
+        return "source" in t.columns and t["source"].astype(str).str.contains("shank").all()
+
+    out = list(tables)
+    for k, shank in enumerate(tables):
+        if not len(shank) or not is_shank(shank):
+            continue
+        side = side_of(shank)
+        foot = [i for i, t in enumerate(out) if t is not None and len(t) and not is_shank(t)
+                and side_of(t) == side]
+        if not foot:
+            continue
+        i = max(foot, key=lambda j: len(out[j]))
+        rows = out[i].copy()
+        ic_f = rows["ic_s"].to_numpy(dtype=float)
+        ic_s = shank["ic_s"].to_numpy(dtype=float)
+        order = np.argsort(ic_s)
+        ic_sorted = ic_s[order]
+        j = np.clip(np.searchsorted(ic_sorted, ic_f), 1, max(len(ic_sorted) - 1, 1))
+        left = ic_sorted[np.clip(j - 1, 0, len(ic_sorted) - 1)]
+        right = ic_sorted[np.clip(j, 0, len(ic_sorted) - 1)]
+        pick = np.where(np.abs(ic_f - left) <= np.abs(ic_f - right), j - 1, j)
+        pick = np.clip(pick, 0, len(ic_sorted) - 1)
+        near = np.abs(ic_sorted[pick] - ic_f) <= SHANK_MATCH_S
+        angle = shank["shank_angle_ic_deg"].to_numpy(dtype=float)[order][pick]
+        rows["shank_angle_ic_deg"] = np.where(near, angle, np.nan)
+        out[i] = rows
+        out[k] = None  # type: ignore[call-overload]
+        notes.append(f"{side} shank IMU: its shank angle at contact is reported on the "
+                     f"{side} foot's rows ({int(near.sum())} of {len(rows)} contacts paired)")
+    return [t for t in out if t is not None]
 
 
 def _with_insoles(
