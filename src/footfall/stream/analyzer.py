@@ -169,7 +169,13 @@ class StreamingAnalyzer:
         parts = [p for p in self._parts if len(p)]
         if not parts:
             return empty_steps()
-        return conform_steps(pd.concat(parts, ignore_index=True))
+        from footfall.pipeline import _shank_into_foot_rows
+
+        rows = pd.concat(parts, ignore_index=True)
+        # as offline: a shank IMU adds its angle to the foot rows of its side
+        tables = [t for _, t in rows.groupby("device_id", sort=True)]
+        tables = _shank_into_foot_rows(tables, [])
+        return conform_steps(pd.concat(tables, ignore_index=True))
 
     def snapshot(self) -> dict[str, Any]:
         """What a live view shows: rolling summaries, flags, data quality."""
@@ -241,6 +247,12 @@ class StreamingAnalyzer:
             return _NO_ROWS
         rows = pd.concat(new, ignore_index=True) if len(new) > 1 else new[0]
         self._parts.append(rows)
+        foot_sides = {d.info.side.value for d in self.devices.values()
+                      if d.detector is not None and d.detector.placement == Placement.FOOT}
+        if foot_sides and "source" in rows.columns:
+            # a side with a foot IMU is timed by it; its shank rows are not counted twice
+            shank = rows["source"].astype(str).str.contains("shank")
+            rows = rows[~(shank & rows["side"].isin(foot_sides))]
         if len(self._parts) >= 256:  # one table instead of many small ones: flat memory
             self._parts = [pd.concat(self._parts, ignore_index=True)]
         self.rolling.add(rows)

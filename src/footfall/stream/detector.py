@@ -310,7 +310,9 @@ class ImuStepDetector:
     def _trim(self, seg: Segmentation, peaks: np.ndarray, final: bool) -> None:
         buf = self.buf
         if self.alignment is None:
-            buf.drop_before(buf.end - int(PRE_ALIGN_MAX_S * self.fs_hz))
+            # waiting for strides to align: keep them, but not a long stand-still
+            keep = PRE_ALIGN_MAX_S if len(peaks) else FINAL_NO_NEXT_S + HISTORY_S
+            buf.drop_before(buf.end - int(keep * self.fs_hz))
             return
         # keep HISTORY_S before the mid-stance that starts the oldest needed
         # stride (the last one emitted is the successor of the next row)
