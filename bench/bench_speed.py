@@ -71,9 +71,28 @@ def _tile(time_s: np.ndarray, values: np.ndarray, block_s: float, duration_s: fl
     return t[keep], v[keep]
 
 
+def recording_folder(minutes: float, fmt: str, cache: Path) -> Path:
+    return cache / f"{SCENARIO}_{minutes:g}min_{fmt}"
+
+
+def ensure_recording(minutes: float, fmt: str, cache: Path) -> Path:
+    """The cached recording folder, made in a child process when missing.
+
+    A child, so that this process stays small: on Linux a child's peak memory
+    (``ru_maxrss``) starts from its parent's resident size at fork, which
+    would inflate every measurement after building a long recording here.
+    """
+    folder = recording_folder(minutes, fmt, cache)
+    if not (folder / "recording.json").is_file():
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build",
+                        f"{minutes:g}", fmt, str(cache)], check=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return folder
+
+
 def build_recording(minutes: float, fmt: str, cache: Path) -> Path:
     """The cached recording folder of ``minutes`` in ``fmt``, made when missing."""
-    folder = cache / f"{SCENARIO}_{minutes:g}min_{fmt}"
+    folder = recording_folder(minutes, fmt, cache)
     if (folder / "recording.json").is_file():
         return folder
     from footfall.io import write_recording
@@ -117,6 +136,14 @@ def run_measured(cmd: list[str]) -> dict:
             "peak_mb": usage.ru_maxrss / 1024.0, "stdout": stdout}
 
 
+def _self_rss_mb() -> float:
+    """Peak resident memory of this process so far, MB (a floor under every
+    child's measured peak, see :func:`ensure_recording`)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def _median(rows: list[dict], key: str) -> float:
     return float(np.median([r[key] for r in rows]))
 
@@ -151,7 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=default_cache(),
                     help="folder for the generated recordings (kept between runs)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
+    ap.add_argument("--build", nargs=3, metavar=("MINUTES", "FORMAT", "CACHE"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.build:
+        build_recording(float(args.build[0]), args.build[1], Path(args.build[2]))
+        return 0
     durations = sorted(float(x) for x in args.minutes.split(",") if x)
     formats = [f for f in args.formats.split(",") if f]
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -163,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{BLOCK_MINUTES:g} min tiled",
         "insole_analysis_present": pressure,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "runner_rss_mb": round(_self_rss_mb(), 1),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "repeats": args.repeats, "runs": {},
     }
@@ -170,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for minutes in durations:
             print(f"{fmt} {minutes:g} min: preparing ...", flush=True)
-            folder = build_recording(minutes, fmt, args.cache)
+            folder = ensure_recording(minutes, fmt, args.cache)
             size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
             read_cmd = [sys.executable, "-c", "import sys; from footfall.io import "
                         "read_recording; read_recording(sys.argv[1])", str(folder)]
