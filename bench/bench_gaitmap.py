@@ -131,8 +131,9 @@ def _gaitmap_ok(py: Path) -> tuple[bool, str]:
     if not py.exists():
         return False, f"{py} does not exist"
     proc = subprocess.run(
-        [str(py), "-c", "import gaitmap, gaitmap_mad, numpy; "
-         "print(gaitmap.__version__, numpy.__version__)"],
+        [str(py), "-c", "import gaitmap, gaitmap_mad, numpy, pandas, sys; "
+         "print(f'gaitmap {gaitmap.__version__}, NumPy {numpy.__version__}, pandas "
+         "{pandas.__version__}, Python {sys.version.split()[0]}')"],
         capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         return False, proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
@@ -448,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         if py is None:
             print(f"gaitmap skipped: {gaitmap_note}")
         else:
-            print(f"gaitmap venv: {args.venv} (gaitmap, numpy: {gaitmap_note})")
+            print(f"gaitmap venv: {args.venv} ({gaitmap_note})")
     results: dict = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": sys.version.split()[0]},

@@ -89,7 +89,7 @@ def generic_table(d: Any) -> str:
     rows = []
     for key, v in flatten(d):
         if isinstance(v, float):
-            text = num(v, 3 if abs(v) < 0.1 else 2)
+            text = f"{v:.3g}" if abs(v) < 0.1 else num(v, 2)
         elif v is None:
             text = "n/a"
         else:
@@ -245,6 +245,7 @@ swings [toe-off, initial contact], checked by hand by the data set's authors.
          f"{num(to['bias_ms'], signed=True)} ms)", "<= 15 ms: " + met(_le(to["mae_ms"], 15.0))],
     ]
     notes = f"""
+
 {p.get('recording', '')}. The IPOL reference places toe-off later than
 footfall's toe-off feature (the peak toes-down rotation) and initial contact
 at the onset of the impact, while the gaitmap motion-capture reference places
