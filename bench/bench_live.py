@@ -195,7 +195,9 @@ def equivalence(seed: int) -> dict:
     out = {}
     tmp = Path(tempfile.mkdtemp(prefix="ff-bench-eq-"))
     simulate("easy-run", 5.0, seed, tmp / "sim", sensors=("foot",))
+    simulate("easy-run", 5.0, seed, tmp / "shank", sensors=("shank",))
     for name, folder in (("simulated easy run, 5 min, 2 foot IMUs 200 Hz", tmp / "sim"),
+                         ("simulated easy run, 5 min, 2 shank IMUs 200 Hz", tmp / "shank"),
                          ("gaitmap walk (sample_data)", ROOT / "sample_data" / "gaitmap_walk")):
         src = ReplaySource(folder, speed=None)
         an = StreamingAnalyzer(flags=False)
@@ -214,11 +216,14 @@ def equivalence(seed: int) -> dict:
                       "braking_g", "pronation_velocity_dps"):
                 a, b = off[c].to_numpy(float), live[c].to_numpy(float)
                 ok = np.isfinite(a) & np.isfinite(b)
+                if not ok.any():
+                    continue
                 row[f"max_{c}_diff_pct"] = float(np.max(np.abs(a[ok] - b[ok]) / np.abs(a[ok])
                                                         * 100.0))
-            for c in ("foot_strike_angle_deg", "pronation_excursion_deg"):
+            for c in ("foot_strike_angle_deg", "pronation_excursion_deg", "shank_angle_ic_deg"):
                 d = np.abs(off[c].to_numpy(float) - live[c].to_numpy(float))
-                row[f"max_{c}_diff"] = float(np.nanmax(d))
+                if np.isfinite(d).any():
+                    row[f"max_{c}_diff"] = float(np.nanmax(d))
         out[name] = row
     return out
 
