@@ -56,7 +56,7 @@ HISTORY_S = 8.0
 peak finder's look-back (:data:`~footfall.gait.segment.MAX_STRIDE_S`), and
 enough swings for its median-height test."""
 
-DISCOVER_S = 0.2
+DISCOVER_S = 0.3
 """Longest interval of data between two looks for new swings, s."""
 
 VIEW_S = 0.15
@@ -219,15 +219,18 @@ class ImuStepDetector:
                 self._strides_since_align += len(emit)
                 for p in [k for k in self._cache if k <= self._done_peak]:
                     del self._cache[p]
-                if (not self._fixed_alignment and self._strides_since_align >= REFRESH_STRIDES
-                        and len(self._pool) >= self.align_strides):
-                    self._refresh_alignment()
-                    keys = self._keys(seg, base)
-            if not final:
+            elif (not final and not self._fixed_alignment
+                    and self._strides_since_align >= REFRESH_STRIDES
+                    and len(self._pool) >= self.align_strides):
+                # on a run that confirmed nothing, so no step waits for it
+                self._refresh_alignment()
+                keys = self._keys(seg, base)
+            if not final and batch is None:
                 # measure now the rows whose strides are all in view but not yet
                 # final: when they become final and nothing moved, the stored
                 # row is the answer and the confirming frame costs only the
-                # segmentation
+                # segmentation (not on a run that confirmed rows: they would
+                # wait for it; the next block does it)
                 # (their successor ends where the swing after it peaks: that
                 # peak must be in view and past the smoothing window)
                 in_view = np.append(peaks[2:] <= end - self._settle_view, [False, False])[:n]
@@ -238,6 +241,8 @@ class ImuStepDetector:
                     self._speculate(seg, t, v, peaks, keys, np.asarray(todo))
         self._trim(seg, peaks, final)
         self._schedule(peaks, end)
+        if batch is not None:
+            self._next_check = end + 1
         return batch
 
     def _final_strides(self, peaks: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
