@@ -62,6 +62,13 @@ def test_bad_options_exit_2_without_traceback(args: tuple, fix: str, tmp_path: P
     assert "Traceback" not in r.stderr and fix in r.stderr
 
 
+def test_a_port_that_cannot_open_is_a_user_error_and_leaves_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "cap"
+    r = footfall("live", "--serial", str(tmp_path / "no-such-port"), "-o", str(out), "--no-view")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "no-such-port" in r.stderr
+    assert not out.exists()
+
+
 def test_live_existing_capture_folder_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "cap"
     assert footfall("live", "--replay", str(SAMPLE), "-o", str(out), "--speed", "0",

@@ -146,17 +146,17 @@ class LiveSession:
         -------
         SessionResult
         """
-        if self.out_dir is not None:
-            from footfall.capture.recorder import Recorder
-
-            self.recorder = Recorder(self.out_dir, meta=self.meta)
         old = {}
         if handle_signals and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 old[sig] = signal.signal(sig, lambda *_: self.stop())
         arrival = None
         try:
-            self.source.open()
+            self.source.open()  # first: a port that cannot open leaves no capture folder
+            if self.out_dir is not None:
+                from footfall.capture.recorder import Recorder
+
+                self.recorder = Recorder(self.out_dir, meta=self.meta)
             arrival = arrival_clock(self.source)
             self.t_start = time.monotonic()
             next_tick = self.t_start
@@ -179,7 +179,7 @@ class LiveSession:
                 signal.signal(sig, h)
             self.source.close()
             self.analyzer.finish()
-            result = self._finish()
+            result = self._finish()  # closing the recorder writes the recording
         if on_tick is not None:
             on_tick(result.snapshot)
         return result
