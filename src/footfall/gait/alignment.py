@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footfall.gait import quaternion as quat
 from footfall.gait.segment import Segmentation
 from footfall.gait.trajectory import integrate_strides
 
@@ -83,10 +84,18 @@ def estimate_alignment(
     """
     if len(seg) == 0:
         raise ValueError("alignment needs at least one stride")
-    ms = np.unique(np.concatenate([seg.ms_before, seg.ms_after]))
-    around = np.clip(ms[:, None] + np.arange(-2, 3)[None, :], 0, len(acc_mps2) - 1)
-    g_dirs = acc_mps2[around].mean(axis=1)
-    g_dirs /= np.linalg.norm(g_dirs, axis=1, keepdims=True)
+    # gravity at each sampled stride's starting mid-stance, in sensor axes:
+    # the mean specific force over the stride brought into the start frame by
+    # the gyroscope (see integrate_strides); a few samples around mid-stance
+    # would do when walking, but a running foot is never still long enough
+    pick = np.unique(np.linspace(0, len(seg) - 1, min(len(seg), SIGN_STRIDES)).astype(int))
+    lo = np.maximum(seg.ms_before[pick] - 3, 0)
+    hi = np.minimum(seg.ms_after[pick] + 3, len(acc_mps2) - 1)
+    take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
+    offset = np.cumsum(np.concatenate([[0], (hi - lo + 1)[:-1]])) - lo
+    starts, stops = seg.ms_before[pick] + offset, seg.ms_after[pick] + offset
+    raw = integrate_strides(acc_mps2[take], gyr_rps[take], fs_hz, starts, stops)
+    g_dirs = quat.rotate(quat.conjugate(raw.q[:, 0]), np.array([0.0, 0.0, 1.0]))
     up = _robust_mean_direction(g_dirs)
     spread = float(np.degrees(np.median(np.arccos(np.clip(g_dirs @ up, -1, 1)))))
 
@@ -110,15 +119,9 @@ def estimate_alignment(
     # sign of the forward axis from the direction of travel in swing; a
     # sample of strides spread over the recording settles it, so only their
     # samples (and a margin for the rest window) are rotated and integrated
-    pick = np.unique(np.linspace(0, len(seg) - 1, min(len(seg), SIGN_STRIDES)).astype(int))
-    lo = np.maximum(seg.ms_before[pick] - 3, 0)
-    hi = np.minimum(seg.ms_after[pick] + 3, len(acc_mps2) - 1)
-    take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
-    offset = np.cumsum(np.concatenate([[0], (hi - lo + 1)[:-1]])) - lo
     acc_f = (R @ acc_mps2[take].T).T
     gyr_f = (R @ gyr_rps[take].T).T
-    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before[pick] + offset,
-                             seg.ms_after[pick] + offset)
+    traj = integrate_strides(acc_f, gyr_f, fs_hz, starts, stops)
     vx = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
     forward = float(np.median(vx))
     if forward < 0:

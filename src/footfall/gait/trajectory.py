@@ -103,6 +103,7 @@ def integrate_strides(
     stop: np.ndarray,
     *,
     rest_window: int = 3,
+    initial_tilt: str = "stride",
 ) -> StrideTrajectories:
     """Strapdown integration of every stride ``start[i]..stop[i]`` (inclusive).
 
@@ -115,7 +116,18 @@ def integrate_strides(
     start, stop
         Sample indices of the mid-stances bounding each stride.
     rest_window
-        Samples either side of ``start`` averaged for the initial tilt.
+        Samples either side of ``start`` averaged for the initial tilt when
+        ``initial_tilt="rest"``.
+    initial_tilt
+        How the foot's tilt at ``start`` is found. ``"stride"`` (default):
+        gravity is the mean specific force over the whole stride, expressed
+        in the start frame by the gyroscope (between two mid-stances the
+        velocity is the same, so the foot's own accelerations average out);
+        it stays right in running, where the foot is never still long enough
+        for a few samples around mid-stance to show gravity alone (on the
+        Fukuchi treadmill run they point 13 deg away from it).
+        ``"rest"``: the mean accelerometer reading over ``rest_window``
+        samples around ``start``, which assumes the foot is still there.
     """
     start = np.asarray(start, dtype=int)
     stop = np.asarray(stop, dtype=int)
@@ -137,21 +149,37 @@ def integrate_strides(
     gyr = gyr_rps[idx]
     gyr[~valid_t] = 0.0
 
-    # initial tilt from the mean acceleration around the start mid-stance
-    w = np.arange(-rest_window, rest_window + 1)
-    around = np.clip(start[:, None] + w[None, :], 0, len(acc_mps2) - 1)
-    q0 = level_quaternion(acc_mps2[around].mean(axis=1))
-
-    # orientation: q_{k+1} = q_k * exp(0.5 * (w_k + w_{k+1}) / 2 * dt)
+    # orientation relative to the start sample, from the gyroscope alone:
+    # r_{k+1} = r_k * exp(0.5 * (w_k + w_{k+1}) / 2 * dt)
     w_mid = 0.5 * dt * (gyr[:-1] + gyr[1:])
     dq = quat.from_rotvec(w_mid)
-    qt = np.empty((L, n_str, 4))
-    qt[0] = q0
+    rt = np.empty((L, n_str, 4))
+    rt[0] = (1.0, 0.0, 0.0, 0.0)
     for k in range(L - 1):
-        qk = quat.multiply(qt[k], dq[k])
-        qt[k + 1] = qk / np.sqrt(np.einsum("ij,ij->i", qk, qk))[:, None]
+        rk = quat.multiply(rt[k], dq[k])
+        rt[k + 1] = rk / np.sqrt(np.einsum("ij,ij->i", rk, rk))[:, None]
+    acc_start = quat.rotate(rt, acc)  # specific force in the start frame
 
-    acc_level = quat.rotate(qt, acc)
+    # initial tilt: gravity in the start frame
+    if initial_tilt == "stride":
+        f = np.where(valid_t[..., None], acc_start, 0.0)
+        span = np.maximum(lengths - 1, 1)[:, None] * dt
+        # trapezoid mean over each stride: the end samples count half
+        g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) \
+            * dt / span
+        short = lengths < 3
+        if short.any():
+            g_start[short] = acc_mps2[start[short]]
+    elif initial_tilt == "rest":
+        w = np.arange(-rest_window, rest_window + 1)
+        around = np.clip(start[:, None] + w[None, :], 0, len(acc_mps2) - 1)
+        g_start = acc_mps2[around].mean(axis=1)
+    else:
+        raise ValueError(f"initial_tilt must be 'stride' or 'rest', not {initial_tilt!r}")
+    q0 = level_quaternion(g_start)
+    qt = quat.multiply(q0[None, :, :], rt)
+
+    acc_level = quat.rotate(q0[None, :, :], acc_start)
     acc_level[..., 2] -= G_MPS2
     acc_level[~valid_t] = 0.0
 
