@@ -400,11 +400,11 @@ def print_table(results: dict) -> None:
                   f"{f(s['stride_length_mae_pct_of_mean'], '8.1f')}")
         c = d.get("common_strides")
         if c and c["n_common"]:
-            f, g = c["footfall"], c["gaitmap"]
+            ff, gm = c["footfall"], c["gaitmap"]
             print(f"on the {c['n_common']} reference strides both found: stride time MAE "
-                  f"footfall {f['stride_time_mae_ms']} ms, gaitmap {g['stride_time_mae_ms']} ms; "
-                  f"stride length MAE footfall {f['stride_length_mae_m']} m, gaitmap "
-                  f"{g['stride_length_mae_m']} m")
+                  f"footfall {ff['stride_time_mae_ms']} ms, gaitmap {gm['stride_time_mae_ms']} "
+                  f"ms; stride length MAE footfall {ff['stride_length_mae_m']} m, gaitmap "
+                  f"{gm['stride_length_mae_m']} m")
         if "ratio" in d:
             r = d["ratio"]
             print(f"gaitmap / footfall wall time: cold {r['cold']}x, warm {r['warm']}x; "
@@ -488,10 +488,10 @@ def main(argv: list[str] | None = None) -> int:
                     }
             results["datasets"][data["name"]] = d
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-    print_table(results)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "gaitmap.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
     print(f"written {path}")
     return 0
 
