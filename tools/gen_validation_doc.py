@@ -623,17 +623,16 @@ def readme_block(results: dict[str, Any]) -> str:
                      f"average, cadence {num(f['cadence_spm'])} vs "
                      f"{num(f['cadence_truth_spm'])} steps/min.")
     ex = get(results, "gaitmap", "datasets", "gaitmap_example")
-    if ex and "ratio" in ex:
+    c = get(ex, "common_strides")
+    if ex and "ratio" in ex and c and c.get("n_common"):
+        ff, gm = c["footfall"], c["gaitmap"]
         lines.append(f"- Same walk through gaitmap's standard pipeline on the same machine: "
                      f"footfall {num(ex['ratio']['cold'])}x faster from a cold start, "
-                     f"{num(ex['ratio']['warm'])}x warm; stride time MAE "
-                     f"{num(ex['footfall']['accuracy']['strides']['stride_time_mae_ms'])} vs "
-                     f"{num(ex['gaitmap']['accuracy']['strides']['stride_time_mae_ms'])} ms, "
-                     f"stride length MAE "
-                     f"{num(_cm(ex['footfall']['accuracy']['strides']['stride_length_mae_m']))}"
-                     f" vs "
-                     f"{num(_cm(ex['gaitmap']['accuracy']['strides']['stride_length_mae_m']))}"
-                     " cm.")
+                     f"{num(ex['ratio']['warm'])}x warm; on the {c['n_common']} strides both "
+                     f"found, stride time MAE {num(ff['stride_time_mae_ms'])} vs "
+                     f"{num(gm['stride_time_mae_ms'])} ms and stride length MAE "
+                     f"{num(_cm(ff['stride_length_mae_m']), 2)} vs "
+                     f"{num(_cm(gm['stride_length_mae_m']), 2)} cm (footfall vs gaitmap).")
     sp = get(results, "speed", "runs", "parquet", "durations") or get(
         results, "speed", "runs", "csv", "durations")
     if sp:
