@@ -139,6 +139,15 @@ def integrate_strides(
                                   z, z, z)
     lengths = stop - start + 1
     L = int(lengths.max())
+    # longest strides first, so that the strides still running at step k of
+    # the orientation loop are a prefix: one long stride (a step out of
+    # standing) then costs its own length, not that length times all strides
+    perm = np.argsort(-lengths, kind="stable")
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(n_str)
+    start_in, stop_in = start, stop
+    start, stop, lengths = start[perm], stop[perm], lengths[perm]
+    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left")
     # time-major layout (L, strides, ...): every step of the orientation loop
     # and every cumulative sum reads contiguous memory
     k_t = np.arange(L)[:, None]
@@ -156,8 +165,10 @@ def integrate_strides(
     rt = np.empty((L, n_str, 4))
     rt[0] = (1.0, 0.0, 0.0, 0.0)
     for k in range(L - 1):
-        rk = quat.multiply(rt[k], dq[k])
-        rt[k + 1] = rk / np.sqrt(np.einsum("ij,ij->i", rk, rk))[:, None]
+        m = running[k]  # strides with a sample k + 1
+        rk = _qmul(rt[k, :m], dq[k, :m])
+        rt[k + 1, :m] = rk / np.sqrt(np.einsum("ij,ij->i", rk, rk))[:, None]
+        rt[k + 1, m:] = rt[k, m:]
     acc_start = quat.rotate(rt, acc)  # specific force in the start frame
 
     # initial tilt: gravity in the start frame
@@ -197,13 +208,27 @@ def integrate_strides(
     np.cumsum(0.5 * dt * (vel[1:] + vel[:-1]), axis=0, out=pos[1:])
     # hold the end value over the padding
     pos = np.where(valid_t[..., None], pos, pos[last, cols][None, :, :])
-    # stride-major views for the callers: (strides, L, ...)
-    valid = valid_t.T
-    q = qt.transpose(1, 0, 2)
-    vel = vel.transpose(1, 0, 2)
-    pos = pos.transpose(1, 0, 2)
-    acc_level = acc_level.transpose(1, 0, 2)
-    return StrideTrajectories(start, stop, valid, q, vel, pos, acc_level)
+    # back to the callers' stride order, stride-major: (strides, L, ...)
+    valid = valid_t[:, inv].T
+    q = qt[:, inv].transpose(1, 0, 2)
+    vel = vel[:, inv].transpose(1, 0, 2)
+    pos = pos[:, inv].transpose(1, 0, 2)
+    acc_level = acc_level[:, inv].transpose(1, 0, 2)
+    return StrideTrajectories(start_in, stop_in, valid, q, vel, pos, acc_level)
+
+
+def _qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Hamilton product of (m, 4) quaternion arrays (the inner loop's
+    :func:`footfall.gait.quaternion.multiply`, without its broadcasting
+    overhead)."""
+    pw, px, py, pz = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
+    qw, qx, qy, qz = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    out = np.empty_like(p)
+    out[:, 0] = pw * qw - px * qx - py * qy - pz * qz
+    out[:, 1] = pw * qx + px * qw + py * qz - pz * qy
+    out[:, 2] = pw * qy - px * qz + py * qw + pz * qx
+    out[:, 3] = pw * qz + px * qy - py * qx + pz * qw
+    return out
 
 
 def pitch_roll_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
