@@ -4,9 +4,19 @@ Most users call :func:`analyze`; researchers can call the step functions in
 :mod:`footfall.gait` directly.
 """
 
-from footfall.errors import FootfallError, RecordingError
-from footfall.model import Recording, Stream
-from footfall.pipeline import Analysis, analyze
+from footfall._lazy import lazy_exports
 
 __version__ = "0.1.0"
-__all__ = ["Analysis", "FootfallError", "Recording", "RecordingError", "Stream", "analyze"]
+
+# Loaded on first use (PEP 562): the command line imports this package before
+# it knows which command runs, and ``footfall --help`` needs no pandas.
+_EXPORTS = {
+    "Analysis": "footfall.pipeline",
+    "analyze": "footfall.pipeline",
+    "FootfallError": "footfall.errors",
+    "RecordingError": "footfall.errors",
+    "Recording": "footfall.model",
+    "Stream": "footfall.model",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

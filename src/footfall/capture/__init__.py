@@ -4,16 +4,9 @@ Names are loaded on first use, so that the command-line parser can import
 ``footfall.capture.cli`` without NumPy.
 """
 
-from __future__ import annotations
+from footfall._lazy import lazy_exports
 
-from typing import Any
-
-__all__ = ["LOG_NAME", "Recorder", "build_recording", "read_log", "recover"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from footfall.capture import recorder
-
-        return getattr(recorder, name)
-    raise AttributeError(f"module 'footfall.capture' has no attribute {name!r}")
+_EXPORTS = {name: "footfall.capture.recorder"
+            for name in ("LOG_NAME", "Recorder", "build_recording", "read_log", "recover")}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

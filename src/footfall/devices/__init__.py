@@ -4,16 +4,9 @@ Names are loaded on first use, so that the command-line parser can import
 ``footfall.devices.cli`` without NumPy.
 """
 
-from __future__ import annotations
+from footfall._lazy import lazy_exports
 
-from typing import Any
-
-__all__ = ["Block", "DeviceInfo", "Event", "Gap", "Source", "Status"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from footfall.devices import base
-
-        return getattr(base, name)
-    raise AttributeError(f"module 'footfall.devices' has no attribute {name!r}")
+_EXPORTS = {name: "footfall.devices.base"
+            for name in ("Block", "DeviceInfo", "Event", "Gap", "Source", "Status")}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

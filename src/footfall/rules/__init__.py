@@ -15,8 +15,7 @@ a pure engine. The Python API::
 puts the findings in the summary JSON (``findings``).
 """
 
-from importlib import import_module
-from typing import Any
+from footfall._lazy import lazy_exports
 
 # Loaded on first use (PEP 562): ``footfall --help`` imports footfall.rules.cli,
 # which must not pull in NumPy.
@@ -32,15 +31,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'footfall.rules' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -6,8 +6,7 @@ and its truth steps table. The model, the sensor imperfections and the
 scenarios are described in docs/simulation.md.
 """
 
-from importlib import import_module
-from typing import Any
+from footfall._lazy import lazy_exports
 
 # Names are loaded on first use (PEP 562), so that ``footfall --help`` can
 # build the ``simulate`` parser without importing the simulator.
@@ -27,15 +26,4 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'footfall.sim' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
