@@ -90,7 +90,7 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
             tables.append(result.steps)
 
     tables, cop_paths = _with_insoles(insoles, tables, notes, details)
-    tables = _shank_into_foot_rows(tables, notes)
+    tables = shank_into_foot_rows(tables, notes)
     non_empty = [t for t in tables if len(t)]
     steps = conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
     summary = summarize(steps, duration_s=recording.duration_s)
@@ -105,7 +105,7 @@ SHANK_MATCH_S = 0.08
 two to be the same contact."""
 
 
-def _shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[pd.DataFrame]:
+def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[pd.DataFrame]:
     """One row per contact when a side has both a shank IMU and a foot sensor.
 
     The foot sensor (foot IMU, insole, or both fused) times the contact; the

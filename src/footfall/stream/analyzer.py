@@ -169,12 +169,12 @@ class StreamingAnalyzer:
         parts = [p for p in self._parts if len(p)]
         if not parts:
             return empty_steps()
-        from footfall.pipeline import _shank_into_foot_rows
+        from footfall.pipeline import shank_into_foot_rows
 
         rows = pd.concat(parts, ignore_index=True)
         # as offline: a shank IMU adds its angle to the foot rows of its side
         tables = [t for _, t in rows.groupby("device_id", sort=True)]
-        tables = _shank_into_foot_rows(tables, [])
+        tables = shank_into_foot_rows(tables, [])
         return conform_steps(pd.concat(tables, ignore_index=True))
 
     def snapshot(self) -> dict[str, Any]:
