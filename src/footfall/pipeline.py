@@ -131,23 +131,20 @@ def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[p
         if not foot:
             continue
         i = max(foot, key=lambda j: len(out[j]))
+        from footfall.gait.fusion import pair_events
+
         rows = out[i].copy()
-        ic_f = rows["ic_s"].to_numpy(dtype=float)
-        ic_s = shank["ic_s"].to_numpy(dtype=float)
-        order = np.argsort(ic_s)
-        ic_sorted = ic_s[order]
-        j = np.clip(np.searchsorted(ic_sorted, ic_f), 1, max(len(ic_sorted) - 1, 1))
-        left = ic_sorted[np.clip(j - 1, 0, len(ic_sorted) - 1)]
-        right = ic_sorted[np.clip(j, 0, len(ic_sorted) - 1)]
-        pick = np.where(np.abs(ic_f - left) <= np.abs(ic_f - right), j - 1, j)
-        pick = np.clip(pick, 0, len(ic_sorted) - 1)
-        near = np.abs(ic_sorted[pick] - ic_f) <= SHANK_MATCH_S
-        angle = shank["shank_angle_ic_deg"].to_numpy(dtype=float)[order][pick]
-        rows["shank_angle_ic_deg"] = np.where(near, angle, np.nan)
+        order = np.argsort(shank["ic_s"].to_numpy(dtype=float))
+        ic_shank = shank["ic_s"].to_numpy(dtype=float)[order]
+        i_sh, i_foot = pair_events(ic_shank, rows["ic_s"].to_numpy(dtype=float),
+                                   SHANK_MATCH_S)
+        angle = np.full(len(rows), np.nan)
+        angle[i_foot] = shank["shank_angle_ic_deg"].to_numpy(dtype=float)[order][i_sh]
+        rows["shank_angle_ic_deg"] = angle
         out[i] = rows
         out[k] = None  # type: ignore[call-overload]
         notes.append(f"{side} shank IMU: its shank angle at contact is reported on the "
-                     f"{side} foot's rows ({int(near.sum())} of {len(rows)} contacts paired)")
+                     f"{side} foot's rows ({len(i_foot)} of {len(rows)} contacts paired)")
     return [t for t in out if t is not None]
 
 

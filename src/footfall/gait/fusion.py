@@ -43,7 +43,7 @@ REFINE_S = 0.06
 """Events within this distance of the coarse offset are paired for the refinement."""
 
 
-def _pair(ref: np.ndarray, other: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+def pair_events(ref: np.ndarray, other: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Indices (i_ref, i_other) of each ``other`` event's nearest ``ref``
     event within ``tol`` (each ref used once at most; nearest wins)."""
     ref = np.asarray(ref, dtype=np.float64)
@@ -131,7 +131,7 @@ def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
             continue
         r = np.sort(np.asarray(r, dtype=np.float64))
         o = np.sort(np.asarray(o, dtype=np.float64))
-        ir, io = _pair(r, o + coarse, REFINE_S)
+        ir, io = pair_events(r, o + coarse, REFINE_S)
         d_all.append(r[ir] - o[io])
     d = np.concatenate(d_all) if d_all else np.empty(0)
     if len(d) < 3:
@@ -170,7 +170,7 @@ def fuse_steps(imu_steps: pd.DataFrame, insole_steps: pd.DataFrame,
     """
     ins = shift_steps(insole_steps, offset_s).reset_index(drop=True)
     imu = imu_steps.reset_index(drop=True)
-    ii, jj = _pair(ins["ic_s"].to_numpy(), imu["ic_s"].to_numpy(), MATCH_S) \
+    ii, jj = pair_events(ins["ic_s"].to_numpy(), imu["ic_s"].to_numpy(), MATCH_S) \
         if len(ins) and len(imu) else (np.empty(0, int), np.empty(0, int))
     imu_part = imu.iloc[jj].reset_index(drop=True)
     ins_part = ins.iloc[ii].reset_index(drop=True)
