@@ -101,9 +101,6 @@ def integrate_strides(
     fs_hz: float,
     start: np.ndarray,
     stop: np.ndarray,
-    *,
-    rest_window: int = 3,
-    initial_tilt: str = "stride",
 ) -> StrideTrajectories:
     """Strapdown integration of every stride ``start[i]..stop[i]`` (inclusive).
 
@@ -115,19 +112,16 @@ def integrate_strides(
         Sampling rate, Hz.
     start, stop
         Sample indices of the mid-stances bounding each stride.
-    rest_window
-        Samples either side of ``start`` averaged for the initial tilt when
-        ``initial_tilt="rest"``.
-    initial_tilt
-        How the foot's tilt at ``start`` is found. ``"stride"`` (default):
-        gravity is the mean specific force over the whole stride, expressed
-        in the start frame by the gyroscope (between two mid-stances the
-        velocity is the same, so the foot's own accelerations average out);
-        it stays right in running, where the foot is never still long enough
-        for a few samples around mid-stance to show gravity alone (on the
-        Fukuchi treadmill run they point 13 deg away from it).
-        ``"rest"``: the mean accelerometer reading over ``rest_window``
-        samples around ``start``, which assumes the foot is still there.
+
+    Notes
+    -----
+    The foot's tilt at ``start`` is gravity in that frame: the mean specific
+    force over the whole stride, brought into the start frame by the
+    gyroscope (between two mid-stances the velocity is the same, so the
+    foot's own accelerations average out). It stays right in running, where
+    the foot is never still long enough for a few samples around mid-stance
+    to show gravity alone (on the Fukuchi treadmill run they point 13 deg
+    away from it).
     """
     start = np.asarray(start, dtype=int)
     stop = np.asarray(stop, dtype=int)
@@ -172,21 +166,14 @@ def integrate_strides(
     acc_start = quat.rotate(rt, acc)  # specific force in the start frame
 
     # initial tilt: gravity in the start frame
-    if initial_tilt == "stride":
-        f = np.where(valid_t[..., None], acc_start, 0.0)
-        span = np.maximum(lengths - 1, 1)[:, None] * dt
-        # trapezoid mean over each stride: the end samples count half
-        g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) \
-            * dt / span
-        short = lengths < 3
-        if short.any():
-            g_start[short] = acc_mps2[start[short]]
-    elif initial_tilt == "rest":
-        w = np.arange(-rest_window, rest_window + 1)
-        around = np.clip(start[:, None] + w[None, :], 0, len(acc_mps2) - 1)
-        g_start = acc_mps2[around].mean(axis=1)
-    else:
-        raise ValueError(f"initial_tilt must be 'stride' or 'rest', not {initial_tilt!r}")
+    f = np.where(valid_t[..., None], acc_start, 0.0)
+    span = np.maximum(lengths - 1, 1)[:, None] * dt
+    # trapezoid mean over each stride: the end samples count half
+    g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) \
+        * dt / span
+    short = lengths < 3
+    if short.any():
+        g_start[short] = acc_mps2[start[short]]
     q0 = level_quaternion(g_start)
     qt = quat.multiply(q0[None, :, :], rt)
 
