@@ -120,7 +120,7 @@ def integrate_strides(
     gyroscope (between two mid-stances the velocity is the same, so the
     foot's own accelerations average out). It stays right in running, where
     the foot is never still long enough for a few samples around mid-stance
-    to show gravity alone (on the Fukuchi treadmill run they point 13 deg
+    to show gravity alone (on the Fukuchi treadmill run they point well
     away from it).
     """
     start = np.asarray(start, dtype=int)
