@@ -14,6 +14,7 @@ import pandas as pd
 
 from footfall.gait.alignment import Alignment, estimate_alignment
 from footfall.gait.events import StrideEvents, detect_events
+from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps
 from footfall.gait.metrics import imu_step_metrics
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.trajectory import integrate_strides, pitch_per_sample
@@ -51,15 +52,24 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     info: dict[str, Any] = {"fs_hz": fs, "n_samples": len(stream)}
     if not np.isfinite(fs) or len(stream) < 10:
         return ImuResult(pd.DataFrame(), notes=["too few samples to analyse"], info=info)
-    acc = stream.acc_mps2
-    gyr = stream.gyr_rps
-    breaks = gap_breaks(stream.time_s, fs)
-    info["gaps"] = len(breaks)
     notes: list[str] = []
-    if len(breaks):
-        lost = float(np.sum(np.diff(stream.time_s)[breaks - 1]) - len(breaks) / fs)
-        notes.append(f"{len(breaks)} gap(s) in the data ({lost:.2f} s missing); "
-                     "no stride is measured across a gap")
+    raw_breaks = gap_breaks(stream.time_s, fs)
+    info["gaps"] = len(raw_breaks)
+    time_s, acc, gyr, filled = stream.time_s, stream.acc_mps2, stream.gyr_rps, None
+    if len(raw_breaks):
+        lost = float(np.sum(np.diff(time_s)[raw_breaks - 1]) - len(raw_breaks) / fs)
+        br = bridge_gaps(time_s, np.hstack([acc, gyr]), fs)
+        time_s, acc, gyr, filled = br.time_s, br.values[:, :3], br.values[:, 3:], br.filled
+        n_long = len(raw_breaks) - br.n_bridged
+        info["gaps_bridged"] = br.n_bridged
+        msg = f"{len(raw_breaks)} gap(s) in the data ({lost:.2f} s missing)"
+        if br.n_bridged:
+            msg += (f"; {br.n_bridged} of at most {1000 * BRIDGE_MAX_S:.0f} ms were bridged "
+                    "for the analysis by interpolation (steps across them carry gap_ms)")
+        if n_long:
+            msg += f"; no stride is measured across the {n_long} longer one(s)"
+        notes.append(msg)
+    breaks = gap_breaks(time_s, fs)
     seg = segment_strides(gyr, fs, breaks=breaks)
     info["n_swings"] = len(seg)
     if len(seg) == 0:
@@ -78,8 +88,9 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             "sensor-to-foot alignment and angle metrics are uncertain"
         )
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
-    steps, ev = steps_with_alignment(stream.time_s, acc, gyr, fs, seg, al, side=stream.side,
-                                     placement=stream.placement, belt_speed_mps=belt)
+    steps, ev = steps_with_alignment(time_s, acc, gyr, fs, seg, al, side=stream.side,
+                                     placement=stream.placement, belt_speed_mps=belt,
+                                     filled=filled)
     info["n_steps"] = len(steps)
     return ImuResult(steps, alignment=al, events=ev, notes=notes, info=info)
 
@@ -95,6 +106,7 @@ def steps_with_alignment(
     side: Side | str,
     placement: Placement | str = Placement.FOOT,
     belt_speed_mps: float | None = None,
+    filled: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, StrideEvents]:
     """Steps-table rows of the given strides with a given (possibly frozen)
     sensor-to-foot alignment: rotate, integrate, detect events, measure.
@@ -116,7 +128,7 @@ def steps_with_alignment(
         :func:`~footfall.gait.segment.segment_strides` or a subset of it.
     alignment
         Sensor-to-foot rotation (:func:`~footfall.gait.alignment.estimate_alignment`).
-    side, placement, belt_speed_mps
+    side, placement, belt_speed_mps, filled
         As in :func:`~footfall.gait.metrics.imu_step_metrics`.
 
     Returns
@@ -131,5 +143,5 @@ def steps_with_alignment(
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
     ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=pitch_per_sample(traj, len(time_s)))
     steps = imu_step_metrics(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
-                             belt_speed_mps=belt_speed_mps)
+                             belt_speed_mps=belt_speed_mps, filled=filled)
     return steps, ev

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from footfall.gait.events import StrideEvents
+from footfall.gait.gaps import filled_ms
 from footfall.gait.trajectory import StrideTrajectories, pitch_roll_deg
 from footfall.model import G_MPS2, Placement, Side
 
@@ -64,6 +65,7 @@ def imu_step_metrics(
     side: Side | str,
     placement: Placement | str = Placement.FOOT,
     belt_speed_mps: float | None = None,
+    filled: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Steps-table rows, one per initial contact.
 
@@ -87,12 +89,17 @@ def imu_step_metrics(
         Treadmill belt speed. When given, ``speed_mps`` is the belt speed and
         ``stride_length_m`` is belt speed x stride time; the ZUPT estimate is
         kept in ``stride_length_zupt_m``.
+    filled
+        (n,) True where a sample was filled into a short gap for the analysis
+        (:func:`footfall.gait.gaps.bridge_gaps`); each row's ``gap_ms`` is the
+        filled data within the strides it is measured from.
 
     Returns
     -------
     pandas.DataFrame
         Rows ordered by ``ic_s``; contract columns this sensor can give, plus
-        ``ms_s`` (mid-stance), ``stride_length_zupt_m`` and ``source``.
+        ``ms_s`` (mid-stance), ``stride_length_zupt_m``, ``gap_ms`` and
+        ``source``.
     """
     side = Side(side)
     placement = Placement(placement)
@@ -131,6 +138,13 @@ def imu_step_metrics(
         gap = dur > 1.5 * span / fs_hz
     stride_ms[gap | np.roll(gap, -1)] = np.nan
     cadence = 2 * 60000.0 / stride_ms
+
+    # data filled into short gaps within the strides of each row
+    if filled is not None and len(filled) == n:
+        gap_ms = filled_ms(filled, ev.ms_before.astype(float),
+                           np.where(cont, ev.ms_after[nxt], ev.ms_after).astype(float), fs_hz)
+    else:
+        gap_ms = np.zeros(n_str)
 
     # orientation at contact
     pitch, roll = pitch_roll_deg(traj.q)
@@ -194,6 +208,7 @@ def imu_step_metrics(
             "swing_ms": swing_ms,
             "cadence_spm": cadence,
             "ms_s": to_time(ev.ms_after.astype(float)),
+            "gap_ms": gap_ms,
             "source": f"{side.value}_{placement.value}_imu",
         }
     )

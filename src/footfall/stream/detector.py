@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from footfall.gait.alignment import Alignment, estimate_alignment
+from footfall.gait.gaps import bridge_gaps
 from footfall.gait.imu import gap_breaks, steps_with_alignment
 from footfall.gait.segment import MAX_STRIDE_S, MIN_STRIDE_S, Segmentation, segment_strides
 from footfall.model import Placement, Side
@@ -131,7 +132,9 @@ class ImuStepDetector:
         self.alignment = alignment
         self._fixed_alignment = alignment is not None
         self.n_alignments = 0
-        self.buf = SampleBuffer(6, capacity=int(4 * HISTORY_S * self.fs_hz))
+        # acc, gyr, and 1.0 where a sample was filled into a short gap
+        self.buf = SampleBuffer(7, capacity=int(4 * HISTORY_S * self.fs_hz))
+        self._last: tuple[float, np.ndarray] | None = None
         self._done_peak = -1  # absolute swing peak of the last stride whose row was emitted
         self._next_check = 0
         self._confirm_s = int(np.ceil(CONFIRM_S * self.fs_hz))
@@ -158,7 +161,14 @@ class ImuStepDetector:
         StepBatch or None
             The rows that became final, or None when none did.
         """
-        self.buf.append(np.asarray(t_s, dtype=float), np.asarray(values, dtype=float))
+        t_s = np.asarray(t_s, dtype=float)
+        values = np.asarray(values, dtype=float)
+        if len(t_s) == 0:
+            return None
+        # short gaps are bridged exactly as offline (footfall.gait.gaps)
+        br = bridge_gaps(t_s, values, self.fs_hz, prev=self._last)
+        self._last = (float(t_s[-1]), values[-1].copy())
+        self.buf.append(br.time_s, np.column_stack([br.values, br.filled.astype(float)]))
         if self.buf.end < self._next_check:
             return None
         return self._run(final=False)
@@ -271,7 +281,8 @@ class ImuStepDetector:
         sub = _subset(seg, np.arange(int(rows[0]), last))
         steps, _ = steps_with_alignment(t, v[:, :3], v[:, 3:6], self.fs_hz, sub, self.alignment,
                                         side=self.side, placement=self.placement,
-                                        belt_speed_mps=self.belt_speed_mps)
+                                        belt_speed_mps=self.belt_speed_mps,
+                                        filled=v[:, 6] > 0.5)
         self.n_measured += 1
         out: dict[int, pd.DataFrame] = {}
         if len(steps) == 0:
