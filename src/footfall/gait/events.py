@@ -5,11 +5,13 @@ The pitch rate ``w_y`` (rotation about the foot's lateral axis, positive when
 the toes go down) has a stereotyped shape over a stride:
 
 * **Toe-off** (terminal contact): the heel rises and the foot rolls over the
-  toes, pitching toes-down faster and faster until the toes leave the ground;
-  then the swing reverses the rotation. Toe-off is the positive peak of
-  ``w_y`` before mid-swing (Falbriard et al. 2018: "minimum of the pitch
-  angular velocity in the second half of the mid-swing to mid-swing cycle", in
-  their opposite sign convention).
+  toes, pitching toes-down faster and faster; the rate peaks (Falbriard et
+  al. 2018 take that peak as toe-off: "minimum of the pitch angular velocity
+  in the second half of the mid-swing to mid-swing cycle", in their opposite
+  sign convention) and is already falling when the toes leave the ground.
+  Toe-off is :data:`TOE_OFF_SHARE` of the way from the peak to where the rate
+  has halved: against a force plate under a treadmill run the peak comes
+  early (docs/validation.md, "Event rules").
 * **Mid-swing**: the most negative ``w_y`` (toes rotating up fastest).
 * **Initial contact**: contact stops the foot's toes-up rotation and starts
   the toes-down rotation of loading (foot slap). Initial contact is the last
@@ -17,9 +19,13 @@ the toes go down) has a stereotyped shape over a stride:
   between samples, so that a foot hovering near level in terminal swing is
   not taken for a contact. When there is no such crossing, the strongest
   accelerometer jerk after mid-swing is used instead.
-  In a flat or toes-first landing (running) the toes-down rotation before
-  contact is stopped by the ground: there the landing peak itself is the
-  contact.
+  Running (the swing is more than half of the stride): the foot already
+  pitches toes-down just before it lands, so the crossing is early against
+  the force plate; the contact is the impact, the first
+  accelerometer jerk of at least half the landing's largest, when it comes
+  after the crossing.
+  In a flat or toes-first landing the toes-down rotation before contact is
+  stopped by the ground: there the landing peak itself is the contact.
 * **Mid-stance**: the quietest sample (lowest angular rate) between initial
   contact and the next toe-off; the zero-velocity point of the trajectory.
 
@@ -44,6 +50,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from footfall.gait.segment import Segmentation
+
+TOE_OFF_SHARE = 0.3
+"""Where toe-off lies on the falling edge of the push-off pitch-rate peak: this
+share of the way from the peak to the sample where the rate has fallen to half
+of it. Chosen on the real references (docs/validation.md, "Event rules"): the
+force plate under the Fukuchi treadmill run and the hand-checked IPOL walks
+put toe-off well after the peak, the gaitmap example's motion capture close to
+it; this share removes the force plate's bias and keeps the other two within
+their bounds."""
+
+RUNNING_SWING_SHARE = 0.5
+"""A stride whose swing (toe-off to initial contact) is more than this share
+of it is running: walking swings take about 40 % of the stride, running
+swings 60-70 % (a flight phase on each side)."""
+
+IMPACT_MARGIN_S = 0.03
+"""The impact is looked for from this long before the zero crossing, and up
+to this long after the landing peak, s."""
+
+IMPACT_SEARCH_S = 0.2
+"""The impact is looked for up to this long after the zero crossing (and no
+later than the landing peak), s."""
 
 HEEL_FIRST_PITCH_DEG = 5.0
 """Foot pitch (toes up) at the landing peak above which the landing is heel
@@ -142,8 +170,22 @@ def detect_events(
     vals = np.where(ok, wy[idx], -np.inf)
     k = np.argmax(vals, axis=1)
     to_i = idx[rows, k]
+    peak = vals[rows, k]
     to = _parabolic(wy, to_i)
-    to[((msw - b) < 2) | (vals[rows, k] <= 0)] = np.nan
+    # the toes leave the ground on the falling edge of that peak: a fixed
+    # share of the way from the peak to where the rate has halved
+    idx, ok = _windows(to_i, np.maximum(msw, to_i + 1))
+    idx = np.minimum(idx, n - 1)
+    below = ok & (wy[idx] <= 0.5 * peak[:, None])
+    has_half = below.any(axis=1)
+    j1 = idx[rows, np.argmax(below, axis=1)]
+    j0 = np.maximum(j1 - 1, 0)
+    y0, y1 = wy[j0], wy[j1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(y0 != y1, (y0 - 0.5 * peak) / (y0 - y1), 0.0)
+    half = j0 + np.clip(frac, 0.0, 1.0)
+    to = np.where(has_half & (half > to), to + TOE_OFF_SHARE * (half - to), to)
+    to[((msw - b) < 2) | (peak <= 0)] = np.nan
 
     # initial contact: the last up-crossing of zero before the landing peak
     # (the toes-down rotation that follows contact); hovering near zero in
@@ -163,6 +205,24 @@ def detect_events(
         frac = np.where(y1 != y0, -y0 / (y1 - y0), 0.0)
     ic = i0 + np.clip(frac, 0.0, 1.0)
     land_i = idx[rows, land]
+    # in running the foot starts to pitch toes-down just before it lands,
+    # so the crossing comes early: there the contact is the impact, the
+    # first accelerometer jerk of at least half the landing's largest
+    jerk = np.linalg.norm(np.diff(acc_mps2, axis=0, prepend=acc_mps2[:1]), axis=1)
+    lag = max(1, int(round(IMPACT_MARGIN_S * fs_hz)))
+    lo = np.maximum(msw, np.floor(ic).astype(int) - lag)
+    near = np.floor(ic).astype(int) + int(round(IMPACT_SEARCH_S * fs_hz))
+    hi = np.minimum(np.minimum(land_i, near) + lag, n - 1) + 1
+    jdx, jok = _windows(lo, np.maximum(hi, lo + 1))
+    jdx = np.minimum(jdx, n - 1)
+    jv = np.where(jok, jerk[jdx], -np.inf)
+    onset = jdx[rows, np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)]
+    # running (the swing is most of the stride: there is a flight phase)
+    # lands with a sharp impact, and the contact is that impact
+    with np.errstate(invalid="ignore", divide="ignore"):
+        running = (ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE
+    late = has & running & (onset > ic)
+    ic = np.where(late, onset.astype(float), ic)
     if pitch_deg is not None:
         # flat or toes-first landing: contact ends the toes-down rotation, so
         # the landing peak is the contact (Falbriard et al. 2018)

@@ -203,7 +203,11 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     # landing is still pitching toes-down when it lands and the ground stops
     # that rotation within ~20 ms (cf. the Fukuchi forefoot runner). ``rear``
     # blends the two by the strike angle (0 at <= 0 deg, 1 at >= 8 deg).
-    # Toe-off is the peak toes-down pitch rate (Falbriard et al. 2018).
+    # Push-off: the toes-down pitch rate peaks shortly before toe-off and is
+    # falling when the toes leave the ground, as under the force plate of the
+    # Fukuchi treadmill run (docs/validation.md, "Event rules"); the knot's
+    # negative acceleration puts the rate at toe-off about a tenth below the
+    # peak.
     th_ic = np.radians(g["foot_strike_angle_deg"])
     th_to = np.radians(g["toe_off_angle_deg"])
     ta = t_ff - ic
@@ -211,7 +215,8 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     w_in = np.radians(150.0) * (1.0 - rear)
     thd_ic = -w_in
     thdd_ic = rear * (-6.0 * th_ic / ta**2) + (1.0 - rear) * w_in / 0.02
-    thd_to = 2.0 * th_to / (to - t_hr)  # rate rises monotonically to its peak at toe-off
+    thd_to = 2.0 * th_to / (to - t_hr)
+    thdd_to = -2.0 * thd_to / (to - t_hr)  # past the peak: the rate is falling
     t_ps = to + 0.18 * t_sw
     th_ps = th_to + 0.5 * thd_to * (t_ps - to)
     t_ls = ic_next - 0.2 * t_sw
@@ -222,7 +227,7 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
         hermite.knots_from_strides(ic, t_ff, t_hr, to, t_ps, t_ls),
         hermite.knots_from_strides(th_ic, zero, zero, th_to, th_ps, th_ls),
         hermite.knots_from_strides(thd_ic, zero, zero, thd_to, zero, zero),
-        hermite.knots_from_strides(thdd_ic, zero, zero, zero, zero, zero),
+        hermite.knots_from_strides(thdd_ic, zero, zero, thdd_to, zero, zero),
     )
     # ---- roll: eversion profile, signed per side
     inv = np.radians(g["inversion_ic_deg"])
