@@ -57,8 +57,9 @@ def test_fukuchi_running_events_and_contact_time(fukuchi):
     assert fukuchi["contact_time_mean_abs_err_pct"] <= 5.0
 
 
-@pytest.mark.xfail(strict=True, reason="IPOL reference events are defined differently from "
-                   "footfall's (toe-off about 30 ms later); see docs/validation.md")
+@pytest.mark.xfail(strict=True, reason="IPOL annotations mark some walks' contacts at a late "
+                   "impact, and the first toe-off out of standing has no contact row; see "
+                   "docs/validation.md, 'Event rules'")
 def test_ipol_event_bounds(validate):
     r = validate.validate_ipol()
     for key in ("initial_contact", "toe_off"):
