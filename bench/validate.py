@@ -287,6 +287,12 @@ def print_results(results: dict) -> None:
         if name in results:
             for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
                 print(f"{name:24} {ev:6} {_fmt(results[name][key])}")
+    for label, row in results.get("rules", {}).items():
+        print(f"rules: {label}")
+        for name, r in row.items():
+            print(f"    {name:10} IC MAE {r['initial_contact']['mae_ms']:6.1f} bias "
+                  f"{r['initial_contact']['bias_ms']:+6.1f} | TO MAE {r['toe_off']['mae_ms']:6.1f} "
+                  f"bias {r['toe_off']['bias_ms']:+6.1f} ms")
     for name, r in results.get("sim", {}).items():
         if "foot" in r:
             for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
@@ -329,7 +335,45 @@ def print_results(results: dict) -> None:
         print(f"module {name}: {status}")
 
 
-PARTS = ("gaitmap", "ipol", "fukuchi", "sim", "modules")
+RULE_VARIANTS = {
+    "toe-off at the pitch-rate peak; contact at the zero crossing": {
+        "TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf},
+    "toe-off on the falling edge; contact at the zero crossing": {
+        "RUNNING_SWING_SHARE": np.inf},
+    "footfall (falling-edge toe-off; running contact at the impact)": {},
+}
+"""Event rules compared on the real references: the constants of
+:mod:`footfall.gait.events` changed for each variant (empty: as shipped)."""
+
+
+def validate_event_rules() -> dict:
+    """Bias and MAE of each event rule variant on every real reference.
+
+    Shows what each rule of :mod:`footfall.gait.events` does on its own: the
+    references disagree, so a rule chosen on one can be checked on the
+    others."""
+    from footfall.gait import events
+
+    out: dict[str, dict] = {}
+    for label, consts in RULE_VARIANTS.items():
+        saved = {k: getattr(events, k) for k in consts}
+        try:
+            for k, v in consts.items():
+                setattr(events, k, v)
+            row = {}
+            for name, fn in (("gaitmap", validate_gaitmap), ("ipol", validate_ipol),
+                             ("fukuchi", validate_fukuchi)):
+                r = fn()
+                row[name] = {ev: {k: r[ev][k] for k in ("matched_pct", "mae_ms", "bias_ms")}
+                             for ev in ("initial_contact", "toe_off")}
+            out[label] = row
+        finally:
+            for k, v in saved.items():
+                setattr(events, k, v)
+    return out
+
+
+PARTS = ("gaitmap", "ipol", "fukuchi", "rules", "sim", "modules")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,13 +393,14 @@ def main(argv: list[str] | None = None) -> int:
     bad = set(parts) - set(PARTS)
     if bad:
         ap.error(f"unknown part(s) {sorted(bad)}; use {','.join(PARTS)}")
-    real = [p for p in parts if p in ("gaitmap", "ipol", "fukuchi")]
+    real = [p for p in parts if p in ("gaitmap", "ipol", "fukuchi", "rules")]
     results: dict[str, object] = {}
     if real and shared_data_dir() is None:
         print("real data sets skipped: ../shared/data is not available "
               "(set FOOTFALL_SHARED_DATA)")
         real = []
-    runners = {"gaitmap": validate_gaitmap, "ipol": validate_ipol, "fukuchi": validate_fukuchi}
+    runners = {"gaitmap": validate_gaitmap, "ipol": validate_ipol, "fukuchi": validate_fukuchi,
+               "rules": validate_event_rules}
     for p in real:
         results[p] = runners[p]()
     if "sim" in parts:
