@@ -116,6 +116,16 @@ def _parabolic(y: np.ndarray, i: np.ndarray) -> np.ndarray:
     return i + np.clip(off, -0.5, 0.5)
 
 
+def _crossing(y: np.ndarray, i0: np.ndarray, level: np.ndarray | float) -> np.ndarray:
+    """Fractional index where ``y`` passes ``level`` between samples ``i0``
+    and ``i0 + 1`` (linear interpolation, clipped to that interval)."""
+    i1 = np.minimum(i0 + 1, len(y) - 1)
+    y0, y1 = y[i0], y[i1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(y1 != y0, (level - y0) / (y1 - y0), 0.0)
+    return i0 + np.clip(frac, 0.0, 1.0)
+
+
 def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Padded index matrix for windows [lo, hi) and its validity mask."""
     width = int(max(1, (hi - lo).max(initial=1)))
@@ -179,11 +189,7 @@ def detect_events(
     below = ok & (wy[idx] <= 0.5 * peak[:, None])
     has_half = below.any(axis=1)
     j1 = idx[rows, np.argmax(below, axis=1)]
-    j0 = np.maximum(j1 - 1, 0)
-    y0, y1 = wy[j0], wy[j1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(y0 != y1, (y0 - 0.5 * peak) / (y0 - y1), 0.0)
-    half = j0 + np.clip(frac, 0.0, 1.0)
+    half = _crossing(wy, np.maximum(j1 - 1, 0), 0.5 * peak)
     to = np.where(has_half & (half > to), to + TOE_OFF_SHARE * (half - to), to)
     to[((msw - b) < 2) | (peak <= 0)] = np.nan
 
@@ -198,31 +204,27 @@ def detect_events(
     nonpos = ok & (wy_pad[idx] <= 0) & (cols < land[:, None])
     has = nonpos.any(axis=1) & (vals[rows, land] > 0)
     last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
-    i0 = idx[rows, last]
-    i1 = np.minimum(i0 + 1, n - 1)
-    y0, y1 = wy[i0], wy[i1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(y1 != y0, -y0 / (y1 - y0), 0.0)
-    ic = i0 + np.clip(frac, 0.0, 1.0)
+    ic = _crossing(wy, idx[rows, last], 0.0)
     land_i = idx[rows, land]
     # in running the foot starts to pitch toes-down just before it lands,
     # so the crossing comes early: there the contact is the impact, the
     # first accelerometer jerk of at least half the landing's largest
-    jerk = np.linalg.norm(np.diff(acc_mps2, axis=0, prepend=acc_mps2[:1]), axis=1)
-    lag = max(1, int(round(IMPACT_MARGIN_S * fs_hz)))
-    lo = np.maximum(msw, np.floor(ic).astype(int) - lag)
-    near = np.floor(ic).astype(int) + int(round(IMPACT_SEARCH_S * fs_hz))
-    hi = np.minimum(np.minimum(land_i, near) + lag, n - 1) + 1
-    jdx, jok = _windows(lo, np.maximum(hi, lo + 1))
-    jdx = np.minimum(jdx, n - 1)
-    jv = np.where(jok, jerk[jdx], -np.inf)
-    onset = jdx[rows, np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)]
-    # running (the swing is most of the stride: there is a flight phase)
-    # lands with a sharp impact, and the contact is that impact
     with np.errstate(invalid="ignore", divide="ignore"):
-        running = (ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE
-    late = has & running & (onset > ic)
-    ic = np.where(late, onset.astype(float), ic)
+        running = has & ((ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE)
+    if running.any():
+        r = np.flatnonzero(running)
+        jerk = np.linalg.norm(np.diff(acc_mps2, axis=0, prepend=acc_mps2[:1]), axis=1)
+        margin = max(1, int(round(IMPACT_MARGIN_S * fs_hz)))
+        start = np.floor(ic[r]).astype(int)
+        lo = np.maximum(msw[r], start - margin)
+        stop = np.minimum(land_i[r], start + int(round(IMPACT_SEARCH_S * fs_hz)))
+        hi = np.minimum(stop + margin, n - 1) + 1
+        jdx, jok = _windows(lo, np.maximum(hi, lo + 1))
+        jdx = np.minimum(jdx, n - 1)
+        jv = np.where(jok, jerk[jdx], -np.inf)
+        first = np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)
+        onset = jdx[np.arange(len(r)), first].astype(float)
+        ic[r] = np.maximum(ic[r], onset)
     if pitch_deg is not None:
         # flat or toes-first landing: contact ends the toes-down rotation, so
         # the landing peak is the contact (Falbriard et al. 2018)
