@@ -1,8 +1,8 @@
 """Short gaps in a sampled stream: bridged for analysis, never hidden.
 
 Wireless sensors lose packets: a foot IMU streaming over a radio link (the
-IPOL walks, recorded with XSens Awinda sensors, lose up to 8 samples at a
-time) or a live device whose frame was corrupted. A gap of a few samples in
+IPOL walks, recorded with XSens Awinda sensors, skip up to 7 packet
+counts at a time) or a live device whose frame was corrupted. A gap of a few samples in
 the middle of a swing would otherwise cost the whole stride, and on a lossy
 link that is most strides.
 
@@ -26,7 +26,7 @@ import numpy as np
 
 BRIDGE_MAX_S = 0.1
 """Longest stretch of missing data filled for analysis, s. At walking and
-running cadences a stride lasts 0.6-1.4 s; 100 ms is under a fifth of the
+running cadences a stride lasts 0.6-1.4 s; 100 ms is a fraction of the
 shortest swing, short enough that the events on either side of it are
 still seen, and the trajectory integrated over it still closes at the next
 mid-stance (the zero-velocity update bounds the error)."""
