@@ -8,6 +8,9 @@ recording folder in CSV and in Parquet. The folders are cached (``--cache``,
 default a folder under the system temp dir) so that the 4-hour files are
 made once.
 
+The same is measured with the two foot IMUs alone (``--feet-minutes``, by
+default 1 minute and 1 hour: the spine issue's hour of two feet).
+
 Each measurement is a fresh process, as a user would run it:
 
 * reading the files only (``footfall.io.read_recording``);
@@ -24,7 +27,7 @@ Usage::
 
     python bench/bench_speed.py                          # 1, 10, 60, 240 min, 3 repeats
     python bench/bench_speed.py --minutes 1,60 --repeats 5
-    python bench/bench_speed.py --minutes 0.2 --repeats 1 --formats csv --out /tmp/s
+    python bench/bench_speed.py --minutes 0.2 --feet-minutes 0.2 --repeats 1 --formats csv --out /tmp/s
 
 Prints a table and writes bench/results/speed.json.
 """
@@ -71,28 +74,40 @@ def _tile(time_s: np.ndarray, values: np.ndarray, block_s: float, duration_s: fl
     return t[keep], v[keep]
 
 
-def recording_folder(minutes: float, fmt: str, cache: Path) -> Path:
-    return cache / f"{SCENARIO}_{minutes:g}min_{fmt}"
+CONFIGS = {
+    "feet+insoles": ("foot", "insole"),
+    "feet": ("foot",),
+}
+"""Sensor sets measured: two foot IMUs and two insoles (the benchmark and
+insole issues), and two foot IMUs alone (the spine issue's hour of two feet)."""
 
 
-def ensure_recording(minutes: float, fmt: str, cache: Path) -> Path:
+def recording_folder(minutes: float, fmt: str, cache: Path,
+                     config: str = "feet+insoles") -> Path:
+    suffix = "" if config == "feet+insoles" else f"_{config}"
+    return cache / f"{SCENARIO}_{minutes:g}min_{fmt}{suffix}"
+
+
+def ensure_recording(minutes: float, fmt: str, cache: Path,
+                     config: str = "feet+insoles") -> Path:
     """The cached recording folder, made in a child process when missing.
 
     A child, so that this process stays small: on Linux a child's peak memory
     (``ru_maxrss``) starts from its parent's resident size at fork, which
     would inflate every measurement after building a long recording here.
     """
-    folder = recording_folder(minutes, fmt, cache)
+    folder = recording_folder(minutes, fmt, cache, config)
     if not (folder / "recording.json").is_file():
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build",
-                        f"{minutes:g}", fmt, str(cache)], check=True, cwd=ROOT,
+                        f"{minutes:g}", fmt, str(cache), config], check=True, cwd=ROOT,
                        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     return folder
 
 
-def build_recording(minutes: float, fmt: str, cache: Path) -> Path:
+def build_recording(minutes: float, fmt: str, cache: Path,
+                    config: str = "feet+insoles") -> Path:
     """The cached recording folder of ``minutes`` in ``fmt``, made when missing."""
-    folder = recording_folder(minutes, fmt, cache)
+    folder = recording_folder(minutes, fmt, cache, config)
     if (folder / "recording.json").is_file():
         return folder
     from footfall.io import write_recording
@@ -100,7 +115,7 @@ def build_recording(minutes: float, fmt: str, cache: Path) -> Path:
     from footfall.sim import simulate
 
     block_min = min(minutes, BLOCK_MINUTES)
-    rec, _ = simulate(SCENARIO, block_min, seed=SEED, sensors=("foot", "insole"))
+    rec, _ = simulate(SCENARIO, block_min, seed=SEED, sensors=CONFIGS[config])
     block_s, duration_s = block_min * 60.0, minutes * 60.0
     streams = []
     for s in rec.streams:
@@ -169,47 +184,21 @@ def fit_growth(minutes: list[float], values: list[float]) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", default="1,10,60,240",
-                    help="comma-separated recording lengths, minutes (default 1,10,60,240)")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--formats", default="csv,parquet")
-    ap.add_argument("--cache", type=Path, default=default_cache(),
-                    help="folder for the generated recordings (kept between runs)")
-    ap.add_argument("--out", type=Path, default=HERE / "results")
-    ap.add_argument("--build", nargs=3, metavar=("MINUTES", "FORMAT", "CACHE"),
-                    help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    if args.build:
-        build_recording(float(args.build[0]), args.build[1], Path(args.build[2]))
-        return 0
-    durations = sorted(float(x) for x in args.minutes.split(",") if x)
-    formats = [f for f in args.formats.split(",") if f]
-    args.cache.mkdir(parents=True, exist_ok=True)
-
-    pressure = (ROOT / "src" / "footfall" / "gait" / "pressure.py").is_file()
-    results: dict = {
-        "recording": f"simulated '{SCENARIO}' run (seed {SEED}, profile typical): 2 foot IMUs "
-                     "at 200 Hz + 2 insoles (16 cells + force) at 100 Hz; blocks of "
-                     f"{BLOCK_MINUTES:g} min tiled",
-        "insole_analysis_present": pressure,
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "runner_rss_mb": round(_self_rss_mb(), 1),
-        "load_average_start": [round(x, 2) for x in os.getloadavg()],
-        "repeats": args.repeats, "runs": {},
-    }
+def measure(config: str, durations: list[float], formats: list[str], cache: Path,
+            repeats: int) -> dict:
+    """Read-only and whole-command runs of one sensor set: ``{fmt: {durations, growth}}``."""
+    runs: dict = {}
     for fmt in formats:
         rows = []
         for minutes in durations:
-            print(f"{fmt} {minutes:g} min: preparing ...", flush=True)
-            folder = ensure_recording(minutes, fmt, args.cache)
+            print(f"{config} {fmt} {minutes:g} min: preparing ...", flush=True)
+            folder = ensure_recording(minutes, fmt, cache, config)
             size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
             read_cmd = [sys.executable, "-c", "import sys; from footfall.io import "
                         "read_recording; read_recording(sys.argv[1])", str(folder)]
             ana_cmd = [sys.executable, "-m", "footfall", "analyze", str(folder), "--json", "-"]
             reads, anas = [], []
-            for _ in range(args.repeats):
+            for _ in range(repeats):
                 reads.append(run_measured(read_cmd))
                 anas.append(run_measured(ana_cmd))
             summary = json.loads(anas[0]["stdout"])
@@ -229,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         growth = {key: fit_growth(m, [r[key] for r in rows])
                   for key in ("read_wall_s", "analyze_wall_s", "analyze_cpu_s",
                               "analyze_peak_mb")}
-        results["runs"][fmt] = {"durations": rows, "growth": growth}
+        runs[fmt] = {"durations": rows, "growth": growth}
+    return runs
 
-    print(f"\nfootfall analyze on {results['recording']}; {os.cpu_count()} CPUs, "
-          f"median of {args.repeats} fresh processes")
+
+def print_runs(title: str, runs: dict, repeats: int) -> None:
+    print(f"\nfootfall analyze on {title}; {os.cpu_count()} CPUs, "
+          f"median of {repeats} fresh processes")
     print(f"{'format':8} {'min':>6} {'MB':>7} {'read s':>7} {'analyze s':>9} {'cpu s':>7} "
           f"{'peak MB':>8} {'read MB':>8} {'steps':>7}")
-    for fmt, run in results["runs"].items():
+    for fmt, run in runs.items():
         for r in run["durations"]:
             print(f"{fmt:8} {r['minutes']:6g} {r['files_mb']:7.1f} {r['read_wall_s']:7.2f} "
                   f"{r['analyze_wall_s']:9.2f} {r['analyze_cpu_s']:7.2f} "
@@ -245,6 +237,50 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{fmt:8} analyze wall time ~ {g['intercept']:.2f} s + "
                   f"{g['per_minute'] * 60:.2f} s per hour of recording "
                   f"(r2 {g['r2']}; exponent {g.get('exponent_above_intercept', 'n/a')})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", default="1,10,60,240",
+                    help="comma-separated recording lengths, minutes (default 1,10,60,240)")
+    ap.add_argument("--feet-minutes", default="1,60",
+                    help="lengths measured with the two foot IMUs alone (default 1,60; "
+                         "empty to skip)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--cache", type=Path, default=default_cache(),
+                    help="folder for the generated recordings (kept between runs)")
+    ap.add_argument("--out", type=Path, default=HERE / "results")
+    ap.add_argument("--build", nargs=4, metavar=("MINUTES", "FORMAT", "CACHE", "CONFIG"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.build:
+        build_recording(float(args.build[0]), args.build[1], Path(args.build[2]),
+                        args.build[3])
+        return 0
+    durations = sorted(float(x) for x in args.minutes.split(",") if x)
+    feet_durations = sorted(float(x) for x in args.feet_minutes.split(",") if x)
+    formats = [f for f in args.formats.split(",") if f]
+    args.cache.mkdir(parents=True, exist_ok=True)
+
+    pressure = (ROOT / "src" / "footfall" / "gait" / "pressure.py").is_file()
+    results: dict = {
+        "recording": f"simulated '{SCENARIO}' run (seed {SEED}, profile typical): 2 foot IMUs "
+                     "at 200 Hz + 2 insoles (16 cells + force) at 100 Hz; blocks of "
+                     f"{BLOCK_MINUTES:g} min tiled",
+        "insole_analysis_present": pressure,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "runner_rss_mb": round(_self_rss_mb(), 1),
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "repeats": args.repeats, "runs": {},
+    }
+    results["runs"] = measure("feet+insoles", durations, formats, args.cache, args.repeats)
+    print_runs(results["recording"], results["runs"], args.repeats)
+    if feet_durations:
+        feet = {"recording": "the same simulated run, the 2 foot IMUs at 200 Hz alone",
+                "runs": measure("feet", feet_durations, formats, args.cache, args.repeats)}
+        results["feet_only"] = feet
+        print_runs(feet["recording"], feet["runs"], args.repeats)
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "speed.json"

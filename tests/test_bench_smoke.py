@@ -45,7 +45,8 @@ def test_validate_sim_scenario(tmp_path):
 
 
 def test_bench_speed_tiny(tmp_path):
-    _run("bench/bench_speed.py", "--minutes", "0.1,0.2", "--repeats", "1", "--formats", "csv",
+    _run("bench/bench_speed.py", "--minutes", "0.1,0.2", "--feet-minutes", "0.1",
+         "--repeats", "1", "--formats", "csv",
          "--out", str(tmp_path), "--cache", str(tmp_path / "cache"))
     res = json.loads((tmp_path / "speed.json").read_text())
     rows = res["runs"]["csv"]["durations"]
@@ -58,7 +59,14 @@ def test_bench_speed_tiny(tmp_path):
     assert "per_minute" in res["runs"]["csv"]["growth"]["analyze_wall_s"]
     # the cached recording is reused, not rewritten
     cached = sorted(p.name for p in (tmp_path / "cache").iterdir())
-    assert cached == ["easy-run_0.1min_csv", "easy-run_0.2min_csv"]
+    assert cached == ["easy-run_0.1min_csv", "easy-run_0.1min_csv_feet", "easy-run_0.2min_csv"]
+    # the feet-only recording has the foot IMUs and no insole: fewer files, same steps
+    feet = res["feet_only"]["runs"]["csv"]["durations"][0]
+    assert feet["minutes"] == 0.1
+    assert feet["files_mb"] < rows[0]["files_mb"]
+    assert feet["n_steps"] > 0
+    names = sorted(p.name for p in (tmp_path / "cache" / "easy-run_0.1min_csv_feet").iterdir())
+    assert not any("insole" in n for n in names) and any("foot" in n for n in names)
 
 
 def test_bench_gaitmap_footfall_side_and_clean_skip(tmp_path):

@@ -523,7 +523,8 @@ Writes `bench/results/speed.json`. The recording: two foot IMUs at 200 Hz
 and two 16-cell insoles at 100 Hz from the virtual runner (`easy-run`), a
 block of at most 10 minutes tiled with continuous time to 1 minute, 10
 minutes, 1 hour and 4 hours, written as a recording folder in CSV and in
-Parquet. Each measurement is a fresh process, as a user runs it: reading the
+Parquet; and the same run's two foot IMUs alone (1 minute and 1 hour).
+Each measurement is a fresh process, as a user runs it: reading the
 files only (`footfall.io.read_recording`) and the whole
 `footfall analyze FOLDER --json -` command; wall time, CPU time (all threads)
 and peak resident memory of that process, median of several runs. The
@@ -539,17 +540,8 @@ linear).
                f"Insole analysis present in this run: "
                f"{'yes' if s.get('insole_analysis_present') else 'no (insole streams noted only)'}."
                "\n")
-    rows = []
-    for fmt, run in s["runs"].items():
-        for r in run["durations"]:
-            rows.append([fmt, num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
-                         num(r["files_mb"]), str(r["n_steps"]),
-                         num(r["read_wall_s"], 2), num(r["read_peak_mb"], 0),
-                         num(r["analyze_wall_s"], 2), num(r["analyze_cpu_s"], 2),
-                         num(r["analyze_peak_mb"], 0), num(r["analyze_over_read"], 2)])
-    out.append(table(["format", "minutes", "files MB", "steps", "read s", "read peak MB",
-                      "analyze s", "analyze CPU s", "analyze peak MB", "analyze / read"],
-                     rows) + "\n")
+    out.append("Two foot IMUs and two insoles:\n")
+    out.append(_speed_table(s["runs"]))
     grows = []
     for fmt, run in s["runs"].items():
         for key, label in (("analyze_wall_s", "analyze wall s"), ("analyze_cpu_s",
@@ -564,32 +556,62 @@ linear).
         out.append("Growth with duration:\n")
         out.append(table(["format", "measure", "a (start-up)", "b x 60 (per hour)", "r2",
                           "exponent"], grows) + "\n")
+    feet = get(s, "feet_only", "runs")
+    if feet:
+        out.append("Two foot IMUs alone:\n")
+        out.append(_speed_table(feet))
     out.append(_speed_checks(s))
     return "\n".join(out)
 
 
+def _speed_table(runs: dict) -> str:
+    rows = []
+    for fmt, run in runs.items():
+        for r in run["durations"]:
+            rows.append([fmt, num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
+                         num(r["files_mb"]), str(r["n_steps"]),
+                         num(r["read_wall_s"], 2), num(r["read_peak_mb"], 0),
+                         num(r["analyze_wall_s"], 2), num(r["analyze_cpu_s"], 2),
+                         num(r["analyze_peak_mb"], 0), num(r["analyze_over_read"], 2)])
+    return table(["format", "minutes", "files MB", "steps", "read s", "read peak MB",
+                  "analyze s", "analyze CPU s", "analyze peak MB", "analyze / read"],
+                 rows) + "\n"
+
+
 def _speed_checks(s: dict) -> str:
     rows = []
-    for fmt, run in s["runs"].items():
+    # the spine issue's targets are for an hour of two feet: the feet-only
+    # runs when measured (older results files: the runs with insoles)
+    spine_runs = get(s, "feet_only", "runs") or s["runs"]
+    spine_label = "two feet" if get(s, "feet_only", "runs") else "two feet + insoles"
+    for fmt, run in spine_runs.items():
         by = {r["minutes"]: r for r in run["durations"]}
         hour, minute = by.get(60.0), by.get(1.0)
         if hour:
-            rows.append([f"{fmt}: whole command <= 5 s for an hour",
+            rows.append([f"{fmt}, {spine_label}: whole command <= 5 s for an hour",
                          f"{num(hour['analyze_wall_s'], 2)} s",
                          met(_le(hour["analyze_wall_s"], 5.0))])
-            rows.append([f"{fmt}: peak memory <= 1 GB for an hour",
+            rows.append([f"{fmt}, {spine_label}: peak memory <= 1 GB for an hour",
                          f"{num(hour['analyze_peak_mb'], 0)} MB",
                          met(_le(hour["analyze_peak_mb"], 1024.0))])
-            rows.append([f"{fmt}: analysis no more than 2x the read-only time (1 h)",
+            rows.append([f"{fmt}, {spine_label}: analysis no more than 2x the read-only "
+                         "time (1 h)",
                          f"{num(hour['analyze_over_read'], 2)}x",
                          met(_le(hour["analyze_over_read"], 2.0))])
         if minute:
-            rows.append([f"{fmt}: about a second for one minute",
+            rows.append([f"{fmt}, {spine_label}: about a second for one minute",
                          f"{num(minute['analyze_wall_s'], 2)} s",
                          met(_le(minute["analyze_wall_s"], 1.5))])
+    for fmt, run in s["runs"].items():
+        hour = {r["minutes"]: r for r in run["durations"]}.get(60.0)
+        if hour:
+            rows.append([f"{fmt}, two feet + two insoles: an hour analysed in under 10 s "
+                         "(insole issue)",
+                         f"{num(hour['analyze_wall_s'], 2)} s",
+                         met(hour["analyze_wall_s"] < 10.0)])
     if not rows:
         return ""
-    return ("Against the spine issue's targets (\"about a second\" read as <= 1.5 s):\n\n"
+    return ("Against the issues' targets (\"about a second\" read as <= 1.5 s):\n\n"
             + table(["target", "measured", "status"], rows) + "\n")
 
 
