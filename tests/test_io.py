@@ -700,3 +700,43 @@ def test_ipol_loader() -> None:
     rec11, _ = datasets.load_ipol(11, 1)
     assert all(np.all(np.diff(s.time_s) > 0) for s in rec11.streams)
     assert math.isclose(rec11.streams[0].fs_hz, 100.0)
+
+
+# --------------------------------------------------------------------------
+# reading without pandas
+# --------------------------------------------------------------------------
+
+
+def test_float64_array_matches_arrow_with_nulls_and_slices() -> None:
+    import pyarrow as pa
+
+    from footfall.io._table import _float64_array
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=37)
+    mask = rng.random(37) < 0.2
+    chunks = [pa.array(a[:20], mask=mask[:20]), pa.array(a[20:], mask=mask[20:]).slice(3)]
+    col = pa.chunked_array(chunks + [pa.array([], type=pa.float64())])
+    got = _float64_array(col)
+    # independent oracle: Arrow's own conversion with nulls as NaN
+    want = np.concatenate([c.to_numpy(zero_copy_only=False).astype(float) for c in col.chunks])
+    assert got.shape == want.shape == (34,)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(got[~np.isnan(got)], want[~np.isnan(want)])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_reading_a_recording_does_not_load_pandas(tmp_path: Path, fmt: str) -> None:
+    # reading is the floor under every command's start-up time; pandas alone
+    # takes about half a second to import
+    import subprocess
+
+    rec = read_recording(SAMPLE)
+    folder = tmp_path / "rec"
+    write_recording(rec, folder, fmt=fmt)
+    code = ("import sys; from footfall.io import read_recording; "
+            "r = read_recording(sys.argv[1]); assert len(r.streams) == 2; "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
+                         text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "False"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is loaded only where a steps table is built
+    import pandas as pd
 
 G_MPS2 = 9.80665
 """Standard gravity, m/s^2."""
@@ -221,6 +223,8 @@ STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot")
 
 def empty_steps() -> pd.DataFrame:
     """A steps table with no rows and the contract columns."""
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STEP_COLUMNS.items()})
 
 
@@ -228,6 +232,8 @@ def conform_steps(df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` with every contract column present (NaN where missing),
     contract columns first in contract order, extra columns after, rows sorted
     by ``ic_s``."""
+    import pandas as pd
+
     out = df.copy()
     for c, t in STEP_COLUMNS.items():
         if c not in out.columns:

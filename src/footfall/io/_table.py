@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -74,10 +73,10 @@ class RawTable:
         if pa.types.is_null(typ):
             return np.full(self.num_rows, np.nan)
         if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ):
-            return np.asarray(
-                pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
-            )
+            return _float64_array(pc.cast(col, pa.float64()))
         if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+            import pandas as pd
+
             raw = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
             num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
             bad = np.flatnonzero(np.isnan(num) & raw.notna().to_numpy())
@@ -100,6 +99,28 @@ class RawTable:
             path=str(self.path),
             fix=fix,
         )
+
+
+def _float64_array(col: pa.ChunkedArray) -> np.ndarray:
+    """A float64 Arrow column as a NumPy array, nulls as NaN.
+
+    Read from the Arrow buffers directly: ``to_numpy`` loads pandas (about
+    half a second) on its first call, which a reader of numbers does not need.
+    """
+    parts = []
+    for chunk in col.chunks:
+        n = len(chunk)
+        bufs = chunk.buffers()
+        if n == 0 or bufs[1] is None:
+            parts.append(np.full(n, np.nan))
+            continue
+        data = np.frombuffer(bufs[1], dtype=np.float64, count=n, offset=chunk.offset * 8).copy()
+        if chunk.null_count:
+            valid = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8),
+                                  bitorder="little")[chunk.offset:chunk.offset + n]
+            data[valid == 0] = np.nan
+        parts.append(data)
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def read_table(path: Path) -> RawTable:
@@ -125,7 +146,10 @@ def read_table(path: Path) -> RawTable:
                              fix="check the path and the file name.")
     if fmt == "parquet":
         try:
-            table = pq.read_table(path)
+            # ParquetFile, not read_table: read_table goes through
+            # pyarrow.dataset, which loads pandas
+            with pq.ParquetFile(path) as pf:
+                table = pf.read()
         except (OSError, pa.ArrowException) as exc:
             raise RecordingError(
                 f"cannot be read as a Parquet file ({exc}).",
