@@ -242,9 +242,13 @@ def fusion(folder: Path | None, minutes: float = 3.0, seed: int = 4) -> dict:
     from footfall.sim import simulate
 
     def shifted(rec: Recording, shift_s: float) -> Recording:
+        # the insole moved onto a clock of its own: it no longer shares one
+        # with its IMU, so the offset is estimated from the data
         streams = [Stream(kind=s.kind, side=s.side, placement=s.placement,
                           time_s=s.time_s + (shift_s if s.kind == SensorKind.INSOLE else 0.0),
-                          values=s.values, columns=s.columns, name=s.name, meta=s.meta)
+                          values=s.values, columns=s.columns, name=s.name,
+                          meta={k: v for k, v in s.meta.items()
+                                if not (k == "clock" and s.kind == SensorKind.INSOLE)})
                    for s in rec.streams]
         return Recording(streams=streams, meta=rec.meta, source=rec.source)
 

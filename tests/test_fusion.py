@@ -80,3 +80,63 @@ def test_simulated_imu_and_insole_with_shifted_clock_align_within_one_sample():
     assert len(fused) >= 0.95 * len(an.steps)
     have = fused[["contact_ms", "contact_ms_imu", "forefoot_load_pct", "stride_length_m"]]
     assert (have.notna().mean() > 0.95).all()
+
+
+def test_pair_contacts_by_overlapping_stance():
+    from footfall.gait.fusion import pair_contacts
+
+    # slow walk: the IMU's contacts start 90-130 ms before the insole's (its
+    # initial contact is early), stances of 600 ms; one IMU contact has no
+    # toe-off (end of the recording), one insole contact has no IMU partner
+    imu_ic = np.array([1.00, 2.10, 3.20, 4.30])
+    imu_to = np.array([1.62, 2.71, 3.83, np.nan])
+    ins_ic = np.array([1.13, 2.19, 3.29, 4.36, 5.50])
+    ins_to = np.array([1.63, 2.70, 3.80, 4.90, 6.00])
+    i_imu, i_ins = pair_contacts(imu_ic, imu_to, ins_ic, ins_to)
+    pairs = sorted(zip(i_imu.tolist(), i_ins.tolist()))
+    # the first three by overlap (IC 90-130 ms apart, beyond MATCH_S for the
+    # first); the fourth by its initial contact (60 ms), the last insole alone
+    assert pairs == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    # contacts that do not overlap by half are not the same contact
+    i_imu, i_ins = pair_contacts(np.array([1.0]), np.array([1.3]),
+                                 np.array([1.2]), np.array([1.6]))
+    assert len(i_imu) == 0
+    # each contact is used once: the larger overlap wins
+    i_imu, i_ins = pair_contacts(np.array([1.0]), np.array([1.6]),
+                                 np.array([0.95, 1.05]), np.array([1.5, 1.62]))
+    assert i_imu.tolist() == [0] and i_ins.tolist() == [1]
+
+
+def _with_clock(rec, clock_of):
+    streams = [Stream(kind=s.kind, side=s.side, placement=s.placement, time_s=s.time_s,
+                      values=s.values, columns=s.columns, name=s.name,
+                      meta={**s.meta, **({"clock": clock_of(s)} if clock_of(s) else {})})
+               for s in rec.streams]
+    return Recording(streams=streams, meta=rec.meta)
+
+
+def test_shared_clock_means_no_offset_is_estimated():
+    from footfall.pipeline import analyze
+    from footfall.sim import simulate
+
+    rec, _ = simulate("easy-run", minutes=1.0, seed=2, sensors=("foot", "insole"))
+    # the simulated devices have their own clocks: an offset is found
+    an = analyze(rec)
+    ins = [s.name for s in rec.select(kind="insole")]
+    assert all(an.streams[n]["clock_offset_s"] != 0.0 for n in ins)
+    # one device per side (an insole with its own IMU): the offset is zero by
+    # construction and the insole's times are used as they are
+    shared = _with_clock(rec, lambda s: f"{s.side.value} device")
+    an2 = analyze(shared)
+    for s in shared.select(kind="insole"):
+        info = an2.streams[s.name]
+        assert info["clock_offset_s"] == 0.0 and info["clock_shared"] is True
+    fused = an2.steps[an2.steps["source"].str.endswith("+insole")]
+    ins_ic = np.concatenate([analyze(Recording([s], meta=rec.meta)).steps["ic_s"].to_numpy()
+                             for s in shared.select(kind="insole")])
+    assert np.isin(fused["ic_s"].to_numpy(), ins_ic).all()
+    # different clock names: estimated as before
+    apart = _with_clock(rec, lambda s: f"{s.side.value} {s.kind.value}")
+    an3 = analyze(apart)
+    for n in ins:
+        assert an3.streams[n]["clock_offset_s"] == an.streams[n]["clock_offset_s"]

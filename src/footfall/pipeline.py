@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from footfall.model import Recording, SensorKind, conform_steps, empty_steps
+from footfall.model import Placement, Recording, SensorKind, conform_steps, empty_steps
 
 
 @dataclass
@@ -78,18 +78,21 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
     notes: list[str] = []
     details: dict[str, dict[str, Any]] = {}
     insoles: list[tuple[Any, str]] = []
+    clocks: dict[str, Any] = {}
     for stream in recording.streams:
         label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
         if stream.kind == SensorKind.INSOLE:
             insoles.append((stream, label))
             continue
+        if stream.placement == Placement.FOOT:
+            clocks[stream.side.value] = stream.meta.get("clock")
         result = analyze_imu_stream(stream, condition=condition)
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
         if len(result.steps):
             tables.append(result.steps)
 
-    tables, cop_paths = _with_insoles(insoles, tables, notes, details)
+    tables, cop_paths = _with_insoles(insoles, tables, notes, details, clocks)
     tables = shank_into_foot_rows(tables, notes)
     non_empty = [t for t in tables if len(t)]
     steps = conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
@@ -153,9 +156,15 @@ def _with_insoles(
     tables: list[pd.DataFrame],
     notes: list[str],
     details: dict[str, dict[str, Any]],
+    imu_clocks: dict[str, Any] | None = None,
 ) -> tuple[list[pd.DataFrame], pd.DataFrame | None]:
     """Analyse the insole streams and merge each with the foot IMU of its side
-    (clock offset from the events, one row per contact; footfall.gait.fusion)."""
+    (one row per contact; footfall.gait.fusion).
+
+    The insole's clock offset to the IMU is found from the events, unless
+    both streams name the same ``clock`` in their metadata (one device, one
+    time base, e.g. an insole and its built-in IMU): then it is zero."""
+    imu_clocks = imu_clocks or {}
     if not insoles:
         return tables, None
     from footfall.errors import RecordingError
@@ -182,8 +191,14 @@ def _with_insoles(
         offset = 0.0
         if len(foot) == 1:
             imu = tables[foot[0]]
-            offset, n_pairs = clock_offset(imu["ic_s"].to_numpy(), result.steps["ic_s"].to_numpy(),
-                                           imu["to_s"].to_numpy(), result.steps["to_s"].to_numpy())
+            clock = stream.meta.get("clock")
+            if clock is not None and clock == imu_clocks.get(side):
+                offset, n_pairs = 0.0, 0
+                result.info["clock_shared"] = True
+            else:
+                offset, n_pairs = clock_offset(
+                    imu["ic_s"].to_numpy(), result.steps["ic_s"].to_numpy(),
+                    imu["to_s"].to_numpy(), result.steps["to_s"].to_numpy())
             result.info["clock_offset_s"] = offset
             result.info["clock_offset_pairs"] = n_pairs
             if np.isfinite(offset):

@@ -14,8 +14,9 @@ between samples on both sides, so the offset is resolved more finely than
 either sensor's sample period.
 
 Merging (:func:`fuse_steps`): each insole contact, moved onto the IMU's clock,
-is paired with the IMU contact whose initial contact is nearest (within
-:data:`MATCH_S`). For the columns both give, the insole's value wins: it
+is paired with the IMU contact whose stance overlaps it by more than half
+(:func:`pair_contacts`; by the nearest initial contact within
+:data:`MATCH_S` when a toe-off is missing). For the columns both give, the insole's value wins: it
 measures contact with the ground directly (pressure-sum events are within a
 few ms of force-plate events, MDPI Sensors 23(5):2736), while the IMU infers
 it from foot rotation. The IMU's own values are kept with an ``_imu`` suffix.
@@ -34,7 +35,8 @@ SHARED_COLUMNS: tuple[str, ...] = (
 """Columns both sensors give; the insole's value is used, the IMU's kept as ``<col>_imu``."""
 
 MATCH_S = 0.1
-"""Largest distance between the two sensors' initial contacts of one contact."""
+"""Largest distance between the two sensors' initial contacts of one contact when a
+toe-off is missing (otherwise the stances must overlap, see :func:`pair_contacts`)."""
 
 PRIOR_OFFSET_S = 1.0
 """Scale of the preference for small offsets in the coarse search, s."""
@@ -60,6 +62,49 @@ def pair_events(ref: np.ndarray, other: np.ndarray, tol: float) -> tuple[np.ndar
     io, ir, dist = np.flatnonzero(ok), best[ok], dist[ok]
     order = np.lexsort((dist, ir))
     ir, io = ir[order], io[order]
+    keep = np.r_[True, ir[1:] != ir[:-1]] if len(ir) else np.empty(0, bool)
+    return ir[keep], io[keep]
+
+
+def pair_contacts(ref_ic: np.ndarray, ref_to: np.ndarray, oth_ic: np.ndarray,
+                  oth_to: np.ndarray, tol: float = MATCH_S) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (i_ref, i_other) of the contacts of one foot that two sensors
+    both saw, on one clock.
+
+    Two contacts are the same when their stances [ic, to] overlap by more
+    than half of the shorter one (a foot's own contacts never overlap, so
+    the two sensors may place the events tens of ms apart, as an insole's
+    IMU and its pressure cells do in slow walking); a contact without a
+    toe-off is paired by its initial contact within ``tol``. Each contact is
+    used once, the larger overlap winning.
+    """
+    ref_ic = np.asarray(ref_ic, dtype=np.float64)
+    ref_to = np.asarray(ref_to, dtype=np.float64)
+    oth_ic = np.asarray(oth_ic, dtype=np.float64)
+    oth_to = np.asarray(oth_to, dtype=np.float64)
+    if len(ref_ic) == 0 or len(oth_ic) == 0:
+        return np.empty(0, int), np.empty(0, int)
+    order = np.argsort(ref_ic, kind="stable")
+    # candidates: the reference contacts starting nearest each other contact
+    k = np.searchsorted(ref_ic[order], oth_ic)
+    cand = order[np.clip(np.stack([k - 1, k, k + 1], axis=1), 0, len(ref_ic) - 1)]
+    a0, a1 = ref_ic[cand], ref_to[cand]
+    b0, b1 = oth_ic[:, None], oth_to[:, None]
+    with np.errstate(invalid="ignore"):
+        overlap = np.minimum(a1, b1) - np.maximum(a0, b0)
+        shorter = np.minimum(a1 - a0, b1 - b0)
+        score = np.where(overlap > 0.5 * shorter, overlap, -np.inf)
+        # no toe-off on either side: the initial contacts within tol
+        near = np.abs(a0 - b0)
+        no_to = ~np.isfinite(a1) | ~np.isfinite(b1)
+        score = np.where(no_to & (near <= tol), -near, score)
+    score = np.where(np.isnan(score), -np.inf, score)
+    best = np.argmax(score, axis=1)
+    rows = np.arange(len(oth_ic))
+    ok = np.isfinite(score[rows, best])
+    io, ir, sc = rows[ok], cand[rows, best][ok], score[rows, best][ok]
+    keep_order = np.lexsort((-sc, ir))
+    ir, io = ir[keep_order], io[keep_order]
     keep = np.r_[True, ir[1:] != ir[:-1]] if len(ir) else np.empty(0, bool)
     return ir[keep], io[keep]
 
@@ -170,7 +215,8 @@ def fuse_steps(imu_steps: pd.DataFrame, insole_steps: pd.DataFrame,
     """
     ins = shift_steps(insole_steps, offset_s).reset_index(drop=True)
     imu = imu_steps.reset_index(drop=True)
-    ii, jj = pair_events(ins["ic_s"].to_numpy(), imu["ic_s"].to_numpy(), MATCH_S) \
+    ii, jj = pair_contacts(ins["ic_s"].to_numpy(), ins["to_s"].to_numpy(),
+                           imu["ic_s"].to_numpy(), imu["to_s"].to_numpy(), MATCH_S) \
         if len(ins) and len(imu) else (np.empty(0, int), np.empty(0, int))
     imu_part = imu.iloc[jj].reset_index(drop=True)
     ins_part = ins.iloc[ii].reset_index(drop=True)

@@ -179,9 +179,11 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
         if force is not None:
             values = np.column_stack([values, force[ok]])
             columns += ("force_n",)
+        # one time column for both insoles and their IMUs: one clock
+        clock = f"Moticon OpenGo {p.stem}"
         meta: dict[str, Any] = {
             "layout": "moticon16", "units": {"pressure": "kPa"},
-            "sensor": "Moticon OpenGo insole", "gaps": gaps,
+            "sensor": "Moticon OpenGo insole", "gaps": gaps, "clock": clock,
         }
         if info.get("size"):
             meta["insole_size"] = info["size"]
@@ -210,7 +212,7 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
                 streams.append(Stream(
                     kind="imu", side=side, placement="foot", time_s=ti, values=imu,
                     columns=IMU_COLUMNS, name=f"{p.stem} {side} insole IMU",
-                    meta={"sensor": "Moticon OpenGo insole IMU",
+                    meta={"sensor": "Moticon OpenGo insole IMU", "clock": clock,
                           "units": {"acc": "m/s2", "gyr": "deg/s"},
                           "gaps": [[a, b] for a, b in find_gaps(ti, 1.0 / period)]}))
     if not streams:
