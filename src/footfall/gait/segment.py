@@ -101,20 +101,75 @@ def find_swing_peaks(x: np.ndarray, *, height: float, distance: int,
         keep[lo_n[i]:hi_n[i]] = False
         keep[i] = True
     peaks = cand[keep]
-    prom = np.empty(len(peaks))
+    return peaks, _prominences(x, peaks, window)
+
+
+_CHUNK = 1 << 20
+"""Window samples handled at once by the vectorised window searches (8 MB of
+float64): bounds the memory of an hour-long recording."""
+
+
+def _row_chunks(n_rows: int, width: int):
+    """Slices of rows, each covering at most :data:`_CHUNK` window samples."""
+    step = max(1, _CHUNK // max(width, 1))
+    for a in range(0, n_rows, step):
+        yield slice(a, min(n_rows, a + step))
+
+
+def _prominences(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarray:
+    """Prominence of each peak of ``x`` within ``window`` samples on each side
+    (see :func:`find_swing_peaks`), all peaks at once.
+
+    Left of a peak, the lowest point after the last higher sample (or in the
+    whole window if none); right of it, the lowest point before the first
+    higher sample (or in the whole window), or the peak itself when the next
+    sample is already higher. Minima are exact, so this gives the same
+    numbers as a search peak by peak.
+    """
     n = len(x)
-    for j, p in enumerate(peaks):
-        lo = max(0, p - window)
-        seg = x[lo:p]
-        higher = np.flatnonzero(seg > x[p])
-        left_min = seg[higher[-1] + 1:].min() if len(higher) else (seg.min() if len(seg) else x[p])
-        hi = min(n, p + window + 1)
-        seg = x[p + 1:hi]
-        higher = np.flatnonzero(seg > x[p])
-        right_min = seg[:higher[0]].min() if len(higher) and higher[0] > 0 else (
-            x[p] if len(higher) else (seg.min() if len(seg) else x[p]))
-        prom[j] = x[p] - max(left_min, right_min)
-    return peaks, prom
+    prom = np.empty(len(peaks))
+    if len(peaks) == 0 or window < 1:
+        prom[:] = 0.0
+        return prom
+    j = np.arange(window)
+    for sl in _row_chunks(len(peaks), window):
+        p = peaks[sl]
+        v = x[p][:, None]
+        # left: samples p - window .. p - 1, those before the recording invalid
+        pos = p[:, None] - window + j[None, :]
+        ok = pos >= 0
+        seg = x[np.maximum(pos, 0)]
+        higher = ok & (seg > v)
+        last = np.where(higher.any(axis=1), window - 1 - np.argmax(higher[:, ::-1], axis=1), -1)
+        left = np.where(ok & (j[None, :] > last[:, None]), seg, np.inf).min(axis=1)
+        # right: samples p + 1 .. p + window, those after the recording invalid
+        pos = p[:, None] + 1 + j[None, :]
+        ok = pos < n
+        seg = x[np.minimum(pos, n - 1)]
+        higher = ok & (seg > v)
+        first = np.where(higher.any(axis=1), np.argmax(higher, axis=1), window)
+        right = np.where(ok & (j[None, :] < first[:, None]), seg, np.inf).min(axis=1)
+        v = v[:, 0]
+        left = np.where(np.isinf(left), v, left)
+        right = np.where(np.isinf(right), v, right)
+        prom[sl] = v - np.maximum(left, right)
+    return prom
+
+
+def _window_argmin(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Index of the first minimum of ``x[lo[i]:hi[i]]`` for each ``i``
+    (``hi > lo``), as ``lo + np.argmin(x[lo:hi])`` would give it."""
+    out = np.empty(len(lo), dtype=int)
+    if len(lo) == 0:
+        return out
+    width = int((hi - lo).max())
+    j = np.arange(width)
+    xp = np.append(np.asarray(x, dtype=float), np.inf)
+    for sl in _row_chunks(len(lo), width):
+        pos = lo[sl, None] + j[None, :]
+        pos = np.where(pos < hi[sl, None], pos, len(x))  # past the window: +inf
+        out[sl] = lo[sl] + np.argmin(xp[pos], axis=1)
+    return out
 
 
 def segment_strides(
@@ -172,20 +227,28 @@ def segment_strides(
     bounds = np.concatenate([[0], np.sort(breaks) if breaks is not None else empty, [n]])
     max_gap = int(MAX_STRIDE_S * fs_hz)
     half = int(0.6 * fs_hz)
-    ms_b = np.empty(len(peaks), dtype=int)
-    ms_a = np.empty(len(peaks), dtype=int)
     seg_id = np.searchsorted(bounds, peaks, side="right") - 1
-    for i, p in enumerate(peaks):  # one iteration per stride, not per sample
-        lo_bound = bounds[seg_id[i]]
-        hi_bound = bounds[seg_id[i] + 1]
-        prev_p = peaks[i - 1] if i > 0 and seg_id[i - 1] == seg_id[i] else None
-        next_p = peaks[i + 1] if i + 1 < len(peaks) and seg_id[i + 1] == seg_id[i] else None
-        lo = prev_p if prev_p is not None and p - prev_p <= max_gap else max(lo_bound, p - half)
-        hi = next_p if next_p is not None and next_p - p <= max_gap else min(hi_bound, p + half)
-        lo = max(lo, lo_bound)
-        hi = min(hi, hi_bound)
-        ms_b[i] = lo + int(np.argmin(fine[lo:p + 1])) if p > lo else lo
-        ms_a[i] = p + int(np.argmin(fine[p:hi])) if hi > p else p
+    lo_bound = bounds[seg_id]
+    hi_bound = bounds[seg_id + 1]
+    # the neighbouring swing in the same stretch of data, if close enough
+    same = seg_id[1:] == seg_id[:-1]
+    gap = np.diff(peaks)
+    has_prev = np.concatenate([[False], same & (gap <= max_gap)])
+    has_next = np.concatenate([same & (gap <= max_gap), [False]])
+    prev_p = np.concatenate([peaks[:1], peaks[:-1]])
+    next_p = np.concatenate([peaks[1:], peaks[-1:]])
+    lo = np.where(has_prev, prev_p, np.maximum(lo_bound, peaks - half))
+    hi = np.where(has_next, next_p, np.minimum(hi_bound, peaks + half))
+    lo = np.maximum(lo, lo_bound)
+    hi = np.minimum(hi, hi_bound)
+    # the quietest sample between the swing and each neighbour (or within
+    # ``half`` of it)
+    ms_b = lo.copy()
+    ok = peaks > lo
+    ms_b[ok] = _window_argmin(fine, lo[ok], peaks[ok] + 1)
+    ms_a = peaks.copy()
+    ok = hi > peaks
+    ms_a[ok] = _window_argmin(fine, peaks[ok], hi[ok])
     keep = (ms_a - ms_b >= int(MIN_STRIDE_S * fs_hz * 0.8)) & (ms_a - ms_b <= max_gap)
     keep &= (ms_b < peaks) & (peaks < ms_a)
     peaks, ms_b, ms_a = peaks[keep], ms_b[keep], ms_a[keep]
