@@ -17,10 +17,15 @@ from hypothesis import strategies as st
 
 from footfall.model import NUMERIC_STEP_METRICS, conform_steps, empty_steps
 from footfall.summary import (
+    _select,
     asymmetry_pct,
     contact_balance_left_pct,
+    drift,
+    metric_stats,
+    strike_pattern_shares,
     summarize,
     theil_sen_slope,
+    windows,
 )
 
 CONTRACT_KEYS = {
@@ -363,3 +368,204 @@ def test_any_table_gives_plain_json(rows, duration):
     assert s["n_steps"] == len(rows)
     assert_plain_json(s)
     json.dumps(s, allow_nan=False)
+
+
+# --------------------------------------------------------------------------
+# Theil-Sen: against scipy and against a plain reduction loop
+# --------------------------------------------------------------------------
+
+
+def finite_pairs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(x) & np.isfinite(y)
+    return x[ok], y[ok]
+
+
+@pytest.mark.parametrize("n", [2, 3, 40, 121, 300, 460, 599, 600])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_theil_sen_matches_scipy_with_nans_ties_and_unsorted_x(n, seed):
+    scipy_stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(100 * n + seed)
+    x = rng.uniform(0, 30, n)  # unsorted
+    if seed:
+        x = np.round(x)  # many equal x: those pairs have no slope
+    y = 3.0 - 0.7 * x + rng.standard_t(2, n)
+    if seed:
+        y = np.round(y, 1)  # many equal slopes
+    y[rng.random(n) < 0.1] = np.nan
+    x[rng.random(n) < 0.05] = np.inf
+    xf, yf = finite_pairs(x, y)
+    got = theil_sen_slope(x, y)
+    if np.unique(xf).size < 2:
+        assert got is None
+    else:
+        assert got == pytest.approx(scipy_stats.theilslopes(yf, xf)[0], rel=1e-12)
+
+
+def test_theil_sen_exact_line_and_all_equal_slopes():
+    # 600 points, 179 700 pairs, every slope exactly 2 (the sampled bracket is a
+    # single value)
+    x = np.arange(600.0)
+    assert theil_sen_slope(x, 2.0 * x + 1.0) == 2.0
+    assert theil_sen_slope(x, np.full(600, 5.0)) == 0.0
+    assert theil_sen_slope(np.full(600, 3.0), x) is None  # no two distinct x
+
+
+def reduced_reference(x: np.ndarray, y: np.ndarray, max_points: int) -> float | None:
+    """The documented reduction step by step: finite points sorted by x (stable),
+    point k of n in group k * max_points // n, each group -> (median x, median y),
+    then the median of the slopes of all pairs with different x."""
+    x, y = finite_pairs(np.asarray(x, float), np.asarray(y, float))
+    if x.size > max_points:
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
+        groups: dict[int, list[int]] = {}
+        for k in range(x.size):
+            groups.setdefault(k * max_points // x.size, []).append(k)
+        x = np.array([np.median(x[members]) for members in groups.values()])
+        y = np.array([np.median(y[members]) for members in groups.values()])
+    slopes = [(y[j] - y[i]) / (x[j] - x[i])
+              for i in range(x.size) for j in range(i + 1, x.size) if x[j] != x[i]]
+    return float(np.median(slopes)) if slopes else None
+
+
+@pytest.mark.parametrize(("n", "max_points"), [(25, 7), (101, 10), (333, 50), (1000, 300)])
+def test_theil_sen_reduction_matches_plain_loop(n, max_points):
+    rng = np.random.default_rng(n)
+    x = rng.uniform(0, 60, n)
+    x[::9] = x[1]  # ties across group boundaries
+    y = 250.0 + 0.4 * x + rng.normal(0, 8, n)
+    y[rng.random(n) < 0.08] = np.nan
+    assert theil_sen_slope(x, y, max_points=max_points) == pytest.approx(
+        reduced_reference(x, y, max_points), rel=1e-12)
+
+
+def test_theil_sen_reduction_on_a_long_run_matches_plain_loop():
+    # more than the default 600 points: the summary's own path (uneven groups of 2 and 3)
+    rng = np.random.default_rng(3)
+    n = 1679
+    x = np.sort(rng.uniform(0, 10, n))
+    y = 230.0 + 1.5 * x + rng.normal(0, 6, n)
+    assert theil_sen_slope(x, y) == pytest.approx(reduced_reference(x, y, 600), rel=1e-12)
+
+
+def test_select_is_exact_when_the_sample_misses_the_middle():
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=50_001)
+    values[::7] = np.nan
+    n_valid = int(np.count_nonzero(~np.isnan(values)))
+    ks = (n_valid // 2 - 1, n_valid // 2)
+    expected = np.sort(values[~np.isnan(values)])[list(ks)]
+    largest = np.argsort(np.nan_to_num(values, nan=-np.inf))[-4096:]  # a useless sample
+    for sample in (None, np.sort(rng.integers(0, values.size, 4096)), np.sort(largest)):
+        assert list(_select(values, ks, n_valid, sample)) == list(expected)
+
+
+# --------------------------------------------------------------------------
+# medians and quartiles against numpy; public parts on DataFrame / Series input
+# --------------------------------------------------------------------------
+
+
+def test_metric_stats_match_numpy_nan_functions():
+    rng = np.random.default_rng(8)
+    n = 501
+    num = pd.DataFrame({"contact_ms": rng.normal(250, 20, n), "impact_g": rng.gamma(3, 2, n)})
+    num.loc[rng.random(n) < 0.2, "contact_ms"] = np.nan
+    side = pd.Series(rng.choice(["left", "right", "other"], n))
+    got = metric_stats(num, side, ["contact_ms", "impact_g"])
+    for m in ("contact_ms", "impact_g"):
+        v = num[m].to_numpy()
+        left, right = v[side.to_numpy() == "left"], v[side.to_numpy() == "right"]
+        assert got[m]["median"] == pytest.approx(np.nanmedian(v), rel=1e-12)
+        assert got[m]["p25"] == pytest.approx(np.nanquantile(v, 0.25), rel=1e-12)
+        assert got[m]["p75"] == pytest.approx(np.nanquantile(v, 0.75), rel=1e-12)
+        assert got[m]["left"] == pytest.approx(np.nanmedian(left), rel=1e-12)
+        assert got[m]["right"] == pytest.approx(np.nanmedian(right), rel=1e-12)
+        assert got[m]["n"] == np.count_nonzero(~np.isnan(v))
+        assert got[m]["n_left"] == np.count_nonzero(~np.isnan(left))
+        assert got[m]["n_right"] == np.count_nonzero(~np.isnan(right))
+
+
+def test_public_parts_accept_frames_and_series():
+    ic = pd.Series(np.arange(30) * 2.0)  # one step every 2 s, 0..58 s
+    num = pd.DataFrame({"contact_ms": 200.0 + ic.to_numpy()})
+    side = pd.Series(np.where(np.arange(30) % 2 == 0, "left", "right"))
+    d = drift(num, ic, ["contact_ms"])["contact_ms"]
+    # thirds: t <= 19.33 -> t = 0..18 (10 steps), t >= 38.67 -> t = 40..58 (10 steps)
+    assert (d["n_first"], d["n_last"]) == (10, 10)
+    assert d["first_third"] == pytest.approx(209.0) and d["last_third"] == pytest.approx(249.0)
+    assert d["per_minute"] == pytest.approx(60.0)  # 1 ms per s
+    w = windows(num, side, ic, window_s=20.0, origin_s=-10.0)
+    # windows [-10, 10), [10, 30), [30, 50), [50, 70): steps 0..8, 10..28, 30..48, 50..58 s
+    assert [x["n_steps"] for x in w] == [5, 10, 10, 5]
+    assert [x["contact_ms"] for x in w] == pytest.approx([204.0, 219.0, 239.0, 254.0])
+    steps = pd.DataFrame({"strike_pattern": ["rearfoot"] * 20 + ["forefoot"] * 10})
+    sp = strike_pattern_shares(steps, side)
+    assert sp["both"]["n"] == 30 and sp["left"]["n"] == 15
+    assert sp["both"]["rearfoot"] == pytest.approx(200.0 / 3.0)
+
+
+# --------------------------------------------------------------------------
+# windows by hand; labels and column types
+# --------------------------------------------------------------------------
+
+
+def test_windows_by_hand():
+    t = steps_table(
+        side=["left", "right", "left", "right", "left", "right", "left"],
+        ic_s=[5.0, 6.0, 7.0, 8.0, 31.0, 32.0, 58.0],
+        contact_ms=[200.0, 220.0, 210.0, np.nan, 240.0, 250.0, 260.0],
+        impact_g=[np.nan] * 7,
+    )
+    w = summarize(t, duration_s=60.0, window_s=10.0)["windows"]
+    # origin 5 s: windows [5, 15), [15, 25), [25, 35), [35, 45), [45, 55), [55, 65)
+    assert [x["start_s"] for x in w] == [5.0, 15.0, 25.0, 35.0, 45.0, 55.0]
+    assert [x["end_s"] for x in w] == [15.0, 25.0, 35.0, 45.0, 55.0, 65.0]
+    assert [x["n_steps"] for x in w] == [4, 0, 2, 0, 0, 1]
+    assert [x["n_left"] for x in w] == [2, 0, 1, 0, 0, 1]
+    assert [x["n_right"] for x in w] == [2, 0, 1, 0, 0, 0]
+    # first window: contact 200, 220, 210 (the NaN is skipped) -> 210
+    assert w[0]["contact_ms"] == pytest.approx(210.0)
+    assert w[2]["contact_ms"] == pytest.approx(245.0)
+    assert w[5]["contact_ms"] == pytest.approx(260.0)
+    assert w[1]["contact_ms"] is None and w[3]["contact_ms"] is None
+    # balance: left median 205 vs right 220 (its NaN skipped); 240 vs 250; one side only
+    assert w[0]["contact_balance_left_pct"] == pytest.approx(100.0 * 205.0 / 425.0)
+    assert w[2]["contact_balance_left_pct"] == pytest.approx(100.0 * 240.0 / 490.0)
+    assert w[5]["contact_balance_left_pct"] is None
+    assert list(w[0]) == ["start_s", "end_s", "n_steps", "n_left", "n_right", "contact_ms",
+                          "contact_balance_left_pct"]  # impact_g has no value
+
+
+def test_side_labels_case_missing_and_other():
+    t = pd.DataFrame({
+        "side": ["LEFT", "Left", "right", None, "x", "left"],
+        "ic_s": np.arange(6) * 0.4,
+        "contact_ms": [200.0, 210.0, 250.0, 300.0, 400.0, 220.0],
+        "strike_pattern": ["rearfoot", "rearfoot", "forefoot", "midfoot", "midfoot", None],
+    })
+    s = summarize(t, duration_s=3.0)
+    assert (s["n_steps"], s["n_steps_left"], s["n_steps_right"]) == (6, 3, 1)
+    m = s["metrics"]["contact_ms"]
+    assert (m["n"], m["n_left"], m["n_right"]) == (6, 3, 1)
+    assert m["left"] == pytest.approx(210.0) and m["right"] == pytest.approx(250.0)
+    # all six, whatever their side label: 200 210 220 250 300 400 -> (220 + 250) / 2
+    assert m["median"] == pytest.approx(235.0)
+    sp = s["strike_pattern"]
+    assert sp["left"] == {"n": 2, "rearfoot": 100.0, "midfoot": 0.0, "forefoot": 0.0}
+    # "both": every classified step with a side label, "x" included, the missing one not
+    assert sp["both"]["n"] == 4
+    assert sp["both"]["midfoot"] == pytest.approx(25.0)
+
+
+def test_object_columns_are_coerced_and_input_left_alone():
+    t = pd.DataFrame({
+        "side": ["left", "right", "left", "right", "left"],
+        "ic_s": ["0.0", "0.4", "0.8", "1.2", "oops"],
+        "contact_ms": pd.Series(["200", "bad", 220.0, np.inf, None], dtype=object),
+    })
+    before = t.copy()
+    s = summarize(t, duration_s=2.0)
+    pd.testing.assert_frame_equal(t, before)
+    m = s["metrics"]["contact_ms"]
+    assert (m["n"], m["median"], m["left"], m["right"]) == (2, 210.0, 210.0, None)
+    assert [x["n_steps"] for x in s["windows"]] == [4]  # the step without a time is left out

@@ -32,13 +32,18 @@ per_minute
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from typing import Any
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+from numpy.lib.stride_tricks import as_strided
 
 from footfall.model import INSOLE_STEP_METRICS, NUMERIC_STEP_METRICS, STRIKE_PATTERNS, Side
+
+if TYPE_CHECKING:  # a steps table is a DataFrame; the work here is done on NumPy arrays
+    import pandas as pd
 
 WINDOW_METRICS: tuple[str, ...] = (
     "cadence_spm",
@@ -67,6 +72,15 @@ WINDOW_S = 60.0
 """Default window length for ``summary["windows"]``, seconds."""
 
 _THEIL_SEN_MAX_POINTS = 600
+
+_SAMPLE_SIZE = 4096
+"""Pairwise slopes sampled to bracket the median before selecting it exactly."""
+
+_BRACKET_MIN_PAIRS = 8 * _SAMPLE_SIZE
+"""Fewest pairs for which bracketing the median pays off over a plain partition."""
+
+# Side codes of the per-row side array (see _label_codes).
+_LEFT, _RIGHT, _OTHER, _MISSING = 0, 1, 2, -1
 
 
 # --------------------------------------------------------------------------
@@ -102,7 +116,8 @@ def to_jsonable(obj: Any) -> Any:
         return _num(obj)
     if isinstance(obj, str):
         return str(obj)
-    if obj is pd.NA or obj is pd.NaT:
+    pd_module = sys.modules.get("pandas")  # pd.NA / pd.NaT exist only once pandas is loaded
+    if pd_module is not None and (obj is pd_module.NA or obj is pd_module.NaT):
         return None
     return obj
 
@@ -139,6 +154,193 @@ def contact_balance_left_pct(left_ms: float | None, right_ms: float | None) -> f
     return 100.0 * lf / (lf + rf)
 
 
+# --------------------------------------------------------------------------
+# Order statistics on rows of a 2-D array (NaN = no value)
+# --------------------------------------------------------------------------
+
+
+def _sorted_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row sorted ascending (NaN last) and the number of non-NaN values per row."""
+    xs = np.sort(x, axis=1)
+    return xs, x.shape[1] - np.count_nonzero(np.isnan(x), axis=1)
+
+
+def _medians_of_sorted(xs: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Median of the first ``count[r]`` values of each sorted row ``r``; NaN where
+    the count is 0. Even counts give the mean of the middle two, as numpy and
+    pandas do."""
+    out = np.full(xs.shape[0], np.nan)
+    rows = np.flatnonzero(count > 0)
+    if rows.size:
+        c = count[rows]
+        lo = xs[rows, (c - 1) // 2]
+        hi = xs[rows, c // 2]
+        out[rows] = np.where(c % 2 == 1, lo, (lo + hi) / 2.0)
+    return out
+
+
+def _quantiles_of_sorted(xs: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    """Quantile ``q`` of the first ``count[r]`` values of each sorted row ``r``
+    with linear interpolation, computed as ``numpy.quantile`` (and so pandas)
+    computes it; NaN where the count is 0."""
+    out = np.full(xs.shape[0], np.nan)
+    rows = np.flatnonzero(count > 0)
+    if rows.size:
+        c = count[rows]
+        virtual = (c - 1) * q
+        prev = np.floor(virtual).astype(np.intp)
+        nxt = np.minimum(prev + 1, c - 1)
+        gamma = virtual - prev
+        a, b = xs[rows, prev], xs[rows, nxt]
+        diff = b - a
+        out[rows] = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return out
+
+
+def _medians(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row medians (NaN skipped) and counts of a 2-D array."""
+    xs, count = _sorted_rows(x)
+    return _medians_of_sorted(xs, count), count
+
+
+# --------------------------------------------------------------------------
+# Theil-Sen slope
+# --------------------------------------------------------------------------
+
+
+def _pair_differences(v: np.ndarray) -> np.ndarray:
+    """``v[j] - v[i]`` once for every unordered pair ``{i, j}`` of the ``n``
+    entries of ``v``, packed into ``n * (n - 1) / 2`` entries: first the pairs
+    at cyclic offset ``d = 1 .. (n - 1) // 2`` (``j = (i + d) mod n``), then for
+    even ``n`` the pairs half the length apart. The pair order and orientation
+    depend only on ``n``, so for two arrays the quotient of their differences
+    is the pair's slope (exactly: IEEE subtraction and division are symmetric
+    in sign)."""
+    n = v.size
+    h = (n - 1) // 2
+    out = np.empty(n * (n - 1) // 2)
+    if h > 0:
+        twice = np.concatenate((v, v))
+        # ahead[d - 1, i] = v[(i + d) % n]: rows are overlapping slices of `twice`
+        ahead = as_strided(twice[1:], shape=(h, n), strides=(twice.strides[0],) * 2,
+                           writeable=False)
+        np.subtract(ahead, v, out=out[:h * n].reshape(h, n))
+    if n % 2 == 0 and n > 0:
+        half = n // 2
+        np.subtract(v[half:], v[:half], out=out[h * n:])
+    return out
+
+
+def _select(values: np.ndarray, ks: Sequence[int], n_valid: int,
+            sample: np.ndarray | None) -> np.ndarray:
+    """The ``ks``-th smallest (0-based, ascending ks) of the ``n_valid`` non-NaN
+    entries of ``values``.
+
+    With a ``sample`` (positions into ``values``), the sampled values bracket
+    the wanted ranks; the entries below the bracket are only counted and those
+    inside are partitioned. The result is exact whatever the sample: when the
+    bracket misses a wanted rank the whole array is partitioned instead.
+    """
+    if sample is not None:
+        s = np.sort(values[sample])
+        m = s.size - int(np.count_nonzero(np.isnan(s)))
+        p = (ks[0] + ks[-1]) / 2.0 / n_valid
+        spread = 4.0 * math.sqrt(m * p * (1.0 - p)) + 2.0  # ~4 sd of a sample rank
+        i_lo, i_hi = math.floor(p * m - spread), math.ceil(p * m + spread)
+        if 0 <= i_lo and i_hi < m:
+            lo, hi = s[i_lo], s[i_hi]
+            inside = np.greater_equal(values, lo)
+            n_below = n_valid - int(np.count_nonzero(inside))  # NaN compares False
+            np.logical_and(inside, np.less_equal(values, hi), out=inside)
+            candidates = values[inside]
+            if n_below <= ks[0] and ks[-1] < n_below + candidates.size:
+                kk = [k - n_below for k in ks]
+                return np.partition(candidates, kk)[kk]
+    return np.partition(values, ks)[list(ks)]
+
+
+def _median_of_slopes(slopes: np.ndarray, n_valid: int, sample: np.ndarray | None) -> float:
+    """Median of the ``n_valid`` non-NaN slopes, as ``numpy.median`` of them."""
+    half = n_valid // 2
+    if n_valid % 2:
+        return float(_select(slopes, (half,), n_valid, sample)[0])
+    a, b = _select(slopes, (half - 1, half), n_valid, sample)
+    return float((a + b) / 2.0)
+
+
+@lru_cache(maxsize=8)
+def _sample_positions(n_pairs: int) -> np.ndarray | None:
+    """Fixed pseudo-random positions into ``n_pairs`` pairwise slopes, sorted;
+    None when there are too few pairs for bracketing to pay off."""
+    if n_pairs < _BRACKET_MIN_PAIRS:
+        return None
+    positions = np.sort(np.random.default_rng(n_pairs).integers(0, n_pairs, _SAMPLE_SIZE))
+    positions.flags.writeable = False
+    return positions
+
+
+def _group_medians_consecutive(x: np.ndarray, y: np.ndarray,
+                               max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce points to ``max_points`` consecutive equal-count groups in ``x``
+    order (group of the ``k``-th point: ``k * max_points // n``), each
+    represented by its median ``x`` and, for every row of ``y``, its median
+    ``y``. Group sizes differ by at most one: the groups are padded with NaN to
+    the largest size and sorted row by row."""
+    n = x.size
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[:, order]
+    group = np.arange(n) * max_points // n
+    sizes = np.bincount(group)
+    starts = np.cumsum(sizes) - sizes
+    width = int(sizes.max())
+    pos = starts[:, None] + np.arange(width)
+    pos = np.where(np.arange(width) < sizes[:, None], pos, n)  # n: the NaN pad
+    lo, hi = (sizes - 1) // 2, sizes // 2
+    odd = sizes % 2 == 1
+    xlo, xhi = x[starts + lo], x[starts + hi]  # x is sorted within each group
+    xm = np.where(odd, xlo, (xlo + xhi) / 2.0)
+    padded = np.concatenate((y, np.full((y.shape[0], 1), np.nan)), axis=1)[:, pos]
+    padded.sort(axis=2)
+    g = np.arange(sizes.size)
+    ylo, yhi = padded[:, g, lo], padded[:, g, hi]
+    ym = np.where(odd, ylo, (ylo + yhi) / 2.0)
+    return xm, ym
+
+
+def _theil_sen_rows(x: np.ndarray, y: np.ndarray,
+                    max_points: int = _THEIL_SEN_MAX_POINTS) -> list[float | None]:
+    """:func:`theil_sen_slope` of every row of ``y`` (2-D) against ``x``.
+
+    Rows with the same finite points share the reduction of ``x`` and the
+    pairwise ``x`` differences.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    out: list[float | None] = [None] * y.shape[0]
+    shared: dict[bytes, list[int]] = {}
+    for r in range(y.shape[0]):
+        shared.setdefault(ok[r].tobytes(), []).append(r)
+    for rows in shared.values():
+        keep = ok[rows[0]]
+        xs, ys = x[keep], y[rows][:, keep]
+        if xs.size > max_points:
+            xs, ys = _group_medians_consecutive(xs, ys, max_points)
+        if xs.size < 2:
+            continue
+        dx = _pair_differences(xs)
+        dx[dx == 0] = np.nan  # pairs with equal x have no slope
+        n_valid = dx.size - int(np.count_nonzero(np.isnan(dx)))
+        if n_valid == 0:
+            continue
+        sample = _sample_positions(dx.size)  # any sample gives the same slope
+        for r, yr in zip(rows, ys, strict=True):
+            slopes = _pair_differences(yr)
+            np.divide(slopes, dx, out=slopes)
+            out[r] = _num(_median_of_slopes(slopes, n_valid, sample))
+    return out
+
+
 def theil_sen_slope(x: np.ndarray, y: np.ndarray, *,
                     max_points: int = _THEIL_SEN_MAX_POINTS) -> float | None:
     """Theil-Sen slope of ``y`` against ``x``: the median of the slopes between
@@ -170,22 +372,7 @@ def theil_sen_slope(x: np.ndarray, y: np.ndarray, *,
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if x.size > max_points:
-        order = np.argsort(x, kind="stable")
-        x, y = x[order], y[order]
-        group = np.arange(x.size) * max_points // x.size
-        reduced = pd.DataFrame({"g": group, "x": x, "y": y}).groupby("g").median()
-        x, y = reduced["x"].to_numpy(), reduced["y"].to_numpy()
-    if x.size < 2:
-        return None
-    i, j = np.triu_indices(x.size, k=1)
-    dx = x[j] - x[i]
-    keep = dx != 0
-    if not keep.any():
-        return None
-    return _num(np.median((y[j] - y[i])[keep] / dx[keep]))
+    return _theil_sen_rows(x, y[None, :], max_points)[0]
 
 
 # --------------------------------------------------------------------------
@@ -193,32 +380,127 @@ def theil_sen_slope(x: np.ndarray, y: np.ndarray, *,
 # --------------------------------------------------------------------------
 
 
-def _prepare(steps: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[str]]:
-    """Numeric metric columns (float, non-finite -> NaN), side labels, ic_s,
-    and the names of the metrics that have at least one value."""
-    index = steps.index
-    cols = {}
-    for m in SUMMARY_METRICS:
-        if m in steps.columns:
-            cols[m] = pd.to_numeric(steps[m], errors="coerce").astype("float64")
-        else:
-            cols[m] = pd.Series(np.nan, index=index, dtype="float64")
-    num = pd.DataFrame(cols, index=index).replace([np.inf, -np.inf], np.nan)
-    if "side" in steps.columns:
-        side = steps["side"].astype(str).str.lower()
+def _put_numeric(col: Any, out: np.ndarray) -> None:
+    """Write a column into ``out`` as float64; anything that is not a number
+    becomes NaN (``pandas.to_numeric(errors="coerce")``)."""
+    dtype = getattr(col, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        out[:] = col.to_numpy() if hasattr(col, "to_numpy") else col
+        return
+    import pandas as pd
+
+    out[:] = pd.to_numeric(pd.Series(col), errors="coerce").astype("float64").to_numpy()
+
+
+def _label_codes(col: Any, labels: Sequence[str], *, lower: bool = False) -> np.ndarray:
+    """Per row of a label column: ``k`` where the value equals ``labels[k]``,
+    ``len(labels)`` for any other value, -1 where it is missing. With
+    ``lower``, values are compared as ``col.astype(str).str.lower()``."""
+    if hasattr(col, "factorize") and hasattr(col, "to_numpy"):  # pandas Series or Index
+        codes, uniques = col.factorize()  # missing -> -1
+        if lower:
+            uniques = uniques.astype(str).str.lower()
+        uniques = list(uniques)
     else:
-        side = pd.Series("", index=index)
-    if "ic_s" in steps.columns:
-        ic = pd.to_numeric(steps["ic_s"], errors="coerce").astype("float64")
+        values = np.asarray(col, dtype=object).ravel()
+        missing = np.array([_is_missing(v) for v in values], dtype=bool)
+        if lower:
+            values = np.array([str(v).lower() for v in values], dtype=object)
+        uniques = list(dict.fromkeys(values[~missing].tolist()))
+        position = {u: k for k, u in enumerate(uniques)}
+        codes = np.array([-1 if m else position[v] for v, m in zip(values, missing, strict=True)],
+                         dtype=np.intp)
+    other = len(labels)
+    lookup = np.array([labels.index(u) if u in labels else other for u in uniques] + [-1],
+                      dtype=np.int8)
+    return lookup[codes]  # code -1 picks the last entry
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(v != v)  # NaN, NaT
+    except (TypeError, ValueError):
+        return True  # pd.NA: comparing it gives NA
+
+
+def _side_codes(side: Any, *, lower: bool = False) -> np.ndarray:
+    """Per row: ``_LEFT``, ``_RIGHT``, ``_OTHER`` (any other label) or ``_MISSING``."""
+    return _label_codes(side, (Side.LEFT.value, Side.RIGHT.value), lower=lower)
+
+
+def _pattern_codes(pattern: Any) -> np.ndarray:
+    """Per row: index into ``STRIKE_PATTERNS``, or -1 when not a strike pattern."""
+    codes = _label_codes(pattern, STRIKE_PATTERNS)
+    codes[codes == len(STRIKE_PATTERNS)] = -1
+    return codes
+
+
+def _prepare(steps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The metric columns as one float array (a row per metric of
+    ``SUMMARY_METRICS``, a column per step; missing column or non-finite value
+    -> NaN), the side code of each step and its ic_s (NaN when missing)."""
+    n = len(steps)
+    columns = steps.columns
+    values = np.full((len(SUMMARY_METRICS), n), np.nan)
+    for r, m in enumerate(SUMMARY_METRICS):
+        if m in columns:
+            _put_numeric(steps[m], values[r])
+    values[~np.isfinite(values)] = np.nan
+    if "side" in columns:
+        side = _side_codes(steps["side"], lower=True)
     else:
-        ic = pd.Series(np.nan, index=index, dtype="float64")
-    present = [m for m in SUMMARY_METRICS if num[m].notna().any()]
-    return num, side, ic, present
+        side = np.full(n, _OTHER, dtype=np.int8)  # an empty label, as for a missing column
+    ic = np.full(n, np.nan)
+    if "ic_s" in columns:
+        _put_numeric(steps["ic_s"], ic)
+    return values, side, ic
+
+
+def _rows_of(num: Any, names: Sequence[str], n_rows: int) -> np.ndarray:
+    """Columns of a table of ``n_rows`` rows (DataFrame or mapping of columns)
+    as the rows of a float array."""
+    out = np.empty((len(names), n_rows))
+    for r, m in enumerate(names):
+        out[r] = np.asarray(num[m], dtype=np.float64)
+    return out
 
 
 # --------------------------------------------------------------------------
 # Parts of the summary
 # --------------------------------------------------------------------------
+
+
+def _metric_stats(values: np.ndarray, side: np.ndarray,
+                  names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """:func:`metric_stats` on a float array with a row per metric."""
+    if not names:
+        return {}
+    xs, count = _sorted_rows(values)
+    median = _medians_of_sorted(xs, count)
+    p25 = _quantiles_of_sorted(xs, count, 0.25)
+    p75 = _quantiles_of_sorted(xs, count, 0.75)
+    med_left, n_left = _medians(values[:, side == _LEFT])
+    med_right, n_right = _medians(values[:, side == _RIGHT])
+
+    out: dict[str, dict[str, Any]] = {}
+    for r, m in enumerate(names):
+        left, right = _num(med_left[r]), _num(med_right[r])
+        out[m] = {
+            "median": _num(median[r]),
+            "left": left,
+            "right": right,
+            "asymmetry_pct": asymmetry_pct(left, right),
+            "left_minus_right": (left - right) if left is not None and right is not None
+            else None,
+            "n": int(count[r]),
+            "n_left": int(n_left[r]),
+            "n_right": int(n_right[r]),
+            "p25": _num(p25[r]),
+            "p75": _num(p75[r]),
+        }
+    return out
 
 
 def metric_stats(num: pd.DataFrame, side: pd.Series,
@@ -228,7 +510,8 @@ def metric_stats(num: pd.DataFrame, side: pd.Series,
     Parameters
     ----------
     num
-        Numeric metric columns, one row per step.
+        Numeric metric columns, one row per step (DataFrame or mapping of
+        columns); NaN counts as no value.
     side
         ``"left"`` / ``"right"`` per row.
     metrics
@@ -243,41 +526,31 @@ def metric_stats(num: pd.DataFrame, side: pd.Series,
     metrics = list(metrics)
     if not metrics:
         return {}
-    data = num[metrics]
-    median = data.median()
-    p25 = data.quantile(0.25)
-    p75 = data.quantile(0.75)
-    count = data.count()
-    by_side_med = data.groupby(side).median()
-    by_side_n = data.groupby(side).count()
+    side_codes = _side_codes(side)
+    return _metric_stats(_rows_of(num, metrics, side_codes.size), side_codes, metrics)
 
-    def side_value(table: pd.DataFrame, s: str, m: str) -> Any:
-        return table.at[s, m] if s in table.index else None
 
+def _strike_pattern_shares(pattern: np.ndarray, side: np.ndarray) -> dict[str, dict[str, Any]]:
+    """:func:`strike_pattern_shares` from pattern codes and side codes."""
+    ok = (pattern >= 0) & (side != _MISSING)
+    k = len(STRIKE_PATTERNS)
+    table = np.bincount(side[ok].astype(np.intp) * k + pattern[ok],
+                        minlength=3 * k).reshape(3, k)
     out: dict[str, dict[str, Any]] = {}
-    for m in metrics:
-        left = _num(side_value(by_side_med, Side.LEFT.value, m))
-        right = _num(side_value(by_side_med, Side.RIGHT.value, m))
-        n_left = side_value(by_side_n, Side.LEFT.value, m)
-        n_right = side_value(by_side_n, Side.RIGHT.value, m)
-        out[m] = {
-            "median": _num(median[m]),
-            "left": left,
-            "right": right,
-            "asymmetry_pct": asymmetry_pct(left, right),
-            "left_minus_right": (left - right) if left is not None and right is not None
-            else None,
-            "n": int(count[m]),
-            "n_left": int(n_left) if n_left is not None else 0,
-            "n_right": int(n_right) if n_right is not None else 0,
-            "p25": _num(p25[m]),
-            "p75": _num(p75[m]),
-        }
+    for s, row in ((Side.LEFT.value, table[_LEFT]), (Side.RIGHT.value, table[_RIGHT]),
+                   ("both", table.sum(axis=0))):
+        n = int(row.sum())
+        if n == 0:
+            continue
+        out[s] = {"n": n, **{p: 100.0 * float(row[i]) / n for i, p in enumerate(STRIKE_PATTERNS)}}
     return out
 
 
 def strike_pattern_shares(steps: pd.DataFrame, side: pd.Series) -> dict[str, dict[str, Any]]:
     """Share of each strike pattern per side and for both feet, percent.
+
+    ``"both"`` counts the classified steps of every side label given (rows
+    without a side label are left out).
 
     Returns
     -------
@@ -288,22 +561,51 @@ def strike_pattern_shares(steps: pd.DataFrame, side: pd.Series) -> dict[str, dic
     """
     if "strike_pattern" not in steps.columns:
         return {}
-    pattern = steps["strike_pattern"]
-    ok = pattern.isin(STRIKE_PATTERNS)
-    if not ok.any():
+    return _strike_pattern_shares(_pattern_codes(steps["strike_pattern"]), _side_codes(side))
+
+
+def _drift(values: np.ndarray, names: Sequence[str], ic: np.ndarray, *,
+           min_per_third: int) -> dict[str, dict[str, Any]]:
+    """:func:`drift` on a float array with a row per metric."""
+    ok = ~np.isnan(ic)
+    if not names or np.count_nonzero(ok) < 2:
         return {}
-    table = pd.crosstab(side[ok], pattern[ok]).reindex(columns=list(STRIKE_PATTERNS),
-                                                        fill_value=0)
-    table.loc["both"] = table.sum(axis=0)
+    t = ic[ok]
+    data = values[:, ok]
+    t0, t1 = float(t.min()), float(t.max())
+    span = t1 - t0
+    if span <= 0:
+        return {}
+    med_first, n_first = _medians(data[:, t <= t0 + span / 3.0])
+    med_last, n_last = _medians(data[:, t >= t1 - span / 3.0])
+
+    entries: dict[int, tuple[float, float]] = {}
+    for r in range(len(names)):
+        if n_first[r] < min_per_third or n_last[r] < min_per_third:
+            continue
+        a, b = _num(med_first[r]), _num(med_last[r])
+        if a is None or b is None:
+            continue
+        entries[r] = (a, b)
+    if not entries:
+        return {}
+    rows = list(entries)
+    minutes = (t - t0) / 60.0
+    slopes = _theil_sen_rows(minutes, data[rows])
+
     out: dict[str, dict[str, Any]] = {}
-    for s in (Side.LEFT.value, Side.RIGHT.value, "both"):
-        if s not in table.index:
-            continue
-        row = table.loc[s]
-        n = int(row.sum())
-        if n == 0:
-            continue
-        out[s] = {"n": n, **{p: 100.0 * float(row[p]) / n for p in STRIKE_PATTERNS}}
+    for r, slope in zip(rows, slopes, strict=True):
+        a, b = entries[r]
+        change = b - a
+        out[names[r]] = {
+            "first_third": a,
+            "last_third": b,
+            "change": change,
+            "change_pct": 100.0 * change / a if a > 0 else None,
+            "per_minute": slope,
+            "n_first": int(n_first[r]),
+            "n_last": int(n_last[r]),
+        }
     return out
 
 
@@ -319,7 +621,8 @@ def drift(num: pd.DataFrame, ic: pd.Series, metrics: Iterable[str], *,
     Parameters
     ----------
     num
-        Numeric metric columns, one row per step.
+        Numeric metric columns, one row per step (DataFrame or mapping of
+        columns); NaN counts as no value.
     ic
         Initial contact time of each row, seconds.
     metrics
@@ -337,38 +640,70 @@ def drift(num: pd.DataFrame, ic: pd.Series, metrics: Iterable[str], *,
         metric's unit per minute.
     """
     metrics = list(metrics)
-    ok = ic.notna()
-    if not metrics or ok.sum() < 2:
-        return {}
-    t = ic[ok]
-    data = num.loc[ok, metrics]
-    t0, t1 = float(t.min()), float(t.max())
-    span = t1 - t0
-    if span <= 0:
-        return {}
-    first = data[t <= t0 + span / 3.0]
-    last = data[t >= t1 - span / 3.0]
-    n_first, n_last = first.count(), last.count()
-    med_first, med_last = first.median(), last.median()
-    minutes = ((t - t0) / 60.0).to_numpy()
+    ic = np.asarray(ic, dtype=np.float64)
+    return _drift(_rows_of(num, metrics, ic.size), metrics, ic, min_per_third=min_per_third)
 
-    out: dict[str, dict[str, Any]] = {}
-    for m in metrics:
-        if n_first[m] < min_per_third or n_last[m] < min_per_third:
-            continue
-        a, b = _num(med_first[m]), _num(med_last[m])
-        if a is None or b is None:
-            continue
-        change = b - a
-        out[m] = {
-            "first_third": a,
-            "last_third": b,
-            "change": change,
-            "change_pct": 100.0 * change / a if a > 0 else None,
-            "per_minute": theil_sen_slope(minutes, data[m].to_numpy()),
-            "n_first": int(n_first[m]),
-            "n_last": int(n_last[m]),
+
+def _windows(values: np.ndarray, names: Sequence[str], side: np.ndarray, ic: np.ndarray, *,
+             window_s: float, origin_s: float | None) -> list[dict[str, Any]]:
+    """:func:`windows` on a float array with a row per candidate metric."""
+    if window_s <= 0:
+        raise ValueError("window_s must be positive")
+    ok = ~np.isnan(ic)
+    if not ok.any():
+        return []
+    t = ic[ok]
+    origin = float(t.min()) if origin_s is None else float(origin_s)
+    idx = np.floor((t - origin) / window_s).astype(np.int64)
+    keep = idx >= 0
+    if not keep.any():
+        return []
+    idx = idx[keep]
+    data = values[:, ok]
+    has = ~np.isnan(data).all(axis=1)
+    cols = [m for m, h in zip(names, has, strict=True) if h]
+    data = data[has][:, keep]
+    s = side[ok][keep]
+    n_windows = int(idx.max()) + 1
+
+    n_steps = np.bincount(idx, minlength=n_windows)
+    n_left = np.bincount(idx[s == _LEFT], minlength=n_windows)
+    n_right = np.bincount(idx[s == _RIGHT], minlength=n_windows)
+
+    # steps in window order, then one block per non-empty window; with contact
+    # time, two extra rows hold it for the left and the right steps only
+    order = np.argsort(idx, kind="stable")
+    data, s = data[:, order], s[order]
+    contact = cols.index("contact_ms") if "contact_ms" in cols else None
+    if contact is not None:
+        c = data[contact]
+        data = np.vstack((data, np.where(s == _LEFT, c, np.nan),
+                          np.where(s == _RIGHT, c, np.nan)))
+    ends = np.cumsum(n_steps)
+    starts = ends - n_steps
+    med = np.full((data.shape[0], n_windows), np.nan)
+    for w in np.flatnonzero(n_steps):
+        med[:, w] = _medians(data[:, starts[w]:ends[w]])[0]
+    balance = np.full(n_windows, np.nan)
+    if contact is not None:
+        left, right = med[-2], med[-1]
+        both = (left > 0) & (right > 0)
+        balance[both] = 100.0 * left[both] / (left[both] + right[both])
+
+    out: list[dict[str, Any]] = []
+    for w in range(n_windows):
+        rec: dict[str, Any] = {
+            "start_s": float(origin + w * window_s),
+            "end_s": float(origin + (w + 1) * window_s),
+            "n_steps": int(n_steps[w]),
+            "n_left": int(n_left[w]),
+            "n_right": int(n_right[w]),
         }
+        for i, m in enumerate(cols):
+            rec[m] = _num(med[i, w])
+        if contact is not None:
+            rec["contact_balance_left_pct"] = _num(balance[w])
+        out.append(rec)
     return out
 
 
@@ -380,7 +715,8 @@ def windows(num: pd.DataFrame, side: pd.Series, ic: pd.Series, *,
     Parameters
     ----------
     num, side, ic
-        Numeric metric columns, side labels and initial contact times (s).
+        Numeric metric columns (DataFrame or mapping of columns; NaN counts
+        as no value), side labels and initial contact times (s).
     window_s
         Window length, seconds.
     origin_s
@@ -399,40 +735,11 @@ def windows(num: pd.DataFrame, side: pd.Series, ic: pd.Series, *,
     """
     if window_s <= 0:
         raise ValueError("window_s must be positive")
-    ok = ic.notna()
-    if not ok.any():
-        return []
-    t = ic[ok]
-    origin = float(t.min()) if origin_s is None else float(origin_s)
-    idx = np.floor((t.to_numpy() - origin) / window_s).astype(np.int64)
-    keep = idx >= 0
-    if not keep.any():
-        return []
-    idx = idx[keep]
-    cols = [m for m in metrics if m in num.columns and num.loc[ok, m].notna().any()]
-    data = num.loc[ok, cols][keep]
-    s = side[ok][keep].to_numpy()
-    n_windows = int(idx.max()) + 1
-    full = pd.RangeIndex(n_windows)
-
-    table = data.groupby(idx).median().reindex(full)
-    table.insert(0, "n_right", pd.Series(s == Side.RIGHT.value).groupby(idx).sum()
-                 .reindex(full, fill_value=0).astype(int))
-    table.insert(0, "n_left", pd.Series(s == Side.LEFT.value).groupby(idx).sum()
-                 .reindex(full, fill_value=0).astype(int))
-    table.insert(0, "n_steps", pd.Series(idx).groupby(idx).size()
-                 .reindex(full, fill_value=0).astype(int))
-    table.insert(0, "end_s", origin + (full.to_numpy() + 1) * window_s)
-    table.insert(0, "start_s", origin + full.to_numpy() * window_s)
-    if "contact_ms" in cols:
-        contact = data["contact_ms"].to_numpy()
-        per_side = (pd.DataFrame({"w": idx, "side": s, "c": contact})
-                    .groupby(["w", "side"])["c"].median().unstack())
-        left = per_side.get(Side.LEFT.value, pd.Series(np.nan, index=per_side.index))
-        right = per_side.get(Side.RIGHT.value, pd.Series(np.nan, index=per_side.index))
-        balance = (100.0 * left / (left + right)).where((left > 0) & (right > 0))
-        table["contact_balance_left_pct"] = balance.reindex(full)
-    return to_jsonable(table.to_dict("records"))
+    columns = num.columns if hasattr(num, "columns") else num
+    names = [m for m in metrics if m in columns]
+    ic = np.asarray(ic, dtype=np.float64)
+    return _windows(_rows_of(num, names, ic.size), names, _side_codes(side), ic,
+                    window_s=window_s, origin_s=origin_s)
 
 
 def summarize(steps: pd.DataFrame, duration_s: float, *, window_s: float = WINDOW_S,
@@ -475,30 +782,39 @@ def summarize(steps: pd.DataFrame, duration_s: float, *, window_s: float = WINDO
     positive when the left median is larger; None unless both side medians
     are positive (see the module docstring).
     """
-    num, side, ic, present = _prepare(steps)
-    n_left = int((side == Side.LEFT.value).sum())
-    n_right = int((side == Side.RIGHT.value).sum())
+    values, side, ic = _prepare(steps)
+    row = {m: r for r, m in enumerate(SUMMARY_METRICS)}
+    has_value = ~np.isnan(values).all(axis=1)
+    present = [m for m, has in zip(SUMMARY_METRICS, has_value, strict=True) if has]
+    data = values[[row[m] for m in present]]
 
-    stats = metric_stats(num, side, present)
+    stats = _metric_stats(data, side, present)
 
     cadence = stats.get("cadence_spm", {}).get("median")
     if cadence is None and "stride_ms" in stats:
-        stride = num["stride_ms"].where(num["stride_ms"] > 0)
-        cadence = _num((120000.0 / stride).median())
+        stride = values[row["stride_ms"]]
+        stride = stride[stride > 0]
+        cadence = _num(_medians((120000.0 / stride)[None, :])[0][0])
 
+    if "strike_pattern" in steps.columns:
+        strike = _strike_pattern_shares(_pattern_codes(steps["strike_pattern"]), side)
+    else:
+        strike = {}
+
+    window_names = [m for m in WINDOW_METRICS if m in row]
     contact = stats.get("contact_ms", {})
-    summary: dict[str, Any] = {
+    return {
         "duration_s": _num(duration_s),
         "n_steps": len(steps),
-        "n_steps_left": n_left,
-        "n_steps_right": n_right,
+        "n_steps_left": int(np.count_nonzero(side == _LEFT)),
+        "n_steps_right": int(np.count_nonzero(side == _RIGHT)),
         "cadence_spm": cadence,
         "contact_balance_left_pct": contact_balance_left_pct(contact.get("left"),
                                                              contact.get("right")),
         "metrics": stats,
-        "strike_pattern": strike_pattern_shares(steps, side),
-        "drift": drift(num, ic, present, min_per_third=min_per_third),
-        "windows": windows(num, side, ic, window_s=window_s),
+        "strike_pattern": strike,
+        "drift": _drift(data, present, ic, min_per_third=min_per_third),
+        "windows": _windows(values[[row[m] for m in window_names]], window_names, side, ic,
+                            window_s=window_s, origin_s=None),
         "findings": [],
     }
-    return to_jsonable(summary)
