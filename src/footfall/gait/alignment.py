@@ -95,7 +95,8 @@ def estimate_alignment(
     offset = np.cumsum(np.concatenate([[0], (hi - lo + 1)[:-1]])) - lo
     starts, stops = seg.ms_before[pick] + offset, seg.ms_after[pick] + offset
     raw = integrate_strides(acc_mps2[take], gyr_rps[take], fs_hz, starts, stops)
-    g_dirs = quat.rotate(quat.conjugate(raw.q[:, 0]), np.array([0.0, 0.0, 1.0]))
+    q_start = raw.take("q", np.arange(len(starts)), np.zeros(len(starts), dtype=int))
+    g_dirs = quat.rotate(quat.conjugate(q_start), np.array([0.0, 0.0, 1.0]))
     up = _robust_mean_direction(g_dirs)
     spread = float(np.degrees(np.median(np.arccos(np.clip(g_dirs @ up, -1, 1)))))
 

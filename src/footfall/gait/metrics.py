@@ -42,17 +42,20 @@ def strike_pattern_from_angle(angle_deg: np.ndarray) -> np.ndarray:
     return out
 
 
-def _interp_rows(values: np.ndarray, start: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Linear interpolation of padded per-stride ``values`` (n, L) at absolute
-    fractional sample ``x`` (n,), stride ``i`` starting at ``start[i]``."""
-    n, L = values.shape[:2]
-    rel = np.clip(x - start, 0, L - 1)
+def _interp_pitch(traj: StrideTrajectories, x: np.ndarray) -> np.ndarray:
+    """Foot pitch (deg) of each stride ``i`` linearly interpolated at absolute
+    fractional sample ``x[i]`` (clipped to the padded stride)."""
+    L = traj.padded_length
+    rel = np.clip(x - traj.start, 0, L - 1)
     rel = np.where(np.isfinite(rel), rel, 0.0)
     i0 = np.floor(rel).astype(int)
     i1 = np.minimum(i0 + 1, L - 1)
     f = rel - i0
-    r = np.arange(n)
-    return values[r, i0] * (1 - f) + values[r, i1] * f
+    r = np.arange(len(x))
+    # the orientation at the two samples only
+    p0, _ = pitch_roll_deg(traj.take("q", r, i0))
+    p1, _ = pitch_roll_deg(traj.take("q", r, i1))
+    return p0 * (1 - f) + p1 * f
 
 
 def imu_step_metrics(
@@ -147,8 +150,7 @@ def imu_step_metrics(
         gap_ms = np.zeros(n_str)
 
     # orientation at contact
-    pitch, roll = pitch_roll_deg(traj.q)
-    pitch_ic = _interp_rows(pitch, traj.start, ev.ic)
+    pitch_ic = _interp_pitch(traj, ev.ic)
 
     # stride length: the swing that ends at the next contact (stride i+1)
     disp = traj.displacement_m()
@@ -166,12 +168,13 @@ def imu_step_metrics(
     fs = float(fs_hz)
     w_imp = max(2, int(round(IMPACT_WINDOW_S * fs)))
     ic_i = np.where(np.isfinite(ev.ic), np.ceil(ev.ic), traj.start).astype(int)
-    rel = np.clip(ic_i - traj.start, 0, traj.acc_mps2.shape[1] - 1)
+    L = traj.padded_length
+    rel = np.clip(ic_i - traj.start, 0, L - 1)
     cols = rel[:, None] + np.arange(w_imp)[None, :]
     inside = cols <= (traj.stop - traj.start)[:, None]
-    cols = np.minimum(cols, traj.acc_mps2.shape[1] - 1)
+    cols = np.minimum(cols, L - 1)
     r = np.arange(n_str)[:, None]
-    a_win = traj.acc_mps2[r, cols]
+    a_win = traj.take("acc_mps2", r, cols)
     impact_g = np.where(inside, a_win[..., 2], -np.inf).max(axis=1) / G_MPS2
     # heading of the stride: direction of its displacement (forward)
     head = np.arctan2(disp[:, 1], disp[:, 0])
@@ -187,8 +190,9 @@ def imu_step_metrics(
     width = int(max(2, (ms_i - ic_i).max(initial=2) + 1))
     cols = (ic_i - traj.start)[:, None] + np.arange(width)[None, :]
     inside = cols <= (ms_i - traj.start)[:, None]
-    cols = np.clip(cols, 0, roll.shape[1] - 1)
-    ever = ever_sign * roll[r, cols]
+    cols = np.clip(cols, 0, L - 1)
+    _, roll = pitch_roll_deg(traj.take("q", r, cols))
+    ever = ever_sign * roll
     ever_ic = ever[:, 0]
     excursion = np.where(inside, ever, -np.inf).max(axis=1) - ever_ic
     abs_idx = np.minimum(traj.start[:, None] + cols, n - 1)
@@ -198,34 +202,37 @@ def imu_step_metrics(
     excursion[no_stance] = np.nan
     pron_vel[no_stance] = np.nan
 
-    df = pd.DataFrame(
-        {
-            "side": side.value,
-            "ic_s": ic_s,
-            "to_s": to_s,
-            "contact_ms": contact_ms,
-            "stride_ms": stride_ms,
-            "swing_ms": swing_ms,
-            "cadence_spm": cadence,
-            "ms_s": to_time(ev.ms_after.astype(float)),
-            "gap_ms": gap_ms,
-            "source": f"{side.value}_{placement.value}_imu",
-        }
-    )
+    cols = {
+        "side": side.value,
+        "ic_s": ic_s,
+        "to_s": to_s,
+        "contact_ms": contact_ms,
+        "stride_ms": stride_ms,
+        "swing_ms": swing_ms,
+        "cadence_spm": cadence,
+        "ms_s": to_time(ev.ms_after.astype(float)),
+        "gap_ms": gap_ms,
+        "source": f"{side.value}_{placement.value}_imu",
+    }
     if placement == Placement.FOOT:
-        df["stride_length_m"] = stride_len_out
-        df["speed_mps"] = speed
-        df["stride_length_zupt_m"] = stride_len
-        df["foot_strike_angle_deg"] = pitch_ic
-        df["strike_pattern"] = strike_pattern_from_angle(pitch_ic)
-        df["pronation_excursion_deg"] = excursion
-        df["pronation_velocity_dps"] = pron_vel
-        df["impact_g"] = impact_g
-        df["braking_g"] = braking_g
+        cols["stride_length_m"] = stride_len_out
+        cols["speed_mps"] = speed
+        cols["stride_length_zupt_m"] = stride_len
+        cols["foot_strike_angle_deg"] = pitch_ic
+        cols["strike_pattern"] = strike_pattern_from_angle(pitch_ic)
+        cols["pronation_excursion_deg"] = excursion
+        cols["pronation_velocity_dps"] = pron_vel
+        cols["impact_g"] = impact_g
+        cols["braking_g"] = braking_g
     else:
-        df["shank_angle_ic_deg"] = pitch_ic
+        cols["shank_angle_ic_deg"] = pitch_ic
         if belt_speed_mps:
-            df["speed_mps"] = speed
-            df["stride_length_m"] = stride_len_out
-    df = df[np.isfinite(df["ic_s"].to_numpy())]
-    return df.sort_values("ic_s", kind="stable").reset_index(drop=True)
+            cols["speed_mps"] = speed
+            cols["stride_length_m"] = stride_len_out
+    # rows with a contact, in time order; the table is built once
+    rows = np.flatnonzero(np.isfinite(ic_s))
+    rows = rows[np.argsort(ic_s[rows], kind="stable")]
+    df = pd.DataFrame(cols)
+    if len(rows) == len(df) and np.array_equal(rows, np.arange(len(df))):
+        return df
+    return df.take(rows).reset_index(drop=True)

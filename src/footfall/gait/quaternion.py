@@ -34,6 +34,26 @@ def from_rotvec(rv: np.ndarray) -> np.ndarray:
     return np.concatenate([np.cos(half), rv * k], axis=-1)
 
 
+def from_rotvec_cm(rv: np.ndarray) -> np.ndarray:
+    """:func:`from_rotvec` with the component axis first: (3, ...) rotation
+    vectors in, (4, ...) quaternions out (the same values)."""
+    x, y, z = rv
+    angle = x * x
+    angle += y * y
+    angle += z * z
+    np.sqrt(angle, out=angle)
+    half = 0.5 * angle
+    out = np.empty((4,) + angle.shape)
+    np.cos(half, out=out[0])
+    # sin(x)/x with a series for tiny angles
+    big = angle > 1e-9
+    k = np.sin(half, out=half)
+    np.divide(k, angle, out=k, where=big)
+    k[~big] = 0.5
+    np.multiply(rv, k, out=out[1:])
+    return out
+
+
 def rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rotate vectors ``v`` (..., 3) by unit quaternions ``q`` (..., 4)."""
     w, x, y, z = np.moveaxis(q, -1, 0)

@@ -15,7 +15,10 @@ relative to the belt (stride length = distance covered on the belt).
 
 All strides are integrated together: the loop runs over the samples of the
 longest stride (a few hundred), each step a vectorised operation over all
-strides, so an hour of running integrates in a fraction of a second.
+strides, so an hour of running integrates in a fraction of a second. The
+arrays are held time-major and one component per row (every operation reads
+contiguous memory); the per-stride arrays callers see are built from them on
+first use, so a caller that reads a few samples per stride pays for those.
 
 References
 ----------
@@ -27,15 +30,32 @@ algorithm evaluation. IEEE Trans Biomed Eng 57(11):2657-2666.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from footfall.gait import quaternion as quat
 from footfall.model import G_MPS2
 
+_QMUL_BLOCK = 1 << 14
+"""Stride-samples per block of the orientation loop's rotation increments
+(16 doubles each: a block of about 2 MB)."""
 
-@dataclass
+
+_FIELDS = ("valid", "q", "vel_mps", "pos_m", "acc_mps2")
+
+
+class _LazyArray:
+    """An array attribute of :class:`StrideTrajectories`, built on first access."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: StrideTrajectories | None, objtype: type | None = None):
+        return self if obj is None else obj._get(self.name)
+
+    def __set__(self, obj: StrideTrajectories, value: np.ndarray) -> None:
+        obj._arrays[self.name] = value
+
+
 class StrideTrajectories:
     """Per-stride trajectories, padded to the longest stride.
 
@@ -52,26 +72,187 @@ class StrideTrajectories:
         (n, L, 3) velocity and position in the level frame (z up).
     acc_mps2
         (n, L, 3) acceleration in the level frame, gravity removed.
+
+    From :func:`integrate_strides`, ``valid``, ``q``, ``vel_mps``, ``pos_m`` and
+    ``acc_mps2`` are built on first access (and kept); :meth:`take`,
+    :meth:`at` and :meth:`displacement_m` read single samples without
+    building them.
     """
 
-    start: np.ndarray
-    stop: np.ndarray
-    valid: np.ndarray
-    q: np.ndarray
-    vel_mps: np.ndarray
-    pos_m: np.ndarray
-    acc_mps2: np.ndarray
+    def __init__(self, start: np.ndarray, stop: np.ndarray, valid: np.ndarray, q: np.ndarray,
+                 vel_mps: np.ndarray, pos_m: np.ndarray, acc_mps2: np.ndarray) -> None:
+        self.start = start
+        self.stop = stop
+        self._arrays = {"valid": valid, "q": q, "vel_mps": vel_mps, "pos_m": pos_m,
+                        "acc_mps2": acc_mps2}
+        self._tm: _TimeMajor | None = None
+
+    @classmethod
+    def _from_time_major(cls, start: np.ndarray, stop: np.ndarray,
+                         tm: _TimeMajor) -> StrideTrajectories:
+        obj = cls.__new__(cls)
+        obj.start = start
+        obj.stop = stop
+        obj._arrays = {}
+        obj._tm = tm
+        return obj
+
+    def _get(self, what: str) -> np.ndarray:
+        arr = self._arrays.get(what)
+        if arr is None:
+            if self._tm is None or what not in _FIELDS:
+                raise AttributeError(what)
+            arr = self._arrays[what] = self._tm.stride_major(what)
+        return arr
+
+    valid = _LazyArray()
+    q = _LazyArray()
+    vel_mps = _LazyArray()
+    pos_m = _LazyArray()
+    acc_mps2 = _LazyArray()
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __repr__(self) -> str:
+        return f"StrideTrajectories({len(self.start)} strides, {self.padded_length} samples)"
+
+    @property
+    def padded_length(self) -> int:
+        """L, the samples of the longest stride (second axis of the arrays)."""
+        if self._tm is not None:
+            return self._tm.L
+        return self._arrays["valid"].shape[1]
 
     def displacement_m(self) -> np.ndarray:
         """(n, 3) position at each stride's end."""
+        if self._tm is not None and "pos_m" not in self._arrays:
+            return self._tm.pos_end()
         last = (self.stop - self.start).astype(int)
         return self.pos_m[np.arange(len(last)), last]
 
+    def take(self, what: str, stride: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """``what[stride, k]``: values at stride rows ``stride`` and sample
+        offsets ``k`` (0 <= k < L) from each stride's start, broadcast together;
+        only these samples are computed."""
+        if self._tm is None or what in self._arrays:
+            return self._get(what)[stride, k]
+        return self._tm.take(what, stride, k)
+
     def at(self, stride: np.ndarray, sample: np.ndarray, what: str = "q") -> np.ndarray:
         """Values of ``what`` at absolute sample indices, one per stride row."""
-        arr = getattr(self, what)
-        k = np.clip(sample - self.start[stride], 0, arr.shape[1] - 1).astype(int)
-        return arr[stride, k]
+        k = np.clip(sample - self.start[stride], 0, self.padded_length - 1).astype(int)
+        return self.take(what, stride, k)
+
+
+class _TimeMajor:
+    """The integration's arrays, strides sorted longest first, time-major and
+    one component per row: (components, L, strides). Later stages are
+    computed on first use."""
+
+    def __init__(self, dt: float, perm: np.ndarray, lengths: np.ndarray, valid_t: np.ndarray,
+                 rt: np.ndarray, acc_start: np.ndarray, q0: np.ndarray) -> None:
+        self.dt = dt
+        self.perm = perm
+        self.inv = np.empty_like(perm)
+        self.inv[perm] = np.arange(len(perm))
+        self.lengths = lengths
+        self.valid_t = valid_t
+        self.L, self.n = valid_t.shape
+        self.rt = rt  # (4, L, n) orientation relative to the start sample
+        self.acc_start = acc_start  # (3, L, n) specific force in the start frame
+        self.q0 = q0  # (n, 4) orientation at the start sample
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _cached(self, name: str, make) -> np.ndarray:
+        out = self._cache.get(name)
+        if out is None:
+            out = self._cache[name] = make()
+        return out
+
+    def qt(self) -> np.ndarray:
+        """(4, L, n) orientation in the level frame: q0 * rt."""
+        return self._cached("qt", lambda: _qmul_cm(self.q0.T[:, None, :], self.rt))
+
+    def acc_level(self) -> np.ndarray:
+        """(3, L, n) acceleration in the level frame, gravity removed, 0 on padding."""
+        def make() -> np.ndarray:
+            a = _rotate_cm(self.q0.T[:, None, :], self.acc_start)
+            a[2] -= G_MPS2
+            np.copyto(a, 0.0, where=~self.valid_t)
+            return a
+        return self._cached("acc_level", make)
+
+    def vel(self) -> np.ndarray:
+        """(3, L, n) ZUPT velocity: trapezoid integral, then a linear drift
+        removed so that it is zero at both mid-stances."""
+        def make() -> np.ndarray:
+            a = self.acc_level()
+            dt = self.dt
+            vel = np.zeros_like(a)
+            np.cumsum(0.5 * dt * (a[:, 1:] + a[:, :-1]), axis=1, out=vel[:, 1:])
+            last = self.lengths - 1
+            v_end = vel[:, last, np.arange(self.n)]
+            k_t = np.arange(self.L)[:, None]
+            frac = np.minimum(k_t / np.maximum(last, 1)[None, :], 1.0)
+            vel -= frac[None] * v_end[:, None, :]
+            np.copyto(vel, 0.0, where=~self.valid_t)
+            return vel
+        return self._cached("vel", make)
+
+    def pos(self) -> np.ndarray:
+        """(3, L, n) position, the end value held over the padding."""
+        def make() -> np.ndarray:
+            vel = self.vel()
+            pos = np.zeros_like(vel)
+            np.cumsum(0.5 * self.dt * (vel[:, 1:] + vel[:, :-1]), axis=1, out=pos[:, 1:])
+            end = pos[:, self.lengths - 1, np.arange(self.n)]
+            return np.where(self.valid_t, pos, end[:, None, :])
+        return self._cached("pos", make)
+
+    def pos_end(self) -> np.ndarray:
+        """(n, 3) position at each stride's end, callers' order."""
+        if "pos" in self._cache:
+            end = self._cache["pos"][:, self.lengths - 1, np.arange(self.n)]
+        else:
+            # the sum of the increments: the cumulative sum's additions, in
+            # its order, up to the stride's end; after it the velocity is
+            # exactly zero and the further increments add 0.0
+            vel = self.vel()
+            end = _sum_over_time(0.5 * self.dt * (vel[:, 1:] + vel[:, :-1]))
+        return end[:, self.inv].T
+
+    def _component_major(self, what: str) -> np.ndarray:
+        if what == "q":
+            return self.qt()
+        if what == "vel_mps":
+            return self.vel()
+        if what == "pos_m":
+            return self.pos()
+        if what == "acc_mps2":
+            return self.acc_level()
+        raise AttributeError(what)
+
+    def stride_major(self, what: str) -> np.ndarray:
+        """The (n, L, ...) array of ``what`` in the callers' stride order."""
+        inv = self.inv
+        if what == "valid":
+            return self.valid_t[:, inv].T
+        cm = self._component_major(what)
+        out = np.empty((self.n, self.L, cm.shape[0]))
+        for c in range(cm.shape[0]):
+            out[:, :, c] = cm[c].T[inv]
+        return out
+
+    def take(self, what: str, stride: np.ndarray, k: np.ndarray) -> np.ndarray:
+        col = self.inv[stride]
+        if what == "valid":
+            return self.valid_t[k, col]
+        if what == "q" and "qt" not in self._cache:
+            # q0 * rt at these samples only: the same products as qt()
+            p = np.moveaxis(self.q0[col], -1, 0)
+            return np.moveaxis(_qmul_cm(p, self.rt[:, k, col]), 0, -1)
+        return np.moveaxis(self._component_major(what)[:, k, col], 0, -1)
 
 
 def level_quaternion(acc_mps2: np.ndarray) -> np.ndarray:
@@ -122,6 +303,10 @@ def integrate_strides(
     the foot is never still long enough for a few samples around mid-stance
     to show gravity alone (on the Fukuchi treadmill run they point well
     away from it).
+
+    The orientation and the tilt are integrated here; the level-frame
+    acceleration, velocity and position when the result is first asked for
+    them.
     """
     start = np.asarray(start, dtype=int)
     stop = np.asarray(stop, dtype=int)
@@ -137,84 +322,137 @@ def integrate_strides(
     # the orientation loop are a prefix: one long stride (a step out of
     # standing) then costs its own length, not that length times all strides
     perm = np.argsort(-lengths, kind="stable")
-    inv = np.empty_like(perm)
-    inv[perm] = np.arange(n_str)
-    start_in, stop_in = start, stop
-    start, stop, lengths = start[perm], stop[perm], lengths[perm]
-    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left")
-    # time-major layout (L, strides, ...): every step of the orientation loop
-    # and every cumulative sum reads contiguous memory
-    k_t = np.arange(L)[:, None]
-    idx = start[None, :] + k_t
-    valid_t = idx <= stop[None, :]
-    idx = np.minimum(idx, stop[None, :])
-    acc = acc_mps2[idx]
-    gyr = gyr_rps[idx]
-    gyr[~valid_t] = 0.0
+    s_start, s_stop, s_len = start[perm], stop[perm], lengths[perm]
+    # time-major, one component per row (3, L, strides): every step of the
+    # orientation loop and every cumulative sum reads contiguous memory
+    idx = s_start[None, :] + np.arange(L)[:, None]
+    valid_t = idx <= s_stop[None, :]
+    np.minimum(idx, s_stop[None, :], out=idx)
+    acc = _gather_rows(acc_mps2, idx)
+    gyr = _gather_rows(gyr_rps, idx)
+    np.copyto(gyr, 0.0, where=~valid_t)
 
     # orientation relative to the start sample, from the gyroscope alone:
     # r_{k+1} = r_k * exp(0.5 * (w_k + w_{k+1}) / 2 * dt)
-    w_mid = 0.5 * dt * (gyr[:-1] + gyr[1:])
-    dq = quat.from_rotvec(w_mid)
-    rt = np.empty((L, n_str, 4))
-    rt[0] = (1.0, 0.0, 0.0, 0.0)
-    for k in range(L - 1):
-        m = running[k]  # strides with a sample k + 1
-        rk = _qmul(rt[k, :m], dq[k, :m])
-        rt[k + 1, :m] = rk / np.sqrt(np.einsum("ij,ij->i", rk, rk))[:, None]
-        rt[k + 1, m:] = rt[k, m:]
-    acc_start = quat.rotate(rt, acc)  # specific force in the start frame
+    w_mid = 0.5 * dt * (gyr[:, :-1] + gyr[:, 1:])
+    rt = _integrate_rotation(w_mid, s_len)
+    acc_start = _rotate_cm(rt, acc)  # specific force in the start frame
 
     # initial tilt: gravity in the start frame
-    f = np.where(valid_t[..., None], acc_start, 0.0)
-    span = np.maximum(lengths - 1, 1)[:, None] * dt
+    f = np.where(valid_t, acc_start, 0.0)
+    span = np.maximum(s_len - 1, 1) * dt
     # trapezoid mean over each stride: the end samples count half
-    g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) \
-        * dt / span
-    short = lengths < 3
+    g_start = np.ascontiguousarray(
+        ((_sum_over_time(f) - 0.5 * (f[:, 0] + acc_start[:, s_len - 1, np.arange(n_str)]))
+         * dt / span).T)
+    short = s_len < 3
     if short.any():
-        g_start[short] = acc_mps2[start[short]]
+        g_start[short] = acc_mps2[s_start[short]]
     q0 = level_quaternion(g_start)
-    qt = quat.multiply(q0[None, :, :], rt)
-
-    acc_level = quat.rotate(q0[None, :, :], acc_start)
-    acc_level[..., 2] -= G_MPS2
-    acc_level[~valid_t] = 0.0
-
-    # velocity: trapezoid integration, then remove a linear drift so that the
-    # velocity is zero at both mid-stances (ZUPT)
-    vel = np.zeros_like(acc_level)
-    np.cumsum(0.5 * dt * (acc_level[1:] + acc_level[:-1]), axis=0, out=vel[1:])
-    last = lengths - 1
-    cols = np.arange(n_str)
-    v_end = vel[last, cols]
-    frac = np.minimum(k_t / np.maximum(last, 1)[None, :], 1.0)
-    vel -= frac[..., None] * v_end[None, :, :]
-    vel[~valid_t] = 0.0
-    pos = np.zeros_like(vel)
-    np.cumsum(0.5 * dt * (vel[1:] + vel[:-1]), axis=0, out=pos[1:])
-    # hold the end value over the padding
-    pos = np.where(valid_t[..., None], pos, pos[last, cols][None, :, :])
-    # back to the callers' stride order, stride-major: (strides, L, ...)
-    valid = valid_t[:, inv].T
-    q = qt[:, inv].transpose(1, 0, 2)
-    vel = vel[:, inv].transpose(1, 0, 2)
-    pos = pos[:, inv].transpose(1, 0, 2)
-    acc_level = acc_level[:, inv].transpose(1, 0, 2)
-    return StrideTrajectories(start_in, stop_in, valid, q, vel, pos, acc_level)
+    tm = _TimeMajor(dt, perm, s_len, valid_t, rt, acc_start, q0)
+    return StrideTrajectories._from_time_major(start, stop, tm)
 
 
-def _qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Hamilton product of (m, 4) quaternion arrays (the inner loop's
-    :func:`footfall.gait.quaternion.multiply`, without its broadcasting
-    overhead)."""
-    pw, px, py, pz = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
-    qw, qx, qy, qz = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    out = np.empty_like(p)
-    out[:, 0] = pw * qw - px * qx - py * qy - pz * qz
-    out[:, 1] = pw * qx + px * qw + py * qz - pz * qy
-    out[:, 2] = pw * qy - px * qz + py * qw + pz * qx
-    out[:, 3] = pw * qz + px * qy - py * qx + pz * qw
+# the right-multiplication matrix of a quaternion d: (p * d)[i] = sum_j
+# _SIGN[i, j] * d[_PERM[i, j]] * p[j], the terms in the order of quat.multiply
+_PERM = np.array([[0, 1, 2, 3], [1, 0, 3, 2], [2, 3, 0, 1], [3, 2, 1, 0]])
+_SIGN = np.array([[1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0],
+                  [1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]])
+
+
+def _integrate_rotation(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(4, L, n) orientations ``r_{k+1} = normalise(r_k * exp(w_mid[:, k] / 2))``
+    from the identity, for rotation vectors ``w_mid`` (3, L-1, n); stride ``i``
+    has ``lengths[i]`` samples (longest first) and then holds its last
+    orientation.
+
+    Each step is one product of the running strides' orientations with their
+    increments' right-multiplication matrices, built a block of steps at a
+    time; the additions are those of :func:`footfall.gait.quaternion.multiply`
+    in its order, so the result is the same as with that function.
+    """
+    L, n = w_mid.shape[1] + 1, w_mid.shape[2]
+    # the strides still running at step k (with a sample k + 1) are a prefix
+    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left")
+    rt = np.empty((4, L, n))
+    rt[:, 0] = np.array([1.0, 0.0, 0.0, 0.0])[:, None]
+    prod = np.empty((4, 4, n))
+    acc = np.empty((n, 4))  # stride-major, as the norm below expects
+    multiply, add_reduce, divide, sqrt, einsum = (np.multiply, np.add.reduce, np.divide,
+                                                  np.sqrt, np.einsum)
+    block = max(1, _QMUL_BLOCK // max(int(running[0]), 1))
+    for k0 in range(0, L - 1, block):
+        k1 = min(L - 1, k0 + block)
+        mb = int(running[k0])
+        dq = quat.from_rotvec_cm(w_mid[:, k0:k1, :mb])
+        mat = dq[_PERM]
+        mat *= _SIGN[:, :, None, None]
+        for k, m in zip(range(k0, k1), running[k0:k1].tolist(), strict=True):
+            # m: the strides with a sample k + 1
+            p = multiply(mat[:, :, k - k0, :m], rt[None, :, k, :m], out=prod[:, :, :m])
+            s = acc[:m]
+            # the four terms of each component added in order
+            add_reduce(p, axis=1, out=s.T)
+            divide(s.T, sqrt(einsum("ij,ij->i", s, s)), out=rt[:, k + 1, :m])
+    # a stride that has ended holds its last orientation
+    ends = rt[:, lengths - 1, np.arange(n)]
+    np.copyto(rt, ends[:, None, :], where=np.arange(L)[:, None] >= lengths[None, :])
+    return rt
+
+
+def _sum_over_time(a: np.ndarray) -> np.ndarray:
+    """Sum of (C, L, n) ``a`` over its time axis, added in time order (as a
+    cumulative sum does) also for a single stride, where NumPy would sum
+    the then contiguous time axis pairwise."""
+    if a.shape[2] > 1:
+        return a.sum(axis=1)
+    return np.cumsum(a, axis=1)[:, -1]
+
+
+def _gather_rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``a[idx]`` for (N, C) ``a`` as (C, *idx.shape), one component per row."""
+    at = np.asarray(a, dtype=float).T
+    if not at.flags.c_contiguous:
+        at = np.ascontiguousarray(at)
+    return np.take(at, idx, axis=1)
+
+
+def _qmul_cm(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`footfall.gait.quaternion.multiply` with the component axis first."""
+    pw, px, py, pz = p
+    qw, qx, qy, qz = q
+    out = np.empty(np.broadcast_shapes(p.shape, q.shape))
+    out[0] = pw * qw - px * qx - py * qy - pz * qz
+    out[1] = pw * qx + px * qw + py * qz - pz * qy
+    out[2] = pw * qy - px * qz + py * qw + pz * qx
+    out[3] = pw * qz + px * qy - py * qx + pz * qw
+    return out
+
+
+def _rotate_cm(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """:func:`footfall.gait.quaternion.rotate` with the component axis first."""
+    w, x, y, z = q
+    vx, vy, vz = v
+    shape = np.broadcast_shapes(q.shape[1:], v.shape[1:])
+    t = np.empty((3,) + shape)
+    tmp = np.empty(shape)
+    # t = 2 * (u x v)
+    for i, (a, b, c, d) in enumerate(((y, vz, z, vy), (z, vx, x, vz), (x, vy, y, vx))):
+        np.multiply(a, b, out=t[i])
+        np.multiply(c, d, out=tmp)
+        np.subtract(t[i], tmp, out=t[i])
+        np.multiply(2.0, t[i], out=t[i])
+    tx, ty, tz = t
+    # v + w t + u x t
+    out = np.empty((3,) + shape)
+    for i, (vi, ti, a, b, c, d) in enumerate(((vx, tx, y, tz, z, ty), (vy, ty, z, tx, x, tz),
+                                              (vz, tz, x, ty, y, tx))):
+        o = out[i]
+        np.multiply(w, ti, out=o)
+        np.add(vi, o, out=o)
+        np.multiply(a, b, out=tmp)
+        tmp -= c * d
+        o += tmp
     return out
 
 
@@ -238,7 +476,13 @@ def pitch_per_sample(traj: StrideTrajectories, n: int) -> np.ndarray:
     Where strides overlap (a shared mid-stance) the later stride wins; samples
     outside every stride are NaN.
     """
-    pitch, _ = pitch_roll_deg(traj.q)
+    tm = traj._tm
+    if tm is not None and "q" not in traj._arrays:
+        # the pitch of pitch_roll_deg, from the time-major orientations
+        w, x, y, z = tm.qt()
+        pitch = np.degrees(np.arcsin(np.clip(2.0 * (x * z - w * y), -1.0, 1.0)))[:, tm.inv].T
+    else:
+        pitch, _ = pitch_roll_deg(traj.q)
     out = np.full(n, np.nan)
     idx = traj.start[:, None] + np.arange(pitch.shape[1])[None, :]
     out[idx[traj.valid]] = pitch[traj.valid]

@@ -1,0 +1,257 @@
+"""The time-major strapdown integration (footfall.gait.trajectory) gives exactly
+the numbers of the straightforward version it replaced, kept here as the
+reference: stride-major arrays, one quaternion product per sample and stride.
+
+Also: the component-first quaternion helpers against the (..., 4) ones and
+against scipy, and the per-step metrics read through single samples against
+the same metrics on fully built arrays."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial.transform import Rotation
+
+from footfall.gait import quaternion as quat
+from footfall.gait import trajectory as tr
+from footfall.gait.alignment import estimate_alignment
+from footfall.gait.events import detect_events
+from footfall.gait.metrics import imu_step_metrics
+from footfall.gait.segment import segment_strides
+from footfall.io import read_recording
+from footfall.model import G_MPS2
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
+
+
+def _ref_qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    pw, px, py, pz = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
+    qw, qx, qy, qz = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    out = np.empty_like(p)
+    out[:, 0] = pw * qw - px * qx - py * qy - pz * qz
+    out[:, 1] = pw * qx + px * qw + py * qz - pz * qy
+    out[:, 2] = pw * qy - px * qz + py * qw + pz * qx
+    out[:, 3] = pw * qz + px * qy - py * qx + pz * qw
+    return out
+
+
+def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarray]:
+    """The integration as it was written before the time-major version:
+    (L, strides, 3) arrays, a quaternion product per step."""
+    start = np.asarray(start, dtype=int)
+    stop = np.asarray(stop, dtype=int)
+    n_str = len(start)
+    dt = 1.0 / fs_hz
+    lengths = stop - start + 1
+    L = int(lengths.max())
+    perm = np.argsort(-lengths, kind="stable")
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(n_str)
+    start, stop, lengths = start[perm], stop[perm], lengths[perm]
+    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left")
+    k_t = np.arange(L)[:, None]
+    idx = start[None, :] + k_t
+    valid_t = idx <= stop[None, :]
+    idx = np.minimum(idx, stop[None, :])
+    acc = acc_mps2[idx]
+    gyr = gyr_rps[idx]
+    gyr[~valid_t] = 0.0
+    w_mid = 0.5 * dt * (gyr[:-1] + gyr[1:])
+    dq = quat.from_rotvec(w_mid)
+    rt = np.empty((L, n_str, 4))
+    rt[0] = (1.0, 0.0, 0.0, 0.0)
+    for k in range(L - 1):
+        m = running[k]
+        rk = _ref_qmul(rt[k, :m], dq[k, :m])
+        rt[k + 1, :m] = rk / np.sqrt(np.einsum("ij,ij->i", rk, rk))[:, None]
+        rt[k + 1, m:] = rt[k, m:]
+    acc_start = quat.rotate(rt, acc)
+    f = np.where(valid_t[..., None], acc_start, 0.0)
+    span = np.maximum(lengths - 1, 1)[:, None] * dt
+    g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) \
+        * dt / span
+    short = lengths < 3
+    if short.any():
+        g_start[short] = acc_mps2[start[short]]
+    q0 = tr.level_quaternion(g_start)
+    qt = quat.multiply(q0[None, :, :], rt)
+    acc_level = quat.rotate(q0[None, :, :], acc_start)
+    acc_level[..., 2] -= G_MPS2
+    acc_level[~valid_t] = 0.0
+    vel = np.zeros_like(acc_level)
+    np.cumsum(0.5 * dt * (acc_level[1:] + acc_level[:-1]), axis=0, out=vel[1:])
+    last = lengths - 1
+    cols = np.arange(n_str)
+    v_end = vel[last, cols]
+    frac = np.minimum(k_t / np.maximum(last, 1)[None, :], 1.0)
+    vel -= frac[..., None] * v_end[None, :, :]
+    vel[~valid_t] = 0.0
+    pos = np.zeros_like(vel)
+    np.cumsum(0.5 * dt * (vel[1:] + vel[:-1]), axis=0, out=pos[1:])
+    pos = np.where(valid_t[..., None], pos, pos[last, cols][None, :, :])
+    return {
+        "valid": valid_t[:, inv].T,
+        "q": qt[:, inv].transpose(1, 0, 2),
+        "vel_mps": vel[:, inv].transpose(1, 0, 2),
+        "pos_m": pos[:, inv].transpose(1, 0, 2),
+        "acc_mps2": acc_level[:, inv].transpose(1, 0, 2),
+    }
+
+
+FIELDS = ("valid", "q", "vel_mps", "pos_m", "acc_mps2")
+
+
+def _random_case(seed: int, n_samples: int = 3000, n_strides: int = 40):
+    rng = np.random.default_rng(seed)
+    acc = rng.normal(size=(n_samples, 3)) * 3 + np.array([0.0, 0.0, G_MPS2])
+    gyr = rng.normal(size=(n_samples, 3)) * 4
+    # any strides: overlapping, unsorted, single-sample and two-sample ones
+    start = rng.integers(0, n_samples - 300, n_strides)
+    stop = start + rng.integers(0, 300, n_strides)
+    return acc, gyr, 100.0 + 50 * seed, start, stop
+
+
+def _walk_cases():
+    rec = read_recording(SAMPLE)
+    for s in rec.streams:
+        seg = segment_strides(s.gyr_rps, s.fs_hz)
+        al = estimate_alignment(s.acc_mps2, s.gyr_rps, s.fs_hz, seg)
+        yield al.apply(s.acc_mps2), al.apply(s.gyr_rps), s.fs_hz, seg.ms_before, seg.ms_after
+        yield s.acc_mps2, s.gyr_rps, s.fs_hz, seg.ms_before, seg.ms_after
+
+
+CASES = [_random_case(seed) for seed in range(4)] + [
+    _random_case(7, n_strides=1),  # one stride: the time axis alone
+    _random_case(8, n_strides=2),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_integration_equals_the_reference_exactly(case):
+    acc, gyr, fs, start, stop = CASES[case]
+    ref = _ref_integrate(acc, gyr, fs, start, stop)
+    traj = tr.integrate_strides(acc, gyr, fs, start, stop)
+    last = stop - start
+    rows = np.arange(len(start))
+    # single samples and the displacement, read before any array is built
+    assert np.array_equal(traj.displacement_m(), ref["pos_m"][rows, last])
+    k = np.minimum(last, 5)
+    for what in FIELDS:
+        assert np.array_equal(traj.take(what, rows, k), ref[what][rows, k]), what
+        assert np.array_equal(traj.at(rows, start + last, what), ref[what][rows, last]), what
+    for what in FIELDS:
+        got = getattr(traj, what)
+        assert got.shape == ref[what].shape, what
+        assert np.array_equal(got, ref[what]), what
+    assert np.array_equal(traj.displacement_m(), ref["pos_m"][rows, last])
+
+
+def test_walk_integration_and_pitch_equal_the_reference_exactly():
+    for acc, gyr, fs, start, stop in _walk_cases():
+        ref = _ref_integrate(acc, gyr, fs, start, stop)
+        traj = tr.integrate_strides(acc, gyr, fs, start, stop)
+        # pitch on the sample axis, from the time-major orientations
+        pitch_ref, _ = tr.pitch_roll_deg(ref["q"])
+        want = np.full(len(acc), np.nan)
+        idx = start[:, None] + np.arange(pitch_ref.shape[1])[None, :]
+        want[idx[ref["valid"]]] = pitch_ref[ref["valid"]]
+        assert np.array_equal(tr.pitch_per_sample(traj, len(acc)), want, equal_nan=True)
+        for what in FIELDS:
+            assert np.array_equal(getattr(traj, what), ref[what]), what
+
+
+def test_no_strides_gives_empty_arrays():
+    acc, gyr, fs, _, _ = CASES[0]
+    traj = tr.integrate_strides(acc, gyr, fs, np.zeros(0, int), np.zeros(0, int))
+    assert traj.q.shape == (0, 1, 4) and traj.valid.shape == (0, 1)
+    assert traj.displacement_m().shape == (0, 3)
+
+
+def test_from_rotvec_cm_equals_from_rotvec_and_scipy():
+    rng = np.random.default_rng(1)
+    rv = rng.normal(size=(500, 3)) * rng.choice([1e-12, 1e-6, 0.05, 1.0, 3.0], size=(500, 1))
+    rv[:5] = 0.0
+    got = quat.from_rotvec_cm(np.ascontiguousarray(rv.T)).T
+    assert np.array_equal(got, quat.from_rotvec(rv))
+    sp = Rotation.from_rotvec(rv).as_quat()  # x, y, z, w
+    sp = np.concatenate([sp[:, 3:], sp[:, :3]], axis=1)
+    sp *= np.sign(sp[:, :1] * got[:, :1] + (sp[:, :1] == 0))
+    assert np.allclose(got, sp, atol=1e-12)
+
+
+def test_component_first_product_and_rotation_equal_the_quaternion_helpers_and_scipy():
+    rng = np.random.default_rng(2)
+    p = Rotation.random(300, random_state=3).as_quat()[:, [3, 0, 1, 2]]
+    q = Rotation.random(300, random_state=4).as_quat()[:, [3, 0, 1, 2]]
+    v = rng.normal(size=(300, 3)) * 10
+    pq = tr._qmul_cm(p.T, q.T).T
+    assert np.array_equal(pq, quat.multiply(p, q))
+    rot = tr._rotate_cm(p.T, v.T).T
+    assert np.array_equal(rot, quat.rotate(p, v))
+    as_sp = Rotation.from_quat(p[:, [1, 2, 3, 0]])
+    assert np.allclose(rot, as_sp.apply(v), atol=1e-12)
+    pq_sp = (as_sp * Rotation.from_quat(q[:, [1, 2, 3, 0]])).as_matrix()
+    assert np.allclose(quat.to_matrix(pq), pq_sp, atol=1e-12)
+    # broadcasting one quaternion per stride over the time axis
+    v3 = rng.normal(size=(3, 7, 300))
+    out = tr._rotate_cm(p.T[:, None, :], v3)
+    assert np.array_equal(out, np.moveaxis(quat.rotate(p[None], np.moveaxis(v3, 0, -1)), -1, 0))
+
+
+def test_orientation_loop_equals_one_product_per_step():
+    rng = np.random.default_rng(5)
+    for n, L in ((1, 50), (3, 80), (40, 120)):
+        lengths = np.sort(rng.integers(1, L + 1, n))[::-1].copy()
+        lengths[0] = L
+        w = rng.normal(size=(L - 1, n, 3)) * 0.05
+        for i, n_i in enumerate(lengths):
+            w[n_i - 1:, i] = 0.0
+        dq = quat.from_rotvec(w)
+        want = np.empty((L, n, 4))
+        want[0] = (1.0, 0.0, 0.0, 0.0)
+        for k in range(L - 1):
+            r = _ref_qmul(want[k], dq[k])
+            r /= np.sqrt(np.einsum("ij,ij->i", r, r))[:, None]
+            want[k + 1] = np.where((k + 1 < lengths)[:, None], r, want[k])
+        got = tr._integrate_rotation(np.ascontiguousarray(np.moveaxis(w, -1, 0)), lengths)
+        assert np.array_equal(np.moveaxis(got, 0, -1), want)
+
+
+def test_small_blocks_of_the_orientation_loop_give_the_same_result(monkeypatch):
+    acc, gyr, fs, start, stop = CASES[1]
+    ref = tr.integrate_strides(acc, gyr, fs, start, stop)
+    monkeypatch.setattr(tr, "_QMUL_BLOCK", 7)
+    small = tr.integrate_strides(acc, gyr, fs, start, stop)
+    assert np.array_equal(ref.q, small.q)
+
+
+def test_metrics_from_single_samples_equal_metrics_from_full_arrays():
+    """imu_step_metrics reads the trajectories through take(); on an
+    integration it computes those samples alone, on a StrideTrajectories
+    built from full arrays it indexes them: the same table, also with
+    contacts missing or out of order."""
+    rec = read_recording(SAMPLE)
+    rng = np.random.default_rng(6)
+    s = rec.streams[0]
+    fs = s.fs_hz
+    seg = segment_strides(s.gyr_rps, fs)
+    al = estimate_alignment(s.acc_mps2, s.gyr_rps, fs, seg)
+    acc, gyr = al.apply(s.acc_mps2), al.apply(s.gyr_rps)
+    traj = tr.integrate_strides(acc, gyr, fs, seg.ms_before, seg.ms_after)
+    full = tr.StrideTrajectories(traj.start, traj.stop, *(getattr(traj, f) for f in FIELDS))
+    ev = detect_events(acc, gyr, fs, seg, pitch_deg=tr.pitch_per_sample(full, len(acc)))
+    ic_gaps = ev.ic.copy()
+    ic_gaps[rng.random(len(ic_gaps)) < 0.3] = np.nan
+    for ic in (ev.ic, ic_gaps, ev.ic[rng.permutation(len(ev.ic))], np.full(len(ev.ic), np.nan)):
+        e = dataclasses.replace(ev, ic=ic)
+        for kw in ({"side": "left"}, {"side": "right", "placement": "shank"},
+                   {"side": "left", "belt_speed_mps": 2.5}):
+            lazy = tr.integrate_strides(acc, gyr, fs, seg.ms_before, seg.ms_after)
+            a = imu_step_metrics(s.time_s, gyr, fs, e, lazy, **kw)
+            b = imu_step_metrics(s.time_s, gyr, fs, e, full, **kw)
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert len(a) == 0
