@@ -91,16 +91,17 @@ def find_swing_peaks(x: np.ndarray, *, height: float, distance: int,
     cand = cand[x[cand] >= height]
     if len(cand) == 0:
         return cand, np.zeros(0)
-    keep = np.ones(len(cand), dtype=bool)
     # neighbours closer than ``distance``: a slice of the sorted candidates
-    lo_n = np.searchsorted(cand, cand - distance, side="right")
-    hi_n = np.searchsorted(cand, cand + distance, side="left")
-    for i in np.argsort(-x[cand], kind="stable"):  # one iteration per candidate
+    lo_n = np.searchsorted(cand, cand - distance, side="right").tolist()
+    hi_n = np.searchsorted(cand, cand + distance, side="left").tolist()
+    keep = bytearray(b"\x01") * len(cand)  # Python ints and bytes: a cheap loop
+    for i in np.argsort(-x[cand], kind="stable").tolist():  # one iteration per candidate
         if not keep[i]:
             continue
-        keep[lo_n[i]:hi_n[i]] = False
-        keep[i] = True
-    peaks = cand[keep]
+        lo, hi = lo_n[i], hi_n[i]
+        keep[lo:hi] = bytes(hi - lo)
+        keep[i] = 1
+    peaks = cand[np.frombuffer(keep, dtype=bool)]
     return peaks, _prominences(x, peaks, window)
 
 
@@ -126,33 +127,31 @@ def _prominences(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarray:
     sample is already higher. Minima are exact, so this gives the same
     numbers as a search peak by peak.
     """
-    n = len(x)
-    prom = np.empty(len(peaks))
+    prom = np.zeros(len(peaks))
     if len(peaks) == 0 or window < 1:
-        prom[:] = 0.0
         return prom
+    # each peak's window, +inf beyond the recording: a sample there counts
+    # as higher, which limits the search to the recording's samples
+    pad = np.full(window, np.inf)
+    wins = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, x, pad]),
+                                                    2 * window + 1)
     j = np.arange(window)
-    for sl in _row_chunks(len(peaks), window):
-        p = peaks[sl]
-        v = x[p][:, None]
-        # left: samples p - window .. p - 1, those before the recording invalid
-        pos = p[:, None] - window + j[None, :]
-        ok = pos >= 0
-        seg = x[np.maximum(pos, 0)]
-        higher = ok & (seg > v)
-        last = np.where(higher.any(axis=1), window - 1 - np.argmax(higher[:, ::-1], axis=1), -1)
-        left = np.where(ok & (j[None, :] > last[:, None]), seg, np.inf).min(axis=1)
-        # right: samples p + 1 .. p + window, those after the recording invalid
-        pos = p[:, None] + 1 + j[None, :]
-        ok = pos < n
-        seg = x[np.minimum(pos, n - 1)]
-        higher = ok & (seg > v)
+    for sl in _row_chunks(len(peaks), 2 * window + 1):
+        w = wins[peaks[sl]]
+        v = w[:, window:window + 1]
+        left, right = w[:, :window], w[:, window + 1:]
+        higher = left > v
+        last = np.where(higher.any(axis=1),
+                        window - 1 - np.argmax(higher[:, ::-1], axis=1), -1)
+        left_min = np.where(j > last[:, None], left, np.inf).min(axis=1)
+        higher = right > v
         first = np.where(higher.any(axis=1), np.argmax(higher, axis=1), window)
-        right = np.where(ok & (j[None, :] < first[:, None]), seg, np.inf).min(axis=1)
+        right_min = np.where(j < first[:, None], right, np.inf).min(axis=1)
         v = v[:, 0]
-        left = np.where(np.isinf(left), v, left)
-        right = np.where(np.isinf(right), v, right)
-        prom[sl] = v - np.maximum(left, right)
+        # nothing to search on a side: the peak itself
+        left_min = np.where(left_min == np.inf, v, left_min)
+        right_min = np.where(right_min == np.inf, v, right_min)
+        prom[sl] = v - np.maximum(left_min, right_min)
     return prom
 
 
