@@ -94,7 +94,8 @@ def estimate_alignment(
     take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
     offset = np.cumsum(np.concatenate([[0], (hi - lo + 1)[:-1]])) - lo
     starts, stops = seg.ms_before[pick] + offset, seg.ms_after[pick] + offset
-    raw = integrate_strides(acc_mps2[take], gyr_rps[take], fs_hz, starts, stops)
+    acc_take, gyr_take = acc_mps2[take], gyr_rps[take]
+    raw = integrate_strides(acc_take, gyr_take, fs_hz, starts, stops)
     q_start = raw.take("q", np.arange(len(starts)), np.zeros(len(starts), dtype=int))
     g_dirs = quat.rotate(quat.conjugate(q_start), np.array([0.0, 0.0, 1.0]))
     up = _robust_mean_direction(g_dirs)
@@ -120,8 +121,8 @@ def estimate_alignment(
     # sign of the forward axis from the direction of travel in swing; a
     # sample of strides spread over the recording settles it, so only their
     # samples (and a margin for the rest window) are rotated and integrated
-    acc_f = (R @ acc_mps2[take].T).T
-    gyr_f = (R @ gyr_rps[take].T).T
+    acc_f = (R @ acc_take.T).T
+    gyr_f = (R @ gyr_take.T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, starts, stops)
     vx = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
     forward = float(np.median(vx))

@@ -188,14 +188,18 @@ class _TimeMajor:
         removed so that it is zero at both mid-stances."""
         def make() -> np.ndarray:
             a = self.acc_level()
-            dt = self.dt
-            vel = np.zeros_like(a)
-            np.cumsum(0.5 * dt * (a[:, 1:] + a[:, :-1]), axis=1, out=vel[:, 1:])
+            vel = np.empty_like(a)
+            vel[:, 0] = 0.0
+            inc = vel[:, 1:]
+            np.add(a[:, 1:], a[:, :-1], out=inc)
+            inc *= 0.5 * self.dt
+            np.cumsum(inc, axis=1, out=inc)
             last = self.lengths - 1
             v_end = vel[:, last, np.arange(self.n)]
             k_t = np.arange(self.L)[:, None]
             frac = np.minimum(k_t / np.maximum(last, 1)[None, :], 1.0)
-            vel -= frac[None] * v_end[:, None, :]
+            for c in range(3):
+                vel[c] -= frac * v_end[c]
             np.copyto(vel, 0.0, where=~self.valid_t)
             return vel
         return self._cached("vel", make)
@@ -219,7 +223,9 @@ class _TimeMajor:
             # its order, up to the stride's end; after it the velocity is
             # exactly zero and the further increments add 0.0
             vel = self.vel()
-            end = _sum_over_time(0.5 * self.dt * (vel[:, 1:] + vel[:, :-1]))
+            inc = vel[:, 1:] + vel[:, :-1]
+            inc *= 0.5 * self.dt
+            end = _sum_over_time(inc)
         return end[:, self.inv].T
 
     def _component_major(self, what: str) -> np.ndarray:
@@ -373,27 +379,45 @@ def _integrate_rotation(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """
     L, n = w_mid.shape[1] + 1, w_mid.shape[2]
     # the strides still running at step k (with a sample k + 1) are a prefix
-    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left")
-    rt = np.empty((4, L, n))
-    rt[:, 0] = np.array([1.0, 0.0, 0.0, 0.0])[:, None]
+    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left").tolist()
+    # step-major while integrating: each step reads and writes one block
+    rt = np.empty((L, 4, n))
+    rt[0] = np.array([1.0, 0.0, 0.0, 0.0])[:, None]
+    rts = list(rt)  # views, one per step
     prod = np.empty((4, 4, n))
     acc = np.empty((n, 4))  # stride-major, as the norm below expects
+    norm = np.empty(n)
     multiply, add_reduce, divide, sqrt, einsum = (np.multiply, np.add.reduce, np.divide,
                                                   np.sqrt, np.einsum)
-    block = max(1, _QMUL_BLOCK // max(int(running[0]), 1))
+    block = max(1, _QMUL_BLOCK // max(running[0], 1))
     for k0 in range(0, L - 1, block):
         k1 = min(L - 1, k0 + block)
-        mb = int(running[k0])
-        dq = quat.from_rotvec_cm(w_mid[:, k0:k1, :mb])
-        mat = dq[_PERM]
-        mat *= _SIGN[:, :, None, None]
-        for k, m in zip(range(k0, k1), running[k0:k1].tolist(), strict=True):
-            # m: the strides with a sample k + 1
-            p = multiply(mat[:, :, k - k0, :m], rt[None, :, k, :m], out=prod[:, :, :m])
-            s = acc[:m]
+        # the block is computed for the strides running at its first step;
+        # an ended stride's extra values are replaced below, so the loop
+        # narrows to the running strides only when that halves the work
+        wb = w = running[k0]
+        dq = quat.from_rotvec_cm(w_mid[:, k0:k1, :w])
+        mat = np.moveaxis(dq, 1, 0)[:, _PERM]  # (steps, 4, 4, strides)
+        mat *= _SIGN[:, :, None]
+        mats = list(mat)
+        p, s, nrm = prod[:, :, :w], acc[:w], norm[:w]
+        st = s.T
+        for k in range(k0, k1):
+            if 2 * running[k] <= w:
+                w = running[k]
+                p, s, nrm = prod[:, :, :w], acc[:w], norm[:w]
+                st = s.T
+            mk = mats[k - k0] if w == wb else mats[k - k0][:, :, :w]
+            if w == n:
+                r, r1 = rts[k], rts[k + 1]
+            else:
+                r, r1 = rts[k][:, :w], rts[k + 1][:, :w]
+            multiply(mk, r, p)
             # the four terms of each component added in order
-            add_reduce(p, axis=1, out=s.T)
-            divide(s.T, sqrt(einsum("ij,ij->i", s, s)), out=rt[:, k + 1, :m])
+            add_reduce(p, 1, None, st)
+            sqrt(einsum("ij,ij->i", s, s), nrm)
+            divide(st, nrm, r1)
+    rt = rt.transpose(1, 0, 2)
     # a stride that has ended holds its last orientation
     ends = rt[:, lengths - 1, np.arange(n)]
     np.copyto(rt, ends[:, None, :], where=np.arange(L)[:, None] >= lengths[None, :])
