@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 from scipy.spatial.transform import Rotation
 
+from footfall.gait import alignment as alignment_module
 from footfall.gait import quaternion as quat
 from footfall.gait import trajectory as tr
-from footfall.gait.alignment import estimate_alignment
+from footfall.gait.alignment import align_and_integrate, estimate_alignment
 from footfall.gait.events import detect_events
 from footfall.gait.metrics import imu_step_metrics
 from footfall.gait.segment import segment_strides
@@ -255,3 +256,91 @@ def test_metrics_from_single_samples_equal_metrics_from_full_arrays():
             b = imu_step_metrics(s.time_s, gyr, fs, e, full, **kw)
             pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert len(a) == 0
+
+
+def test_strides_of_an_integration_equal_integrating_them_alone():
+    acc, gyr, fs, start, stop = CASES[2]
+    traj = tr.integrate_strides(acc, gyr, fs, start, stop)
+    for rows in (np.array([3]), np.array([5, 0, 17, 9]), np.arange(len(start))[::-3]):
+        alone = tr.integrate_strides(acc, gyr, fs, start[rows], stop[rows])
+        sub = traj._strides(rows)
+        for what in FIELDS:
+            assert np.array_equal(getattr(sub, what), getattr(alone, what)), what
+        assert np.array_equal(sub.displacement_m(), alone.displacement_m())
+
+
+@pytest.mark.parametrize("case", [0, 4, 5])
+def test_turned_integration_equals_integrating_turned_data(case):
+    acc, gyr, fs, start, stop = CASES[case]
+    flip = np.array([-1.0, -1.0, 1.0])
+    turned = tr.integrate_strides(acc, gyr, fs, start, stop)._turned()
+    direct = tr.integrate_strides(acc * flip, gyr * flip, fs, start, stop)
+    assert np.array_equal(turned.displacement_m(), direct.displacement_m())
+    assert np.array_equal(tr.pitch_per_sample(turned, len(acc)),
+                          tr.pitch_per_sample(direct, len(acc)), equal_nan=True)
+    for what in FIELDS:
+        assert np.array_equal(getattr(turned, what), getattr(direct, what)), what
+
+
+def _rotated_walk_streams():
+    rec = read_recording(SAMPLE)
+    for s in rec.streams:
+        yield s.acc_mps2, s.gyr_rps, s.fs_hz
+        # mounted the other way round about the vertical, and upside down
+        for rot in (Rotation.from_euler("z", 180, degrees=True),
+                    Rotation.from_euler("x", 180, degrees=True)):
+            yield rot.apply(s.acc_mps2), rot.apply(s.gyr_rps), s.fs_hz
+
+
+def _direct(acc, gyr, fs, seg):
+    al = estimate_alignment(acc, gyr, fs, seg)
+    acc_f, gyr_f = al.apply(acc), al.apply(gyr)
+    return al, acc_f, gyr_f, tr.integrate_strides(acc_f, gyr_f, fs, seg.ms_before, seg.ms_after)
+
+
+def _assert_same(got, want):
+    al, acc_f, gyr_f, traj = got
+    al_w, acc_w, gyr_w, traj_w = want
+    assert np.array_equal(al.R, al_w.R)
+    assert (al.sagittal_share, al.forward_mps, al.up_spread_deg) == \
+        (al_w.sagittal_share, al_w.forward_mps, al_w.up_spread_deg)
+    assert np.array_equal(acc_f, acc_w) and np.array_equal(gyr_f, gyr_w)
+    assert np.array_equal(traj.displacement_m(), traj_w.displacement_m())
+    for what in FIELDS:
+        assert np.array_equal(getattr(traj, what), getattr(traj_w, what)), what
+
+
+def test_align_and_integrate_equals_alignment_then_integration(monkeypatch):
+    """One integration shared by the alignment's sign strides and the steps:
+    the same alignment, foot-frame data and trajectories as the direct route,
+    turned or not."""
+    calls = {"_strides": 0, "_turned": 0}
+    for name in calls:
+        method = getattr(tr.StrideTrajectories, name)
+
+        def spy(self, *args, _name=name, _method=method):
+            calls[_name] += 1
+            return _method(self, *args)
+        monkeypatch.setattr(tr.StrideTrajectories, name, spy)
+    n = 0
+    for acc, gyr, fs in _rotated_walk_streams():
+        seg = segment_strides(gyr, fs)
+        got = align_and_integrate(acc, gyr, fs, seg)
+        want = _direct(acc, gyr, fs, seg)
+        _assert_same(got, want)
+        n += 1
+    # the shortcuts were taken, in both orientations of the frame
+    assert calls["_strides"] == n
+    assert 0 < calls["_turned"] < n
+
+
+def test_align_and_integrate_integrates_anew_when_the_rotated_samples_differ(monkeypatch):
+    """If a matrix product rounded a column differently inside a longer array,
+    the shortcuts are not taken and the strides are integrated anew."""
+    for acc, gyr, fs in list(_rotated_walk_streams())[:3]:
+        seg = segment_strides(gyr, fs)
+        want = _direct(acc, gyr, fs, seg)
+        with monkeypatch.context() as m:
+            m.setattr(alignment_module.np, "array_equal", lambda *a, **k: False)
+            got = align_and_integrate(acc, gyr, fs, seg)
+        _assert_same(got, want)

@@ -28,7 +28,7 @@ import numpy as np
 
 from footfall.gait import quaternion as quat
 from footfall.gait.segment import Segmentation
-from footfall.gait.trajectory import integrate_strides
+from footfall.gait.trajectory import StrideTrajectories, integrate_strides
 
 SIGN_STRIDES = 120
 """Strides (spread over the recording) integrated to fix the forward sign."""
@@ -82,6 +82,114 @@ def estimate_alignment(
         Stride segmentation of the same data (:func:`segment_strides`), with
         at least one stride.
     """
+    axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg)
+    # sign of the forward axis from the direction of travel in swing; a
+    # sample of strides spread over the recording settles it, so only their
+    # samples (and a margin for the rest window) are rotated and integrated
+    R = axes.R
+    traj = integrate_strides((R @ axes.acc.T).T, (R @ axes.gyr.T).T, fs_hz,
+                             axes.starts, axes.stops)
+    return axes.signed(_mean_forward_mps(traj))[0]
+
+
+def align_and_integrate(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    seg: Segmentation,
+) -> tuple[Alignment, np.ndarray, np.ndarray, StrideTrajectories]:
+    """:func:`estimate_alignment`, the data in the foot frame and the
+    integration of every stride of ``seg`` in it, with one integration.
+
+    The strides that fix the sign of the forward axis are among those of
+    ``seg``, and each stride is integrated on its own, so their trajectories
+    are taken from the integration of all strides in the unsigned frame
+    instead of a second one; when the sign turns the frame by 180 degrees
+    about z, the integration is turned with it (x and y negated: the same
+    numbers as integrating the turned data). Both shortcuts are taken only
+    when the rotated samples they rely on are the very numbers the direct
+    route computes (a matrix product may round a column differently where it
+    sits in a longer array); otherwise the strides are integrated anew.
+
+    Returns
+    -------
+    alignment : Alignment
+        As :func:`estimate_alignment` gives it.
+    acc_mps2, gyr_rps
+        (n, 3) the data in the foot frame (``alignment.apply``).
+    traj : StrideTrajectories
+        :func:`integrate_strides` of them over ``seg.ms_before .. seg.ms_after``.
+    """
+    axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg)
+    R = axes.R
+    acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
+    traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
+    acc_s, gyr_s = (R @ axes.acc.T).T, (R @ axes.gyr.T).T
+    if np.array_equal(acc_s, acc_f[axes.take]) and np.array_equal(gyr_s, gyr_f[axes.take]):
+        sign_traj = traj._strides(axes.pick)
+    else:
+        sign_traj = integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops)
+    al, turned = axes.signed(_mean_forward_mps(sign_traj))
+    if turned:
+        acc_t, gyr_t = al.apply(acc_mps2), al.apply(gyr_rps)
+        flip = np.array([-1.0, -1.0, 1.0])
+        if np.array_equal(acc_t, acc_f * flip) and np.array_equal(gyr_t, gyr_f * flip):
+            traj = traj._turned()
+        else:
+            traj = integrate_strides(acc_t, gyr_t, fs_hz, seg.ms_before, seg.ms_after)
+        acc_f, gyr_f = acc_t, gyr_t
+    return al, acc_f, gyr_f, traj
+
+
+@dataclass
+class _Axes:
+    """Up and lateral axes found from the data, before the sign of the
+    forward axis is known, and the strides that fix it."""
+
+    up: np.ndarray
+    lat: np.ndarray
+    share: float
+    spread: float
+    pick: np.ndarray  # rows of the segmentation that fix the sign
+    take: np.ndarray  # their samples, with a margin, one stride after the other
+    starts: np.ndarray  # their mid-stances within ``take``
+    stops: np.ndarray
+    acc: np.ndarray  # acc_mps2[take], sensor axes
+    gyr: np.ndarray
+
+    @property
+    def fwd(self) -> np.ndarray:
+        return np.cross(self.lat, self.up)
+
+    @property
+    def R(self) -> np.ndarray:
+        """Rotation to the foot frame with the forward axis not yet signed."""
+        return np.vstack([self.fwd, self.lat, self.up])
+
+    def signed(self, vx: np.ndarray) -> tuple[Alignment, bool]:
+        """The alignment whose forward axis points where the sign strides
+        travel (``vx``: their mean forward velocity in the unsigned frame),
+        and whether that turned the frame by 180 degrees about z."""
+        forward = float(np.median(vx))
+        R = self.R
+        turned = forward < 0
+        if turned:
+            R = np.vstack([-self.fwd, -self.lat, self.up])
+            forward = -forward
+        al = Alignment(R=R, sagittal_share=self.share, forward_mps=forward,
+                       up_spread_deg=self.spread)
+        return al, turned
+
+
+def _mean_forward_mps(traj: StrideTrajectories) -> np.ndarray:
+    """Mean forward velocity of each stride (over its samples)."""
+    return np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
+
+
+def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
+              seg: Segmentation) -> _Axes:
+    """Up (gravity at the mid-stances) and lateral (the swings' rotation
+    axis) directions in sensor axes: steps 1 and 2 of the module's procedure."""
     if len(seg) == 0:
         raise ValueError("alignment needs at least one stride")
     # gravity at each sampled stride's starting mid-stance, in sensor axes:
@@ -115,21 +223,8 @@ def estimate_alignment(
     lat = lat - (lat @ up) * up
     lat /= np.linalg.norm(lat)
     share = float((w @ lat) @ (w @ lat) / max(float(np.sum(w * w)), 1e-12))
-    fwd = np.cross(lat, up)
-    R = np.vstack([fwd, lat, up])
-
-    # sign of the forward axis from the direction of travel in swing; a
-    # sample of strides spread over the recording settles it, so only their
-    # samples (and a margin for the rest window) are rotated and integrated
-    acc_f = (R @ acc_take.T).T
-    gyr_f = (R @ gyr_take.T).T
-    traj = integrate_strides(acc_f, gyr_f, fs_hz, starts, stops)
-    vx = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
-    forward = float(np.median(vx))
-    if forward < 0:
-        R = np.vstack([-fwd, -lat, up])
-        forward = -forward
-    return Alignment(R=R, sagittal_share=share, forward_mps=forward, up_spread_deg=spread)
+    return _Axes(up=up, lat=lat, share=share, spread=spread, pick=pick, take=take,
+                 starts=starts, stops=stops, acc=acc_take, gyr=gyr_take)
 
 
 def _robust_mean_direction(dirs: np.ndarray) -> np.ndarray:

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from footfall.gait.alignment import Alignment, estimate_alignment
+from footfall.gait.alignment import Alignment, align_and_integrate
 from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps
 from footfall.gait.metrics import imu_step_metrics
 from footfall.gait.segment import Segmentation, segment_strides
-from footfall.gait.trajectory import integrate_strides, pitch_per_sample
+from footfall.gait.trajectory import StrideTrajectories, integrate_strides, pitch_per_sample
 from footfall.model import Condition, Placement, SensorKind, Side, Stream, Surface
 
 
@@ -75,7 +75,9 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     if len(seg) == 0:
         return ImuResult(pd.DataFrame(), notes=notes + [f"no gait: {seg.reason}"], info=info)
 
-    al = estimate_alignment(acc, gyr, fs, seg)
+    # the alignment and the integration of every stride in the foot frame
+    # (steps_with_alignment's first steps) share one integration
+    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg)
     info["alignment"] = {
         "R": al.R.round(4).tolist(),
         "sagittal_share": round(al.sagittal_share, 3),
@@ -88,9 +90,8 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             "sensor-to-foot alignment and angle metrics are uncertain"
         )
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
-    steps, ev = steps_with_alignment(time_s, acc, gyr, fs, seg, al, side=stream.side,
-                                     placement=stream.placement, belt_speed_mps=belt,
-                                     filled=filled)
+    steps, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
+                       placement=stream.placement, belt_speed_mps=belt, filled=filled)
     info["n_steps"] = len(steps)
     return ImuResult(steps, alignment=al, events=ev, notes=notes, info=info)
 
@@ -141,6 +142,24 @@ def steps_with_alignment(
     acc_f = alignment.apply(acc_mps2)
     gyr_f = alignment.apply(gyr_rps)
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
+    return _steps(time_s, acc_f, gyr_f, fs_hz, seg, traj, side=side, placement=placement,
+                  belt_speed_mps=belt_speed_mps, filled=filled)
+
+
+def _steps(
+    time_s: np.ndarray,
+    acc_f: np.ndarray,
+    gyr_f: np.ndarray,
+    fs_hz: float,
+    seg: Segmentation,
+    traj: StrideTrajectories,
+    *,
+    side: Side | str,
+    placement: Placement | str,
+    belt_speed_mps: float | None,
+    filled: np.ndarray | None,
+) -> tuple[pd.DataFrame, StrideEvents]:
+    """Events and steps-table rows from foot-frame data and its integration."""
     ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=pitch_per_sample(traj, len(time_s)))
     steps = imu_step_metrics(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
                              belt_speed_mps=belt_speed_mps, filled=filled)

@@ -144,6 +144,16 @@ class StrideTrajectories:
         k = np.clip(sample - self.start[stride], 0, self.padded_length - 1).astype(int)
         return self.take(what, stride, k)
 
+    def _strides(self, rows: np.ndarray) -> StrideTrajectories:
+        """The trajectories of stride rows ``rows`` alone (from an integration)."""
+        tm = self._tm.subset(self._tm.inv[rows])
+        return StrideTrajectories._from_time_major(self.start[rows], self.stop[rows], tm)
+
+    def _turned(self) -> StrideTrajectories:
+        """The trajectories of the same data turned by 180 degrees about z
+        (from an integration): :meth:`_TimeMajor.turned`."""
+        return StrideTrajectories._from_time_major(self.start, self.stop, self._tm.turned())
+
 
 class _TimeMajor:
     """The integration's arrays, strides sorted longest first, time-major and
@@ -151,7 +161,7 @@ class _TimeMajor:
     computed on first use."""
 
     def __init__(self, dt: float, perm: np.ndarray, lengths: np.ndarray, valid_t: np.ndarray,
-                 rt: np.ndarray, acc_start: np.ndarray, q0: np.ndarray) -> None:
+                 rt: np.ndarray, acc_start: np.ndarray, g_start: np.ndarray) -> None:
         self.dt = dt
         self.perm = perm
         self.inv = np.empty_like(perm)
@@ -161,8 +171,30 @@ class _TimeMajor:
         self.L, self.n = valid_t.shape
         self.rt = rt  # (4, L, n) orientation relative to the start sample
         self.acc_start = acc_start  # (3, L, n) specific force in the start frame
-        self.q0 = q0  # (n, 4) orientation at the start sample
+        self.g_start = g_start  # (n, 3) gravity in the start frame
+        self.q0 = level_quaternion(g_start)  # (n, 4) orientation at the start sample
         self._cache: dict[str, np.ndarray] = {}
+
+    def subset(self, cols: np.ndarray) -> _TimeMajor:
+        """The strides in columns ``cols``, in that order, padded to the
+        longest of them: what integrating those strides alone gives (each
+        stride is integrated on its own)."""
+        lengths = self.lengths[cols]
+        L = int(lengths.max())
+        return _TimeMajor(self.dt, np.arange(len(cols)), lengths, self.valid_t[:L, cols],
+                          self.rt[:, :L, cols], self.acc_start[:, :L, cols],
+                          self.g_start[cols])
+
+    def turned(self) -> _TimeMajor:
+        """The integration of the same data turned by 180 degrees about z
+        (x and y negated): every product and sum of the orientation loop, the
+        rotation and the tilt is the same with x and y negated, so this is
+        exactly what integrating the turned data gives."""
+        flip = np.array([-1.0, -1.0, 1.0])
+        rt = self.rt * np.array([1.0, -1.0, -1.0, 1.0])[:, None, None]
+        return _TimeMajor(self.dt, self.perm, self.lengths, self.valid_t, rt,
+                          self.acc_start * flip[:, None, None],
+                          np.ascontiguousarray(self.g_start * flip))
 
     def _cached(self, name: str, make) -> np.ndarray:
         out = self._cache.get(name)
@@ -354,8 +386,7 @@ def integrate_strides(
     short = s_len < 3
     if short.any():
         g_start[short] = acc_mps2[s_start[short]]
-    q0 = level_quaternion(g_start)
-    tm = _TimeMajor(dt, perm, s_len, valid_t, rt, acc_start, q0)
+    tm = _TimeMajor(dt, perm, s_len, valid_t, rt, acc_start, g_start)
     return StrideTrajectories._from_time_major(start, stop, tm)
 
 
