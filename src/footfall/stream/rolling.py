@@ -76,7 +76,11 @@ class RollingSummary:
         vals = np.full((n, len(LIVE_METRICS)), np.nan)
         for i, m in enumerate(LIVE_METRICS):
             if m in steps.columns:
-                vals[:, i] = pd.to_numeric(steps[m], errors="coerce").to_numpy(float)
+                col = steps[m]
+                if col.dtype.kind in "fiu":  # numbers already (every row footfall makes)
+                    vals[:, i] = col.to_numpy(dtype=float, na_value=np.nan)
+                else:
+                    vals[:, i] = pd.to_numeric(col, errors="coerce").to_numpy(float)
         vals[~np.isfinite(vals)] = np.nan
         ic = steps["ic_s"].to_numpy(float)
         left = (steps["side"].astype(str) == Side.LEFT.value).to_numpy()
