@@ -106,6 +106,15 @@ def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarra
 FIELDS = ("valid", "q", "vel_mps", "pos_m", "acc_mps2")
 
 
+@pytest.fixture(params=["one group", "groups"])
+def grouping(request, monkeypatch):
+    """Strides integrated as one padded group, or split into groups of
+    similar length wherever that saves any padding."""
+    if request.param == "groups":
+        monkeypatch.setattr(tr, "_SPLIT_MIN", 1)
+    return request.param
+
+
 def _random_case(seed: int, n_samples: int = 3000, n_strides: int = 40):
     rng = np.random.default_rng(seed)
     acc = rng.normal(size=(n_samples, 3)) * 3 + np.array([0.0, 0.0, G_MPS2])
@@ -132,18 +141,30 @@ CASES = [_random_case(seed) for seed in range(4)] + [
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
-def test_integration_equals_the_reference_exactly(case):
+def test_integration_equals_the_reference_exactly(case, grouping):
     acc, gyr, fs, start, stop = CASES[case]
     ref = _ref_integrate(acc, gyr, fs, start, stop)
     traj = tr.integrate_strides(acc, gyr, fs, start, stop)
+    if grouping == "groups" and len(set(stop - start)) > 1:
+        assert len(traj._tm.groups) > 1
     last = stop - start
     rows = np.arange(len(start))
     # single samples and the displacement, read before any array is built
     assert np.array_equal(traj.displacement_m(), ref["pos_m"][rows, last])
     k = np.minimum(last, 5)
+    L = ref["valid"].shape[1]
     for what in FIELDS:
         assert np.array_equal(traj.take(what, rows, k), ref[what][rows, k]), what
         assert np.array_equal(traj.at(rows, start + last, what), ref[what][rows, last]), what
+        # past the stride's end: the padding
+        assert np.array_equal(traj.take(what, rows[:, None], np.arange(L)[None, ::7]),
+                              ref[what][rows[:, None], np.arange(L)[None, ::7]]), what
+    # overlapping strides: the later one's pitch
+    pitch_ref, _ = tr.pitch_roll_deg(ref["q"])
+    want = np.full(len(acc), np.nan)
+    idx = start[:, None] + np.arange(L)[None, :]
+    want[idx[ref["valid"]]] = pitch_ref[ref["valid"]]
+    assert np.array_equal(tr.pitch_per_sample(traj, len(acc)), want, equal_nan=True)
     for what in FIELDS:
         got = getattr(traj, what)
         assert got.shape == ref[what].shape, what
@@ -151,7 +172,7 @@ def test_integration_equals_the_reference_exactly(case):
     assert np.array_equal(traj.displacement_m(), ref["pos_m"][rows, last])
 
 
-def test_walk_integration_and_pitch_equal_the_reference_exactly():
+def test_walk_integration_and_pitch_equal_the_reference_exactly(grouping):
     for acc, gyr, fs, start, stop in _walk_cases():
         ref = _ref_integrate(acc, gyr, fs, start, stop)
         traj = tr.integrate_strides(acc, gyr, fs, start, stop)
@@ -230,7 +251,7 @@ def test_small_blocks_of_the_orientation_loop_give_the_same_result(monkeypatch):
     assert np.array_equal(ref.q, small.q)
 
 
-def test_metrics_from_single_samples_equal_metrics_from_full_arrays():
+def test_metrics_from_single_samples_equal_metrics_from_full_arrays(grouping):
     """imu_step_metrics reads the trajectories through take(); on an
     integration it computes those samples alone, on a StrideTrajectories
     built from full arrays it indexes them: the same table, also with
@@ -258,7 +279,7 @@ def test_metrics_from_single_samples_equal_metrics_from_full_arrays():
     assert len(a) == 0
 
 
-def test_strides_of_an_integration_equal_integrating_them_alone():
+def test_strides_of_an_integration_equal_integrating_them_alone(grouping):
     acc, gyr, fs, start, stop = CASES[2]
     traj = tr.integrate_strides(acc, gyr, fs, start, stop)
     for rows in (np.array([3]), np.array([5, 0, 17, 9]), np.arange(len(start))[::-3]):
@@ -270,7 +291,7 @@ def test_strides_of_an_integration_equal_integrating_them_alone():
 
 
 @pytest.mark.parametrize("case", [0, 4, 5])
-def test_turned_integration_equals_integrating_turned_data(case):
+def test_turned_integration_equals_integrating_turned_data(case, grouping):
     acc, gyr, fs, start, stop = CASES[case]
     flip = np.array([-1.0, -1.0, 1.0])
     turned = tr.integrate_strides(acc, gyr, fs, start, stop)._turned()

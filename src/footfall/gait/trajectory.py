@@ -39,6 +39,11 @@ _QMUL_BLOCK = 1 << 14
 """Stride-samples per block of the orientation loop's rotation increments
 (16 doubles each: a block of about 2 MB)."""
 
+_SPLIT_MIN = 200_000
+"""Padding (stride-samples) that splitting the strides into two groups of
+different length must save: one stride out of standing in an hour of running
+would otherwise pad every stride to its length; a short recording stays in
+one group."""
 
 _FIELDS = ("valid", "q", "vel_mps", "pos_m", "acc_mps2")
 
@@ -73,6 +78,9 @@ class StrideTrajectories:
     acc_mps2
         (n, L, 3) acceleration in the level frame, gravity removed.
 
+    Over the padding, ``q`` and ``pos_m`` hold their value at the stride's end
+    and ``vel_mps`` and ``acc_mps2`` are zero.
+
     From :func:`integrate_strides`, ``valid``, ``q``, ``vel_mps``, ``pos_m`` and
     ``acc_mps2`` are built on first access (and kept); :meth:`take`,
     :meth:`at` and :meth:`displacement_m` read single samples without
@@ -85,16 +93,16 @@ class StrideTrajectories:
         self.stop = stop
         self._arrays = {"valid": valid, "q": q, "vel_mps": vel_mps, "pos_m": pos_m,
                         "acc_mps2": acc_mps2}
-        self._tm: _TimeMajor | None = None
+        self._tm: _Integration | None = None
 
     @classmethod
-    def _from_time_major(cls, start: np.ndarray, stop: np.ndarray,
-                         tm: _TimeMajor) -> StrideTrajectories:
+    def _from_integration(cls, start: np.ndarray, stop: np.ndarray,
+                          integ: _Integration) -> StrideTrajectories:
         obj = cls.__new__(cls)
         obj.start = start
         obj.stop = stop
         obj._arrays = {}
-        obj._tm = tm
+        obj._tm = integ
         return obj
 
     def _get(self, what: str) -> np.ndarray:
@@ -137,6 +145,8 @@ class StrideTrajectories:
         only these samples are computed."""
         if self._tm is None or what in self._arrays:
             return self._get(what)[stride, k]
+        if what not in _FIELDS:
+            raise AttributeError(what)
         return self._tm.take(what, stride, k)
 
     def at(self, stride: np.ndarray, sample: np.ndarray, what: str = "q") -> np.ndarray:
@@ -146,26 +156,128 @@ class StrideTrajectories:
 
     def _strides(self, rows: np.ndarray) -> StrideTrajectories:
         """The trajectories of stride rows ``rows`` alone (from an integration)."""
-        tm = self._tm.subset(self._tm.inv[rows])
-        return StrideTrajectories._from_time_major(self.start[rows], self.stop[rows], tm)
+        return StrideTrajectories._from_integration(self.start[rows], self.stop[rows],
+                                                    self._tm.subset(rows))
 
     def _turned(self) -> StrideTrajectories:
         """The trajectories of the same data turned by 180 degrees about z
         (from an integration): :meth:`_TimeMajor.turned`."""
-        return StrideTrajectories._from_time_major(self.start, self.stop, self._tm.turned())
+        return StrideTrajectories._from_integration(self.start, self.stop, self._tm.turned())
+
+
+class _Integration:
+    """The strides of :func:`integrate_strides`, integrated in groups of
+    similar length (:class:`_TimeMajor` each), seen as one padded set."""
+
+    def __init__(self, groups: list[_TimeMajor], n: int) -> None:
+        self.groups = groups
+        self.n = n
+        self.L = max(g.L for g in groups)
+        self.group = np.empty(n, dtype=int)  # each stride row's group
+        self.col = np.empty(n, dtype=int)  # and column in it
+        self.lengths = np.empty(n, dtype=int)
+        for i, g in enumerate(groups):
+            self.group[g.rows] = i
+            self.col[g.rows] = np.arange(g.n)
+            self.lengths[g.rows] = g.lengths
+
+    def subset(self, rows: np.ndarray) -> _Integration:
+        """Stride rows ``rows`` alone, as rows 0, 1, ... (see :meth:`_TimeMajor.subset`)."""
+        rows = np.asarray(rows)
+        groups = []
+        for i, g in enumerate(self.groups):
+            pos = np.flatnonzero(self.group[rows] == i)
+            if len(pos):
+                groups.append(g.subset(self.col[rows[pos]], pos))
+        return _Integration(groups, len(rows))
+
+    def turned(self) -> _Integration:
+        return _Integration([g.turned() for g in self.groups], self.n)
+
+    def pos_end(self) -> np.ndarray:
+        """(n, 3) position at each stride's end."""
+        out = np.empty((self.n, 3))
+        for g in self.groups:
+            out[g.rows] = g.pos_end().T
+        return out
+
+    def take(self, what: str, rows: np.ndarray, k: np.ndarray) -> np.ndarray:
+        rows, k = np.broadcast_arrays(np.asarray(rows), np.asarray(k))
+        last = self.lengths[rows] - 1
+        if what == "valid":
+            return k <= last
+        # over the padding q and pos hold the end value, vel and acc are zero
+        kk = np.minimum(k, last)
+        if len(self.groups) == 1:
+            out = self.groups[0].take(what, self.col[rows], kk)
+        else:
+            out = np.empty(rows.shape + (4 if what == "q" else 3,))
+            group = self.group[rows]
+            for i, g in enumerate(self.groups):
+                m = group == i
+                out[m] = g.take(what, self.col[rows[m]], kk[m])
+        if what in ("vel_mps", "acc_mps2"):
+            out[k > last] = 0.0
+        return out
+
+    def stride_major(self, what: str) -> np.ndarray:
+        """The (n, L, ...) array of ``what`` in the callers' stride order."""
+        if what == "valid":
+            if len(self.groups) == 1:
+                g = self.groups[0]
+                return g.valid_t[:, g.inv].T
+            return np.arange(self.L)[None, :] < self.lengths[:, None]
+        held = what in ("q", "pos_m")
+        out = np.empty((self.n, self.L, 4 if what == "q" else 3))
+        for g in self.groups:
+            cm = g.component_major(what)
+            for c in range(cm.shape[0]):
+                out[g.rows, :g.L, c] = cm[c].T
+                if g.L < self.L:
+                    out[g.rows, g.L:, c] = cm[c][-1][:, None] if held else 0.0
+        return out
+
+    def pitch_per_sample(self, start: np.ndarray, n: int) -> np.ndarray:
+        """:func:`pitch_per_sample` from the time-major orientations."""
+        out = np.full(n, np.nan)
+        parts = []
+        for g in self.groups:
+            # the pitch of pitch_roll_deg, strides in the callers' order
+            w, x, y, z = g.qt()
+            order = np.argsort(g.rows)
+            pitch = np.degrees(np.arcsin(np.clip(2.0 * (x * z - w * y), -1.0, 1.0)))[:, order].T
+            valid = g.valid_t[:, order].T
+            rows = g.rows[order]
+            idx = start[rows][:, None] + np.arange(g.L)[None, :]
+            samples, values = idx[valid], pitch[valid]
+            out[samples] = values  # the later stride of a group wins
+            if len(self.groups) > 1:
+                parts.append((samples, values, np.repeat(rows, valid.sum(axis=1))))
+        if parts:
+            # a sample in strides of two groups: the later stride's value
+            groups_in = sum(np.bincount(s, minlength=n) > 0 for s, _, _ in parts)
+            shared = groups_in > 1
+            if shared.any():
+                pick = [shared[s] for s, _, _ in parts]
+                s = np.concatenate([p[0][m] for p, m in zip(parts, pick, strict=True)])
+                v = np.concatenate([p[1][m] for p, m in zip(parts, pick, strict=True)])
+                r = np.concatenate([p[2][m] for p, m in zip(parts, pick, strict=True)])
+                o = np.lexsort((r, s))
+                s, v = s[o], v[o]
+                last = np.append(s[1:] != s[:-1], True)
+                out[s[last]] = v[last]
+        return out
 
 
 class _TimeMajor:
-    """The integration's arrays, strides sorted longest first, time-major and
-    one component per row: (components, L, strides). Later stages are
-    computed on first use."""
+    """One group of the integration's strides, sorted longest first,
+    time-major and one component per row: (components, L, strides). Later
+    stages are computed on first use."""
 
-    def __init__(self, dt: float, perm: np.ndarray, lengths: np.ndarray, valid_t: np.ndarray,
+    def __init__(self, dt: float, rows: np.ndarray, lengths: np.ndarray, valid_t: np.ndarray,
                  rt: np.ndarray, acc_start: np.ndarray, g_start: np.ndarray) -> None:
         self.dt = dt
-        self.perm = perm
-        self.inv = np.empty_like(perm)
-        self.inv[perm] = np.arange(len(perm))
+        self.rows = rows  # the callers' stride row of each column
         self.lengths = lengths
         self.valid_t = valid_t
         self.L, self.n = valid_t.shape
@@ -175,13 +287,20 @@ class _TimeMajor:
         self.q0 = level_quaternion(g_start)  # (n, 4) orientation at the start sample
         self._cache: dict[str, np.ndarray] = {}
 
-    def subset(self, cols: np.ndarray) -> _TimeMajor:
-        """The strides in columns ``cols``, in that order, padded to the
+    @property
+    def inv(self) -> np.ndarray:
+        """Column of each of rows 0 .. n-1, when the group holds them all."""
+        inv = np.empty_like(self.rows)
+        inv[self.rows] = np.arange(self.n)
+        return inv
+
+    def subset(self, cols: np.ndarray, rows: np.ndarray) -> _TimeMajor:
+        """The strides in columns ``cols`` as rows ``rows``, padded to the
         longest of them: what integrating those strides alone gives (each
         stride is integrated on its own)."""
         lengths = self.lengths[cols]
         L = int(lengths.max())
-        return _TimeMajor(self.dt, np.arange(len(cols)), lengths, self.valid_t[:L, cols],
+        return _TimeMajor(self.dt, rows, lengths, self.valid_t[:L, cols],
                           self.rt[:, :L, cols], self.acc_start[:, :L, cols],
                           self.g_start[cols])
 
@@ -192,7 +311,7 @@ class _TimeMajor:
         exactly what integrating the turned data gives."""
         flip = np.array([-1.0, -1.0, 1.0])
         rt = self.rt * np.array([1.0, -1.0, -1.0, 1.0])[:, None, None]
-        return _TimeMajor(self.dt, self.perm, self.lengths, self.valid_t, rt,
+        return _TimeMajor(self.dt, self.rows, self.lengths, self.valid_t, rt,
                           self.acc_start * flip[:, None, None],
                           np.ascontiguousarray(self.g_start * flip))
 
@@ -247,20 +366,18 @@ class _TimeMajor:
         return self._cached("pos", make)
 
     def pos_end(self) -> np.ndarray:
-        """(n, 3) position at each stride's end, callers' order."""
+        """(3, n) position at each stride's end."""
         if "pos" in self._cache:
-            end = self._cache["pos"][:, self.lengths - 1, np.arange(self.n)]
-        else:
-            # the sum of the increments: the cumulative sum's additions, in
-            # its order, up to the stride's end; after it the velocity is
-            # exactly zero and the further increments add 0.0
-            vel = self.vel()
-            inc = vel[:, 1:] + vel[:, :-1]
-            inc *= 0.5 * self.dt
-            end = _sum_over_time(inc)
-        return end[:, self.inv].T
+            return self._cache["pos"][:, self.lengths - 1, np.arange(self.n)]
+        # the sum of the increments: the cumulative sum's additions, in its
+        # order, up to the stride's end; after it the velocity is exactly
+        # zero and the further increments add 0.0
+        vel = self.vel()
+        inc = vel[:, 1:] + vel[:, :-1]
+        inc *= 0.5 * self.dt
+        return _sum_over_time(inc)
 
-    def _component_major(self, what: str) -> np.ndarray:
+    def component_major(self, what: str) -> np.ndarray:
         if what == "q":
             return self.qt()
         if what == "vel_mps":
@@ -271,26 +388,13 @@ class _TimeMajor:
             return self.acc_level()
         raise AttributeError(what)
 
-    def stride_major(self, what: str) -> np.ndarray:
-        """The (n, L, ...) array of ``what`` in the callers' stride order."""
-        inv = self.inv
-        if what == "valid":
-            return self.valid_t[:, inv].T
-        cm = self._component_major(what)
-        out = np.empty((self.n, self.L, cm.shape[0]))
-        for c in range(cm.shape[0]):
-            out[:, :, c] = cm[c].T[inv]
-        return out
-
-    def take(self, what: str, stride: np.ndarray, k: np.ndarray) -> np.ndarray:
-        col = self.inv[stride]
-        if what == "valid":
-            return self.valid_t[k, col]
+    def take(self, what: str, col: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Values at columns ``col`` and samples ``k`` (0 <= k < L)."""
         if what == "q" and "qt" not in self._cache:
             # q0 * rt at these samples only: the same products as qt()
             p = np.moveaxis(self.q0[col], -1, 0)
             return np.moveaxis(_qmul_cm(p, self.rt[:, k, col]), 0, -1)
-        return np.moveaxis(self._component_major(what)[:, k, col], 0, -1)
+        return np.moveaxis(self.component_major(what)[:, k, col], 0, -1)
 
 
 def level_quaternion(acc_mps2: np.ndarray) -> np.ndarray:
@@ -355,17 +459,45 @@ def integrate_strides(
         return StrideTrajectories(start, stop, np.zeros((0, 1), bool), np.zeros((0, 1, 4)),
                                   z, z, z)
     lengths = stop - start + 1
-    L = int(lengths.max())
     # longest strides first, so that the strides still running at step k of
     # the orientation loop are a prefix: one long stride (a step out of
     # standing) then costs its own length, not that length times all strides
     perm = np.argsort(-lengths, kind="stable")
-    s_start, s_stop, s_len = start[perm], stop[perm], lengths[perm]
+    groups = [_integrate_group(acc_mps2, gyr_rps, dt, perm[sl], start[perm[sl]],
+                               stop[perm[sl]]) for sl in _length_groups(lengths[perm])]
+    return StrideTrajectories._from_integration(start, stop, _Integration(groups, n_str))
+
+
+def _length_groups(lengths: np.ndarray) -> list[slice]:
+    """Groups of strides (lengths sorted longest first), each integrated
+    padded to its own longest: a group is split where that saves at least
+    :data:`_SPLIT_MIN` stride-samples of padding."""
+    groups = []
+    a, n = 0, len(lengths)
+    while a < n - 1:
+        # the split after which the shorter strides save the most padding
+        saved = (n - np.arange(a + 1, n)) * (lengths[a] - lengths[a + 1:])
+        j = int(np.argmax(saved))
+        if saved[j] < _SPLIT_MIN:
+            break
+        groups.append(slice(a, a + 1 + j))
+        a += 1 + j
+    groups.append(slice(a, n))
+    return groups
+
+
+def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows: np.ndarray,
+                     start: np.ndarray, stop: np.ndarray) -> _TimeMajor:
+    """Orientation and tilt of strides ``start..stop`` (longest first), rows
+    ``rows`` of the callers' strides."""
+    n_str = len(start)
+    s_len = stop - start + 1
+    L = int(s_len[0])
     # time-major, one component per row (3, L, strides): every step of the
     # orientation loop and every cumulative sum reads contiguous memory
-    idx = s_start[None, :] + np.arange(L)[:, None]
-    valid_t = idx <= s_stop[None, :]
-    np.minimum(idx, s_stop[None, :], out=idx)
+    idx = start[None, :] + np.arange(L)[:, None]
+    valid_t = idx <= stop[None, :]
+    np.minimum(idx, stop[None, :], out=idx)
     acc = _gather_rows(acc_mps2, idx)
     gyr = _gather_rows(gyr_rps, idx)
     np.copyto(gyr, 0.0, where=~valid_t)
@@ -385,9 +517,8 @@ def integrate_strides(
          * dt / span).T)
     short = s_len < 3
     if short.any():
-        g_start[short] = acc_mps2[s_start[short]]
-    tm = _TimeMajor(dt, perm, s_len, valid_t, rt, acc_start, g_start)
-    return StrideTrajectories._from_time_major(start, stop, tm)
+        g_start[short] = acc_mps2[start[short]]
+    return _TimeMajor(dt, rows, s_len, valid_t, rt, acc_start, g_start)
 
 
 # the right-multiplication matrix of a quaternion d: (p * d)[i] = sum_j
@@ -531,13 +662,9 @@ def pitch_per_sample(traj: StrideTrajectories, n: int) -> np.ndarray:
     Where strides overlap (a shared mid-stance) the later stride wins; samples
     outside every stride are NaN.
     """
-    tm = traj._tm
-    if tm is not None and "q" not in traj._arrays:
-        # the pitch of pitch_roll_deg, from the time-major orientations
-        w, x, y, z = tm.qt()
-        pitch = np.degrees(np.arcsin(np.clip(2.0 * (x * z - w * y), -1.0, 1.0)))[:, tm.inv].T
-    else:
-        pitch, _ = pitch_roll_deg(traj.q)
+    if traj._tm is not None and "q" not in traj._arrays:
+        return traj._tm.pitch_per_sample(traj.start, n)
+    pitch, _ = pitch_roll_deg(traj.q)
     out = np.full(n, np.nan)
     idx = traj.start[:, None] + np.arange(pitch.shape[1])[None, :]
     out[idx[traj.valid]] = pitch[traj.valid]
