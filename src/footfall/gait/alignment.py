@@ -125,7 +125,8 @@ def align_and_integrate(
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
     acc_s, gyr_s = (R @ axes.acc.T).T, (R @ axes.gyr.T).T
-    if np.array_equal(acc_s, acc_f[axes.take]) and np.array_equal(gyr_s, gyr_f[axes.take]):
+    if (np.array_equal(acc_s, acc_f[axes.take], equal_nan=True)
+            and np.array_equal(gyr_s, gyr_f[axes.take], equal_nan=True)):
         sign_traj = traj._strides(axes.pick)
     else:
         sign_traj = integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops)
@@ -133,7 +134,8 @@ def align_and_integrate(
     if turned:
         acc_t, gyr_t = al.apply(acc_mps2), al.apply(gyr_rps)
         flip = np.array([-1.0, -1.0, 1.0])
-        if np.array_equal(acc_t, acc_f * flip) and np.array_equal(gyr_t, gyr_f * flip):
+        if (np.array_equal(acc_t, acc_f * flip, equal_nan=True)
+                and np.array_equal(gyr_t, gyr_f * flip, equal_nan=True)):
             traj = traj._turned()
         else:
             traj = integrate_strides(acc_t, gyr_t, fs_hz, seg.ms_before, seg.ms_after)

@@ -45,7 +45,7 @@ def from_rotvec_cm(rv: np.ndarray) -> np.ndarray:
     half = 0.5 * angle
     out = np.empty((4,) + angle.shape)
     np.cos(half, out=out[0])
-    # sin(x)/x with a series for tiny angles
+    # sin(angle / 2) / angle, and its limit 1/2 for tiny angles
     big = angle > 1e-9
     k = np.sin(half, out=half)
     np.divide(k, angle, out=k, where=big)

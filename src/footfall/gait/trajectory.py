@@ -17,8 +17,12 @@ All strides are integrated together: the loop runs over the samples of the
 longest stride (a few hundred), each step a vectorised operation over all
 strides, so an hour of running integrates in a fraction of a second. The
 arrays are held time-major and one component per row (every operation reads
-contiguous memory); the per-stride arrays callers see are built from them on
-first use, so a caller that reads a few samples per stride pays for those.
+contiguous memory), in groups of strides of similar length so that one long
+stride does not pad all the others; the per-stride arrays callers see are
+built from them on first use, so a caller that reads a few samples per stride
+pays for those. Every stride is integrated on its own (no value depends on
+the other strides), and the results are the numbers of the plain formulas:
+the speed-ups reorder memory, not arithmetic.
 
 References
 ----------
