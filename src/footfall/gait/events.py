@@ -126,6 +126,14 @@ def _crossing(y: np.ndarray, i0: np.ndarray, level: np.ndarray | float) -> np.nd
     return i0 + np.clip(frac, 0.0, 1.0)
 
 
+def _jerk_at(acc_mps2: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """Size of the accelerometer's change from sample ``i - 1`` to ``i`` (0 at
+    the first sample), at the samples ``i`` only: ``np.linalg.norm(np.diff(acc,
+    axis=0, prepend=acc[:1]), axis=1)[i]``."""
+    d = acc_mps2[i] - acc_mps2[np.maximum(i - 1, 0)]
+    return np.sqrt(np.add.reduce(d * d, axis=-1))
+
+
 def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Padded index matrix for windows [lo, hi) and its validity mask."""
     width = int(max(1, (hi - lo).max(initial=1)))
@@ -213,7 +221,6 @@ def detect_events(
         running = has & ((ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE)
     if running.any():
         r = np.flatnonzero(running)
-        jerk = np.linalg.norm(np.diff(acc_mps2, axis=0, prepend=acc_mps2[:1]), axis=1)
         margin = max(1, int(round(IMPACT_MARGIN_S * fs_hz)))
         start = np.floor(ic[r]).astype(int)
         lo = np.maximum(msw[r], start - margin)
@@ -221,7 +228,7 @@ def detect_events(
         hi = np.minimum(stop + margin, n - 1) + 1
         jdx, jok = _windows(lo, np.maximum(hi, lo + 1))
         jdx = np.minimum(jdx, n - 1)
-        jv = np.where(jok, jerk[jdx], -np.inf)
+        jv = np.where(jok, _jerk_at(acc_mps2, jdx), -np.inf)
         first = np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)
         onset = jdx[np.arange(len(r)), first].astype(float)
         ic[r] = np.maximum(ic[r], onset)
