@@ -17,6 +17,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from footfall.gait import alignment as alignment_module
+from footfall.gait import metrics as metrics_module
 from footfall.gait import quaternion as quat
 from footfall.gait import trajectory as tr
 from footfall.gait.alignment import align_and_integrate, estimate_alignment
@@ -276,6 +277,11 @@ def test_metrics_from_single_samples_equal_metrics_from_full_arrays(grouping):
             a = imu_step_metrics(s.time_s, gyr, fs, e, lazy, **kw)
             b = imu_step_metrics(s.time_s, gyr, fs, e, full, **kw)
             pd.testing.assert_frame_equal(a, b, check_exact=True)
+            # the loading-phase windows searched a few strides at a time
+            with pytest.MonkeyPatch.context() as m:
+                m.setattr(metrics_module, "_ROWS", 3)
+                c = imu_step_metrics(s.time_s, gyr, fs, e, full, **kw)
+            pd.testing.assert_frame_equal(a, c, check_exact=True)
     assert len(a) == 0
 
 

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from footfall.gait.segment import Segmentation
+from footfall.gait.trajectory import _length_groups
 
 TOE_OFF_SHARE = 0.3
 """Where toe-off lies on the falling edge of the push-off pitch-rate peak: this
@@ -166,13 +167,31 @@ def detect_events(
         :data:`HEEL_FIRST_PITCH_DEG` at the landing peak) takes the landing
         peak as initial contact.
     """
-    n = len(gyr_rps)
-    wy = gyr_rps[:, 1]
     b = seg.ms_before.astype(int)
     a = seg.ms_after.astype(int)
     if len(b) == 0:
         e = np.zeros(0)
         return StrideEvents(b, a, e, e, e)
+    # every stride's events come from its own samples: strides of similar
+    # length are searched together, so that a long one (a step out of
+    # standing) does not widen the search windows of all the others
+    order = np.argsort(-(a - b), kind="stable")
+    groups = _length_groups((a - b + 1)[order])
+    if len(groups) == 1:
+        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg)
+    to, msw, ic = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
+    for sl in groups:
+        rows = order[sl]
+        ev = _detect(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg)
+        to[rows], msw[rows], ic[rows] = ev.to, ev.mid_swing, ev.ic
+    return StrideEvents(b, a, to, msw, ic)
+
+
+def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
+            a: np.ndarray, pitch_deg: np.ndarray | None) -> StrideEvents:
+    """:func:`detect_events` of the strides ``b[i]..a[i]``."""
+    n = len(gyr_rps)
+    wy = gyr_rps[:, 1]
     rows = np.arange(len(b))
     wy_pad = np.concatenate([wy, [0.0]])
 

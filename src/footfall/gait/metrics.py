@@ -29,6 +29,9 @@ IMPACT_WINDOW_S = 0.06
 CONTACT_RANGE_MS = (60.0, 2000.0)
 """Contact times outside this range are not a foot contact of gait."""
 
+_ROWS = 1024
+"""Strides whose loading-phase windows are searched together."""
+
 
 def strike_pattern_from_angle(angle_deg: np.ndarray) -> np.ndarray:
     """``rearfoot`` / ``midfoot`` / ``forefoot`` from the foot strike angle."""
@@ -187,17 +190,26 @@ def imu_step_metrics(
     # mid-stance), from the roll angle and the roll rate
     ever_sign = 1.0 if side == Side.LEFT else -1.0
     ms_i = ev.ms_after.astype(int)
-    width = int(max(2, (ms_i - ic_i).max(initial=2) + 1))
-    cols = (ic_i - traj.start)[:, None] + np.arange(width)[None, :]
-    inside = cols <= (ms_i - traj.start)[:, None]
-    cols = np.clip(cols, 0, L - 1)
-    _, roll = pitch_roll_deg(traj.take("q", r, cols))
-    ever = ever_sign * roll
-    ever_ic = ever[:, 0]
-    excursion = np.where(inside, ever, -np.inf).max(axis=1) - ever_ic
-    abs_idx = np.minimum(traj.start[:, None] + cols, n - 1)
-    ever_rate = ever_sign * np.degrees(gyr_rps[abs_idx, 0])
-    pron_vel = np.where(inside, ever_rate, -np.inf).max(axis=1)
+    excursion = np.empty(n_str)
+    pron_vel = np.empty(n_str)
+    # strides with loading phases of similar length together (a step out of
+    # standing does not widen every stride's window)
+    span = ms_i - ic_i
+    order = np.argsort(span, kind="stable")
+    for a in range(0, n_str, _ROWS):
+        rows = order[a:a + _ROWS]
+        width = int(max(2, span[rows].max(initial=2) + 1))
+        start = traj.start[rows]
+        cols = (ic_i[rows] - start)[:, None] + np.arange(width)[None, :]
+        inside = cols <= (ms_i[rows] - start)[:, None]
+        cols = np.clip(cols, 0, L - 1)
+        _, roll = pitch_roll_deg(traj.take("q", rows[:, None], cols))
+        ever = ever_sign * roll
+        ever_ic = ever[:, 0]
+        excursion[rows] = np.where(inside, ever, -np.inf).max(axis=1) - ever_ic
+        abs_idx = np.minimum(start[:, None] + cols, n - 1)
+        ever_rate = ever_sign * np.degrees(gyr_rps[abs_idx, 0])
+        pron_vel[rows] = np.where(inside, ever_rate, -np.inf).max(axis=1)
     no_stance = ~np.isfinite(ev.ic) | (ms_i <= ic_i)
     excursion[no_stance] = np.nan
     pron_vel[no_stance] = np.nan

@@ -109,6 +109,9 @@ _CHUNK = 1 << 20
 """Window samples handled at once by the vectorised window searches (8 MB of
 float64): bounds the memory of an hour-long recording."""
 
+_ROWS = 1024
+"""Windows per batch of the mid-stance search."""
+
 
 def _row_chunks(n_rows: int, width: int):
     """Slices of rows, each covering at most :data:`_CHUNK` window samples."""
@@ -157,17 +160,23 @@ def _prominences(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarray:
 
 def _window_argmin(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Index of the first minimum of ``x[lo[i]:hi[i]]`` for each ``i``
-    (``hi > lo``), as ``lo + np.argmin(x[lo:hi])`` would give it."""
+    (``hi > lo``), as ``lo + np.argmin(x[lo:hi])`` would give it.
+
+    Windows of similar width are searched together, each batch padded to its
+    widest: a few long windows (a pause) do not widen all the others."""
     out = np.empty(len(lo), dtype=int)
-    if len(lo) == 0:
-        return out
-    width = int((hi - lo).max())
-    j = np.arange(width)
     xp = np.append(np.asarray(x, dtype=float), np.inf)
-    for sl in _row_chunks(len(lo), width):
-        pos = lo[sl, None] + j[None, :]
-        pos = np.where(pos < hi[sl, None], pos, len(x))  # past the window: +inf
-        out[sl] = lo[sl] + np.argmin(xp[pos], axis=1)
+    width = hi - lo
+    order = np.argsort(width, kind="stable")
+    a = 0
+    while a < len(order):
+        b = min(len(order), a + _ROWS)
+        b = min(b, a + max(1, _CHUNK // int(width[order[b - 1]])))
+        rows = order[a:b]
+        pos = lo[rows, None] + np.arange(int(width[order[b - 1]]))[None, :]
+        pos = np.where(pos < hi[rows, None], pos, len(x))  # past the window: +inf
+        out[rows] = lo[rows] + np.argmin(xp[pos], axis=1)
+        a = b
     return out
 
 
