@@ -620,7 +620,46 @@ def section_live(live: dict | None) -> str:
         return ""
     return ("## Live pipeline latency: `python bench/bench_live.py`\n\n"
             "Writes `bench/results/live.json`; the method is in the script's docstring.\n\n"
-            + generic_table(live) + "\n")
+            + _live_checks(live) + generic_table(live) + "\n")
+
+
+def _live_checks(live: dict) -> str:
+    """The live-capture issue's measured checks, read from the results."""
+    rows = []
+    replay = live.get("replay") or {}
+    most = max(replay.values(), key=lambda r: r.get("devices", 0)) if replay else None
+    if most:
+        cpu = most.get("cpu_share_of_core_at_1x_pct")
+        rows.append([f"CPU of the live pipeline at real time, {most['devices']} devices "
+                     f"({', '.join(Path(x).stem for x in most.get('streams', []))})",
+                     f"{num(cpu, 1)} % of one core", met(None if cpu is None else cpu < 10.0)])
+        p99 = get(most, "latency_ms", "p99")
+        rows.append([f"toe-off-confirming block to step metrics, p99, {most['devices']} devices",
+                     f"{num(p99, 1)} ms", met(_le(p99, 20.0))])
+        growth = get(most, "rss_mb", "growth_after_5min")
+        rows.append([f"memory over {num(most.get('simulated_min'), 0)} simulated minutes "
+                     "(growth after minute 5)", f"{num(growth, 1)} MB", "see value"])
+    em = get(live, "emulator", "latency_ms", "p99")
+    if em is not None:
+        rows.append(["p99 through the serial emulator (reader, decoding, clock mapping "
+                     "included)", f"{num(em, 1)} ms", met(_le(em, 20.0))])
+    for name, e in (live.get("equivalence") or {}).items():
+        ev = max(e.get("max_ic_s_diff_samples", 0.0), e.get("max_to_s_diff_samples", 0.0))
+        pct = {k[4:-9]: v for k, v in e.items() if k.startswith("max_") and k.endswith("_diff_pct")}
+        worst = max(pct, key=pct.get) if pct else None
+        rows.append([f"replay = offline, {name}: same steps",
+                     f"{e.get('steps_live')} live / {e.get('steps_offline')} offline",
+                     met(e.get("steps_live") == e.get("steps_offline"))])
+        rows.append([f"replay = offline, {name}: events within one sample",
+                     f"{num(ev, 2)} samples", met(ev <= 1.0)])
+        if worst:
+            rows.append([f"replay = offline, {name}: metrics within 1 %",
+                         f"largest {worst} {num(pct[worst], 2)} %",
+                         met(pct[worst] <= 1.0)])
+    if not rows:
+        return ""
+    return ("Against the live-capture issue's checks:\n\n"
+            + table(["check", "measured", "status"], rows) + "\n\n")
 
 
 PUBLISHED_ROWS = [
