@@ -125,8 +125,7 @@ def align_and_integrate(
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
     acc_s, gyr_s = (R @ axes.acc.T).T, (R @ axes.gyr.T).T
-    if (np.array_equal(acc_s, acc_f[axes.take], equal_nan=True)
-            and np.array_equal(gyr_s, gyr_f[axes.take], equal_nan=True)):
+    if _same(acc_s, acc_f[axes.take]) and _same(gyr_s, gyr_f[axes.take]):
         sign_traj = traj._strides(axes.pick)
     else:
         sign_traj = integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops)
@@ -134,8 +133,7 @@ def align_and_integrate(
     if turned:
         acc_t, gyr_t = al.apply(acc_mps2), al.apply(gyr_rps)
         flip = np.array([-1.0, -1.0, 1.0])
-        if (np.array_equal(acc_t, acc_f * flip, equal_nan=True)
-                and np.array_equal(gyr_t, gyr_f * flip, equal_nan=True)):
+        if _same(acc_t, acc_f * flip) and _same(gyr_t, gyr_f * flip):
             traj = traj._turned()
         else:
             traj = integrate_strides(acc_t, gyr_t, fs_hz, seg.ms_before, seg.ms_after)
@@ -181,6 +179,12 @@ class _Axes:
         al = Alignment(R=R, sagittal_share=self.share, forward_mps=forward,
                        up_spread_deg=self.spread)
         return al, turned
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same numbers (missing values in the same places)."""
+    return bool(np.array_equal(a, b)
+                or (np.isnan(a).any() and np.array_equal(a, b, equal_nan=True)))
 
 
 def _mean_forward_mps(traj: StrideTrajectories) -> np.ndarray:

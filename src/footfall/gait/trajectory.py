@@ -39,9 +39,13 @@ import numpy as np
 from footfall.gait import quaternion as quat
 from footfall.model import G_MPS2
 
-_QMUL_BLOCK = 1 << 14
+_QMUL_BLOCK = 1 << 13
 """Stride-samples per block of the orientation loop's rotation increments
 (16 doubles each: a block of about 2 MB)."""
+
+_CACHE_BLOCK = 1 << 15
+"""Stride-samples per time block of the elementwise stages (a few hundred kB
+per array: they stay in the processor's cache)."""
 
 _SPLIT_MIN = 200_000
 """Padding (stride-samples) that splitting the strides into two groups of
@@ -607,23 +611,55 @@ def _gather_rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.take(at, idx, axis=1)
 
 
+def _time_blocks(shape: tuple[int, ...]):
+    """Slices of the time axis (the first of ``shape``, (L, strides)) of about
+    :data:`_CACHE_BLOCK` stride-samples: the elementwise stages run block by
+    block on data that stays in the processor's cache, the same operations
+    on each number as over the whole array."""
+    if len(shape) < 2:
+        yield slice(None)
+        return
+    rows = max(1, _CACHE_BLOCK // max(int(np.prod(shape[1:])), 1))
+    for a in range(0, shape[0], rows):
+        yield slice(a, a + rows)
+
+
+def _block(a: np.ndarray, sl: slice) -> np.ndarray:
+    """Time block ``sl`` of component-first ``a`` (all of it if ``a`` is
+    broadcast along time)."""
+    return a[:, sl] if a.ndim >= 3 and a.shape[1] > 1 else a
+
+
 def _qmul_cm(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """:func:`footfall.gait.quaternion.multiply` with the component axis first."""
-    pw, px, py, pz = p
-    qw, qx, qy, qz = q
     out = np.empty(np.broadcast_shapes(p.shape, q.shape))
-    out[0] = pw * qw - px * qx - py * qy - pz * qz
-    out[1] = pw * qx + px * qw + py * qz - pz * qy
-    out[2] = pw * qy - px * qz + py * qw + pz * qx
-    out[3] = pw * qz + px * qy - py * qx + pz * qw
+    for sl in _time_blocks(out.shape[1:]):
+        pw, px, py, pz = _block(p, sl)
+        qw, qx, qy, qz = _block(q, sl)
+        o = out[:, sl] if out.ndim >= 3 else out
+        o[0] = pw * qw - px * qx - py * qy - pz * qz
+        o[1] = pw * qx + px * qw + py * qz - pz * qy
+        o[2] = pw * qy - px * qz + py * qw + pz * qx
+        o[3] = pw * qz + px * qy - py * qx + pz * qw
     return out
 
 
 def _rotate_cm(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """:func:`footfall.gait.quaternion.rotate` with the component axis first."""
+    shape = np.broadcast_shapes(q.shape[1:], v.shape[1:])
+    out = np.empty((3,) + shape)
+    for sl in _time_blocks(shape):
+        if out.ndim >= 3:
+            _rotate_into(_block(q, sl), _block(v, sl), out[:, sl])
+        else:
+            _rotate_into(q, v, out)
+    return out
+
+
+def _rotate_into(q: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
     w, x, y, z = q
     vx, vy, vz = v
-    shape = np.broadcast_shapes(q.shape[1:], v.shape[1:])
+    shape = out.shape[1:]
     t = np.empty((3,) + shape)
     tmp = np.empty(shape)
     # t = 2 * (u x v)
@@ -634,16 +670,16 @@ def _rotate_cm(q: np.ndarray, v: np.ndarray) -> np.ndarray:
         np.multiply(2.0, t[i], out=t[i])
     tx, ty, tz = t
     # v + w t + u x t
-    out = np.empty((3,) + shape)
+    tmp2 = np.empty(shape)
     for i, (vi, ti, a, b, c, d) in enumerate(((vx, tx, y, tz, z, ty), (vy, ty, z, tx, x, tz),
                                               (vz, tz, x, ty, y, tx))):
         o = out[i]
         np.multiply(w, ti, out=o)
         np.add(vi, o, out=o)
         np.multiply(a, b, out=tmp)
-        tmp -= c * d
+        np.multiply(c, d, out=tmp2)
+        tmp -= tmp2
         o += tmp
-    return out
 
 
 def pitch_roll_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
