@@ -147,7 +147,7 @@ def test_integration_equals_the_reference_exactly(case, grouping):
     ref = _ref_integrate(acc, gyr, fs, start, stop)
     traj = tr.integrate_strides(acc, gyr, fs, start, stop)
     if grouping == "groups" and len(set(stop - start)) > 1:
-        assert len(traj._tm.groups) > 1
+        assert len(traj._integ.groups) > 1
     last = stop - start
     rows = np.arange(len(start))
     # single samples and the displacement, read before any array is built

@@ -101,7 +101,7 @@ class StrideTrajectories:
         self.stop = stop
         self._arrays = {"valid": valid, "q": q, "vel_mps": vel_mps, "pos_m": pos_m,
                         "acc_mps2": acc_mps2}
-        self._tm: _Integration | None = None
+        self._integ: _Integration | None = None
 
     @classmethod
     def _from_integration(cls, start: np.ndarray, stop: np.ndarray,
@@ -110,15 +110,15 @@ class StrideTrajectories:
         obj.start = start
         obj.stop = stop
         obj._arrays = {}
-        obj._tm = integ
+        obj._integ = integ
         return obj
 
     def _get(self, what: str) -> np.ndarray:
         arr = self._arrays.get(what)
         if arr is None:
-            if self._tm is None or what not in _FIELDS:
+            if self._integ is None or what not in _FIELDS:
                 raise AttributeError(what)
-            arr = self._arrays[what] = self._tm.stride_major(what)
+            arr = self._arrays[what] = self._integ.stride_major(what)
         return arr
 
     valid = _LazyArray()
@@ -136,14 +136,14 @@ class StrideTrajectories:
     @property
     def padded_length(self) -> int:
         """L, the samples of the longest stride (second axis of the arrays)."""
-        if self._tm is not None:
-            return self._tm.L
+        if self._integ is not None:
+            return self._integ.L
         return self._arrays["valid"].shape[1]
 
     def displacement_m(self) -> np.ndarray:
         """(n, 3) position at each stride's end."""
-        if self._tm is not None and "pos_m" not in self._arrays:
-            return self._tm.pos_end()
+        if self._integ is not None and "pos_m" not in self._arrays:
+            return self._integ.pos_end()
         last = (self.stop - self.start).astype(int)
         return self.pos_m[np.arange(len(last)), last]
 
@@ -151,11 +151,11 @@ class StrideTrajectories:
         """``what[stride, k]``: values at stride rows ``stride`` and sample
         offsets ``k`` (0 <= k < L) from each stride's start, broadcast together;
         only these samples are computed."""
-        if self._tm is None or what in self._arrays:
+        if self._integ is None or what in self._arrays:
             return self._get(what)[stride, k]
         if what not in _FIELDS:
             raise AttributeError(what)
-        return self._tm.take(what, stride, k)
+        return self._integ.take(what, stride, k)
 
     def at(self, stride: np.ndarray, sample: np.ndarray, what: str = "q") -> np.ndarray:
         """Values of ``what`` at absolute sample indices, one per stride row."""
@@ -165,12 +165,12 @@ class StrideTrajectories:
     def _strides(self, rows: np.ndarray) -> StrideTrajectories:
         """The trajectories of stride rows ``rows`` alone (from an integration)."""
         return StrideTrajectories._from_integration(self.start[rows], self.stop[rows],
-                                                    self._tm.subset(rows))
+                                                    self._integ.subset(rows))
 
     def _turned(self) -> StrideTrajectories:
         """The trajectories of the same data turned by 180 degrees about z
         (from an integration): :meth:`_TimeMajor.turned`."""
-        return StrideTrajectories._from_integration(self.start, self.stop, self._tm.turned())
+        return StrideTrajectories._from_integration(self.start, self.stop, self._integ.turned())
 
 
 class _Integration:
@@ -702,8 +702,8 @@ def pitch_per_sample(traj: StrideTrajectories, n: int) -> np.ndarray:
     Where strides overlap (a shared mid-stance) the later stride wins; samples
     outside every stride are NaN.
     """
-    if traj._tm is not None and "q" not in traj._arrays:
-        return traj._tm.pitch_per_sample(traj.start, n)
+    if traj._integ is not None and "q" not in traj._arrays:
+        return traj._integ.pitch_per_sample(traj.start, n)
     pitch, _ = pitch_roll_deg(traj.q)
     out = np.full(n, np.nan)
     idx = traj.start[:, None] + np.arange(pitch.shape[1])[None, :]
