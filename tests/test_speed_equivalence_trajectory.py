@@ -138,6 +138,9 @@ def _walk_cases():
 CASES = [_random_case(seed) for seed in range(4)] + [
     _random_case(7, n_strides=1),  # one stride: the time axis alone
     _random_case(8, n_strides=2),
+] + [  # strides of one and two samples only
+    (*_random_case(9)[:3], np.array(st), np.array(sp))
+    for st, sp in (([5], [5]), ([5, 9], [5, 9]), ([3, 7], [4, 7]))
 ]
 
 

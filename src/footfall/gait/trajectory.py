@@ -598,7 +598,7 @@ def _sum_over_time(a: np.ndarray) -> np.ndarray:
     """Sum of (C, L, n) ``a`` over its time axis, added in time order (as a
     cumulative sum does) also for a single stride, where NumPy would sum
     the then contiguous time axis pairwise."""
-    if a.shape[2] > 1:
+    if a.shape[2] > 1 or a.shape[1] == 0:
         return a.sum(axis=1)
     return np.cumsum(a, axis=1)[:, -1]
 
