@@ -411,19 +411,11 @@ def main(argv: list[str] | None = None) -> int:
     print_results(results)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "validation.json"
-    path.write_text(json.dumps(results, indent=2, default=_json_default) + "\n")
+    from footfall.io.canonical import json_default
+
+    path.write_text(json.dumps(results, indent=2, default=json_default) + "\n")
     print(f"written {path}")
     return 0
-
-
-def _json_default(obj: object) -> object:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 if __name__ == "__main__":

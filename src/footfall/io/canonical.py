@@ -613,7 +613,7 @@ def write_recording(
     doc.update({k: v for k, v in recording.meta.items() if k != "streams"})
     doc["streams"] = entries
     json_path.write_text(
-        json.dumps(doc, indent=2, ensure_ascii=False, default=_json_default) + "\n",
+        json.dumps(doc, indent=2, ensure_ascii=False, default=json_default) + "\n",
         encoding="utf-8",
     )
     return json_path
@@ -668,14 +668,15 @@ def _write_stream(stream: Stream, path: Path, fmt: str) -> None:
         pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
 
 
-def _json_default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """``json.dumps`` ``default=`` for NumPy scalars and arrays and paths."""
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, Path):
         return str(obj)
-    raise TypeError(f"cannot write {type(obj).__name__} into recording.json")
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 __all__ = ["FORMAT", "read_recording", "side_from_filename", "write_recording"]
