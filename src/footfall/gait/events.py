@@ -12,7 +12,11 @@ the toes go down) has a stereotyped shape over a stride:
   Toe-off is :data:`TOE_OFF_SHARE` of the way from the peak to where the rate
   has halved: against a force plate under a treadmill run the peak comes
   early (docs/validation.md, "Event rules").
-* **Mid-swing**: the most negative ``w_y`` (toes rotating up fastest).
+* **Mid-swing**: the most negative ``w_y`` (toes rotating up fastest) of the
+  swing: the fastest sample near the most negative ``w_y`` averaged over
+  :data:`MID_SWING_SMOOTH_S`, so that a short spike of the impact's ringing
+  (a loosely strapped sensor rings at +-7 rad/s for a few samples) is not
+  taken for the swing.
 * **Initial contact**: contact stops the foot's toes-up rotation and starts
   the toes-down rotation of loading (foot slap). Initial contact is the last
   up-crossing of zero of ``w_y`` before that landing peak, interpolated
@@ -49,7 +53,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footfall.gait.segment import Segmentation
+from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import _length_groups
 
 TOE_OFF_SHARE = 0.3
@@ -73,6 +77,13 @@ to this long after the landing peak, s."""
 IMPACT_SEARCH_S = 0.2
 """The impact is looked for up to this long after the zero crossing (and no
 later than the landing peak), s."""
+
+MID_SWING_SMOOTH_S = 0.1
+"""Window of the moving average of ``w_y`` in which mid-swing is looked for,
+s: the swing's toes-up rotation lasts 0.2-0.4 s, the ringing of an impact a
+few tens of milliseconds, which the average cancels (its swings are of both
+signs). Mid-swing is the fastest raw sample within half this window of the
+average's minimum."""
 
 HEEL_FIRST_PITCH_DEG = 5.0
 """Foot pitch (toes up) at the landing peak above which the landing is heel
@@ -177,26 +188,35 @@ def detect_events(
     # standing) does not widen the search windows of all the others
     order = np.argsort(-(a - b), kind="stable")
     groups = _length_groups((a - b + 1)[order])
+    wy_avg = smooth(gyr_rps[:, 1], fs_hz, MID_SWING_SMOOTH_S)
     if len(groups) == 1:
-        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg)
+        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg)
     to, msw, ic = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
     for sl in groups:
         rows = order[sl]
-        ev = _detect(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg)
+        ev = _detect(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg, wy_avg)
         to[rows], msw[rows], ic[rows] = ev.to, ev.mid_swing, ev.ic
     return StrideEvents(b, a, to, msw, ic)
 
 
 def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
-            a: np.ndarray, pitch_deg: np.ndarray | None) -> StrideEvents:
-    """:func:`detect_events` of the strides ``b[i]..a[i]``."""
+            a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray) -> StrideEvents:
+    """:func:`detect_events` of the strides ``b[i]..a[i]``; ``wy_avg`` is the
+    pitch rate's moving average over :data:`MID_SWING_SMOOTH_S`."""
     n = len(gyr_rps)
     wy = gyr_rps[:, 1]
     rows = np.arange(len(b))
     wy_pad = np.concatenate([wy, [0.0]])
 
-    # mid-swing: most negative pitch rate within the stride
+    # mid-swing: most negative pitch rate within the stride, near the most
+    # negative of its moving average (not a spike of the impact's ringing)
     idx, ok = _windows(b, a + 1)
+    idx = np.minimum(idx, n - 1)
+    vals = np.where(ok, wy_avg[idx], np.inf)
+    centre = idx[rows, np.argmin(vals, axis=1)]
+    h = max(0, int(round(0.5 * MID_SWING_SMOOTH_S * fs_hz)))
+    lo, hi = np.maximum(centre - h, b), np.minimum(centre + h, a) + 1
+    idx, ok = _windows(lo, hi)
     idx = np.minimum(idx, n - 1)
     vals = np.where(ok, wy[idx], np.inf)
     msw = idx[rows, np.argmin(vals, axis=1)]
