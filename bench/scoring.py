@@ -11,7 +11,8 @@ table contract; gaitmap's strides are converted to it by bench_gaitmap.py).
 Matching: each reference event is paired with the nearest detected event of
 the same side and kind within a tolerance, each detection used once. MAE and
 bias are over matched pairs (bias = detected minus reference); "extra" counts
-detections (inside the reference's span, when given) that match nothing.
+detections (inside the reference's span, when given, widened by the
+tolerance) that match nothing.
 """
 
 from __future__ import annotations
@@ -68,8 +69,10 @@ def event_stats(ref_tables: list[pd.DataFrame], det_tables: list[pd.DataFrame], 
     tol_s
         Matching tolerance, s.
     spans
-        Per recording, the (start, end) in s outside which detections are
-        ignored (the reference covers only that span).
+        Per recording, the (start, end) in s of the reference; detections
+        more than ``tol_s`` outside it are ignored (the reference covers only
+        that span, and a detection within the tolerance of its first or last
+        event may match that event).
 
     Returns
     -------
@@ -88,7 +91,7 @@ def event_stats(ref_tables: list[pd.DataFrame], det_tables: list[pd.DataFrame], 
             d = d[np.isfinite(d)]
             if spans is not None:
                 lo, hi = spans[i]
-                d = d[(d >= lo) & (d <= hi)]
+                d = d[(d >= lo - tol_s) & (d <= hi + tol_s)]
             e, used = match_events(r, d, tol_s)
             n_ref += len(r)
             n_match += len(e)
