@@ -18,6 +18,26 @@ axes to this frame is found in three steps, with no input from the user:
 
 The same procedure serves a shank IMU, where "up" is the shank's long axis at
 mid-stance.
+
+Which strides
+-------------
+A stream's alignment is estimated from its first :data:`ALIGN_STRIDES`
+strides, offline and live alike, and kept for the whole stream. The live
+path (:mod:`footfall.stream.detector`) cannot wait for the end of a session
+before it measures a step, and the foot's swing axis varies from stride to
+stride by several degrees (on the gaitmap example walk, per-stride swing
+axes scatter by 3 to 8 deg in heading), so an estimate from a subset never
+matches one from all strides to a fraction of a degree: 20 and all 32
+strides of that walk gave rotations 0.96 deg apart, enough to move
+pronation velocity (the roll rate, which picks up a share of the much
+larger pitch rate) by almost 3 %. Estimating from the same strides in both
+paths makes a replayed session give the offline steps table. The first
+strides, rather than any later set, because they are the only ones the live
+path has when its first rows are due; one alignment for the whole stream,
+because re-estimating it live (as the detector once did after every 400
+strides) gives rows measured in different frames that offline analysis of
+the recording would not reproduce. A mounting that shifts during a run is
+followed by neither path (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -30,8 +50,10 @@ from footfall.gait import quaternion as quat
 from footfall.gait.segment import Segmentation
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides
 
-SIGN_STRIDES = 120
-"""Strides (spread over the recording) integrated to fix the forward sign."""
+ALIGN_STRIDES = 20
+"""The alignment is estimated from a stream's first strides, this many (all of
+them when there are fewer); they also fix the sign of the forward axis. The
+live detector estimates it as soon as this many strides are final."""
 
 
 @dataclass
@@ -69,6 +91,8 @@ def estimate_alignment(
     gyr_rps: np.ndarray,
     fs_hz: float,
     seg: Segmentation,
+    *,
+    strides: int = ALIGN_STRIDES,
 ) -> Alignment:
     """Find the sensor-to-foot rotation from a walking or running recording.
 
@@ -81,11 +105,14 @@ def estimate_alignment(
     seg
         Stride segmentation of the same data (:func:`segment_strides`), with
         at least one stride.
+    strides
+        How many of its first strides are used (:data:`ALIGN_STRIDES`, as in
+        offline analysis).
     """
-    axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg)
-    # sign of the forward axis from the direction of travel in swing; a
-    # sample of strides spread over the recording settles it, so only their
-    # samples (and a margin for the rest window) are rotated and integrated
+    axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
+    # sign of the forward axis from the direction of travel in swing: only
+    # the alignment strides' samples (and a margin for the rest window) are
+    # rotated and integrated
     R = axes.R
     traj = integrate_strides((R @ axes.acc.T).T, (R @ axes.gyr.T).T, fs_hz,
                              axes.starts, axes.stops)
@@ -101,7 +128,9 @@ def align_and_integrate(
     """:func:`estimate_alignment`, the data in the foot frame and the
     integration of every stride of ``seg`` in it, with one integration.
 
-    The strides that fix the sign of the forward axis are among those of
+    The alignment comes from the first :data:`ALIGN_STRIDES` strides of
+    ``seg``, as in :func:`estimate_alignment` (the live detector's rows are
+    the offline rows). The strides that fix the sign of the forward axis are among those of
     ``seg``, and each stride is integrated on its own, so their trajectories
     are taken from the integration of all strides in the unsigned frame
     instead of a second one; when the sign turns the frame by 180 degrees
@@ -150,7 +179,7 @@ class _Axes:
     lat: np.ndarray
     share: float
     spread: float
-    pick: np.ndarray  # rows of the segmentation that fix the sign
+    pick: np.ndarray  # rows of the segmentation that fix the sign (its first strides)
     take: np.ndarray  # their samples, with a margin, one stride after the other
     starts: np.ndarray  # their mid-stances within ``take``
     stops: np.ndarray
@@ -193,16 +222,17 @@ def _mean_forward_mps(traj: StrideTrajectories) -> np.ndarray:
 
 
 def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-              seg: Segmentation) -> _Axes:
+              seg: Segmentation, strides: int = ALIGN_STRIDES) -> _Axes:
     """Up (gravity at the mid-stances) and lateral (the swings' rotation
-    axis) directions in sensor axes: steps 1 and 2 of the module's procedure."""
+    axis) directions in sensor axes from the first ``strides`` strides of
+    ``seg``: steps 1 and 2 of the module's procedure."""
     if len(seg) == 0:
         raise ValueError("alignment needs at least one stride")
-    # gravity at each sampled stride's starting mid-stance, in sensor axes:
+    # gravity at each alignment stride's starting mid-stance, in sensor axes:
     # the mean specific force over the stride brought into the start frame by
     # the gyroscope (see integrate_strides); a few samples around mid-stance
     # would do when walking, but a running foot is never still long enough
-    pick = np.unique(np.linspace(0, len(seg) - 1, min(len(seg), SIGN_STRIDES)).astype(int))
+    pick = np.arange(min(len(seg), max(1, int(strides))))
     lo = np.maximum(seg.ms_before[pick] - 3, 0)
     hi = np.minimum(seg.ms_after[pick] + 3, len(acc_mps2) - 1)
     take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
@@ -219,7 +249,7 @@ def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     # about its lateral axis; rotation about the vertical (turning) is
     # projected out before the principal axis is taken
     half = max(1, int(0.08 * fs_hz))
-    idx = (seg.swing_peak[:, None] + np.arange(-half, half + 1)[None, :]).ravel()
+    idx = (seg.swing_peak[pick, None] + np.arange(-half, half + 1)[None, :]).ravel()
     idx = idx[(idx >= 0) & (idx < len(gyr_rps))]
     w = gyr_rps[idx]
     w_h = w - np.outer(w @ up, up)

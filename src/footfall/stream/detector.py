@@ -4,10 +4,12 @@ The detector keeps the newest seconds of samples and, whenever a stride may
 have become final, runs the offline functions on that window:
 :func:`~footfall.gait.segment.segment_strides`, then
 :func:`~footfall.gait.imu.steps_with_alignment` (rotate, integrate, detect
-events, measure) with an alignment estimated once from the first strides by
-:func:`~footfall.gait.alignment.estimate_alignment` and refreshed now and
-then. There is no second implementation of any event rule or metric: a step
-row is exactly the row the offline pipeline computes from the same samples.
+events, measure) with the alignment that
+:func:`~footfall.gait.alignment.estimate_alignment` finds from the first
+:data:`~footfall.gait.alignment.ALIGN_STRIDES` strides, the same strides
+offline analysis uses. There is no second implementation of any event rule,
+metric or alignment: a step row is exactly the row the offline pipeline
+computes from the same samples.
 
 When is a step final?
 ---------------------
@@ -24,10 +26,15 @@ stride still needed, so segmentation sees the same neighbours as offline.
 
 What can differ from offline analysis
 -------------------------------------
-Offline analysis estimates the sensor-to-foot alignment from all strides of
-the recording, and keeps swings taller than a share of the recording's median
-swing; live, both can only use what has been seen. Steps before the alignment
-is available are buffered and measured once it is.
+Offline segmentation keeps swings taller than a share of the recording's
+median swing; live, only the swings seen so far set that median. Where the
+two disagree on a weak swing (a step out of standing), that step differs,
+and if it is among the first strides the alignment is estimated from other
+strides. Steps before the alignment is available are buffered and measured
+once it is; if gait takes longer than :data:`PRE_ALIGN_MAX_S` to give the
+first strides, the oldest samples are dropped and the alignment strides are
+later ones than offline. A detector built with another ``align_strides``, or
+given an alignment, uses that instead.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from footfall.gait.alignment import Alignment, estimate_alignment
+from footfall.gait.alignment import ALIGN_STRIDES, Alignment, estimate_alignment
 from footfall.gait.gaps import bridge_gaps
 from footfall.gait.imu import gap_breaks, steps_with_alignment
 from footfall.gait.segment import MAX_STRIDE_S, MIN_STRIDE_S, Segmentation, segment_strides
@@ -64,18 +71,9 @@ VIEW_S = 0.15
 """Data after a swing peak before the rows ending at it are measured ahead of
 confirmation, s (the smoothing half-window plus a margin)."""
 
-ALIGN_STRIDES = 20
-"""Final strides needed before the sensor-to-foot alignment is estimated."""
-
 PRE_ALIGN_MAX_S = 180.0
 """Longest data kept while waiting for enough strides to align, s; older
 samples are dropped (their steps are lost) when gait does not start."""
-
-REFRESH_STRIDES = 400
-"""The alignment is re-estimated after this many further strides."""
-
-POOL_STRIDES = 120
-"""Strides kept (spread over the session) to re-estimate the alignment."""
 
 
 @dataclass
@@ -109,9 +107,10 @@ class ImuStepDetector:
     belt_speed_mps
         Treadmill belt speed, if on a treadmill (as offline).
     align_strides
-        Final strides needed before the alignment is estimated.
+        Final strides needed before the alignment is estimated, and estimated
+        from (:data:`~footfall.gait.alignment.ALIGN_STRIDES`, as offline).
     alignment
-        A known alignment to use from the start (then never re-estimated).
+        A known alignment to use from the start.
 
     Notes
     -----
@@ -130,7 +129,6 @@ class ImuStepDetector:
         self.belt_speed_mps = belt_speed_mps
         self.align_strides = int(align_strides)
         self.alignment = alignment
-        self._fixed_alignment = alignment is not None
         self.n_alignments = 0
         # acc, gyr, and 1.0 where a sample was filled into a short gap
         self.buf = SampleBuffer(7, capacity=int(4 * HISTORY_S * self.fs_hz))
@@ -142,10 +140,6 @@ class ImuStepDetector:
         self._history = int(HISTORY_S * self.fs_hz)
         self._discover = max(1, int(DISCOVER_S * self.fs_hz))
         self._settle_view = int(np.ceil(VIEW_S * self.fs_hz))
-        self._pool: list[tuple[np.ndarray, int, int, int]] = []
-        self._pool_step = 1
-        self._pool_seen = 0
-        self._strides_since_align = 0
         self._cache: dict[int, tuple[tuple, pd.DataFrame | None]] = {}
         self.n_runs = 0
         self.n_measured = 0
@@ -209,8 +203,10 @@ class ImuStepDetector:
             confirm = np.where(has_next, np.maximum(confirm_stride, nxt_confirm),
                                confirm_stride)
         if self.alignment is None and n and (final or int(ready.sum()) >= self.align_strides):
+            # from the first strides, as offline
             use = ready if ready.any() else np.ones(n, bool)
-            self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use))
+            self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
+                                                strides=self.align_strides)
             self.n_alignments += 1
             self._cache.clear()
         batch = None
@@ -224,17 +220,9 @@ class ImuStepDetector:
                     stop += 1
                 emit = np.arange(first, stop)
                 batch = self._rows(seg, t, v, peaks, keys, emit, confirm[emit])
-                self._pool_add(seg, v, emit)
                 self._done_peak = int(peaks[stop - 1])
-                self._strides_since_align += len(emit)
                 for p in [k for k in self._cache if k <= self._done_peak]:
                     del self._cache[p]
-            elif (not final and not self._fixed_alignment
-                    and self._strides_since_align >= REFRESH_STRIDES
-                    and len(self._pool) >= self.align_strides):
-                # on a run that confirmed nothing, so no step waits for it
-                self._refresh_alignment()
-                keys = self._keys(seg, base)
             if not final and batch is None:
                 # measure now the rows whose strides are all in view but not yet
                 # final: when they become final and nothing moved, the stored
@@ -350,40 +338,6 @@ class ImuStepDetector:
             if len(later):
                 nxt = min(nxt, int(later.min()))
         self._next_check = nxt
-
-    # ------------------------------------------------------ alignment refresh
-
-    def _pool_add(self, seg: Segmentation, v: np.ndarray, emit: np.ndarray) -> None:
-        """Keep a spread-out sample of strides to re-estimate the alignment."""
-        if self._fixed_alignment:
-            return
-        for j in emit:
-            self._pool_seen += 1
-            if self._pool_seen % self._pool_step:
-                continue
-            lo = max(0, int(seg.ms_before[j]) - 3)
-            hi = min(len(v), int(seg.ms_after[j]) + 4)
-            chunk = v[lo:hi].copy()
-            self._pool.append((chunk, int(seg.ms_before[j]) - lo,
-                               int(seg.swing_peak[j]) - lo, int(seg.ms_after[j]) - lo))
-            if len(self._pool) >= 2 * POOL_STRIDES:
-                self._pool = self._pool[::2]
-                self._pool_step *= 2
-
-    def _refresh_alignment(self) -> None:
-        chunks, b, p, a = [], [], [], []
-        offset = 0
-        for chunk, ms_b, peak, ms_a in self._pool:
-            chunks.append(chunk)
-            b.append(offset + ms_b)
-            p.append(offset + peak)
-            a.append(offset + ms_a)
-            offset += len(chunk)
-        v = np.concatenate(chunks)
-        seg = Segmentation(np.array(p), np.array(b), np.array(a), np.zeros(len(p)))
-        self.alignment = estimate_alignment(v[:, :3], v[:, 3:6], self.fs_hz, seg)
-        self.n_alignments += 1
-        self._strides_since_align = 0
 
 
 def _subset(seg: Segmentation, which: np.ndarray) -> Segmentation:
