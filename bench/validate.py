@@ -398,10 +398,13 @@ def print_results(results: dict) -> None:
 
 RULE_VARIANTS = {
     "toe-off at the pitch-rate peak; contact at the zero crossing": {
-        "TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf},
-    "toe-off on the falling edge; contact at the zero crossing": {
-        "RUNNING_SWING_SHARE": np.inf},
-    "footfall (falling-edge toe-off; running contact at the impact)": {},
+        "TOE_OFF_SHARE": 0.0, "WALKING_TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf},
+    "toe-off 0.3 down the falling edge; contact at the zero crossing": {
+        "WALKING_TOE_OFF_SHARE": 0.3, "RUNNING_SWING_SHARE": np.inf},
+    "toe-off 0.3 down the falling edge; running contact at the impact": {
+        "WALKING_TOE_OFF_SHARE": 0.3},
+    "footfall (toe-off 0.4 down the edge in walking, 0.3 in running; running contact at "
+    "the impact)": {},
 }
 """Event rules compared on the real references: the constants of
 :mod:`footfall.gait.events` changed for each variant (empty: as shipped)."""

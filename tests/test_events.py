@@ -48,3 +48,31 @@ def test_impact_ringing_is_not_taken_for_mid_swing(foot_frame):
     assert np.array_equal(got.mid_swing[ok], ev.mid_swing[ok])
     assert np.allclose(got.to[ok], ev.to[ok])
     assert np.nanmax(np.abs(got.ic[ok] - ev.ic[ok])) <= 0.015 * fs
+
+
+def test_toe_off_share_follows_the_gait(foot_frame, monkeypatch):
+    """Walking strides take toe-off at WALKING_TOE_OFF_SHARE of the falling
+    edge, running strides at TOE_OFF_SHARE: changing one share moves only the
+    toe-offs of its own gait, and a larger share gives a later toe-off."""
+    from footfall.gait import events
+    from footfall.sim import simulate
+
+    run, _ = simulate("easy-run", minutes=0.3, seed=1)
+    s = next(x for x in run.streams if x.kind == "imu" and x.placement == "foot")
+    seg = segment_strides(s.gyr_rps, s.fs_hz)
+    _, acc_r, gyr_r, _ = align_and_integrate(s.acc_mps2, s.gyr_rps, s.fs_hz, seg)
+    fs, wseg, acc_w, gyr_w, _ = foot_frame
+    walk0 = detect_events(acc_w, gyr_w, fs, wseg).to
+    run0 = detect_events(acc_r, gyr_r, s.fs_hz, seg).to
+    with monkeypatch.context() as m:
+        m.setattr(events, "WALKING_TOE_OFF_SHARE", events.WALKING_TOE_OFF_SHARE + 0.2)
+        walk1 = detect_events(acc_w, gyr_w, fs, wseg).to
+        run1 = detect_events(acc_r, gyr_r, s.fs_hz, seg).to
+    with monkeypatch.context() as m:
+        m.setattr(events, "TOE_OFF_SHARE", events.TOE_OFF_SHARE + 0.2)
+        run2 = detect_events(acc_r, gyr_r, s.fs_hz, seg).to
+    ok = np.isfinite(walk0)
+    assert ok.sum() > 10 and np.all(walk1[ok] > walk0[ok])
+    assert np.array_equal(run1, run0, equal_nan=True)
+    ok = np.isfinite(run0)
+    assert ok.sum() > 10 and np.all(run2[ok] > run0[ok])

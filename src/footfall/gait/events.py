@@ -9,9 +9,10 @@ the toes go down) has a stereotyped shape over a stride:
   al. 2018 take that peak as toe-off: "minimum of the pitch angular velocity
   in the second half of the mid-swing to mid-swing cycle", in their opposite
   sign convention) and is already falling when the toes leave the ground.
-  Toe-off is :data:`TOE_OFF_SHARE` of the way from the peak to where the rate
-  has halved: against a force plate under a treadmill run the peak comes
-  early (docs/validation.md, "Event rules").
+  Toe-off is a share of the way from the peak to where the rate has halved:
+  :data:`TOE_OFF_SHARE` in running (against a force plate under a treadmill
+  run the peak comes early), :data:`WALKING_TOE_OFF_SHARE` in walking
+  (against motion capture of a walk); docs/validation.md, "Event rules".
 * **Mid-swing**: the most negative ``w_y`` (toes rotating up fastest) of the
   swing: the fastest sample near the most negative ``w_y`` averaged over
   :data:`MID_SWING_SMOOTH_S`, so that a short spike of the impact's ringing
@@ -57,13 +58,18 @@ from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import _length_groups
 
 TOE_OFF_SHARE = 0.3
-"""Where toe-off lies on the falling edge of the push-off pitch-rate peak: this
-share of the way from the peak to the sample where the rate has fallen to half
-of it. Chosen on the real references (docs/validation.md, "Event rules"): the
-force plate under the Fukuchi treadmill run and the hand-checked IPOL walks
-put toe-off well after the peak, the gaitmap example's motion capture close to
-it; this share removes the force plate's bias and keeps the other two within
-their bounds."""
+"""Where toe-off lies on the falling edge of the push-off pitch-rate peak in
+running: this share of the way from the peak to the sample where the rate has
+fallen to half of it. Chosen on the force plate under the Fukuchi treadmill
+run, which puts toe-off well after the peak (docs/validation.md, "Event
+rules"): this share removes its bias. The running test
+(:data:`RUNNING_SWING_SHARE`) measures the swing from this toe-off."""
+
+WALKING_TOE_OFF_SHARE = 0.4
+"""The same share in walking (strides that are not running). Chosen on the
+gaitmap example walk's motion capture, where it removes the bias; the
+hand-checked IPOL walks, not used to choose it, put toe-off later still
+(docs/validation.md, "Event rules")."""
 
 RUNNING_SWING_SHARE = 0.5
 """A stride whose swing (toe-off to initial contact) is more than this share
@@ -237,7 +243,9 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     has_half = below.any(axis=1)
     j1 = idx[rows, np.argmax(below, axis=1)]
     half = _crossing(wy, np.maximum(j1 - 1, 0), 0.5 * peak)
-    to = np.where(has_half & (half > to), to + TOE_OFF_SHARE * (half - to), to)
+    edge = has_half & (half > to)
+    peak_to = to
+    to = np.where(edge, peak_to + TOE_OFF_SHARE * (half - peak_to), peak_to)
     to[((msw - b) < 2) | (peak <= 0)] = np.nan
 
     # initial contact: the last up-crossing of zero before the landing peak
@@ -258,6 +266,9 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     # first accelerometer jerk of at least half the landing's largest
     with np.errstate(invalid="ignore", divide="ignore"):
         running = has & ((ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE)
+    # walking: the toes leave the ground further down the falling edge
+    walk = edge & ~running & np.isfinite(to)
+    to[walk] = peak_to[walk] + WALKING_TOE_OFF_SHARE * (half[walk] - peak_to[walk])
     if running.any():
         r = np.flatnonzero(running)
         margin = max(1, int(round(IMPACT_MARGIN_S * fs_hz)))
