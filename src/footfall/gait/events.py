@@ -183,32 +183,58 @@ def detect_events(
         landing that is not heel first (foot pitch below
         :data:`HEEL_FIRST_PITCH_DEG` at the landing peak) takes the landing
         peak as initial contact.
+
+    A leading partial stride (``seg.partial``: the data starts in its swing)
+    has no toe-off (NaN); its contact follows the running rule when most of
+    the other strides are running.
     """
     b = seg.ms_before.astype(int)
     a = seg.ms_after.astype(int)
     if len(b) == 0:
         e = np.zeros(0)
         return StrideEvents(b, a, e, e, e)
+    partial = (np.zeros(len(b), dtype=bool) if seg.partial is None
+               else np.asarray(seg.partial, dtype=bool))
+    wy_avg = smooth(gyr_rps[:, 1], fs_hz, MID_SWING_SMOOTH_S)
+    to, msw, ic, running = _detect_groups(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg,
+                                          partial, False)
+    if partial.any():
+        whole = ~partial & np.isfinite(to) & np.isfinite(ic)
+        if whole.any() and running[whole].mean() > 0.5:
+            rows = np.flatnonzero(partial)
+            _, _, ic[rows], _ = _detect_groups(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows],
+                                               pitch_deg, wy_avg, partial[rows], True)
+    return StrideEvents(b, a, to, msw, ic)
+
+
+def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
+                   a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray,
+                   partial: np.ndarray, run_partial: bool) -> tuple[np.ndarray, ...]:
+    """:func:`_detect` of the strides ``b[i]..a[i]`` in groups of similar length."""
     # every stride's events come from its own samples: strides of similar
     # length are searched together, so that a long one (a step out of
     # standing) does not widen the search windows of all the others
     order = np.argsort(-(a - b), kind="stable")
     groups = _length_groups((a - b + 1)[order])
-    wy_avg = smooth(gyr_rps[:, 1], fs_hz, MID_SWING_SMOOTH_S)
     if len(groups) == 1:
-        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg)
+        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, run_partial)
     to, msw, ic = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
+    running = np.empty(len(b), dtype=bool)
     for sl in groups:
         rows = order[sl]
-        ev = _detect(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg, wy_avg)
-        to[rows], msw[rows], ic[rows] = ev.to, ev.mid_swing, ev.ic
-    return StrideEvents(b, a, to, msw, ic)
+        to[rows], msw[rows], ic[rows], running[rows] = _detect(
+            acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg, wy_avg, partial[rows],
+            run_partial)
+    return to, msw, ic, running
 
 
 def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
-            a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray) -> StrideEvents:
-    """:func:`detect_events` of the strides ``b[i]..a[i]``; ``wy_avg`` is the
-    pitch rate's moving average over :data:`MID_SWING_SMOOTH_S`."""
+            a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray,
+            partial: np.ndarray, run_partial: bool) -> tuple[np.ndarray, ...]:
+    """Toe-off, mid-swing, initial contact and whether running, of the strides
+    ``b[i]..a[i]``; ``wy_avg`` is the pitch rate's moving average over
+    :data:`MID_SWING_SMOOTH_S`; ``partial`` strides (the data starts in their
+    swing) have no toe-off and are running when ``run_partial``."""
     n = len(gyr_rps)
     wy = gyr_rps[:, 1]
     rows = np.arange(len(b))
@@ -246,7 +272,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     edge = has_half & (half > to)
     peak_to = to
     to = np.where(edge, peak_to + TOE_OFF_SHARE * (half - peak_to), peak_to)
-    to[((msw - b) < 2) | (peak <= 0)] = np.nan
+    to[((msw - b) < 2) | (peak <= 0) | partial] = np.nan
 
     # initial contact: the last up-crossing of zero before the landing peak
     # (the toes-down rotation that follows contact); hovering near zero in
@@ -265,7 +291,8 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     # so the crossing comes early: there the contact is the impact, the
     # first accelerometer jerk of at least half the landing's largest
     with np.errstate(invalid="ignore", divide="ignore"):
-        running = has & ((ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE)
+        running = has & np.where(partial, run_partial,
+                                 (ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE)
     # walking: the toes leave the ground further down the falling edge
     walk = edge & ~running & np.isfinite(to)
     to[walk] = peak_to[walk] + WALKING_TOE_OFF_SHARE * (half[walk] - peak_to[walk])
@@ -293,4 +320,4 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         jerk = np.abs(np.diff(an, append=an[-1]))
         jj = np.where(ok, jerk[idx], -np.inf)
         ic = np.where(has, ic, idx[rows, np.argmax(jj, axis=1)].astype(float))
-    return StrideEvents(b, a, to, msw.astype(float), ic)
+    return to, msw.astype(float), ic, running

@@ -44,6 +44,12 @@ class Segmentation:
         really rests.
     reason
         Why nothing was found, when nothing was.
+    partial
+        True for a leading partial stride (``segment_strides(...,
+        leading_partial=True)``): the data starts in its swing, so
+        ``ms_before`` is the first sample of the data, not a mid-stance, and
+        nothing before its swing (toe-off, the foot at rest) is in the data.
+        None when there are none.
     """
 
     swing_peak: np.ndarray
@@ -51,6 +57,7 @@ class Segmentation:
     ms_after: np.ndarray
     quiet_rps: np.ndarray
     reason: str = ""
+    partial: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.swing_peak)
@@ -186,6 +193,7 @@ def segment_strides(
     *,
     breaks: np.ndarray | None = None,
     swing_min_rps: float = SWING_MIN_RPS,
+    leading_partial: bool = False,
 ) -> Segmentation:
     """Find swing phases and the mid-stance before and after each.
 
@@ -200,6 +208,13 @@ def segment_strides(
         ``i-1`` and ``i``; no stride may span one.
     swing_min_rps
         Minimum smoothed angular rate of a swing.
+    leading_partial
+        Also return the leading partial stride of each stretch of data that
+        starts in a swing (``Segmentation.partial``): a swing peak with no
+        stance and no higher rate between the start of the data and it, that
+        falls to a stance after it (its prominence on that side alone passes
+        the swing test), and the mid-stance after it. Its contact is in the
+        data; its toe-off is not.
 
     Returns
     -------
@@ -213,12 +228,18 @@ def segment_strides(
     norm = np.linalg.norm(gyr_rps, axis=1)
     coarse = smooth(norm, fs_hz, 0.2)
     fine = smooth(norm, fs_hz, 0.06)
+    window = int(MAX_STRIDE_S * fs_hz)
     peaks, prom = find_swing_peaks(coarse, height=swing_min_rps,
                                    distance=max(1, int(MIN_STRIDE_S * fs_hz)),
-                                   window=int(MAX_STRIDE_S * fs_hz))
+                                   window=window)
+    bounds = np.concatenate([[0], np.sort(breaks) if breaks is not None else empty, [n]])
     # a swing is followed and preceded by a stance: its peak must rise well
     # above the quieter of the dips around it (rejects the landing rebound)
-    peaks = peaks[prom >= 0.5 * coarse[peaks]]
+    swing = prom >= 0.5 * coarse[peaks]
+    lead = np.zeros(len(peaks), dtype=bool)
+    if leading_partial and len(peaks):
+        lead = _leading_swing(coarse, peaks, swing, bounds, window)
+    peaks, lead = peaks[swing | lead], lead[swing | lead]
     if len(peaks) == 0:
         if coarse.max() < 0.3:
             why = "the sensor hardly moved (no rotation above 17 deg/s): no gait"
@@ -229,10 +250,10 @@ def segment_strides(
     # keep peaks that stand out from their surroundings: at least half the
     # median swing peak of the recording (rejects turning shuffles and
     # stumbles at the height of real swings only if they are much smaller)
-    ref = np.median(coarse[peaks])
-    peaks = peaks[coarse[peaks] >= SWING_REL_MIN * ref]
+    ref = np.median(coarse[peaks[~lead]]) if (~lead).any() else np.median(coarse[peaks])
+    big = coarse[peaks] >= SWING_REL_MIN * ref
+    peaks, lead = peaks[big], lead[big]
 
-    bounds = np.concatenate([[0], np.sort(breaks) if breaks is not None else empty, [n]])
     max_gap = int(MAX_STRIDE_S * fs_hz)
     half = int(0.6 * fs_hz)
     seg_id = np.searchsorted(bounds, peaks, side="right") - 1
@@ -257,8 +278,41 @@ def segment_strides(
     ms_a = peaks.copy()
     ok = hi > peaks
     ms_a[ok] = _window_argmin(fine, peaks[ok], hi[ok])
+    # a leading partial stride starts where the data starts
+    ms_b[lead] = lo_bound[lead]
     keep = (ms_a - ms_b >= int(MIN_STRIDE_S * fs_hz * 0.8)) & (ms_a - ms_b <= max_gap)
+    keep |= lead & (ms_a - ms_b <= max_gap)
     keep &= (ms_b < peaks) & (peaks < ms_a)
-    peaks, ms_b, ms_a = peaks[keep], ms_b[keep], ms_a[keep]
+    peaks, ms_b, ms_a, lead = peaks[keep], ms_b[keep], ms_a[keep], lead[keep]
     reason = "" if len(peaks) else "no complete stride between two stances"
-    return Segmentation(peaks, ms_b, ms_a, fine[ms_a] if len(ms_a) else np.zeros(0), reason)
+    return Segmentation(peaks, ms_b, ms_a, fine[ms_a] if len(ms_a) else np.zeros(0), reason,
+                        partial=lead if leading_partial else None)
+
+
+def _leading_swing(coarse: np.ndarray, peaks: np.ndarray, swing: np.ndarray,
+                   bounds: np.ndarray, window: int) -> np.ndarray:
+    """Which ``peaks`` are the swing of a leading partial stride: in each
+    stretch of data (between ``bounds``) that starts before its first swing
+    (``swing``: peaks that pass the two-sided test), the highest peak before
+    that swing, when the rate between the stretch's start and it stays above
+    half its height (the data starts in its swing: the dip before it, which
+    the swing test needs, is not in the data) and its fall to the lowest point before the next higher rate (within
+    ``window`` samples, and within the stretch) is at least half its height,
+    as the swing test asks of both sides."""
+    seg_id = np.searchsorted(bounds, peaks, side="right") - 1
+    out = np.zeros(len(peaks), dtype=bool)
+    for sid in np.unique(seg_id):  # one per stretch of data
+        rows = np.flatnonzero(seg_id == sid)
+        before = rows[:np.argmax(swing[rows])] if swing[rows].any() else rows
+        if not len(before):
+            continue
+        k = before[np.argmax(coarse[peaks[before]])]
+        p, lo, hi = int(peaks[k]), int(bounds[sid]), int(bounds[sid + 1])
+        v = coarse[p]
+        if p == lo or coarse[lo:p].min() <= 0.5 * v:
+            continue  # the data starts in a stance, not in this swing
+        right = coarse[p + 1:min(hi, p + 1 + window)]
+        higher = np.flatnonzero(right > v)
+        right = right[:higher[0]] if len(higher) else right
+        out[k] = len(right) > 0 and v - right.min() >= 0.5 * v
+    return out
