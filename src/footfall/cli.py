@@ -246,7 +246,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     ruleset = load_rules(overrides=args.rules)  # both checked before the analysis
     analysis = pipeline.analyze(path, **options)
     analysis.summary["findings"] = findings_json(
-        evaluate(analysis.summary, analysis.steps, symptoms=symptoms, rules=ruleset))
+        evaluate(analysis.summary, analysis.table, symptoms=symptoms, rules=ruleset))
     source = getattr(analysis.recording, "source", "") or str(path)
 
     to_stdout = "-" in (args.steps, args.json)

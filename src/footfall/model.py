@@ -16,6 +16,8 @@ import numpy as np
 if TYPE_CHECKING:  # pandas is loaded only where a steps table is built
     import pandas as pd
 
+    from footfall.table import ColumnTable
+
 G_MPS2 = 9.80665
 """Standard gravity, m/s^2."""
 
@@ -228,10 +230,37 @@ def empty_steps() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in STEP_COLUMNS.items()})
 
 
-def conform_steps(df: pd.DataFrame) -> pd.DataFrame:
+def empty_step_columns() -> ColumnTable:
+    """:func:`empty_steps` as a :class:`~footfall.table.ColumnTable`."""
+    from footfall.table import ColumnTable
+
+    return ColumnTable({c: np.empty(0, dtype=np.float64 if t == "float64" else object)
+                        for c, t in STEP_COLUMNS.items()}, n_rows=0)
+
+
+def conform_steps(df: pd.DataFrame | ColumnTable) -> pd.DataFrame | ColumnTable:
     """Return ``df`` with every contract column present (NaN where missing),
-    contract columns first in contract order, extra columns after, rows sorted
-    by ``ic_s``."""
+    contract columns first in contract order, extra
+    columns after, rows sorted by ``ic_s`` (stable). A
+    :class:`~footfall.table.ColumnTable` gives a ColumnTable."""
+    from footfall.table import ColumnTable
+
+    if isinstance(df, ColumnTable):
+        n = len(df)
+        data = {}
+        for c, t in STEP_COLUMNS.items():
+            if c in df:
+                data[c] = df[c]
+            elif t == "float64":
+                data[c] = np.full(n, np.nan)
+            else:
+                data[c] = np.full(n, np.nan, dtype=object)  # as pandas fills it
+        data.update((c, v) for c, v in df.items() if c not in STEP_COLUMNS)
+        out = ColumnTable(data, n_rows=n)
+        order = np.argsort(np.asarray(out["ic_s"], dtype=np.float64), kind="stable")
+        if np.array_equal(order, np.arange(n)):
+            return out
+        return out.take(order)
     import pandas as pd
 
     out = df.copy()

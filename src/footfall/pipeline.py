@@ -7,24 +7,38 @@ researchers can call one by one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from footfall.model import Placement, Recording, SensorKind, conform_steps, empty_steps
+from footfall.model import (
+    Placement,
+    Recording,
+    SensorKind,
+    conform_steps,
+    empty_step_columns,
+    empty_steps,
+)
+from footfall.table import ColumnTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-@dataclass
 class Analysis:
     """Result of :func:`analyze`.
 
     Attributes
     ----------
     steps
-        The steps table (one row per foot contact, CONTRACTS.md section 2).
+        The steps table (one row per foot contact, CONTRACTS.md section 2), a
+        pandas DataFrame. The analysis of foot IMUs keeps it as NumPy columns
+        (:attr:`table`) and builds the DataFrame the first time it is asked
+        for, so that a caller who needs only the summary never loads pandas.
+    table
+        The same steps table as it was built: a
+        :class:`~footfall.table.ColumnTable` or a DataFrame.
     summary
         The run summary (CONTRACTS.md section 3) as a JSON-ready dict.
     notes
@@ -40,12 +54,32 @@ class Analysis:
         without insoles.
     """
 
-    recording: Recording
-    steps: pd.DataFrame
-    summary: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-    streams: dict[str, dict[str, Any]] = field(default_factory=dict)
-    cop_paths: pd.DataFrame | None = None
+    def __init__(self, recording: Recording, steps: pd.DataFrame | ColumnTable,
+                 summary: dict[str, Any], notes: list[str] | None = None,
+                 streams: dict[str, dict[str, Any]] | None = None,
+                 cop_paths: pd.DataFrame | None = None):
+        self.recording = recording
+        self.table = steps
+        self.summary = summary
+        self.notes = list(notes) if notes is not None else []
+        self.streams = dict(streams) if streams is not None else {}
+        self.cop_paths = cop_paths
+        self._steps_df: pd.DataFrame | None = None
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        if self._steps_df is None:
+            t = self.table
+            self._steps_df = t.to_pandas() if isinstance(t, ColumnTable) else t
+        return self._steps_df
+
+    @steps.setter
+    def steps(self, df: pd.DataFrame) -> None:
+        self.table = self._steps_df = df
+
+    def __repr__(self) -> str:
+        return (f"Analysis({len(self.table)} steps, {len(self.notes)} notes, "
+                f"source={getattr(self.recording, 'source', '')!r})")
 
 
 def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
@@ -74,7 +108,7 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
         recording = read_recording(recording, **read_options)
 
     condition = recording.condition
-    tables: list[pd.DataFrame] = []
+    tables: list[ColumnTable] = []
     notes: list[str] = []
     details: dict[str, dict[str, Any]] = {}
     insoles: list[tuple[Any, str]] = []
@@ -89,18 +123,34 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
         result = analyze_imu_stream(stream, condition=condition)
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
-        if len(result.steps):
-            tables.append(result.steps)
+        if len(result.table):
+            tables.append(result.table)
 
-    tables, cop_paths = _with_insoles(insoles, tables, notes, details, clocks)
-    tables = shank_into_foot_rows(tables, notes)
-    non_empty = [t for t in tables if len(t)]
-    steps = conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
+    steps: pd.DataFrame | ColumnTable
+    cop_paths = None
+    if insoles or any(_is_shank(t) for t in tables):
+        # merging sensors of one foot works on DataFrames
+        import pandas as pd
+
+        frames = [t.to_pandas() for t in tables]
+        frames, cop_paths = _with_insoles(insoles, frames, notes, details, clocks)
+        frames = shank_into_foot_rows(frames, notes)
+        non_empty = [t for t in frames if len(t)]
+        steps = (conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty
+                 else empty_steps())
+    else:
+        # foot IMUs alone: NumPy columns throughout, no pandas
+        steps = (conform_steps(ColumnTable.concat(tables)) if tables
+                 else empty_step_columns())
     summary = summarize(steps, duration_s=recording.duration_s)
     if not recording.streams:
         notes.append("no stream in this recording: nothing to analyse.")
     return Analysis(recording=recording, steps=steps, summary=summary, notes=notes,
                     streams=details, cop_paths=cop_paths)
+
+
+def _is_shank(table: ColumnTable) -> bool:
+    return "source" in table and any("shank" in str(v) for v in table["source"][:1])
 
 
 SHANK_MATCH_S = 0.08
@@ -167,6 +217,8 @@ def _with_insoles(
     imu_clocks = imu_clocks or {}
     if not insoles:
         return tables, None
+    import pandas as pd
+
     from footfall.errors import RecordingError
     from footfall.gait.fusion import clock_offset, fuse_steps, shift_steps
     from footfall.gait.pressure import analyze_insole_stream

@@ -7,7 +7,7 @@ Researchers can call each step; :func:`analyze_imu_stream` chains them.
 from footfall.gait.alignment import Alignment, estimate_alignment
 from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.imu import ImuResult, analyze_imu_stream
-from footfall.gait.metrics import imu_step_metrics, strike_pattern_from_angle
+from footfall.gait.metrics import imu_step_columns, imu_step_metrics, strike_pattern_from_angle
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides, pitch_roll_deg
 
@@ -20,6 +20,7 @@ __all__ = [
     "analyze_imu_stream",
     "detect_events",
     "estimate_alignment",
+    "imu_step_columns",
     "imu_step_metrics",
     "integrate_strides",
     "pitch_roll_deg",

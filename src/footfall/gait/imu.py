@@ -7,29 +7,42 @@ segment strides -> align sensor to foot -> detect events -> ZUPT trajectories
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from footfall.gait.alignment import Alignment, align_and_integrate
 from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps
-from footfall.gait.metrics import imu_step_metrics
+from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides, pitch_per_sample
 from footfall.model import Condition, Placement, SensorKind, Side, Stream, Surface
+from footfall.table import ColumnTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
 class ImuResult:
-    """Steps of one IMU stream and how they were found."""
+    """Steps of one IMU stream and how they were found.
 
-    steps: pd.DataFrame
+    ``table`` holds the steps-table rows as NumPy columns; ``steps`` gives
+    them as a pandas DataFrame (built on first use)."""
+
+    table: ColumnTable
     alignment: Alignment | None = None
     events: StrideEvents | None = None
     notes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        df = self.__dict__.get("_steps_df")
+        if df is None:
+            df = self.__dict__["_steps_df"] = self.table.to_pandas()
+        return df
 
 
 def gap_breaks(time_s: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -51,7 +64,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     fs = stream.fs_hz
     info: dict[str, Any] = {"fs_hz": fs, "n_samples": len(stream)}
     if not np.isfinite(fs) or len(stream) < 10:
-        return ImuResult(pd.DataFrame(), notes=["too few samples to analyse"], info=info)
+        return ImuResult(ColumnTable(), notes=["too few samples to analyse"], info=info)
     notes: list[str] = []
     raw_breaks = gap_breaks(stream.time_s, fs)
     info["gaps"] = len(raw_breaks)
@@ -73,7 +86,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     seg = segment_strides(gyr, fs, breaks=breaks)
     info["n_swings"] = len(seg)
     if len(seg) == 0:
-        return ImuResult(pd.DataFrame(), notes=notes + [f"no gait: {seg.reason}"], info=info)
+        return ImuResult(ColumnTable(), notes=notes + [f"no gait: {seg.reason}"], info=info)
 
     # the alignment and the integration of every stride in the foot frame
     # (steps_with_alignment's first steps) share one integration
@@ -90,10 +103,10 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             "sensor-to-foot alignment and angle metrics are uncertain"
         )
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
-    steps, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
+    table, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
                        placement=stream.placement, belt_speed_mps=belt, filled=filled)
-    info["n_steps"] = len(steps)
-    return ImuResult(steps, alignment=al, events=ev, notes=notes, info=info)
+    info["n_steps"] = len(table)
+    return ImuResult(table, alignment=al, events=ev, notes=notes, info=info)
 
 
 def steps_with_alignment(
@@ -130,20 +143,21 @@ def steps_with_alignment(
     alignment
         Sensor-to-foot rotation (:func:`~footfall.gait.alignment.estimate_alignment`).
     side, placement, belt_speed_mps, filled
-        As in :func:`~footfall.gait.metrics.imu_step_metrics`.
+        As in :func:`~footfall.gait.metrics.imu_step_columns`.
 
     Returns
     -------
     steps : pandas.DataFrame
-        Rows of :func:`~footfall.gait.metrics.imu_step_metrics`.
+        Rows of :func:`~footfall.gait.metrics.imu_step_columns`, as a DataFrame.
     events : StrideEvents
         The events of every stride of ``seg``.
     """
     acc_f = alignment.apply(acc_mps2)
     gyr_f = alignment.apply(gyr_rps)
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
-    return _steps(time_s, acc_f, gyr_f, fs_hz, seg, traj, side=side, placement=placement,
-                  belt_speed_mps=belt_speed_mps, filled=filled)
+    table, ev = _steps(time_s, acc_f, gyr_f, fs_hz, seg, traj, side=side, placement=placement,
+                       belt_speed_mps=belt_speed_mps, filled=filled)
+    return table.to_pandas(), ev
 
 
 def _steps(
@@ -158,9 +172,9 @@ def _steps(
     placement: Placement | str,
     belt_speed_mps: float | None,
     filled: np.ndarray | None,
-) -> tuple[pd.DataFrame, StrideEvents]:
+) -> tuple[ColumnTable, StrideEvents]:
     """Events and steps-table rows from foot-frame data and its integration."""
     ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=pitch_per_sample(traj, len(time_s)))
-    steps = imu_step_metrics(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
+    table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
                              belt_speed_mps=belt_speed_mps, filled=filled)
-    return steps, ev
+    return table, ev

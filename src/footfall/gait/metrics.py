@@ -1,21 +1,27 @@
 """Per-step metrics from foot (or shank) IMU events and trajectories.
 
-One function, :func:`imu_step_metrics`, turns the stride events and the
-ZUPT trajectories of a stream into steps-table rows. The offline pipeline
-calls it once for a whole stream; the live path calls it on each block of
-newly confirmed strides. Definitions, methods and expected accuracy of each
+One function, :func:`imu_step_columns`, turns the stride events and the
+ZUPT trajectories of a stream into steps-table rows (NumPy columns;
+:func:`imu_step_metrics` gives the same rows as a DataFrame). The offline
+pipeline calls it once for a whole stream; the live path calls it on each
+block of newly confirmed strides. Definitions, methods and expected accuracy of each
 metric are in docs/metrics.md.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from footfall.gait.events import StrideEvents
 from footfall.gait.gaps import filled_ms
 from footfall.gait.trajectory import StrideTrajectories, pitch_roll_deg
 from footfall.model import G_MPS2, Placement, Side
+from footfall.table import ColumnTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Foot strike angle bands (deg, positive = toes up at contact): Altman AR,
 # Davis IS (2012). A kinematic method for footstrike pattern detection in
@@ -73,6 +79,23 @@ def imu_step_metrics(
     belt_speed_mps: float | None = None,
     filled: np.ndarray | None = None,
 ) -> pd.DataFrame:
+    """:func:`imu_step_columns` as a pandas DataFrame (same arguments)."""
+    return imu_step_columns(time_s, gyr_rps, fs_hz, ev, traj, side=side, placement=placement,
+                            belt_speed_mps=belt_speed_mps, filled=filled).to_pandas()
+
+
+def imu_step_columns(
+    time_s: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    ev: StrideEvents,
+    traj: StrideTrajectories,
+    *,
+    side: Side | str,
+    placement: Placement | str = Placement.FOOT,
+    belt_speed_mps: float | None = None,
+    filled: np.ndarray | None = None,
+) -> ColumnTable:
     """Steps-table rows, one per initial contact.
 
     Parameters
@@ -102,7 +125,7 @@ def imu_step_metrics(
 
     Returns
     -------
-    pandas.DataFrame
+    ColumnTable
         Rows ordered by ``ic_s``; contract columns this sensor can give, plus
         ``ms_s`` (mid-stance), ``stride_length_zupt_m``, ``gap_ms`` and
         ``source``.
@@ -112,7 +135,7 @@ def imu_step_metrics(
     n_str = len(ev)
     n = len(time_s)
     if n_str == 0:
-        return pd.DataFrame()
+        return ColumnTable()
     samples = np.arange(n, dtype=float)
 
     def to_time(x: np.ndarray) -> np.ndarray:
@@ -244,7 +267,7 @@ def imu_step_metrics(
     # rows with a contact, in time order; the table is built once
     rows = np.flatnonzero(np.isfinite(ic_s))
     rows = rows[np.argsort(ic_s[rows], kind="stable")]
-    df = pd.DataFrame(cols)
-    if len(rows) == len(df) and np.array_equal(rows, np.arange(len(df))):
-        return df
-    return df.take(rows).reset_index(drop=True)
+    table = ColumnTable(cols, n_rows=n_str)
+    if len(rows) == n_str and np.array_equal(rows, np.arange(n_str)):
+        return table
+    return table.take(rows)

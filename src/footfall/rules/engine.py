@@ -199,7 +199,7 @@ class SensorFacts:
         The run summary (CONTRACTS.md section 3); a FIT-like one with only
         ``cadence_spm``, some ``metrics`` and ``contact_balance_left_pct`` works.
     steps
-        The steps table (a pandas DataFrame) or None; used to compare the
+        The steps table (a DataFrame or a ColumnTable) or None; used to compare the
         steps before and after the symptom onset.
     onset_min
         When the symptoms start, minutes into the run, or None.
@@ -651,7 +651,7 @@ def evaluate(summary: Mapping[str, Any] | None, steps: Any = None,
         section 3), a FIT-like summary with only cadence, contact time and
         balance, or None for symptoms only.
     steps
-        The steps table (pandas DataFrame) or None. When given with a symptom
+        The steps table (DataFrame or ColumnTable) or None. When given with a symptom
         onset, metrics are compared before and after the onset step by step.
     symptoms
         The runner's :class:`~footfall.rules.symptoms.SymptomProfile` (or a
