@@ -37,6 +37,11 @@ Timing, per tool and data set, each run in a fresh process:
 * warm: a later call of the analysis on the data already in memory, in the
   same process (median over ``--warm`` calls).
 
+footfall's result is ready when ``footfall.analyze`` returns: the run summary
+and the steps table as NumPy columns. The steps table becomes a pandas
+DataFrame the first time ``Analysis.steps`` is read; that step, with the
+import of pandas in a cold process, is timed apart (``steps_dataframe_s``).
+
 Usage::
 
     python bench/bench_gaitmap.py                      # installs gaitmap if needed
@@ -100,7 +105,11 @@ def footfall_worker(folder: str, warm: int) -> int:
         footfall.analyze(rec)
         warm_s.append(time.perf_counter() - t0)
         warm_cpu.append(time.process_time() - c0)
+    # the steps table is kept as NumPy columns and becomes a DataFrame (with
+    # the import of pandas) when first asked for: timed apart, after the result
+    t0 = time.perf_counter()
     steps = res.steps
+    steps_df_s = time.perf_counter() - t0
     if "source" in steps:
         steps = steps[steps["source"].astype(str).str.contains("_foot")]
     cols = ["side", "ic_s", "to_s", "contact_ms", "stride_ms", "stride_length_m"]
@@ -109,7 +118,7 @@ def footfall_worker(folder: str, warm: int) -> int:
         "python": sys.version.split()[0],
         "t_start_unix": t_start, "t_first_done_unix": t_first_done,
         "import_s": import_s, "read_s": read_s, "first_pipeline_s": first_s,
-        "warm_pipeline_s": warm_s,
+        "warm_pipeline_s": warm_s, "steps_dataframe_s": steps_df_s,
         "cpu_to_first_done_s": cpu_first_done, "warm_pipeline_cpu_s": warm_cpu,
         "steps": {c: steps[c].tolist() for c in cols},
     }, sys.stdout, default=float)
@@ -362,6 +371,9 @@ def measure(tool: str, data: dict, py: Path | None, cold_repeats: int, warm: int
         "cold_s_runs": [round(c, 3) for c in cold],
         "import_s_median": round(_median([r["import_s"] for r in runs]), 3),
         "first_call_s_median": round(_median([r["first_pipeline_s"] for r in runs]), 3),
+        **({"steps_dataframe_s_median":
+            round(_median([r["steps_dataframe_s"] for r in runs]), 3)}
+           if all("steps_dataframe_s" in r for r in runs) else {}),
         "warm_s_median": (round(_median(first["warm_pipeline_s"]), 4)
                           if first["warm_pipeline_s"] else None),
         "warm_s_runs": [round(w, 4) for w in first["warm_pipeline_s"]],
@@ -434,7 +446,12 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(ROOT / "src"))
+    import compileall
     import tempfile
+
+    # footfall's bytecode, as an install writes it (gaitmap's is written by
+    # pip): a fresh process then loads it instead of compiling the sources
+    compileall.compile_dir(str(ROOT / "src" / "footfall"), quiet=1)
 
     from datasets import shared_data_dir
 
