@@ -237,6 +237,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
 
+    from footfall._memory import reuse_freed_memory
+
+    reuse_freed_memory()  # a short-lived process: keep freed memory for the next array
     from footfall import pipeline
     from footfall.rules.engine import evaluate, findings_json
     from footfall.rules.ruleset import load_rules
