@@ -400,11 +400,12 @@ RULE_VARIANTS = {
     "toe-off at the pitch-rate peak; contact at the zero crossing": {
         "TOE_OFF_SHARE": 0.0, "WALKING_TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf},
     "toe-off 0.3 down the falling edge; contact at the zero crossing": {
-        "WALKING_TOE_OFF_SHARE": 0.3, "RUNNING_SWING_SHARE": np.inf},
-    "toe-off 0.3 down the falling edge; running contact at the impact": {
-        "WALKING_TOE_OFF_SHARE": 0.3},
-    "footfall (toe-off 0.4 down the edge in walking, 0.3 in running; running contact at "
-    "the impact)": {},
+        "RUNNING_SWING_SHARE": np.inf},
+    "footfall (toe-off 0.3 down the falling edge; running contact at the impact)": {},
+    "not taken: every stride as running (contact at the impact)": {
+        "RUNNING_SWING_SHARE": 0.0},
+    "not taken: walking toe-off 0.4 down the edge": {"WALKING_TOE_OFF_SHARE": 0.4},
+    "not taken: walking toe-off 0.6 down the edge": {"WALKING_TOE_OFF_SHARE": 0.6},
 }
 """Event rules compared on the real references: the constants of
 :mod:`footfall.gait.events` changed for each variant (empty: as shipped)."""

@@ -58,9 +58,10 @@ def test_fukuchi_running_events_and_contact_time(fukuchi):
 
 
 @pytest.mark.xfail(strict=True, reason="IPOL annotations mark some walks' contacts at a late "
-                   "impact, and the first toe-off out of standing has no contact row; see "
-                   "docs/validation.md, 'Event rules'")
+                   "impact and toe-off later than the motion-capture walk; steps in the "
+                   "U-turns; see docs/validation.md, 'Event rules'")
 def test_ipol_event_bounds(validate):
+    """Scored from the detector's event list (bench/validate.py)."""
     r = validate.validate_ipol()
     for key in ("initial_contact", "toe_off"):
         assert r[key]["matched_pct"] >= 98.0
