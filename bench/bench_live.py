@@ -28,8 +28,8 @@ the serial source's receive time of the confirming frame.
 
 Equivalence: replaying a simulated run and the gaitmap walk through the live
 path against offline analysis: steps, largest event-time difference
-(samples) and largest metric differences (the angles differ because the live
-alignment comes from the first strides).
+(samples) and largest metric differences, angles included (both paths take
+the sensor-to-foot alignment from a stream's first strides).
 
 Usage::
 
