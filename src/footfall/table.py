@@ -94,16 +94,6 @@ class ColumnTable:
         rows = np.asarray(rows, dtype=np.intp)
         return ColumnTable({k: v[rows] for k, v in self._data.items()}, n_rows=len(rows))
 
-    def with_column(self, name: str, value: Any) -> ColumnTable:
-        """A copy with column ``name`` set (added at the end when new)."""
-        data = dict(self._data)
-        data[name] = value
-        return ColumnTable(data, n_rows=self._n)
-
-    def select(self, names: Iterable[str]) -> ColumnTable:
-        """The columns ``names``, in that order."""
-        return ColumnTable({k: self._data[k] for k in names}, n_rows=self._n)
-
     @staticmethod
     def concat(tables: Iterable[ColumnTable]) -> ColumnTable:
         """Rows of ``tables`` one after the other. Columns in order of first
@@ -135,8 +125,3 @@ class ColumnTable:
         import pandas as pd
 
         return pd.DataFrame(self._data, index=pd.RangeIndex(self._n), copy=False)
-
-    @staticmethod
-    def from_pandas(df: pd.DataFrame) -> ColumnTable:
-        """A DataFrame's columns as NumPy arrays (object for text)."""
-        return ColumnTable({str(c): df[c].to_numpy() for c in df.columns}, n_rows=len(df))
