@@ -16,6 +16,7 @@ import numpy as np
 
 from footfall.gait.events import StrideEvents
 from footfall.gait.gaps import filled_ms
+from footfall.gait import quaternion as quat
 from footfall.gait.trajectory import StrideTrajectories, pitch_roll_deg
 from footfall.model import G_MPS2, Placement, Side
 from footfall.table import ColumnTable
@@ -34,6 +35,9 @@ IMPACT_WINDOW_S = 0.06
 
 CONTACT_RANGE_MS = (60.0, 2000.0)
 """Contact times outside this range are not a foot contact of gait."""
+
+PRONATION_LEAD_S = 0.04
+"""Pronation is sought from this long before the detected initial contact."""
 
 _ROWS = 1024
 """Strides whose loading-phase windows are searched together."""
@@ -82,6 +86,17 @@ def imu_step_metrics(
     """:func:`imu_step_columns` as a pandas DataFrame (same arguments)."""
     return imu_step_columns(time_s, gyr_rps, fs_hz, ev, traj, side=side, placement=placement,
                             belt_speed_mps=belt_speed_mps, filled=filled).to_pandas()
+
+
+def _level_long_axis(q_ms: np.ndarray) -> np.ndarray:
+    """(m, 3) unit long axis of the foot in its own frame at mid-stance: the
+    forward axis made perpendicular to the mid-stance gravity direction (the
+    foot-flat orientation of each stance, whatever the sensor alignment's
+    tilt)."""
+    up = quat.rotate(quat.conjugate(q_ms), np.array([0.0, 0.0, 1.0]))
+    fwd = np.array([1.0, 0.0, 0.0]) - up[:, :1] * up
+    norm = np.linalg.norm(fwd, axis=1, keepdims=True)
+    return np.where(norm > 1e-6, fwd / np.maximum(norm, 1e-12), np.array([1.0, 0.0, 0.0]))
 
 
 def imu_step_columns(
@@ -210,28 +225,49 @@ def imu_step_columns(
     braking_g[~np.isfinite(ev.ic)] = np.nan
 
     # pronation: rearfoot eversion during the loading phase (contact to
-    # mid-stance), from the roll angle and the roll rate
+    # mid-stance), as rotation about the foot's own long axis. The axis and
+    # the reference orientation come from the stance itself: the orientation
+    # at mid-stance (foot flat), whose forward axis is made level with the
+    # mid-stance gravity direction. The rotation from mid-stance to each
+    # sample is split into a twist about that axis and the rest (swing-twist
+    # decomposition), so the pitch of the landing does not enter as Euler
+    # roll does; the rate is the gyroscope projected on the same axis.
     ever_sign = 1.0 if side == Side.LEFT else -1.0
     ms_i = ev.ms_after.astype(int)
     excursion = np.empty(n_str)
     pron_vel = np.empty(n_str)
+    # the window opens PRONATION_LEAD_S before the detected contact, so a
+    # contact found a little late (a fast eversion shakes the accelerometer
+    # the contact is timed from) still has the whole loading rotation in it;
+    # the excursion is the largest rise of eversion over its own running
+    # minimum, so the terminal swing before contact adds nothing unless the
+    # foot everts then
+    lead = max(1, int(round(PRONATION_LEAD_S * float(fs_hz))))
+    p0 = np.maximum(ic_i - lead, traj.start)
     # strides with loading phases of similar length together (a step out of
     # standing does not widen every stride's window)
-    span = ms_i - ic_i
+    span = ms_i - p0
     order = np.argsort(span, kind="stable")
     for a in range(0, n_str, _ROWS):
         rows = order[a:a + _ROWS]
         width = int(max(2, span[rows].max(initial=2) + 1))
         start = traj.start[rows]
-        cols = (ic_i[rows] - start)[:, None] + np.arange(width)[None, :]
+        cols = (p0[rows] - start)[:, None] + np.arange(width)[None, :]
         inside = cols <= (ms_i[rows] - start)[:, None]
         cols = np.clip(cols, 0, L - 1)
-        _, roll = pitch_roll_deg(traj.take("q", rows[:, None], cols))
-        ever = ever_sign * roll
-        ever_ic = ever[:, 0]
-        excursion[rows] = np.where(inside, ever, -np.inf).max(axis=1) - ever_ic
+        q = traj.take("q", rows[:, None], cols)
+        ms_col = np.clip(ms_i[rows] - start, 0, L - 1)
+        q_ms = traj.take("q", rows, ms_col)
+        axis = _level_long_axis(q_ms)
+        rel = quat.multiply(quat.conjugate(q_ms)[:, None, :], q)
+        twist = 2.0 * np.arctan2(np.einsum("rkj,rj->rk", rel[..., 1:], axis), rel[..., 0])
+        twist = np.degrees((twist + np.pi) % (2.0 * np.pi) - np.pi)
+        ever = ever_sign * twist
+        low = np.minimum.accumulate(np.where(inside, ever, np.inf), axis=1)
+        excursion[rows] = np.where(inside, ever - low, -np.inf).max(axis=1)
         abs_idx = np.minimum(start[:, None] + cols, n - 1)
-        ever_rate = ever_sign * np.degrees(gyr_rps[abs_idx, 0])
+        rate = np.einsum("rkj,rj->rk", gyr_rps[abs_idx], axis)
+        ever_rate = ever_sign * np.degrees(rate)
         pron_vel[rows] = np.where(inside, ever_rate, -np.inf).max(axis=1)
     no_stance = ~np.isfinite(ev.ic) | (ms_i <= ic_i)
     excursion[no_stance] = np.nan
