@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from footfall.gait import quaternion as quat
 from footfall.gait.events import StrideEvents
 from footfall.gait.gaps import filled_ms
-from footfall.gait import quaternion as quat
 from footfall.gait.trajectory import StrideTrajectories, pitch_roll_deg
 from footfall.model import G_MPS2, Placement, Side
 from footfall.table import ColumnTable
