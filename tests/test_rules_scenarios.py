@@ -144,21 +144,9 @@ def _at_least(severity: str, minimum: str) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
 
 
-PRONATION_REGRESSION = pytest.mark.xfail(
-    strict=True,
-    reason="since the sensor-to-foot alignment comes from a stream's first 20 strides, the "
-           "overpronator's foot-IMU pronation is under both thresholds (left 659 deg/s and "
-           "3.9 deg, right 483 deg/s and 2.4 deg; truth about 850 deg/s and 18 deg; with "
-           "all strides the left foot gave 808 deg/s and 16.6 deg): pronation from foot "
-           "IMUs is too sensitive to the alignment (docs/metrics.md)")
-"""Known regression, kept visible: strict, so it fails once pronation is found again."""
-
-
 def _cases():
     for c in CASES:
-        marks = [PRONATION_REGRESSION] if c.scenario == "overpronator" and any(
-            rid == "tarsal-tunnel-pattern" for rid, _ in c.includes) else []
-        yield pytest.param(c, id=c.name, marks=marks)
+        yield pytest.param(c, id=c.name)
 
 
 @pytest.mark.parametrize("case", list(_cases()))
