@@ -184,7 +184,8 @@ class ImuStepDetector:
         t = buf.time_s
         v = buf.values
         gyr = v[:, 3:6]
-        seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz))
+        seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz),
+                              leading_partial=True)
         peaks = seg.swing_peak + base
         n = len(peaks)
         new = peaks > self._done_peak
@@ -202,7 +203,11 @@ class ImuStepDetector:
             nxt_confirm = np.append(confirm_stride[1:], -1)
             confirm = np.where(has_next, np.maximum(confirm_stride, nxt_confirm),
                                confirm_stride)
-        if self.alignment is None and n and (final or int(ready.sum()) >= self.align_strides):
+        # the alignment comes from whole strides (as offline): a leading
+        # partial stride does not count towards them
+        whole = ~seg.partial if seg.partial is not None else np.ones(n, bool)
+        if self.alignment is None and n and (final
+                                             or int((ready & whole).sum()) >= self.align_strides):
             # from the first strides, as offline
             use = ready if ready.any() else np.ones(n, bool)
             self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
@@ -343,4 +348,5 @@ class ImuStepDetector:
 def _subset(seg: Segmentation, which: np.ndarray) -> Segmentation:
     """The strides of ``seg`` selected by a boolean mask or index array."""
     return Segmentation(seg.swing_peak[which], seg.ms_before[which], seg.ms_after[which],
-                        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps)
+                        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps,
+                        partial=None if seg.partial is None else seg.partial[which])
