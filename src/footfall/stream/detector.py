@@ -34,7 +34,12 @@ strides. Steps before the alignment is available are buffered and measured
 once it is; if gait takes longer than :data:`PRE_ALIGN_MAX_S` to give the
 first strides, the oldest samples are dropped and the alignment strides are
 later ones than offline. A detector built with another ``align_strides``, or
-given an alignment, uses that instead.
+given an alignment, uses that instead. A recording that starts mid-swing has
+a leading partial stride, found live as offline (the detector's window starts
+where the data does); its contact follows the running and flat-landing rules
+of most strides measured with it: offline all of the stream's, live those
+measured in the same block (at least the first alignment strides when the
+alignment is estimated from the data).
 """
 
 from __future__ import annotations
