@@ -273,12 +273,12 @@ cadence are right while the event times are biased. The virtual IMU comes
 from markers low-pass filtered at 12 Hz, which removes the sharp impact a
 real sensor sees; part of any bias may be the virtual sensor's, part the
 detector's (Falbriard et al. 2018 report speed-dependent biases of the same
-gyroscope features [2]). The contact not found is the left foot's first: the
-recording starts in its swing, so there is no stance before it and no stride
-is segmented for it. `segment_strides(..., leading_partial=True)` finds such
-a leading partial stride (its contact, no toe-off), but the analysis does not
-use it yet: its trajectory would be integrated from a foot in the air, so the
-angles and loads of that row need their own handling first.
+gyroscope features [2]). The recording starts in the left foot's swing: its
+first contact ends a leading partial stride (no stance before it in the
+data). That row keeps its contact, toe-off, contact and stride times and
+stride length, which come from its events and the next stride, and leaves
+the foot strike angle, pronation, impact and braking blank: they would be
+integrated from a foot in the air.
 """
     return head + "\n" + table(["measure", "footfall", "target"], rows) + "\n" + notes
 

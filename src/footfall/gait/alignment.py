@@ -29,7 +29,9 @@ mid-stance.
 Which strides
 -------------
 A stream's alignment is estimated from its first :data:`ALIGN_STRIDES`
-strides, offline and live alike, and kept for the whole stream. The live
+whole strides (a leading partial stride, whose data starts in its swing, has
+no foot at rest to start from), offline and live alike, and kept for the
+whole stream. The live
 path (:mod:`footfall.stream.detector`) cannot wait for the end of a session
 before it measures a step, and the foot's swing axis varies from stride to
 stride by several degrees (on the gaitmap example walk, per-stride swing
@@ -244,7 +246,13 @@ def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     # the mean specific force over the stride brought into the start frame by
     # the gyroscope (see integrate_strides); a few samples around mid-stance
     # would do when walking, but a running foot is never still long enough
-    pick = np.arange(min(len(seg), max(1, int(strides))))
+    # a leading partial stride starts with the foot in the air, not at rest:
+    # the first whole strides (all strides if there are no whole ones)
+    whole = (np.arange(len(seg)) if seg.partial is None
+             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    if len(whole) == 0:
+        whole = np.arange(len(seg))
+    pick = whole[:max(1, int(strides))]
     lo = np.maximum(seg.ms_before[pick] - 3, 0)
     hi = np.minimum(seg.ms_after[pick] + 3, len(acc_mps2) - 1)
     take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])

@@ -188,7 +188,9 @@ def detect_events(
 
     A leading partial stride (``seg.partial``: the data starts in its swing)
     has no toe-off (NaN); its contact follows the running rule when most of
-    the other strides are running.
+    the other strides are running, and the flat-landing rule when most of
+    them land flat (its own pitch comes from integrating a stride that starts
+    with the foot in the air, and is not used).
     """
     b = seg.ms_before.astype(int)
     a = seg.ms_after.astype(int)
@@ -198,20 +200,22 @@ def detect_events(
     partial = (np.zeros(len(b), dtype=bool) if seg.partial is None
                else np.asarray(seg.partial, dtype=bool))
     wy_avg = smooth(gyr_rps[:, 1], fs_hz, MID_SWING_SMOOTH_S)
-    to, msw, ic, running = _detect_groups(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg,
-                                          partial, False)
+    to, msw, ic, running, flat = _detect_groups(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg,
+                                                wy_avg, partial, False, False)
     if partial.any():
         whole = ~partial & np.isfinite(to) & np.isfinite(ic)
-        if whole.any() and running[whole].mean() > 0.5:
-            rows = np.flatnonzero(partial)
-            _, _, ic[rows], _ = _detect_groups(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows],
-                                               pitch_deg, wy_avg, partial[rows], True)
+        run_p = bool(whole.any() and running[whole].mean() > 0.5)
+        flat_p = bool(whole.any() and flat[whole].mean() > 0.5)
+        rows = np.flatnonzero(partial)
+        _, _, ic[rows], _, _ = _detect_groups(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows],
+                                              pitch_deg, wy_avg, partial[rows], run_p, flat_p)
     return StrideEvents(b, a, to, msw, ic)
 
 
 def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
                    a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray,
-                   partial: np.ndarray, run_partial: bool) -> tuple[np.ndarray, ...]:
+                   partial: np.ndarray, run_partial: bool,
+                   flat_partial: bool) -> tuple[np.ndarray, ...]:
     """:func:`_detect` of the strides ``b[i]..a[i]`` in groups of similar length."""
     # every stride's events come from its own samples: strides of similar
     # length are searched together, so that a long one (a step out of
@@ -219,24 +223,28 @@ def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: n
     order = np.argsort(-(a - b), kind="stable")
     groups = _length_groups((a - b + 1)[order])
     if len(groups) == 1:
-        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, run_partial)
+        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, run_partial,
+                       flat_partial)
     to, msw, ic = np.empty(len(b)), np.empty(len(b)), np.empty(len(b))
     running = np.empty(len(b), dtype=bool)
+    flat = np.empty(len(b), dtype=bool)
     for sl in groups:
         rows = order[sl]
-        to[rows], msw[rows], ic[rows], running[rows] = _detect(
+        to[rows], msw[rows], ic[rows], running[rows], flat[rows] = _detect(
             acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg, wy_avg, partial[rows],
-            run_partial)
-    return to, msw, ic, running
+            run_partial, flat_partial)
+    return to, msw, ic, running, flat
 
 
 def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
             a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray,
-            partial: np.ndarray, run_partial: bool) -> tuple[np.ndarray, ...]:
-    """Toe-off, mid-swing, initial contact and whether running, of the strides
-    ``b[i]..a[i]``; ``wy_avg`` is the pitch rate's moving average over
-    :data:`MID_SWING_SMOOTH_S`; ``partial`` strides (the data starts in their
-    swing) have no toe-off and are running when ``run_partial``."""
+            partial: np.ndarray, run_partial: bool,
+            flat_partial: bool) -> tuple[np.ndarray, ...]:
+    """Toe-off, mid-swing, initial contact, whether running and whether the
+    landing is not heel first, of the strides ``b[i]..a[i]``; ``wy_avg`` is
+    the pitch rate's moving average over :data:`MID_SWING_SMOOTH_S`;
+    ``partial`` strides (the data starts in their swing) have no toe-off, are
+    running when ``run_partial`` and land flat when ``flat_partial``."""
     n = len(gyr_rps)
     wy = gyr_rps[:, 1]
     rows = np.arange(len(b))
@@ -311,10 +319,11 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         first = np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)
         onset = jdx[np.arange(len(r)), first].astype(float)
         ic[r] = np.maximum(ic[r], onset)
+    not_heel = np.zeros(len(b), dtype=bool)
     if pitch_deg is not None:
         # flat or toes-first landing: contact ends the toes-down rotation, so
         # the landing peak is the contact (Falbriard et al. 2018)
-        not_heel = pitch_deg[land_i] < HEEL_FIRST_PITCH_DEG
+        not_heel = np.where(partial, flat_partial, pitch_deg[land_i] < HEEL_FIRST_PITCH_DEG)
         ic = np.where(not_heel, _parabolic(wy, land_i), ic)
     # fallback: strongest acceleration jerk after mid-swing
     if (~has).any():
@@ -322,4 +331,4 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         jerk = np.abs(np.diff(an, append=an[-1]))
         jj = np.where(ok, jerk[idx], -np.inf)
         ic = np.where(has, ic, idx[rows, np.argmax(jj, axis=1)].astype(float))
-    return to, msw.astype(float), ic, running
+    return to, msw.astype(float), ic, running, not_heel

@@ -83,7 +83,9 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             msg += f"; no stride is measured across the {n_long} longer one(s)"
         notes.append(msg)
     breaks = gap_breaks(time_s, fs)
-    seg = segment_strides(gyr, fs, breaks=breaks)
+    # data that starts in a swing keeps the contact that ends it (a leading
+    # partial stride: its timing is measured, its angles and loads are not)
+    seg = segment_strides(gyr, fs, breaks=breaks, leading_partial=True)
     info["n_swings"] = len(seg)
     if len(seg) == 0:
         return ImuResult(ColumnTable(), notes=notes + [f"no gait: {seg.reason}"], info=info)
@@ -177,4 +179,31 @@ def _steps(
     ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=pitch_per_sample(traj, len(time_s)))
     table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
                              belt_speed_mps=belt_speed_mps, filled=filled)
+    if seg.partial is not None and np.any(seg.partial) and len(table):
+        table = _blank_partial(table, time_s, ev.ms_after[np.asarray(seg.partial, dtype=bool)])
     return table, ev
+
+
+PARTIAL_BLANK = ("foot_strike_angle_deg", "strike_pattern", "pronation_excursion_deg",
+                 "pronation_velocity_dps", "impact_g", "braking_g", "shank_angle_ic_deg")
+"""Columns left blank on the row of a leading partial stride (the data starts
+in its swing): they come from integrating that stride, which starts with the
+foot in the air, not at rest, so its orientation is unknown. Its contact,
+toe-off, stride and contact times and stride length come from its events and
+from the next stride, and are kept."""
+
+
+def _blank_partial(table: ColumnTable, time_s: np.ndarray, ms_after: np.ndarray) -> ColumnTable:
+    """``table`` with :data:`PARTIAL_BLANK` missing on the rows of the strides
+    ending at mid-stances ``ms_after`` (sample indices; a row's ``ms_s``)."""
+    ms_t = np.interp(ms_after.astype(float), np.arange(len(time_s), dtype=float), time_s)
+    rows = np.isin(table["ms_s"], ms_t)
+    if not rows.any():
+        return table
+    cols = {}
+    for k, v in table.items():
+        if k in PARTIAL_BLANK:
+            v = v.copy()
+            v[rows] = None if v.dtype == object else np.nan
+        cols[k] = v
+    return ColumnTable(cols, n_rows=len(table))

@@ -34,7 +34,12 @@ strides. Steps before the alignment is available are buffered and measured
 once it is; if gait takes longer than :data:`PRE_ALIGN_MAX_S` to give the
 first strides, the oldest samples are dropped and the alignment strides are
 later ones than offline. A detector built with another ``align_strides``, or
-given an alignment, uses that instead.
+given an alignment, uses that instead. A recording that starts mid-swing has
+a leading partial stride, found live as offline (the detector's window starts
+where the data does); its contact follows the running and flat-landing rules
+of most strides measured with it: offline all of the stream's, live those
+measured in the same block (at least the first alignment strides when the
+alignment is estimated from the data).
 """
 
 from __future__ import annotations
@@ -184,7 +189,8 @@ class ImuStepDetector:
         t = buf.time_s
         v = buf.values
         gyr = v[:, 3:6]
-        seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz))
+        seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz),
+                              leading_partial=True)
         peaks = seg.swing_peak + base
         n = len(peaks)
         new = peaks > self._done_peak
@@ -202,7 +208,11 @@ class ImuStepDetector:
             nxt_confirm = np.append(confirm_stride[1:], -1)
             confirm = np.where(has_next, np.maximum(confirm_stride, nxt_confirm),
                                confirm_stride)
-        if self.alignment is None and n and (final or int(ready.sum()) >= self.align_strides):
+        # the alignment comes from whole strides (as offline): a leading
+        # partial stride does not count towards them
+        whole = ~seg.partial if seg.partial is not None else np.ones(n, bool)
+        if self.alignment is None and n and (final
+                                             or int((ready & whole).sum()) >= self.align_strides):
             # from the first strides, as offline
             use = ready if ready.any() else np.ones(n, bool)
             self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
@@ -343,4 +353,5 @@ class ImuStepDetector:
 def _subset(seg: Segmentation, which: np.ndarray) -> Segmentation:
     """The strides of ``seg`` selected by a boolean mask or index array."""
     return Segmentation(seg.swing_peak[which], seg.ms_before[which], seg.ms_after[which],
-                        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps)
+                        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps,
+                        partial=None if seg.partial is None else seg.partial[which])

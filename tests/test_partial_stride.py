@@ -1,0 +1,114 @@
+"""A recording that starts mid-swing (a leading partial stride) keeps its first
+contact: timing from its events and the next stride, angles and loads blank
+(its stride starts with the foot in the air, not at rest), the alignment
+from the whole strides as before, and replay gives the offline rows."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from footfall.gait.alignment import estimate_alignment
+from footfall.gait.imu import PARTIAL_BLANK, analyze_imu_stream
+from footfall.gait.segment import segment_strides
+from footfall.io import read_recording
+from footfall.sim import simulate
+from footfall.stream import ImuStepDetector
+
+TIMING = ("ic_s", "to_s", "contact_ms", "stride_ms", "swing_ms", "cadence_spm",
+          "stride_length_m", "speed_mps", "stride_length_zupt_m")
+ANGLES = [c for c in PARTIAL_BLANK if c not in ("strike_pattern", "shank_angle_ic_deg")]
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
+
+
+def _stream(scenario: str):
+    if scenario == "gaitmap-walk":
+        if not SAMPLE.exists():
+            pytest.skip("sample_data/gaitmap_walk absent")
+        return read_recording(SAMPLE).streams[0]
+    rec, _ = simulate(scenario, minutes=0.4, seed=3)
+    return next(s for s in rec.streams if s.kind == "imu" and s.placement == "foot")
+
+
+def _cut(stream, cut: int):
+    return dataclasses.replace(stream, time_s=stream.time_s[cut:], values=stream.values[cut:])
+
+
+def _mid_swing_cut(stream, res, k: int = 3) -> int:
+    """A sample just after the toe-off of contact ``k``: the data starts in a swing."""
+    return int(np.searchsorted(stream.time_s, res.steps["to_s"].iloc[k])) + 2
+
+
+@pytest.fixture(scope="module", params=["easy-run", "heavy-heel-striker", "gaitmap-walk"])
+def cut_run(request):
+    s = _stream(request.param)
+    full = analyze_imu_stream(s)
+    cut = _mid_swing_cut(s, full)
+    return s, full, _cut(s, cut)
+
+
+def test_first_contact_found_with_blank_angles(cut_run):
+    s, full, cs = cut_run
+    res = analyze_imu_stream(cs)
+    got, ref = res.steps, full.steps
+    # the contact after the cut is the first row, as in the uncut data
+    k = int(np.searchsorted(ref["ic_s"].to_numpy(), cs.time_s[0]))
+    assert abs(got["ic_s"].iloc[0] - ref["ic_s"].iloc[k]) <= 1.0 / s.fs_hz
+    first, same = got.iloc[0], ref.iloc[k]
+    for col in TIMING:
+        assert np.isfinite(first[col]), col
+        assert abs(first[col] - same[col]) <= 0.01 * abs(same[col]) + 1.5 / s.fs_hz * 1000, col
+    for col in ANGLES:
+        assert np.isnan(first[col]), col
+        assert got[col].iloc[1:].notna().all(), col
+    assert first["strike_pattern"] is None or pd.isna(first["strike_pattern"])
+    assert got["strike_pattern"].iloc[1:].notna().all()
+    # the later rows are the uncut rows
+    assert len(got) == len(ref) - k
+    np.testing.assert_allclose(got["ic_s"].to_numpy()[1:], ref["ic_s"].to_numpy()[k + 1:],
+                               atol=1.0 / s.fs_hz)
+
+
+def test_alignment_comes_from_the_whole_strides(cut_run):
+    _, _, cs = cut_run
+    plain = segment_strides(cs.gyr_rps, cs.fs_hz)
+    part = segment_strides(cs.gyr_rps, cs.fs_hz, leading_partial=True)
+    assert part.partial[0] and len(part) == len(plain) + 1
+    al = estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, plain)
+    assert np.array_equal(analyze_imu_stream(cs).alignment.R, al.R)
+    assert np.array_equal(estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, part).R, al.R)
+
+
+@pytest.mark.parametrize("block", [1, 50])
+def test_replay_of_data_starting_mid_swing_gives_offline_rows(cut_run, block):
+    _, _, cs = cut_run
+    off = analyze_imu_stream(cs)
+    det = ImuStepDetector(cs.fs_hz, cs.side, cs.placement)
+    vals = np.column_stack([cs.acc_mps2, cs.gyr_rps])
+    parts = [det.push(cs.time_s[i:i + block], vals[i:i + block])
+             for i in range(0, len(cs), block)] + [det.flush()]
+    live = pd.concat([b.steps for b in parts if b is not None and len(b.steps)],
+                     ignore_index=True)
+    np.testing.assert_array_equal(det.alignment.R, off.alignment.R)
+    o = off.steps
+    assert len(live) == len(o) > 10
+    for col in o.columns:
+        if o[col].dtype.kind == "f":
+            np.testing.assert_allclose(live[col].to_numpy(float), o[col].to_numpy(float),
+                                       rtol=1e-9, atol=1e-9, err_msg=col)
+        else:
+            assert list(live[col].fillna("")) == list(o[col].fillna("")), col
+
+
+def test_data_starting_at_rest_gets_no_extra_contact():
+    s = _stream("easy-run")
+    seg = segment_strides(s.gyr_rps, s.fs_hz, leading_partial=True)
+    assert not seg.partial.any()
+    res = analyze_imu_stream(s)
+    assert res.steps[ANGLES].notna().all().all()
