@@ -258,12 +258,44 @@ def score_sim(steps: pd.DataFrame, truth: pd.DataFrame, summary: dict | None = N
                          - tr["foot_strike_angle_deg"].to_numpy(dtype=float)[ok])
     ae = np.concatenate(angle_err)
     ae = ae[np.isfinite(ae)]
+    out["pronation"] = pronation_stats(steps, truth)
     out["strike"] = {
         "pattern_n": n,
         "pattern_correct_pct": round(100.0 * correct / n, 2) if n else None,
         "angle_mae_deg": round(float(np.mean(np.abs(ae))), 2) if len(ae) else None,
         "angle_bias_deg": round(float(np.mean(ae)), 2) if len(ae) else None,
     }
+    return out
+
+
+def pronation_stats(steps: pd.DataFrame, truth: pd.DataFrame) -> dict | None:
+    """Foot-IMU pronation excursion and velocity of the contacts matched to
+    the truth (rows without a value are left out): medians of footfall and
+    of the truth, and the mean absolute error."""
+    if "pronation_excursion_deg" not in steps:
+        return None
+    got, ref = {"exc": [], "vel": []}, {"exc": [], "vel": []}
+    for side in ("left", "right"):
+        tr = truth[truth["side"] == side]
+        rows = nearest_rows(steps, side, tr["ic_s"].to_numpy(), SIM_TOL_S)
+        ok = rows >= 0
+        g = steps.loc[rows[ok]]
+        t = tr[ok]
+        for key, col in (("exc", "pronation_excursion_deg"), ("vel", "pronation_velocity_dps")):
+            got[key].append(g[col].to_numpy(dtype=float))
+            ref[key].append(t[col].to_numpy(dtype=float))
+    out: dict = {}
+    for key, name in (("exc", "excursion_deg"), ("vel", "velocity_dps")):
+        a, b = np.concatenate(got[key]), np.concatenate(ref[key])
+        keep = np.isfinite(a) & np.isfinite(b)
+        if not keep.any():
+            return None
+        a, b = a[keep], b[keep]
+        out[name] = {"n": int(keep.sum()),
+                     "footfall_median": round(float(np.median(a)), 2),
+                     "truth_median": round(float(np.median(b)), 2),
+                     "mae": round(float(np.mean(np.abs(a - b))), 2),
+                     "bias": round(float(np.mean(a - b)), 2)}
     return out
 
 
@@ -391,6 +423,15 @@ def print_results(results: dict) -> None:
                   f"{g(x['strides']['stride_length_mae_pct_of_mean'])} "
                   f"{x['cadence']['footfall_spm']:6.1f}/{x['cadence']['truth_spm']:6.1f} "
                   f"{g(x['strike']['pattern_correct_pct'])}")
+        pron = [(n, r["foot"]["pronation"]) for n, r in results["sim"].items()
+                if r.get("foot", {}).get("pronation")]
+        if pron:
+            print("\nSimulated runs, foot-IMU pronation footfall/truth (median): "
+                  "excursion (deg), velocity (deg/s)")
+            for name, p in pron:
+                e, v = p["excursion_deg"], p["velocity_dps"]
+                print(f"  {name:24} {e['footfall_median']:6.1f}/{e['truth_median']:6.1f} "
+                      f"{v['footfall_median']:7.0f}/{v['truth_median']:7.0f}")
     for name, r in results.get("modules", {}).items():
         status = r.get("error", "ok") if isinstance(r, dict) else "ok"
         print(f"module {name}: {status}")

@@ -394,6 +394,23 @@ analysis on simulated data are those of `tests/test_sim_analysis.py`.
         extra += (f"\n{title}, events:\n\n"
                   + table(["scenario", "IC recall / precision %", "IC MAE (bias) ms",
                            "TO MAE (bias) ms"], srows) + "\n")
+    prows = []
+    for n, r in s.items():
+        pr = (r.get("foot") or {}).get("pronation")
+        if not pr:
+            continue
+        e, v = pr["excursion_deg"], pr["velocity_dps"]
+        prows.append([f"`{n}`", str(e["n"]),
+                      f"{num(e['footfall_median'])} / {num(e['truth_median'])}",
+                      f"{num(e['mae'])} ({num(e['bias'], signed=True)})",
+                      f"{num(v['footfall_median'], 0)} / {num(v['truth_median'], 0)}",
+                      f"{num(v['mae'], 0)} ({num(v['bias'], 0, signed=True)})"])
+    if prows:
+        extra += ("\nPronation of the same runs (foot IMU; a lower-confidence metric, "
+                  "docs/metrics.md), matched contacts:\n\n"
+                  + table(["scenario", "contacts", "excursion footfall / truth deg (median)",
+                           "excursion MAE (bias) deg", "velocity footfall / truth deg/s (median)",
+                           "velocity MAE (bias) deg/s"], prows) + "\n")
     notes = sorted({n for r in s.values() for n in r.get("notes", [])})
     note_text = ""
     if notes:
