@@ -314,7 +314,13 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     if pitch_deg is not None:
         # flat or toes-first landing: contact ends the toes-down rotation, so
         # the landing peak is the contact (Falbriard et al. 2018)
-        not_heel = pitch_deg[land_i] < HEEL_FIRST_PITCH_DEG
+        # the landing is judged by the foot's pitch at the landing peak, or
+        # in running at the impact when it comes first: a fast eversion after
+        # a heel strike can delay the peak until the foot is nearly flat
+        at = land_i.copy()
+        if running.any():
+            at[r] = np.minimum(land_i[r], np.floor(ic[r]).astype(int))
+        not_heel = pitch_deg[at] < HEEL_FIRST_PITCH_DEG
         ic = np.where(not_heel, _parabolic(wy, land_i), ic)
     # fallback: strongest acceleration jerk after mid-swing
     if (~has).any():
