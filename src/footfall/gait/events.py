@@ -30,7 +30,10 @@ the toes go down) has a stereotyped shape over a stride:
   accelerometer jerk of at least half the landing's largest, when it comes
   after the crossing.
   In a flat or toes-first landing the toes-down rotation before contact is
-  stopped by the ground: there the landing peak itself is the contact.
+  stopped by the ground: there the landing peak itself is the contact. In
+  running the landing is judged by the foot's pitch at the impact when that
+  comes before the landing peak: a fast eversion after a heel strike delays
+  the peak until the foot is nearly flat.
 * **Mid-stance**: the quietest sample (lowest angular rate) between initial
   contact and the next toe-off; the zero-velocity point of the trajectory.
 
