@@ -30,7 +30,10 @@ the toes go down) has a stereotyped shape over a stride:
   accelerometer jerk of at least half the landing's largest, when it comes
   after the crossing.
   In a flat or toes-first landing the toes-down rotation before contact is
-  stopped by the ground: there the landing peak itself is the contact.
+  stopped by the ground: there the landing peak itself is the contact. In
+  running the landing is judged by the foot's pitch at the impact when that
+  comes before the landing peak: a fast eversion after a heel strike delays
+  the peak until the foot is nearly flat.
 * **Mid-stance**: the quietest sample (lowest angular rate) between initial
   contact and the next toe-off; the zero-velocity point of the trajectory.
 
@@ -323,7 +326,13 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     if pitch_deg is not None:
         # flat or toes-first landing: contact ends the toes-down rotation, so
         # the landing peak is the contact (Falbriard et al. 2018)
-        not_heel = np.where(partial, flat_partial, pitch_deg[land_i] < HEEL_FIRST_PITCH_DEG)
+        # the landing is judged by the foot's pitch at the landing peak, or
+        # in running at the impact when it comes first: a fast eversion after
+        # a heel strike can delay the peak until the foot is nearly flat
+        at = land_i.copy()
+        if running.any():
+            at[r] = np.minimum(land_i[r], np.floor(ic[r]).astype(int))
+        not_heel = np.where(partial, flat_partial, pitch_deg[at] < HEEL_FIRST_PITCH_DEG)
         ic = np.where(not_heel, _parabolic(wy, land_i), ic)
     # fallback: strongest acceleration jerk after mid-swing
     if (~has).any():
