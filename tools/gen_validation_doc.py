@@ -46,6 +46,8 @@ def num(x: Any, nd: int = 1, unit: str = "", signed: bool = False) -> str:
         return "n/a"
     if x != x:  # NaN
         return "n/a"
+    if round(x, nd) == 0:
+        x = 0.0  # no "-0"
     s = f"{x:+.{nd}f}" if signed else f"{x:.{nd}f}"
     return f"{s} {unit}".rstrip() if unit else s
 
