@@ -237,8 +237,8 @@ def imu_step_columns(
     excursion = np.empty(n_str)
     pron_vel = np.empty(n_str)
     # the window opens PRONATION_LEAD_S before the detected contact, so a
-    # contact found a little late (a fast eversion shakes the accelerometer
-    # the contact is timed from) still has the whole loading rotation in it;
+    # contact found a few samples late still has the whole loading rotation
+    # in it (the eversion starts at contact and is fast);
     # the excursion is the largest rise of eversion over its own running
     # minimum, so the terminal swing before contact adds nothing unless the
     # foot everts then
