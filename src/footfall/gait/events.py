@@ -184,7 +184,9 @@ def detect_events(
         Stride segmentation (:func:`footfall.gait.segment.segment_strides`).
     pitch_deg
         (n,) foot pitch, degrees, positive toes up
-        (:func:`footfall.gait.trajectory.pitch_per_sample`). When given, a
+        (:func:`footfall.gait.trajectory.pitch_per_sample`, or a
+        :class:`footfall.gait.trajectory.PitchLookup` that computes only the
+        samples read: one per stride). When given, a
         landing that is not heel first (foot pitch below
         :data:`HEEL_FIRST_PITCH_DEG` at the landing peak) takes the landing
         peak as initial contact.

@@ -16,7 +16,7 @@ from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps
 from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
-from footfall.gait.trajectory import StrideTrajectories, integrate_strides, pitch_per_sample
+from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
 from footfall.model import Condition, Placement, SensorKind, Side, Stream, Surface
 from footfall.table import ColumnTable
 
@@ -176,7 +176,7 @@ def _steps(
     filled: np.ndarray | None,
 ) -> tuple[ColumnTable, StrideEvents]:
     """Events and steps-table rows from foot-frame data and its integration."""
-    ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=pitch_per_sample(traj, len(time_s)))
+    ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=PitchLookup(traj, len(time_s)))
     table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
                              belt_speed_mps=belt_speed_mps, filled=filled)
     if seg.partial is not None and np.any(seg.partial) and len(table):

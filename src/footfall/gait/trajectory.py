@@ -22,7 +22,11 @@ stride does not pad all the others; the per-stride arrays callers see are
 built from them on first use, so a caller that reads a few samples per stride
 pays for those. Every stride is integrated on its own (no value depends on
 the other strides), and the results are the numbers of the plain formulas:
-the speed-ups reorder memory, not arithmetic.
+the speed-ups reorder memory, not arithmetic. One exception: a stride's
+displacement, asked for before the positions are built, is the double
+integral's end value as one weighted sum of the accelerations (equal to
+rounding; :meth:`_TimeMajor.pos_end`), so stride length needs no velocity or
+position array.
 
 References
 ----------
@@ -374,16 +378,32 @@ class _TimeMajor:
         return self._cached("pos", make)
 
     def pos_end(self) -> np.ndarray:
-        """(3, n) position at each stride's end."""
+        """(3, n) position at each stride's end.
+
+        The double trapezoid integral with the linear drift correction of
+        :meth:`vel` is linear in the accelerations, so its end value is one
+        weighted sum of them: for a stride of ``m + 1`` samples,
+        ``dt**2 / 2 * sum_i c_i a_i`` with ``c_i = m - 2 i`` inside the stride
+        and ``+-(m - 1) / 2`` at its two ends. The weights sum to zero, so
+        gravity drops out, and the rotation by ``q0`` is constant over the
+        stride, so it is applied to the weighted sum of the start-frame
+        specific force: no level-frame acceleration, velocity or position
+        array is built. The same value as the end of :meth:`pos` to rounding
+        (a few units in the last place)."""
         if "pos" in self._cache:
             return self._cache["pos"][:, self.lengths - 1, np.arange(self.n)]
-        # the sum of the increments: the cumulative sum's additions, in its
-        # order, up to the stride's end; after it the velocity is exactly
-        # zero and the further increments add 0.0
-        vel = self.vel()
-        inc = vel[:, 1:] + vel[:, :-1]
-        inc *= 0.5 * self.dt
-        return _sum_over_time(inc)
+        m = (self.lengths - 1).astype(float)
+        k = np.arange(self.L, dtype=float)[:, None]
+        c = m[None, :] - 2.0 * k
+        c[0] = 0.5 * (m - 1.0)
+        c[self.lengths - 1, np.arange(self.n)] = -0.5 * (m - 1.0)
+        np.copyto(c, 0.0, where=~self.valid_t)
+        c[0, self.lengths == 1] = 0.0
+        s = np.einsum("ckn,kn->cn", self.acc_start, c)
+        out = np.empty((3, self.n))
+        _rotate_into(self.q0.T, s, out)
+        out *= 0.5 * self.dt * self.dt
+        return out
 
     def component_major(self, what: str) -> np.ndarray:
         if what == "q":
@@ -402,6 +422,13 @@ class _TimeMajor:
             # q0 * rt at these samples only: the same products as qt()
             p = np.moveaxis(self.q0[col], -1, 0)
             return np.moveaxis(_qmul_cm(p, self.rt[:, k, col]), 0, -1)
+        if what == "acc_mps2" and "acc_level" not in self._cache:
+            # the rotation of acc_level() at these samples only (the caller
+            # zeroes the padding)
+            p = np.moveaxis(self.q0[col], -1, 0)
+            a = _rotate_cm(p, self.acc_start[:, k, col])
+            a[2] -= G_MPS2
+            return np.moveaxis(a, 0, -1)
         return np.moveaxis(self.component_major(what)[:, k, col], 0, -1)
 
 
@@ -709,3 +736,60 @@ def pitch_per_sample(traj: StrideTrajectories, n: int) -> np.ndarray:
     idx = traj.start[:, None] + np.arange(pitch.shape[1])[None, :]
     out[idx[traj.valid]] = pitch[traj.valid]
     return out
+
+
+class PitchLookup:
+    """Foot pitch (deg, toes up) on the stream's sample axis, computed only at
+    the samples asked for: ``lookup[idx]`` is ``pitch_per_sample(traj, n)[idx]``
+    (the same numbers; where strides overlap the later stride wins, outside
+    every stride NaN). Event detection reads the pitch at one sample per
+    stride; building it for every sample would cost a quaternion product per
+    sample of the recording."""
+
+    def __init__(self, traj: StrideTrajectories, n: int) -> None:
+        self.traj = traj
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, idx) -> np.ndarray:
+        idx = np.asarray(idx)
+        if idx.dtype == bool or idx.dtype.kind not in "iu":
+            return pitch_per_sample(self.traj, self.n)[idx]
+        flat = np.where(idx.ravel() < 0, idx.ravel() + self.n, idx.ravel())
+        if ((flat < 0) | (flat >= self.n)).any():
+            raise IndexError("sample index out of range")
+        start, stop = self.traj.start, self.traj.stop
+        out = np.full(flat.shape, np.nan)
+        # the later stride wins: the last row that holds the sample
+        row = (_last_stride_holding(start, stop, flat) if len(start)
+               else np.full(flat.shape, -1))
+        ok = row >= 0
+        if ok.any():
+            q = self.traj.take("q", row[ok], flat[ok] - start[row[ok]])
+            w, x, y, z = np.moveaxis(q, -1, 0)
+            out[ok] = np.degrees(np.arcsin(np.clip(2.0 * (x * z - w * y), -1.0, 1.0)))
+        return out.reshape(idx.shape)
+
+
+def _last_stride_holding(start: np.ndarray, stop: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """For each sample the last stride row ``i`` with ``start[i] <= sample <=
+    stop[i]`` (-1 where none), for any strides (overlapping, unsorted)."""
+    order = np.argsort(start, kind="stable")
+    s_sorted = start[order]
+    row = np.full(samples.shape, -1)
+    # candidates: strides starting at or before the sample; the ones that
+    # still hold it, searched from the latest start back while any can
+    hi = np.searchsorted(s_sorted, samples, side="right")
+    # the longest stride bounds how far back a stride can start and still hold it
+    reach = int((stop - start).max())
+    lo = np.searchsorted(s_sorted, samples - reach, side="left")
+    width = int((hi - lo).max()) if len(samples) else 0
+    for j in range(width):
+        pos = hi - 1 - j
+        live = pos >= lo
+        cand = order[np.where(live, pos, 0)]
+        hit = live & (stop[cand] >= samples) & (cand > row)
+        row[hit] = cand[hit]
+    return row
