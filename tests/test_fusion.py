@@ -93,7 +93,7 @@ def test_pair_contacts_by_overlapping_stance():
     ins_ic = np.array([1.13, 2.19, 3.29, 4.36, 5.50])
     ins_to = np.array([1.63, 2.70, 3.80, 4.90, 6.00])
     i_imu, i_ins = pair_contacts(imu_ic, imu_to, ins_ic, ins_to)
-    pairs = sorted(zip(i_imu.tolist(), i_ins.tolist()))
+    pairs = sorted(zip(i_imu.tolist(), i_ins.tolist(), strict=True))
     # the first three by overlap (IC 90-130 ms apart, beyond MATCH_S for the
     # first); the fourth by its initial contact (60 ms), the last insole alone
     assert pairs == [(0, 0), (1, 1), (2, 2), (3, 3)]

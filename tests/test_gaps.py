@@ -59,7 +59,7 @@ def test_blocks_give_the_whole_stream_result() -> None:
     whole = bridge_gaps(t, v, FS)
     cuts = np.sort(rng.choice(np.arange(1, len(t)), size=25, replace=False))
     parts, prev = [], None
-    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(t)]):
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(t)], strict=True):
         br = bridge_gaps(t[lo:hi], v[lo:hi], FS, prev=prev)
         parts.append(br)
         prev = (t[hi - 1], v[hi - 1])

@@ -296,8 +296,9 @@ def _leading_swing(coarse: np.ndarray, peaks: np.ndarray, swing: np.ndarray,
     (``swing``: peaks that pass the two-sided test), the highest peak before
     that swing, when the rate between the stretch's start and it stays above
     half its height (the data starts in its swing: the dip before it, which
-    the swing test needs, is not in the data) and its fall to the lowest point before the next higher rate (within
-    ``window`` samples, and within the stretch) is at least half its height,
+    the swing test needs, is not in the data) and its fall to the lowest
+    point before the next higher rate (within ``window`` samples, and within
+    the stretch) is at least half its height,
     as the swing test asks of both sides."""
     seg_id = np.searchsorted(bounds, peaks, side="right") - 1
     out = np.zeros(len(peaks), dtype=bool)
