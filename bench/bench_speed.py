@@ -31,7 +31,8 @@ Usage::
 
     python bench/bench_speed.py                          # 1, 10, 60, 240 min, 3 repeats
     python bench/bench_speed.py --minutes 1,60 --repeats 5
-    python bench/bench_speed.py --minutes 0.2 --feet-minutes 0.2 --repeats 1 --formats csv --out /tmp/s
+    python bench/bench_speed.py --minutes 0.2 --feet-minutes 0.2 --repeats 1 \
+        --formats csv --out /tmp/s
 
 Prints a table and writes bench/results/speed.json.
 """
