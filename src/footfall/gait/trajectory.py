@@ -539,16 +539,21 @@ def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows:
 
     # orientation relative to the start sample, from the gyroscope alone:
     # r_{k+1} = r_k * exp(0.5 * (w_k + w_{k+1}) / 2 * dt)
-    w_mid = 0.5 * dt * (gyr[:, :-1] + gyr[:, 1:])
+    # (in place: the same products as 0.5 * dt * (a + b), one array fewer)
+    w_mid = np.add(gyr[:, :-1], gyr[:, 1:])
+    w_mid *= 0.5 * dt
+    del gyr
     rt = _integrate_rotation(w_mid, s_len)
+    del w_mid
     acc_start = _rotate_cm(rt, acc)  # specific force in the start frame
+    del acc
 
     # initial tilt: gravity in the start frame
-    f = np.where(valid_t, acc_start, 0.0)
     span = np.maximum(s_len - 1, 1) * dt
     # trapezoid mean over each stride: the end samples count half
     g_start = np.ascontiguousarray(
-        ((_sum_over_time(f) - 0.5 * (f[:, 0] + acc_start[:, s_len - 1, np.arange(n_str)]))
+        ((_valid_sum_over_time(acc_start, valid_t)
+          - 0.5 * (acc_start[:, 0] + acc_start[:, s_len - 1, np.arange(n_str)]))
          * dt / span).T)
     short = s_len < 3
     if short.any():
@@ -628,6 +633,19 @@ def _sum_over_time(a: np.ndarray) -> np.ndarray:
     if a.shape[2] > 1 or a.shape[1] == 0:
         return a.sum(axis=1)
     return np.cumsum(a, axis=1)[:, -1]
+
+
+def _valid_sum_over_time(a: np.ndarray, valid_t: np.ndarray) -> np.ndarray:
+    """:func:`_sum_over_time` of ``np.where(valid_t, a, 0.0)`` without that
+    array: the samples added one time step after the other, as the sum over
+    the (non-contiguous) time axis adds them; adding 0.0 for a padded sample
+    leaves the sum as it is."""
+    if a.shape[2] == 1 or a.shape[1] == 0:
+        return _sum_over_time(np.where(valid_t, a, 0.0))
+    out = np.where(valid_t[0], a[:, 0], 0.0)
+    for k in range(1, a.shape[1]):
+        np.add(out, a[:, k], out=out, where=valid_t[k])
+    return out
 
 
 def _gather_rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
