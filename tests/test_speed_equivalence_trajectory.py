@@ -342,11 +342,21 @@ def test_turned_integration_equals_integrating_turned_data(case, grouping):
     flip = np.array([-1.0, -1.0, 1.0])
     turned = tr.integrate_strides(acc, gyr, fs, start, stop)._turned()
     direct = tr.integrate_strides(acc * flip, gyr * flip, fs, start, stop)
-    assert np.array_equal(turned.displacement_m(), direct.displacement_m())
+    disp = direct.displacement_m()  # closed form, before the positions are built
+    assert np.array_equal(turned.displacement_m(), disp)
     assert np.array_equal(tr.pitch_per_sample(turned, len(acc)),
                           tr.pitch_per_sample(direct, len(acc)), equal_nan=True)
     for what in FIELDS:
         assert np.array_equal(getattr(turned, what), getattr(direct, what)), what
+    # turned in place: the same numbers; a trajectory whose arrays are
+    # built is not turned in place
+    integ = tr.integrate_strides(acc, gyr, fs, start, stop)
+    in_place = integ._turned(in_place=True)
+    assert np.array_equal(in_place.displacement_m(), disp)
+    for what in FIELDS:
+        assert np.array_equal(getattr(in_place, what), getattr(direct, what)), what
+    with pytest.raises(ValueError):
+        in_place._turned(in_place=True)
 
 
 def _rotated_walk_streams():
@@ -385,9 +395,9 @@ def test_align_and_integrate_equals_alignment_then_integration(monkeypatch):
     for name in calls:
         method = getattr(tr.StrideTrajectories, name)
 
-        def spy(self, *args, _name=name, _method=method):
+        def spy(self, *args, _name=name, _method=method, **kwargs):
             calls[_name] += 1
-            return _method(self, *args)
+            return _method(self, *args, **kwargs)
         monkeypatch.setattr(tr.StrideTrajectories, name, spy)
     n = 0
     for acc, gyr, fs in _rotated_walk_streams():

@@ -177,7 +177,7 @@ def align_and_integrate(
         acc_t, gyr_t = al.apply(acc_mps2), al.apply(gyr_rps)
         flip = np.array([-1.0, -1.0, 1.0])
         if _same(acc_t, acc_f * flip) and _same(gyr_t, gyr_f * flip):
-            traj = traj._turned()
+            traj = traj._turned(in_place=True)
         else:
             traj = integrate_strides(acc_t, gyr_t, fs_hz, seg.ms_before, seg.ms_after)
         acc_f, gyr_f = acc_t, gyr_t

@@ -171,10 +171,15 @@ class StrideTrajectories:
         return StrideTrajectories._from_integration(self.start[rows], self.stop[rows],
                                                     self._integ.subset(rows))
 
-    def _turned(self) -> StrideTrajectories:
+    def _turned(self, in_place: bool = False) -> StrideTrajectories:
         """The trajectories of the same data turned by 180 degrees about z
-        (from an integration): :meth:`_TimeMajor.turned`."""
-        return StrideTrajectories._from_integration(self.start, self.stop, self._integ.turned())
+        (from an integration): :meth:`_TimeMajor.turned`. ``in_place`` turns
+        this integration's arrays instead of copying them (this object is not
+        to be used afterwards)."""
+        if in_place and self._arrays:
+            raise ValueError("arrays already built: turn a copy")
+        return StrideTrajectories._from_integration(self.start, self.stop,
+                                                    self._integ.turned(in_place))
 
 
 class _Integration:
@@ -203,8 +208,8 @@ class _Integration:
                 groups.append(g.subset(self.col[rows[pos]], pos))
         return _Integration(groups, len(rows))
 
-    def turned(self) -> _Integration:
-        return _Integration([g.turned() for g in self.groups], self.n)
+    def turned(self, in_place: bool = False) -> _Integration:
+        return _Integration([g.turned(in_place) for g in self.groups], self.n)
 
     def pos_end(self) -> np.ndarray:
         """(n, 3) position at each stride's end."""
@@ -316,15 +321,24 @@ class _TimeMajor:
                           self.rt[:, :L, cols], self.acc_start[:, :L, cols],
                           self.g_start[cols])
 
-    def turned(self) -> _TimeMajor:
+    def turned(self, in_place: bool = False) -> _TimeMajor:
         """The integration of the same data turned by 180 degrees about z
         (x and y negated): every product and sum of the orientation loop, the
         rotation and the tilt is the same with x and y negated, so this is
-        exactly what integrating the turned data gives."""
+        exactly what integrating the turned data gives. ``in_place`` negates
+        this group's arrays instead of copying them (an analysis turns the
+        integration it has just made; a copy would be two stride-sized
+        arrays more)."""
         flip = np.array([-1.0, -1.0, 1.0])
-        rt = self.rt * np.array([1.0, -1.0, -1.0, 1.0])[:, None, None]
-        return _TimeMajor(self.dt, self.rows, self.lengths, self.valid_t, rt,
-                          self.acc_start * flip[:, None, None],
+        if in_place:
+            rt, acc_start = self.rt, self.acc_start
+            for a in (rt[1], rt[2], acc_start[0], acc_start[1]):
+                np.negative(a, out=a)
+            self._cache.clear()
+        else:
+            rt = self.rt * np.array([1.0, -1.0, -1.0, 1.0])[:, None, None]
+            acc_start = self.acc_start * flip[:, None, None]
+        return _TimeMajor(self.dt, self.rows, self.lengths, self.valid_t, rt, acc_start,
                           np.ascontiguousarray(self.g_start * flip))
 
     def _cached(self, name: str, make) -> np.ndarray:
