@@ -654,10 +654,17 @@ def _speed_checks(s: dict) -> str:
             rows.append([f"{fmt}, {spine_label}: peak memory <= 1 GB for an hour",
                          f"{num(hour['analyze_peak_mb'], 0)} MB",
                          met(_le(hour["analyze_peak_mb"], 1024.0))])
-            rows.append([f"{fmt}, {spine_label}: analysis no more than 2x the read-only "
-                         "time (1 h)",
+            rows.append([f"{fmt}, {spine_label}: whole command no more than 2x the "
+                         "read-only time (1 h)",
                          f"{num(hour['analyze_over_read'], 2)}x",
                          met(_le(hour["analyze_over_read"], 2.0))])
+            if "analysis_only_over_read" in hour:
+                # the target read as the analysis alone: the whole command
+                # less the read-only process (start-up and reading)
+                rows.append([f"{fmt}, {spine_label}: the analysis part alone (whole command "
+                             "less the read-only run) no more than 2x the read-only time (1 h)",
+                             f"{num(hour['analysis_only_over_read'], 2)}x",
+                             met(_le(hour["analysis_only_over_read"], 2.0))])
         if minute:
             rows.append([f"{fmt}, {spine_label}: about a second for one minute",
                          f"{num(minute['analyze_wall_s'], 2)} s",
