@@ -57,6 +57,10 @@ different length must save: one stride out of standing in an hour of running
 would otherwise pad every stride to its length; a short recording stays in
 one group."""
 
+_MASKED_COPY_MAX = 1 << 16
+"""Stride-samples up to which the tilt's sum over the valid samples is taken
+on a masked copy (one call) rather than time step by time step (no copy)."""
+
 _FIELDS = ("valid", "q", "vel_mps", "pos_m", "acc_mps2")
 
 
@@ -654,7 +658,8 @@ def _valid_sum_over_time(a: np.ndarray, valid_t: np.ndarray) -> np.ndarray:
     array: the samples added one time step after the other, as the sum over
     the (non-contiguous) time axis adds them; adding 0.0 for a padded sample
     leaves the sum as it is."""
-    if a.shape[2] == 1 or a.shape[1] == 0:
+    if a.shape[2] == 1 or a.shape[1] == 0 or valid_t.size < _MASKED_COPY_MAX:
+        # few strides: the masked copy is small and one call beats a loop
         return _sum_over_time(np.where(valid_t, a, 0.0))
     out = np.where(valid_t[0], a[:, 0], 0.0)
     for k in range(1, a.shape[1]):
