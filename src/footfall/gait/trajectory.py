@@ -407,7 +407,7 @@ class _TimeMajor:
         stride, so it is applied to the weighted sum of the start-frame
         specific force: no level-frame acceleration, velocity or position
         array is built. The same value as the end of :meth:`pos` to rounding
-        (a few units in the last place)."""
+        (at most 1e-14 m apart on the strides of the equivalence tests)."""
         if "pos" in self._cache:
             return self._cache["pos"][:, self.lengths - 1, np.arange(self.n)]
         m = (self.lengths - 1).astype(float)
