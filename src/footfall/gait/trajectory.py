@@ -805,8 +805,7 @@ class PitchLookup:
         ok = row >= 0
         if ok.any():
             q = self.traj.take("q", row[ok], flat[ok] - start[row[ok]])
-            w, x, y, z = np.moveaxis(q, -1, 0)
-            out[ok] = np.degrees(np.arcsin(np.clip(2.0 * (x * z - w * y), -1.0, 1.0)))
+            out[ok] = pitch_roll_deg(q)[0]
         return out.reshape(idx.shape)
 
 
