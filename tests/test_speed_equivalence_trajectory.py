@@ -1,6 +1,8 @@
 """The time-major strapdown integration (footfall.gait.trajectory) gives exactly
-the numbers of the straightforward version it replaced, kept here as the
-reference: stride-major arrays, one quaternion product per sample and stride.
+the numbers of a straightforward version kept here as the reference:
+stride-major arrays, the orientation's blocked product written out stride by
+stride (and that product against one normalised product per sample, to
+rounding).
 
 Also: the component-first quaternion helpers against the (..., 4) ones and
 against scipy, and the per-step metrics read through single samples against
@@ -41,6 +43,35 @@ def _ref_qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return out
 
 
+def _ref_normalise(r: np.ndarray) -> np.ndarray:
+    """(n, 4) divided by the norm, the squares added in component order."""
+    s = r[:, 0] * r[:, 0] + r[:, 1] * r[:, 1] + r[:, 2] * r[:, 2] + r[:, 3] * r[:, 3]
+    return r / np.sqrt(s)[:, None]
+
+
+def _ref_rotation_blocked(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(L, n, 4) orientations from (L-1, n, 3) rotation vectors, stride by
+    stride and sample by sample: in each block of B increments the running
+    product ``P_j = dq_{bB} * ... * dq_{bB+j}`` and ``r_{bB+j+1} =
+    normalise(r_{bB} * P_j)``; past its end a stride holds its last value."""
+    B = tr._ROT_BLOCK
+    L, n = w_mid.shape[0] + 1, w_mid.shape[1]
+    dq = quat.from_rotvec(w_mid)
+    rt = np.empty((L, n, 4))
+    rt[0] = (1.0, 0.0, 0.0, 0.0)
+    for i in range(n):
+        P = dq[0, i:i + 1]
+        for k in range(1, L):
+            if k >= lengths[i]:
+                rt[k, i] = rt[k - 1, i]
+                continue
+            j = (k - 1) % B
+            P = dq[k - 1, i:i + 1] if j == 0 else _ref_qmul(P, dq[k - 1, i:i + 1])
+            r0 = rt[k - 1 - j, i:i + 1]  # the block's start
+            rt[k, i] = _ref_normalise(_ref_qmul(r0, P))[0]
+    return rt
+
+
 def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarray]:
     """The integration as it was written before the time-major version:
     (L, strides, 3) arrays, a quaternion product per step."""
@@ -54,7 +85,6 @@ def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarra
     inv = np.empty_like(perm)
     inv[perm] = np.arange(n_str)
     start, stop, lengths = start[perm], stop[perm], lengths[perm]
-    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left")
     k_t = np.arange(L)[:, None]
     idx = start[None, :] + k_t
     valid_t = idx <= stop[None, :]
@@ -63,14 +93,7 @@ def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarra
     gyr = gyr_rps[idx]
     gyr[~valid_t] = 0.0
     w_mid = 0.5 * dt * (gyr[:-1] + gyr[1:])
-    dq = quat.from_rotvec(w_mid)
-    rt = np.empty((L, n_str, 4))
-    rt[0] = (1.0, 0.0, 0.0, 0.0)
-    for k in range(L - 1):
-        m = running[k]
-        rk = _ref_qmul(rt[k, :m], dq[k, :m])
-        rt[k + 1, :m] = rk / np.sqrt(np.einsum("ij,ij->i", rk, rk))[:, None]
-        rt[k + 1, m:] = rt[k, m:]
+    rt = _ref_rotation_blocked(w_mid, lengths)
     acc_start = quat.rotate(rt, acc)
     f = np.where(valid_t[..., None], acc_start, 0.0)
     span = np.maximum(lengths - 1, 1)[:, None] * dt
@@ -260,31 +283,59 @@ def test_component_first_product_and_rotation_equal_the_quaternion_helpers_and_s
     assert np.array_equal(out, np.moveaxis(quat.rotate(p[None], np.moveaxis(v3, 0, -1)), -1, 0))
 
 
-def test_orientation_loop_equals_one_product_per_step():
-    rng = np.random.default_rng(5)
-    for n, L in ((1, 50), (3, 80), (40, 120)):
-        lengths = np.sort(rng.integers(1, L + 1, n))[::-1].copy()
-        lengths[0] = L
-        w = rng.normal(size=(L - 1, n, 3)) * 0.05
-        for i, n_i in enumerate(lengths):
-            w[n_i - 1:, i] = 0.0
-        dq = quat.from_rotvec(w)
-        want = np.empty((L, n, 4))
-        want[0] = (1.0, 0.0, 0.0, 0.0)
-        for k in range(L - 1):
-            r = _ref_qmul(want[k], dq[k])
-            r /= np.sqrt(np.einsum("ij,ij->i", r, r))[:, None]
-            want[k + 1] = np.where((k + 1 < lengths)[:, None], r, want[k])
-        got = tr._integrate_rotation(np.ascontiguousarray(np.moveaxis(w, -1, 0)), lengths)
-        assert np.array_equal(np.moveaxis(got, 0, -1), want)
+def _random_rotations(rng, n: int, L: int, scale: float = 0.05):
+    lengths = np.sort(rng.integers(1, L + 1, n))[::-1].copy()
+    lengths[0] = L
+    w = rng.normal(size=(L - 1, n, 3)) * scale
+    for i, n_i in enumerate(lengths):
+        w[n_i - 1:, i] = 0.0
+    return w, lengths
 
 
-def test_small_blocks_of_the_orientation_loop_give_the_same_result(monkeypatch):
-    acc, gyr, fs, start, stop = CASES[1]
-    ref = tr.integrate_strides(acc, gyr, fs, start, stop)
-    monkeypatch.setattr(tr, "_QMUL_BLOCK", 7)
-    small = tr.integrate_strides(acc, gyr, fs, start, stop)
-    assert np.array_equal(ref.q, small.q)
+@pytest.mark.parametrize("n, L", [(1, 50), (3, 80), (40, 120), (5, 1), (2, 17), (4, 33)])
+def test_orientation_equals_the_blocked_reference_and_one_product_per_step(n, L):
+    """The time-major blocked product gives the reference's numbers exactly,
+    and one normalised product per sample (the plain strapdown step) to
+    rounding; a wrong block boundary or a dropped increment is off by the
+    size of a rotation increment (about 0.05 here)."""
+    w, lengths = _random_rotations(np.random.default_rng(5 + n * L), n, L)
+    got = np.moveaxis(tr._integrate_rotation(np.ascontiguousarray(np.moveaxis(w, -1, 0)),
+                                             lengths), 0, -1)
+    assert np.array_equal(got, _ref_rotation_blocked(w, lengths))
+    dq = quat.from_rotvec(w)
+    per_sample = np.empty((L, n, 4))
+    per_sample[0] = (1.0, 0.0, 0.0, 0.0)
+    for k in range(L - 1):
+        r = _ref_normalise(_ref_qmul(per_sample[k], dq[k]))
+        per_sample[k + 1] = np.where((k + 1 < lengths)[:, None], r, per_sample[k])
+    np.testing.assert_allclose(got, per_sample, rtol=0, atol=1e-13)
+    # and scipy's composition of the same increments
+    if n >= 1 and L > 1:
+        last = Rotation.identity()
+        for k in range(int(lengths[0]) - 1):
+            last = last * Rotation.from_rotvec(w[k, 0])
+        want = last.as_quat()[[3, 0, 1, 2]]
+        np.testing.assert_allclose(got[lengths[0] - 1, 0] * np.sign(got[lengths[0] - 1, 0, 0])
+                                   * np.sign(want[0]), want, atol=1e-12)
+
+
+def test_orientation_batches_and_product_forms_give_the_same_numbers(monkeypatch):
+    """Strides integrated a few at a time (long recordings) and quaternion
+    products made term by term (large arrays) instead of through the
+    (4, 4, ...) terms: the same numbers, so no stride's orientation depends
+    on how many others share its batch."""
+    w, lengths = _random_rotations(np.random.default_rng(11), 37, 90, scale=0.2)
+    wc = np.ascontiguousarray(np.moveaxis(w, -1, 0))
+    ref = tr._integrate_rotation(wc, lengths)
+    monkeypatch.setattr(tr, "_CACHE_BLOCK", 200)  # two strides per batch
+    assert np.array_equal(tr._integrate_rotation(wc, lengths), ref)
+    monkeypatch.setattr(tr, "_TERMS_MAX", 0)
+    assert np.array_equal(tr._integrate_rotation(wc, lengths), ref)
+    monkeypatch.setattr(tr, "_CACHE_BLOCK", 1 << 15)
+    assert np.array_equal(tr._integrate_rotation(wc, lengths), ref)
+    # one stride alone
+    assert np.array_equal(tr._integrate_rotation(wc[:, :, 5:6], lengths[5:6]),
+                          ref[:, :, 5:6])
 
 
 def test_metrics_from_single_samples_equal_metrics_from_full_arrays(grouping):

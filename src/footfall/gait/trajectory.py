@@ -13,19 +13,24 @@ On a treadmill the stance foot rests on the belt, which moves at constant
 speed: an inertial frame, so the same integration gives the trajectory
 relative to the belt (stride length = distance covered on the belt).
 
-All strides are integrated together: the loop runs over the samples of the
-longest stride (a few hundred), each step a vectorised operation over all
-strides, so an hour of running integrates in a fraction of a second. The
+All strides are integrated together, each step a vectorised operation over
+all strides: the orientation's product runs in blocks of 16 samples (the
+running product within every block at once, then the blocks chained: a few
+dozen steps for a stride of a few hundred samples), so an hour of running
+integrates in a fraction of a second and a short walk in a few milliseconds. The
 arrays are held time-major and one component per row (every operation reads
 contiguous memory), in groups of strides of similar length so that one long
 stride does not pad all the others; the per-stride arrays callers see are
 built from them on first use, so a caller that reads a few samples per stride
 pays for those. Every stride is integrated on its own (no value depends on
-the other strides), and the results are the numbers of the plain formulas:
-the speed-ups reorder memory, not arithmetic. One exception: a stride's
+the other strides, and each orientation's arithmetic depends on its place in
+its stride alone), and the results are the numbers of the plain formulas:
+the speed-ups reorder memory, not arithmetic. Two exceptions, equal to
+rounding: the orientation is the blocked product above rather than one
+normalised product per sample (about 1e-15 apart); and a stride's
 displacement, asked for before the positions are built, is the double
-integral's end value as one weighted sum of the accelerations (equal to
-rounding; :meth:`_TimeMajor.pos_end`), so stride length needs no velocity or
+integral's end value as one weighted sum of the accelerations
+(:meth:`_TimeMajor.pos_end`), so stride length needs no velocity or
 position array.
 
 References
@@ -43,9 +48,15 @@ import numpy as np
 from footfall.gait import quaternion as quat
 from footfall.model import G_MPS2
 
-_QMUL_BLOCK = 1 << 13
-"""Stride-samples per block of the orientation loop's rotation increments
-(16 doubles each: a block of about 2 MB)."""
+_ROT_BLOCK = 16
+"""Samples per block of the orientation integration: the products within a
+block are made for all blocks at once, then the blocks are chained (fixed,
+so that each orientation's arithmetic depends on its place in its stride
+alone)."""
+
+_TERMS_MAX = 1 << 12
+"""Size of a quaternion product up to which it is made through its (4, 4, ...)
+terms (few calls) rather than term by term (no 16-fold array)."""
 
 _CACHE_BLOCK = 1 << 15
 """Stride-samples per time block of the elementwise stages (a few hundred kB
@@ -327,7 +338,7 @@ class _TimeMajor:
 
     def turned(self, in_place: bool = False) -> _TimeMajor:
         """The integration of the same data turned by 180 degrees about z
-        (x and y negated): every product and sum of the orientation loop, the
+        (x and y negated): every product and sum of the orientation, the
         rotation and the tilt is the same with x and y negated, so this is
         exactly what integrating the turned data gives. ``in_place`` negates
         this group's arrays instead of copying them (an analysis turns the
@@ -512,9 +523,8 @@ def integrate_strides(
         return StrideTrajectories(start, stop, np.zeros((0, 1), bool), np.zeros((0, 1, 4)),
                                   z, z, z)
     lengths = stop - start + 1
-    # longest strides first, so that the strides still running at step k of
-    # the orientation loop are a prefix: one long stride (a step out of
-    # standing) then costs its own length, not that length times all strides
+    # longest strides first, grouped by length: one long stride (a step out
+    # of standing) then pads its own group, not every stride
     perm = np.argsort(-lengths, kind="stable")
     groups = [_integrate_group(acc_mps2, gyr_rps, dt, perm[sl], start[perm[sl]],
                                stop[perm[sl]]) for sl in _length_groups(lengths[perm])]
@@ -547,7 +557,7 @@ def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows:
     s_len = stop - start + 1
     L = int(s_len[0])
     # time-major, one component per row (3, L, strides): every step of the
-    # orientation loop and every cumulative sum reads contiguous memory
+    # orientation's product and every cumulative sum reads contiguous memory
     idx = start[None, :] + np.arange(L)[:, None]
     valid_t = idx <= stop[None, :]
     np.minimum(idx, stop[None, :], out=idx)
@@ -579,69 +589,118 @@ def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows:
     return _TimeMajor(dt, rows, s_len, valid_t, rt, acc_start, g_start)
 
 
-# the right-multiplication matrix of a quaternion d: (p * d)[i] = sum_j
-# _SIGN[i, j] * d[_PERM[i, j]] * p[j], the terms in the order of quat.multiply
+def _integrate_rotation(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(4, L, n) orientations relative to the start sample from rotation
+    vectors ``w_mid`` (3, L-1, n): ``r_0 = 1``, ``r_{k+1} = r_k * exp(w_mid[:, k] / 2)``;
+    stride ``i`` has ``lengths[i]`` samples and then holds its last
+    orientation.
+
+    The product is made in blocks of :data:`_ROT_BLOCK` increments: within
+    each block the running product of its increments (for every block and
+    stride at once), then the blocks chained,
+    ``r_{bB+j+1} = normalise(r_{bB} * (dq_{bB} * ... * dq_{bB+j}))``. That is
+    about two vectorised steps per block instead of one per sample; it
+    differs from a normalised product per sample by rounding only, and each
+    orientation's arithmetic depends on its stride's increments and its
+    place in the stride alone.
+    """
+    m, n = w_mid.shape[1], w_mid.shape[2]
+    B = _ROT_BLOCK
+    nb = -(-m // B)
+    rt = np.empty((4, 1 + nb * B, n))
+    rt[:, 0] = np.array([1.0, 0.0, 0.0, 0.0])[:, None]
+    if m == 0:
+        return rt
+    # written through a (4, nb, B, n) view: orientation 1 + b * B + j
+    out = rt[:, 1:].reshape(4, nb, B, n)
+    # strides a few at a time on long recordings: the arrays of one batch
+    # stay in the processor's cache
+    per = max(1, _CACHE_BLOCK // (nb * B))
+    for c0 in range(0, n, per):
+        cols = slice(c0, c0 + per)
+        _rotation_blocks(w_mid[:, :, cols], out[..., cols])
+    rt = rt[:, :m + 1]
+    # a stride that has ended holds its last orientation
+    ends = rt[:, lengths - 1, np.arange(n)]
+    np.copyto(rt, ends[:, None, :], where=np.arange(m + 1)[:, None] >= lengths[None, :])
+    return rt
+
+
+def _rotation_blocks(w_mid: np.ndarray, out: np.ndarray) -> None:
+    """Orientations ``1 .. nb * B`` of :func:`_integrate_rotation` into ``out``
+    (4, nb, B, n) from the increments ``w_mid`` (3, m, n)."""
+    _, nb, B, n = out.shape
+    m = w_mid.shape[1]
+    wp = np.zeros((3, nb * B, n))
+    wp[:, :m] = w_mid
+    # (4, nb, B, n): increment j of block b (identity past the end)
+    dq = quat.from_rotvec_cm(wp).reshape(4, nb, B, n)
+    del wp
+    # running product within each block, in place: dq[:, :, j] = dq_0 * ... * dq_j
+    for j in range(1, B):
+        _qmul_into(dq[:, :, j - 1], dq[:, :, j], dq[:, :, j])
+    # the orientation at each block's start: the blocks' products chained
+    carry = np.empty((4, nb, n))
+    carry[:, 0] = np.array([1.0, 0.0, 0.0, 0.0])[:, None]
+    if nb > 1:
+        terms = _right_terms(dq[:, :-1, B - 1])  # (4, 4, nb - 1, n)
+        prod = np.empty((4, 4, n))
+        for b in range(1, nb):
+            np.multiply(terms[:, :, b - 1], carry[:, b - 1], out=prod)
+            np.add.reduce(prod, axis=1, out=carry[:, b])
+            _normalise(carry[:, b])
+    # every orientation: its block's start times the block's running product
+    _qmul_into(carry[:, :, None], dq, out)
+    _normalise(out)
+
+
+# the terms of a quaternion product p * q in the order of quat.multiply:
+# (p * q)[i] = sum_j _SIGN[i, j] * q[_PERM[i, j]] * p[j]
 _PERM = np.array([[0, 1, 2, 3], [1, 0, 3, 2], [2, 3, 0, 1], [3, 2, 1, 0]])
 _SIGN = np.array([[1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0],
                   [1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]])
 
 
-def _integrate_rotation(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(4, L, n) orientations ``r_{k+1} = normalise(r_k * exp(w_mid[:, k] / 2))``
-    from the identity, for rotation vectors ``w_mid`` (3, L-1, n); stride ``i``
-    has ``lengths[i]`` samples (longest first) and then holds its last
-    orientation.
+def _right_terms(q: np.ndarray) -> np.ndarray:
+    """(4, 4, ...) ``_SIGN[i, j] * q[_PERM[i, j]]``: the factors by which
+    component ``j`` of a left operand enters component ``i`` of ``p * q``."""
+    t = q[_PERM]
+    t *= _SIGN.reshape((4, 4) + (1,) * (q.ndim - 1))
+    return t
 
-    Each step is one product of the running strides' orientations with their
-    increments' right-multiplication matrices, built a block of steps at a
-    time; the additions are those of :func:`footfall.gait.quaternion.multiply`
-    in its order, so the result is the same as with that function.
-    """
-    L, n = w_mid.shape[1] + 1, w_mid.shape[2]
-    # the strides still running at step k (with a sample k + 1) are a prefix
-    running = np.searchsorted(-(lengths - 1), -np.arange(L), side="left").tolist()
-    # step-major while integrating: each step reads and writes one block
-    rt = np.empty((L, 4, n))
-    rt[0] = np.array([1.0, 0.0, 0.0, 0.0])[:, None]
-    rts = list(rt)  # views, one per step
-    prod = np.empty((4, 4, n))
-    acc = np.empty((n, 4))  # stride-major, as the norm below expects
-    norm = np.empty(n)
-    multiply, add_reduce, divide, sqrt, einsum = (np.multiply, np.add.reduce, np.divide,
-                                                  np.sqrt, np.einsum)
-    block = max(1, _QMUL_BLOCK // max(running[0], 1))
-    for k0 in range(0, L - 1, block):
-        k1 = min(L - 1, k0 + block)
-        # the block is computed for the strides running at its first step;
-        # an ended stride's extra values are replaced below, so the loop
-        # narrows to the running strides only when that halves the work
-        wb = w = running[k0]
-        dq = quat.from_rotvec_cm(w_mid[:, k0:k1, :w])
-        mat = np.moveaxis(dq, 1, 0)[:, _PERM]  # (steps, 4, 4, strides)
-        mat *= _SIGN[:, :, None]
-        mats = list(mat)
-        p, s, nrm = prod[:, :, :w], acc[:w], norm[:w]
-        st = s.T
-        for k in range(k0, k1):
-            if 2 * running[k] <= w:
-                w = running[k]
-                p, s, nrm = prod[:, :, :w], acc[:w], norm[:w]
-                st = s.T
-            mk = mats[k - k0] if w == wb else mats[k - k0][:, :, :w]
-            if w == n:
-                r, r1 = rts[k], rts[k + 1]
+
+def _qmul_into(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> None:
+    """``out = p * q`` with the component axis first (broadcast), the four
+    terms of each component added in the order of
+    :func:`footfall.gait.quaternion.multiply`; ``out`` may be ``q``.
+
+    Small products go through the (4, 4, ...) terms in a few calls; large
+    ones term by term without that array (the same numbers: a term's sign is
+    exact, and the terms are added in the same order)."""
+    if out[0].size < _TERMS_MAX:
+        t = _right_terms(q)
+        t *= p[None]
+        np.add.reduce(t, axis=1, out=out)
+        return
+    res = np.empty(out.shape)
+    t = np.empty(out.shape[1:])
+    for i, o in enumerate(res):
+        np.multiply(p[0], q[_PERM[i, 0]], out=o)
+        for j in range(1, 4):
+            np.multiply(p[j], q[_PERM[i, j]], out=t)
+            if _SIGN[i, j] > 0:
+                o += t
             else:
-                r, r1 = rts[k][:, :w], rts[k + 1][:, :w]
-            multiply(mk, r, p)
-            # the four terms of each component added in order
-            add_reduce(p, 1, None, st)
-            sqrt(einsum("ij,ij->i", s, s), nrm)
-            divide(st, nrm, r1)
-    rt = rt.transpose(1, 0, 2)
-    # a stride that has ended holds its last orientation
-    ends = rt[:, lengths - 1, np.arange(n)]
-    np.copyto(rt, ends[:, None, :], where=np.arange(L)[:, None] >= lengths[None, :])
-    return rt
+                o -= t
+    out[...] = res
+
+
+def _normalise(q: np.ndarray) -> None:
+    """Divide (4, ...) ``q`` by its norm in place (squares added in
+    component order)."""
+    s = np.add.reduce(q * q, axis=0)
+    np.sqrt(s, out=s)
+    q /= s
 
 
 def _sum_over_time(a: np.ndarray) -> np.ndarray:
