@@ -60,7 +60,7 @@ def _ref_rotation_blocked(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     rt = np.empty((L, n, 4))
     rt[0] = (1.0, 0.0, 0.0, 0.0)
     for i in range(n):
-        P = dq[0, i:i + 1]
+        P = None  # the block's running product, set at its first increment
         for k in range(1, L):
             if k >= lengths[i]:
                 rt[k, i] = rt[k - 1, i]
@@ -124,6 +124,7 @@ def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarra
         "vel_mps": vel[:, inv].transpose(1, 0, 2),
         "pos_m": pos[:, inv].transpose(1, 0, 2),
         "acc_mps2": acc_level[:, inv].transpose(1, 0, 2),
+        "g_start": g_start[inv],
     }
 
 
@@ -214,6 +215,16 @@ def test_integration_equals_the_reference_exactly(case, grouping):
         assert np.array_equal(got, ref[what]), what
     # with the positions built, their end values exactly
     assert np.array_equal(traj.displacement_m(), ref["pos_m"][rows, last])
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_start_gravity_equals_the_reference_tilt_exactly(case, grouping):
+    """The alignment reads gravity at the strides' starts without the rest of
+    the integration: the integration's own numbers."""
+    acc, gyr, fs, start, stop = CASES[case]
+    want = _ref_integrate(acc, gyr, fs, start, stop)["g_start"]
+    assert np.array_equal(tr.start_gravity(acc, gyr, fs, start, stop), want)
+    assert tr.start_gravity(acc, gyr, fs, start[:0], stop[:0]).shape == (0, 3)
 
 
 def test_walk_integration_and_pitch_equal_the_reference_exactly(grouping):
@@ -445,24 +456,46 @@ def test_align_and_integrate_equals_alignment_then_integration(monkeypatch):
     """One integration shared by the alignment's sign strides and the steps:
     the same alignment, foot-frame data and trajectories as the direct route,
     turned or not."""
-    calls = {"_strides": 0, "_turned": 0}
-    for name in calls:
-        method = getattr(tr.StrideTrajectories, name)
+    calls = {"_turned": 0, "integrate": 0}
+    method = tr.StrideTrajectories._turned
 
-        def spy(self, *args, _name=name, _method=method, **kwargs):
-            calls[_name] += 1
-            return _method(self, *args, **kwargs)
-        monkeypatch.setattr(tr.StrideTrajectories, name, spy)
+    def spy(self, *args, **kwargs):
+        calls["_turned"] += 1
+        return method(self, *args, **kwargs)
+    monkeypatch.setattr(tr.StrideTrajectories, "_turned", spy)
+    integrate = alignment_module.integrate_strides
+
+    def counted(*args, **kwargs):
+        calls["integrate"] += 1
+        return integrate(*args, **kwargs)
     n = 0
     for acc, gyr, fs in _rotated_walk_streams():
         seg = segment_strides(gyr, fs)
-        got = align_and_integrate(acc, gyr, fs, seg)
         want = _direct(acc, gyr, fs, seg)
+        with monkeypatch.context() as m:
+            m.setattr(alignment_module, "integrate_strides", counted)
+            got = align_and_integrate(acc, gyr, fs, seg)
         _assert_same(got, want)
         n += 1
-    # the shortcuts were taken, in both orientations of the frame
-    assert calls["_strides"] == n
+    # the shortcuts were taken, in both orientations of the frame: all
+    # strides integrated once
+    assert calls["integrate"] == n
     assert 0 < calls["_turned"] < n
+
+
+def test_mean_forward_velocity_from_the_displacement_equals_the_mean_of_the_velocities():
+    """The alignment's direction-of-travel vote reads each stride's
+    displacement instead of its velocity array: the same mean velocity to
+    rounding (a wrong sample count or interval is off by percents)."""
+    for acc, gyr, fs, start, stop in list(_walk_cases()) + [CASES[0], CASES[4]]:
+        traj = tr.integrate_strides(acc, gyr, fs, start, stop)
+        want = (np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1)
+                / traj.valid.sum(axis=1))
+        fresh = tr.integrate_strides(acc, gyr, fs, start, stop)
+        got = alignment_module._mean_forward_mps(fresh, fs)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+        rows = np.arange(len(start))[::3]
+        assert np.array_equal(alignment_module._mean_forward_mps(fresh, fs, rows), got[rows])
 
 
 def test_align_and_integrate_integrates_anew_when_the_rotated_samples_differ(monkeypatch):

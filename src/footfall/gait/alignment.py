@@ -56,9 +56,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footfall.gait import quaternion as quat
 from footfall.gait.segment import Segmentation
-from footfall.gait.trajectory import StrideTrajectories, integrate_strides
+from footfall.gait.trajectory import StrideTrajectories, integrate_strides, start_gravity
 
 ALIGN_STRIDES = 20
 """The alignment is estimated from a stream's first strides, this many (all of
@@ -130,7 +129,7 @@ def estimate_alignment(
     R = axes.R
     traj = integrate_strides((R @ axes.acc.T).T, (R @ axes.gyr.T).T, fs_hz,
                              axes.starts, axes.stops)
-    return axes.signed(_mean_forward_mps(traj))[0]
+    return axes.signed(_mean_forward_mps(traj, fs_hz))[0]
 
 
 def align_and_integrate(
@@ -145,7 +144,7 @@ def align_and_integrate(
     The alignment comes from the first :data:`ALIGN_STRIDES` strides of
     ``seg``, as in :func:`estimate_alignment` (the live detector's rows are
     the offline rows). The strides that fix the sign of the forward axis are among those of
-    ``seg``, and each stride is integrated on its own, so their trajectories
+    ``seg``, and each stride is integrated on its own, so their displacements
     are taken from the integration of all strides in the unsigned frame
     instead of a second one; when the sign turns the frame by 180 degrees
     about z, the integration is turned with it (x and y negated: the same
@@ -169,10 +168,11 @@ def align_and_integrate(
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
     acc_s, gyr_s = (R @ axes.acc.T).T, (R @ axes.gyr.T).T
     if _same(acc_s, acc_f[axes.take]) and _same(gyr_s, gyr_f[axes.take]):
-        sign_traj = traj._strides(axes.pick)
+        vx = _mean_forward_mps(traj, fs_hz, axes.pick)
     else:
-        sign_traj = integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops)
-    al, turned = axes.signed(_mean_forward_mps(sign_traj))
+        vx = _mean_forward_mps(integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops),
+                               fs_hz)
+    al, turned = axes.signed(vx)
     if turned:
         acc_t, gyr_t = al.apply(acc_mps2), al.apply(gyr_rps)
         flip = np.array([-1.0, -1.0, 1.0])
@@ -230,9 +230,18 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
                 or (np.isnan(a).any() and np.array_equal(a, b, equal_nan=True)))
 
 
-def _mean_forward_mps(traj: StrideTrajectories) -> np.ndarray:
-    """Mean forward velocity of each stride (over its samples)."""
-    return np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
+def _mean_forward_mps(traj: StrideTrajectories, fs_hz: float,
+                      rows: np.ndarray | None = None) -> np.ndarray:
+    """Mean forward velocity of strides ``rows`` (all by default) over their
+    samples: the forward displacement over the stride's samples times the
+    sample interval. The drift-corrected velocity is zero at both ends of a
+    stride, so the trapezoid integral that gives the displacement is the
+    interval times the plain sum of the velocities, and no velocity array
+    is needed."""
+    if rows is None:
+        rows = np.arange(len(traj))
+    n = traj.stop[rows] - traj.start[rows] + 1
+    return traj.displacement_m()[rows, 0] * fs_hz / n
 
 
 def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
@@ -259,9 +268,8 @@ def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     offset = np.cumsum(np.concatenate([[0], (hi - lo + 1)[:-1]])) - lo
     starts, stops = seg.ms_before[pick] + offset, seg.ms_after[pick] + offset
     acc_take, gyr_take = acc_mps2[take], gyr_rps[take]
-    raw = integrate_strides(acc_take, gyr_take, fs_hz, starts, stops)
-    q_start = raw.take("q", np.arange(len(starts)), np.zeros(len(starts), dtype=int))
-    g_dirs = quat.rotate(quat.conjugate(q_start), np.array([0.0, 0.0, 1.0]))
+    g = start_gravity(acc_take, gyr_take, fs_hz, starts, stops)
+    g_dirs = g / np.linalg.norm(g, axis=1, keepdims=True)
     up = _robust_mean_direction(g_dirs)
     spread = float(np.degrees(np.median(np.arccos(np.clip(g_dirs @ up, -1, 1)))))
 

@@ -421,6 +421,9 @@ class _TimeMajor:
         (at most 1e-14 m apart on the strides of the equivalence tests)."""
         if "pos" in self._cache:
             return self._cache["pos"][:, self.lengths - 1, np.arange(self.n)]
+        return self._cached("pos_end", self._pos_end)
+
+    def _pos_end(self) -> np.ndarray:
         m = (self.lengths - 1).astype(float)
         k = np.arange(self.L, dtype=float)[:, None]
         c = m[None, :] - 2.0 * k
@@ -549,10 +552,37 @@ def _length_groups(lengths: np.ndarray) -> list[slice]:
     return groups
 
 
+def start_gravity(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
+                  start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """(n, 3) gravity at each stride's start sample in the sensor frame (the
+    tilt of :func:`integrate_strides`, the same numbers), without the rest of
+    the integration."""
+    start = np.asarray(start, dtype=int)
+    stop = np.asarray(stop, dtype=int)
+    out = np.empty((len(start), 3))
+    if len(start) == 0:
+        return out
+    lengths = stop - start + 1
+    perm = np.argsort(-lengths, kind="stable")
+    for sl in _length_groups(lengths[perm]):
+        rows = perm[sl]
+        out[rows] = _start_frame(acc_mps2, gyr_rps, 1.0 / fs_hz, start[rows], stop[rows])[3]
+    return out
+
+
 def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows: np.ndarray,
                      start: np.ndarray, stop: np.ndarray) -> _TimeMajor:
     """Orientation and tilt of strides ``start..stop`` (longest first), rows
     ``rows`` of the callers' strides."""
+    valid_t, rt, acc_start, g_start = _start_frame(acc_mps2, gyr_rps, dt, start, stop)
+    return _TimeMajor(dt, rows, stop - start + 1, valid_t, rt, acc_start, g_start)
+
+
+def _start_frame(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, start: np.ndarray,
+                 stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Valid samples (L, n), orientation relative to the start sample (4, L,
+    n), specific force in the start frame (3, L, n) and gravity in it (n, 3)
+    of strides ``start..stop`` (longest first)."""
     n_str = len(start)
     s_len = stop - start + 1
     L = int(s_len[0])
@@ -586,7 +616,7 @@ def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows:
     short = s_len < 3
     if short.any():
         g_start[short] = acc_mps2[start[short]]
-    return _TimeMajor(dt, rows, s_len, valid_t, rt, acc_start, g_start)
+    return valid_t, rt, acc_start, g_start
 
 
 def _integrate_rotation(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
