@@ -181,11 +181,6 @@ class StrideTrajectories:
         k = np.clip(sample - self.start[stride], 0, self.padded_length - 1).astype(int)
         return self.take(what, stride, k)
 
-    def _strides(self, rows: np.ndarray) -> StrideTrajectories:
-        """The trajectories of stride rows ``rows`` alone (from an integration)."""
-        return StrideTrajectories._from_integration(self.start[rows], self.stop[rows],
-                                                    self._integ.subset(rows))
-
     def _turned(self, in_place: bool = False) -> StrideTrajectories:
         """The trajectories of the same data turned by 180 degrees about z
         (from an integration): :meth:`_TimeMajor.turned`. ``in_place`` turns
@@ -212,16 +207,6 @@ class _Integration:
             self.group[g.rows] = i
             self.col[g.rows] = np.arange(g.n)
             self.lengths[g.rows] = g.lengths
-
-    def subset(self, rows: np.ndarray) -> _Integration:
-        """Stride rows ``rows`` alone, as rows 0, 1, ... (see :meth:`_TimeMajor.subset`)."""
-        rows = np.asarray(rows)
-        groups = []
-        for i, g in enumerate(self.groups):
-            pos = np.flatnonzero(self.group[rows] == i)
-            if len(pos):
-                groups.append(g.subset(self.col[rows[pos]], pos))
-        return _Integration(groups, len(rows))
 
     def turned(self, in_place: bool = False) -> _Integration:
         return _Integration([g.turned(in_place) for g in self.groups], self.n)
@@ -325,16 +310,6 @@ class _TimeMajor:
         inv = np.empty_like(self.rows)
         inv[self.rows] = np.arange(self.n)
         return inv
-
-    def subset(self, cols: np.ndarray, rows: np.ndarray) -> _TimeMajor:
-        """The strides in columns ``cols`` as rows ``rows``, padded to the
-        longest of them: what integrating those strides alone gives (each
-        stride is integrated on its own)."""
-        lengths = self.lengths[cols]
-        L = int(lengths.max())
-        return _TimeMajor(self.dt, rows, lengths, self.valid_t[:L, cols],
-                          self.rt[:, :L, cols], self.acc_start[:, :L, cols],
-                          self.g_start[cols])
 
     def turned(self, in_place: bool = False) -> _TimeMajor:
         """The integration of the same data turned by 180 degrees about z
@@ -784,16 +759,11 @@ def _block(a: np.ndarray, sl: slice) -> np.ndarray:
 
 
 def _qmul_cm(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """:func:`footfall.gait.quaternion.multiply` with the component axis first."""
+    """:func:`footfall.gait.quaternion.multiply` with the component axis first
+    (:func:`_qmul_into` time block by time block)."""
     out = np.empty(np.broadcast_shapes(p.shape, q.shape))
     for sl in _time_blocks(out.shape[1:]):
-        pw, px, py, pz = _block(p, sl)
-        qw, qx, qy, qz = _block(q, sl)
-        o = out[:, sl] if out.ndim >= 3 else out
-        o[0] = pw * qw - px * qx - py * qy - pz * qz
-        o[1] = pw * qx + px * qw + py * qz - pz * qy
-        o[2] = pw * qy - px * qz + py * qw + pz * qx
-        o[3] = pw * qz + px * qy - py * qx + pz * qw
+        _qmul_into(_block(p, sl), _block(q, sl), out[:, sl] if out.ndim >= 3 else out)
     return out
 
 
