@@ -30,7 +30,6 @@ KNOWN_GAPS = {
     "~10 ms before contact (as in the Fukuchi forefoot runner) and is taken as contact",
     ("midfoot-runner", "events"): "flat landing: the pitch-rate landing peak comes ~11 ms "
     "after contact and is taken as contact",
-    ("overpronator", "angles"): "strike angle ~3.5-4 deg off with fast eversion at contact",
 }
 """Scenario/check pairs where the analysis is known to miss the tolerance today;
 marked xfail (not strict) so that a fix shows up as XPASS. Remove entries when fixed."""
