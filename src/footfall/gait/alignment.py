@@ -320,10 +320,10 @@ def _mid_swings(gyr_rps: np.ndarray, lat: np.ndarray, seg: Segmentation, pick: n
     From a mid-stance the foot first pitches toes down to toe-off, its largest
     excursion from the flat foot in the stride (on the gaitmap example walk
     about 65 deg at toe-off against 30 deg at landing), then toes up through
-    the swing: the
-    sign of the largest excursion of the rate's integral, voted over the
-    strides, is the push-off's, and the mid-swing is the fastest rotation the
-    other way. A shank does the same (back at toe-off, forward in swing).
+    the swing: the sign of the largest excursion of the rate's integral,
+    voted over the strides, is the push-off's, and the mid-swing is the
+    fastest rotation the other way. A shank does the same (back at toe-off,
+    forward in swing).
     """
     a, b = seg.ms_before[pick], seg.ms_after[pick]
     width = int(np.max(b - a)) + 1
