@@ -164,6 +164,25 @@ def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, idx < hi[:, None]
 
 
+def mid_swings(wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray,
+               a: np.ndarray) -> np.ndarray:
+    """Mid-swing sample of each stride ``b[i]..a[i]``: the most negative rate
+    ``wy`` near the most negative of its moving average ``wy_avg`` over
+    :data:`MID_SWING_SMOOTH_S` (not a spike of the impact's ringing)."""
+    n = len(wy)
+    rows = np.arange(len(b))
+    idx, ok = _windows(b, a + 1)
+    idx = np.minimum(idx, n - 1)
+    vals = np.where(ok, wy_avg[idx], np.inf)
+    centre = idx[rows, np.argmin(vals, axis=1)]
+    h = max(0, int(round(0.5 * MID_SWING_SMOOTH_S * fs_hz)))
+    lo, hi = np.maximum(centre - h, b), np.minimum(centre + h, a) + 1
+    idx, ok = _windows(lo, hi)
+    idx = np.minimum(idx, n - 1)
+    vals = np.where(ok, wy[idx], np.inf)
+    return idx[rows, np.argmin(vals, axis=1)]
+
+
 def detect_events(
     acc_mps2: np.ndarray,
     gyr_rps: np.ndarray,
@@ -255,18 +274,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     rows = np.arange(len(b))
     wy_pad = np.concatenate([wy, [0.0]])
 
-    # mid-swing: most negative pitch rate within the stride, near the most
-    # negative of its moving average (not a spike of the impact's ringing)
-    idx, ok = _windows(b, a + 1)
-    idx = np.minimum(idx, n - 1)
-    vals = np.where(ok, wy_avg[idx], np.inf)
-    centre = idx[rows, np.argmin(vals, axis=1)]
-    h = max(0, int(round(0.5 * MID_SWING_SMOOTH_S * fs_hz)))
-    lo, hi = np.maximum(centre - h, b), np.minimum(centre + h, a) + 1
-    idx, ok = _windows(lo, hi)
-    idx = np.minimum(idx, n - 1)
-    vals = np.where(ok, wy[idx], np.inf)
-    msw = idx[rows, np.argmin(vals, axis=1)]
+    msw = mid_swings(wy, wy_avg, fs_hz, b, a)
 
     # toe-off: largest toes-down pitch rate between the mid-stance and mid-swing
     idx, ok = _windows(b, msw)

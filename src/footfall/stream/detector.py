@@ -264,10 +264,13 @@ class ImuStepDetector:
 
     def _keys(self, seg: Segmentation, base: int) -> list[tuple]:
         """What row ``j`` depends on: the bounds of strides j and j+1, the
-        start of stride j+2, and the alignment in use."""
+        start of stride j+2, and the alignment in use (a shank's row also on
+        stride j-1, where its toe-off search starts: footfall.gait.shank)."""
         b = (seg.ms_before + base).tolist() + [-1, -1]
         a = (seg.ms_after + base).tolist() + [-1, -1]
+        shank = self.placement == Placement.SHANK
         return [(b[j], a[j], b[j + 1], a[j + 1], b[j + 2], self.n_alignments)
+                + ((b[j - 1], a[j - 1]) if shank and j else ())
                 for j in range(len(seg))]
 
     def _measure(self, seg: Segmentation, t: np.ndarray, v: np.ndarray,
@@ -276,8 +279,11 @@ class ImuStepDetector:
         # strides of the rows, their successor, and one more (its first
         # sample's pitch belongs to the stride that starts there)
         last = min(len(seg), int(rows[-1]) + 3)
-        sub = _subset(seg, np.arange(int(rows[0]), last))
-        steps, _ = steps_with_alignment(t, v[:, :3], v[:, 3:6], self.fs_hz, sub, self.alignment,
+        first = int(rows[0])
+        if self.placement == Placement.SHANK and first > 0:
+            first -= 1  # the shank's toe-off search starts in the stride before
+        sub = _subset(seg, np.arange(first, last))
+        steps, ev = steps_with_alignment(t, v[:, :3], v[:, 3:6], self.fs_hz, sub, self.alignment,
                                         side=self.side, placement=self.placement,
                                         belt_speed_mps=self.belt_speed_mps,
                                         filled=v[:, 6] > 0.5)
@@ -286,11 +292,16 @@ class ImuStepDetector:
         if len(steps) == 0:
             return out
         # a row belongs to the stride whose closing mid-stance is its ms_s
-        ms_t = t[seg.ms_after[rows]]
+        # (the events' mid-stances: a shank's strides are re-cut at its
+        # stance minima)
+        ms_t = t[ev.ms_after.astype(int)]
         row_ms = steps["ms_s"].to_numpy()
         k = np.clip(np.searchsorted(ms_t, row_ms), 0, len(ms_t) - 1)
+        wanted = set(int(r) for r in rows)
         for i in np.flatnonzero(ms_t[k] == row_ms):
-            out[int(rows[k[i]])] = steps.iloc[[i]]
+            j = first + int(k[i])
+            if j in wanted:
+                out[j] = steps.iloc[[i]]
         return out
 
     def _speculate(self, seg: Segmentation, t: np.ndarray, v: np.ndarray, peaks: np.ndarray,
