@@ -629,3 +629,77 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# ----------------------------------------------------------------------------
+# the virtual runner's shank curve
+# ----------------------------------------------------------------------------
+
+STANCE_KNOTS = 11
+SWING_KNOTS = 17
+HARMONICS = 10
+
+
+def shank_template(data_dir: Path = DATA_DIR) -> dict[str, np.ndarray]:
+    """The shank's sagittal inclination over a stride of the Fukuchi run, as
+    the knots of the virtual runner's shank curve
+    (``footfall.sim.kinematics.SHANK_*``).
+
+    Each stride of each leg is cut at its force-plate contact and toe-off,
+    stance and swing each resampled to 0..1 of their own duration; the
+    inclination (deg, ankle ahead of the knee positive, relative to
+    standing) is averaged over all strides of both legs, the contact value
+    subtracted, and sampled with its first and second derivatives (deg per
+    unit phase) at ``STANCE_KNOTS`` equally spaced stance phases and
+    ``SWING_KNOTS`` swing phases. The derivatives come from the first
+    ``HARMONICS`` harmonics of the mean stride (stance and swing placed on
+    one cycle at the run's mean contact fraction), so the curve's second
+    derivative is as smooth as the filtered markers, not the spline's.
+
+    Returns
+    -------
+    dict
+        ``stance`` and ``swing``: (k, 3) arrays of value, first and second
+        derivative at the knots; ``contact_fraction``: the mean contact
+        fraction the cycle was laid out with.
+    """
+    _, truth, motions = make_fukuchi_imu(data_dir=data_dir)
+    ps = np.linspace(0.0, 1.0, 201)
+    stance, swing, frac = [], [], []
+    for side in SIDES:
+        mo = motions[("shank", side)]
+        ang = np.degrees(-mo.rot.as_euler("ZYX")[:, 1])
+        tr = truth[truth["side"] == side].reset_index(drop=True)
+        for k in range(len(tr) - 1):
+            ic, to, ic2 = tr["ic_s"][k], tr["to_s"][k], tr["ic_s"][k + 1]
+            if not (ic2 - ic) < 1.0:
+                continue
+            c0 = np.interp(ic, mo.time_s, ang)
+            stance.append(np.interp(ic + ps * (to - ic), mo.time_s, ang) - c0)
+            swing.append(np.interp(to + ps * (ic2 - to), mo.time_s, ang) - c0)
+            frac.append((to - ic) / (ic2 - ic))
+    cf = float(np.mean(frac))
+    st, sw = np.mean(stance, axis=0), np.mean(swing, axis=0)
+    # one cycle on a uniform grid, the small end-to-start mismatch spread
+    # linearly so that it is periodic
+    u = np.r_[cf * ps[:-1], cf + (1.0 - cf) * ps]
+    y = np.r_[st[:-1], sw]
+    y = y - (y[-1] - y[0]) * u
+    m = 512
+    grid = np.arange(m) / m
+    c = np.fft.rfft(np.interp(grid, u, y))[:HARMONICS + 1]
+    kk = np.arange(len(c))
+
+    def series(x: np.ndarray, d: int) -> np.ndarray:
+        e = np.exp(2j * np.pi * np.outer(x, kk)) * (2j * np.pi * kk) ** d
+        w = np.where(kk == 0, 1.0, 2.0) / m
+        return (e * c * w).real.sum(axis=1)
+
+    out: dict[str, Any] = {"contact_fraction": cf}
+    for name, m_k, lo, span in (("stance", STANCE_KNOTS, 0.0, cf),
+                                ("swing", SWING_KNOTS, cf, 1.0 - cf)):
+        x = lo + span * np.linspace(0.0, 1.0, m_k)
+        v0 = series(np.array([0.0]), 0)[0]
+        out[name] = np.column_stack([series(x, 0) - v0, series(x, 1) * span,
+                                     series(x, 2) * span ** 2])
+    return out

@@ -16,7 +16,7 @@ from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps
 from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
-from footfall.gait.shank import detect_shank_events, tibia_axis
+from footfall.gait.shank import detect_shank_events
 from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
 from footfall.model import Condition, Placement, SensorKind, Side, Stream, Surface
 from footfall.table import ColumnTable
@@ -93,7 +93,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
 
     # the alignment and the integration of every stride in the foot frame
     # (steps_with_alignment's first steps) share one integration
-    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg)
+    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg, stream.placement)
     info["alignment"] = {
         "R": al.R.round(4).tolist(),
         "sagittal_share": round(al.sagittal_share, 3),
@@ -108,7 +108,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
     table, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
                        placement=stream.placement, belt_speed_mps=belt, filled=filled,
-                       R=al.R)
+                       tibia=al.tibia)
     info["n_steps"] = len(table)
     return ImuResult(table, alignment=al, events=ev, notes=notes, info=info)
 
@@ -160,7 +160,7 @@ def steps_with_alignment(
     gyr_f = alignment.apply(gyr_rps)
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
     table, ev = _steps(time_s, acc_f, gyr_f, fs_hz, seg, traj, side=side, placement=placement,
-                       belt_speed_mps=belt_speed_mps, filled=filled, R=alignment.R)
+                       belt_speed_mps=belt_speed_mps, filled=filled, tibia=alignment.tibia)
     return table.to_pandas(), ev
 
 
@@ -176,18 +176,16 @@ def _steps(
     placement: Placement | str,
     belt_speed_mps: float | None,
     filled: np.ndarray | None,
-    R: np.ndarray,
+    tibia: np.ndarray | None,
 ) -> tuple[ColumnTable, StrideEvents]:
     """Events and steps-table rows from foot-frame data and its integration
-    (``R``: the sensor-to-foot rotation they were rotated by)."""
+    (``tibia``: a shank's tibia direction, :attr:`Alignment.tibia`)."""
     if Placement(placement) == Placement.SHANK:
         ev = detect_shank_events(gyr_f, fs_hz, seg)
-        tibia = tibia_axis(R)
         # the shank's strides run from one stance minimum to the next
         traj = integrate_strides(acc_f, gyr_f, fs_hz, ev.ms_before, ev.ms_after)
     else:
         ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=PitchLookup(traj, len(time_s)))
-        tibia = None
     table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
                              belt_speed_mps=belt_speed_mps, filled=filled, tibia_axis=tibia)
     if seg.partial is not None and np.any(seg.partial) and len(table):

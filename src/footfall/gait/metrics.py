@@ -143,7 +143,7 @@ def imu_step_columns(
         filled data within the strides it is measured from.
     tibia_axis
         Shank only: the tibia's direction in the shank frame
-        (:func:`footfall.gait.shank.tibia_axis`); ``shank_angle_ic_deg`` is
+        (:attr:`footfall.gait.alignment.Alignment.tibia`); ``shank_angle_ic_deg`` is
         its inclination at contact (:func:`footfall.gait.shank.shank_angle_deg`).
         Without it the column is missing.
 

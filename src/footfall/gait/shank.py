@@ -35,8 +35,10 @@ et al. 2002), where these rules would put contact early.
 **Shank angle at contact** (:func:`shank_angle_deg`): the tibia's
 inclination from vertical in the sagittal plane, positive when the ankle is
 ahead of the knee (overstriding). The tibia's direction in the sensor is
-taken to be the sensor axis closest to the shank's mid-stance vertical: a
-shank pod is strapped with one edge along the shin. Its orientation at
+taken to be the sensor axis closest to the mean specific force over the
+alignment strides (the shank's mean inclination, 10-20 deg from vertical in
+running; :attr:`footfall.gait.alignment.Alignment.tibia`): a shank pod is
+strapped with one edge along the shin. Its orientation at
 contact is the stride's integrated orientation, whose tilt is set from the
 stride-mean specific force (:func:`footfall.gait.trajectory.integrate_strides`),
 so it is absolute, not relative to a resting sample (a running shank never
@@ -167,20 +169,11 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
     return StrideEvents(b_new, a_new, to, msw.astype(float), ic)
 
 
-def tibia_axis(R: np.ndarray) -> np.ndarray:
-    """The tibia's direction (towards the knee) in the shank frame: the sensor
-    axis closest to the frame's z (the shank's mean mid-stance vertical),
-    given the sensor-to-shank rotation ``R`` (``v_shank = R @ v_sensor``)."""
-    R = np.asarray(R, dtype=float)
-    k = int(np.argmax(np.abs(R[2])))
-    return R[:, k] * np.sign(R[2, k])
-
-
 def shank_angle_deg(traj: StrideTrajectories, x: np.ndarray, axis: np.ndarray) -> np.ndarray:
     """Sagittal inclination of the tibia from vertical (deg, positive when the
     ankle is ahead of the knee) of each stride ``i`` at fractional sample
     ``x[i]`` (NaN stays NaN), the tibia's direction in the shank frame being
-    ``axis`` (:func:`tibia_axis`)."""
+    ``axis`` (:attr:`footfall.gait.alignment.Alignment.tibia`)."""
     x = np.asarray(x, dtype=float)
     out = np.full(len(x), np.nan)
     good = np.flatnonzero(np.isfinite(x))

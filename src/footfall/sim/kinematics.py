@@ -56,6 +56,49 @@ H_S = 1e-4
 CHUNK = 150_000
 """Samples evaluated at once (memory bound)."""
 
+SHANK_STANCE = np.array([
+    [0.00, -29.99, -282.3],
+    [-3.92, -43.50, 1.1],
+    [-8.00, -36.68, 96.4],
+    [-11.23, -28.22, 72.4],
+    [-13.70, -21.40, 63.9],
+    [-15.55, -16.03, 42.9],
+    [-16.98, -12.85, 15.1],
+    [-18.30, -15.12, -65.5],
+    [-20.21, -23.07, -64.4],
+    [-22.68, -24.83, 16.1],
+    [-25.15, -26.02, -62.2],
+])
+"""The shank's sagittal inclination through stance: value (deg, from its
+value at contact), first and second derivative (deg per unit of stance, per
+unit squared) at 11 equally spaced points from contact to toe-off. Measured
+on the treadmill run of Fukuchi et al. 2017 (runner RBDS001, 2.5 m/s, CC BY
+4.0): the mean over all strides of both legs, from its markers against its
+force plate (``bench/fukuchi_imu.py``, :func:`shank_template`, which prints
+the same numbers)."""
+
+SHANK_SWING = np.array([
+    [-25.15, -45.27, -188.2],
+    [-28.48, -61.39, -192.9],
+    [-32.45, -62.46, 74.6],
+    [-36.37, -66.13, -203.5],
+    [-40.82, -72.62, 143.1],
+    [-44.69, -46.52, 575.9],
+    [-46.54, -14.42, 418.9],
+    [-46.69, 8.68, 345.9],
+    [-45.47, 31.27, 421.3],
+    [-42.48, 68.08, 757.2],
+    [-36.74, 113.43, 552.8],
+    [-28.92, 132.22, 140.3],
+    [-20.33, 143.89, 238.2],
+    [-11.06, 147.63, -266.3],
+    [-2.93, 103.61, -1095.7],
+    [1.10, 22.41, -1386.1],
+    [0.00, -52.17, -854.3],
+])
+"""The same through the swing: 17 equally spaced points from toe-off to the
+next contact (the last value is the next contact's, 0)."""
+
 SHANK_SENSOR_M = np.array([0.035, 0.0, 0.16])
 """Shank IMU position in the shank frame from the ankle: front of the tibia,
 16 cm above the ankle joint."""
@@ -242,19 +285,28 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     yaw_k = plan.yaw[idx]
     yaw = (hermite.knots_from_strides(ic, to), hermite.knots_from_strides(yaw_k, yaw_k),
            None, None)
-    # ---- shank inclination (ankle ahead of knee positive)
-    speed = g["speed_mps"]
+    # ---- shank inclination (ankle ahead of knee positive): the real runner's
+    # curve (SHANK_STANCE, SHANK_SWING) stretched to each stance and swing,
+    # through the step's own angle at contact; the swing turns from this
+    # contact's angle to the next one's along a quintic smoothstep
     gam_ic = np.radians(g["shank_angle_ic_deg"])
-    gam_to = -np.radians(30.0 + 4.0 * speed)
-    gam_min = -np.radians(35.0 + 13.0 * speed)
     gam_ic_next = np.r_[gam_ic[1:], gam_ic[-1]]
-    rate_st = (gam_to - gam_ic) / contact
-    gamma = (
-        hermite.knots_from_strides(ic, to, to + 0.3 * t_sw, ic_next - 0.15 * t_sw),
-        hermite.knots_from_strides(gam_ic, gam_to, gam_min, gam_ic_next + np.radians(6.0)),
-        hermite.knots_from_strides(rate_st, rate_st, zero, zero),
-        None,
-    )
+    st, sw = np.radians(SHANK_STANCE), np.radians(SHANK_SWING)
+    xs = np.linspace(0.0, 1.0, len(st))[:-1]
+    xw = np.linspace(0.0, 1.0, len(sw))[:-1]
+    d_ic = gam_ic_next - gam_ic
+    s0 = 10 * xw**3 - 15 * xw**4 + 6 * xw**5
+    s1 = 30 * xw**2 - 60 * xw**3 + 30 * xw**4
+    s2 = 60 * xw - 180 * xw**2 + 120 * xw**3
+    c_, w_ = contact[:, None], t_sw[:, None]
+    g_t = np.hstack([ic[:, None] + xs * c_, to[:, None] + xw * w_])
+    g_p = np.hstack([gam_ic[:, None] + st[:-1, 0], gam_ic[:, None] + sw[:-1, 0]
+                     + d_ic[:, None] * s0])
+    g_v = np.hstack([st[:-1, 1] / c_, (sw[:-1, 1] + d_ic[:, None] * s1) / w_])
+    g_a = np.hstack([st[:-1, 2] / c_**2, (sw[:-1, 2] + d_ic[:, None] * s2) / w_**2])
+    gamma = (np.r_[g_t.ravel(), ic_next[-1]], np.r_[g_p.ravel(), gam_ic_next[-1]],
+             np.r_[g_v.ravel(), sw[-1, 1] / t_sw[-1]],
+             np.r_[g_a.ravel(), sw[-1, 2] / t_sw[-1] ** 2])
     pitch = tuple(x for x in pitch if x is not None)
     roll = tuple(x for x in roll if x is not None)
     yaw = tuple(x for x in yaw if x is not None)

@@ -216,6 +216,7 @@ class ImuStepDetector:
             # from the first strides, as offline
             use = ready if ready.any() else np.ones(n, bool)
             self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
+                                                placement=self.placement,
                                                 strides=self.align_strides)
             self.n_alignments += 1
             self._cache.clear()
