@@ -31,10 +31,9 @@ KNOWN_GAPS = {
     "~10 ms before contact (as in the Fukuchi forefoot runner) and is taken as contact",
     ("midfoot-runner", "events"): "flat landing: the pitch-rate landing peak comes ~11 ms "
     "after contact and is taken as contact",
-    ("shank", "events"): "the shank goes through the foot's event rules: contacts ~64 ms early, "
-    "toe-offs ~72 ms late on easy-run",
-    ("shank", "angles"): "shank angle is relative to the shank's quietest stance sample, which "
-    "is near contact in running: it reads ~0 deg",
+    ("shank", "to_s"): "the virtual shank is a sagittal rotation only: its climb into the early "
+    "swing is slower than a real shank's rate about its swing axis (~150 vs ~300 deg/s), so "
+    "the toe-off rule, set on the Fukuchi run's gyroscope, fires ~72 ms early",
 }
 """Scenario/check pairs where the analysis is known to miss the tolerance today;
 marked xfail (not strict) so that a fix shows up as XPASS. Remove entries when fixed."""
@@ -141,19 +140,18 @@ def shank_analysed(request):
     return request.param, out
 
 
-def test_shank_events_within_one_sample(shank_analysed, request):
+@pytest.mark.parametrize("col", ["ic_s", "to_s"])
+def test_shank_events_within_one_sample(shank_analysed, col, request):
     name, out = shank_analysed
-    _known_gap(request, "shank", "events")
+    _known_gap(request, "shank", col)
     for side, (got, tr) in out.items():
         assert len(tr) > 0, f"{name} {side}: no shank contact matched"
-        for col in ("ic_s", "to_s"):
-            err = np.nanmedian(np.abs(got[col] - tr[col])) * 1000
-            assert err <= TOLERANCES["event_median_abs_ms"], f"{name} {side} {col}: {err:.1f} ms"
+        err = np.nanmedian(np.abs(got[col] - tr[col])) * 1000
+        assert err <= TOLERANCES["event_median_abs_ms"], f"{name} {side} {col}: {err:.1f} ms"
 
 
-def test_shank_angle_at_contact(shank_analysed, request):
+def test_shank_angle_at_contact(shank_analysed):
     name, out = shank_analysed
-    _known_gap(request, "shank", "angles")
     for side, (got, tr) in out.items():
         err = np.nanmedian(np.abs(got["shank_angle_ic_deg"] - tr["shank_angle_ic_deg"]))
         assert err <= TOLERANCES["shank_angle_ic_deg"], f"{name} {side}: {err:.1f} deg"

@@ -90,3 +90,48 @@ def test_folder_written(tmp_path, run):
     assert np.median(np.diff(df["time_s"])) == pytest.approx(1 / 150, rel=1e-3)
     t = pd.read_csv(path / "truth_steps.csv")
     assert len(t) == len(truth) == 77
+
+
+def _nearest(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """For each reference time, the detected time nearest to it minus it."""
+    got = got[np.isfinite(got)]
+    return np.array([got[np.argmin(np.abs(got - r))] - r for r in ref])
+
+
+def test_shank_imu_events_and_angle_against_force_plate(run):
+    """Shank IMUs on their own (no foot sensor): contacts and toe-offs against
+    the force plate, the shank angle at contact against the markers. The
+    rules' shares were set on this run (footfall.gait.shank), so this guards
+    them rather than testing them independently; the bounds are a little
+    above what they give (docs/validation.md)."""
+    from footfall.gait.imu import analyze_imu_stream
+
+    rec, truth, _ = run
+    for stream in rec.streams:
+        if stream.placement.value != "shank":
+            continue
+        steps = analyze_imu_stream(stream, rec.condition).steps
+        tr = truth[truth["side"] == stream.side.value]
+        d_ic = _nearest(steps["ic_s"].to_numpy(float), tr["ic_s"].to_numpy())
+        d_to = _nearest(steps["to_s"].to_numpy(float), tr["to_s"].to_numpy())
+        # every contact; every toe-off but at most the last (its stride is
+        # cut by the end of the trial)
+        assert (np.abs(d_ic) <= 0.05).all(), stream.name
+        assert (np.abs(d_to) > 0.05).sum() <= 1, stream.name
+        d_to = d_to[np.abs(d_to) <= 0.05]
+        assert np.mean(np.abs(d_ic)) * 1000 <= 5.0, stream.name
+        assert np.mean(np.abs(d_to)) * 1000 <= 10.0, stream.name
+        k = [int(np.argmin(np.abs(steps["ic_s"].to_numpy() - x))) for x in tr["ic_s"]]
+        err = steps["shank_angle_ic_deg"].to_numpy(float)[k] - tr["shank_angle_ic_deg"].to_numpy()
+        assert np.nanmedian(np.abs(err)) <= 4.0, stream.name
+
+
+def test_shank_template_is_the_simulators(run):
+    """The virtual runner's shank curve is the one this run gives."""
+    from footfall.sim.kinematics import SHANK_STANCE, SHANK_SWING
+
+    t = fk.shank_template()
+    np.testing.assert_allclose(SHANK_STANCE[:, :2], t["stance"][:, :2], atol=0.01)
+    np.testing.assert_allclose(SHANK_SWING[:, :2], t["swing"][:, :2], atol=0.01)
+    np.testing.assert_allclose(SHANK_STANCE[:, 2], t["stance"][:, 2], atol=0.1)
+    np.testing.assert_allclose(SHANK_SWING[:, 2], t["swing"][:, 2], atol=0.1)
