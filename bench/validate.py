@@ -182,6 +182,7 @@ def validate_fukuchi() -> dict:
         feet = [s for s in rec.streams if s.placement == "foot"]
         rec = footfall.Recording(feet, meta=rec.meta, source=str(path))
         res = footfall.analyze(rec)
+        shank = _fukuchi_shank(footfall.io.read_recording(path), truth)
     steps = res.steps
     ct = []
     for side in ("left", "right"):
@@ -200,6 +201,37 @@ def validate_fukuchi() -> dict:
         "contact_time_bias_pct": round(float(100 * np.nanmean(ce)), 2),
         "cadence_spm": round(float(res.summary["cadence_spm"]), 2),
         "cadence_truth_spm": round(truth_cad, 2),
+        "shank": shank,
+    }
+
+
+def _fukuchi_shank(rec, truth: pd.DataFrame) -> dict:
+    """The run's virtual shank IMUs on their own (footfall.gait.shank):
+    events against the force plate, the shank angle at contact against the
+    markers' (both relative to standing)."""
+    from footfall.gait.imu import analyze_imu_stream
+
+    tables, err = [], []
+    for s in rec.streams:
+        if s.placement != "shank":
+            continue
+        st = analyze_imu_stream(s, rec.condition).steps
+        tables.append(st)
+        tr = truth[truth["side"] == s.side.value]
+        rows = nearest_rows(st, s.side.value, tr["ic_s"].to_numpy(), 0.05)
+        ok = rows >= 0
+        err.append(st.loc[rows[ok], "shank_angle_ic_deg"].to_numpy(float)
+                   - tr["shank_angle_ic_deg"].to_numpy()[ok])
+    steps = pd.concat(tables, ignore_index=True)
+    e = np.concatenate(err)
+    return {
+        "recording": "Fukuchi RBDS001, virtual shank IMUs at 200 Hz, alone",
+        "initial_contact": event_stats([truth], [steps], "ic_s", 0.05),
+        "toe_off": event_stats([truth], [steps], "to_s", 0.05),
+        "angle_n": int(np.isfinite(e).sum()),
+        "angle_mae_deg": round(float(np.nanmean(np.abs(e))), 2),
+        "angle_bias_deg": round(float(np.nanmean(e)), 2),
+        "angle_truth_median_deg": round(float(np.nanmedian(truth["shank_angle_ic_deg"])), 2),
     }
 
 

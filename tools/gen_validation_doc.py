@@ -283,7 +283,32 @@ stride length, which come from its events and the next stride, and leaves
 the foot strike angle, pronation, impact and braking blank: they would be
 integrated from a foot in the air.
 """
-    return head + "\n" + table(["measure", "footfall", "target"], rows) + "\n" + notes
+    out = head + "\n" + table(["measure", "footfall", "target"], rows) + "\n" + notes
+    sh = f.get("shank")
+    if sh:
+        sic, sto = sh["initial_contact"], sh["toe_off"]
+        srows = [
+            ["contacts found (IC within 50 ms)", f"{num(sic['matched_pct'])} % of "
+             f"{sic['n_ref']}, {num(sic['extra_pct'])} % extra"],
+            ["initial contact MAE", f"{num(sic['mae_ms'])} ms (bias "
+             f"{num(sic['bias_ms'], signed=True)} ms)"],
+            ["toe-offs found (within 50 ms)", f"{num(sto['matched_pct'])} % of {sto['n_ref']}"],
+            ["toe-off MAE", f"{num(sto['mae_ms'])} ms (bias "
+             f"{num(sto['bias_ms'], signed=True)} ms)"],
+            ["shank angle at contact, mean abs error", f"{num(sh['angle_mae_deg'])} deg (bias "
+             f"{num(sh['angle_bias_deg'], signed=True)} deg; markers' median "
+             f"{num(sh['angle_truth_median_deg'])} deg; {sh['angle_n']} contacts)"],
+        ]
+        out += """
+#### The same run's virtual shank IMUs, alone
+Shank IMUs at the centroid of the shank markers, their axes the shank
+cluster's (turned about the tibia by the cluster's placement), analysed
+without the foot IMUs (`footfall.gait.shank`; docs/metrics.md, "Shank IMU").
+The event rules' two shares were set on this run, so these figures are a
+fit, not an independent test.
+
+""" + table(["measure", "footfall"], srows) + "\n"
+    return out
 
 
 def _le(x: float | None, bound: float) -> bool | None:
