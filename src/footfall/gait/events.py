@@ -183,6 +183,32 @@ def mid_swings(wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray,
     return idx[rows, np.argmin(vals, axis=1)]
 
 
+def landing_crossings(wy: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                      ) -> tuple[np.ndarray, ...]:
+    """In each window ``[lo[i], hi[i])`` of the rate ``wy``: the landing peak
+    (its largest value) and the last up-crossing of zero before it
+    (fractional index).
+
+    Returns
+    -------
+    crossing, peak, found, idx, ok
+        The crossing, the peak's sample, whether both exist (a positive peak
+        after a non-positive sample), and the windows' index matrix and its
+        validity mask (:func:`_windows`, clipped to the data).
+    """
+    n = len(wy)
+    rows = np.arange(len(lo))
+    idx, ok = _windows(lo, hi)
+    idx = np.minimum(idx, n - 1)
+    vals = np.where(ok, wy[idx], -np.inf)
+    land = np.argmax(vals, axis=1)
+    cols = np.arange(idx.shape[1])[None, :]
+    nonpos = ok & (wy[idx] <= 0) & (cols < land[:, None])
+    found = nonpos.any(axis=1) & (vals[rows, land] > 0)
+    last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
+    return _crossing(wy, idx[rows, last], 0.0), idx[rows, land], found, idx, ok
+
+
 def detect_events(
     acc_mps2: np.ndarray,
     gyr_rps: np.ndarray,
@@ -272,7 +298,6 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     n = len(gyr_rps)
     wy = gyr_rps[:, 1]
     rows = np.arange(len(b))
-    wy_pad = np.concatenate([wy, [0.0]])
 
     msw = mid_swings(wy, wy_avg, fs_hz, b, a)
 
@@ -300,16 +325,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     # initial contact: the last up-crossing of zero before the landing peak
     # (the toes-down rotation that follows contact); hovering near zero in
     # terminal swing does not count as contact
-    idx, ok = _windows(msw, a + 1)
-    idx = np.minimum(idx, n - 1)
-    vals = np.where(ok, wy[idx], -np.inf)
-    land = np.argmax(vals, axis=1)
-    cols = np.arange(idx.shape[1])[None, :]
-    nonpos = ok & (wy_pad[idx] <= 0) & (cols < land[:, None])
-    has = nonpos.any(axis=1) & (vals[rows, land] > 0)
-    last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
-    ic = _crossing(wy, idx[rows, last], 0.0)
-    land_i = idx[rows, land]
+    ic, land_i, has, idx, ok = landing_crossings(wy, msw, a + 1)
     # in running the foot starts to pitch toes-down just before it lands,
     # so the crossing comes early: there the contact is the impact, the
     # first accelerometer jerk of at least half the landing's largest

@@ -68,6 +68,7 @@ from footfall.gait.events import (
     _crossing,
     _parabolic,
     _windows,
+    landing_crossings,
     mid_swings,
 )
 from footfall.gait.segment import MAX_STRIDE_S, Segmentation, smooth
@@ -122,16 +123,7 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
     nxt = np.r_[msw[1:], n - 1]
     hi = np.minimum(nxt, msw + max(2, int(round(LANDING_PEAK_S * fs_hz)))) + 1
     hi = np.minimum(hi, n)
-    idx, ok = _windows(msw, np.maximum(hi, msw + 1))
-    idx = np.minimum(idx, n - 1)
-    vals = np.where(ok, wy[idx], -np.inf)
-    k_land = np.argmax(vals, axis=1)
-    cols = np.arange(idx.shape[1])[None, :]
-    nonpos = ok & (wy[idx] <= 0) & (cols < k_land[:, None])
-    has_ic = nonpos.any(axis=1) & (vals[rows, k_land] > 0)
-    last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
-    zc = _crossing(wy, idx[rows, last], 0.0)
-    land_i = idx[rows, k_land]
+    zc, land_i, has_ic, _, _ = landing_crossings(wy, msw, np.maximum(hi, msw + 1))
     land = _parabolic(wy, land_i)
     ic = np.where(has_ic, zc + SHANK_IC_SHARE * (land - zc), np.nan)
 
