@@ -128,6 +128,12 @@ class StrideEvents:
     def __len__(self) -> int:
         return len(self.ic)
 
+    @classmethod
+    def empty(cls) -> StrideEvents:
+        """Events of no stride."""
+        i, e = np.zeros(0, dtype=int), np.zeros(0)
+        return cls(i, i, e, e, e)
+
 
 def _parabolic(y: np.ndarray, i: np.ndarray) -> np.ndarray:
     """Sub-sample location of extrema at indices ``i`` of ``y`` (parabola fit)."""
@@ -181,6 +187,15 @@ def mid_swings(wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray,
     idx = np.minimum(idx, n - 1)
     vals = np.where(ok, wy[idx], np.inf)
     return idx[rows, np.argmin(vals, axis=1)]
+
+
+def stride_bounds(seg: Segmentation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mid-stance samples before and after each stride (integers) and which
+    strides are leading partial ones (the data starts in their swing)."""
+    b = seg.ms_before.astype(int)
+    partial = (np.zeros(len(b), dtype=bool) if seg.partial is None
+               else np.asarray(seg.partial, dtype=bool))
+    return b, seg.ms_after.astype(int), partial
 
 
 def landing_crossings(wy: np.ndarray, lo: np.ndarray, hi: np.ndarray
@@ -242,13 +257,9 @@ def detect_events(
     them land flat (its own pitch comes from integrating a stride that starts
     with the foot in the air, and is not used).
     """
-    b = seg.ms_before.astype(int)
-    a = seg.ms_after.astype(int)
+    b, a, partial = stride_bounds(seg)
     if len(b) == 0:
-        e = np.zeros(0)
-        return StrideEvents(b, a, e, e, e)
-    partial = (np.zeros(len(b), dtype=bool) if seg.partial is None
-               else np.asarray(seg.partial, dtype=bool))
+        return StrideEvents.empty()
     wy_avg = smooth(gyr_rps[:, 1], fs_hz, MID_SWING_SMOOTH_S)
     to, msw, ic, running, flat = _detect_groups(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg,
                                                 wy_avg, partial, False, False)

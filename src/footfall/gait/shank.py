@@ -70,6 +70,7 @@ from footfall.gait.events import (
     _windows,
     landing_crossings,
     mid_swings,
+    stride_bounds,
 )
 from footfall.gait.segment import MAX_STRIDE_S, Segmentation, smooth
 from footfall.gait.trajectory import StrideTrajectories
@@ -105,13 +106,9 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
 
     A leading partial stride (the data starts in its swing) has no toe-off.
     """
-    b = seg.ms_before.astype(int)
-    a = seg.ms_after.astype(int)
+    b, a, partial = stride_bounds(seg)
     if len(b) == 0:
-        e = np.zeros(0)
-        return StrideEvents(b, a, e, e, e)
-    partial = (np.zeros(len(b), dtype=bool) if seg.partial is None
-               else np.asarray(seg.partial, dtype=bool))
+        return StrideEvents.empty()
     n = len(gyr_rps)
     wy = np.ascontiguousarray(gyr_rps[:, 1])
     rows = np.arange(len(b))
