@@ -103,7 +103,7 @@ def test_mid_stances_equal_the_search_stride_by_stride():
             seg = sg.segment_strides(gyr, fs, breaks=breaks)
             # the reference on the same swings, before the final filter
             norm = np.linalg.norm(gyr, axis=1)
-            coarse = sg.smooth(norm, fs, 0.2)
+            coarse = sg.swing_rate(gyr, fs)
             fine = sg.smooth(norm, fs, 0.06)
             peaks, prom = sg.find_swing_peaks(coarse, height=sg.SWING_MIN_RPS,
                                               distance=max(1, int(sg.MIN_STRIDE_S * fs)),
