@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from replay_check import assert_same_rows, replay_rows
 
 from footfall.gait.alignment import estimate_alignment
 from footfall.gait.imu import PARTIAL_BLANK, analyze_imu_stream
@@ -90,21 +91,9 @@ def test_replay_of_data_starting_mid_swing_gives_offline_rows(cut_run, block):
     _, _, cs = cut_run
     off = analyze_imu_stream(cs)
     det = ImuStepDetector(cs.fs_hz, cs.side, cs.placement)
-    vals = np.column_stack([cs.acc_mps2, cs.gyr_rps])
-    parts = [det.push(cs.time_s[i:i + block], vals[i:i + block])
-             for i in range(0, len(cs), block)] + [det.flush()]
-    live = pd.concat([b.steps for b in parts if b is not None and len(b.steps)],
-                     ignore_index=True)
+    live = replay_rows(det, cs, block)
     np.testing.assert_array_equal(det.alignment.R, off.alignment.R)
-    o = off.steps
-    assert len(live) == len(o) > 10
-    for col in o.columns:
-        if o[col].dtype.kind == "f":
-            np.testing.assert_allclose(live[col].to_numpy(float), o[col].to_numpy(float),
-                                       rtol=1e-9, atol=1e-9, err_msg=col)
-        else:
-            assert list(live[col].fillna("")) == list(o[col].fillna("")), col
-
+    assert_same_rows(live, off.steps, min_rows=10, missing_alike=True)
 
 def test_data_starting_at_rest_gets_no_extra_contact():
     s = _stream("easy-run")

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from replay_check import assert_same_rows, replay_rows
 
 from footfall.devices.replay import ReplaySource
 from footfall.gait.alignment import ALIGN_STRIDES, estimate_alignment
@@ -104,24 +105,7 @@ def test_with_the_offline_alignment_every_metric_agrees(block: int) -> None:
         res = analyze_imu_stream(stream)
         det = ImuStepDetector(stream.fs_hz, stream.side, stream.placement,
                               alignment=res.alignment)
-        vals = np.column_stack([stream.acc_mps2, stream.gyr_rps])
-        parts = []
-        for i in range(0, len(stream), block):
-            b = det.push(stream.time_s[i:i + block], vals[i:i + block])
-            if b is not None:
-                parts.append(b.steps)
-        b = det.flush()
-        if b is not None:
-            parts.append(b.steps)
-        live = pd.concat([p for p in parts if len(p)], ignore_index=True)
-        off = res.steps
-        assert len(live) == len(off) > 10
-        for col in off.columns:
-            if off[col].dtype.kind == "f":
-                np.testing.assert_allclose(live[col].to_numpy(float), off[col].to_numpy(float),
-                                           rtol=1e-9, atol=1e-9, err_msg=col)
-            else:
-                assert list(live[col]) == list(off[col]), col
+        assert_same_rows(replay_rows(det, stream, block), res.steps, min_rows=10)
 
 
 def _rotation_deg(r1: np.ndarray, r2: np.ndarray) -> float:
@@ -194,13 +178,6 @@ def test_shank_imus_live_rows_are_the_offline_rows(tmp_path: Path) -> None:
     for stream in read_recording(out).streams:
         res = analyze_imu_stream(stream)
         det = ImuStepDetector(stream.fs_hz, stream.side, stream.placement)
-        vals = np.column_stack([stream.acc_mps2, stream.gyr_rps])
-        parts = [det.push(stream.time_s[i:i + 4], vals[i:i + 4])
-                 for i in range(0, len(stream), 4)] + [det.flush()]
-        live = pd.concat([b.steps for b in parts if b is not None and len(b.steps)],
-                         ignore_index=True)
-        off = res.steps
-        assert len(live) == len(off) > 50
-        for col in ("ic_s", "to_s", "contact_ms", "stride_ms", "shank_angle_ic_deg"):
-            np.testing.assert_allclose(live[col].to_numpy(float), off[col].to_numpy(float),
-                                       rtol=1e-3, atol=0.02, err_msg=col)
+        assert_same_rows(replay_rows(det, stream, 4), res.steps, min_rows=50,
+                         cols=("ic_s", "to_s", "contact_ms", "stride_ms", "shank_angle_ic_deg"),
+                         rtol=1e-3, atol=0.02)
