@@ -65,6 +65,16 @@ def test_file_round_trip(tmp_path_factory, data, suffix):
     assert load_symptoms(path) == profile
 
 
+@pytest.mark.parametrize("text", ["del \x7f char", "tab\tquote\" back\\ nl\n bell\x07", "é ü 😀"])
+def test_notes_with_any_character_round_trip_through_toml(tmp_path, text):
+    """TOML forbids DEL and other control characters unescaped in a basic
+    string (the property test above once drew a DEL in the notes)."""
+    profile = SymptomProfile.from_dict({"notes": text})
+    path = tmp_path / "me.toml"
+    save_symptoms(profile, path)
+    assert load_symptoms(path) == profile
+
+
 @pytest.mark.parametrize("data, words", [
     ({"foot": "middle"}, ["'foot'", "left, right, both"]),
     ({"locations": ["toes", "ankle"]}, ["'locations'", "between_3_4"]),
