@@ -472,11 +472,14 @@ def print_results(results: dict) -> None:
 RULE_VARIANTS = {
     "toe-off at the pitch-rate peak; contact at the zero crossing": {
         "TOE_OFF_SHARE": 0.0, "WALKING_TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf},
-    "toe-off 0.3 down the falling edge; contact at the zero crossing": {
+    "toe-off down the falling edge (0.3 running, 0.5 walking); contact at the zero crossing": {
         "RUNNING_SWING_SHARE": np.inf},
-    "footfall (toe-off 0.3 down the falling edge; running contact at the impact)": {},
+    "footfall (toe-off down the falling edge, 0.3 running, 0.5 walking; running contact at the "
+    "impact)": {},
     "not taken: every stride as running (contact at the impact)": {
         "RUNNING_SWING_SHARE": 0.0},
+    "not taken: walking toe-off 0.3 down the edge (the running share)": {
+        "WALKING_TOE_OFF_SHARE": 0.3},
     "not taken: walking toe-off 0.4 down the edge": {"WALKING_TOE_OFF_SHARE": 0.4},
     "not taken: walking toe-off 0.6 down the edge": {"WALKING_TOE_OFF_SHARE": 0.6},
 }

@@ -15,7 +15,7 @@ from replay_check import assert_same_rows, replay_rows
 
 from footfall.gait.alignment import estimate_alignment
 from footfall.gait.imu import PARTIAL_BLANK, analyze_imu_stream
-from footfall.gait.segment import segment_strides
+from footfall.gait.segment import Segmentation, segment_strides
 from footfall.io import read_recording
 from footfall.sim import simulate
 from footfall.stream import ImuStepDetector
@@ -79,9 +79,15 @@ def test_first_contact_found_with_blank_angles(cut_run):
 def test_alignment_comes_from_the_whole_strides(cut_run):
     _, _, cs = cut_run
     plain = segment_strides(cs.gyr_rps, cs.fs_hz)
-    part = segment_strides(cs.gyr_rps, cs.fs_hz, leading_partial=True)
-    assert part.partial[0] and len(part) == len(plain) + 1
-    al = estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, plain)
+    part = segment_strides(cs.gyr_rps, cs.fs_hz, leading_partial=True, acc_mps2=cs.acc_mps2)
+    assert part.partial[0] and not part.partial[1:].any()
+    # the whole strides are strides of the plain segmentation, which may also
+    # have taken the partial one for whole (its swing alone passes the test)
+    assert np.isin(part.swing_peak[1:], plain.swing_peak).all()
+    assert len(plain) - len(part) in (-1, 0)
+    whole = Segmentation(part.swing_peak[1:], part.ms_before[1:], part.ms_after[1:],
+                         part.quiet_rps[1:])
+    al = estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, whole)
     assert np.array_equal(analyze_imu_stream(cs).alignment.R, al.R)
     assert np.array_equal(estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, part).R, al.R)
 
@@ -97,7 +103,57 @@ def test_replay_of_data_starting_mid_swing_gives_offline_rows(cut_run, block):
 
 def test_data_starting_at_rest_gets_no_extra_contact():
     s = _stream("easy-run")
-    seg = segment_strides(s.gyr_rps, s.fs_hz, leading_partial=True)
+    seg = segment_strides(s.gyr_rps, s.fs_hz, leading_partial=True, acc_mps2=s.acc_mps2)
     assert not seg.partial.any()
     res = analyze_imu_stream(s)
     assert res.steps[ANGLES].notna().all().all()
+
+
+# where in the stride the data starts: (event, offset in s); the foot is in
+# the air from a toe-off to the next contact
+AIR = [("to", 0.01), ("to", 0.06), ("mid", 0.0), ("ic", -0.06)]
+GROUND = [("ic", 0.03), ("ic", 0.08), ("to", -0.03)]
+
+
+def _phase_cut(stream, steps, k: int, where: tuple[str, float]) -> int:
+    event, off = where
+    if event == "mid":
+        t = 0.5 * (steps["to_s"].iloc[k] + steps["ic_s"].iloc[k + 1])
+    else:
+        t = steps[f"{event}_s"].iloc[k + (event == "ic" and off < 0)] + off
+    return int(np.searchsorted(stream.time_s, t))
+
+
+@pytest.mark.parametrize("scenario", ["easy-run", "forefoot-loader", "gaitmap-walk"])
+def test_data_starting_anywhere_in_a_swing_keeps_its_contact(scenario):
+    s = _stream(scenario)
+    full = analyze_imu_stream(s).steps
+    for k in (3, 6):
+        for where in AIR:
+            if scenario == "forefoot-loader" and where[0] == "ic":
+                continue  # see test_late_swing_start_of_a_forefoot_landing_is_dropped
+            got = analyze_imu_stream(_cut(s, _phase_cut(s, full, k, where))).steps
+            assert abs(got["ic_s"].iloc[0] - full["ic_s"].iloc[k + 1]) <= 1.0 / s.fs_hz, where
+            assert np.isnan(got["foot_strike_angle_deg"].iloc[0]), where
+
+
+@pytest.mark.parametrize("scenario", ["easy-run", "forefoot-loader", "gaitmap-walk"])
+def test_data_starting_on_the_ground_gets_no_invented_contact(scenario):
+    s = _stream(scenario)
+    full = analyze_imu_stream(s).steps
+    for k in (3, 6):
+        for where in GROUND:
+            got = analyze_imu_stream(_cut(s, _phase_cut(s, full, k, where))).steps
+            # the first contact is the next real one, not a wobble of the stance
+            assert abs(got["ic_s"].iloc[0] - full["ic_s"].iloc[k + 1]) <= 1.0 / s.fs_hz, where
+
+
+def test_late_swing_start_of_a_forefoot_landing_is_dropped():
+    """Data that starts just before a forefoot landing: the heel drop after
+    the landing is the fastest toes-up rotation in it and would be taken for
+    the mid-swing, putting the contact at the later landing peak; the
+    contact is left out rather than put there."""
+    s = _stream("forefoot-loader")
+    full = analyze_imu_stream(s).steps
+    got = analyze_imu_stream(_cut(s, _phase_cut(s, full, 3, ("ic", -0.06)))).steps
+    assert abs(got["ic_s"].iloc[0] - full["ic_s"].iloc[5]) <= 1.0 / s.fs_hz

@@ -86,7 +86,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     breaks = gap_breaks(time_s, fs)
     # data that starts in a swing keeps the contact that ends it (a leading
     # partial stride: its timing is measured, its angles and loads are not)
-    seg = segment_strides(gyr, fs, breaks=breaks, leading_partial=True)
+    seg = segment_strides(gyr, fs, breaks=breaks, leading_partial=True, acc_mps2=acc)
     info["n_swings"] = len(seg)
     if len(seg) == 0:
         return ImuResult(ColumnTable(), notes=notes + [f"no gait: {seg.reason}"], info=info)

@@ -38,6 +38,20 @@ MIN_STRIDE_S = 0.4
 MAX_STRIDE_S = 2.5
 """Longest stride (s); longer intervals between swings are separate bouts."""
 
+REST_RATE_FLOOR_RPS = 0.2
+REST_ACC_FLOOR_MPS2 = 1.0
+"""Where data starts (:func:`segment_strides` with ``leading_partial``), the
+foot is taken to rest when its angular rate (60 ms average of the norm) is
+within three times, plus 0.2 rad/s, and the size of its acceleration within
+three times, plus 1 m/s^2, of gravity, of those at the first mid-stance that
+follows. The slowest moment of a swing is not rest: in walking the foot
+still turns, in running it is accelerating hard."""
+
+REST_START_TOL_S = 0.02
+"""Data whose first rest comes within this time (s) of its start starts at rest."""
+
+GRAVITY_MPS2 = 9.81
+
 
 @dataclass
 class Segmentation:
@@ -212,6 +226,7 @@ def segment_strides(
     breaks: np.ndarray | None = None,
     swing_min_rps: float = SWING_MIN_RPS,
     leading_partial: bool = False,
+    acc_mps2: np.ndarray | None = None,
 ) -> Segmentation:
     """Find swing phases and the mid-stance before and after each.
 
@@ -228,11 +243,15 @@ def segment_strides(
         Minimum smoothed angular rate of a swing.
     leading_partial
         Also return the leading partial stride of each stretch of data that
-        starts in a swing (``Segmentation.partial``): a swing peak with no
-        stance and no higher rate between the start of the data and it, that
-        falls to a stance after it (its prominence on that side alone passes
-        the swing test), and the mid-stance after it. Its contact is in the
-        data; its toe-off is not.
+        starts with the foot moving (``Segmentation.partial``): the data
+        before the first rest (see :data:`REST_RATE_FLOOR_RPS`) is the end
+        of a stride, from the data's start to the mid-stance after it. Its
+        contact may be in the data (the events tell); its toe-off is taken
+        to be not (the foot was not at rest before its swing).
+    acc_mps2
+        (n, 3) acceleration, m/s^2, any sensor frame: with
+        ``leading_partial``, rest also needs the acceleration's size near
+        gravity (without it, the angular rate alone decides).
 
     Returns
     -------
@@ -254,10 +273,7 @@ def segment_strides(
     # a swing is followed and preceded by a stance: its peak must rise well
     # above the quieter of the dips around it (rejects the landing rebound)
     swing = prom >= 0.5 * coarse[peaks]
-    lead = np.zeros(len(peaks), dtype=bool)
-    if leading_partial and len(peaks):
-        lead = _leading_swing(coarse, peaks, swing, bounds, window)
-    peaks, lead = peaks[swing | lead], lead[swing | lead]
+    peaks = peaks[swing]
     if len(peaks) == 0:
         if coarse.max() < 0.3:
             why = "the sensor hardly moved (no rotation above 17 deg/s): no gait"
@@ -268,9 +284,8 @@ def segment_strides(
     # keep peaks that stand out from their surroundings: at least half the
     # median swing peak of the recording (rejects turning shuffles and
     # stumbles at the height of real swings only if they are much smaller)
-    ref = np.median(coarse[peaks[~lead]]) if (~lead).any() else np.median(coarse[peaks])
-    big = coarse[peaks] >= SWING_REL_MIN * ref
-    peaks, lead = peaks[big], lead[big]
+    ref = np.median(coarse[peaks])
+    peaks = peaks[coarse[peaks] >= SWING_REL_MIN * ref]
 
     max_gap = int(MAX_STRIDE_S * fs_hz)
     half = int(0.6 * fs_hz)
@@ -296,42 +311,66 @@ def segment_strides(
     ms_a = peaks.copy()
     ok = hi > peaks
     ms_a[ok] = _window_argmin(fine, peaks[ok], hi[ok])
-    # a leading partial stride starts where the data starts
-    ms_b[lead] = lo_bound[lead]
     keep = (ms_a - ms_b >= int(MIN_STRIDE_S * fs_hz * 0.8)) & (ms_a - ms_b <= max_gap)
-    keep |= lead & (ms_a - ms_b <= max_gap)
     keep &= (ms_b < peaks) & (peaks < ms_a)
-    peaks, ms_b, ms_a, lead = peaks[keep], ms_b[keep], ms_a[keep], lead[keep]
+    peaks, ms_b, ms_a = peaks[keep], ms_b[keep], ms_a[keep]
+    lead = np.zeros(len(peaks), dtype=bool)
+    if leading_partial and len(peaks):
+        dev = None
+        if acc_mps2 is not None:
+            dev = smooth(np.abs(np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2), fs_hz, 0.06)
+        peaks, ms_b, ms_a, lead = _leading_partial(
+            coarse, fine, dev, peaks, ms_b, ms_a, bounds,
+            height=max(swing_min_rps, SWING_REL_MIN * ref), max_gap=max_gap,
+            tol=max(1, int(round(REST_START_TOL_S * fs_hz))))
     reason = "" if len(peaks) else "no complete stride between two stances"
     return Segmentation(peaks, ms_b, ms_a, fine[ms_a] if len(ms_a) else np.zeros(0), reason,
                         partial=lead if leading_partial else None)
 
 
-def _leading_swing(coarse: np.ndarray, peaks: np.ndarray, swing: np.ndarray,
-                   bounds: np.ndarray, window: int) -> np.ndarray:
-    """Which ``peaks`` are the swing of a leading partial stride: in each
-    stretch of data (between ``bounds``) that starts before its first swing
-    (``swing``: peaks that pass the two-sided test), the highest peak before
-    that swing, when the rate between the stretch's start and it stays above
-    half its height (the data starts in its swing: the dip before it, which
-    the swing test needs, is not in the data) and its fall to the lowest
-    point before the next higher rate (within ``window`` samples, and within
-    the stretch) is at least half its height,
-    as the swing test asks of both sides."""
+def _leading_partial(coarse: np.ndarray, fine: np.ndarray, dev: np.ndarray | None,
+                     peaks: np.ndarray, ms_b: np.ndarray, ms_a: np.ndarray,
+                     bounds: np.ndarray, *, height: float, max_gap: int, tol: int
+                     ) -> tuple[np.ndarray, ...]:
+    """Mark or add the leading partial stride of each stretch of data
+    (between ``bounds``) whose first samples are not rest.
+
+    Rest is judged against the first mid-stance of the stretch's first
+    stride (``ms_a``; see :data:`REST_RATE_FLOOR_RPS`), so the answer depends
+    on that stride alone, as live, where the window grows, it must. When the
+    data does not start at rest (more than ``tol`` samples before the first
+    rest ``r``): a first stride whose swing peak comes before ``r`` is a
+    leading partial one and starts with the data; otherwise the samples
+    before ``r`` make one when their rate rises to a swing's ``height``,
+    ending at the first stride's mid-stance (which is searched after ``r``).
+    Returns peaks, ms_before, ms_after and partial, in order."""
+    peaks, ms_b, ms_a = peaks.copy(), ms_b.copy(), ms_a.copy()
+    lead = np.zeros(len(peaks), dtype=bool)
     seg_id = np.searchsorted(bounds, peaks, side="right") - 1
-    out = np.zeros(len(peaks), dtype=bool)
+    add = []
     for sid in np.unique(seg_id):  # one per stretch of data
-        rows = np.flatnonzero(seg_id == sid)
-        before = rows[:np.argmax(swing[rows])] if swing[rows].any() else rows
-        if not len(before):
+        i0 = int(np.argmax(seg_id == sid))
+        lo, end = int(bounds[sid]), int(ms_a[i0])
+        still = fine[lo:end + 1] <= 3.0 * fine[end] + REST_RATE_FLOOR_RPS
+        if dev is not None:
+            still &= dev[lo:end + 1] <= 3.0 * dev[end] + REST_ACC_FLOOR_MPS2
+        r = lo + int(np.argmax(still))  # ms_a[i0] itself is rest
+        if r - lo <= tol:
+            continue  # the data starts with the foot at rest
+        p = int(peaks[i0])
+        if p < r:  # the data starts in this stride's swing (or just before)
+            ms_b[i0], lead[i0] = lo, True
             continue
-        k = before[np.argmax(coarse[peaks[before]])]
-        p, lo, hi = int(peaks[k]), int(bounds[sid]), int(bounds[sid + 1])
-        v = coarse[p]
-        if p == lo or coarse[lo:p].min() <= 0.5 * v:
-            continue  # the data starts in a stance, not in this swing
-        right = coarse[p + 1:min(hi, p + 1 + window)]
-        higher = np.flatnonzero(right > v)
-        right = right[:higher[0]] if len(higher) else right
-        out[k] = len(right) > 0 and v - right.min() >= 0.5 * v
-    return out
+        if ms_b[i0] < r:  # its mid-stance was taken in the motion before the rest
+            ms_b[i0] = r + int(np.argmin(fine[r:p]))
+        q = lo + int(np.argmax(coarse[lo:r]))
+        if coarse[q] >= height and ms_b[i0] - lo <= max_gap:
+            add.append((q, lo, int(ms_b[i0])))
+    if add:
+        q, b, a = (np.array(v, dtype=int) for v in zip(*add, strict=True))
+        peaks, ms_b, ms_a = (np.concatenate([x, y]) for x, y in
+                             ((q, peaks), (b, ms_b), (a, ms_a)))
+        lead = np.concatenate([np.ones(len(q), dtype=bool), lead])
+        order = np.argsort(peaks, kind="stable")
+        peaks, ms_b, ms_a, lead = (x[order] for x in (peaks, ms_b, ms_a, lead))
+    return peaks, ms_b, ms_a, lead

@@ -190,7 +190,7 @@ class ImuStepDetector:
         v = buf.values
         gyr = v[:, 3:6]
         seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz),
-                              leading_partial=True)
+                              leading_partial=True, acc_mps2=v[:, :3])
         peaks = seg.swing_peak + base
         n = len(peaks)
         new = peaks > self._done_peak
