@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footfall.model import G_MPS2
+
 SWING_MIN_RPS = 1.2
 """Smoothed angular-rate peak that counts as a swing (rad/s, about 69 deg/s).
 Slow walking gives about 3 rad/s at mid-swing, running 10-20 rad/s; the
@@ -49,8 +51,6 @@ still turns, in running it is accelerating hard."""
 
 REST_START_TOL_S = 0.02
 """Data whose first rest comes within this time (s) of its start starts at rest."""
-
-GRAVITY_MPS2 = 9.81
 
 
 @dataclass
@@ -316,11 +316,8 @@ def segment_strides(
     peaks, ms_b, ms_a = peaks[keep], ms_b[keep], ms_a[keep]
     lead = np.zeros(len(peaks), dtype=bool)
     if leading_partial and len(peaks):
-        dev = None
-        if acc_mps2 is not None:
-            dev = smooth(np.abs(np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2), fs_hz, 0.06)
         peaks, ms_b, ms_a, lead = _leading_partial(
-            coarse, fine, dev, peaks, ms_b, ms_a, bounds,
+            coarse, fine, acc_mps2, fs_hz, peaks, ms_b, ms_a, bounds,
             height=max(swing_min_rps, SWING_REL_MIN * ref), max_gap=max_gap,
             tol=max(1, int(round(REST_START_TOL_S * fs_hz))))
     reason = "" if len(peaks) else "no complete stride between two stances"
@@ -328,8 +325,8 @@ def segment_strides(
                         partial=lead if leading_partial else None)
 
 
-def _leading_partial(coarse: np.ndarray, fine: np.ndarray, dev: np.ndarray | None,
-                     peaks: np.ndarray, ms_b: np.ndarray, ms_a: np.ndarray,
+def _leading_partial(coarse: np.ndarray, fine: np.ndarray, acc_mps2: np.ndarray | None,
+                     fs_hz: float, peaks: np.ndarray, ms_b: np.ndarray, ms_a: np.ndarray,
                      bounds: np.ndarray, *, height: float, max_gap: int, tol: int
                      ) -> tuple[np.ndarray, ...]:
     """Mark or add the leading partial stride of each stretch of data
@@ -348,12 +345,16 @@ def _leading_partial(coarse: np.ndarray, fine: np.ndarray, dev: np.ndarray | Non
     lead = np.zeros(len(peaks), dtype=bool)
     seg_id = np.searchsorted(bounds, peaks, side="right") - 1
     add = []
-    for sid in np.unique(seg_id):  # one per stretch of data
-        i0 = int(np.argmax(seg_id == sid))
+    w = int(round(0.06 * fs_hz))
+    for sid, i0 in zip(*np.unique(seg_id, return_index=True), strict=True):  # per stretch
         lo, end = int(bounds[sid]), int(ms_a[i0])
         still = fine[lo:end + 1] <= 3.0 * fine[end] + REST_RATE_FLOOR_RPS
-        if dev is not None:
-            still &= dev[lo:end + 1] <= 3.0 * dev[end] + REST_ACC_FLOOR_MPS2
+        if acc_mps2 is not None:
+            # |acc| - g averaged over 60 ms, from the stretch's start to its
+            # first mid-stance only (plus the average's reach past it)
+            a = acc_mps2[lo:min(int(bounds[sid + 1]), end + 1 + w)]
+            dev = smooth(np.abs(np.linalg.norm(a, axis=1) - G_MPS2), fs_hz, 0.06)
+            still &= dev[:end + 1 - lo] <= 3.0 * dev[end - lo] + REST_ACC_FLOOR_MPS2
         r = lo + int(np.argmax(still))  # ms_a[i0] itself is rest
         if r - lo <= tol:
             continue  # the data starts with the foot at rest
