@@ -140,3 +140,17 @@ def test_shared_clock_means_no_offset_is_estimated():
     an3 = analyze(apart)
     for n in ins:
         assert an3.streams[n]["clock_offset_s"] == an.streams[n]["clock_offset_s"]
+
+
+@pytest.mark.parametrize("shift", [0.153, -0.347])
+def test_offset_when_the_sensors_disagree_on_contact_length(shift):
+    # slow walking seen by a load threshold and by foot rotation: the other
+    # sensor's contacts start 90 ms earlier and end 50 ms later than the
+    # reference's. The offset is the one that centres the contacts, not the
+    # one that matches either end alone.
+    ic, to = _events(seed=3)
+    o_ic = ic - 0.090 - shift
+    o_to = to + 0.050 - shift
+    off, n = clock_offset(ic, o_ic, to, o_to)
+    assert abs(off - (shift + 0.020)) < 0.002
+    assert n == 2 * len(ic)

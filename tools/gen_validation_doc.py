@@ -177,9 +177,9 @@ reference) in brackets.
   halved: 0.3 in running, chosen on the force plate, where it removes the
   bias; 0.5 in walking, where both walking references put toe-off later
   down the edge (the "not taken" rows show 0.3, the running share, and 0.4
-  and 0.6 around it). The simulated walk-run-intervals' insole clock
-  alignment moves with it: the bias of its merged contacts went from +2.3
-  to +4.5 ms when the walking share went from 0.3 to 0.5.
+  and 0.6 around it). Where a foot has an insole too, its clock is aligned
+  on the contacts' midpoints (mean of the start and end differences), so a
+  toe-off rule moves the aligned insole events by half its own shift.
 * **Mid-swing.** Toe-off is searched before mid-swing and contact after it.
   A loosely strapped sensor (some IPOL walkers) rings at the impact, faster
   than the swing's own toes-up rotation for a few samples; mid-swing is

@@ -7,11 +7,18 @@ finds it in two stages: a coarse search over all pairwise differences of
 initial contacts (and of toe-offs) within ``max_offset_s`` (the discrete
 cross-correlation of the two event trains, binned at 10 ms, smoothed over
 50 ms, and weighted towards small offsets because steady gait repeats every
-stride), then a refinement to
-the median difference of the events paired within 60 ms of the coarse
-offset, initial contacts and toe-offs together. Event times are interpolated
-between samples on both sides, so the offset is resolved more finely than
-either sensor's sample period.
+stride), then a refinement: the events are paired within 250 ms of the
+coarse offset, and the offset is the mean of the median initial-contact
+difference and the median toe-off difference. Taking both ends of the
+contact with equal weight matters because the two sensors see contact
+through different physics: a load threshold starts a contact late and ends
+it early, foot rotation tends to do the opposite, most of all in slow
+walking, where the two sensors' contact starts can lie 60-130 ms apart
+(the Moticon walks). The two ends' biases then have opposite signs and
+largely cancel in the mean, which a single median over both kinds of event
+does not do (it lands on whichever kind is more numerous or closer to the
+coarse offset). Event times are interpolated between samples on both sides,
+so the offset is resolved more finely than either sensor's sample period.
 
 Merging (:func:`fuse_steps`): each insole contact, moved onto the IMU's clock,
 is paired with the IMU contact whose stance overlaps it by more than half
@@ -41,8 +48,12 @@ toe-off is missing (otherwise the stances must overlap, see :func:`pair_contacts
 PRIOR_OFFSET_S = 1.0
 """Scale of the preference for small offsets in the coarse search, s."""
 
-REFINE_S = 0.06
-"""Events within this distance of the coarse offset are paired for the refinement."""
+REFINE_S = 0.25
+"""Events within this distance of the coarse offset are paired (nearest first)
+for the refinement. Wide enough to hold both ends of a contact when the coarse
+offset sits on one of them and the two sensors disagree on the contact's length
+by 150 ms or more; below half the shortest stride (0.6 s or more), so each
+event still pairs with its own contact's and not the next one's."""
 
 
 def pair_events(ref: np.ndarray, other: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -144,8 +155,9 @@ def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
     Returns
     -------
     offset_s, n_pairs
-        The offset (NaN when fewer than 3 events pair up) and how many event
-        pairs the refinement used.
+        The offset (NaN when neither the initial contacts nor the toe-offs
+        pair up 3 times; from one kind of event alone when only it does) and
+        how many event pairs the refinement used.
     """
     ref = np.sort(np.asarray(ref_ic_s, dtype=np.float64))
     oth = np.sort(np.asarray(other_ic_s, dtype=np.float64))
@@ -169,19 +181,21 @@ def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
     # events, prefer the smaller offset (clocks are set roughly together)
     score = smooth * np.exp(-0.5 * (centres / PRIOR_OFFSET_S) ** 2)
     coarse = float(centres[np.argmax(score)])
-    # refine: median of paired differences, contacts and toe-offs together
-    d_all = []
+    # refine: the mean of the median contact and the median toe-off difference
+    medians, n_pairs = [], 0
     for r, o in ((ref_ic_s, other_ic_s), (ref_to_s, other_to_s)):
         if r is None or o is None:
             continue
         r = np.sort(np.asarray(r, dtype=np.float64))
         o = np.sort(np.asarray(o, dtype=np.float64))
+        r, o = r[np.isfinite(r)], o[np.isfinite(o)]
         ir, io = pair_events(r, o + coarse, REFINE_S)
-        d_all.append(r[ir] - o[io])
-    d = np.concatenate(d_all) if d_all else np.empty(0)
-    if len(d) < 3:
-        return float("nan"), int(len(d))
-    return float(np.median(d)), int(len(d))
+        if len(ir) >= 3:
+            medians.append(float(np.median(r[ir] - o[io])))
+            n_pairs += len(ir)
+    if not medians:
+        return float("nan"), n_pairs
+    return float(np.mean(medians)), n_pairs
 
 
 def shift_steps(steps: pd.DataFrame, offset_s: float) -> pd.DataFrame:
