@@ -13,8 +13,8 @@ difference and the median toe-off difference. Taking both ends of the
 contact with equal weight matters because the two sensors see contact
 through different physics: a load threshold starts a contact late and ends
 it early, foot rotation tends to do the opposite, most of all in slow
-walking, where the two sensors' contact starts can lie 60-130 ms apart
-(the Moticon walks). The two ends' biases then have opposite signs and
+walking (on the Moticon walks the insole IMU's contacts start well before
+the pressure contacts). The two ends' biases then have opposite signs and
 largely cancel in the mean, which a single median over both kinds of event
 does not do (it lands on whichever kind is more numerous or closer to the
 coarse offset). Event times are interpolated between samples on both sides,
