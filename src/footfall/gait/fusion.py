@@ -52,7 +52,7 @@ REFINE_S = 0.25
 """Events within this distance of the coarse offset are paired (nearest first)
 for the refinement. Wide enough to hold both ends of a contact when the coarse
 offset sits on one of them and the two sensors disagree on the contact's length
-by 150 ms or more; below half the shortest stride (0.6 s or more), so each
+by up to this much; below half the shortest stride (0.6 s or more), so each
 event still pairs with its own contact's and not the next one's."""
 
 
@@ -159,17 +159,17 @@ def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
         pair up 3 times; from one kind of event alone when only it does) and
         how many event pairs the refinement used.
     """
-    ref = np.sort(np.asarray(ref_ic_s, dtype=np.float64))
-    oth = np.sort(np.asarray(other_ic_s, dtype=np.float64))
-    if len(ref) < 3 or len(oth) < 3:
+    def events(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=np.float64)
+        return np.sort(t[np.isfinite(t)])
+
+    kinds = [(events(ref_ic_s), events(other_ic_s))]
+    if ref_to_s is not None and other_to_s is not None:
+        kinds.append((events(ref_to_s), events(other_to_s)))
+    if len(kinds[0][0]) < 3 or len(kinds[0][1]) < 3:
         return float("nan"), 0
     # coarse: histogram of pairwise differences within +-max_offset (event cross-correlation)
-    diffs = [_pairwise_diffs(ref, oth, max_offset_s)]
-    if ref_to_s is not None and other_to_s is not None:
-        diffs.append(_pairwise_diffs(np.sort(np.asarray(ref_to_s, dtype=np.float64)),
-                                     np.sort(np.asarray(other_to_s, dtype=np.float64)),
-                                     max_offset_s))
-    d_coarse = np.concatenate(diffs)
+    d_coarse = np.concatenate([_pairwise_diffs(r, o, max_offset_s) for r, o in kinds])
     if len(d_coarse) == 0:
         return float("nan"), 0
     bin_s = 0.01
@@ -183,12 +183,7 @@ def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
     coarse = float(centres[np.argmax(score)])
     # refine: the mean of the median contact and the median toe-off difference
     medians, n_pairs = [], 0
-    for r, o in ((ref_ic_s, other_ic_s), (ref_to_s, other_to_s)):
-        if r is None or o is None:
-            continue
-        r = np.sort(np.asarray(r, dtype=np.float64))
-        o = np.sort(np.asarray(o, dtype=np.float64))
-        r, o = r[np.isfinite(r)], o[np.isfinite(o)]
+    for r, o in kinds:
         ir, io = pair_events(r, o + coarse, REFINE_S)
         if len(ir) >= 3:
             medians.append(float(np.median(r[ir] - o[io])))
