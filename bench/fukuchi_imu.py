@@ -30,8 +30,10 @@ Segment frames
     leg) made orthogonal, x = y x z (forward). A constant correction, taken
     from the standing calibration trial (``RBDS001static.txt``), rotates each
     technical frame so that at quiet standing the segment frame is level
-    (foot) or vertical (shank) with the same heading: foot pitch, roll and
-    shank inclination are then angles relative to standing.
+    (foot, same heading) or vertical and facing the direction of travel
+    (shank; the cluster's own x is turned about the tibia by its
+    placement): foot pitch, roll and shank inclination are then angles
+    relative to standing.
 Virtual sensor
     The foot IMU sits on the dorsum (laces), at half the heel-to-metatarsal
     length forward of the heel marker and 40 mm above it (in the foot frame);
@@ -256,9 +258,11 @@ def _mean_rotation(r: np.ndarray) -> np.ndarray:
     return u @ np.diag([1.0, 1.0, d]) @ vt
 
 
-def _level_with_heading(r: np.ndarray) -> np.ndarray:
-    """The level (z up) frame whose x axis is the horizontal projection of r's x."""
-    x = r[:, 0].copy()
+def _level_with_heading(r: np.ndarray | None) -> np.ndarray:
+    """The level (z up) frame whose x axis is the horizontal projection of r's
+    x, or the lab's forward axis (the treadmill's direction of travel, world
+    x) when ``r`` is None."""
+    x = np.array([1.0, 0.0, 0.0]) if r is None else r[:, 0].copy()
     x[2] = 0.0
     x = x / np.linalg.norm(x)
     z = np.array([0.0, 0.0, 1.0])
@@ -269,14 +273,20 @@ def static_corrections(static_markers: dict[str, np.ndarray]) -> dict[tuple[str,
     """Constant technical -> anatomical rotations from the standing trial.
 
     For each (segment, side), ``R_off`` such that ``R_tech @ R_off`` is level
-    (foot) or vertical (shank) at quiet standing, heading unchanged.
+    (foot) or vertical (shank) at quiet standing. The foot keeps its own
+    heading (its x is the heel-to-metatarsal line); the shank is turned to
+    face the direction of travel, because the cluster's technical x is not
+    forward: its lateral and medial marker pairs sit well round the tibia
+    from the medio-lateral axis, so a frame kept at that heading would split
+    the shank's sagittal swing between its y and x axes.
     """
     out = {}
     for side in SIDES:
         for seg, fn in (("foot", foot_technical_frame), ("shank", shank_technical_frame)):
             _, r = fn(static_markers, side)
             r_static = _mean_rotation(r)
-            out[(seg, side)] = r_static.T @ _level_with_heading(r_static)
+            heading = r_static if seg == "foot" else None
+            out[(seg, side)] = r_static.T @ _level_with_heading(heading)
     return out
 
 

@@ -205,10 +205,10 @@ def validate_fukuchi() -> dict:
     }
 
 
-def _fukuchi_shank(rec, truth: pd.DataFrame) -> dict:
-    """The run's virtual shank IMUs on their own (footfall.gait.shank):
-    events against the force plate, the shank angle at contact against the
-    markers' (both relative to standing)."""
+def shank_alone(rec, truth: pd.DataFrame, tol_s: float = 0.05) -> dict | None:
+    """A recording's shank IMUs analysed on their own (footfall.gait.shank):
+    events against the truth's, the shank angle at contact against the
+    truth's; None when it has no shank IMU."""
     from footfall.gait.imu import analyze_imu_stream
 
     tables, err = [], []
@@ -218,21 +218,31 @@ def _fukuchi_shank(rec, truth: pd.DataFrame) -> dict:
         st = analyze_imu_stream(s, rec.condition).steps
         tables.append(st)
         tr = truth[truth["side"] == s.side.value]
-        rows = nearest_rows(st, s.side.value, tr["ic_s"].to_numpy(), 0.05)
+        rows = nearest_rows(st, s.side.value, tr["ic_s"].to_numpy(), tol_s)
         ok = rows >= 0
         err.append(st.loc[rows[ok], "shank_angle_ic_deg"].to_numpy(float)
                    - tr["shank_angle_ic_deg"].to_numpy()[ok])
+    if not tables:
+        return None
     steps = pd.concat(tables, ignore_index=True)
     e = np.concatenate(err)
     return {
-        "recording": "Fukuchi RBDS001, virtual shank IMUs at 200 Hz, alone",
-        "initial_contact": event_stats([truth], [steps], "ic_s", 0.05),
-        "toe_off": event_stats([truth], [steps], "to_s", 0.05),
+        "initial_contact": event_stats([truth], [steps], "ic_s", tol_s),
+        "toe_off": event_stats([truth], [steps], "to_s", tol_s),
         "angle_n": int(np.isfinite(e).sum()),
         "angle_mae_deg": round(float(np.nanmean(np.abs(e))), 2),
         "angle_bias_deg": round(float(np.nanmean(e)), 2),
         "angle_truth_median_deg": round(float(np.nanmedian(truth["shank_angle_ic_deg"])), 2),
     }
+
+
+def _fukuchi_shank(rec, truth: pd.DataFrame) -> dict:
+    """The run's virtual shank IMUs on their own: events against the force
+    plate, the shank angle at contact against the markers' (both relative to
+    standing)."""
+    out = shank_alone(rec, truth, 0.05)
+    assert out is not None, "the Fukuchi recording has shank IMUs"
+    return {"recording": "Fukuchi RBDS001, virtual shank IMUs at 200 Hz, alone", **out}
 
 
 SIM_TOL_S = 0.05
@@ -367,6 +377,9 @@ def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTE
             entry["foot_imu_events"] = {
                 "initial_contact": event_stats([truth], [own], "ic_s", SIM_TOL_S),
                 "toe_off": event_stats([truth], [own], "to_s", SIM_TOL_S)}
+        alone = shank_alone(rec, truth, SIM_TOL_S)
+        if alone is not None:
+            entry["shank_imu_alone"] = alone
         out[name] = entry
     return out
 

@@ -31,9 +31,6 @@ KNOWN_GAPS = {
     "~10 ms before contact (as in the Fukuchi forefoot runner) and is taken as contact",
     ("midfoot-runner", "events"): "flat landing: the pitch-rate landing peak comes ~11 ms "
     "after contact and is taken as contact",
-    ("shank", "to_s"): "the virtual shank is a sagittal rotation only: its climb into the early "
-    "swing is slower than a real shank's rate about its swing axis, so "
-    "the toe-off rule, set on the Fukuchi run's gyroscope, fires 72-85 ms early (median)",
 }
 """Scenario/check pairs where the analysis is known to miss the tolerance today;
 marked xfail (not strict) so that a fix shows up as XPASS. Remove entries when fixed."""

@@ -57,6 +57,22 @@ def test_static_trial_reads_one_g():
         assert np.degrees(np.abs(s.gyr_rps)).max() < 20
 
 
+def test_shank_swings_about_its_y_axis(run):
+    """The virtual shank's frame faces the direction of travel, so its
+    sagittal swing is a rotation about its y axis (the shank cluster's own x
+    is turned about the tibia: a frame at its heading shares the swing
+    between x and y)."""
+    rec, _, motions = run
+    for side in ("left", "right"):
+        gyr = motions[("shank", side)].gyr_rps
+        energy = (gyr ** 2).sum(axis=0)
+        assert energy[1] / energy.sum() > 0.8, side
+        # and its x axis points along the belt (world x), as the foot's does
+        x = motions[("shank", side)].rot.as_matrix()[:, :, 0]
+        heading = np.degrees(np.median(np.arctan2(x[:, 1], x[:, 0])))
+        assert abs(heading) < 20, side
+
+
 def test_stance_foot_moves_with_belt(run):
     _, truth, motions = run
     for side in ("left", "right"):
