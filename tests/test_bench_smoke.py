@@ -74,8 +74,8 @@ def test_bench_gaitmap_footfall_side_and_clean_skip(tmp_path):
     # message, footfall is still measured and scored
     datasets = "example,sim" if shared_data_dir() is not None else "sim"
     proc = _run("bench/bench_gaitmap.py", "--no-install", "--venv", str(tmp_path / "no-venv"),
-                "--minutes", "0.2",
-                "--cold-repeats", "1", "--warm", "1", "--datasets", datasets,
+                "--minutes", "0.2", "--cold-repeats", "1", "--warm", "1",
+                "--warm-footfall", "2", "--datasets", datasets,
                 "--out", str(tmp_path))
     res = json.loads((tmp_path / "gaitmap.json").read_text())
     sim = res["datasets"]["simulated_run"]

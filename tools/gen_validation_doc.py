@@ -524,7 +524,9 @@ events.
                f"{_load(g.get('load_average_start'))} (other work was running, so wall "
                "times carry noise; CPU times are steadier). Cold runs: "
                f"{g.get('cold_repeats')} fresh processes per tool (median); warm: median of "
-               f"{g.get('warm_calls')} calls.\n")
+               f"{g.get('warm_calls')} calls"
+               + (f" (footfall: {g['warm_calls_footfall']})" if g.get("warm_calls_footfall")
+                  else "") + ".\n")
     for name, d in g["datasets"].items():
         out.append(f"### {d['description']}\n")
         rows = []
