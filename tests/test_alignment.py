@@ -50,16 +50,19 @@ def test_turning_strides_do_not_set_the_lateral_axis(monkeypatch: pytest.MonkeyP
 
 
 def test_lateral_axis_from_the_mid_swing_not_the_push_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The simulated overpronator inverts fast as the foot leaves the ground, and
+    """A simulated overpronator inverts fast as the foot leaves the ground, and
     the rate's norm peaks at the push-off, where roll adds to pitch. The
     lateral axis is taken around each stride's mid-swing (the fastest toes-up
     rotation, checked here against the true foot frame's pitch rate), so the
     forward axis is the foot's long axis (the sensor's mounting is known in
     the simulation) to about a degree; around the norm's peak it is not."""
-    from footfall.sim import simulate
+    from footfall.sim import get_scenario, simulate
     from footfall.sim.sensors import foot_mounting
 
-    rec, _ = simulate("overpronator", 1.0, seed=7, sensors=("foot",), mounting="laces")
+    # a strong overpronator (24 deg of eversion, undone in the push-off)
+    sc = get_scenario("overpronator")
+    sc = sc.with_(gait=sc.gait.with_(pronation_excursion_deg=24.0, pronation_velocity_dps=1200.0))
+    rec, _ = simulate(sc, 1.0, seed=7, sensors=("foot",), mounting="laces")
     true_rot, _, _ = foot_mounting("laces", True, 0.27, np.random.default_rng(0))
     off, off_norm_peak = [], []
     for stream in rec.streams:

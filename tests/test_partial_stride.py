@@ -102,7 +102,12 @@ def test_replay_of_data_starting_mid_swing_gives_offline_rows(cut_run, block):
     assert_same_rows(live, off.steps, min_rows=10, missing_alike=True)
 
 def test_data_starting_at_rest_gets_no_extra_contact():
-    s = _stream("easy-run")
+    # the data starts at the simulated foot's first mid-stance (true, from
+    # the simulator): the foot is flat and still
+    rec, truth = simulate("easy-run", minutes=0.4, seed=3)
+    s = next(s for s in rec.streams if s.kind == "imu" and s.placement == "foot")
+    ms = truth.loc[truth["side"] == s.side.value, "ms_s"].iloc[0]
+    s = _cut(s, int(np.searchsorted(s.time_s, ms)))
     seg = segment_strides(s.gyr_rps, s.fs_hz, leading_partial=True, acc_mps2=s.acc_mps2)
     assert not seg.partial.any()
     res = analyze_imu_stream(s)

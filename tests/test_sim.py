@@ -57,6 +57,32 @@ def test_hermite_hits_knots_and_derivatives():
     np.testing.assert_allclose(evaluate_d2(t, kt, p, v, a)[1], num, atol=1e-5)
 
 
+def test_hermite_repeated_knot_jumps_second_derivative_only():
+    # a knot given twice: value and rate continuous, acceleration -4 before, +6 after
+    kt = np.array([0.0, 0.5, 0.5, 1.0])
+    p, v, a = (np.array([0.0, 1.0, 1.0, 0.0]), np.array([0.0, 2.0, 2.0, 0.0]),
+               np.array([0.0, -4.0, 6.0, 0.0]))
+    eps = 1e-9
+    val, d1, d2 = evaluate_d2(np.array([0.5 - eps, 0.5, 0.5 + eps]), kt, p, v, a)
+    np.testing.assert_allclose(val, 1.0, atol=1e-8)
+    np.testing.assert_allclose(d1, 2.0, atol=1e-6)
+    np.testing.assert_allclose(d2, [-4.0, 6.0, 6.0], atol=1e-5)
+    assert np.isfinite(evaluate(np.linspace(0.0, 1.0, 101), kt, p, v, a)).all()
+
+
+@pytest.mark.parametrize("name", ["forefoot-loader-treadmill", "midfoot-runner-treadmill"])
+def test_flat_landing_pitch_rate_peaks_at_contact(name):
+    # nothing but the ground stops a flat or toes-first landing's toes-down
+    # rotation: the rate rises up to contact and falls after it
+    sc = get_scenario(name).with_(mounting="aligned")
+    rec, truth = simulate(sc, 0.5, seed=1, sensors=("foot",), profile="ideal")
+    s = _stream(rec, "left")
+    ic = truth.loc[truth["side"] == "left", "ic_s"].to_numpy()[2:-2]
+    wy = s.gyr_rps[:, 1]
+    before = np.array([np.interp(ic - 0.004, s.time_s, wy), np.interp(ic - 0.002, s.time_s, wy)])
+    assert (np.diff(before, axis=0) > 0).mean() > 0.95
+
+
 def test_analytic_imu_matches_finite_differences():
     sc = get_scenario("overpronator-treadmill")
     plan = make_plan(sc, 30.0, seed=1)

@@ -26,12 +26,7 @@ TOLERANCES = {
 }
 """Acceptance of the analysis on simulated data (issue 3, "How it is checked")."""
 
-KNOWN_GAPS = {
-    ("forefoot-loader", "events"): "toes-first landing: the pitch-rate landing peak comes "
-    "~10 ms before contact (as in the Fukuchi forefoot runner) and is taken as contact",
-    ("midfoot-runner", "events"): "flat landing: the pitch-rate landing peak comes ~11 ms "
-    "after contact and is taken as contact",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 """Scenario/check pairs where the analysis is known to miss the tolerance today;
 marked xfail (not strict) so that a fix shows up as XPASS. Remove entries when fixed."""
 
@@ -80,13 +75,13 @@ def test_every_contact_found(analysed):
         assert len(tr) >= n_truth - 2, f"{name} {side}: found {len(tr)} of {n_truth}"
 
 
-def test_events_within_one_sample(analysed, request):
+@pytest.mark.parametrize("col", ["ic_s", "to_s"])
+def test_events_within_one_sample(analysed, col, request):
     name, _, out = analysed
-    _known_gap(request, name, "events")
+    _known_gap(request, name, col)
     for side, (got, tr) in out.items():
-        for col in ("ic_s", "to_s"):
-            err = np.nanmedian(np.abs(got[col] - tr[col])) * 1000
-            assert err <= TOLERANCES["event_median_abs_ms"], f"{name} {side} {col}: {err:.1f} ms"
+        err = np.nanmedian(np.abs(got[col] - tr[col])) * 1000
+        assert err <= TOLERANCES["event_median_abs_ms"], f"{name} {side} {col}: {err:.1f} ms"
 
 
 def test_cadence_within_1_spm(analysed):

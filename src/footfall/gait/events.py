@@ -30,7 +30,9 @@ the toes go down) has a stereotyped shape over a stride:
   accelerometer jerk of at least half the landing's largest, when it comes
   after the crossing.
   In a flat or toes-first landing the toes-down rotation before contact is
-  stopped by the ground: there the landing peak itself is the contact. In
+  stopped by the ground: there the landing peak itself is the contact, or
+  in running the impact when that comes first (a midfoot landing whose heel
+  touches a few degrees before the forefoot, whose slap is the peak). In
   running the landing is judged by the foot's pitch at the impact when that
   comes before the landing peak: a fast eversion after a heel strike delays
   the peak until the foot is nearly flat.
@@ -384,6 +386,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     # walking: the toes leave the ground further down the falling edge
     walk = edge & ~running & np.isfinite(to)
     to[walk] = peak_to[walk] + WALKING_TOE_OFF_SHARE * (half[walk] - peak_to[walk])
+    onset_ic = np.full(len(b), np.nan)  # running strides' impacts
     if running.any():
         r = np.flatnonzero(running)
         margin = max(1, int(round(IMPACT_MARGIN_S * fs_hz)))
@@ -396,6 +399,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         jv = np.where(jok, _jerk_at(acc_mps2, jdx), -np.inf)
         first = np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)
         onset = jdx[np.arange(len(r)), first].astype(float)
+        onset_ic[r] = onset
         ic[r] = np.maximum(ic[r], onset)
     not_heel = np.zeros(len(b), dtype=bool)
     if pitch_deg is not None:
@@ -408,7 +412,13 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         if running.any():
             at[r] = np.minimum(land_i[r], np.floor(ic[r]).astype(int))
         not_heel = np.where(partial, flat_partial, pitch_deg[at] < HEEL_FIRST_PITCH_DEG)
-        ic = np.where(not_heel, _parabolic(wy, land_i), ic)
+        # the foot is down by its impact at the latest: a running midfoot
+        # landing whose heel touches a few degrees first has its impact
+        # before the landing peak, which is then the forefoot's slap
+        flat_ic = _parabolic(wy, land_i)
+        with np.errstate(invalid="ignore"):
+            flat_ic = np.where(onset_ic < flat_ic, onset_ic, flat_ic)
+        ic = np.where(not_heel, flat_ic, ic)
     # a leading partial stride with no landing in it (the data starts on
     # the ground, after the contact) has no contact
     ic[partial & ~has] = np.nan

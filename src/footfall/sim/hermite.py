@@ -77,7 +77,10 @@ def evaluate(
     t
         Evaluation times, any shape (s).
     knot_t
-        Knot times, strictly increasing, shape (m,).
+        Knot times, increasing, shape (m,). A time given twice (with the
+        same value and first derivative) is a knot where the second
+        derivative jumps: the earlier copy ends the segment before it, the
+        later one starts the segment after it and holds at the knot itself.
     p, v, a
         Value, first and second derivative at the knots, shape (m,) or
         (m, d); ``v`` and ``a`` default to zero.

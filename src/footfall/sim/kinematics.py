@@ -8,7 +8,8 @@ where pitch is positive toes up and roll positive when the left edge rises
 (eversion = +roll on the left foot, -roll on the right). Pitch, roll, yaw and
 the shank's inclination are piecewise quintic Hermite curves through per-step
 knots (contact, foot flat, peak eversion, heel rise, toe-off, early and late
-swing), so orientation is C2-smooth.
+swing), so orientation is C2-smooth (C1 at the contact of a flat or
+toes-first landing, where the ground starts to stop the rotation).
 
 Stance (initial contact .. toe-off), in the ground frame:
 
@@ -52,6 +53,23 @@ from footfall.sim.plan import MTP_FRAC, StepPlan
 
 H_S = 1e-4
 """Time step of the finite differences that give velocity and acceleration, s."""
+
+THDD_PRE_S = 0.04
+"""A flat or toes-first landing's toes-down pitch rate is still rising just
+before contact, by its value at contact every this many seconds (the rate
+climbs some 230 deg/s in the last 35 ms before contact on the Fukuchi run)."""
+
+PUSH_PEAK_LEAD = 0.09
+"""Running push-off: the toes-down pitch rate peaks this share of the contact
+before toe-off (about 25 ms of the Fukuchi run's 277 ms contact)."""
+
+PUSH_RATE_AT_TO = 0.93
+"""Running push-off: the pitch rate at toe-off as a share of its peak (432 of
+467 deg/s on the Fukuchi run)."""
+
+PUSH_END_SWING = 0.22
+"""Running: the push-off's toes-down rotation ends (rate zero) this share of
+the swing after toe-off (about 110 ms on the Fukuchi run)."""
 
 CHUNK = 150_000
 """Samples evaluated at once (memory bound)."""
@@ -220,6 +238,16 @@ class FootTrack:
         return ankle + _mv(rs, site) + self.lab_shift(t), rs
 
 
+def _state_before(fn, t: np.ndarray, h: float = H_S
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Value, first and second derivative of ``fn`` at ``t`` from the left:
+    one-sided differences over ``t - 3h .. t`` (third and second order), for
+    a function whose second derivative jumps at ``t``."""
+    p0, p1, p2, p3 = (fn(t - k * h) for k in range(4))
+    return p0, (11 * p0 - 18 * p1 + 9 * p2 - 2 * p3) / (6 * h), \
+        (2 * p0 - 5 * p1 + 4 * p2 - p3) / h**2
+
+
 def _state(fn, t: np.ndarray, h: float = H_S) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Value, first and second derivative of ``fn`` at ``t`` by central differences."""
     pm, p0, pp = fn(t - h), fn(t), fn(t + h)
@@ -246,11 +274,19 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     # landing is still pitching toes-down when it lands and the ground stops
     # that rotation within ~20 ms (cf. the Fukuchi forefoot runner). ``rear``
     # blends the two by the strike angle (0 at <= 0 deg, 1 at >= 8 deg).
-    # Push-off: the toes-down pitch rate peaks shortly before toe-off and is
-    # falling when the toes leave the ground, as under the force plate of the
-    # Fukuchi treadmill run (docs/validation.md, "Event rules"); the knot's
-    # negative acceleration puts the rate at toe-off about a tenth below the
-    # peak.
+    # Nothing stops the toes-down rotation before the ground does: the pitch
+    # acceleration jumps at contact (a repeated knot), from the swing's
+    # (the rate still rising, THDD_PRE_S) to the stance's (the rate falling),
+    # so that the toes-down rate peaks at contact, as it does within a few
+    # milliseconds on the Fukuchi run; a heel strike's pitch stays C2.
+    # Push-off: the toes-down pitch rate rises from heel rise to a broad peak
+    # PUSH_PEAK_LEAD of the contact before toe-off and is a little lower
+    # (PUSH_RATE_AT_TO of the peak) and falling when the toes leave the
+    # ground, as under the force plate of the Fukuchi treadmill run (rate
+    # about 467 deg/s 25 ms before toe-off, 432 at it); it falls to zero
+    # PUSH_END_SWING of the swing later. Walking keeps one quintic from heel
+    # rise to toe-off whose rate at toe-off is twice the mean (a knot on it
+    # where running has its peak leaves that curve as it is).
     th_ic = np.radians(g["foot_strike_angle_deg"])
     th_to = np.radians(g["toe_off_angle_deg"])
     ta = t_ff - ic
@@ -258,19 +294,38 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     w_in = np.radians(150.0) * (1.0 - rear)
     thd_ic = -w_in
     thdd_ic = rear * (-6.0 * th_ic / ta**2) + (1.0 - rear) * w_in / 0.02
-    thd_to = 2.0 * th_to / (to - t_hr)
-    thdd_to = -2.0 * thd_to / (to - t_hr)  # past the peak: the rate is falling
-    t_ps = to + 0.18 * t_sw
+    thdd_pre = rear * (-6.0 * th_ic / ta**2) - (1.0 - rear) * w_in / THDD_PRE_S
+    run = g["contact_fraction"] < 0.5
+    push = to - t_hr
+    thd_to = 2.0 * th_to / push
+    thdd_to = -2.0 * thd_to / push  # past the peak: the rate is falling
+    t_pk = to - np.where(run, np.minimum(PUSH_PEAK_LEAD * contact, 0.5 * push), 0.25 * push)
+    zero = np.zeros(n)
+    th_pk, thd_pk, thdd_pk = hermite.segment_d2(t_pk, t_hr, to, zero, zero, zero, th_to,
+                                                thd_to, thdd_to)
+    d1, d2 = t_pk - t_hr, to - t_pk
+    # running: the peak rate that reaches the toe-off angle (a smooth rise
+    # over d1 covers half its rate times d1; the near-flat top over d2,
+    # falling to PUSH_RATE_AT_TO along a parabola, 1 - (1 - r) / 3 of it)
+    w_pk = th_to / (0.5 * d1 + (1.0 - (1.0 - PUSH_RATE_AT_TO) / 3.0) * d2)
+    th_pk = np.where(run, 0.5 * w_pk * d1, th_pk)
+    thd_pk = np.where(run, w_pk, thd_pk)
+    thdd_pk = np.where(run, 0.0, thdd_pk)
+    thd_to = np.where(run, PUSH_RATE_AT_TO * w_pk, thd_to)
+    thdd_to = np.where(run, 2.0 * (1.0 - PUSH_RATE_AT_TO) * -w_pk / d2, thdd_to)
+    t_ps = to + np.where(run, PUSH_END_SWING, 0.18) * t_sw
     th_ps = th_to + 0.5 * thd_to * (t_ps - to)
     t_ls = ic_next - 0.2 * t_sw
     nxt = np.r_[np.arange(1, n), n - 1]
     th_ls = (th_ic - np.radians(3.0) * rear + w_in * 0.04)[nxt]
-    zero = np.zeros(n)
+    # each stride's knots start with contact twice: the swing's side of it
+    # (the segment from the last stride's late swing ends there) and the
+    # stance's; hermite.evaluate takes the later one at contact itself
     pitch = (
-        hermite.knots_from_strides(ic, t_ff, t_hr, to, t_ps, t_ls),
-        hermite.knots_from_strides(th_ic, zero, zero, th_to, th_ps, th_ls),
-        hermite.knots_from_strides(thd_ic, zero, zero, thd_to, zero, zero),
-        hermite.knots_from_strides(thdd_ic, zero, zero, thdd_to, zero, zero),
+        hermite.knots_from_strides(ic, ic, t_ff, t_hr, t_pk, to, t_ps, t_ls),
+        hermite.knots_from_strides(th_ic, th_ic, zero, zero, th_pk, th_to, th_ps, th_ls),
+        hermite.knots_from_strides(thd_ic, thd_ic, zero, zero, thd_pk, thd_to, zero, zero),
+        hermite.knots_from_strides(thdd_pre, thdd_ic, zero, zero, thdd_pk, thdd_to, zero, zero),
     )
     # ---- roll: eversion profile, signed per side
     inv = np.radians(g["inversion_ic_deg"])
@@ -350,7 +405,9 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
         return g0 - _mv(tr.foot_rotation(tt), r_p1[nxt])
 
     p_to, v_to, a_to = _state(stance_end, to)
-    p_ic, v_ic, a_ic = _state(landing, ic_next)
+    # the swing ends in the landing's state just before contact (the pitch's
+    # acceleration jumps at contact)
+    p_ic, v_ic, a_ic = _state_before(landing, ic_next)
     # last stride: no next contact planned; land one nominal stride ahead
     kt2 = hermite.knots_from_strides(to, ic_next)
 

@@ -27,6 +27,16 @@ RAMP_S = 4.0
 MTP_FRAC = 0.72
 """Metatarsophalangeal (ball) line, fraction of foot length from the heel."""
 
+HEEL_RISE_RUN = 0.55
+"""Heel rise in running, as a share of the contact before toe-off: the
+Fukuchi treadmill run's push-off pitch rate leaves its near-zero stance level
+about 150 ms before the force-plate toe-off of a 277 ms contact."""
+
+HEEL_RISE_WALK = 0.42
+"""Heel rise in walking (a contact of more than half the stride), share of
+the contact before toe-off: the heel leaves the ground at about a third of
+the gait cycle, toe-off at about 60 %."""
+
 # foot-strike angle (deg) -> strike index (% foot length): monotone and matching
 # the Altman & Davis angle bands to the Cavanagh & Lafortune index bands.
 _FSA_KNOTS = np.array([-25.0, -1.6, 8.0, 35.0])
@@ -204,7 +214,10 @@ def make_plan(sc: Scenario, duration_s: float, seed: int) -> StepPlan:
     t_a = np.clip(0.12 * contact + per_deg * np.abs(fsa), imp + 0.008, 0.30 * contact)
     imp = np.minimum(imp, t_a - 0.004)
     t_ff = ic + t_a
-    t_hr = to - 0.42 * contact
+    # heel rise: the push-off's toes-down pitch rate leaves zero some 0.55 of
+    # the contact before toe-off on the Fukuchi treadmill run; walking
+    # heels rise later in the stance
+    t_hr = to - np.where(g["contact_fraction"] < 0.5, HEEL_RISE_RUN, HEEL_RISE_WALK) * contact
     t_hr = np.maximum(t_hr, t_ff + 0.08 * contact)
     rise = 1.875 * g["pronation_excursion_deg"] / g["pronation_velocity_dps"]
     rise = np.clip(rise, 0.03 * contact, t_hr - ic - 0.03 * contact)
