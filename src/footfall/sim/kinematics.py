@@ -49,7 +49,7 @@ from scipy.interpolate import CubicSpline
 
 from footfall.model import G_MPS2, Surface
 from footfall.sim import hermite
-from footfall.sim.plan import MTP_FRAC, StepPlan
+from footfall.sim.plan import MTP_FRAC, RUNNING_CONTACT_FRACTION, StepPlan
 
 H_S = 1e-4
 """Time step of the finite differences that give velocity and acceleration, s."""
@@ -295,7 +295,7 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     thd_ic = -w_in
     thdd_ic = rear * (-6.0 * th_ic / ta**2) + (1.0 - rear) * w_in / 0.02
     thdd_pre = rear * (-6.0 * th_ic / ta**2) - (1.0 - rear) * w_in / THDD_PRE_S
-    run = g["contact_fraction"] < 0.5
+    run = g["contact_fraction"] < RUNNING_CONTACT_FRACTION
     push = to - t_hr
     thd_to = 2.0 * th_to / push
     thdd_to = -2.0 * thd_to / push  # past the peak: the rate is falling

@@ -27,6 +27,10 @@ RAMP_S = 4.0
 MTP_FRAC = 0.72
 """Metatarsophalangeal (ball) line, fraction of foot length from the heel."""
 
+RUNNING_CONTACT_FRACTION = 0.5
+"""A step whose contact is less than this share of the stride is running
+(a flight phase); the model's push-off differs between running and walking."""
+
 HEEL_RISE_RUN = 0.55
 """Heel rise in running, as a share of the contact before toe-off: the
 Fukuchi treadmill run's push-off pitch rate leaves its near-zero stance level
@@ -217,7 +221,8 @@ def make_plan(sc: Scenario, duration_s: float, seed: int) -> StepPlan:
     # heel rise: the push-off's toes-down pitch rate leaves zero some 0.55 of
     # the contact before toe-off on the Fukuchi treadmill run; walking
     # heels rise later in the stance
-    t_hr = to - np.where(g["contact_fraction"] < 0.5, HEEL_RISE_RUN, HEEL_RISE_WALK) * contact
+    running = g["contact_fraction"] < RUNNING_CONTACT_FRACTION
+    t_hr = to - np.where(running, HEEL_RISE_RUN, HEEL_RISE_WALK) * contact
     t_hr = np.maximum(t_hr, t_ff + 0.08 * contact)
     rise = 1.875 * g["pronation_excursion_deg"] / g["pronation_velocity_dps"]
     rise = np.clip(rise, 0.03 * contact, t_hr - ic - 0.03 * contact)
