@@ -491,6 +491,8 @@ RULE_VARIANTS = {
     "impact)": {},
     "not taken: every stride as running (contact at the impact)": {
         "RUNNING_SWING_SHARE": 0.0},
+    "not taken: walking contact no earlier than 25 ms before the impact": {
+        "WALKING_IMPACT_LAG_S": 0.025},
     "not taken: walking toe-off 0.3 down the edge (the running share)": {
         "WALKING_TOE_OFF_SHARE": 0.3},
     "not taken: walking toe-off 0.4 down the edge": {"WALKING_TOE_OFF_SHARE": 0.4},

@@ -86,3 +86,35 @@ def test_impact_ringing_is_not_taken_for_a_swing(validate):
         near = found[np.abs(found - r) < 0.3]
         assert len(near) == 1, (r, near - r)
         assert abs(near[0] - r) <= 0.010, (r, near[0] - r)
+
+
+def test_walking_contact_bound_by_impact_is_not_taken(validate, monkeypatch):
+    """Why walking keeps the pitch rate's zero crossing (footfall.gait.events.
+    WALKING_IMPACT_LAG_S): bounding the contact to 25 ms before the impact
+    brings the IPOL walkers who roll toes-down before a late impact closer to
+    the annotations (walk 1-1, left foot), but moves the gaitmap example's
+    first step out of standing (right foot, motion capture 1.5186 s) out of
+    the 30 ms match, where the crossing is within it."""
+    import numpy as np
+    from datasets import load_gaitmap_example, load_ipol
+
+    from footfall.gait import events
+
+    ex = load_gaitmap_example()
+    right = next(s for s in ex.recording.streams if s.side.value == "right")
+    first = float(ex.events.loc[ex.events["side"] == "right", "ic_s"].min())
+    walk = load_ipol(1, 1)
+    left = next(s for s in walk.recording.streams if s.side.value == "left")
+    ref = walk.events.loc[walk.events["side"] == "left", "ic_s"].dropna().to_numpy()
+
+    def nearest(stream, t):
+        found = validate.detector_events(stream)["ic_s"].dropna().to_numpy()
+        return found[np.argmin(np.abs(found[:, None] - t[None, :]), axis=0)] - t
+
+    crossing_first = nearest(right, np.array([first]))[0]
+    crossing_ipol = np.abs(nearest(left, ref))
+    monkeypatch.setattr(events, "WALKING_IMPACT_LAG_S", 0.025)
+    bound_first = nearest(right, np.array([first]))[0]
+    bound_ipol = np.abs(nearest(left, ref))
+    assert abs(crossing_first) <= 0.030 < abs(bound_first), (crossing_first, bound_first)
+    assert np.mean(bound_ipol <= 0.05) > np.mean(crossing_ipol <= 0.05) + 0.2
