@@ -11,6 +11,10 @@ made once.
 The same is measured with the two foot IMUs alone (``--feet-minutes``, by
 default 1 minute and 1 hour: the spine issue's hour of two feet).
 
+The virtual runner itself is timed too (``--sim-minutes``, default one hour):
+the whole ``footfall simulate`` command making that run's two foot IMUs and
+two insoles and writing them as Parquet, in a fresh process.
+
 Each measurement is a fresh process, as a user would run it:
 
 * reading the files only (``footfall.io.read_recording``);
@@ -256,6 +260,35 @@ def print_runs(title: str, runs: dict, repeats: int) -> None:
                   f"(r2 {g['r2']}; exponent {g.get('exponent_above_intercept', 'n/a')})")
 
 
+def measure_simulate(durations: list[float], repeats: int) -> dict:
+    """Wall time, CPU time and peak memory of ``footfall simulate`` (the
+    benchmark's scenario and seed, two foot IMUs and two insoles, Parquet)
+    for each length, median over ``repeats`` fresh processes."""
+    rows = []
+    for minutes in durations:
+        runs = []
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                runs.append(run_measured([
+                    sys.executable, "-m", "footfall", "simulate", "--scenario", SCENARIO,
+                    "--minutes", f"{minutes:g}", "--seed", str(SEED), "--sensors", "foot",
+                    "insole", "--format", "parquet", "-o", str(Path(tmp) / "run")]))
+        rows.append({"minutes": minutes,
+                     "wall_s": round(_median(runs, "wall_s"), 3),
+                     "cpu_s": round(_median(runs, "cpu_s"), 3),
+                     "peak_mb": round(max(r["peak_mb"] for r in runs), 1)})
+    return {"command": f"footfall simulate --scenario {SCENARIO} --seed {SEED} "
+                       "--sensors foot insole --format parquet",
+            "durations": rows}
+
+
+def print_simulate(sim: dict, repeats: int) -> None:
+    print(f"\n{sim['command']} (median of {repeats}, fresh process)")
+    print(f"{'minutes':>8} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
+    for r in sim["durations"]:
+        print(f"{r['minutes']:8g} {r['wall_s']:8.2f} {r['cpu_s']:8.2f} {r['peak_mb']:8.0f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", default="1,10,60,240",
@@ -263,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--feet-minutes", default="1,60",
                     help="lengths measured with the two foot IMUs alone (default 1,60; "
                          "empty to skip)")
+    ap.add_argument("--sim-minutes", default="60",
+                    help="lengths of 'footfall simulate' runs timed (default 60; empty to skip)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--formats", default="csv,parquet")
     ap.add_argument("--cache", type=Path, default=default_cache(),
@@ -299,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
                 "runs": measure("feet", feet_durations, formats, args.cache, args.repeats)}
         results["feet_only"] = feet
         print_runs(feet["recording"], feet["runs"], args.repeats)
+    sim_durations = sorted(float(x) for x in args.sim_minutes.split(",") if x)
+    if sim_durations:
+        results["simulate"] = measure_simulate(sim_durations, args.repeats)
+        print_simulate(results["simulate"], args.repeats)
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "speed.json"

@@ -46,7 +46,7 @@ def test_validate_sim_scenario(tmp_path):
 
 def test_bench_speed_tiny(tmp_path):
     _run("bench/bench_speed.py", "--minutes", "0.1,0.2", "--feet-minutes", "0.1",
-         "--repeats", "1", "--formats", "csv",
+         "--sim-minutes", "0.1", "--repeats", "1", "--formats", "csv",
          "--out", str(tmp_path), "--cache", str(tmp_path / "cache"))
     res = json.loads((tmp_path / "speed.json").read_text())
     rows = res["runs"]["csv"]["durations"]
@@ -67,6 +67,10 @@ def test_bench_speed_tiny(tmp_path):
     assert feet["n_steps"] > 0
     names = sorted(p.name for p in (tmp_path / "cache" / "easy-run_0.1min_csv_feet").iterdir())
     assert not any("insole" in n for n in names) and any("foot" in n for n in names)
+    # the simulator's own command is timed in a fresh process
+    sim = res["simulate"]["durations"]
+    assert [r["minutes"] for r in sim] == [0.1]
+    assert sim[0]["wall_s"] > 0 and sim[0]["cpu_s"] > 0 and sim[0]["peak_mb"] > 0
 
 
 def test_bench_gaitmap_footfall_side_and_clean_skip(tmp_path):

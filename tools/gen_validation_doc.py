@@ -638,7 +638,8 @@ Writes `bench/results/speed.json`. The recording: two foot IMUs at 200 Hz
 and two 16-cell insoles at 100 Hz from the virtual runner (`easy-run`), a
 block of at most 10 minutes tiled with continuous time to 1 minute, 10
 minutes, 1 hour and 4 hours, written as a recording folder in CSV and in
-Parquet; and the same run's two foot IMUs alone (1 minute and 1 hour).
+Parquet; and the same run's two foot IMUs alone (1 minute and 1 hour);
+and the time `footfall simulate` takes to make and write an hour of it.
 Each measurement is a fresh process, as a user runs it: reading the
 files only (`footfall.io.read_recording`) and the whole
 `footfall analyze FOLDER --json -` command; wall time, CPU time (all threads)
@@ -675,6 +676,14 @@ linear).
     if feet:
         out.append("Two foot IMUs alone:\n")
         out.append(_speed_table(feet))
+    sim = s.get("simulate")
+    if sim and sim.get("durations"):
+        out.append(f"The virtual runner's own command, `{sim['command']} --minutes M -o DIR` "
+                   "(simulation and writing, fresh process):\n")
+        out.append(table(["minutes", "wall s", "CPU s", "peak MB"],
+                         [[num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
+                           num(r["wall_s"], 2), num(r["cpu_s"], 2), num(r["peak_mb"], 0)]
+                          for r in sim["durations"]]) + "\n")
     out.append(_speed_checks(s))
     return "\n".join(out)
 
