@@ -156,7 +156,9 @@ def remove_offsets(pressure: np.ndarray, fs_hz: float,
     base = np.empty_like(p)
     for j in range(c):  # per cell, not per sample
         base[:, j] = np.interp(idx, centres, env[:, j])
-    return np.maximum(p - base, 0.0), base
+    cleaned = np.subtract(p, base)
+    np.maximum(cleaned, 0.0, out=cleaned)  # in place: one (n, c) array fewer
+    return cleaned, base
 
 
 def _cross_time(time_s: np.ndarray, load: np.ndarray, i: np.ndarray, level: float) -> np.ndarray:
