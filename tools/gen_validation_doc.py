@@ -419,8 +419,7 @@ analysis on simulated data are those of `tests/test_sim_analysis.py`.
                   "stride length MAE %", "cadence footfall / truth spm",
                   "strike pattern correct % (angle MAE deg)"], rows)
     extra = ""
-    for key, title in (("foot_imu_events", "Foot IMUs' own events in the same runs"),
-                       ("shank", "Shank IMUs of the same runs (their steps rows)")):
+    for key, title in (("foot_imu_events", "Foot IMUs' own events in the same runs"),):
         got = [(n, r[key]) for n, r in s.items() if r.get(key)]
         if not got:
             continue
