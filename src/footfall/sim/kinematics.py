@@ -59,6 +59,11 @@ THDD_PRE_S = 0.04
 before contact, by its value at contact every this many seconds (the rate
 climbs some 230 deg/s in the last 35 ms before contact on the Fukuchi run)."""
 
+THDD_STOP_S = 0.02
+"""A flat or toes-first landing's toes-down pitch rate is stopped by the ground
+at its value at contact every this many seconds (the rotation ends within
+about 20 ms of contact, cf. the Fukuchi forefoot runner)."""
+
 PUSH_PEAK_LEAD = 0.09
 """Running push-off: the toes-down pitch rate peaks this share of the contact
 before toe-off (about 25 ms of the Fukuchi run's 277 ms contact)."""
@@ -272,7 +277,7 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     # Around contact: a heel strike reaches its greatest toes-up pitch at
     # contact and the ground then slaps the forefoot down; a flat or toes-first
     # landing is still pitching toes-down when it lands and the ground stops
-    # that rotation within ~20 ms (cf. the Fukuchi forefoot runner). ``rear``
+    # that rotation within ~20 ms (THDD_STOP_S; cf. the Fukuchi forefoot runner). ``rear``
     # blends the two by the strike angle (0 at <= 0 deg, 1 at >= 8 deg).
     # Nothing stops the toes-down rotation before the ground does: the pitch
     # acceleration jumps at contact (a repeated knot), from the swing's
@@ -293,7 +298,7 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     rear = np.clip(g["foot_strike_angle_deg"] / 8.0, 0.0, 1.0)
     w_in = np.radians(150.0) * (1.0 - rear)
     thd_ic = -w_in
-    thdd_ic = rear * (-6.0 * th_ic / ta**2) + (1.0 - rear) * w_in / 0.02
+    thdd_ic = rear * (-6.0 * th_ic / ta**2) + (1.0 - rear) * w_in / THDD_STOP_S
     thdd_pre = rear * (-6.0 * th_ic / ta**2) - (1.0 - rear) * w_in / THDD_PRE_S
     run = g["contact_fraction"] < RUNNING_CONTACT_FRACTION
     push = to - t_hr
