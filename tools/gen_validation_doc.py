@@ -419,17 +419,15 @@ analysis on simulated data are those of `tests/test_sim_analysis.py`.
                   "stride length MAE %", "cadence footfall / truth spm",
                   "strike pattern correct % (angle MAE deg)"], rows)
     extra = ""
-    for key, title in (("foot_imu_events", "Foot IMUs' own events in the same runs"),):
-        got = [(n, r[key]) for n, r in s.items() if r.get(key)]
-        if not got:
-            continue
+    got = [(n, r["foot_imu_events"]) for n, r in s.items() if r.get("foot_imu_events")]
+    if got:
         srows = [[f"`{n}`", f"{num(x['initial_contact']['matched_pct'])} / "
                   f"{num(x['initial_contact']['precision_pct'])}",
                   f"{num(x['initial_contact']['mae_ms'])} "
                   f"({num(x['initial_contact']['bias_ms'], signed=True)})",
                   f"{num(x['toe_off']['mae_ms'])} ({num(x['toe_off']['bias_ms'], signed=True)})"]
                  for n, x in got]
-        extra += (f"\n{title}, events:\n\n"
+        extra += ("\nFoot IMUs' own events in the same runs, events:\n\n"
                   + table(["scenario", "IC recall / precision %", "IC MAE (bias) ms",
                            "TO MAE (bias) ms"], srows) + "\n")
     arows = []
