@@ -118,3 +118,24 @@ def test_walking_contact_bound_by_impact_is_not_taken(validate, monkeypatch):
     bound_ipol = np.abs(nearest(left, ref))
     assert abs(crossing_first) <= 0.030 < abs(bound_first), (crossing_first, bound_first)
     assert np.mean(bound_ipol <= 0.05) > np.mean(crossing_ipol <= 0.05) + 0.2
+
+
+def test_last_step_into_standing_keeps_its_contact(validate):
+    """The last swing of a walk into standing has no swing after it: its
+    mid-stance is the quietest moment within
+    footfall.gait.segment.EDGE_STANCE_S of its peak. In slow last steps the
+    smoothed peak is the push-off, and the swing goes on for 0.5-0.6 s after
+    it; a shorter window (0.6 s) ended the stride in the dip between
+    push-off and swing, and the contact was put 0.2-0.5 s early on these
+    IPOL walks' last steps."""
+    import numpy as np
+    from datasets import load_ipol
+
+    for subject, trial, side in ((1, 2, "left"), (2, 2, "left"), (9, 2, "left"),
+                                 (10, 2, "left")):
+        walk = load_ipol(subject, trial)
+        stream = next(s for s in walk.recording.streams if s.side.value == side)
+        last = float(walk.events.loc[walk.events["side"] == side, "ic_s"].max())
+        found = validate.detector_events(stream)["ic_s"].dropna().to_numpy()
+        err = found[np.argmin(np.abs(found - last))] - last
+        assert abs(err) <= 0.05, (subject, trial, side, err)

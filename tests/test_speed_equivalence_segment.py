@@ -116,7 +116,7 @@ def test_mid_stances_equal_the_search_stride_by_stride():
             empty = np.zeros(0, dtype=int)
             bounds = np.concatenate([[0], np.sort(breaks) if breaks is not None else empty, [n]])
             max_gap = int(sg.MAX_STRIDE_S * fs)
-            ms_b, ms_a = _ref_mid_stances(fine, peaks, bounds, max_gap, int(0.6 * fs))
+            ms_b, ms_a = _ref_mid_stances(fine, peaks, bounds, max_gap, int(sg.EDGE_STANCE_S * fs))
             keep = (ms_a - ms_b >= int(sg.MIN_STRIDE_S * fs * 0.8)) & (ms_a - ms_b <= max_gap)
             keep &= (ms_b < peaks) & (peaks < ms_a)
             assert np.array_equal(seg.swing_peak, peaks[keep])

@@ -40,6 +40,14 @@ MIN_STRIDE_S = 0.4
 MAX_STRIDE_S = 2.5
 """Longest stride (s); longer intervals between swings are separate bouts."""
 
+EDGE_STANCE_S = 1.0
+"""A swing with no neighbour on one side (the first or last of a bout, next
+to a gap or the data's edge) takes the quietest sample within this time (s)
+of its peak, on that side, as its mid-stance. In a slow last step into
+standing the smoothed peak can be the push-off, with the swing going on for
+another 0.5-0.6 s: a window of 0.6 s ended such strides in the dip between
+push-off and swing, before their contact (IPOL walks; docs/validation.md)."""
+
 REST_RATE_FLOOR_RPS = 0.2
 REST_ACC_FLOOR_MPS2 = 1.0
 """Where data starts (:func:`segment_strides` with ``leading_partial``), the
@@ -288,7 +296,7 @@ def segment_strides(
     peaks = peaks[coarse[peaks] >= SWING_REL_MIN * ref]
 
     max_gap = int(MAX_STRIDE_S * fs_hz)
-    half = int(0.6 * fs_hz)
+    half = int(EDGE_STANCE_S * fs_hz)
     seg_id = np.searchsorted(bounds, peaks, side="right") - 1
     lo_bound = bounds[seg_id]
     hi_bound = bounds[seg_id + 1]
