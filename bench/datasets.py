@@ -221,7 +221,37 @@ def load_gaitmap_example(data_dir: Path | str | None = None) -> GaitmapExample:
     _check_gaitmap_order(ev)
     events = _gaitmap_contacts(ev, fs)
     strides = _gaitmap_strides(ev, pd.read_csv(folder / "position_sample.csv"), fs)
+    turns = _gaitmap_turns(pd.read_csv(folder / "orientation_sample.csv"))
+    strides = strides.merge(turns, on=["side", "s_id"], how="left", validate="one_to_one")
     return GaitmapExample(recording, events, strides)
+
+
+def _gaitmap_turns(ori: pd.DataFrame) -> pd.DataFrame:
+    """Reference heading change of each stride (side, s_id, turn_deg) from
+    the motion-capture foot orientations: the angle about the vertical from
+    the foot's x axis at the stride's first sample to its x axis at the last,
+    positive counter-clockwise seen from above. The left foot's orientations
+    are mirrored (the U-turn turns the right foot +180 deg and the left foot
+    -178 deg, while the heel markers of both feet, ``position_sample.csv``,
+    turn counter-clockwise): its sign is reversed."""
+    ori = ori.rename(columns={ori.columns[0]: "sensor"})
+    ori = ori.sort_values(["sensor", "s_id", "sample"], kind="stable")
+    ends = pd.concat([ori.groupby(["sensor", "s_id"]).first(),
+                      ori.groupby(["sensor", "s_id"]).last()], axis=1, keys=["a", "b"])
+
+    def x_axis(q: pd.DataFrame) -> np.ndarray:
+        x, y, z, w = (q[k].to_numpy(dtype=np.float64) for k in ("q_x", "q_y", "q_z", "q_w"))
+        # first column of the rotation matrix of (w, x, y, z)
+        return np.column_stack([1 - 2 * (y * y + z * z), 2 * (x * y + w * z),
+                                2 * (x * z - w * y)])
+
+    f0, f1 = x_axis(ends["a"]), x_axis(ends["b"])
+    turn = np.degrees(np.arctan2(f0[:, 0] * f1[:, 1] - f0[:, 1] * f1[:, 0],
+                                 f0[:, 0] * f1[:, 0] + f0[:, 1] * f1[:, 1]))
+    side = ends.index.get_level_values("sensor").str.replace("_sensor", "", regex=False)
+    turn = np.where(side == "left", -turn, turn)
+    return pd.DataFrame({"side": np.asarray(side), "s_id": ends.index.get_level_values("s_id"),
+                         "turn_deg": turn})
 
 
 def _check_gaitmap_order(ev: pd.DataFrame) -> None:

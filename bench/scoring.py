@@ -206,3 +206,39 @@ def contact_time_errors_ms(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float)
                    - 1000 * (r["to_s"] - r["ic_s"]).to_numpy(dtype=float)[ok])
     e = np.concatenate(out)
     return e[np.isfinite(e)]
+
+
+def turn_stats(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float,
+               straight_deg: float = 20.0) -> dict:
+    """Heading change per stride (``turn_deg``) against a reference's, on the
+    reference strides found (contact within ``tol_s``): MAE and bias over all
+    of them, over the straight ones (reference within ``straight_deg``) and
+    over the turning ones, and the turning strides' pairs (reference, found)."""
+    ref_t, got_t = [], []
+    for side in ("left", "right"):
+        r = ref[ref["side"] == side]
+        rows = nearest_rows(steps, side, r["ic_s"].to_numpy(), tol_s)
+        ok = rows >= 0
+        ref_t.append(r["turn_deg"].to_numpy(dtype=float)[ok])
+        got_t.append(steps.loc[rows[ok], "turn_deg"].to_numpy(dtype=float))
+    rt, gt = np.concatenate(ref_t), np.concatenate(got_t)
+    keep = np.isfinite(rt) & np.isfinite(gt)
+    rt, gt = rt[keep], gt[keep]
+    err = gt - rt
+    straight = np.abs(rt) <= straight_deg
+    nan = float("nan")
+
+    def mae(e: np.ndarray) -> float | None:
+        return _r(np.mean(np.abs(e)) if len(e) else nan, 2)
+
+    return {
+        "n": int(len(err)),
+        "mae_deg": mae(err),
+        "bias_deg": _r(np.mean(err) if len(err) else nan, 2),
+        "straight_n": int(straight.sum()),
+        "straight_mae_deg": mae(err[straight]),
+        "turning_n": int((~straight).sum()),
+        "turning_mae_deg": mae(err[~straight]),
+        "turning_pairs_deg": [[_r(a, 1), _r(b, 1)] for a, b in zip(rt[~straight], gt[~straight],
+                                                                   strict=True)],
+    }

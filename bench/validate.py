@@ -50,6 +50,7 @@ from scoring import (  # noqa: E402
     event_stats,
     nearest_rows,
     stride_stats,
+    turn_stats,
 )
 
 import footfall  # noqa: E402
@@ -92,8 +93,10 @@ def validate_gaitmap() -> dict:
     """footfall on the gaitmap example walk against motion capture."""
     ex = load_gaitmap_example()
     res = footfall.analyze(ex.recording)
+    ref = ex.strides[~ex.strides["spans_missing_contact"].to_numpy(dtype=bool)]
     return {"recording": "gaitmap example walk (204.8 Hz, lateral shoe IMUs, raw sensor frame)",
-            **score_gaitmap_example(res.steps, ex)}
+            **score_gaitmap_example(res.steps, ex),
+            "turn": turn_stats(res.steps, ref, GAITMAP_TOL_S)}
 
 
 def detector_events(stream) -> pd.DataFrame:

@@ -39,6 +39,18 @@ def test_gaitmap_events_and_strides(validate):
     assert st["stride_length_mae_pct_of_mean"] <= 3.0
 
 
+def test_gaitmap_heading_change_per_stride(validate):
+    """turn_deg against the motion-capture foot orientations: a few degrees
+    on the straight strides, and the U-turn's strides (about 30, 120 and 30
+    deg on the right foot) within 5 deg each."""
+    t = validate.validate_gaitmap()["turn"]
+    assert t["n"] >= 55
+    assert t["straight_mae_deg"] <= 2.0
+    assert t["turning_n"] >= 3
+    for ref, got in t["turning_pairs_deg"]:
+        assert abs(got - ref) <= 5.0, (ref, got)
+
+
 @pytest.fixture(scope="module")
 def fukuchi(validate):
     return validate.validate_fukuchi()

@@ -249,7 +249,24 @@ no initial contact to detect. Extra detections are contacts in the turn and at
 the start that the reference does not list. The same data run through
 gaitmap itself on this machine: see "Side by side with gaitmap" below.
 """
-    return head + "\n" + body + "\n" + notes
+    return head + "\n" + body + "\n" + notes + _gaitmap_turns(g.get("turn"))
+
+
+def _gaitmap_turns(t: dict | None) -> str:
+    if not t:
+        return ""
+    pairs = ", ".join(f"{num(a)} / {num(b)}" for a, b in t["turning_pairs_deg"])
+    return f"""
+Heading change per stride (`turn_deg`) against the motion-capture foot
+orientations (the angle about the vertical between the foot's long axis at
+the stride's two mid-stances; the reference's left-foot orientations are
+mirrored, so their sign is reversed: see `bench/datasets.py`), on
+{t['n']} reference strides: MAE {num(t['mae_deg'])} deg (bias
+{num(t['bias_deg'], signed=True)} deg); {t['straight_n']} straight strides
+(reference within 20 deg) {num(t['straight_mae_deg'])} deg; the
+{t['turning_n']} strides of the U-turn that the reference lists
+{num(t['turning_mae_deg'])} deg (reference / footfall: {pairs} deg).
+"""
 
 
 def _cm(m: float | None) -> float | None:

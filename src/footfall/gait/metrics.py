@@ -40,6 +40,11 @@ CONTACT_RANGE_MS = (60.0, 2000.0)
 PRONATION_LEAD_S = 0.04
 """Pronation is sought from this long before the detected initial contact."""
 
+TURN_POINTS = 17
+"""Orientations per stride through which its heading change is followed
+(:func:`stride_turn_deg`): one every 1/16 of the stride, a few tens of
+milliseconds apart, in which no foot turns half a revolution."""
+
 _ROWS = 1024
 """Strides whose loading-phase windows are searched together."""
 
@@ -102,6 +107,26 @@ def _level_long_axis(q_ms: np.ndarray) -> np.ndarray:
     return np.where(norm > 1e-6, fwd / np.maximum(norm, 1e-12), np.array([1.0, 0.0, 0.0]))
 
 
+def stride_turn_deg(traj: StrideTrajectories) -> np.ndarray:
+    """(n,) change of heading of the foot over each stride, deg: the angle
+    about the vertical from the foot's long axis at the stride's first
+    mid-stance to its long axis at the last, positive counter-clockwise seen
+    from above (a turn to the left). Both ends are foot-flat moments, so the
+    long axis is near level there; the angle is that of the axes' horizontal
+    projections. It is followed through :data:`TURN_POINTS` orientations
+    spread over the stride, so a pivot of more than 180 degrees keeps its
+    size and sign."""
+    n = len(traj)
+    if n == 0:
+        return np.zeros(0)
+    last = (traj.stop - traj.start).astype(int)
+    k = np.rint(np.linspace(0.0, 1.0, TURN_POINTS)[None, :] * last[:, None]).astype(int)
+    r = np.broadcast_to(np.arange(n)[:, None], k.shape)
+    f = quat.rotate(traj.take("q", r, k), np.array([1.0, 0.0, 0.0]))
+    heading = np.unwrap(np.arctan2(f[..., 1], f[..., 0]), axis=1)
+    return np.degrees(heading[:, -1] - heading[:, 0])
+
+
 def imu_step_columns(
     time_s: np.ndarray,
     gyr_rps: np.ndarray,
@@ -151,8 +176,9 @@ def imu_step_columns(
     -------
     ColumnTable
         Rows ordered by ``ic_s``; contract columns this sensor can give, plus
-        ``ms_s`` (mid-stance), ``stride_length_zupt_m``, ``gap_ms`` and
-        ``source``.
+        ``ms_s`` (mid-stance), ``stride_length_zupt_m``, ``turn_deg`` (foot
+        sensors: :func:`stride_turn_deg` of the stride that ``stride_length_m``
+        measures), ``gap_ms`` and ``source``.
     """
     side = Side(side)
     placement = Placement(placement)
@@ -207,6 +233,8 @@ def imu_step_columns(
     horiz = np.hypot(disp[:, 0], disp[:, 1])
     stride_len = np.where(cont, horiz[nxt], np.nan)
     stride_len[np.isnan(stride_ms)] = np.nan
+    turn = np.where(cont, stride_turn_deg(traj)[nxt], np.nan)
+    turn[np.isnan(stride_ms)] = np.nan
     if belt_speed_mps:
         speed = np.full(n_str, float(belt_speed_mps))
         stride_len_out = speed * stride_ms / 1000.0
@@ -298,6 +326,7 @@ def imu_step_columns(
         cols["stride_length_m"] = stride_len_out
         cols["speed_mps"] = speed
         cols["stride_length_zupt_m"] = stride_len
+        cols["turn_deg"] = turn
         cols["foot_strike_angle_deg"] = pitch_ic
         cols["strike_pattern"] = strike_pattern_from_angle(pitch_ic)
         cols["pronation_excursion_deg"] = excursion
