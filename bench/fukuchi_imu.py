@@ -102,6 +102,20 @@ DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fuk
 """Where the data live in a development checkout (``../shared/data/fukuchi_rbds``)."""
 
 SUBJECT = "RBDS001"
+"""The runner converted by default."""
+
+SUBJECTS: dict[str, dict[str, Any]] = {
+    # RBDSinfo.txt: 181 cm, 62 kg; the authors' force export zeroed |Fy| < 30 N,
+    # so a contact can drop out for a few samples: gaps up to 20 ms are merged
+    "RBDS001": {"height_m": 1.81, "mass_kg": 62.0, "gap_s": 0.020, "min_run_s": 0.0},
+    # not in RBDSinfo under this name (SOURCE.md); 78.3 kg from its mean vertical
+    # force. Its plate is not zeroed and rings: single samples above 50 N just
+    # after toe-off and one-sample dips at landing, so runs shorter than 10 ms
+    # are ignored and only gaps up to 10 ms merged
+    "RBDS0041": {"height_m": None, "mass_kg": 78.3, "gap_s": 0.010, "min_run_s": 0.010},
+}
+"""The running trials at 2.5 m/s in the data folder, and how each is read."""
+
 BELT_SPEED_MPS = 2.5
 MARKER_FS_HZ = 150.0
 FORCE_FS_HZ = 300.0
@@ -145,20 +159,20 @@ class SegmentMotion:
 # ----------------------------------------------------------------------------
 
 
-def data_available(data_dir: Path = DATA_DIR) -> bool:
-    """Whether the three RBDS001 files needed are present."""
+def data_available(data_dir: Path = DATA_DIR, subject: str = SUBJECT) -> bool:
+    """Whether the three files of ``subject`` are present."""
     return all(
         (data_dir / f).is_file()
-        for f in (f"{SUBJECT}runT25markers.txt", f"{SUBJECT}runT25forces.txt",
-                  f"{SUBJECT}static.txt")
+        for f in (f"{subject}runT25markers.txt", f"{subject}runT25forces.txt",
+                  f"{subject}static.txt")
     )
 
 
-def _require(data_dir: Path) -> None:
-    if not data_available(data_dir):
+def _require(data_dir: Path, subject: str = SUBJECT) -> None:
+    if not data_available(data_dir, subject):
         raise DataMissing(
-            f"Fukuchi running data not found in {data_dir} (needs {SUBJECT}runT25markers.txt, "
-            f"{SUBJECT}runT25forces.txt, {SUBJECT}static.txt); the virtual IMU cannot be made."
+            f"Fukuchi running data not found in {data_dir} (needs {subject}runT25markers.txt, "
+            f"{subject}runT25forces.txt, {subject}static.txt); the virtual IMU cannot be made."
         )
 
 
@@ -166,7 +180,9 @@ def load_markers(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Read a marker file; return sample times (s) and marker positions in the
     footfall world frame (m, x forward, y left, z up), each (n, 3).
 
-    Gaps (NaN) are filled by linear interpolation in time.
+    Gaps (NaN) are filled by linear interpolation in time; markers with no
+    sample at all (RBDS0041's malleoli and knee markers in its running trial)
+    are left out.
     """
     df = pd.read_csv(path, sep="\t")
     n = len(df)
@@ -175,6 +191,8 @@ def load_markers(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     out: dict[str, np.ndarray] = {}
     for name in names:
         xyz = df[[name + "X", name + "Y", name + "Z"]].to_numpy(dtype=float)
+        if np.isnan(xyz).all():
+            continue
         if np.isnan(xyz).any():
             xyz = pd.DataFrame(xyz).interpolate(limit_direction="both").to_numpy()
         # lab X forward, Y up, Z right  ->  x forward, y left, z up; mm -> m
@@ -397,13 +415,16 @@ def force_contacts(
     threshold_n: float = CONTACT_THRESHOLD_N,
     gap_s: float = CONTACT_GAP_S,
     min_contact_s: float = MIN_CONTACT_S,
+    min_run_s: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Contacts from a vertical force signal.
 
     Returns initial-contact and toe-off times (s, sample 0 at 0 s), as the
-    interpolated threshold crossings. Runs above threshold separated by less
-    than ``gap_s`` are merged; contacts touching either end of the signal or
-    shorter than ``min_contact_s`` are dropped.
+    interpolated threshold crossings. A run above threshold shorter than
+    ``min_run_s`` that no other run follows within ``gap_s`` (the plate's
+    ringing after a toe-off) is ignored; runs separated by up to ``gap_s``
+    are merged (a dip at landing or a dropout); contacts touching either
+    end of the signal or shorter than ``min_contact_s`` are dropped.
     """
     fy = np.asarray(fy_n, dtype=float)
     above = fy > threshold_n
@@ -414,6 +435,10 @@ def force_contacts(
         starts = np.r_[0, starts]
     if above[-1]:
         ends = np.r_[ends, len(fy) - 1]
+    if min_run_s > 0 and len(starts):
+        follow = np.r_[(starts[1:] - ends[:-1]) / fs_hz <= gap_s, False]
+        ring = ((ends - starts + 1) / fs_hz < min_run_s) & ~follow
+        starts, ends = starts[~ring], ends[~ring]
     # merge runs separated by short gaps
     keep = np.ones(len(starts), bool)
     gap = (starts[1:] - ends[:-1]) / fs_hz
@@ -434,21 +459,79 @@ def force_contacts(
     return cross(s - 1, s), cross(e, e + 1)
 
 
+def _rot_at(mo: SegmentMotion, t: np.ndarray) -> np.ndarray:
+    """Segment rotation matrices at times ``t`` (nearest virtual sample)."""
+    k = np.clip(np.round(np.interp(t, mo.time_s, np.arange(len(mo.time_s)))).astype(int),
+                0, len(mo.time_s) - 1)
+    return mo.rot[k].as_matrix()
+
+
+def _eversion_deg(foot: SegmentMotion, shank: SegmentMotion, r_rel0: np.ndarray,
+                  side: str) -> np.ndarray:
+    """Rearfoot eversion, deg (positive = eversion): the foot's rotation
+    relative to the shank, from quiet standing, decomposed flexion first
+    (about the foot's lateral axis), then eversion about its long axis
+    (a Cardan sequence close to the joint coordinate system of Wu et al. 2002)."""
+    r_rel = np.einsum("nji,njk->nik", shank.rot.as_matrix(), foot.rot.as_matrix())
+    k = np.einsum("ji,njk->nik", r_rel0, r_rel)
+    x = Rotation.from_matrix(k).as_euler("YXZ")[:, 1]
+    return np.degrees(x) * (1.0 if side == "left" else -1.0)
+
+
+def _foot_roll_deg(foot: SegmentMotion, side: str) -> np.ndarray:
+    """Foot roll relative to standing (the ground), deg, positive = eversion."""
+    x = foot.rot.as_euler("ZYX")[:, 2]
+    return np.degrees(x) * (1.0 if side == "left" else -1.0)
+
+
+def _stance_excursion(t: np.ndarray, angle: np.ndarray, ic: np.ndarray,
+                      to: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per contact: peak of ``angle`` in stance minus its value at initial
+    contact (deg), and the peak rate of rise from contact to that peak (deg/s)."""
+    dt = t[1] - t[0]
+    rate = np.gradient(angle, dt)
+    exc = np.full(len(ic), np.nan)
+    vel = np.full(len(ic), np.nan)
+    for i, (a, b) in enumerate(zip(ic, to, strict=True)):
+        ia, ib = int(np.ceil(a / dt)), int(np.floor(b / dt))
+        if ia < 1 or ib >= len(t) or ib <= ia:
+            continue
+        a0 = float(np.interp(a, t, angle))
+        k = ia + int(np.argmax(angle[ia:ib + 1]))
+        exc[i] = angle[k] - a0
+        vel[i] = float(np.max(rate[ia:k + 1]))
+    return exc, vel
+
+
 def truth_steps(
     forces: pd.DataFrame,
     t_mk: np.ndarray,
     markers_f: dict[str, np.ndarray],
     motions: dict[tuple[str, str], SegmentMotion],
+    subject: str = SUBJECT,
+    r_rel0: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Truth steps table: one row per force-plate contact, side from the COP.
 
     Columns ``side, ic_s, to_s, contact_ms, stride_ms, swing_ms, cadence_spm,
-    stride_length_m, speed_mps, foot_strike_angle_deg, shank_angle_ic_deg``
-    (the latter two from the segment frames at initial contact, relative to
-    standing), plus ``strike_pattern`` from the study's own classification.
+    stride_length_m, speed_mps, foot_strike_angle_deg, strike_pattern,
+    shank_angle_ic_deg`` (angles from the segment frames at initial contact,
+    relative to standing; the strike pattern from the angle by the bands of
+    ``footfall.gait.metrics``), plus ``foot_progression_deg`` (the heel-to-toe
+    line's heading from the direction of travel at mid-contact, positive =
+    toe-out), ``foot_roll_ic_deg`` (foot roll at contact, positive = everted),
+    ``foot_roll_excursion_deg`` / ``foot_roll_velocity_dps`` (the foot's roll
+    from contact to its stance peak, and its peak rate) and, with ``r_rel0``
+    (the foot-to-shank rotation at standing, per side),
+    ``eversion_excursion_deg`` / ``eversion_velocity_dps`` (rearfoot
+    eversion: the foot relative to the shank).
     Per-step cadence is 2 x 60 / stride time (both feet counted).
     """
-    ic, to = force_contacts(forces["Fy"].to_numpy())
+    from footfall.gait.metrics import strike_pattern_from_angle
+
+    cfg = SUBJECTS[subject]
+    ic, to = force_contacts(forces["Fy"].to_numpy(), gap_s=cfg["gap_s"],
+                            min_run_s=cfg["min_run_s"])
     mid = 0.5 * (ic + to)
     # COP (lab mm: X forward, Z right) -> world m
     k = np.clip(np.round(mid * FORCE_FS_HZ).astype(int), 0, len(forces) - 1)
@@ -468,18 +551,33 @@ def truth_steps(
     df["cadence_spm"] = 120000.0 / df["stride_ms"]
     df["speed_mps"] = BELT_SPEED_MPS
     df["stride_length_m"] = BELT_SPEED_MPS * df["stride_ms"] / 1000
-    fsa = np.full(len(df), np.nan)
-    sha = np.full(len(df), np.nan)
+    extra = {c: np.full(len(df), np.nan) for c in (
+        "foot_strike_angle_deg", "shank_angle_ic_deg", "foot_progression_deg",
+        "foot_roll_ic_deg", "foot_roll_excursion_deg", "foot_roll_velocity_dps",
+        "eversion_excursion_deg", "eversion_velocity_dps")}
     for s in SIDES:
         sel = (df["side"] == s).to_numpy()
-        for seg, out in (("foot", fsa), ("shank", sha)):
+        ics, tos = df.loc[sel, "ic_s"].to_numpy(), df.loc[sel, "to_s"].to_numpy()
+        for seg, col in (("foot", "foot_strike_angle_deg"), ("shank", "shank_angle_ic_deg")):
             mo = motions[(seg, s)]
             # angle about the left (y) axis; positive = toes up / ankle ahead of knee
             pitch = -mo.rot.as_euler("ZYX")[:, 1]
-            out[sel] = np.degrees(np.interp(df.loc[sel, "ic_s"], mo.time_s, pitch))
-    df["foot_strike_angle_deg"] = fsa
-    df["shank_angle_ic_deg"] = sha
-    df["strike_pattern"] = "forefoot"  # RBDSinfo.txt: RFSI25 = LFSI25 = Forefoot
+            extra[col][sel] = np.degrees(np.interp(ics, mo.time_s, pitch))
+        foot = motions[("foot", s)]
+        fwd = _rot_at(foot, 0.5 * (ics + tos))[:, :, 0]
+        heading = np.degrees(np.arctan2(fwd[:, 1], fwd[:, 0]))
+        extra["foot_progression_deg"][sel] = heading * (1.0 if s == "left" else -1.0)
+        roll = _foot_roll_deg(foot, s)
+        extra["foot_roll_ic_deg"][sel] = np.interp(ics, foot.time_s, roll)
+        e, v = _stance_excursion(foot.time_s, roll, ics, tos)
+        extra["foot_roll_excursion_deg"][sel], extra["foot_roll_velocity_dps"][sel] = e, v
+        if r_rel0 is not None:
+            ever = _eversion_deg(foot, motions[("shank", s)], r_rel0[s], s)
+            e, v = _stance_excursion(foot.time_s, ever, ics, tos)
+            extra["eversion_excursion_deg"][sel], extra["eversion_velocity_dps"][sel] = e, v
+    for c, v in extra.items():
+        df[c] = v
+    df["strike_pattern"] = strike_pattern_from_angle(df["foot_strike_angle_deg"].to_numpy())
     return conform_steps(df)
 
 
@@ -494,6 +592,7 @@ def make_fukuchi_imu(
     cutoff_hz: float = 12.0,
     data_dir: Path = DATA_DIR,
     static: bool = False,
+    subject: str = SUBJECT,
 ) -> tuple[Recording, pd.DataFrame | None, dict[tuple[str, str], SegmentMotion]]:
     """Build the virtual-IMU recording in memory.
 
@@ -508,10 +607,12 @@ def make_fukuchi_imu(
     cutoff_hz
         Marker low-pass cutoff, Hz.
     data_dir
-        Folder with the RBDS001 files.
+        Folder with the Fukuchi files.
     static
         Convert the standing calibration trial instead of the run (no truth);
         used to check that the accelerometer reads 1 g at rest.
+    subject
+        Which runner of :data:`SUBJECTS`.
 
     Returns
     -------
@@ -524,10 +625,10 @@ def make_fukuchi_imu(
     DataMissing
         When the data files are not found.
     """
-    _require(data_dir)
-    _, m_static = load_markers(data_dir / f"{SUBJECT}static.txt")
+    _require(data_dir, subject)
+    _, m_static = load_markers(data_dir / f"{subject}static.txt")
     r_offs = static_corrections(m_static)
-    fname = f"{SUBJECT}static.txt" if static else f"{SUBJECT}runT25markers.txt"
+    fname = f"{subject}static.txt" if static else f"{subject}runT25markers.txt"
     t_mk, m = load_markers(data_dir / fname)
     m_f = {k: lowpass(v, cutoff_hz, MARKER_FS_HZ) for k, v in m.items()}
 
@@ -552,8 +653,12 @@ def make_fukuchi_imu(
                 meta={"sensor": "virtual IMU from motion capture",
                       "mounting": np.round(mnt, 6).tolist()},
             ))
+    cfg = SUBJECTS[subject]
+    athlete: dict[str, Any] = {"id": subject, "mass_kg": cfg["mass_kg"]}
+    if cfg["height_m"]:
+        athlete["height_m"] = cfg["height_m"]
     meta: dict[str, Any] = {
-        "athlete": {"id": SUBJECT, "height_m": 1.81, "mass_kg": 62.0},
+        "athlete": athlete,
         "condition": {"surface": "treadmill", "speed_mps": BELT_SPEED_MPS},
         "source": {
             "dataset": "Fukuchi, Fukuchi & Duarte 2017, PeerJ 5:e3298 (CC BY 4.0)",
@@ -566,8 +671,16 @@ def make_fukuchi_imu(
     rec = Recording(streams=streams, meta=meta)
     truth = None
     if not static:
-        forces = pd.read_csv(data_dir / f"{SUBJECT}runT25forces.txt", sep="\t")
-        truth = truth_steps(forces, t_mk, m_f, motions)
+        forces = pd.read_csv(data_dir / f"{subject}runT25forces.txt", sep="\t")
+        # the foot's rotation relative to the shank at quiet standing
+        r_rel0 = {}
+        for side in SIDES:
+            _, rf = foot_technical_frame(m_static, side)
+            _, rs = shank_technical_frame(m_static, side)
+            r_rel0[side] = _mean_rotation(
+                np.einsum("nji,njk->nik", rs @ r_offs[("shank", side)],
+                          rf @ r_offs[("foot", side)]))
+        truth = truth_steps(forces, t_mk, m_f, motions, subject, r_rel0)
     return rec, truth, motions
 
 
@@ -577,6 +690,7 @@ def make_fukuchi_recording(
     fs_hz: float = 200.0,
     cutoff_hz: float = 12.0,
     data_dir: Path = DATA_DIR,
+    subject: str = SUBJECT,
 ) -> tuple[Path, pd.DataFrame]:
     """Write the virtual-IMU recording folder and return it with its truth.
 
@@ -590,7 +704,7 @@ def make_fukuchi_recording(
     DataMissing
         When the data files are not found.
     """
-    rec, truth, _ = make_fukuchi_imu(mounting, fs_hz, cutoff_hz, data_dir)
+    rec, truth, _ = make_fukuchi_imu(mounting, fs_hz, cutoff_hz, data_dir, subject=subject)
     assert truth is not None
     path = write_folder(out_dir, rec, truth)
     return path, truth
