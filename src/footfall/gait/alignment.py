@@ -8,12 +8,14 @@ axes to this frame is found in three steps, with no input from the user:
    foot is flat: each stride's mean specific force brought into the sensor
    frame of its first mid-stance by the gyroscope (the foot's own
    accelerations average out between two mid-stances).
-2. **Lateral** (y, up to its sign): the dominant axis of rotation during the
-   swings (principal axis of the angular-rate vectors around each stride's
-   mid-swing, :func:`_mid_swings`), made orthogonal to z.
-   The foot swings mostly in the sagittal plane, so this is the foot's
-   medio-lateral axis whatever the mounting (laces, heel counter, side).
-   Turning strides, whose swing has less than :data:`TURN_SHARE` of its
+2. **Lateral** (y, up to its sign): first the dominant axis of rotation
+   during the swings (principal axis of the angular-rate vectors around each
+   stride's mid-swing, :func:`_mid_swings`), made orthogonal to z. The leg
+   swings in the body's sagittal plane, so this axis is across the direction
+   of travel whatever the mounting (laces, heel counter, side). A foot turned
+   out does not point where it travels, so for a foot the lateral axis is then
+   taken from the heel rise at push-off (:func:`_pushoff_heading`), a
+   rotation of the shoe about its own forefoot. Turning strides, whose swing has less than :data:`TURN_SHARE` of its
    energy about that axis, are then left out and the axis is taken again
    from the others (on the gaitmap example walk, whose first strides include
    the turn, this brought the left foot's rotation from 0.96 to 0.40 deg
@@ -92,6 +94,16 @@ class Alignment:
         Shank IMUs only: the tibia's direction (towards the knee) in the
         shank frame, the sensor axis closest to the mean specific force over
         the alignment strides (footfall.gait.shank); None for a foot.
+    heading_spread_deg
+        Foot IMUs: spread (median absolute deviation, deg) of the push-off
+        axes of the single strides about the one taken
+        (:func:`_pushoff_heading`); small when the foot's long axis is
+        clearly found. NaN for a shank.
+    swing_heading_deg
+        Foot IMUs: angle about the vertical from the foot's lateral axis to
+        the swing's axis of rotation, deg (counter-clockwise seen from
+        above): how far the direction the leg swings is from the foot's own
+        long axis (toe-out or toe-in turns it). NaN for a shank.
     """
 
     R: np.ndarray
@@ -99,6 +111,8 @@ class Alignment:
     forward_mps: float
     up_spread_deg: float
     tibia: np.ndarray | None = None
+    heading_spread_deg: float = float("nan")
+    swing_heading_deg: float = float("nan")
 
     def apply(self, v: np.ndarray) -> np.ndarray:
         """Rotate (n, 3) sensor-frame vectors into the foot frame."""
@@ -135,6 +149,7 @@ def estimate_alignment(
     axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
     if Placement(placement) == Placement.SHANK:
         return _shank_signed(axes, fs_hz)[0]
+    axes = _pushoff_heading(axes, gyr_rps, fs_hz, seg)
     # sign of the forward axis from the direction of travel in swing: only
     # the alignment strides' samples (and a margin for the rest window) are
     # rotated and integrated
@@ -181,6 +196,7 @@ def align_and_integrate(
         acc_f, gyr_f = al.apply(acc_mps2), al.apply(gyr_rps)
         return al, acc_f, gyr_f, integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before,
                                                     seg.ms_after)
+    axes = _pushoff_heading(axes, gyr_rps, fs_hz, seg)
     R = axes.R
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
@@ -217,6 +233,9 @@ class _Axes:
     stops: np.ndarray
     acc: np.ndarray  # acc_mps2[take], sensor axes
     gyr: np.ndarray
+    straight: np.ndarray | None = None  # which of ``pick`` are not turning strides
+    swing_lat: np.ndarray | None = None  # the swing's axis, when lat is the push-off's
+    heading_spread_deg: float = float("nan")
 
     @property
     def fwd(self) -> np.ndarray:
@@ -238,8 +257,20 @@ class _Axes:
             R = np.vstack([-self.fwd, -self.lat, self.up])
             forward = -forward
         al = Alignment(R=R, sagittal_share=self.share, forward_mps=forward,
-                       up_spread_deg=self.spread)
+                       up_spread_deg=self.spread,
+                       heading_spread_deg=self.heading_spread_deg,
+                       swing_heading_deg=self._swing_heading_deg())
         return al, turned
+
+    def _swing_heading_deg(self) -> float:
+        """Angle about up from the lateral axis to the swing's axis, deg
+        (positive counter-clockwise seen from above); NaN when they are the
+        same axis."""
+        if self.swing_lat is None:
+            return float("nan")
+        c = float(self.lat @ self.swing_lat)
+        s_ = float(np.cross(self.lat, self.swing_lat) @ self.up)
+        return float(np.degrees(np.arctan2(s_, c)))
 
 
 def _shank_signed(axes: _Axes, fs_hz: float) -> tuple[Alignment, bool]:
@@ -329,8 +360,78 @@ def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     keep = own_share >= TURN_SHARE
     if 2 * keep.sum() >= len(keep) and not keep.all():
         lat = _swing_axis(w3[keep].reshape(-1, 3), up, lat)
+    else:
+        keep = np.ones(len(keep), dtype=bool)
     return _Axes(up=up, lat=lat, share=share, spread=spread, pick=pick, take=take,
-                 starts=starts, stops=stops, acc=acc_take, gyr=gyr_take)
+                 starts=starts, stops=stops, acc=acc_take, gyr=gyr_take, straight=keep)
+
+
+MAX_TOE_OUT_DEG = 30.0
+"""A push-off axis further than this from the swing's axis (deg) is not taken
+(:func:`_pushoff_heading`): runners' feet point within about 25 deg of where
+they travel (foot progression angle), so a larger angle means the push-off
+carries a large roll (a foot rolling back out onto its lateral edge as the
+heel rises turns the axis towards the foot's long axis), and the swing's axis
+is the better estimate."""
+
+PUSHOFF_SMOOTH_S = 0.02
+"""The push-off's pitch rate is averaged over this window (s) before its peak
+is sought (:func:`_pushoff_heading`)."""
+
+
+def _pushoff_heading(axes: _Axes, gyr_rps: np.ndarray, fs_hz: float,
+                     seg: Segmentation) -> _Axes:
+    """The foot's lateral axis from the heel rise, not the swing.
+
+    From each alignment stride's first mid-stance up to the peak of the
+    push-off's toes-down rotation, the shoe turns about the ground under
+    the metatarsal heads while the heel rises: a rotation about an axis in
+    the foot, across its long axis, whatever the direction the leg swings
+    in. The swing's axis, by contrast, is across the direction of travel,
+    which a foot turned out (or in) does not point along: on the Fukuchi
+    runs (virtual foot IMUs from motion capture) the swing's axis was 9-21
+    deg from the foot's lateral axis, the push-off's 3-5 deg
+    (docs/coordinate-frames.md). The axis is the principal axis of the
+    angular rates in those windows with rotation about the vertical
+    projected out; the swing's axis (``axes.lat``) gives the push-off's
+    direction and the sign. Turning strides (:data:`TURN_SHARE`) are left
+    out, as for the swing's axis. Too few push-off samples, or an axis more
+    than :data:`MAX_TOE_OUT_DEG` from the swing's, keep the swing's axis.
+    """
+    pick = axes.pick if axes.straight is None else axes.pick[axes.straight]
+    p = smooth(gyr_rps @ axes.lat, fs_hz, PUSHOFF_SMOOTH_S)
+    a, b = seg.ms_before[pick], seg.swing_peak[pick]
+    ok = b > a + 1
+    if seg.partial is not None:
+        ok &= ~np.asarray(seg.partial, dtype=bool)[pick]
+    if ok.sum() == 0:
+        return axes
+    a, b = a[ok], b[ok]
+    width = int(np.max(b - a))
+    idx = a[:, None] + np.arange(width)[None, :]
+    inside = idx < b[:, None]
+    pw = np.where(inside, p[np.minimum(idx, len(p) - 1)], 0.0)
+    # the push-off turns the toes down, the other way from the swing's
+    # fastest rotation (_mid_swings): the sign whose extreme is largest before
+    # the swing peak, voted over the strides
+    ext = pw[np.arange(len(a)), np.argmax(np.abs(pw), axis=1)]
+    push = 1.0 if np.sum(np.sign(ext)) >= 0 else -1.0
+    k = np.argmax(np.where(inside, push * pw, -np.inf), axis=1)
+    win = np.arange(width)[None, :] <= k[:, None]
+    if win.sum() < 3 * len(a):
+        return axes
+    w = gyr_rps[np.minimum(idx, len(gyr_rps) - 1)]
+    lat = _swing_axis(w[win], axes.up, axes.lat)
+    if np.degrees(np.arccos(np.clip(lat @ axes.lat, -1.0, 1.0))) > MAX_TOE_OUT_DEG:
+        return axes
+    # each stride's own axis, for the spread
+    per = []
+    for r in range(len(a)):
+        if win[r].sum() >= 3:
+            li = _swing_axis(w[r][win[r]], axes.up, lat)
+            per.append(np.degrees(np.arctan2(np.cross(lat, li) @ axes.up, lat @ li)))
+    spread = float(np.median(np.abs(per))) if per else float("nan")
+    return replace(axes, lat=lat, swing_lat=axes.lat, heading_spread_deg=spread)
 
 
 SWING_HALF_S = 0.08

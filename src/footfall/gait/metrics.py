@@ -127,6 +127,30 @@ def stride_turn_deg(traj: StrideTrajectories) -> np.ndarray:
     return np.degrees(heading[:, -1] - heading[:, 0])
 
 
+def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
+                         turn_deg: np.ndarray | None = None) -> np.ndarray:
+    """(n,) foot progression angle of each stride, deg, positive = toe-out:
+    the angle about the vertical from the direction the foot travels to its
+    long axis at the stride's first mid-stance (the stance it leaves),
+    mirrored for the right foot. The direction of travel is that of the
+    stride's displacement, turned back by half the stride's heading change
+    (:func:`stride_turn_deg`, ``turn_deg`` when already computed) so that a
+    curving path does not count as toe-out. Each stride's level frame has
+    the foot's long axis at heading zero at its start, so the angle is minus
+    the heading of travel. The long axis is the alignment's forward axis
+    (:mod:`footfall.gait.alignment`)."""
+    if len(traj) == 0:
+        return np.zeros(0)
+    if turn_deg is None:
+        turn_deg = stride_turn_deg(traj)
+    disp = traj.displacement_m()
+    travel = np.degrees(np.arctan2(disp[:, 1], disp[:, 0])) - 0.5 * np.asarray(turn_deg)
+    sign = 1.0 if Side(side) == Side.LEFT else -1.0
+    out = -sign * travel
+    out[np.hypot(disp[:, 0], disp[:, 1]) < 0.05] = np.nan
+    return out
+
+
 def imu_step_columns(
     time_s: np.ndarray,
     gyr_rps: np.ndarray,
@@ -178,7 +202,9 @@ def imu_step_columns(
         Rows ordered by ``ic_s``; contract columns this sensor can give, plus
         ``ms_s`` (mid-stance), ``stride_length_zupt_m``, ``turn_deg`` (foot
         sensors: :func:`stride_turn_deg` of the stride that ``stride_length_m``
-        measures), ``gap_ms`` and ``source``.
+        measures), ``foot_progression_deg`` (foot sensors:
+        :func:`foot_progression_deg` of the same stride, the toe-out of this
+        contact's stance), ``gap_ms`` and ``source``.
     """
     side = Side(side)
     placement = Placement(placement)
@@ -233,8 +259,11 @@ def imu_step_columns(
     horiz = np.hypot(disp[:, 0], disp[:, 1])
     stride_len = np.where(cont, horiz[nxt], np.nan)
     stride_len[np.isnan(stride_ms)] = np.nan
-    turn = np.where(cont, stride_turn_deg(traj)[nxt], np.nan)
+    turn_all = stride_turn_deg(traj)
+    turn = np.where(cont, turn_all[nxt], np.nan)
     turn[np.isnan(stride_ms)] = np.nan
+    progression = np.where(cont, foot_progression_deg(traj, side, turn_all)[nxt], np.nan)
+    progression[np.isnan(stride_ms)] = np.nan
     if belt_speed_mps:
         speed = np.full(n_str, float(belt_speed_mps))
         stride_len_out = speed * stride_ms / 1000.0
@@ -327,6 +356,7 @@ def imu_step_columns(
         cols["speed_mps"] = speed
         cols["stride_length_zupt_m"] = stride_len
         cols["turn_deg"] = turn
+        cols["foot_progression_deg"] = progression
         cols["foot_strike_angle_deg"] = pitch_ic
         cols["strike_pattern"] = strike_pattern_from_angle(pitch_ic)
         cols["pronation_excursion_deg"] = excursion

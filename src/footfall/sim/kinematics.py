@@ -76,6 +76,14 @@ PUSH_END_SWING = 0.22
 """Running: the push-off's toes-down rotation ends (rate zero) this share of
 the swing after toe-off (about 110 ms on the Fukuchi run)."""
 
+PUSH_RESUPINATION_DEG = 3.0
+"""How far the foot rolls back from its peak eversion by toe-off, deg. On both
+Fukuchi runners (marker foot frames, median over strides) the foot's roll at
+toe-off is 3-6 deg short of its mid-stance value and within 6 deg of standing,
+and from mid-stance to the push-off's peak pitch rate it rolls back 2-3 deg
+while pitching 32-39 deg toes-down; the foot turns to the next landing's
+inversion in the swing."""
+
 CHUNK = 150_000
 """Samples evaluated at once (memory bound)."""
 
@@ -335,10 +343,14 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     # ---- roll: eversion profile, signed per side
     inv = np.radians(g["inversion_ic_deg"])
     ev_pk = -inv + np.radians(g["pronation_excursion_deg"])
+    # the foot stays near its peak eversion while the heel rises and rolls
+    # back only a little by toe-off (PUSH_RESUPINATION_DEG); it turns to the
+    # landing's inversion over the swing (half way by the push-off's end)
     roll = (
         hermite.knots_from_strides(ic, t_pe, t_hr, to, t_ps),
-        sgn * hermite.knots_from_strides(-inv, ev_pk, ev_pk, -inv - np.radians(3.0),
-                                         -inv - np.radians(1.0)),
+        sgn * hermite.knots_from_strides(-inv, ev_pk, ev_pk,
+                                         ev_pk - np.radians(PUSH_RESUPINATION_DEG),
+                                         0.5 * (ev_pk - inv) - np.radians(2.0)),
         None, None,
     )
     # ---- yaw: constant in stance
