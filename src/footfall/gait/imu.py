@@ -46,6 +46,12 @@ class ImuResult:
         return df
 
 
+HEADING_SPREAD_NOTE_DEG = 5.0
+"""A foot stream whose strides' push-off axes spread more than this (deg,
+median absolute deviation; :attr:`Alignment.heading_spread_deg`) gets a note
+that its long axis is uncertain. On the Fukuchi runners it was 0.7-1.9 deg."""
+
+
 def gap_breaks(time_s: np.ndarray, fs_hz: float) -> np.ndarray:
     """Sample indices ``i`` where the interval ``t[i] - t[i-1]`` is more than
     1.5 nominal sample periods: data is missing there."""
@@ -100,6 +106,14 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
         "forward_mps": round(al.forward_mps, 3),
         "up_spread_deg": round(al.up_spread_deg, 2),
     }
+    if np.isfinite(al.heading_spread_deg):
+        info["alignment"]["heading_spread_deg"] = round(al.heading_spread_deg, 2)
+        info["alignment"]["swing_heading_deg"] = round(al.swing_heading_deg, 2)
+        if al.heading_spread_deg > HEADING_SPREAD_NOTE_DEG:
+            notes.append(
+                f"the foot's long axis is uncertain (single strides' push-off axes spread "
+                f"{al.heading_spread_deg:.1f} deg); foot strike angle, toe-out and foot roll "
+                "are less certain")
     if al.sagittal_share < 0.5:
         notes.append(
             f"the swing is not clearly in one plane (sagittal share {al.sagittal_share:.2f}); "
