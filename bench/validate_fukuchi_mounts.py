@@ -16,7 +16,11 @@ lateral heel (turned 90 deg about the vertical, then 90 deg about its long
 axis), on the medial side, yawed 45 deg, pitched 20 deg, and three random
 rotations (fixed seed). The shank's strap is tilted 0, 5, 10 and 15 deg
 (about the sensor's forward axis, then combined forward and sideways) in
-:data:`SHANK_TILTS`.
+:data:`SHANK_TILTS`. Two more checks: the run with the runner's standing
+trial put before it (quiet standing, then running: the calibration footfall
+looks for, :func:`run_standing`), and the laces mounting made from markers
+low-passed at 12, 20 and 30 Hz (:func:`run_cutoffs`: how much of the contact
+timing is the virtual sensor's, whose filtered markers have no sharp impact).
 
 Truth (``fukuchi_imu.truth_steps``): force-plate contacts (50 N) for contact
 and toe-off; marker segment frames relative to the standing trial for the
@@ -143,6 +147,75 @@ def _foot_scores(p: pd.DataFrame, res: Any) -> dict[str, Any]:
     return out
 
 
+CUTOFFS_HZ = (12.0, 20.0, 30.0)
+"""Marker low-pass cutoffs tried for the laces mounting: how much of the
+contact timing comes from the virtual sensor itself (a filtered marker
+trajectory has no sharp impact)."""
+
+
+def _prepend_standing(standing: Any, run: Any, pad_s: float = 1.0) -> tuple[Any, float]:
+    """``run`` with the standing trial's samples before it (and ``pad_s`` more
+    of their mean), as a runner who stands still before starting records;
+    returns the stream and the time shift of the run."""
+    from footfall.model import Stream
+
+    fs = run.fs_hz
+    v = np.vstack([standing.values,
+                   np.repeat(standing.values.mean(axis=0, keepdims=True), int(pad_s * fs), 0)])
+    t = np.arange(len(v)) / fs
+    shift = float(t[-1] + 1.0 / fs)
+    return Stream(kind=run.kind, side=run.side, placement=run.placement,
+                  time_s=np.r_[t, shift + run.time_s], values=np.vstack([v, run.values]),
+                  columns=run.columns, name=run.name), shift
+
+
+def run_standing(subject: str) -> dict[str, Any]:
+    """Foot strike angle with and without quiet standing before the run (the
+    subject's standing trial, virtual IMUs in the same mountings)."""
+    out: dict[str, Any] = {}
+    for name in ("laces", "random 1"):
+        m = mountings()[name]
+        rec, truth, _ = fk.make_fukuchi_imu(mounting=m, subject=subject)
+        st_rec, _, _ = fk.make_fukuchi_imu(mounting=m, subject=subject, static=True)
+        assert truth is not None
+        out[name] = {}
+        for st in rec.streams:
+            if st.placement.value != "foot":
+                continue
+            still = next(s for s in st_rec.streams
+                         if s.side == st.side and s.placement == st.placement)
+            both, shift = _prepend_standing(still, st)
+            res = analyze_imu_stream(both, CONDITION)
+            steps = res.steps.copy()
+            for c in ("ic_s", "to_s"):
+                steps[c] = steps[c] - shift
+            p = _pair(truth, steps, st.side.value)
+            out[name][st.side.value] = {
+                "standing_s": float(res.alignment.standing_s),
+                "foot_strike_angle": _err(p, "foot_strike_angle_deg",
+                                          "foot_strike_angle_deg_ff"),
+            }
+    return out
+
+
+def run_cutoffs(subject: str) -> dict[str, Any]:
+    """Contact timing and strike angle of the laces mounting for each marker
+    cutoff of :data:`CUTOFFS_HZ`."""
+    out: dict[str, Any] = {}
+    for cut in CUTOFFS_HZ:
+        rec, truth, _ = fk.make_fukuchi_imu(subject=subject, cutoff_hz=cut)
+        assert truth is not None
+        out[f"{cut:g} Hz"] = {}
+        for st in rec.streams:
+            if st.placement.value != "foot":
+                continue
+            res = analyze_imu_stream(st, CONDITION)
+            sc = _foot_scores(_pair(truth, res.steps, st.side.value), res)
+            out[f"{cut:g} Hz"][st.side.value] = {
+                k: sc[k] for k in ("ic_ms", "to_ms", "contact_time_pct", "foot_strike_angle")}
+    return out
+
+
 def run_subject(subject: str) -> dict[str, Any]:
     """Scores of one runner: per foot mounting and side, and per shank tilt and side."""
     feet: dict[str, dict[str, Any]] = {}
@@ -220,7 +293,8 @@ def run() -> dict[str, Any]:
         result = {"subjects": {}}
         for s in subjects:
             detail = run_subject(s)
-            result["subjects"][s] = {"summary": summarise(detail), "detail": detail}
+            result["subjects"][s] = {"summary": summarise(detail), "detail": detail,
+                                     "standing": run_standing(s), "cutoffs": run_cutoffs(s)}
     out = HERE / "results" / "fukuchi_mounts.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

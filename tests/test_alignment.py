@@ -82,3 +82,36 @@ def test_mid_swing_found_and_lateral_axis_from_the_push_off() -> None:
         final.append(_axis_angle_deg(estimate_alignment(*args, seg).R[0], true_rot[0]))
     assert max(final) < 5.0
     assert max(final) < max(swing)
+
+
+def test_quiet_standing_found_only_when_still_long_enough() -> None:
+    """quiet_standing finds the still stretch before the gait (gyroscope noise
+    and a sensor tilted any way are still standing), not a shorter one, and
+    not a foot that moves."""
+    from footfall.gait.alignment import STANDING_MIN_S, quiet_standing
+    from footfall.model import G_MPS2
+
+    fs = 200.0
+    rng = np.random.default_rng(3)
+    up = np.array([0.3, -0.5, 0.81])
+    up /= np.linalg.norm(up)
+
+    def still(seconds: float) -> tuple[np.ndarray, np.ndarray]:
+        n = int(seconds * fs)
+        return (G_MPS2 * up + rng.normal(0, 0.05, (n, 3)), rng.normal(0, 0.01, (n, 3)))
+
+    t = np.arange(int(3 * fs)) / fs
+    moving_gyr = np.column_stack([np.zeros_like(t), 6 * np.sin(2 * np.pi * 1.3 * t),
+                                  np.zeros_like(t)])
+    moving_acc = G_MPS2 * up + np.column_stack([8 * np.cos(2 * np.pi * 1.3 * t),
+                                                np.zeros_like(t), np.zeros_like(t)])
+    a0, g0 = still(2.0)
+    acc, gyr = np.vstack([a0, moving_acc]), np.vstack([g0, moving_gyr])
+    span = quiet_standing(acc, gyr, fs, len(acc))
+    assert span is not None
+    assert span[0] <= 0.1 * fs and abs(span[1] - 2.0 * fs) <= 0.15 * fs
+    # too short a stillness, or none at all
+    a1, g1 = still(0.6 * STANDING_MIN_S)
+    assert quiet_standing(np.vstack([moving_acc, a1, moving_acc]),
+                          np.vstack([moving_gyr, g1, moving_gyr]), fs, 2 * len(t) + len(a1)) is None
+    assert quiet_standing(moving_acc, moving_gyr, fs, len(t)) is None

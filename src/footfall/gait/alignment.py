@@ -61,7 +61,7 @@ import numpy as np
 
 from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides, start_gravity
-from footfall.model import Placement
+from footfall.model import G_MPS2, Placement
 
 ALIGN_STRIDES = 20
 """The alignment is estimated from a stream's first strides, this many (all of
@@ -104,6 +104,10 @@ class Alignment:
         the swing's axis of rotation, deg (counter-clockwise seen from
         above): how far the direction the leg swings is from the foot's own
         long axis (toe-out or toe-in turns it). NaN for a shank.
+    standing_s
+        Foot IMUs: how long the quiet standing was whose gravity gave the up
+        axis (:func:`quiet_standing`, s); 0 when there was none and up came
+        from the mid-stances.
     """
 
     R: np.ndarray
@@ -113,6 +117,7 @@ class Alignment:
     tibia: np.ndarray | None = None
     heading_spread_deg: float = float("nan")
     swing_heading_deg: float = float("nan")
+    standing_s: float = 0.0
 
     def apply(self, v: np.ndarray) -> np.ndarray:
         """Rotate (n, 3) sensor-frame vectors into the foot frame."""
@@ -149,7 +154,8 @@ def estimate_alignment(
     axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
     if Placement(placement) == Placement.SHANK:
         return _shank_signed(axes, fs_hz)[0]
-    axes = _pushoff_heading(axes, gyr_rps, fs_hz, seg)
+    axes = _pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg), gyr_rps,
+                            fs_hz, seg)
     # sign of the forward axis from the direction of travel in swing: only
     # the alignment strides' samples (and a margin for the rest window) are
     # rotated and integrated
@@ -196,7 +202,8 @@ def align_and_integrate(
         acc_f, gyr_f = al.apply(acc_mps2), al.apply(gyr_rps)
         return al, acc_f, gyr_f, integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before,
                                                     seg.ms_after)
-    axes = _pushoff_heading(axes, gyr_rps, fs_hz, seg)
+    axes = _pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg), gyr_rps,
+                            fs_hz, seg)
     R = axes.R
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
@@ -236,6 +243,7 @@ class _Axes:
     straight: np.ndarray | None = None  # which of ``pick`` are not turning strides
     swing_lat: np.ndarray | None = None  # the swing's axis, when lat is the push-off's
     heading_spread_deg: float = float("nan")
+    standing_s: float = 0.0
 
     @property
     def fwd(self) -> np.ndarray:
@@ -259,7 +267,8 @@ class _Axes:
         al = Alignment(R=R, sagittal_share=self.share, forward_mps=forward,
                        up_spread_deg=self.spread,
                        heading_spread_deg=self.heading_spread_deg,
-                       swing_heading_deg=self._swing_heading_deg())
+                       swing_heading_deg=self._swing_heading_deg(),
+                       standing_s=self.standing_s)
         return al, turned
 
     def _swing_heading_deg(self) -> float:
@@ -373,6 +382,66 @@ they travel (foot progression angle), so a larger angle means the push-off
 carries a large roll (a foot rolling back out onto its lateral edge as the
 heel rises turns the axis towards the foot's long axis), and the swing's axis
 is the better estimate."""
+
+STANDING_MIN_S = 0.5
+"""Quiet standing shorter than this (s) is not used as the zero pose."""
+
+STANDING_SEARCH_S = 10.0
+"""Quiet standing is looked for within this long (s) before the first
+alignment stride (the calibration a runner records by standing still for a
+few seconds before starting)."""
+
+STANDING_RATE_RPS = 0.1
+"""Standing: the angular rate's norm, averaged over 0.2 s, stays below this
+(rad/s; a sensor's gyroscope noise is a few hundredths)."""
+
+STANDING_ACC_TOL_MPS2 = 0.4
+"""Standing: the specific force's size, averaged over 0.2 s, stays within this
+of gravity (m/s^2)."""
+
+
+def quiet_standing(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
+                   end: int) -> tuple[int, int] | None:
+    """The longest stretch of quiet standing within :data:`STANDING_SEARCH_S`
+    before sample ``end`` (the first stride's mid-stance), as ``(start, stop)``
+    sample indices (stop exclusive), or None when there is none of at least
+    :data:`STANDING_MIN_S`. The foot (or shank) is still: the angular rate and
+    the specific force's departure from gravity, both averaged over 0.2 s,
+    stay under :data:`STANDING_RATE_RPS` and :data:`STANDING_ACC_TOL_MPS2`.
+    """
+    lo = max(0, int(end) - int(round(STANDING_SEARCH_S * fs_hz)))
+    if end - lo < STANDING_MIN_S * fs_hz:
+        return None
+    g = np.linalg.norm(gyr_rps[lo:end], axis=1)
+    a = np.abs(np.linalg.norm(acc_mps2[lo:end], axis=1) - G_MPS2)
+    still = ((smooth(g, fs_hz, 0.2) < STANDING_RATE_RPS)
+             & (smooth(a, fs_hz, 0.2) < STANDING_ACC_TOL_MPS2)
+             & np.isfinite(g) & np.isfinite(a))
+    if not still.any():
+        return None
+    edges = np.diff(np.r_[0, still.astype(np.int8), 0])
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(stops - starts))
+    if stops[k] - starts[k] < STANDING_MIN_S * fs_hz:
+        return None
+    return lo + int(starts[k]), lo + int(stops[k])
+
+
+def _with_standing(axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
+                   seg: Segmentation) -> _Axes:
+    """``axes`` with up taken from quiet standing before the first alignment
+    stride, when there is some (:func:`quiet_standing`): the sole's normal at
+    the pose every angle is relative to, where the mid-stance of running is
+    only close to it. The lateral axis is made perpendicular to it."""
+    span = quiet_standing(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[axes.pick[0]]) + 1)
+    if span is None:
+        return axes
+    m = np.nanmean(np.asarray(acc_mps2[span[0]:span[1]], dtype=float), axis=0)
+    up = m / np.linalg.norm(m)
+    lat = axes.lat - (axes.lat @ up) * up
+    lat /= np.linalg.norm(lat)
+    return replace(axes, up=up, lat=lat, standing_s=(span[1] - span[0]) / fs_hz)
+
 
 PUSHOFF_SMOOTH_S = 0.02
 """The push-off's pitch rate is averaged over this window (s) before its peak

@@ -45,6 +45,10 @@ TURN_POINTS = 17
 (:func:`stride_turn_deg`): one every 1/16 of the stride, a few tens of
 milliseconds apart, in which no foot turns half a revolution."""
 
+PROGRESSION_MAX_TURN_DEG = 20.0
+"""Strides turning more than this (deg, ``turn_deg``) have no foot progression
+angle: in a turn the foot pivots and its heading is not a toe-out."""
+
 _ROWS = 1024
 """Strides whose loading-phase windows are searched together."""
 
@@ -135,7 +139,8 @@ def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
     mirrored for the right foot. The direction of travel is that of the
     stride's displacement, turned back by half the stride's heading change
     (:func:`stride_turn_deg`, ``turn_deg`` when already computed) so that a
-    curving path does not count as toe-out. Each stride's level frame has
+    curving path does not count as toe-out; strides turning more than
+    :data:`PROGRESSION_MAX_TURN_DEG` get NaN. Each stride's level frame has
     the foot's long axis at heading zero at its start, so the angle is minus
     the heading of travel. The long axis is the alignment's forward axis
     (:mod:`footfall.gait.alignment`)."""
@@ -148,6 +153,7 @@ def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
     sign = 1.0 if Side(side) == Side.LEFT else -1.0
     out = -sign * travel
     out[np.hypot(disp[:, 0], disp[:, 1]) < 0.05] = np.nan
+    out[np.abs(turn_deg) > PROGRESSION_MAX_TURN_DEG] = np.nan
     return out
 
 
