@@ -216,19 +216,42 @@ def run_cutoffs(subject: str) -> dict[str, Any]:
     return out
 
 
+def toes_spec(m: np.ndarray) -> str:
+    """The ``toes=`` mounting a user who knows how the sensor sits would give:
+    the sensor axis nearest the foot's long axis (``m``: sensor axes in the
+    foot frame)."""
+    toes = m.T @ np.array([1.0, 0.0, 0.0])
+    k = int(np.argmax(np.abs(toes)))
+    return f"toes={'+' if toes[k] > 0 else '-'}{'xyz'[k]}"
+
+
 def run_subject(subject: str) -> dict[str, Any]:
-    """Scores of one runner: per foot mounting and side, and per shank tilt and side."""
+    """Scores of one runner: per foot mounting and side (found from the data,
+    and with the mounting given as ``toes=`` where the sensor sits square on
+    the shoe), and per shank tilt and side."""
     feet: dict[str, dict[str, Any]] = {}
+    given: dict[str, dict[str, Any]] = {}
     for name, m in mountings().items():
         rec, truth, _ = fk.make_fukuchi_imu(mounting={"left_foot": m, "right_foot": m},
                                             subject=subject)
         assert truth is not None
         feet[name] = {}
+        square = bool(np.allclose(np.abs(m), np.round(np.abs(m)), atol=1e-9))
+        if square:
+            given[name] = {}
         for st in rec.streams:
             if st.placement.value != "foot":
                 continue
             res = analyze_imu_stream(st, CONDITION)
             feet[name][st.side.value] = _foot_scores(_pair(truth, res.steps, st.side.value), res)
+            if square:
+                st.meta["mount"] = toes_spec(m)
+                res = analyze_imu_stream(st, CONDITION)
+                given[name][st.side.value] = {
+                    "mount": st.meta["mount"],
+                    "foot_strike_angle": _err(_pair(truth, res.steps, st.side.value),
+                                              "foot_strike_angle_deg",
+                                              "foot_strike_angle_deg_ff")}
     shanks: dict[str, dict[str, Any]] = {}
     for name, m in SHANK_TILTS.items():
         rec, truth, _ = fk.make_fukuchi_imu(mounting={"left_shank": m, "right_shank": m},
@@ -241,7 +264,7 @@ def run_subject(subject: str) -> dict[str, Any]:
             res = analyze_imu_stream(st, CONDITION)
             p = _pair(truth, res.steps, st.side.value)
             shanks[name][st.side.value] = _err(p, "shank_angle_ic_deg", "shank_angle_ic_deg_ff")
-    return {"feet": feet, "shanks": shanks}
+    return {"feet": feet, "shanks": shanks, "mount_given": given}
 
 
 def summarise(subj: dict[str, Any]) -> dict[str, Any]:

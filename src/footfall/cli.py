@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="insole cell layout: moticon16 or sim16 (insole files)")
     single.add_argument("--pressure-unit", dest="pressure_unit", choices=["kPa", "N/cm2"],
                         help="insole pressure unit in the file")
+    p.add_argument("--mount", metavar="NAME", help=_mount_help())
     single.add_argument("--surface", choices=["treadmill", "overground"],
                         help="where the run was")
     single.add_argument("--speed", dest="speed_mps", type=_positive_float, metavar="MPS",
@@ -217,6 +218,12 @@ def summary_document(analysis: Any, source: str = "") -> dict[str, Any]:
     return to_jsonable(doc)
 
 
+def _mount_help() -> str:
+    from footfall.live.cli import MOUNT_HELP
+
+    return MOUNT_HELP + "; a stream's own \"mount\" in recording.json wins"
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``footfall analyze PATH``."""
     import json
@@ -236,6 +243,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     _check_output(args.json, "--json")
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
+    from footfall.live.cli import _check_mount
+
+    _check_mount(args.mount)
 
     from footfall._memory import reuse_freed_memory
 
@@ -247,7 +257,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     symptoms = load_symptoms(args.symptoms) if args.symptoms else None
     ruleset = load_rules(overrides=args.rules)  # both checked before the analysis
-    analysis = pipeline.analyze(path, **options)
+    if args.mount:
+        from footfall.io import read_recording
+        from footfall.model import Placement, SensorKind
+
+        recording = read_recording(path, **options)
+        for s in recording.streams:
+            if (s.kind == SensorKind.IMU and s.placement == Placement.FOOT
+                    and not s.meta.get("mount")):
+                s.meta["mount"] = args.mount
+        analysis = pipeline.analyze(recording)
+    else:
+        analysis = pipeline.analyze(path, **options)
     analysis.summary["findings"] = findings_json(
         evaluate(analysis.summary, analysis.table, symptoms=symptoms, rules=ruleset))
     source = getattr(analysis.recording, "source", "") or str(path)

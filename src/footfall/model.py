@@ -284,3 +284,47 @@ def validate_steps(df: pd.DataFrame) -> None:
     pats = df["strike_pattern"].dropna()
     if len(pats) and not pats.isin(STRIKE_PATTERNS).all():
         raise ValueError(f"steps table: strike_pattern must be one of {STRIKE_PATTERNS}")
+
+
+# ----------------------------------------------------------------------------
+# how a foot sensor sits on the shoe (a stream's optional "mount")
+
+MOUNT_PRESETS: dict[str, str] = {
+    "laces": "+x",
+    "lateral": "+x",
+    "medial": "+x",
+    "heel": "-z",
+}
+"""Mounting presets: which sensor axis points to the toes when the sensor
+sits square on the shoe (docs/coordinate-frames.md, "Mounting presets"):
+on the laces, or on the outside or inside of the shoe, face out, with its x
+axis towards the toes; on the heel counter, face backwards (its z axis
+pointing back, away from the toes)."""
+
+_AXES = {"x": 0, "y": 1, "z": 2}
+
+
+def parse_mount(value: str | None) -> np.ndarray | None:
+    """The sensor-axis direction of the toes for a mounting: a preset name of
+    :data:`MOUNT_PRESETS` or ``toes=+x`` (any of ``+x -x +y -y +z -z``).
+    None for None or an empty string.
+
+    Raises
+    ------
+    ValueError
+        For anything else, with the accepted forms in the message.
+    """
+    if value is None or str(value).strip() == "":
+        return None
+    v = str(value).strip().lower()
+    spec = MOUNT_PRESETS.get(v)
+    if spec is None and v.startswith("toes="):
+        spec = v[5:].strip()
+    if spec is None or len(spec) != 2 or spec[0] not in "+-" or spec[1] not in _AXES:
+        raise ValueError(
+            f"unknown mounting {value!r}: use one of {', '.join(MOUNT_PRESETS)} (the sensor "
+            "square on the shoe, docs/coordinate-frames.md) or toes=+x, toes=-y, ... (the "
+            "sensor axis that points to the toes)")
+    out = np.zeros(3)
+    out[_AXES[spec[1]]] = 1.0 if spec[0] == "+" else -1.0
+    return out

@@ -310,6 +310,8 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
         }
         if info.get("layout"):
             meta["layout"] = info["layout"]
+        if (info.get("meta") or {}).get("mount"):
+            meta["mount"] = info["meta"]["mount"]
         placement = info.get("placement") or Placement.FOOT.value
         streams.append(Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
                               placement=Placement(placement), time_s=t, values=v,

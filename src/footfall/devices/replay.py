@@ -86,7 +86,9 @@ class ReplaySource:
                               placement=s.placement if s.kind == SensorKind.IMU else None,
                               fs_hz=float(fs), columns=tuple(s.columns),
                               layout=s.meta.get("layout"), firmware="replay",
-                              meta={"file": s.name})
+                              meta={"file": s.name,
+                                    **({"mount": s.meta["mount"]} if s.meta.get("mount")
+                                       else {})})
             k = len(self._streams)
             self._streams.append(s)
             self.infos.append(info)

@@ -61,7 +61,7 @@ import numpy as np
 
 from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides, start_gravity
-from footfall.model import G_MPS2, Placement
+from footfall.model import G_MPS2, Placement, parse_mount  # noqa: F401 (re-exported)
 
 ALIGN_STRIDES = 20
 """The alignment is estimated from a stream's first strides, this many (all of
@@ -108,6 +108,16 @@ class Alignment:
         Foot IMUs: how long the quiet standing was whose gravity gave the up
         axis (:func:`quiet_standing`, s); 0 when there was none and up came
         from the mid-stances.
+    mount_ok
+        Foot IMUs with a mounting given (:func:`parse_mount`): whether it held
+        (False: the toes axis was near vertical, so the data's axes were kept,
+        or the foot travelled towards what the mounting calls the heel, so the
+        frame was turned round); None without a mounting.
+    mount_offset_deg
+        Foot IMUs with a mounting: angle about up from the mounting's lateral
+        axis to the one the data give (the push-off's), deg; a large value
+        says the sensor is not square on the shoe or the preset is not the
+        one worn.
     """
 
     R: np.ndarray
@@ -118,6 +128,8 @@ class Alignment:
     heading_spread_deg: float = float("nan")
     swing_heading_deg: float = float("nan")
     standing_s: float = 0.0
+    mount_ok: bool | None = None
+    mount_offset_deg: float = float("nan")
 
     def apply(self, v: np.ndarray) -> np.ndarray:
         """Rotate (n, 3) sensor-frame vectors into the foot frame."""
@@ -133,6 +145,7 @@ def estimate_alignment(
     *,
     strides: int = ALIGN_STRIDES,
     placement: Placement | str = Placement.FOOT,
+    toes: np.ndarray | None = None,
 ) -> Alignment:
     """Find the sensor-to-foot rotation from a walking or running recording.
 
@@ -150,12 +163,16 @@ def estimate_alignment(
         offline analysis).
     placement
         ``shank``: the forward axis is signed by the swing (:func:`_shank_signed`).
+    toes
+        Foot only: the sensor axis that points to the toes when the mounting
+        is known (:func:`parse_mount`); the foot's long axis is then that
+        axis, levelled, instead of the push-off's.
     """
     axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
     if Placement(placement) == Placement.SHANK:
         return _shank_signed(axes, fs_hz)[0]
-    axes = _pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg), gyr_rps,
-                            fs_hz, seg)
+    axes = _with_mount(_pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
+                                        gyr_rps, fs_hz, seg), toes)
     # sign of the forward axis from the direction of travel in swing: only
     # the alignment strides' samples (and a margin for the rest window) are
     # rotated and integrated
@@ -171,6 +188,7 @@ def align_and_integrate(
     fs_hz: float,
     seg: Segmentation,
     placement: Placement | str = Placement.FOOT,
+    toes: np.ndarray | None = None,
 ) -> tuple[Alignment, np.ndarray, np.ndarray, StrideTrajectories]:
     """:func:`estimate_alignment`, the data in the foot frame and the
     integration of every stride of ``seg`` in it, with one integration.
@@ -202,8 +220,8 @@ def align_and_integrate(
         acc_f, gyr_f = al.apply(acc_mps2), al.apply(gyr_rps)
         return al, acc_f, gyr_f, integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before,
                                                     seg.ms_after)
-    axes = _pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg), gyr_rps,
-                            fs_hz, seg)
+    axes = _with_mount(_pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
+                                        gyr_rps, fs_hz, seg), toes)
     R = axes.R
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
@@ -244,6 +262,8 @@ class _Axes:
     swing_lat: np.ndarray | None = None  # the swing's axis, when lat is the push-off's
     heading_spread_deg: float = float("nan")
     standing_s: float = 0.0
+    mount_ok: bool | None = None  # None: no mounting given
+    data_lat: np.ndarray | None = None  # the data's lateral axis, when lat is the mounting's
 
     @property
     def fwd(self) -> np.ndarray:
@@ -264,12 +284,25 @@ class _Axes:
         if turned:
             R = np.vstack([-self.fwd, -self.lat, self.up])
             forward = -forward
+        mount_ok = self.mount_ok
+        if mount_ok and turned:
+            mount_ok = False  # the foot travels towards what the mounting calls the heel
         al = Alignment(R=R, sagittal_share=self.share, forward_mps=forward,
                        up_spread_deg=self.spread,
                        heading_spread_deg=self.heading_spread_deg,
                        swing_heading_deg=self._swing_heading_deg(),
-                       standing_s=self.standing_s)
+                       standing_s=self.standing_s, mount_ok=mount_ok,
+                       mount_offset_deg=self._angle_to(self.data_lat))
         return al, turned
+
+    def _angle_to(self, other: np.ndarray | None) -> float:
+        """Angle about up from the lateral axis to ``other`` (deg, counter-
+        clockwise seen from above, within +-90: axes, not directions); NaN
+        for None."""
+        if other is None:
+            return float("nan")
+        a = float(np.degrees(np.arctan2(np.cross(self.lat, other) @ self.up, self.lat @ other)))
+        return (a + 90.0) % 180.0 - 90.0
 
     def _swing_heading_deg(self) -> float:
         """Angle about up from the lateral axis to the swing's axis, deg
@@ -382,6 +415,22 @@ they travel (foot progression angle), so a larger angle means the push-off
 carries a large roll (a foot rolling back out onto its lateral edge as the
 heel rises turns the axis towards the foot's long axis), and the swing's axis
 is the better estimate."""
+
+def _with_mount(axes: _Axes, toes: np.ndarray | None) -> _Axes:
+    """``axes`` with the foot's long axis from the mounting (the sensor axis
+    ``toes`` levelled, i.e. made perpendicular to up), when one is given; the
+    push-off's axis is kept as ``data_lat`` for the report of how far the
+    two are apart."""
+    if toes is None:
+        return axes
+    fwd = np.asarray(toes, dtype=float) - (np.asarray(toes, dtype=float) @ axes.up) * axes.up
+    norm = float(np.linalg.norm(fwd))
+    if norm < 0.5:  # the toes axis is nearly vertical: the mounting cannot be right
+        return replace(axes, mount_ok=False)
+    fwd /= norm
+    lat = np.cross(axes.up, fwd)
+    return replace(axes, lat=lat, data_lat=axes.lat, mount_ok=True)
+
 
 STANDING_MIN_S = 0.5
 """Quiet standing shorter than this (s) is not used as the zero pose."""

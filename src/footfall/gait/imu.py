@@ -18,7 +18,15 @@ from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.shank import detect_shank_events
 from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
-from footfall.model import Condition, Placement, SensorKind, Side, Stream, Surface
+from footfall.model import (
+    Condition,
+    Placement,
+    SensorKind,
+    Side,
+    Stream,
+    Surface,
+    parse_mount,
+)
 from footfall.table import ColumnTable
 
 if TYPE_CHECKING:
@@ -50,6 +58,12 @@ HEADING_SPREAD_NOTE_DEG = 5.0
 """A foot stream whose strides' push-off axes spread more than this (deg,
 median absolute deviation; :attr:`Alignment.heading_spread_deg`) gets a note
 that its long axis is uncertain. On the Fukuchi runners it was 0.7-1.9 deg."""
+
+
+MOUNT_OFFSET_NOTE_DEG = 20.0
+"""A mounting whose long axis is further than this (deg) from the one the heel
+rise gives gets a note (the heel rise was 3-5 deg from the markers' axis on
+the Fukuchi runners; a sensor clearly not square on the shoe is further)."""
 
 
 def gap_breaks(time_s: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -99,7 +113,10 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
 
     # the alignment and the integration of every stride in the foot frame
     # (steps_with_alignment's first steps) share one integration
-    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg, stream.placement)
+    toes = (parse_mount(stream.meta.get("mount")) if stream.placement == Placement.FOOT
+            else None)
+    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg, stream.placement,
+                                                 toes=toes)
     info["alignment"] = {
         "R": al.R.round(4).tolist(),
         "sagittal_share": round(al.sagittal_share, 3),
@@ -109,6 +126,21 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     if np.isfinite(al.heading_spread_deg):
         info["alignment"]["heading_spread_deg"] = round(al.heading_spread_deg, 2)
         info["alignment"]["swing_heading_deg"] = round(al.swing_heading_deg, 2)
+        if toes is not None:
+            info["alignment"]["mount"] = str(stream.meta.get("mount"))
+            info["alignment"]["mount_offset_deg"] = round(al.mount_offset_deg, 2)
+            if al.mount_ok is False:
+                notes.append(
+                    f"the mounting {stream.meta.get('mount')!r} does not fit the data (its toes "
+                    "axis is near vertical, or the foot travels towards what it calls the "
+                    "heel): the foot's axes were found from the data instead")
+            elif abs(al.mount_offset_deg) > MOUNT_OFFSET_NOTE_DEG:
+                notes.append(
+                    f"the mounting {stream.meta.get('mount')!r} puts the foot's long axis "
+                    f"{abs(al.mount_offset_deg):.0f} deg from the heel rise's: check that the "
+                    "sensor sits square on the shoe, or leave the mounting out")
+        if al.standing_s > 0:
+            info["alignment"]["standing_s"] = round(al.standing_s, 2)
         if al.heading_spread_deg > HEADING_SPREAD_NOTE_DEG:
             notes.append(
                 f"the foot's long axis is uncertain (single strides' push-off axes spread "

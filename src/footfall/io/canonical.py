@@ -32,7 +32,16 @@ from footfall.io.units import (
     normalize_unit,
     to_si_factor,
 )
-from footfall.model import IMU_COLUMNS, Placement, Recording, SensorKind, Side, Stream, Surface
+from footfall.model import (
+    IMU_COLUMNS,
+    Placement,
+    Recording,
+    SensorKind,
+    Side,
+    Stream,
+    Surface,
+    parse_mount,
+)
 
 FORMAT = "footfall-recording/1"
 """Value of the ``format`` key footfall writes into recording.json."""
@@ -468,6 +477,13 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
     side = _choice(entry["side"], Side, "side", ctx=ctx, key="side")
     placement = _choice(entry.get("placement", "foot"), Placement, "placement", ctx=ctx,
                         key="placement")
+    if entry.get("mount") is not None:
+        try:
+            parse_mount(entry["mount"])
+        except ValueError as exc:
+            raise RecordingError(f'"mount" of {ctx.label}: {exc}', path=ctx.meta_path,
+                                 fix='write e.g. "mount": "laces", or leave "mount" out: '
+                                     "footfall finds the foot's axes from the data.") from None
     declared = entry.get("units") or {}
     if not isinstance(declared, dict):
         raise RecordingError(

@@ -27,6 +27,24 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
 
 
+MOUNT_HELP = ("how the foot sensors sit on the shoe, when square on it: laces, lateral, "
+              "medial, heel, or toes=+x (the sensor axis pointing to the toes); default: "
+              "found from the data (docs/coordinate-frames.md)")
+
+
+def _check_mount(mount: str | None) -> None:
+    """A clear error for a mounting footfall does not know."""
+    from footfall.errors import FootfallError
+    from footfall.model import parse_mount
+
+    try:
+        parse_mount(mount)
+    except ValueError as exc:
+        raise FootfallError(f"--mount: {exc}",
+                            fix="give --mount laces (or lateral, medial, heel, toes=+x ...), "
+                                "or leave it out") from None
+
+
 def add_parser(subparsers: argparse._SubParsersAction,
                parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
     """Add the ``live`` subcommand."""
@@ -59,6 +77,7 @@ def add_parser(subparsers: argparse._SubParsersAction,
     p.add_argument("--belt-speed", type=float, metavar="MPS",
                    help="treadmill belt speed, m/s (stride length = belt speed x stride time)")
     p.add_argument("--rules", metavar="FILE", help="rules override file for the flag thresholds")
+    p.add_argument("--mount", metavar="NAME", help=MOUNT_HELP)
     p.set_defaults(func=run)
     return p
 
@@ -74,6 +93,7 @@ def _check(args: argparse.Namespace) -> None:
                             fix="capture from boards, or replay a recording, not both")
     if args.out is None:
         raise FootfallError("no capture folder", fix="give the folder to write with -o DIR")
+    _check_mount(args.mount)
     if args.replay and not Path(args.replay).exists():
         raise FootfallError("no such recording folder", path=args.replay,
                             fix="give --replay a recording folder (with recording.json)")
@@ -127,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         if belt:
             meta["condition"] = {"surface": "treadmill", "speed_mps": belt}
     analyzer = StreamingAnalyzer(belt_speed_mps=belt, rules=rules)
-    session = LiveSession(source, args.out, analyzer=analyzer, meta=meta)
+    session = LiveSession(source, args.out, analyzer=analyzer, meta=meta, mount=args.mount)
 
     metronome = None
     if args.metronome:

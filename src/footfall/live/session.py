@@ -10,6 +10,7 @@ folder) and saves the live steps table and summary next to it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import threading
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from footfall.devices.base import Block, Event, Source
+from footfall.devices.base import Block, DeviceInfo, Event, Source
+from footfall.model import Placement, SensorKind
 
 LIVE_STEPS_FILE = "live_steps.csv"
 LIVE_SUMMARY_FILE = "live_summary.json"
@@ -103,6 +105,15 @@ class SessionResult:
     snapshot: dict[str, Any] = field(default_factory=dict)
 
 
+def _with_mount(event: Event, mount: str) -> Event:
+    """A foot IMU's device info with ``mount`` in its meta when it has none."""
+    if (isinstance(event, DeviceInfo) and event.kind == SensorKind.IMU
+            and (event.placement or Placement.FOOT) == Placement.FOOT
+            and not (event.meta or {}).get("mount")):
+        return dataclasses.replace(event, meta={**(event.meta or {}), "mount": mount})
+    return event
+
+
 class LiveSession:
     """Sources -> recorder and -> analyser, with a view callback.
 
@@ -118,16 +129,22 @@ class LiveSession:
         A :class:`~footfall.stream.StreamingAnalyzer` (default one).
     meta
         Extra ``recording.json`` keys (condition, athlete, ...).
+    mount
+        How the foot IMUs sit on the shoe (a preset name or ``toes=+x``,
+        :func:`footfall.model.parse_mount`), for every foot IMU whose device
+        does not say: recorded with the stream and used by the analysis.
     """
 
     def __init__(self, source: Source, out_dir: str | Path | None, *,
-                 analyzer: Any | None = None, meta: dict[str, Any] | None = None):
+                 analyzer: Any | None = None, meta: dict[str, Any] | None = None,
+                 mount: str | None = None):
         from footfall.stream import StreamingAnalyzer
 
         self.source = source
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.analyzer = analyzer or StreamingAnalyzer()
         self.meta = meta or {}
+        self.mount = mount
         self.recorder = None
         self._stop = threading.Event()
         self.t_start = 0.0
@@ -162,6 +179,8 @@ class LiveSession:
             next_tick = self.t_start
             while not self._stop.is_set():
                 events = self.source.poll(poll_s)
+                if events and self.mount:
+                    events = [_with_mount(e, self.mount) for e in events]
                 if events:
                     if self.recorder is not None:
                         self.recorder.write(events)

@@ -40,7 +40,7 @@ METRIC_FORMATS: dict[str, MetricFormat] = {
     "strike_index_pct": MetricFormat("Strike index", "%", 0),
     "shank_angle_ic_deg": MetricFormat("Shank angle at contact", "deg", 1),
     "pronation_excursion_deg": MetricFormat("Foot roll (pronation)", "deg", 1),
-    "pronation_velocity_dps": MetricFormat("Foot roll rate (pronation)", "deg/s", 0),
+    "pronation_velocity_dps": MetricFormat("Foot roll rate", "deg/s", 0),
     "impact_g": MetricFormat("Impact", "g", 1),
     "braking_g": MetricFormat("Braking", "g", 2),
     "forefoot_load_pct": MetricFormat("Forefoot load", "%", 0),

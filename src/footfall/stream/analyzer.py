@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
-from footfall.model import IMU_COLUMNS, Placement, SensorKind, conform_steps, empty_steps
+from footfall.model import (
+    IMU_COLUMNS,
+    Placement,
+    SensorKind,
+    conform_steps,
+    empty_steps,
+    parse_mount,
+)
 from footfall.stream.detector import ImuStepDetector
 from footfall.stream.flags import FlagTracker
 from footfall.stream.rolling import LAST_S, LAST_STEPS, RollingSummary
@@ -203,9 +210,11 @@ class StreamingAnalyzer:
         d = DeviceState(info)
         if info.kind == SensorKind.IMU and all(c in info.columns for c in IMU_COLUMNS):
             d.columns = np.array([info.columns.index(c) for c in IMU_COLUMNS])
-            d.detector = ImuStepDetector(info.fs_hz, info.side,
-                                         info.placement or Placement.FOOT,
-                                         belt_speed_mps=self.belt_speed_mps)
+            placement = info.placement or Placement.FOOT
+            toes = (parse_mount((info.meta or {}).get("mount"))
+                    if placement == Placement.FOOT else None)
+            d.detector = ImuStepDetector(info.fs_hz, info.side, placement,
+                                         belt_speed_mps=self.belt_speed_mps, toes=toes)
         self.devices[info.device_id] = d
 
     def _block(self, blk: Block, arrived: float) -> pd.DataFrame | None:

@@ -127,13 +127,14 @@ class ImuStepDetector:
     def __init__(self, fs_hz: float, side: Side | str,
                  placement: Placement | str = Placement.FOOT, *,
                  belt_speed_mps: float | None = None, align_strides: int = ALIGN_STRIDES,
-                 alignment: Alignment | None = None):
+                 alignment: Alignment | None = None, toes: np.ndarray | None = None):
         self.fs_hz = float(fs_hz)
         self.side = Side(side)
         self.placement = Placement(placement)
         self.belt_speed_mps = belt_speed_mps
         self.align_strides = int(align_strides)
         self.alignment = alignment
+        self.toes = None if toes is None else np.asarray(toes, dtype=float)
         self.n_alignments = 0
         # acc, gyr, and 1.0 where a sample was filled into a short gap
         self.buf = SampleBuffer(7, capacity=int(4 * HISTORY_S * self.fs_hz))
@@ -217,7 +218,7 @@ class ImuStepDetector:
             use = ready if ready.any() else np.ones(n, bool)
             self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
                                                 placement=self.placement,
-                                                strides=self.align_strides)
+                                                strides=self.align_strides, toes=self.toes)
             self.n_alignments += 1
             self._cache.clear()
         batch = None
