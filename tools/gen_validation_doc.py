@@ -539,6 +539,12 @@ def section_fukuchi_mounts(r: dict | None) -> str:
         "Shank angle at contact, MAE (deg), by strap tilt (about the sensor's\n"
         "forward axis; last column: 10 deg about both forward and lateral axes):\n",
         table(["runner, side"] + tilt_names, shank_rows) + "\n",
+        "With the mounting given (`--mount`, or `\"mount\"` in recording.json: the\n"
+        "sensor axis that points to the toes, for the mountings square on the\n"
+        "shoe), the long axis is the sensor's instead of the heel rise's. Foot\n"
+        "strike angle MAE / bias (deg), worst over those mountings:\n",
+        table(["runner, side", "found from the data", "mounting given"],
+              _given_rows(r)) + "\n",
         "Quiet standing before the run (each runner's standing trial put before\n"
         "the run, as a runner who stands still for a moment before starting\n"
         "records): the up axis then comes from standing, where without it it comes\n"
@@ -561,6 +567,25 @@ def section_fukuchi_mounts(r: dict | None) -> str:
         "2.0 +- 5.9 deg from a foot IMU against motion capture (Falbriard et al.\n"
         "2020 [8]).\n"]
     return "\n".join(out)
+
+
+def _given_rows(r: dict) -> list[list[str]]:
+    rows = []
+    for subj, d in r["subjects"].items():
+        given = d["detail"].get("mount_given") or {}
+        for side in ("left", "right"):
+            def worst(errs: list[dict]) -> str:
+                ok = [e for e in errs if e.get("mae") is not None]
+                if not ok:
+                    return "n/a"
+                e = max(ok, key=lambda e: abs(e["bias"]))
+                return (f"{num(max(x['mae'] for x in ok), 1)} / "
+                        f"{num(e['bias'], 1, signed=True)}")
+            found = [d["detail"]["feet"][n][side]["foot_strike_angle"] for n in given
+                     if side in d["detail"]["feet"][n]]
+            with_m = [g[side]["foot_strike_angle"] for g in given.values() if side in g]
+            rows.append([f"{subj} {side}", worst(found), worst(with_m)])
+    return rows
 
 
 def _standing_rows(r: dict) -> list[list[str]]:
