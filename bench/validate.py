@@ -176,16 +176,16 @@ def validate_ipol() -> dict:
     }
 
 
-def validate_fukuchi() -> dict:
+def validate_fukuchi(subject: str = "RBDS001") -> dict:
     from fukuchi_imu import make_fukuchi_recording
 
     with tempfile.TemporaryDirectory() as tmp:
-        path, truth = make_fukuchi_recording(Path(tmp) / "fk")
+        path, truth = make_fukuchi_recording(Path(tmp) / "fk", subject=subject)
         rec = footfall.io.read_recording(path)
         feet = [s for s in rec.streams if s.placement == "foot"]
         rec = footfall.Recording(feet, meta=rec.meta, source=str(path))
         res = footfall.analyze(rec)
-        shank = _fukuchi_shank(footfall.io.read_recording(path), truth)
+        shank = _fukuchi_shank(footfall.io.read_recording(path), truth, subject)
     steps = res.steps
     ct = []
     for side in ("left", "right"):
@@ -197,7 +197,7 @@ def validate_fukuchi() -> dict:
     ce = np.concatenate(ct)
     truth_cad = float(np.nanmedian(truth["cadence_spm"]))
     return {
-        "recording": "Fukuchi RBDS001 treadmill run 2.5 m/s, virtual foot IMU at 200 Hz",
+        "recording": f"Fukuchi {subject} treadmill run 2.5 m/s, virtual foot IMU at 200 Hz",
         "initial_contact": event_stats([truth], [steps], "ic_s", 0.05),
         "toe_off": event_stats([truth], [steps], "to_s", 0.05),
         "contact_time_mean_abs_err_pct": round(float(100 * np.nanmean(np.abs(ce))), 2),
@@ -239,13 +239,23 @@ def shank_alone(rec, truth: pd.DataFrame, tol_s: float = 0.05) -> dict | None:
     }
 
 
-def _fukuchi_shank(rec, truth: pd.DataFrame) -> dict:
+def validate_fukuchi_heel() -> dict | None:
+    """:func:`validate_fukuchi` of the heel striker RBDS0041 (None when its
+    files are not there)."""
+    from fukuchi_imu import DATA_DIR, data_available
+
+    if not data_available(DATA_DIR, "RBDS0041"):
+        return None
+    return validate_fukuchi("RBDS0041")
+
+
+def _fukuchi_shank(rec, truth: pd.DataFrame, subject: str = "RBDS001") -> dict:
     """The run's virtual shank IMUs on their own: events against the force
     plate, the shank angle at contact against the markers' (both relative to
     standing)."""
     out = shank_alone(rec, truth, 0.05)
     assert out is not None, "the Fukuchi recording has shank IMUs"
-    return {"recording": "Fukuchi RBDS001, virtual shank IMUs at 200 Hz, alone", **out}
+    return {"recording": f"Fukuchi {subject}, virtual shank IMUs at 200 Hz, alone", **out}
 
 
 SIM_TOL_S = 0.05
@@ -422,7 +432,7 @@ def print_results(results: dict) -> None:
     print("Events: reference count, % matched, % extra, MAE, bias, 95th pct |error| (ms)")
     print(f"{'data set':24} {'event':6} {'n':>5} {'match%':>8} {'extra%':>7} {'MAE':>8} "
           f"{'bias':>8} {'p95':>8}")
-    for name in ("gaitmap", "ipol", "fukuchi"):
+    for name in ("gaitmap", "ipol", "fukuchi", "fukuchi_heel"):
         if name in results:
             for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
                 print(f"{name:24} {ev:6} {_fmt(results[name][key])}")
@@ -485,11 +495,14 @@ def print_results(results: dict) -> None:
 
 RULE_VARIANTS = {
     "toe-off at the pitch-rate peak; contact at the zero crossing": {
-        "TOE_OFF_SHARE": 0.0, "WALKING_TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf},
+        "TOE_OFF_SHARE": 0.0, "WALKING_TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf,
+        "TOE_OFF_CONTACT_SHARE": 0.0},
     "toe-off down the falling edge (0.3 running, 0.5 walking); contact at the zero crossing": {
         "RUNNING_SWING_SHARE": np.inf},
-    "footfall (toe-off down the falling edge, 0.3 running, 0.5 walking; running contact at the "
-    "impact)": {},
+    "toe-off down the falling edge (0.3 running, 0.5 walking); running contact at the impact": {
+        "TOE_OFF_CONTACT_SHARE": np.nan},
+    "footfall (running toe-off 0.09 of the contact after the push-off peak; walking 0.5 down "
+    "the falling edge; running contact at the impact)": {},
     "not taken: every stride as running (contact at the impact)": {
         "RUNNING_SWING_SHARE": 0.0},
     "not taken: walking contact no earlier than 25 ms before the impact": {
@@ -519,8 +532,11 @@ def validate_event_rules() -> dict:
                 setattr(events, k, v)
             row = {}
             for name, fn in (("gaitmap", validate_gaitmap), ("ipol", validate_ipol),
-                             ("fukuchi", validate_fukuchi)):
+                             ("fukuchi", validate_fukuchi),
+                             ("fukuchi_heel", validate_fukuchi_heel)):
                 r = fn()
+                if r is None:
+                    continue
                 row[name] = {ev: {k: r[ev][k] for k in ("matched_pct", "mae_ms", "bias_ms")}
                              for ev in ("initial_contact", "toe_off")}
             out[label] = row
@@ -560,6 +576,10 @@ def main(argv: list[str] | None = None) -> int:
                "rules": validate_event_rules}
     for p in real:
         results[p] = runners[p]()
+        if p == "fukuchi":
+            heel = validate_fukuchi_heel()
+            if heel is not None:
+                results["fukuchi_heel"] = heel
     if "sim" in parts:
         names = args.scenarios.split(",") if args.scenarios else None
         results["sim"] = validate_sim(names, args.sim_minutes)

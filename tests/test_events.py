@@ -52,8 +52,11 @@ def test_impact_ringing_is_not_taken_for_mid_swing(foot_frame):
 
 def test_toe_off_share_follows_the_gait(foot_frame, monkeypatch):
     """Walking strides take toe-off at WALKING_TOE_OFF_SHARE of the falling
-    edge, running strides at TOE_OFF_SHARE: changing one share moves only the
-    toe-offs of its own gait, and a larger share gives a later toe-off."""
+    edge; running strides TOE_OFF_CONTACT_SHARE of their contact after the
+    push-off peak, and TOE_OFF_SHARE of the falling edge only where the
+    stance's contact is not in the data (the first stride): changing one
+    share moves only the toe-offs it governs, and a larger share gives a
+    later toe-off."""
     from footfall.gait import events
     from footfall.sim import simulate
 
@@ -69,10 +72,19 @@ def test_toe_off_share_follows_the_gait(foot_frame, monkeypatch):
         walk1 = detect_events(acc_w, gyr_w, fs, wseg).to
         run1 = detect_events(acc_r, gyr_r, s.fs_hz, seg).to
     with monkeypatch.context() as m:
-        m.setattr(events, "TOE_OFF_SHARE", events.TOE_OFF_SHARE + 0.2)
+        m.setattr(events, "TOE_OFF_CONTACT_SHARE", events.TOE_OFF_CONTACT_SHARE + 0.03)
         run2 = detect_events(acc_r, gyr_r, s.fs_hz, seg).to
+        walk2 = detect_events(acc_w, gyr_w, fs, wseg).to
+    with monkeypatch.context() as m:
+        m.setattr(events, "TOE_OFF_SHARE", events.TOE_OFF_SHARE + 0.2)
+        run3 = detect_events(acc_r, gyr_r, s.fs_hz, seg).to
     ok = np.isfinite(walk0)
     assert ok.sum() > 10 and np.all(walk1[ok] > walk0[ok])
+    assert np.array_equal(walk2, walk0, equal_nan=True)
     assert np.array_equal(run1, run0, equal_nan=True)
     ok = np.isfinite(run0)
-    assert ok.sum() > 10 and np.all(run2[ok] > run0[ok])
+    joined = np.r_[False, seg.ms_before[1:] == seg.ms_after[:-1]]
+    assert ok.sum() > 10 and np.all(run2[ok & joined] > run0[ok & joined])
+    assert np.array_equal(run2[ok & ~joined], run0[ok & ~joined])
+    assert np.array_equal(run3[ok & joined], run0[ok & joined])
+    assert np.all(run3[ok & ~joined] > run0[ok & ~joined]) and (ok & ~joined).any()
