@@ -220,6 +220,10 @@ INSOLE_STEP_METRICS: tuple[str, ...] = (
 """Extra insole columns of the steps table (after the contract ones) that the
 summary also aggregates (footfall.gait.pressure; docs/metrics.md)."""
 
+IMU_EXTRA_METRICS: tuple[str, ...] = ("foot_progression_deg",)
+"""Extra foot-IMU columns of the steps table that the summary also aggregates
+(footfall.gait.metrics; docs/metrics.md)."""
+
 STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot")
 
 

@@ -40,7 +40,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from footfall.model import INSOLE_STEP_METRICS, NUMERIC_STEP_METRICS, STRIKE_PATTERNS, Side
+from footfall.model import (
+    IMU_EXTRA_METRICS,
+    INSOLE_STEP_METRICS,
+    NUMERIC_STEP_METRICS,
+    STRIKE_PATTERNS,
+    Side,
+)
 
 if TYPE_CHECKING:  # a steps table is a DataFrame; the work here is done on NumPy arrays
     import pandas as pd
@@ -62,8 +68,9 @@ WINDOW_METRICS: tuple[str, ...] = (
 )
 """Metrics whose per-window medians go into ``summary["windows"]`` (when they have data)."""
 
-SUMMARY_METRICS: tuple[str, ...] = NUMERIC_STEP_METRICS + INSOLE_STEP_METRICS
-"""Metrics summarised: the contract's numeric columns, then the insole extras."""
+SUMMARY_METRICS: tuple[str, ...] = NUMERIC_STEP_METRICS + IMU_EXTRA_METRICS + INSOLE_STEP_METRICS
+"""Metrics summarised: the contract's numeric columns, then the foot-IMU and
+insole extras."""
 
 MIN_STEPS_PER_THIRD = 6
 """Fewest steps with a value in each of the first and last thirds for a drift entry."""

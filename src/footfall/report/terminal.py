@@ -39,6 +39,7 @@ METRIC_FORMATS: dict[str, MetricFormat] = {
     "foot_strike_angle_deg": MetricFormat("Foot strike angle", "deg", 1),
     "strike_index_pct": MetricFormat("Strike index", "%", 0),
     "shank_angle_ic_deg": MetricFormat("Shank angle at contact", "deg", 1),
+    "foot_progression_deg": MetricFormat("Toe-out", "deg", 1),
     "pronation_excursion_deg": MetricFormat("Foot roll (pronation)", "deg", 1),
     "pronation_velocity_dps": MetricFormat("Foot roll rate", "deg/s", 0),
     "impact_g": MetricFormat("Impact", "g", 1),

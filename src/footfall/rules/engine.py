@@ -77,6 +77,7 @@ METRIC_LABELS: dict[str, tuple[str, str, int]] = {
     "foot_strike_angle_deg": ("foot strike angle", "deg", 1),
     "strike_index_pct": ("strike index", "% of foot length", 0),
     "shank_angle_ic_deg": ("shank angle at contact", "deg", 1),
+    "foot_progression_deg": ("toe-out (foot progression angle)", "deg", 1),
     "pronation_excursion_deg": ("foot roll (pronation) excursion", "deg", 1),
     "pronation_velocity_dps": ("foot roll (pronation) velocity", "deg/s", 0),
     "impact_g": ("impact", "g", 1),
