@@ -33,3 +33,19 @@ def assert_same_rows(live: pd.DataFrame, off: pd.DataFrame, *, min_rows: int,
             if missing_alike:
                 a, b = a.fillna(""), b.fillna("")
             assert list(a) == list(b), col
+
+
+def replay_steps(folder) -> pd.DataFrame:
+    """A recording folder played through a replay source and the streaming
+    analyser (no flags), as fast as possible: the live steps table."""
+    from footfall.devices.replay import ReplaySource
+    from footfall.stream import StreamingAnalyzer
+
+    src = ReplaySource(folder, speed=None)
+    an = StreamingAnalyzer(flags=False)
+    src.open()
+    while not src.finished:
+        an.feed(src.poll())
+    an.finish()
+    src.close()
+    return an.steps()

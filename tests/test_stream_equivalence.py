@@ -13,15 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from replay_check import assert_same_rows, replay_rows
+from replay_check import assert_same_rows, replay_rows, replay_steps
 
-from footfall.devices.replay import ReplaySource
 from footfall.gait.alignment import ALIGN_STRIDES, estimate_alignment
 from footfall.gait.imu import analyze_imu_stream
 from footfall.gait.segment import segment_strides
 from footfall.io import read_recording
 from footfall.pipeline import analyze
-from footfall.stream import ImuStepDetector, StreamingAnalyzer
+from footfall.stream import ImuStepDetector
 from footfall.stream.detector import _subset
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
@@ -31,17 +30,6 @@ TIME_METRICS = ("contact_ms", "stride_ms", "swing_ms", "cadence_spm", "stride_le
                 "speed_mps", "impact_g", "braking_g")
 ANGLE_METRICS = ("foot_strike_angle_deg", "pronation_excursion_deg", "pronation_velocity_dps",
                  "shank_angle_ic_deg")
-
-
-def replay_steps(folder: Path) -> pd.DataFrame:
-    src = ReplaySource(folder, speed=None)
-    an = StreamingAnalyzer(flags=False)
-    src.open()
-    while not src.finished:
-        an.feed(src.poll())
-    an.finish()
-    src.close()
-    return an.steps()
 
 
 def pair(off: pd.DataFrame, live: pd.DataFrame, side: str) -> tuple[pd.DataFrame, pd.DataFrame]:

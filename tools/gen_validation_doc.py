@@ -186,9 +186,10 @@ contacts matched (within 30 ms on the gaitmap example, 50 ms on the others).
   In walking it takes the falling edge 0.5 of the way to where the rate has
   halved, where both walking references put toe-off (the "not taken" rows
   show 0.3, the running share, and 0.4 and 0.6 around it); the edge is used
-  in running too where the stance's contact is not in the data. Where a foot has an insole too, its clock is aligned
-  on the contacts' midpoints (mean of the start and end differences), so a
-  toe-off rule moves the aligned insole events by half its own shift.
+  in running too where the stance's contact is not in the data. Where a
+  foot has an insole too, its clock is aligned on the contacts' midpoints
+  (mean of the start and end differences), so a toe-off rule moves the
+  aligned insole events by half its own shift.
 * **Mid-swing.** Toe-off is searched before mid-swing and contact after it.
   A loosely strapped sensor (some IPOL walkers) rings at the impact, faster
   than the swing's own toes-up rotation for a few samples; mid-swing is
@@ -280,16 +281,9 @@ def _cm(m: float | None) -> float | None:
     return None if m is None else 100.0 * m
 
 
-def _fukuchi(f: dict | None) -> str:
-    head = """### Fukuchi treadmill run (CC BY 4.0; force-plate reference)
-Runner RBDS001 at 2.5 m/s for 30 s. There is no public foot-IMU running
-recording with reference events, so the foot IMU is virtual: made from the
-foot markers (orientation gives the gyroscope, marker acceleration plus
-gravity the accelerometer; `bench/fukuchi_imu.py`, method in
-docs/simulation.md), 200 Hz. Truth: contacts from the force plate at 300 Hz.
-"""
-    if not f:
-        return head + "\n" + missing("Fukuchi run", "python bench/validate.py")
+def _fukuchi_rows(f: dict) -> list[list[str]]:
+    """A Fukuchi runner's foot-IMU events, contact time and cadence against
+    the force plate, with the targets."""
     ic, to = f["initial_contact"], f["toe_off"]
     rows = [
         ["contacts found (IC within 50 ms)", f"{num(ic['matched_pct'])} % of {ic['n_ref']}, "
@@ -305,6 +299,20 @@ docs/simulation.md), 200 Hz. Truth: contacts from the force plate at 300 Hz.
         ["cadence", f"{num(f['cadence_spm'])} spm vs force plate {num(f['cadence_truth_spm'])}",
          "within 1 spm: " + met(_le(_absdiff(f["cadence_spm"], f["cadence_truth_spm"]), 1.0))],
     ]
+    return rows
+
+
+def _fukuchi(f: dict | None) -> str:
+    head = """### Fukuchi treadmill run (CC BY 4.0; force-plate reference)
+Runner RBDS001 at 2.5 m/s for 30 s. There is no public foot-IMU running
+recording with reference events, so the foot IMU is virtual: made from the
+foot markers (orientation gives the gyroscope, marker acceleration plus
+gravity the accelerometer; `bench/fukuchi_imu.py`, method in
+docs/simulation.md), 200 Hz. Truth: contacts from the force plate at 300 Hz.
+"""
+    if not f:
+        return head + "\n" + missing("Fukuchi run", "python bench/validate.py")
+    rows = _fukuchi_rows(f)
     notes = """
 When both events are detected early by a similar amount, contact time and
 cadence are right while the event times are biased. The virtual IMU comes
@@ -348,20 +356,7 @@ fit, not an independent test.
 
 def _fukuchi_heel(f: dict) -> str:
     """The second Fukuchi runner, a heel striker: the same measures."""
-    ic, to = f["initial_contact"], f["toe_off"]
-    rows = [
-        ["contacts found (IC within 50 ms)", f"{num(ic['matched_pct'])} % of {ic['n_ref']}, "
-         f"{num(ic['extra_pct'])} % extra", "every contact: " + met(_ge(ic["matched_pct"], 100.0))],
-        ["initial contact MAE", f"{num(ic['mae_ms'])} ms (bias {num(ic['bias_ms'], signed=True)}"
-         " ms)", "<= 10 ms: " + met(_le(ic["mae_ms"], 10.0))],
-        ["toe-off MAE", f"{num(to['mae_ms'])} ms (bias {num(to['bias_ms'], signed=True)} ms)",
-         "<= 10 ms: " + met(_le(to["mae_ms"], 10.0))],
-        ["contact time mean abs error", f"{num(f['contact_time_mean_abs_err_pct'])} % (bias "
-         f"{num(f['contact_time_bias_pct'], signed=True)} %)",
-         "<= 5 %: " + met(_le(f["contact_time_mean_abs_err_pct"], 5.0))],
-        ["cadence", f"{num(f['cadence_spm'])} spm vs force plate {num(f['cadence_truth_spm'])}",
-         "within 1 spm: " + met(_le(_absdiff(f["cadence_spm"], f["cadence_truth_spm"]), 1.0))],
-    ]
+    rows = _fukuchi_rows(f)
     out = """#### The second runner: RBDS0041, a heel striker
 The same method and truth (`bench/fukuchi_imu.py`; its force plate is read
 with its own ringing in mind, `SUBJECTS` there). It lands heel first (markers'
@@ -561,7 +556,8 @@ def section_fukuchi_mounts(r: dict | None) -> str:
             rows.append([
                 f"{subj} {side}",
                 f"{num(x['foot_strike_angle_median_truth'], 1)}",
-                f"{num(x['foot_strike_angle_mae_max'], 1)} / {num(x['foot_strike_angle_abs_bias_max'], 1)}",
+                f"{num(x['foot_strike_angle_mae_max'], 1)} / "
+                f"{num(x['foot_strike_angle_abs_bias_max'], 1)}",
                 num(x["foot_strike_angle_median_spread"], 2),
                 num(x["strike_pattern_agree_pct_min"], 0),
                 f"{num(x['toe_out_mae_max'], 1)} (truth {num(x['toe_out_median_truth'], 1)})",

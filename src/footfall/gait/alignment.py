@@ -15,8 +15,9 @@ axes to this frame is found in three steps, with no input from the user:
    of travel whatever the mounting (laces, heel counter, side). A foot turned
    out does not point where it travels, so for a foot the lateral axis is then
    taken from the heel rise at push-off (:func:`_pushoff_heading`), a
-   rotation of the shoe about its own forefoot. Turning strides, whose swing has less than :data:`TURN_SHARE` of its
-   energy about that axis, are then left out and the axis is taken again
+   rotation of the shoe about its own forefoot. Turning strides, whose
+   swing has less than :data:`TURN_SHARE` of its energy about that axis,
+   are then left out and the axis is taken again
    from the others (on the gaitmap example walk, whose first strides include
    the turn, this brought the left foot's rotation from 0.96 to 0.40 deg
    away from the one estimated from all strides without it).
