@@ -169,3 +169,30 @@ def test_shank_imus_live_rows_are_the_offline_rows(tmp_path: Path) -> None:
         assert_same_rows(replay_rows(det, stream, 4), res.steps, min_rows=50,
                          cols=("ic_s", "to_s", "contact_ms", "stride_ms", "shank_angle_ic_deg"),
                          rtol=1e-3, atol=0.02)
+
+
+def test_standing_before_the_run_gives_the_live_alignment_too() -> None:
+    """A runner who stands still for 15 s before running: offline analysis
+    takes the up axis from the standing, and so does the live detector,
+    which keeps enough data before the first swing to see it (the same
+    rotation to 1e-9)."""
+    from footfall.model import G_MPS2, Stream
+    from footfall.sim import simulate
+
+    rec, _ = simulate("easy-run", 1.0, seed=8, sensors=("foot",), mounting="random")
+    run = rec.streams[0]
+    up = analyze_imu_stream(run, rec.condition).alignment.R[2]
+    fs = run.fs_hz
+    n = int(15 * fs)
+    rng = np.random.default_rng(2)
+    still = np.hstack([G_MPS2 * up + rng.normal(0, 0.03, (n, 3)), rng.normal(0, 0.005, (n, 3))])
+    t = np.r_[np.arange(n) / fs, n / fs + run.time_s - run.time_s[0]]
+    stream = Stream(kind=run.kind, side=run.side, placement=run.placement, time_s=t,
+                    values=np.vstack([still, run.values]), columns=run.columns, name=run.name)
+    off = analyze_imu_stream(stream, rec.condition).alignment
+    assert off.standing_s >= 7.5
+    det = ImuStepDetector(fs, stream.side, "foot")
+    rows = replay_rows(det, stream, 50)
+    assert len(rows) > 50
+    assert det.alignment.standing_s == off.standing_s
+    np.testing.assert_allclose(det.alignment.R, off.R, atol=1e-9)

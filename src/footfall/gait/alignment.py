@@ -436,10 +436,12 @@ def _with_mount(axes: _Axes, toes: np.ndarray | None) -> _Axes:
 STANDING_MIN_S = 0.5
 """Quiet standing shorter than this (s) is not used as the zero pose."""
 
-STANDING_SEARCH_S = 10.0
+STANDING_SEARCH_S = 8.0
 """Quiet standing is looked for within this long (s) before the first
 alignment stride (the calibration a runner records by standing still for a
-few seconds before starting)."""
+few seconds before starting). Shorter than the data the live detector keeps
+before the first swing (footfall.stream.detector: ``FINAL_NO_NEXT_S +
+HISTORY_S``, about 11 s), so live and offline see the same standing."""
 
 STANDING_RATE_RPS = 0.1
 """Standing: the angular rate's norm, averaged over 0.2 s, stays below this
