@@ -111,19 +111,20 @@ _finite = st.one_of(
 @st.composite
 def recordings(draw: st.DrawFn) -> Recording:
     streams = []
-    for i in range(draw(st.integers(1, 3))):
+    # one stream per kind and side (a recording has one sensor per foot and placement)
+    sensors = draw(st.lists(st.tuples(st.booleans(), st.sampled_from(["left", "right"])),
+                            min_size=1, max_size=3, unique=True))
+    for i, (insole, side) in enumerate(sensors):
         n = draw(st.integers(10, 40))
         t0 = draw(st.floats(-1e5, 1e5))
         dt = draw(arrays(np.float64, n - 1, elements=st.floats(1e-3, 10.0)))
         time_s = t0 + np.concatenate(([0.0], np.cumsum(dt)))
-        insole = draw(st.booleans())
         if insole:
             k = draw(st.integers(1, 5))
             cols = tuple(f"p{j + 1}" for j in range(k)) + ("force_n",)
         else:
             cols = IMU_COLUMNS
         values = draw(arrays(np.float64, (n, len(cols)), elements=_finite))
-        side = draw(st.sampled_from(["left", "right"]))
         meta = {"note": draw(st.text(max_size=10)),
                 "extra": draw(st.dictionaries(st.text(min_size=1, max_size=5),
                                               st.integers(), max_size=3))}

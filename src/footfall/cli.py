@@ -181,9 +181,12 @@ READ_OPTIONS = ("side", "placement", "acc_unit", "gyr_unit", "kind", "layout",
 """Command-line options passed on to :func:`footfall.io.read_recording`."""
 
 
-def _check_output(target: str | None, option: str) -> None:
-    """Fail before the analysis if an output file cannot be written."""
+def _check_output(target: str | None, option: str, inputs: Path | None = None) -> None:
+    """Fail before the analysis if an output file cannot be written, or
+    would replace one of the inputs (``inputs``: the stream file, or the
+    recording folder and every file in it)."""
     from footfall.errors import FootfallError
+    from footfall.io.atomic import same_file
 
     if target is None or target == "-":
         return
@@ -191,6 +194,13 @@ def _check_output(target: str | None, option: str) -> None:
     if path.is_dir():
         raise FootfallError("is a folder, not a file", path=target,
                             fix=f"give {option} a file name, e.g. {path / 'out'}")
+    if inputs is not None and path.exists():
+        candidates = [inputs] if inputs.is_file() else (
+            [p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
+        if any(same_file(path, c) for c in candidates):
+            raise FootfallError(
+                f"is one of the inputs being analysed: {option} would replace it",
+                path=target, fix=f"give {option} a new file name outside the recording")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FootfallError(f"folder {str(parent)!r} does not exist", path=target,
@@ -198,13 +208,16 @@ def _check_output(target: str | None, option: str) -> None:
 
 
 def _write_text(target: str, text: str, option: str) -> None:
+    """Write an output file atomically: a failure leaves the old file whole."""
     from footfall.errors import FootfallError
+    from footfall.io.atomic import atomic_write_text
 
     try:
-        Path(target).write_text(text, encoding="utf-8")
+        atomic_write_text(target, text)
     except OSError as e:
-        raise FootfallError(f"cannot write {option} output: {e.strerror or e}",
-                            path=target) from e
+        raise FootfallError(f"cannot write {option} output: {e.strerror or e}; any earlier "
+                            "file of that name is unchanged", path=target,
+                            fix="free disk space or choose a folder you may write to") from e
 
 
 def summary_document(analysis: Any, source: str = "") -> dict[str, Any]:
@@ -239,8 +252,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.steps == "-" and args.json == "-":
         raise FootfallError("--steps - and --json - cannot both use standard output",
                             fix="write one of them to a file")
-    _check_output(args.steps, "--steps")
-    _check_output(args.json, "--json")
+    _check_output(args.steps, "--steps", path)
+    _check_output(args.json, "--json", path)
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
     from footfall.live.cli import _check_mount

@@ -7,13 +7,27 @@ without a traceback and exits with status 2. Anything else is a bug (exit 1).
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def safe_text(text: object, limit: int = 200) -> str:
+    """``text`` fit for a terminal or a message: control characters (escape
+    sequences included, which could move the cursor, recolour or retitle a
+    terminal) written as ``\\xNN``, and at most ``limit`` characters (the
+    rest replaced by an ellipsis). Device names and file contents pass
+    through this before they are shown."""
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+
 
 class FootfallError(Exception):
     """A problem with the user's input, explained so they can fix it."""
 
     def __init__(self, problem: str, *, path: str | None = None, fix: str | None = None):
         self.problem = problem
-        self.path = path
+        self.path = None if path is None else safe_text(path, 500)
         self.fix = fix
         super().__init__(self.message)
 

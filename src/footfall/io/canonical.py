@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from footfall.errors import RecordingError
+from footfall.errors import RecordingError, safe_text
 from footfall.io._table import STREAM_SUFFIXES, RawTable, read_table
 from footfall.io.checks import check_finite, check_imu_units, check_time
 from footfall.io.gaps import find_gaps
@@ -395,6 +395,9 @@ def _read_folder(
     _check_condition(meta, ctx=_Ctx(file=json_path, json_path=json_path))
 
     streams = []
+    inside = folder.resolve()
+    seen_files: dict[Path, int] = {}
+    seen_sensors: dict[tuple[str, str, str], str] = {}
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise RecordingError(
@@ -403,6 +406,34 @@ def _read_folder(
                 fix='give every entry of "streams" a "file", e.g. "file": "left_foot.csv".',
             )
         file = folder / entry["file"]
+        real = file.resolve()
+        if Path(entry["file"]).is_absolute() or not real.is_relative_to(inside):
+            raise RecordingError(
+                f'stream entry {i + 1}: "file" {safe_text(entry["file"])!r} leads outside the '
+                "recording folder (an absolute path, '..', or a link out of it).",
+                path=str(json_path),
+                fix="put the stream file in the recording folder and give its bare name.")
+        if real in seen_files:
+            raise RecordingError(
+                f"stream entries {seen_files[real] + 1} and {i + 1} name the same file "
+                f"{safe_text(entry['file'])!r}: its steps would be counted twice.",
+                path=str(json_path), fix="list each stream file once.")
+        seen_files[real] = i
+        sensor = (str(entry.get("kind", "imu")).strip().lower(),
+                  str(entry.get("side", "")).strip().lower(),
+                  str(entry.get("placement", "foot")).strip().lower()
+                  if str(entry.get("kind", "imu")).strip().lower() == "imu" else "")
+        if sensor in seen_sensors and sensor[1]:
+            what = (f"{sensor[1]} {sensor[2]} IMU" if sensor[0] == "imu"
+                    else f"{sensor[1]} {sensor[0]}")
+            raise RecordingError(
+                f"two streams are the {what}: {safe_text(seen_sensors[sensor])!r} and "
+                f"{safe_text(entry['file'])!r}; footfall measures one sensor per foot and "
+                "placement.",
+                path=str(json_path),
+                fix="keep one of them in recording.json (analyse the other in a recording of "
+                    "its own).")
+        seen_sensors[sensor] = entry["file"]
         ctx = _Ctx(file=file, json_path=json_path)
         if not file.is_file():
             present = sorted(f.name for f in folder.iterdir()

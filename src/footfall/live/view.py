@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from footfall.errors import safe_text
+
 # A 3-wide, 5-high block font for the large numbers (our own glyphs).
 _GLYPHS = {
     "0": ["###", "# #", "# #", "# #", "###"],
@@ -53,7 +55,8 @@ def quality_text(snap: dict[str, Any]) -> str:
     for dev, q in sorted((snap.get("devices") or {}).items()):
         link = "" if q.get("connected", True) else " DISCONNECTED"
         lat = q.get("latency_ms")
-        parts.append(f"{dev}: {q.get('gaps', 0)} gaps/{q.get('missing', 0)} lost, "
+        # a device names itself: its name is shown with control characters escaped
+        parts.append(f"{safe_text(dev, 60)}: {q.get('gaps', 0)} gaps/{q.get('missing', 0)} lost, "
                      f"{q.get('frames_dropped', 0)} drops, {q.get('frames_corrupt', 0)} bad"
                      + (f", link {lat:.0f} ms" if lat is not None else "") + link)
     sl = snap.get("step_latency_ms")

@@ -50,6 +50,8 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", "-m", type=float, default=5.0, help="length (default 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--out", type=Path, help="recording folder to write")
+    p.add_argument("--force", action="store_true",
+                   help="replace a recording already in the -o folder")
     p.add_argument("--profile", default="typical", metavar="NAME",
                    help="sensor imperfections: ideal, typical or field (default typical)")
     p.add_argument("--sensors", nargs="+", default=list(SENSOR_NAMES), choices=SENSOR_NAMES,
@@ -95,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise FootfallError("exists and is not a folder", path=str(args.out),
                             fix="give -o a new or existing folder")
+    if (args.out / "recording.json").exists() and not args.force:
+        raise FootfallError("already holds a recording (recording.json)", path=str(args.out),
+                            fix="give -o a new folder, or pass --force to replace it")
     t0 = time.perf_counter()
     rec, truth = simulate(args.scenario, args.minutes, args.seed, args.out,
                           profile=args.profile, sensors=tuple(args.sensors),
