@@ -46,6 +46,15 @@ FSYNC_EVERY_S = 1.0
 _REC = struct.Struct("<IBd")
 
 
+def _id_bytes(device_id: str) -> bytes:
+    """A device id as the log stores it: UTF-8 (anything that cannot be
+    encoded replaced), at most 255 bytes, cut on a character boundary."""
+    b = device_id.encode("utf-8", errors="replace")
+    if len(b) > 255:
+        b = b[:255].decode("utf-8", errors="ignore").encode("utf-8")
+    return b
+
+
 def _info_json(info: DeviceInfo) -> dict[str, Any]:
     d = asdict(info)
     d["kind"] = info.kind.value
@@ -132,7 +141,7 @@ class Recorder:
             for e in events:
                 if isinstance(e, Block):
                     if e.frame is not None:
-                        did = e.device_id.encode()
+                        did = _id_bytes(e.device_id)
                         self._append(b"F", e.received_s, bytes([len(did)]) + did + e.frame)
                         self.frames += 1
                     else:
@@ -283,11 +292,17 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
             starts.append(len(fl))
             for a, b in zip(starts[:-1], starts[1:], strict=True):
                 seg = fl[a:b]
-                last_dev = np.array([(f.header.t_first_us + (f.header.sample_count - 1)
-                                      * f.header.period_ns / 1000.0) * 1e-6 for _, f in seg])
+                # a frame that says its period is 0 is timed with the device's
+                # announced rate, as the live ingest does (footfall.devices.ingest)
+                fs = float(info.get("fs_hz") or 0.0)
+                period_us = [f.header.period_ns / 1000.0 if f.header.period_ns > 0
+                             else (1e6 / fs if fs > 0 else 0.0) for _, f in seg]
+                last_dev = np.array([(f.header.t_first_us + (f.header.sample_count - 1) * p)
+                                     * 1e-6 for (_, f), p in zip(seg, period_us, strict=True)])
                 host = np.array([h for h, _ in seg])
                 slope, offset, ref = fit_clock(last_dev, host)
-                dev = np.concatenate([f.sample_times_us() * 1e-6 for _, f in seg])
+                dev = np.concatenate([(f.header.t_first_us + np.arange(f.header.sample_count) * p)
+                                      * 1e-6 for (_, f), p in zip(seg, period_us, strict=True)])
                 parts_t.append(offset + slope * (dev - ref))
                 parts_v.append(np.vstack([f.payload.si() for _, f in seg]))
         for t, v in blocks.get(did, []):

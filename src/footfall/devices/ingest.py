@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
 from footfall.devices.clock import ClockMapper
+from footfall.errors import safe_text
 from footfall.model import IMU_COLUMNS, Placement, SensorKind, Side
 from footfall.wire import (
     KIND_IMU,
@@ -24,6 +27,10 @@ from footfall.wire import (
     InsoleBlock,
     StatusPayload,
 )
+
+DEVICE_NAME_MAX = 60
+"""Longest device id taken from a device's name, characters (at most 240
+bytes in UTF-8: the capture log stores it with a one-byte length)."""
 
 PENDING_S = 5.0
 """Data frames of a stream whose DEVICE_INFO has not arrived are held this long, s."""
@@ -126,7 +133,8 @@ class Ingest:
             if st.boot_id is not None and p.boot_id != st.boot_id:
                 st.reset_pending = True
             st.boot_id = p.boot_id
-            device_id = p.name or f"{self.port}/{h.stream_id}"
+            # a device names itself: control characters escaped, the length bounded
+            device_id = safe_text(p.name, DEVICE_NAME_MAX) or f"{self.port}/{h.stream_id}"
             info = device_info_event(p, device_id, h.stream_id, self.port)
             if st.info is None or st.announce or info != st.info:
                 out.append(info)
@@ -155,7 +163,16 @@ class Ingest:
         n = h.sample_count
         if n == 0 or st.info is None:
             return
-        period_us = h.period_ns / 1000.0
+        # a data frame must carry its sample period; one that says 0 takes
+        # the period the device announced (its samples are kept), and with
+        # none announced the frame cannot be timed and counts as bad
+        if h.period_ns > 0:
+            period_us = h.period_ns / 1000.0
+        elif st.period_s > 0:
+            period_us = st.period_s * 1e6
+        else:
+            self.frames_corrupt += 1
+            return
         assert isinstance(f.payload, ImuBlock | InsoleBlock)
         values = f.payload.si()
         if values.shape[1] != len(st.info.columns):
@@ -177,7 +194,7 @@ class Ingest:
             st.clock = ClockMapper()
         dev_last_s = (h.t_first_us + (n - 1) * period_us) * 1e-6
         st.clock.observe(dev_last_s, received_s)
-        t_s = st.clock.to_host(f.sample_times_us() * 1e-6)
+        t_s = st.clock.to_host((h.t_first_us + np.arange(n) * period_us) * 1e-6)
         if reset and gap_from_s is not None:
             n_miss = max(int(round((t_s[0] - gap_from_s) / max(st.period_s, 1e-9))) - 1, 0)
             out.append(Gap(st.info.device_id, gap_from_s + st.period_s, t_s[0] - st.period_s,

@@ -51,6 +51,7 @@ class SerialSource:
         self.deframer = Deframer()
         self.ingest = Ingest(port)
         self.reconnects = 0
+        self.reader_errors = 0  # exceptions caught in the reader (counted, not fatal)
         self._queue: queue.Queue[Event] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -144,9 +145,19 @@ class SerialSource:
             if data:
                 now = self.now_s()
                 before = self.deframer.stats.corrupt
-                frames = self.deframer.feed(data)
-                self.ingest.frames_corrupt += self.deframer.stats.corrupt - before
-                self._put(self.ingest.frames(frames, now))
+                try:
+                    frames = self.deframer.feed(data)
+                    self.ingest.frames_corrupt += self.deframer.stats.corrupt - before
+                    events = self.ingest.frames(frames, now)
+                except Exception:  # noqa: BLE001 - a device must not stop the capture
+                    # whatever a device sends, the reader goes on: the bytes are
+                    # counted as bad (shown with the device's data quality), the
+                    # deframer starts again at the next frame boundary
+                    self.reader_errors += 1
+                    self.ingest.frames_corrupt += 1
+                    self.deframer.reset()
+                    continue
+                self._put(events)
         if ser is not None:
             try:
                 ser.close()
