@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from footfall.errors import safe_text
@@ -161,3 +162,62 @@ def test_the_live_view_escapes_device_names() -> None:
     snap = {"devices": {"left\x1b[2J\x1b]0;x\x07": {"gaps": 0, "missing": 0}}}
     text = quality_text(snap)
     assert "\x1b" not in text and "\x07" not in text and "left\\x1b[2J" in text
+
+
+def _with(stream, values):
+    from footfall.model import Stream
+
+    return Stream(kind=stream.kind, side=stream.side, placement=stream.placement,
+                  time_s=stream.time_s, values=values, columns=stream.columns, name=stream.name)
+
+
+@pytest.fixture(scope="module")
+def run_stream():
+    from footfall.sim import simulate
+
+    rec, _ = simulate("easy-run", 1.0, 3, sensors=("foot",))
+    return rec.streams[0], rec.condition
+
+
+@pytest.mark.parametrize("bad", [1e20, 1e308, -1e308, float("nan"), float("inf")])
+def test_one_impossible_sample_changes_nothing_else(run_stream, bad: float) -> None:
+    """One corrupted sample is missing data (bridged like a lost packet, with
+    a note), never a value: the steps and their angles are those of the clean
+    stream, live as offline."""
+    from replay_check import replay_rows
+
+    from footfall.gait.imu import analyze_imu_stream
+    from footfall.stream.detector import ImuStepDetector
+
+    stream, cond = run_stream
+    clean = analyze_imu_stream(stream, cond).steps
+    v = stream.values.copy()
+    v[3000, 0] = bad
+    s = _with(stream, v)
+    res = analyze_imu_stream(s, cond)
+    assert any("analysed as missing data" in n for n in res.notes)
+    assert len(res.steps) == len(clean)
+    np.testing.assert_allclose(np.nanmedian(res.steps["foot_strike_angle_deg"]),
+                               np.nanmedian(clean["foot_strike_angle_deg"]), atol=0.2)
+    det = ImuStepDetector(s.fs_hz, s.side, "foot")
+    live = replay_rows(det, s, 64)
+    assert det.n_implausible == 1 and len(live) == len(res.steps)
+    np.testing.assert_allclose(live["foot_strike_angle_deg"].to_numpy(float),
+                               res.steps["foot_strike_angle_deg"].to_numpy(float), atol=1e-6)
+
+
+def test_a_clipped_sensor_is_named_in_the_notes(run_stream) -> None:
+    """A sensor set to +-2 g and +-250 deg/s clips a running foot's signal:
+    the analysis says so, naming the limits (stride length came out half the
+    truth with no word)."""
+    from footfall.gait.imu import analyze_imu_stream
+
+    stream, cond = run_stream
+    v = stream.values.copy()
+    v[:, :3] = np.clip(v[:, :3], -2 * 9.80665, 2 * 9.80665)
+    v[:, 3:] = np.clip(v[:, 3:], -np.radians(250), np.radians(250))
+    res = analyze_imu_stream(_with(stream, v), cond)
+    note = next(n for n in res.notes if "saturated" in n)
+    assert "2.0 g" in note and "250 deg/s" in note
+    assert set(res.info["saturation"]) >= {"acc_z", "gyr_y"}
+    assert not any("saturated" in n for n in analyze_imu_stream(stream, cond).notes)

@@ -32,6 +32,43 @@ still seen, and the trajectory integrated over it still closes at the next
 mid-stance (the zero-velocity update bounds the error)."""
 
 
+ACC_MAX_MPS2 = 2000.0
+"""An accelerometer sample larger than this (about 200 g; sensors worn on the
+foot go to 16-32 g, and impacts in running shoes reach some 10-20 g) is not a
+measurement: a corrupted sample (m/s^2)."""
+
+GYR_MAX_RPS = 70.0
+"""A gyroscope sample larger than this (about 4000 deg/s, above the largest
+common full scale) is not a measurement (rad/s)."""
+
+
+def implausible(values: np.ndarray) -> np.ndarray:
+    """(n,) True where an IMU sample (acc m/s^2, then gyr rad/s) cannot be a
+    measurement: not finite, or beyond :data:`ACC_MAX_MPS2` /
+    :data:`GYR_MAX_RPS` on any axis. Such samples are analysed as missing
+    (:func:`drop_implausible`), never as values: one sample of 1e308 would
+    otherwise turn a stride's orientation."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(v[:, :6]).all(axis=1)
+        bad |= (np.abs(v[:, :3]) > ACC_MAX_MPS2).any(axis=1)
+        bad |= (np.abs(v[:, 3:6]) > GYR_MAX_RPS).any(axis=1)
+    return bad
+
+
+def drop_implausible(time_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                      int]:
+    """``time_s`` and ``values`` without their :func:`implausible` samples (a
+    gap where they were, which :func:`bridge_gaps` then treats like a lost
+    packet), and how many there were. Sample by sample, so a stream cleaned
+    block by block (live) gets the samples of the whole stream cleaned at once."""
+    bad = implausible(values)
+    if not bad.any():
+        return time_s, values, 0
+    keep = ~bad
+    return np.asarray(time_s)[keep], np.asarray(values)[keep], int(bad.sum())
+
+
 @dataclass
 class Bridged:
     """A stream with its short gaps filled.

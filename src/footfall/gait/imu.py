@@ -13,7 +13,7 @@ import numpy as np
 
 from footfall.gait.alignment import Alignment, align_and_integrate
 from footfall.gait.events import StrideEvents, detect_events
-from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps
+from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible
 from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.shank import detect_shank_events
@@ -60,6 +60,60 @@ median absolute deviation; :attr:`Alignment.heading_spread_deg`) gets a note
 that its long axis is uncertain. On the Fukuchi runners it was 0.7-1.9 deg."""
 
 
+CLIP_MIN_SHARE = 0.0005
+"""A channel whose samples sit at its largest absolute value, in runs of two
+or more, for at least this share of the stream (and at least 3 samples) is
+saturated: the sensor's full scale cut the signal (:func:`saturation`)."""
+
+
+def saturation(stream: Stream) -> dict[str, Any]:
+    """Saturated channels of an IMU stream: ``{channel: {"limit": value in
+    the stream's SI unit, "share_pct": share of samples at it}}``, empty when
+    none. A real signal reaches its largest value once; a clipped one sits
+    on it, sample after sample (a sensor set to +-2 g or +-250 deg/s, common
+    defaults, clips every running stride's impact and swing)."""
+    out: dict[str, Any] = {}
+    vals = np.hstack([stream.acc_mps2, stream.gyr_rps])
+    names = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+    n = len(vals)
+    for k, name in enumerate(names):
+        x = np.abs(vals[:, k])
+        x = x[np.isfinite(x)]
+        if len(x) < 3:
+            continue
+        m = float(x.max())
+        if m <= 0:
+            continue
+        at = x >= m * (1.0 - 1e-9)
+        run = at[1:] & at[:-1]
+        in_runs = int(np.sum(at & (np.r_[run, False] | np.r_[False, run])))
+        if in_runs >= 3 and in_runs >= CLIP_MIN_SHARE * n:
+            out[name] = {"limit": round(m, 4), "share_pct": round(100.0 * in_runs / n, 3)}
+    return out
+
+
+def saturation_note(clip: dict[str, Any]) -> str:
+    """The analysis note for :func:`saturation`'s result."""
+    acc = [k for k in clip if k.startswith("acc")]
+    gyr = [k for k in clip if k.startswith("gyr")]
+
+    def shares(keys: list[str]) -> str:
+        return ", ".join(f"{k} {clip[k]['share_pct']:.2g} %" for k in keys)
+
+    parts = []
+    if acc:
+        lim = max(clip[k]["limit"] for k in acc)
+        parts.append(f"the accelerometer is saturated at {lim / 9.80665:.1f} g "
+                     f"({shares(acc)} of samples)")
+    if gyr:
+        lim = max(clip[k]["limit"] for k in gyr)
+        parts.append(f"the gyroscope is saturated at {np.degrees(lim):.0f} deg/s "
+                     f"({shares(gyr)} of samples)")
+    return ("; ".join(parts) + ": stride length, speed, foot angles, impact and braking are "
+            "too low or wrong where the signal was cut; set the sensor to a wider range "
+            "(16 g, 2000 deg/s) for running")
+
+
 MOUNT_OFFSET_NOTE_DEG = 20.0
 """A mounting whose long axis is further than this (deg) from the one the heel
 rise gives gets a note (the heel rise was 3-5 deg from the markers' axis on
@@ -87,9 +141,20 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     if not np.isfinite(fs) or len(stream) < 10:
         return ImuResult(ColumnTable(), notes=["too few samples to analyse"], info=info)
     notes: list[str] = []
-    raw_breaks = gap_breaks(stream.time_s, fs)
+    time_s, vals, n_bad = drop_implausible(stream.time_s,
+                                           np.hstack([stream.acc_mps2, stream.gyr_rps]))
+    if n_bad:
+        info["implausible_samples"] = n_bad
+        notes.append(f"{n_bad} sample(s) beyond any sensor's range or not numbers "
+                     f"({100.0 * n_bad / len(stream):.3g} % of the stream) are analysed as "
+                     "missing data, not as values")
+    clip = saturation(stream)
+    if clip:
+        info["saturation"] = clip
+        notes.append(saturation_note(clip))
+    raw_breaks = gap_breaks(time_s, fs)
     info["gaps"] = len(raw_breaks)
-    time_s, acc, gyr, filled = stream.time_s, stream.acc_mps2, stream.gyr_rps, None
+    acc, gyr, filled = vals[:, :3], vals[:, 3:6], None
     if len(raw_breaks):
         lost = float(np.sum(np.diff(time_s)[raw_breaks - 1]) - len(raw_breaks) / fs)
         br = bridge_gaps(time_s, np.hstack([acc, gyr]), fs)

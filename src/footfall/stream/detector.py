@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from footfall.gait.alignment import ALIGN_STRIDES, Alignment, estimate_alignment
-from footfall.gait.gaps import bridge_gaps
+from footfall.gait.gaps import bridge_gaps, drop_implausible
 from footfall.gait.imu import gap_breaks, steps_with_alignment
 from footfall.gait.segment import MAX_STRIDE_S, MIN_STRIDE_S, Segmentation, segment_strides
 from footfall.model import Placement, Side
@@ -148,6 +148,7 @@ class ImuStepDetector:
         self._settle_view = int(np.ceil(VIEW_S * self.fs_hz))
         self._cache: dict[int, tuple[tuple, pd.DataFrame | None]] = {}
         self.n_runs = 0
+        self.n_implausible = 0
         self.n_measured = 0
         self.n_reused = 0
 
@@ -163,6 +164,9 @@ class ImuStepDetector:
         """
         t_s = np.asarray(t_s, dtype=float)
         values = np.asarray(values, dtype=float)
+        # samples no sensor can give are missing data, as offline
+        t_s, values, n_bad = drop_implausible(t_s, values)
+        self.n_implausible += n_bad
         if len(t_s) == 0:
             return None
         # short gaps are bridged exactly as offline (footfall.gait.gaps)
