@@ -221,3 +221,45 @@ def test_a_clipped_sensor_is_named_in_the_notes(run_stream) -> None:
     assert "2.0 g" in note and "250 deg/s" in note
     assert set(res.info["saturation"]) >= {"acc_z", "gyr_y"}
     assert not any("saturated" in n for n in analyze_imu_stream(stream, cond).notes)
+
+
+_TEXT = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" + "".join(
+    f"{i / 100},0,0,9.8,0,0,0\n" for i in range(300))
+
+BAD_INPUTS = {
+    # name: (file name, bytes, option, expected message fragment)
+    "rules file in UTF-16": ("r.toml", "[rules.x]\na = 1\n".encode("utf-16"), "--rules",
+                             "UTF-16"),
+    "rules file binary": ("r.toml", bytes(range(256)), "--rules", "not UTF-8 text"),
+    "rules file is a folder": ("dir", None, "--rules", "is a folder"),
+    "symptoms in UTF-16": ("s.toml", "side = 'left'\n".encode("utf-16"), "--symptoms",
+                           "UTF-16"),
+    "symptoms nested too deeply": ("s.json", b"[" * 100000 + b"]" * 100000, "--symptoms",
+                                   "nested too deeply"),
+    "symptoms with a huge number": ("s.json", b'{"onset_min": ' + b"9" * 5000 + b"}",
+                                    "--symptoms", "cannot be read"),
+    "missing symptoms": ("none.toml", False, "--symptoms", "no such symptom profile"),
+    "stream CSV in UTF-16": ("x.csv", _TEXT.encode("utf-16"), None, "UTF-16"),
+    "stream CSV in UTF-32": ("x.csv", _TEXT.encode("utf-32"), None, "UTF-32"),
+    "binary stream file": ("x.csv", bytes(range(256)) * 20, None, "binary data"),
+    "ragged CSV line": ("x.csv", (_TEXT + "3,1,2\n").encode(), None, "line 302"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_files_exit_2_with_the_problem_named(case: str, tmp_path: Path) -> None:
+    name, data, option, fragment = BAD_INPUTS[case]
+    target = tmp_path / name
+    if data is None:
+        target.mkdir()
+    elif data is not False:
+        target.write_bytes(data)
+    if option is None:
+        args = ["analyze", str(target), "--side", "left"]
+    else:
+        args = ["analyze", "sample_data/gaitmap_walk", option, str(target)]
+    r = subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True, text=True,
+                       timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 2, (case, r.returncode, r.stderr)
+    assert fragment in r.stderr and "Traceback" not in r.stderr, (case, r.stderr)
+    assert name in r.stderr, (case, r.stderr)

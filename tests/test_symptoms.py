@@ -96,7 +96,7 @@ def test_bad_fields_are_named_with_a_fix(tmp_path, data, words):
 
 
 def test_bad_files(tmp_path):
-    with pytest.raises(FootfallError, match="no such file"):
+    with pytest.raises(FootfallError, match="no such symptom profile"):
         load_symptoms(tmp_path / "none.toml")
     with pytest.raises(FootfallError, match=".toml or .json"):
         load_symptoms(tmp_path / "me.yaml")

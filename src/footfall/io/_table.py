@@ -192,13 +192,30 @@ def read_table(path: Path) -> RawTable:
     return RawTable(path, fmt, table)
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def _sniff_delimiter(path: Path) -> str:
     try:
         with path.open("rb") as fh:
-            head = fh.read(65536).split(b"\n", 1)[0].decode("utf-8", errors="replace")
+            block = fh.read(65536)
     except OSError as exc:
         raise RecordingError(f"cannot be opened ({exc.strerror}).", path=str(path),
                              fix="check the file exists and that you may read it.") from exc
+    for bom, name in _BOMS:
+        if block.startswith(bom):
+            raise RecordingError(
+                f"is {name} text; footfall reads CSV files in UTF-8 (or plain ASCII).",
+                path=str(path),
+                fix="export or save the file as UTF-8 CSV (most spreadsheet programs: "
+                    "'CSV UTF-8').")
+    if b"\x00" in block:
+        raise RecordingError(
+            "holds binary data (zero bytes), not CSV text.", path=str(path),
+            fix="give the CSV export of the recording (a spreadsheet or compressed file must "
+                "be exported to CSV first), or a .parquet file with that extension.")
+    head = block.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     counts = {d: head.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
@@ -206,20 +223,20 @@ def _sniff_delimiter(path: Path) -> str:
 
 def _first_ragged_line(path: Path, delimiter: str) -> int | None:
     """1-based number of the first non-empty line whose number of delimiters
-    differs from the header's (quotes are not considered)."""
+    differs from the header's (quotes are not considered). Reads line by
+    line until it finds one: the memory of one line, whatever the file's size."""
+    d = delimiter.encode()
     try:
-        data = np.fromfile(path, dtype=np.uint8)
+        with path.open("rb") as fh:
+            header = None
+            for k, line in enumerate(fh, start=1):
+                if not line.strip(b"\r\n"):
+                    continue
+                n = line.count(d)
+                if header is None:
+                    header = n
+                elif n != header:
+                    return k
     except OSError:
         return None
-    if data.size == 0:
-        return None
-    newline = np.flatnonzero(data == ord("\n"))
-    starts = np.concatenate(([0], newline + 1))
-    ends = np.concatenate((newline, [data.size]))
-    counts_cum = np.concatenate(([0], np.cumsum(data == ord(delimiter))))
-    counts = counts_cum[ends] - counts_cum[starts]
-    length = ends - starts
-    ends_cr = (length > 0) & (data[np.maximum(ends - 1, 0)] == ord("\r"))
-    nonempty = (length - ends_cr) > 0
-    bad = np.flatnonzero(nonempty & (counts != counts[0]))
-    return int(bad[0]) + 1 if len(bad) else None
+    return None

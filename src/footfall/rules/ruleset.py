@@ -180,18 +180,18 @@ class RuleSet:
 
 
 def _read_toml(path: Path, *, what: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FootfallError(f"no such {what}", path=str(path),
-                            fix="check the path; docs/rules.md shows the format") from None
-    except OSError as e:
-        raise FootfallError(f"cannot read {what}: {e.strerror or e}", path=str(path)) from None
+    from footfall.io.text import read_user_text
+
+    text = read_user_text(path, what=what, fix="check the path; docs/rules.md shows the format")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise FootfallError(f"not valid TOML: {e}", path=str(path),
                             fix="fix the syntax; docs/rules.md shows the format") from None
+    except (RecursionError, ValueError) as e:
+        raise FootfallError(f"cannot be read as TOML ({type(e).__name__}: "
+                            f"{str(e)[:120]})", path=str(path),
+                            fix="keep it to the tables and numbers docs/rules.md shows") from None
 
 
 class _Ctx:

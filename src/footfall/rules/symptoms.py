@@ -310,19 +310,23 @@ def load_symptoms(path: str | Path) -> SymptomProfile:
     if suffix not in (".toml", ".json"):
         raise FootfallError("a symptom profile must be a .toml or .json file", path=str(p),
                             fix="write one with: footfall symptoms -o symptoms.toml")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FootfallError("no such file", path=str(p),
-                            fix="write one with: footfall symptoms -o symptoms.toml") from None
-    except OSError as e:
-        raise FootfallError(f"cannot read: {e.strerror or e}", path=str(p)) from None
+    from footfall.io.text import read_user_text
+
+    text = read_user_text(p, what="symptom profile",
+                          fix="write one with: footfall symptoms -o symptoms.toml")
     try:
         data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
         raise FootfallError(f"not valid {suffix[1:].upper()}: {e}", path=str(p),
                             fix="fix the syntax, or write a new profile with "
                                 "footfall symptoms -o FILE") from None
+    except RecursionError:
+        raise FootfallError(f"is nested too deeply to be a symptom profile "
+                            f"({suffix[1:].upper()})", path=str(p),
+                            fix="write a new profile with footfall symptoms -o FILE") from None
+    except ValueError as e:  # e.g. an integer of thousands of digits
+        raise FootfallError(f"holds a value that cannot be read: {str(e)[:120]}", path=str(p),
+                            fix="write a new profile with footfall symptoms -o FILE") from None
     return SymptomProfile.from_dict(data, path=str(p))
 
 
