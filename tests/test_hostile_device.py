@@ -130,3 +130,59 @@ def test_hostile_device_over_a_real_pty(tmp_path) -> None:
     rec = read_recording(tmp_path / "cap")
     left = next(s for s in rec.streams if s.meta.get("device_id") == "left-foot")
     assert len(left) == 5 * len(sent_good)
+
+
+def test_one_reader_per_serial_port() -> None:
+    """A second capture cannot open a port that one is reading (it would take
+    half of the frames); once the first closes, the port opens."""
+    import pytest
+
+    from footfall.errors import FootfallError
+
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    name = os.ttyname(slave)
+    first = SerialSource(name)
+    first.open()
+    try:
+        with pytest.raises(FootfallError, match="in use by another program"):
+            SerialSource(name).open()
+    finally:
+        first.close()
+    again = SerialSource(name)
+    again.open()
+    again.close()
+    os.close(master)
+    os.close(slave)
+
+
+def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path) -> None:
+    """footfall live refused for its -o folder (it holds a capture) says so
+    before it opens the port, so it reads nothing from the devices: with the
+    port held by another reader, the refusal is about the folder, not the
+    port."""
+    import pytest
+
+    from footfall.errors import FootfallError
+    from footfall.live.session import LiveSession
+
+    (tmp_path / "cap").mkdir()
+    (tmp_path / "cap" / "capture.fflog").write_bytes(b"FFCAPLG1")
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    name = os.ttyname(slave)
+    holder = SerialSource(name)
+    holder.open()
+    try:
+        with pytest.raises(FootfallError, match="already holds a capture"):
+            LiveSession(SerialSource(name), tmp_path / "cap").run(duration_s=0.5,
+                                                                  handle_signals=False)
+        # and a free folder with the port held: refused for the port
+        with pytest.raises(FootfallError, match="in use by another program"):
+            LiveSession(SerialSource(name), tmp_path / "new").run(duration_s=0.5,
+                                                                  handle_signals=False)
+    finally:
+        holder.close()
+        os.close(master)
+        os.close(slave)
+    assert not (tmp_path / "new").exists()

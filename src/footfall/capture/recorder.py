@@ -64,6 +64,19 @@ def _info_json(info: DeviceInfo) -> dict[str, Any]:
     return d
 
 
+def check_out_dir(out_dir: str | os.PathLike[str]) -> None:
+    """Fail when ``out_dir`` cannot take a new capture (it holds a capture log
+    or a recording): checked before a source is opened, so a refused session
+    has read nothing from the devices."""
+    out = Path(out_dir)
+    if (out / LOG_NAME).exists() or (out / "recording.json").exists():
+        raise FootfallError("already holds a capture or a recording", path=str(out),
+                            fix="give a new folder with -o")
+    if out.exists() and not out.is_dir():
+        raise FootfallError("exists and is not a folder", path=str(out),
+                            fix="give a new folder with -o")
+
+
 class Recorder:
     """Append live events to a crash-safe raw log; write the recording on close.
 
@@ -85,9 +98,7 @@ class Recorder:
         self.out_dir = Path(out_dir)
         self.fmt = fmt
         self.log_path = self.out_dir / LOG_NAME
-        if self.log_path.exists() or (self.out_dir / "recording.json").exists():
-            raise FootfallError("already holds a capture or a recording", path=str(self.out_dir),
-                                fix="give a new folder with -o")
+        check_out_dir(self.out_dir)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.log_path, "xb")  # noqa: SIM115 - kept open for appending

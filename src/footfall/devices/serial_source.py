@@ -70,8 +70,14 @@ class SerialSource:
         import serial
 
         try:
-            ser = serial.Serial(self.port, self.baudrate, timeout=0.05)
+            # exclusive: a second reader of one port would take half of its frames
+            ser = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
         except (serial.SerialException, OSError) as e:
+            if "lock" in str(e).lower():
+                raise FootfallError("the serial port is in use by another program (another "
+                                    "footfall live?)", path=self.port,
+                                    fix="stop the other capture first; one program reads a "
+                                        "port at a time") from None
             raise FootfallError(f"cannot open serial port: {e}", path=self.port,
                                 fix="check the cable and the port name "
                                     "(footfall devices lists the ports)") from None
@@ -121,7 +127,8 @@ class SerialSource:
         while not self._stop.is_set():
             if ser is None:
                 try:
-                    ser = serial.Serial(self.port, self.baudrate, timeout=0.05)
+                    ser = serial.Serial(self.port, self.baudrate, timeout=0.05,
+                                        exclusive=True)
                 except (serial.SerialException, OSError, ValueError):
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, self.backoff_max_s)

@@ -169,7 +169,11 @@ class LiveSession:
                 old[sig] = signal.signal(sig, lambda *_: self.stop())
         arrival = None
         try:
-            self.source.open()  # first: a port that cannot open leaves no capture folder
+            if self.out_dir is not None:
+                from footfall.capture.recorder import check_out_dir
+
+                check_out_dir(self.out_dir)  # a refused folder: nothing read from the devices
+            self.source.open()  # then: a port that cannot open leaves no capture folder
             if self.out_dir is not None:
                 from footfall.capture.recorder import Recorder
 
