@@ -11,6 +11,7 @@ import time
 import tty
 
 import numpy as np
+import pytest
 
 from footfall.capture import Recorder
 from footfall.devices.base import Block, DeviceInfo
@@ -186,3 +187,57 @@ def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path)
         os.close(master)
         os.close(slave)
     assert not (tmp_path / "new").exists()
+
+
+def _log_of_frames(folder, n_frames: int):
+    """A capture log of one IMU's ``n_frames`` frames (5 samples each)."""
+    ing = Ingest("t")
+    rec = Recorder(folder)
+    ev = ing.frames([decode_frame(encode_device_info(0, 0, 0, PERIOD_NS, INFO))], 0.0)
+    rec.write(ev)
+    for seq in range(n_frames):
+        fr = decode_frame(_imu(seq))
+        rec.write(ing.frames([fr], seq * 0.05 + 0.045))
+    rec._fh.flush()
+    return rec
+
+
+def _frame_offsets(log) -> list[int]:
+    from footfall.capture.recorder import _REC, MAGIC
+
+    data = log.read_bytes()
+    pos, out = len(MAGIC), []
+    while pos < len(data):
+        blen, kind, _ = _REC.unpack_from(data, pos)
+        if chr(kind) == "F":
+            out.append(pos)
+        pos += _REC.size + blen + 4
+    return out
+
+
+@pytest.mark.parametrize("where", ["body", "length field", "type byte"])
+def test_a_damaged_record_costs_only_itself(tmp_path, where: str) -> None:
+    """One flipped bit half way through a capture log: footfall recover
+    keeps every record but the damaged one, and reports where the damage
+    was (it used to stop there, losing the second half of the run)."""
+    import json
+
+    from footfall.capture.recorder import _REC, recover
+
+    n = 2000
+    rec = _log_of_frames(tmp_path / "cap", n)
+    log = rec.log_path
+    offs = _frame_offsets(log)
+    rec._stop.set()
+    rec._fh.close()
+    data = bytearray(log.read_bytes())
+    k = offs[n // 2]
+    bit = {"body": k + _REC.size + 10, "length field": k + 2, "type byte": k + 4}[where]
+    data[bit] ^= 0x10
+    log.write_bytes(bytes(data))
+    out = recover(tmp_path / "cap")
+    stream = read_recording(out, check_units=False).streams[0]
+    assert len(stream) == 5 * (n - 1)
+    meta = json.loads((out / "recording.json").read_text())["capture"]
+    assert len(meta["damaged"]) == 1 and meta["damaged"][0]["offset"] == k
+    assert meta["log_complete"] is True

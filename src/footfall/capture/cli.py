@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     n = sum(len(s) for s in rec.streams)
     log = rec.meta.get("capture", {})
     note = "" if log.get("log_complete", True) else " (the log ended in a torn record)"
+    for d in log.get("damaged", []):
+        where = f"after {d['after_s']:.1f} s" if d.get("after_s") is not None else "at the start"
+        print(f"skipped {d['bytes']} damaged bytes {where} (file offset {d['offset']}); every "
+              "whole record before and after them was kept")
     print(f"recovered {out}: {len(rec.streams)} streams, {n} samples, "
           f"{log.get('frames', 0)} frames{note}")
     return 0

@@ -12,7 +12,9 @@ does the same from whatever complete records the log holds.
 Log format (little-endian): the 8 bytes ``FFCAPLG1``, then records of
 ``u32 body_len | u8 type | f64 host_s | body | u32 crc32`` where the CRC-32
 covers type, host time and body. A torn last record fails its length or CRC
-and ends the log. Record types: ``M`` session metadata (JSON), ``I`` device
+and ends the log; a damaged record in the middle costs only itself
+(:func:`read_log_report` finds the next whole record). Record types: ``M``
+session metadata (JSON), ``I`` device
 info (JSON), ``F`` wire frame (u8 id length, device id, frame bytes), ``B``
 block (u16 JSON length, JSON header, float64 times then values), ``G`` gap
 (JSON).
@@ -30,7 +32,7 @@ import os
 import struct
 import threading
 import zlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -188,36 +190,108 @@ class Recorder:
 # --------------------------------------------------------------------------
 
 
-def read_log(path: str | os.PathLike[str]) -> tuple[list[tuple[str, float, bytes]], bool]:
-    """Records of a capture log, up to the last complete one.
+RECORD_TYPES = b"MIFBG"
+"""The record types a log holds (module docstring)."""
+
+
+def _record_at(data: bytes, pos: int) -> tuple[str, float, bytes, int] | None:
+    """The record starting at byte ``pos`` of ``data`` if it is whole and its
+    CRC holds: ``(type, host_s, body, end)``; else None."""
+    n = len(data)
+    if pos + _REC.size + 4 > n:
+        return None
+    blen, kind, host_s = _REC.unpack_from(data, pos)
+    end = pos + _REC.size + blen + 4
+    if kind not in RECORD_TYPES or end > n:
+        return None
+    crc = struct.unpack_from("<I", data, end - 4)[0]
+    if zlib.crc32(data[pos + _REC.size:end - 4], zlib.crc32(data[pos + 4:pos + _REC.size])) != crc:
+        return None
+    return chr(kind), host_s, data[pos + _REC.size:end - 4], end
+
+
+@dataclass
+class LogDamage:
+    """A stretch of a capture log that held no whole record.
+
+    Attributes
+    ----------
+    offset, length
+        Where it starts in the file and how long it is, bytes.
+    after_s
+        Host time of the last good record before it, s (None at the start).
+    """
+
+    offset: int
+    length: int
+    after_s: float | None
+
+
+def read_log_report(path: str | os.PathLike[str]
+                    ) -> tuple[list[tuple[str, float, bytes]], bool, list[LogDamage]]:
+    """Every whole record of a capture log, across damage.
+
+    A record whose length, type or CRC does not hold is damaged; the reader
+    then looks for the next byte where a whole record with a good CRC starts
+    (a CRC-32 over the record's type, time and body: a false start passes it
+    about once in four billion tries) and goes on from there, so a damaged
+    record costs only itself. A damaged stretch that reaches the end of the
+    file is a torn last record (a crash while writing it).
 
     Returns
     -------
-    records, complete
-        ``(type, host_s, body)`` tuples; ``complete`` is False when the log
-        ends in a torn or damaged record (which is left out).
+    records, complete, damage
+        ``(type, host_s, body)`` tuples in file order; ``complete`` is False
+        when the log ends in a torn record; ``damage`` lists the stretches
+        skipped in the middle of the log.
     """
     data = Path(path).read_bytes()
     if not data.startswith(MAGIC):
         raise FootfallError("is not a footfall capture log", path=str(path),
                             fix=f"give the folder of a capture (it holds {LOG_NAME})")
-    out = []
+    out: list[tuple[str, float, bytes]] = []
+    damage: list[LogDamage] = []
     pos = len(MAGIC)
     n = len(data)
     while pos < n:
-        if pos + _REC.size > n:
-            return out, False
-        blen, kind, host_s = _REC.unpack_from(data, pos)
-        end = pos + _REC.size + blen + 4
-        if end > n:
-            return out, False
-        body = data[pos + _REC.size:end - 4]
-        crc = struct.unpack_from("<I", data, end - 4)[0]
-        if zlib.crc32(body, zlib.crc32(data[pos + 4:pos + _REC.size])) != crc:
-            return out, False
-        out.append((chr(kind), host_s, body))
-        pos = end
-    return out, True
+        rec = _record_at(data, pos)
+        if rec is not None:
+            out.append(rec[:3])
+            pos = rec[3]
+            continue
+        # resynchronise: the next offset whose type byte is a record type and
+        # whose record is whole with a good CRC
+        start, probe = pos, pos + 1
+        found = None
+        while found is None:
+            nxt = min((i for i in (data.find(bytes([k]), probe + 4) for k in RECORD_TYPES)
+                       if i >= 0), default=-1)
+            if nxt < 0:
+                break
+            cand = nxt - 4
+            found = _record_at(data, cand)
+            if found is None:
+                probe = cand + 1
+            else:
+                pos = cand
+        if found is None:
+            return out, False, damage  # torn to the end
+        damage.append(LogDamage(start, pos - start, out[-1][1] if out else None))
+    return out, True, damage
+
+
+def read_log(path: str | os.PathLike[str]) -> tuple[list[tuple[str, float, bytes]], bool]:
+    """Records of a capture log (:func:`read_log_report` without the damage
+    list).
+
+    Returns
+    -------
+    records, complete
+        ``(type, host_s, body)`` tuples; ``complete`` is False when the log
+        ends in a torn record (which is left out).
+    """
+    records, complete, _ = read_log_report(path)
+    return records, complete
 
 
 def _strictly_increasing(t: np.ndarray) -> np.ndarray:
@@ -253,7 +327,7 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
     from footfall.model import Placement, Recording, SensorKind, Side, Stream
     from footfall.wire import ImuBlock, InsoleBlock, WireError, decode_frame
 
-    records, complete = read_log(log)
+    records, complete, damage = read_log_report(log)
     session: dict[str, Any] = {}
     infos: dict[str, dict[str, Any]] = {}
     frames: dict[str, list[tuple[float, Any]]] = {}
@@ -351,6 +425,8 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
         meta.setdefault("started_at", session["started_at"])
     meta["capture"] = {"log": Path(log).name, "frames": n_frames, "bad_frames": n_bad,
                        "log_complete": complete,
+                       "damaged": [{"offset": d.offset, "bytes": d.length,
+                                    "after_s": d.after_s} for d in damage],
                        "devices": sorted(infos)}
     write_recording(Recording(streams=streams, meta=meta), out_dir, fmt, overwrite=overwrite)
     return Path(out_dir)
@@ -389,4 +465,5 @@ def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLik
     return build_recording(log, dest, fmt=fmt, overwrite=overwrite)
 
 
-__all__ = ["LOG_NAME", "Recorder", "build_recording", "read_log", "recover"]
+__all__ = ["LOG_NAME", "LogDamage", "Recorder", "build_recording", "read_log",
+           "read_log_report", "recover"]
