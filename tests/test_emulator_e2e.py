@@ -9,6 +9,7 @@ recording with the values the device sent, and every loss must be a marked gap.
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -97,3 +98,55 @@ def test_corruption_and_disconnect_over_a_real_pty(emulated_streams, tmp_path) -
         # reading the folder back finds the same holes in the time stamps
         assert len(st.meta["gaps"]) == len(runs)
         assert st.fs_hz == pytest.approx(s.info.fs_hz, rel=1e-3)
+
+
+def test_the_log_is_written_by_the_reader_not_the_analysis(emulated_streams, tmp_path) -> None:
+    """With the capture log as the serial reader's sink, every frame that
+    arrives is in the log on disk while nothing polls the source at all (an
+    analysis that has fallen far behind): a crash then loses no received
+    frame."""
+    from footfall.capture.recorder import read_log
+
+    emu = Emulator(emulated_streams, speed=6.0, seed=2)
+    path = emu.start()
+    src = SerialSource(str(path), backoff_start_s=0.02, backoff_max_s=0.2)
+    src.open()
+    rec = Recorder(tmp_path / "cap")
+    src.set_sink(rec.write)
+    try:
+        assert emu.done.wait(60)
+        time.sleep(0.3)
+        records, _ = read_log(rec.log_path)  # read while the capture is still open
+    finally:
+        src.set_sink(None)
+        src.close()
+        emu.stop()
+    sent = sum(1 for f in emu.sent if f.fate == "sent")
+    frames = sum(1 for k, _, _ in records if k == "F")
+    assert sent > 100 and frames == sent
+    assert src.analysis_dropped == 0  # and the analysis would still get every one
+    assert len(src.poll(0.0)) > 0
+    rec.close()
+
+
+def test_a_live_session_logs_each_frame_once(emulated_streams, tmp_path) -> None:
+    """footfall live's session over a real pty: the readers write the log,
+    the loop does not write it again; the recording holds each sent sample
+    once."""
+    from footfall.live.session import LiveSession
+
+    emu = Emulator(emulated_streams, speed=6.0, seed=3)
+    path = emu.start()
+    session = LiveSession(SerialSource(str(path), backoff_start_s=0.02), tmp_path / "cap")
+    try:
+        stopper = __import__("threading").Thread(
+            target=lambda: (emu.done.wait(60), time.sleep(0.5), session.stop()), daemon=True)
+        stopper.start()
+        session.run(handle_signals=False)
+    finally:
+        emu.stop()
+    rec = read_recording(tmp_path / "cap")
+    by_name = {s.meta["device_id"]: s for s in rec.streams}
+    for s in emu.streams:
+        np.testing.assert_allclose(by_name[s.info.name].values, _expected(emu, s.stream_id),
+                                   rtol=1e-9, atol=1e-9)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 from footfall.devices.base import Event
 from footfall.devices.ingest import Ingest
@@ -21,6 +22,11 @@ from footfall.wire import Deframer
 
 BACKOFF_START_S = 0.05
 BACKOFF_MAX_S = 2.0
+
+
+ANALYSIS_QUEUE_MAX = 50_000
+"""Events waiting for the analysis at most (about 15 minutes of one device's
+frames); beyond, the analysis skips events, which the log has kept."""
 
 
 class SerialSource:
@@ -52,7 +58,11 @@ class SerialSource:
         self.ingest = Ingest(port)
         self.reconnects = 0
         self.reader_errors = 0  # exceptions caught in the reader (counted, not fatal)
-        self._queue: queue.Queue[Event] = queue.Queue()
+        self.analysis_dropped = 0  # events the analysis queue had no room for (logged anyway)
+        self.sink_error: OSError | None = None
+        self._sink: Callable[[list[Event]], None] | None = None
+        self._sink_lock = threading.Lock()
+        self._queue: queue.Queue[Event] = queue.Queue(maxsize=ANALYSIS_QUEUE_MAX)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connected = threading.Event()
@@ -116,9 +126,32 @@ class SerialSource:
         return False
 
     # ------------------------------------------------------------------
+    def set_sink(self, sink: Callable[[list[Event]], None] | None) -> None:
+        """Hand every event to ``sink`` (the capture log's writer) from the
+        reader thread itself, as it is read: the log then never waits on the
+        analysis that polls this source. Events already waiting for a poll
+        are handed over first, so none is missed or written twice."""
+        with self._sink_lock:
+            if sink is not None:
+                with self._queue.mutex:
+                    waiting = list(self._queue.queue)
+                if waiting:
+                    sink(waiting)
+            self._sink = sink
+
     def _put(self, events: list[Event]) -> None:
-        for e in events:
-            self._queue.put(e)
+        with self._sink_lock:
+            if self._sink is not None and events and self.sink_error is None:
+                try:
+                    self._sink(events)
+                except OSError as e:  # e.g. a full disk: the session reports it
+                    self.sink_error = e
+            for e in events:
+                try:
+                    self._queue.put_nowait(e)
+                except queue.Full:
+                    # the analysis is far behind: it skips, the log does not
+                    self.analysis_dropped += 1
 
     def _run(self, ser) -> None:  # noqa: ANN001 - a serial.Serial
         import serial

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from footfall.devices.base import Block, DeviceInfo, Event, Source
+from footfall.errors import FootfallError
 from footfall.model import Placement, SensorKind
 
 LIVE_STEPS_FILE = "live_steps.csv"
@@ -63,6 +64,22 @@ class MergedSource:
             events.extend(s.poll(per if not events else 0.0))
         return events
 
+    def set_sink(self, sink: Any) -> bool:
+        """Hand every source's events to ``sink`` from its own reader (see
+        :meth:`footfall.devices.serial_source.SerialSource.set_sink`); False,
+        and nothing set, when one of the sources has no reader of its own."""
+        if not all(hasattr(s, "set_sink") for s in self.sources):
+            return False
+        for s in self.sources:
+            s.set_sink(sink)
+        return True
+
+    @property
+    def sink_error(self) -> OSError | None:
+        """The first error a source's sink raised (a full disk), or None."""
+        return next((e for e in (getattr(s, "sink_error", None) for s in self.sources) if e),
+                    None)
+
     def close(self) -> None:
         """Close every source."""
         for s in self.sources:
@@ -103,6 +120,16 @@ class SessionResult:
     n_steps: int
     duration_s: float
     snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+def _attach_sink(source: Any, sink: Any) -> bool:
+    """Give ``source`` a sink for its events, if it reads in a thread of its
+    own; whether it took it."""
+    fn = getattr(source, "set_sink", None)
+    if fn is None:
+        return False
+    took = fn(sink)
+    return took is not False
 
 
 def _with_mount(event: Event, mount: str) -> Event:
@@ -149,6 +176,14 @@ class LiveSession:
         self._stop = threading.Event()
         self.t_start = 0.0
 
+    def _log(self, events: list[Event]) -> None:
+        """The sink the readers write the capture log through (mountings
+        added as the analysis sees them)."""
+        if self.mount:
+            events = [_with_mount(e, self.mount) for e in events]
+        assert self.recorder is not None
+        self.recorder.write(events)
+
     def stop(self) -> None:
         """Ask :meth:`run` to finish (safe from a signal handler or thread)."""
         self._stop.set()
@@ -168,6 +203,7 @@ class LiveSession:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 old[sig] = signal.signal(sig, lambda *_: self.stop())
         arrival = None
+        direct = False
         try:
             if self.out_dir is not None:
                 from footfall.capture.recorder import check_out_dir
@@ -178,6 +214,10 @@ class LiveSession:
                 from footfall.capture.recorder import Recorder
 
                 self.recorder = Recorder(self.out_dir, meta=self.meta)
+                # the log is written by the readers themselves where they run
+                # in threads of their own (serial ports): it never waits on the
+                # analysis below
+                direct = _attach_sink(self.source, self._log)
             arrival = arrival_clock(self.source)
             self.t_start = time.monotonic()
             next_tick = self.t_start
@@ -186,9 +226,16 @@ class LiveSession:
                 if events and self.mount:
                     events = [_with_mount(e, self.mount) for e in events]
                 if events:
-                    if self.recorder is not None:
+                    if self.recorder is not None and not direct:
                         self.recorder.write(events)
                     self._feed(events, arrival)
+                err = getattr(self.source, "sink_error", None)
+                if err is not None:
+                    raise FootfallError(
+                        f"cannot write the capture log: {err.strerror or err}",
+                        path=str(self.out_dir),
+                        fix="free disk space; everything written so far is kept: "
+                            "footfall recover the folder")
                 now = time.monotonic()
                 if on_tick is not None and now >= next_tick:
                     next_tick = now + tick_s
@@ -201,6 +248,8 @@ class LiveSession:
             for sig, h in old.items():
                 signal.signal(sig, h)
             self.source.close()
+            if direct:
+                _attach_sink(self.source, None)
             self.analyzer.finish()
             result = self._finish()  # closing the recorder writes the recording
         if on_tick is not None:
