@@ -36,6 +36,7 @@ from footfall.sim.sensors import (
     insole_errors,
     ringing,
     sample_instants,
+    strap_rotation,
 )
 
 SENSORS = ("foot", "shank", "insole")
@@ -68,11 +69,16 @@ def truth_table(
     horizontal distance between consecutive footprints of the same foot (the
     distance covered on the belt, on a treadmill); foot strike angle, shank
     angle, pronation excursion and peak pronation velocity are the model's
-    values at that step; impact_g / braking_g = peak upward / backward
-    acceleration (gravity removed, lab frame) of the foot sensor within
-    60 ms after contact; insole loads from the noise-free cell pressures over
-    stance (forefoot share of all cells' pressure-time integral, lateral
-    forefoot share of the forefoot's, peak forefoot cell pressure).
+    values at that step (strike angle = elevation of the heel-to-toe line at
+    contact relative to standing, pronation = the foot's roll relative to
+    standing, shank angle = the tibia's inclination in the sagittal plane);
+    ``foot_progression_deg`` = the step's toe-out (heading of the heel-to-toe
+    line against the direction of travel, positive outwards);
+    impact_g / braking_g = peak upward / backward acceleration (gravity
+    removed, lab frame) of the foot sensor within 60 ms after contact;
+    insole loads from the noise-free cell pressures over stance (forefoot
+    share of all cells' pressure-time integral, lateral forefoot share of
+    the forefoot's, peak forefoot cell pressure).
     Extra column ``ms_s``: middle of the still (foot-flat) part of stance.
     """
     rows = []
@@ -93,6 +99,7 @@ def truth_table(
         df["stride_length_m"] = stride_len
         df["speed_mps"] = stride_len / (df["stride_ms"] / 1000)
         df["foot_strike_angle_deg"] = g["foot_strike_angle_deg"]
+        df["foot_progression_deg"] = g["toe_out_deg"]
         df["strike_pattern"] = strike_pattern_from_angle(g["foot_strike_angle_deg"])
         df["strike_index_pct"] = plan.strike_index[idx]
         df["shank_angle_ic_deg"] = g["shank_angle_ic_deg"]
@@ -183,7 +190,12 @@ def simulate(
     mnt = sc.mounting if mounting is None else mounting
 
     tracks = {left: build_track(plan, left) for left in (True, False)}
-    mounts = {left: foot_mounting(mnt, left, plan.foot_length, r_mount) for left in (True, False)}
+    mounts = {}
+    for left in (True, False):
+        rm, site, label = foot_mounting(mnt, left, plan.foot_length, r_mount)
+        if any(sc.foot_strap_deg):
+            rm, label = strap_rotation(sc.foot_strap_deg, left) @ rm, f"{label}+strap"
+        mounts[left] = (rm, site, label)
     foot_sites = {left: mounts[left][1] for left in (True, False)}
     truth = truth_table(plan, tracks, foot_sites, duration, sc.mass_kg, sc.gait.impact_peak_bw)
 
@@ -204,6 +216,9 @@ def simulate(
                 rmount, site, label = mounts[left]
             else:
                 rmount, site, label = np.eye(3), SHANK_SENSOR_M, "shank-front"
+                if any(sc.shank_strap_deg):
+                    rmount = strap_rotation(sc.shank_strap_deg, left)
+                    label = "shank-front+strap"
             acc, gyr, up = ideal_imu(tracks[left], true_t, site, rmount, placement)
             tr_side = truth[truth["side"] == side]
             amp = tr_side["impact_g"].to_numpy() * G_MPS2
@@ -257,6 +272,8 @@ def simulate(
             "gait": {k: v for k, v in asdict(sc.gait).items()},
             "side_offsets": sc.side_offsets, "fatigue": sc.fatigue,
             "fatigue_onset_min": sc.fatigue_onset_min,
+            "foot_strap_deg": list(sc.foot_strap_deg),
+            "shank_strap_deg": list(sc.shank_strap_deg),
             "phases": [{"minutes": p.minutes, "gait": asdict(p.gait)} for p in sc.phases],
             "clocks": clocks,
             "reference_clock": "left_foot",

@@ -183,6 +183,7 @@ class FootTrack:
     pitch: tuple[np.ndarray, ...]
     roll: tuple[np.ndarray, ...]
     yaw: tuple[np.ndarray, ...]
+    leg_yaw: tuple[np.ndarray, ...]
     gamma: tuple[np.ndarray, ...]
     sx: tuple[np.ndarray, ...]
     sy: tuple[np.ndarray, ...]
@@ -200,10 +201,12 @@ class FootTrack:
         return euler_zyx(ps, -th, ph)
 
     def shank_rotation(self, t: np.ndarray) -> np.ndarray:
-        """Shank frame: z along the shank (ankle -> knee), x forward, y left."""
+        """Shank frame: z along the shank (ankle -> knee), x forward, y left.
+        Its heading is the direction of travel (the leg swings in the body's
+        sagittal plane), not the turned-out foot's."""
         gam = hermite.evaluate(t, *self.gamma)
         ph = hermite.evaluate(t, *self.roll)
-        ps = hermite.evaluate(t, *self.yaw)
+        ps = hermite.evaluate(t, *self.leg_yaw)
         return euler_zyx(ps, -gam, 0.3 * ph)
 
     def origin(self, t: np.ndarray, r: np.ndarray | None = None) -> np.ndarray:
@@ -353,10 +356,15 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
                                          0.5 * (ev_pk - inv) - np.radians(2.0)),
         None, None,
     )
-    # ---- yaw: constant in stance
+    # ---- yaw: constant in stance, heading + toe-out (turned outwards); the
+    # swing turns it to the next stance's. The shank's (leg_yaw) is the
+    # direction of travel: the leg swings in the body's sagittal plane while
+    # the foot keeps its toe-out through the whole stride
     yaw_k = plan.yaw[idx]
     yaw = (hermite.knots_from_strides(ic, to), hermite.knots_from_strides(yaw_k, yaw_k),
            None, None)
+    hd_k = plan.heading[idx]
+    leg_yaw = (hermite.knots_from_strides(ic, to), hermite.knots_from_strides(hd_k, hd_k))
     # ---- shank inclination (ankle ahead of knee positive): the real runner's
     # curve (SHANK_STANCE, SHANK_SWING) stretched to each stance and swing,
     # through the step's own angle at contact; the swing turns from this
@@ -408,7 +416,7 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     tr = FootTrack(
         left=left, ic=ic, to=to, t_ff=t_ff, tau=tau, p1_ground=p1_ground,
         mtp_ground=mtp_ground, g_td=g_td, v_td=v_td, r_p1=r_p1, r_mtp=r_mtp,
-        r_ankle=r_ankle, pitch=pitch, roll=roll, yaw=yaw, gamma=gamma,
+        r_ankle=r_ankle, pitch=pitch, roll=roll, yaw=yaw, leg_yaw=leg_yaw, gamma=gamma,
         sx=(), sy=(), sz=(), belt=belt,
     )
 
@@ -520,8 +528,9 @@ def _kinematics(track: FootTrack, t: np.ndarray, foot_points: list[np.ndarray],
         gm = hermite.evaluate_d2(t, *track.gamma)
         bs = (-gm[0], -gm[1], -gm[2])
         phs = (0.3 * ph[0], 0.3 * ph[1], 0.3 * ph[2])
-        rs = euler_zyx(ps[0], bs[0], phs[0])
-        ws, as_ = _body_rates(ps, bs, phs)
+        pl = hermite.evaluate_d2(t, *track.leg_yaw)
+        rs = euler_zyx(pl[0], bs[0], phs[0])
+        ws, as_ = _body_rates(pl, bs, phs)
         a_ankle = a_ref + _rigid_acc(rf, wf, af, track.r_ankle[None, :] - r_ref)
         out["a_shank"] = a_ankle + _rigid_acc(rs, ws, as_, np.broadcast_to(shank_point, (n, 3)))
         out["r_shank"] = rs

@@ -40,11 +40,23 @@ class GaitParams:
     pronation_excursion_deg, pronation_velocity_dps
         Rearfoot eversion from contact to its peak, and the peak eversion rate.
     inversion_ic_deg
-        Inversion at contact (eversion = -inversion_ic_deg at contact).
+        Foot roll at initial contact relative to standing, positive = inverted
+        (the sole turned inwards; eversion = -inversion_ic_deg at contact).
+        The foot everts through the loading phase by
+        ``pronation_excursion_deg``, so its roll at mid-stance is
+        ``pronation_excursion_deg - inversion_ic_deg`` of eversion. On the two
+        Fukuchi runners the foot lands 11-17 deg inverted and is 2-4 deg
+        everted at mid-stance (docs/simulation.md).
     toe_off_angle_deg
         Foot pitch at toe-off (negative = toes down).
     toe_out_deg
-        Foot progression angle (toes outwards), deg.
+        Foot progression angle: heading of the foot's heel-to-toe line
+        against the direction of travel, deg, positive = toes pointing
+        outwards (mirrored for left and right). The foot keeps it for the
+        whole stride: on the ground in stance and carried forwards in swing,
+        while the leg swings in the direction of travel. Varies from step to
+        step by ``angle_sd_deg``. 9-11 deg on the Fukuchi runners, 5-20 deg
+        in runners (docs/simulation.md).
     step_width_m
         Lateral distance between left and right footprints, m.
     swing_height_m
@@ -219,6 +231,17 @@ class Scenario:
     mounting
         Foot-IMU mounting name (``laces``, ``aligned``, ``lateral``, ``heel``,
         ``random``) or rotation.
+    foot_strap_deg, shank_strap_deg
+        Strap tilt of the foot (shoe) sensor and of the shank sensor: the
+        sensor turned on its segment by these angles (deg) about the
+        segment's forward, lateral (left) and vertical axes, applied in that
+        order on top of the mounting (:func:`footfall.sim.sensors.strap_rotation`).
+        Right-hand rotations on the left leg; the right leg gets the mirror
+        image (the forward and vertical angles change sign), so a value means
+        the same tilt on both legs: positive about the forward axis turns the
+        sensor's top medially, positive about the lateral axis turns its
+        front down, positive about the vertical axis turns its front
+        laterally (outwards). The recording's ``mounting_matrix`` includes it.
     """
 
     name: str
@@ -235,6 +258,8 @@ class Scenario:
     speed_wander_pct: float = 2.0
     heading_wander_deg: float = 20.0
     mounting: Any = "laces"
+    foot_strap_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    shank_strap_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def with_(self, **kw: Any) -> Scenario:
         """A copy with some fields changed."""
@@ -304,6 +329,38 @@ _SCENARIOS = [
         _BASE.with_(speed_mps=3.3, cadence_spm=176.0, foot_strike_angle_deg=3.0,
                     contact_fraction=0.34, shank_angle_ic_deg=3.0, touchdown_down_mps=0.5,
                     impact_ms=20.0),
+    ),
+    # the real foot (docs/simulation.md, "The real foot"): turned out, landing
+    # inverted and everting to a few degrees at mid-stance, as on the two
+    # Fukuchi runners
+    Scenario(
+        "toe-out-heel-striker",
+        "heel strike with the toes turned out 10 deg, landing 14 deg inverted and "
+        "everting to 3 deg at mid-stance",
+        _BASE.with_(foot_strike_angle_deg=18.0, toe_out_deg=10.0, inversion_ic_deg=14.0,
+                    pronation_excursion_deg=17.0),
+    ),
+    Scenario(
+        "toe-out-forefoot",
+        "forefoot landing with the toes turned out 11 deg, landing 13 deg inverted and "
+        "everting to 3 deg at mid-stance",
+        _BASE.with_(foot_strike_angle_deg=-3.0, shank_angle_ic_deg=2.0, toe_out_deg=11.0,
+                    inversion_ic_deg=13.0, pronation_excursion_deg=16.0,
+                    touchdown_down_mps=0.45, impact_ms=24.0, contact_fraction=0.33),
+    ),
+    Scenario(
+        "tilted-straps",
+        "easy run with the shank sensor's strap tilted 12 deg about the tibia's forward "
+        "axis and the shoe pod turned 15 deg about the vertical on the laces",
+        _BASE,
+        foot_strap_deg=(0.0, 0.0, 15.0), shank_strap_deg=(12.0, 0.0, 0.0),
+    ),
+    Scenario(
+        "shank-strap-pitched",
+        "easy run with the shank sensor tilted 10 deg about the tibia's forward axis and "
+        "10 deg about its lateral axis (the sensor's top leaning forwards off the tibia)",
+        _BASE,
+        shank_strap_deg=(10.0, 10.0, 0.0),
     ),
 ]
 

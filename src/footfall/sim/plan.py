@@ -79,7 +79,7 @@ class StepPlan:
     g: dict[str, np.ndarray]  # per-step gait fields (GaitParams names)
     footprint: np.ndarray  # (n, 3) heel origin at foot flat
     heading: np.ndarray  # rad, direction of travel at the step
-    yaw: np.ndarray  # rad, foot yaw in stance (heading + toe-out)
+    yaw: np.ndarray  # rad, foot yaw for the stride (heading + toe-out, mirrored)
     pivot_x: np.ndarray  # first-contact point, m from the heel along the sole
     strike_index: np.ndarray  # %
     pron_vel: np.ndarray  # actual peak eversion rate, deg/s
@@ -202,6 +202,9 @@ def make_plan(sc: Scenario, duration_s: float, seed: int) -> StepPlan:
     g["pronation_velocity_dps"] = np.maximum(g["pronation_velocity_dps"], 40.0)
     g["impact_ms"] = np.clip(g["impact_ms"], 6.0, 60.0)
     g["touchdown_down_mps"] = np.maximum(g["touchdown_down_mps"], 0.05)
+    # toe-out varies from step to step like the other angles (drawn after
+    # them, so that adding it left every other per-step value as it was)
+    vary("toe_out_deg", g["angle_sd_deg"])
 
     stride_nom = 2 * 60.0 / g["cadence_spm"]
     contact = g["contact_fraction"] * stride_nom * (1.0 + g["contact_cv"] * contact_noise)

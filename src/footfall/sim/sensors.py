@@ -70,6 +70,23 @@ def foot_mounting(
     raise ValueError(f"unknown mounting {mounting!r}; use one of {', '.join(MOUNTINGS)}")
 
 
+def strap_rotation(angles_deg: Any, left: bool) -> np.ndarray:
+    """Rotation of a sensor on its segment by a tilted strap, in segment axes.
+
+    ``angles_deg`` = (about forward x, about lateral y, about vertical z),
+    right-hand rotations applied in that order on the left leg: ``Rz Ry Rx``.
+    The right leg gets the mirror image in the sagittal plane (x and z
+    angles negated). The sensor's axes in the segment frame are this matrix
+    times the mounting's.
+    """
+    a = np.asarray(angles_deg, dtype=float)
+    if a.shape != (3,) or not np.all(np.isfinite(a)):
+        raise ValueError("a strap tilt is three finite angles in degrees (x, y, z)")
+    if not left:
+        a = a * np.array([-1.0, 1.0, -1.0])
+    return Rotation.from_euler("xyz", a, degrees=True).as_matrix()
+
+
 def device_clock(profile: SensorProfile, reference: bool, rng: np.random.Generator
                  ) -> tuple[float, float]:
     """(drift_ppm, offset_s) of a device clock: device time = (1 + drift) t + offset."""
