@@ -45,8 +45,8 @@ class GaitParams:
         The foot everts through the loading phase by
         ``pronation_excursion_deg``, so its roll at mid-stance is
         ``pronation_excursion_deg - inversion_ic_deg`` of eversion. On the two
-        Fukuchi runners the foot lands 11-17 deg inverted and is 2-4 deg
-        everted at mid-stance (docs/simulation.md).
+        Fukuchi runners the foot lands 11-17 deg inverted and peaks at
+        0.7-4.4 deg of eversion in stance (docs/simulation.md, "The real foot").
     toe_off_angle_deg
         Foot pitch at toe-off (negative = toes down).
     toe_out_deg
@@ -55,8 +55,8 @@ class GaitParams:
         outwards (mirrored for left and right). The foot keeps it for the
         whole stride: on the ground in stance and carried forwards in swing,
         while the leg swings in the direction of travel. Varies from step to
-        step by ``angle_sd_deg``. 9-11 deg on the Fukuchi runners, 5-20 deg
-        in runners (docs/simulation.md).
+        step by ``angle_sd_deg``. 8.9-11.3 deg on three of the four Fukuchi
+        feet (docs/simulation.md, "The real foot").
     step_width_m
         Lateral distance between left and right footprints, m.
     swing_height_m
