@@ -323,14 +323,28 @@ def _shank_signed(axes: _Axes, fs_hz: float) -> tuple[Alignment, bool]:
     other way in the early swing, about +300; footfall.gait.shank), and the
     tibia's direction. A shank is never at rest, so the foot's rule, the
     direction of travel integrated from one rest to the next, does not hold.
+
+    The tibia is perpendicular to the lateral axis (the swing's axis of
+    rotation, :func:`_fit_axes`, close to the knee's flexion axis; Seel et
+    al. 2014 find that axis from a shank's rotation in the same spirit), so a
+    strap rolled on the shin or turned about it does not move the angle; its
+    direction in the plane perpendicular to that axis is the sensor axis
+    closest to the mean specific force (a pod strapped with one edge along
+    the shin), made perpendicular to it. A strap pitched about the knee's
+    axis is not seen from running alone (docs/metrics.md); quiet standing
+    before the run, when there is some, measures it
+    (:func:`footfall.gait.shank.with_standing_tibia`, called by the analysis
+    and the live detector alike).
     """
+    from footfall.gait.shank import tibia_in_plane
+
     w = smooth(axes.gyr @ axes.lat, fs_hz, 0.1)
     al, turned = axes.signed(np.array([-(w.min() + w.max())]))
-    # the sensor axis closest to the mean specific force: the shank's mean
-    # inclination over its strides, some 10-20 deg from vertical
     m = np.nanmean(axes.acc, axis=0)
     k = int(np.argmax(np.abs(m)))
-    tibia = al.R[:, k] * np.sign(m[k])
+    edge = np.zeros(3)
+    edge[k] = np.sign(m[k])
+    tibia = tibia_in_plane(al.R @ edge, np.array([0.0, 1.0, 0.0]), 0.0)
     return replace(al, forward_mps=float("nan"), tibia=tibia), turned
 
 

@@ -16,7 +16,7 @@ from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible
 from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
-from footfall.gait.shank import detect_shank_events
+from footfall.gait.shank import detect_shank_events, shank_angle_ic, with_standing_tibia
 from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
 from footfall.model import (
     Condition,
@@ -182,6 +182,8 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             else None)
     al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg, stream.placement,
                                                  toes=toes)
+    if stream.placement == Placement.SHANK:
+        al = with_standing_tibia(al, acc, gyr, fs, seg)
     info["alignment"] = {
         "R": al.R.round(4).tolist(),
         "sagittal_share": round(al.sagittal_share, 3),
@@ -299,9 +301,33 @@ def _steps(
         ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=PitchLookup(traj, len(time_s)))
     table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
                              belt_speed_mps=belt_speed_mps, filled=filled, tibia_axis=tibia)
+    if Placement(placement) == Placement.SHANK and tibia is not None and len(table):
+        table = _with_shank_angle(table, time_s, acc_f, gyr_f, fs_hz, ev, tibia)
     if seg.partial is not None and np.any(seg.partial) and len(table):
         table = _blank_partial(table, time_s, ev.ms_after[np.asarray(seg.partial, dtype=bool)])
     return table, ev
+
+
+def _with_shank_angle(table: ColumnTable, time_s: np.ndarray, acc_f: np.ndarray,
+                      gyr_f: np.ndarray, fs_hz: float, ev: StrideEvents,
+                      tibia: np.ndarray) -> ColumnTable:
+    """``table`` with ``shank_angle_ic_deg`` measured with the tilt of
+    :func:`footfall.gait.shank.shank_angle_ic` (a window of several strides
+    around each contact) instead of the stride's own integration, matched
+    to the rows by their contact times."""
+    ang = shank_angle_ic(acc_f, gyr_f, fs_hz, time_s, ev, tibia)
+    ic = np.asarray(ev.ic, dtype=float)
+    has = np.isfinite(ic)
+    ic_s = np.interp(ic[has], np.arange(len(time_s), dtype=float), time_s)
+    col = np.full(len(table), np.nan)
+    row_ic = np.asarray(table["ic_s"], dtype=float)
+    order = np.argsort(ic_s, kind="stable")
+    pos = np.clip(np.searchsorted(ic_s[order], row_ic), 0, max(len(ic_s) - 1, 0))
+    if len(ic_s):
+        hit = ic_s[order][pos] == row_ic
+        col[hit] = ang[has][order][pos[hit]]
+    cols = {k: (col if k == "shank_angle_ic_deg" else v) for k, v in table.items()}
+    return ColumnTable(cols, n_rows=len(table))
 
 
 PARTIAL_BLANK = ("foot_strike_angle_deg", "strike_pattern", "pronation_excursion_deg",

@@ -59,6 +59,9 @@ and kinetics. PeerJ 5:e3298.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from footfall.gait import quaternion as quat
@@ -73,7 +76,10 @@ from footfall.gait.events import (
     stride_bounds,
 )
 from footfall.gait.segment import MAX_STRIDE_S, Segmentation, smooth
-from footfall.gait.trajectory import StrideTrajectories
+from footfall.gait.trajectory import StrideTrajectories, start_gravity
+
+if TYPE_CHECKING:
+    from footfall.gait.alignment import Alignment
 
 SHANK_IC_SHARE = 0.4
 """Initial contact is this share of the way from the up-crossing of zero of
@@ -179,3 +185,186 @@ def shank_angle_deg(traj: StrideTrajectories, x: np.ndarray, axis: np.ndarray) -
         ang.append(np.degrees(np.arctan2(-u[:, 0], u[:, 2])))
     out[good] = ang[0] * (1 - f) + ang[1] * f
     return out
+
+
+TILT_PERIODS_EACH_SIDE = 1
+"""The gravity direction at a contact is the mean specific force over the
+contact's stride (one stance minimum to the next) and this many strides'
+lengths before and after it, brought into the sensor frame at the contact by
+the gyroscope (:func:`gravity_at`)."""
+
+
+def gravity_at(acc_f: np.ndarray, gyr_f: np.ndarray, fs_hz: float, k: np.ndarray,
+               lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(n, 3) direction of gravity (up) in the sensor frame at samples ``k``:
+    the mean specific force over samples ``lo[i]..hi[i]`` (``lo <= k <= hi``),
+    each sample's brought into the frame at ``k[i]`` by integrating the
+    gyroscope forwards (``k..hi``) and backwards (``lo..k``, the reversed
+    data with the rate negated). Over a window whose two ends are at the
+    same phase of a steady gait, the sensor's own acceleration averages to
+    the change of its velocity between the ends over the window's length,
+    which a longer window makes smaller (over one stride of a running
+    shank it tilted the estimate by about 2 deg, see docs/metrics.md)."""
+    k = np.asarray(k, dtype=int)
+    lo = np.minimum(np.asarray(lo, dtype=int), k)
+    hi = np.maximum(np.asarray(hi, dtype=int), k)
+    n = len(acc_f)
+    g_f = start_gravity(acc_f, gyr_f, fs_hz, k, hi)
+    g_b = start_gravity(acc_f[::-1], -gyr_f[::-1], fs_hz, n - 1 - k, n - 1 - lo)
+    w_f = (hi - k).astype(float)[:, None]
+    w_b = (k - lo).astype(float)[:, None]
+    g = (w_f * g_f + w_b * g_b) / np.maximum(w_f + w_b, 1.0)
+    return g / np.linalg.norm(g, axis=1, keepdims=True)
+
+
+def sagittal_angle_deg(up: np.ndarray, tibia: np.ndarray) -> np.ndarray:
+    """Inclination of the tibia from vertical in the sagittal plane (deg,
+    positive when the ankle is ahead of the knee) from the direction of
+    gravity ``up`` ((n, 3), shank frame, y lateral to the left) and the
+    tibia's direction ``tibia`` (towards the knee, perpendicular to y)."""
+    t = np.asarray(tibia, dtype=float)
+    f = np.cross([0.0, 1.0, 0.0], t)  # forward: lateral x tibia
+    return np.degrees(np.arctan2(up @ f, up @ t))
+
+
+def shank_angle_ic(acc_f: np.ndarray, gyr_f: np.ndarray, fs_hz: float, time_s: np.ndarray,
+                   ev: StrideEvents, tibia: np.ndarray) -> np.ndarray:
+    """Shank angle at each stride's initial contact (deg; NaN where the
+    stride has no contact, or is not a whole cycle inside the data).
+
+    The tilt at contact is :func:`gravity_at` over the contact's stride
+    (``ev.ms_before .. ev.ms_after``, stance minimum to stance minimum) and
+    :data:`TILT_PERIODS_EACH_SIDE` stride lengths on either side, as far as
+    the data reach without a gap (the ends stay at the same phase of the
+    gait); the angle is the tibia's from it (:func:`sagittal_angle_deg`),
+    interpolated between the samples on either side of the contact. A
+    stride that starts at the first sample or ends at the last is cut by
+    the recording and is left out: its mean specific force is not gravity.
+    """
+    ic = np.asarray(ev.ic, dtype=float)
+    out = np.full(len(ic), np.nan)
+    n = len(acc_f)
+    a = np.asarray(ev.ms_before, dtype=int)
+    b = np.asarray(ev.ms_after, dtype=int)
+    ok = (np.isfinite(ic) & (a > 0) & (b < n - 1) & (b > a + 2)
+          & (ic >= a) & (ic <= b))
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return out
+    a, b, x = a[rows], b[rows], ic[rows]
+    # samples after a gap in the time stamps (a window must not cross one)
+    dt = np.diff(np.asarray(time_s, dtype=float))
+    breaks = np.r_[0, np.cumsum(~(dt <= 1.5 / fs_hz))]
+    lo, hi = a.copy(), b.copy()
+    for _ in range(TILT_PERIODS_EACH_SIDE):
+        p = b - a
+        ext_lo = lo - p
+        fits = (ext_lo >= 0) & (breaks[np.maximum(hi, 0)] == breaks[np.maximum(ext_lo, 0)])
+        lo = np.where(fits, ext_lo, lo)
+        ext_hi = hi + p
+        fits = (ext_hi <= n - 1) & (breaks[np.minimum(ext_hi, n - 1)] == breaks[lo])
+        hi = np.where(fits, ext_hi, hi)
+    k0 = np.floor(x).astype(int)
+    k1 = np.minimum(k0 + 1, b)
+    f = x - k0
+    ang0 = sagittal_angle_deg(gravity_at(acc_f, gyr_f, fs_hz, k0, lo, hi), tibia)
+    ang1 = sagittal_angle_deg(gravity_at(acc_f, gyr_f, fs_hz, k1, lo, hi), tibia)
+    out[rows] = ang0 * (1 - f) + ang1 * f
+    return out
+
+
+MEAN_SHANK_ANGLE_DEG = -29.0
+"""The shank's mean inclination over a running stride (deg, negative: the
+knee ahead of the ankle), taken as the angle between the tibia and the
+stride-periodic gravity direction (:func:`tibia_from_strides`) when no
+standing shows the tibia's direction. Set on the Fukuchi runners at
+2.5 m/s (virtual shank IMUs, docs/metrics.md): -30.7 and -28.6 deg on
+RBDS001's legs, -26.3 and -30.5 on RBDS0041's; a runner whose mean
+inclination differs from it gets the difference as a bias of every
+shank angle."""
+
+MEAN_GRAVITY_STEP_S = 0.02
+"""The stride-periodic gravity direction is averaged over samples this far
+apart (s)."""
+
+
+def rotate_about(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarray:
+    """``v`` turned by ``angle_deg`` about the unit ``axis`` (right hand)."""
+    a = np.radians(angle_deg)
+    axis = np.asarray(axis, dtype=float)
+    v = np.asarray(v, dtype=float)
+    return (v * np.cos(a) + np.cross(axis, v) * np.sin(a)
+            + axis * (axis @ v) * (1 - np.cos(a)))
+
+
+def tibia_in_plane(direction: np.ndarray, lat: np.ndarray, angle_deg: float) -> np.ndarray:
+    """The unit vector perpendicular to ``lat`` (the lateral axis, to the
+    left) from which the direction of gravity ``direction`` is at shank angle
+    ``angle_deg`` (:func:`sagittal_angle_deg`): ``direction`` made
+    perpendicular to ``lat`` and turned back by that angle about it."""
+    lat = np.asarray(lat, dtype=float) / np.linalg.norm(lat)
+    d = np.asarray(direction, dtype=float)
+    d = d - (d @ lat) * lat
+    d /= np.linalg.norm(d)
+    t = rotate_about(d, lat, -angle_deg)
+    return t / np.linalg.norm(t)
+
+
+def mean_gravity_direction(acc: np.ndarray, gyr: np.ndarray, fs_hz: float,
+                           starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Mean over whole strides ``starts[i]..stops[i]`` of the direction of
+    gravity in the sensor frame (unit vector): at samples
+    :data:`MEAN_GRAVITY_STEP_S` apart, each stride's mean specific force
+    brought into that sample's frame (:func:`gravity_at`). It moves with
+    the sensor on the shin, not with the strap's tilt: the same direction
+    of the leg whatever the mounting."""
+    step = max(1, int(round(MEAN_GRAVITY_STEP_S * fs_hz)))
+    k, lo, hi = [], [], []
+    for a, b in zip(np.asarray(starts, dtype=int), np.asarray(stops, dtype=int), strict=True):
+        if b - a < 3:
+            continue
+        kk = np.arange(a, b, step)
+        k.append(kk)
+        lo.append(np.full(len(kk), a))
+        hi.append(np.full(len(kk), b))
+    if not k:
+        m = np.nanmean(acc, axis=0)
+        return m / np.linalg.norm(m)
+    g = gravity_at(acc, gyr, fs_hz, np.concatenate(k), np.concatenate(lo), np.concatenate(hi))
+    m = np.nanmean(g, axis=0)
+    return m / np.linalg.norm(m)
+
+
+def tibia_from_strides(acc: np.ndarray, gyr: np.ndarray, fs_hz: float, starts: np.ndarray,
+                       stops: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The tibia's direction (towards the knee) in the sensor frame, from
+    running alone: perpendicular to the lateral axis ``lat`` (sensor frame,
+    to the left) and :data:`MEAN_SHANK_ANGLE_DEG` from the stride-periodic
+    gravity direction (:func:`mean_gravity_direction` over strides
+    ``starts..stops``)."""
+    m = mean_gravity_direction(acc, gyr, fs_hz, starts, stops)
+    return tibia_in_plane(m, lat, MEAN_SHANK_ANGLE_DEG)
+
+
+def with_standing_tibia(al: Alignment, acc_mps2: np.ndarray, gyr_rps: np.ndarray,
+                        fs_hz: float, seg: Segmentation) -> Alignment:
+    """A shank's alignment with the tibia's direction from quiet standing
+    before its first alignment stride, when there is some
+    (:func:`footfall.gait.alignment.quiet_standing`): standing is the pose
+    the shank angle is measured from, so gravity then is the tibia's
+    direction, made perpendicular to the lateral axis (the strap's tilt
+    about that axis is measured, not assumed). Without standing, or for a
+    foot, ``al`` is returned unchanged."""
+    from footfall.gait.alignment import quiet_standing
+
+    if al.tibia is None or len(seg) == 0:
+        return al
+    whole = (np.arange(len(seg)) if seg.partial is None
+             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    first = int(whole[0]) if len(whole) else 0
+    span = quiet_standing(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1)
+    if span is None:
+        return al
+    m = np.nanmean(np.asarray(acc_mps2[span[0]:span[1]], dtype=float), axis=0)
+    t = tibia_in_plane(al.R @ m, np.array([0.0, 1.0, 0.0]), 0.0)
+    return replace(al, tibia=t, standing_s=(span[1] - span[0]) / fs_hz)

@@ -53,6 +53,7 @@ from footfall.gait.alignment import ALIGN_STRIDES, Alignment, estimate_alignment
 from footfall.gait.gaps import bridge_gaps, drop_implausible
 from footfall.gait.imu import gap_breaks, steps_with_alignment
 from footfall.gait.segment import MAX_STRIDE_S, MIN_STRIDE_S, Segmentation, segment_strides
+from footfall.gait.shank import with_standing_tibia
 from footfall.model import Placement, Side
 from footfall.stream.buffer import SampleBuffer
 
@@ -223,6 +224,9 @@ class ImuStepDetector:
             self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
                                                 placement=self.placement,
                                                 strides=self.align_strides, toes=self.toes)
+            if self.placement == Placement.SHANK:
+                self.alignment = with_standing_tibia(self.alignment, v[:, :3], gyr, self.fs_hz,
+                                                     _subset(seg, use))
             self.n_alignments += 1
             self._cache.clear()
         batch = None
