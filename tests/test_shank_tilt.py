@@ -14,7 +14,7 @@ from scipy.spatial.transform import Rotation
 
 from footfall.gait.imu import analyze_imu_stream
 from footfall.gait.shank import gravity_at, sagittal_angle_deg, tibia_in_plane
-from footfall.model import IMU_COLUMNS, G_MPS2, Condition, Stream, Surface
+from footfall.model import G_MPS2, IMU_COLUMNS, Condition, Stream, Surface
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "fukuchi_imu.py"
 
