@@ -32,17 +32,15 @@ runner's shank angle curve (:mod:`footfall.sim.kinematics`). Walking was not
 checked: a walking shank lands at its peak after the zero crossing (Aminian
 et al. 2002), where these rules would put contact early.
 
-**Shank angle at contact** (:func:`shank_angle_deg`): the tibia's
+**Shank angle at contact** (:func:`shank_angle_ic`): the tibia's
 inclination from vertical in the sagittal plane, positive when the ankle is
-ahead of the knee (overstriding). The tibia's direction in the sensor is
-taken to be the sensor axis closest to the mean specific force over the
-alignment strides (the shank's mean inclination, 10-20 deg from vertical in
-running; :attr:`footfall.gait.alignment.Alignment.tibia`): a shank pod is
-strapped with one edge along the shin. Its orientation at
-contact is the stride's integrated orientation, whose tilt is set from the
-stride-mean specific force (:func:`footfall.gait.trajectory.integrate_strides`),
-so it is absolute, not relative to a resting sample (a running shank never
-rests).
+ahead of the knee (overstriding), measured about the swing's (knee's) axis:
+the tibia is perpendicular to it (:attr:`footfall.gait.alignment.Alignment.tibia`,
+from quiet standing when the run starts with some, :func:`with_standing_tibia`),
+and gravity at contact comes from the mean specific force over three strides
+around it (:func:`gravity_at`). Strides cut by the recording are left blank.
+docs/metrics.md has the method, the measured strap-tilt table and what
+running alone cannot show (a strap pitched about the knee's axis).
 
 References
 ----------
@@ -52,6 +50,8 @@ gyroscopes. J Biomech 35(5):689-699.
 McGrath D, Greene BR, O'Donovan KJ, Caulfield B (2012). Gyroscope-based
 assessment of temporal gait parameters during treadmill walking and running.
 Sports Eng 15:207-213.
+Seel T, Raisch J, Schauer T (2014). IMU-based joint angle measurement for
+gait analysis. Sensors 14(4):6891-6909.
 Fukuchi RK, Fukuchi CA, Duarte M (2017). A public dataset of running
 biomechanics and the effects of running speed on lower extremity kinematics
 and kinetics. PeerJ 5:e3298.
