@@ -93,8 +93,11 @@ class Alignment:
         Angular spread of the gravity direction over the mid-stances (deg).
     tibia
         Shank IMUs only: the tibia's direction (towards the knee) in the
-        shank frame, the sensor axis closest to the mean specific force over
-        the alignment strides (footfall.gait.shank); None for a foot.
+        shank frame: perpendicular to the swing's (knee) axis, in the
+        direction of the sensor axis closest to the mean specific force over
+        the alignment strides, or from quiet standing before the run when
+        there is some (:func:`_shank_signed`,
+        :func:`footfall.gait.shank.with_standing_tibia`); None for a foot.
     heading_spread_deg
         Foot IMUs: spread (median absolute deviation, deg) of the push-off
         axes of the single strides about the one taken
