@@ -299,8 +299,10 @@ def _steps(
         traj = integrate_strides(acc_f, gyr_f, fs_hz, ev.ms_before, ev.ms_after)
     else:
         ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=PitchLookup(traj, len(time_s)))
+    # a shank's angle at contact is measured once, below, with its own tilt
+    # reference (footfall.gait.shank.shank_angle_ic), not from each stride
     table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
-                             belt_speed_mps=belt_speed_mps, filled=filled, tibia_axis=tibia)
+                             belt_speed_mps=belt_speed_mps, filled=filled)
     if Placement(placement) == Placement.SHANK and tibia is not None and len(table):
         table = _with_shank_angle(table, time_s, acc_f, gyr_f, fs_hz, ev, tibia)
     if seg.partial is not None and np.any(seg.partial) and len(table):
@@ -311,9 +313,8 @@ def _steps(
 def _with_shank_angle(table: ColumnTable, time_s: np.ndarray, acc_f: np.ndarray,
                       gyr_f: np.ndarray, fs_hz: float, ev: StrideEvents,
                       tibia: np.ndarray) -> ColumnTable:
-    """``table`` with ``shank_angle_ic_deg`` measured with the tilt of
-    :func:`footfall.gait.shank.shank_angle_ic` (a window of several strides
-    around each contact) instead of the stride's own integration, matched
+    """``table`` with ``shank_angle_ic_deg``: :func:`footfall.gait.shank.shank_angle_ic`
+    (the tilt from a window of several strides around each contact), matched
     to the rows by their contact times."""
     ang = shank_angle_ic(acc_f, gyr_f, fs_hz, time_s, ev, tibia)
     ic = np.asarray(ev.ic, dtype=float)
@@ -326,7 +327,8 @@ def _with_shank_angle(table: ColumnTable, time_s: np.ndarray, acc_f: np.ndarray,
     if len(ic_s):
         hit = ic_s[order][pos] == row_ic
         col[hit] = ang[has][order][pos[hit]]
-    cols = {k: (col if k == "shank_angle_ic_deg" else v) for k, v in table.items()}
+    cols = dict(table.items())
+    cols["shank_angle_ic_deg"] = col
     return ColumnTable(cols, n_rows=len(table))
 
 
