@@ -7,6 +7,7 @@ researchers can call one by one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,9 @@ class Analysis:
                 f"source={getattr(self.recording, 'source', '')!r})")
 
 
-def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
+def analyze(recording: Recording | str | Path, *,
+            progress: Callable[[str, int, int], None] | None = None,
+            **read_options: Any) -> Analysis:
     """Analyse a recording: gait events and per-step metrics for every foot or
     shank IMU, then the run summary.
 
@@ -92,6 +95,10 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
         A :class:`~footfall.model.Recording`, or a path to a recording folder or
         a single stream file (then ``read_options`` are passed to
         :func:`footfall.io.read_recording`, e.g. ``side="left", acc_unit="g"``).
+    progress
+        Called as ``progress(stream_label, done, total)`` before each stream
+        is analysed (``done`` streams are finished), for a progress bar on
+        long recordings; None: nothing.
 
     Returns
     -------
@@ -113,8 +120,11 @@ def analyze(recording: Recording | str | Path, **read_options: Any) -> Analysis:
     details: dict[str, dict[str, Any]] = {}
     insoles: list[tuple[Any, str]] = []
     clocks: dict[str, Any] = {}
-    for stream in recording.streams:
+    total = len(recording.streams)
+    for done, stream in enumerate(recording.streams, start=1):
         label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
+        if progress is not None:
+            progress(label, done - 1, total)
         if stream.kind == SensorKind.INSOLE:
             insoles.append((stream, label))
             continue
