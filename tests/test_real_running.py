@@ -10,27 +10,11 @@ fix shows up as XPASS. Skipped when ../shared/data/fukuchi_rbds is absent.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from bench_modules import load_bench
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _load(name: str):
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-fk = _load("fukuchi_imu")
+fk = load_bench("fukuchi_imu")
 SUBJECTS = [s for s in fk.SUBJECTS if fk.data_available(fk.DATA_DIR, s)]
 pytestmark = pytest.mark.skipif(not SUBJECTS,
                                 reason=f"Fukuchi data not found in {fk.DATA_DIR}")
@@ -38,7 +22,7 @@ pytestmark = pytest.mark.skipif(not SUBJECTS,
 
 @pytest.fixture(scope="module")
 def vm():
-    return _load("validate_fukuchi_mounts")
+    return load_bench("validate_fukuchi_mounts")
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +69,7 @@ def test_lateral_axis_from_the_push_off_not_the_swing():
     four feet."""
     from footfall.gait.imu import analyze_imu_stream
 
-    vm = sys.modules["validate_fukuchi_mounts"] if "validate_fukuchi_mounts" in sys.modules \
-        else _load("validate_fukuchi_mounts")
+    vm = load_bench("validate_fukuchi_mounts")
     pushoff, swing = [], []
     for subject in SUBJECTS:
         rec, _, _ = fk.make_fukuchi_imu(subject=subject)  # sensor axes = foot axes

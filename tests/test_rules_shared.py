@@ -6,28 +6,15 @@ Skipped when the shared data folder is absent (a user's fresh checkout).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from bench_modules import load_bench
 
 import footfall
 from footfall.rules import SymptomProfile, evaluate
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "fukuchi_imu.py"
-
-
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("fukuchi_imu", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["fukuchi_imu"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-fk = _load_bench()
+fk = load_bench("fukuchi_imu")
 pytestmark = pytest.mark.skipif(not fk.data_available(),
                                 reason=f"Fukuchi data not found in {fk.DATA_DIR}")
 

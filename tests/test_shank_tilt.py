@@ -4,30 +4,16 @@ robustness to a tilted strap on the Fukuchi runners (skipped when
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from bench_modules import load_bench
 from scipy.spatial.transform import Rotation
 
 from footfall.gait.imu import analyze_imu_stream
 from footfall.gait.shank import gravity_at, sagittal_angle_deg, tibia_in_plane
 from footfall.model import G_MPS2, IMU_COLUMNS, Condition, Stream, Surface
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "fukuchi_imu.py"
-
-
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("fukuchi_imu", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["fukuchi_imu"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-fk = _load_bench()
+fk = load_bench("fukuchi_imu")
 needs_data = pytest.mark.skipif(not fk.data_available(subject="RBDS0041"),
                                 reason=f"Fukuchi data not found in {fk.DATA_DIR}")
 
