@@ -41,6 +41,17 @@ INFO = DeviceInfoPayload(KIND_IMU, SIDE_LEFT, PLACEMENT_FOOT, 6, 100_000, 0.01, 
 BAD_NAME = b"\xff\xfe" * 48 + b"\x1b[2J\x1b]0;x\x07"  # 104 bytes, not UTF-8
 
 
+@pytest.fixture
+def pty_port():
+    """A real pseudo-terminal: (master fd the test writes to, the port name a
+    SerialSource opens), closed after the test."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
+
+
 def _imu(seq: int, period_ns: int = PERIOD_NS, sid: int = 0) -> bytes:
     raw = np.full((5, 6), seq % 100, dtype=np.int16)
     return encode_imu6(sid, seq, seq * 50_000, period_ns, raw, 0.01, 0.001)
@@ -80,10 +91,8 @@ def test_a_long_non_utf8_name_is_a_safe_bounded_device_id(tmp_path) -> None:
     assert len(stream) == 15 and "\x1b" not in stream.meta["device_id"]
 
 
-def test_hostile_device_over_a_real_pty(tmp_path) -> None:
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    name = os.ttyname(slave)
+def test_hostile_device_over_a_real_pty(tmp_path, pty_port) -> None:
+    master, name = pty_port
     src = SerialSource(name, backoff_start_s=0.02)
     src.open()
     recorder = Recorder(tmp_path / "cap")
@@ -120,8 +129,6 @@ def test_hostile_device_over_a_real_pty(tmp_path) -> None:
         alive = src._thread is not None and src._thread.is_alive()
     finally:
         src.close()
-        os.close(master)
-        os.close(slave)
     got = {e.seq for e in events if isinstance(e, Block) and e.device_id == "left-foot"}
     assert alive
     assert set(sent_good) <= got, sorted(set(sent_good) - got)
@@ -133,16 +140,12 @@ def test_hostile_device_over_a_real_pty(tmp_path) -> None:
     assert len(left) == 5 * len(sent_good)
 
 
-def test_one_reader_per_serial_port() -> None:
+def test_one_reader_per_serial_port(pty_port) -> None:
     """A second capture cannot open a port that one is reading (it would take
     half of the frames); once the first closes, the port opens."""
-    import pytest
-
     from footfall.errors import FootfallError
 
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    name = os.ttyname(slave)
+    _, name = pty_port
     first = SerialSource(name)
     first.open()
     try:
@@ -153,25 +156,20 @@ def test_one_reader_per_serial_port() -> None:
     again = SerialSource(name)
     again.open()
     again.close()
-    os.close(master)
-    os.close(slave)
 
 
-def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path) -> None:
+def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path,
+                                                                      pty_port) -> None:
     """footfall live refused for its -o folder (it holds a capture) says so
     before it opens the port, so it reads nothing from the devices: with the
     port held by another reader, the refusal is about the folder, not the
     port."""
-    import pytest
-
     from footfall.errors import FootfallError
     from footfall.live.session import LiveSession
 
     (tmp_path / "cap").mkdir()
     (tmp_path / "cap" / "capture.fflog").write_bytes(b"FFCAPLG1")
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    name = os.ttyname(slave)
+    _, name = pty_port
     holder = SerialSource(name)
     holder.open()
     try:
@@ -184,8 +182,6 @@ def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path)
                                                                   handle_signals=False)
     finally:
         holder.close()
-        os.close(master)
-        os.close(slave)
     assert not (tmp_path / "new").exists()
 
 

@@ -283,9 +283,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     _check_output(args.json, "--json", path)
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
-    from footfall.live.cli import _check_mount
+    from footfall.model import check_mount_option
 
-    _check_mount(args.mount)
+    check_mount_option(args.mount)
 
     from footfall._memory import reuse_freed_memory
 

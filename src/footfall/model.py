@@ -332,3 +332,16 @@ def parse_mount(value: str | None) -> np.ndarray | None:
     out = np.zeros(3)
     out[_AXES[spec[1]]] = 1.0 if spec[0] == "+" else -1.0
     return out
+
+
+def check_mount_option(value: str | None) -> None:
+    """A clear user error (:class:`footfall.errors.FootfallError`) for a
+    ``--mount`` value :func:`parse_mount` does not know."""
+    from footfall.errors import FootfallError
+
+    try:
+        parse_mount(value)
+    except ValueError as exc:
+        raise FootfallError(f"--mount: {exc}",
+                            fix="give --mount laces (or lateral, medial, heel, toes=+x ...), "
+                                "or leave it out") from None

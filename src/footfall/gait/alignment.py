@@ -496,20 +496,38 @@ def quiet_standing(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     return lo + int(starts[k]), lo + int(stops[k])
 
 
+def standing_gravity(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
+                     seg: Segmentation) -> tuple[np.ndarray, float] | None:
+    """The mean specific force (sensor axes, m/s^2) of the quiet standing
+    before ``seg``'s first whole stride (:func:`quiet_standing`) and how long
+    it lasted (s); None when there is none. A foot's up axis and a shank's
+    tibia come from it."""
+    if len(seg) == 0:
+        return None
+    whole = (np.arange(len(seg)) if seg.partial is None
+             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    first = int(whole[0]) if len(whole) else 0
+    span = quiet_standing(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1)
+    if span is None:
+        return None
+    m = np.nanmean(np.asarray(acc_mps2[span[0]:span[1]], dtype=float), axis=0)
+    return m, (span[1] - span[0]) / fs_hz
+
+
 def _with_standing(axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
                    seg: Segmentation) -> _Axes:
     """``axes`` with up taken from quiet standing before the first alignment
-    stride, when there is some (:func:`quiet_standing`): the sole's normal at
+    stride, when there is some (:func:`standing_gravity`): the sole's normal at
     the pose every angle is relative to, where the mid-stance of running is
     only close to it. The lateral axis is made perpendicular to it."""
-    span = quiet_standing(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[axes.pick[0]]) + 1)
-    if span is None:
+    found = standing_gravity(acc_mps2, gyr_rps, fs_hz, seg)
+    if found is None:
         return axes
-    m = np.nanmean(np.asarray(acc_mps2[span[0]:span[1]], dtype=float), axis=0)
+    m, seconds = found
     up = m / np.linalg.norm(m)
     lat = axes.lat - (axes.lat @ up) * up
     lat /= np.linalg.norm(lat)
-    return replace(axes, up=up, lat=lat, standing_s=(span[1] - span[0]) / fs_hz)
+    return replace(axes, up=up, lat=lat, standing_s=seconds)
 
 
 PUSHOFF_SMOOTH_S = 0.02

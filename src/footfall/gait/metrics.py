@@ -17,7 +17,6 @@ import numpy as np
 from footfall.gait import quaternion as quat
 from footfall.gait.events import StrideEvents
 from footfall.gait.gaps import filled_ms
-from footfall.gait.shank import shank_angle_deg
 from footfall.gait.trajectory import StrideTrajectories, pitch_roll_deg
 from footfall.model import G_MPS2, Placement, Side
 from footfall.table import ColumnTable
@@ -92,12 +91,10 @@ def imu_step_metrics(
     placement: Placement | str = Placement.FOOT,
     belt_speed_mps: float | None = None,
     filled: np.ndarray | None = None,
-    tibia_axis: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`imu_step_columns` as a pandas DataFrame (same arguments)."""
     return imu_step_columns(time_s, gyr_rps, fs_hz, ev, traj, side=side, placement=placement,
-                            belt_speed_mps=belt_speed_mps, filled=filled,
-                            tibia_axis=tibia_axis).to_pandas()
+                            belt_speed_mps=belt_speed_mps, filled=filled).to_pandas()
 
 
 def _level_long_axis(q_ms: np.ndarray) -> np.ndarray:
@@ -168,7 +165,6 @@ def imu_step_columns(
     placement: Placement | str = Placement.FOOT,
     belt_speed_mps: float | None = None,
     filled: np.ndarray | None = None,
-    tibia_axis: np.ndarray | None = None,
 ) -> ColumnTable:
     """Steps-table rows, one per initial contact.
 
@@ -187,7 +183,10 @@ def imu_step_columns(
         (:func:`footfall.gait.trajectory.integrate_strides` over
         ``ev.ms_before .. ev.ms_after``).
     side, placement
-        Which foot, and whether the sensor is on the foot or the shank.
+        Which foot, and whether the sensor is on the foot or the shank (a
+        shank's angle at contact is not a stride metric: it needs the tilt
+        from several strides, :func:`footfall.gait.shank.shank_angle_ic`,
+        which :mod:`footfall.gait.imu` adds).
     belt_speed_mps
         Treadmill belt speed. When given, ``speed_mps`` is the belt speed and
         ``stride_length_m`` is belt speed x stride time; the ZUPT estimate is
@@ -196,11 +195,6 @@ def imu_step_columns(
         (n,) True where a sample was filled into a short gap for the analysis
         (:func:`footfall.gait.gaps.bridge_gaps`); each row's ``gap_ms`` is the
         filled data within the strides it is measured from.
-    tibia_axis
-        Shank only: the tibia's direction in the shank frame
-        (:attr:`footfall.gait.alignment.Alignment.tibia`); ``shank_angle_ic_deg`` is
-        its inclination at contact (:func:`footfall.gait.shank.shank_angle_deg`).
-        Without it the column is missing.
 
     Returns
     -------
@@ -370,8 +364,6 @@ def imu_step_columns(
         cols["impact_g"] = impact_g
         cols["braking_g"] = braking_g
     else:
-        if tibia_axis is not None:
-            cols["shank_angle_ic_deg"] = shank_angle_deg(traj, ev.ic, tibia_axis)
         if belt_speed_mps:
             cols["speed_mps"] = speed
             cols["stride_length_m"] = stride_len_out

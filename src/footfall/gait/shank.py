@@ -64,7 +64,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from footfall.gait import quaternion as quat
 from footfall.gait.events import (
     MID_SWING_SMOOTH_S,
     StrideEvents,
@@ -76,7 +75,7 @@ from footfall.gait.events import (
     stride_bounds,
 )
 from footfall.gait.segment import MAX_STRIDE_S, Segmentation, smooth
-from footfall.gait.trajectory import StrideTrajectories, start_gravity
+from footfall.gait.trajectory import start_gravity
 
 if TYPE_CHECKING:
     from footfall.gait.alignment import Alignment
@@ -162,29 +161,6 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
     a_new = a.copy()
     a_new[:-1] = np.where(prev[1:], b_new[1:], a[:-1])
     return StrideEvents(b_new, a_new, to, msw.astype(float), ic)
-
-
-def shank_angle_deg(traj: StrideTrajectories, x: np.ndarray, axis: np.ndarray) -> np.ndarray:
-    """Sagittal inclination of the tibia from vertical (deg, positive when the
-    ankle is ahead of the knee) of each stride ``i`` at fractional sample
-    ``x[i]`` (NaN stays NaN), the tibia's direction in the shank frame being
-    ``axis`` (:attr:`footfall.gait.alignment.Alignment.tibia`)."""
-    x = np.asarray(x, dtype=float)
-    out = np.full(len(x), np.nan)
-    good = np.flatnonzero(np.isfinite(x))
-    if not len(good):
-        return out
-    L = traj.padded_length
-    rel = np.clip(x[good] - traj.start[good], 0, L - 1)
-    i0 = np.floor(rel).astype(int)
-    i1 = np.minimum(i0 + 1, L - 1)
-    f = rel - i0
-    ang = []
-    for i in (i0, i1):
-        u = quat.rotate(traj.take("q", good, i), np.asarray(axis, dtype=float))
-        ang.append(np.degrees(np.arctan2(-u[:, 0], u[:, 2])))
-    out[good] = ang[0] * (1 - f) + ang[1] * f
-    return out
 
 
 TILT_PERIODS_EACH_SIDE = 1
@@ -273,21 +249,6 @@ def shank_angle_ic(acc_f: np.ndarray, gyr_f: np.ndarray, fs_hz: float, time_s: n
     return out
 
 
-MEAN_SHANK_ANGLE_DEG = -29.0
-"""The shank's mean inclination over a running stride (deg, negative: the
-knee ahead of the ankle), taken as the angle between the tibia and the
-stride-periodic gravity direction (:func:`tibia_from_strides`) when no
-standing shows the tibia's direction. Set on the Fukuchi runners at
-2.5 m/s (virtual shank IMUs, docs/metrics.md): -30.7 and -28.6 deg on
-RBDS001's legs, -26.3 and -30.5 on RBDS0041's; a runner whose mean
-inclination differs from it gets the difference as a bias of every
-shank angle."""
-
-MEAN_GRAVITY_STEP_S = 0.02
-"""The stride-periodic gravity direction is averaged over samples this far
-apart (s)."""
-
-
 def rotate_about(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarray:
     """``v`` turned by ``angle_deg`` about the unit ``axis`` (right hand)."""
     a = np.radians(angle_deg)
@@ -310,61 +271,22 @@ def tibia_in_plane(direction: np.ndarray, lat: np.ndarray, angle_deg: float) -> 
     return t / np.linalg.norm(t)
 
 
-def mean_gravity_direction(acc: np.ndarray, gyr: np.ndarray, fs_hz: float,
-                           starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Mean over whole strides ``starts[i]..stops[i]`` of the direction of
-    gravity in the sensor frame (unit vector): at samples
-    :data:`MEAN_GRAVITY_STEP_S` apart, each stride's mean specific force
-    brought into that sample's frame (:func:`gravity_at`). It moves with
-    the sensor on the shin, not with the strap's tilt: the same direction
-    of the leg whatever the mounting."""
-    step = max(1, int(round(MEAN_GRAVITY_STEP_S * fs_hz)))
-    k, lo, hi = [], [], []
-    for a, b in zip(np.asarray(starts, dtype=int), np.asarray(stops, dtype=int), strict=True):
-        if b - a < 3:
-            continue
-        kk = np.arange(a, b, step)
-        k.append(kk)
-        lo.append(np.full(len(kk), a))
-        hi.append(np.full(len(kk), b))
-    if not k:
-        m = np.nanmean(acc, axis=0)
-        return m / np.linalg.norm(m)
-    g = gravity_at(acc, gyr, fs_hz, np.concatenate(k), np.concatenate(lo), np.concatenate(hi))
-    m = np.nanmean(g, axis=0)
-    return m / np.linalg.norm(m)
-
-
-def tibia_from_strides(acc: np.ndarray, gyr: np.ndarray, fs_hz: float, starts: np.ndarray,
-                       stops: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """The tibia's direction (towards the knee) in the sensor frame, from
-    running alone: perpendicular to the lateral axis ``lat`` (sensor frame,
-    to the left) and :data:`MEAN_SHANK_ANGLE_DEG` from the stride-periodic
-    gravity direction (:func:`mean_gravity_direction` over strides
-    ``starts..stops``)."""
-    m = mean_gravity_direction(acc, gyr, fs_hz, starts, stops)
-    return tibia_in_plane(m, lat, MEAN_SHANK_ANGLE_DEG)
-
-
 def with_standing_tibia(al: Alignment, acc_mps2: np.ndarray, gyr_rps: np.ndarray,
                         fs_hz: float, seg: Segmentation) -> Alignment:
     """A shank's alignment with the tibia's direction from quiet standing
     before its first alignment stride, when there is some
-    (:func:`footfall.gait.alignment.quiet_standing`): standing is the pose
+    (:func:`footfall.gait.alignment.standing_gravity`): standing is the pose
     the shank angle is measured from, so gravity then is the tibia's
     direction, made perpendicular to the lateral axis (the strap's tilt
     about that axis is measured, not assumed). Without standing, or for a
     foot, ``al`` is returned unchanged."""
-    from footfall.gait.alignment import quiet_standing
+    from footfall.gait.alignment import standing_gravity
 
-    if al.tibia is None or len(seg) == 0:
+    if al.tibia is None:
         return al
-    whole = (np.arange(len(seg)) if seg.partial is None
-             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
-    first = int(whole[0]) if len(whole) else 0
-    span = quiet_standing(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1)
-    if span is None:
+    found = standing_gravity(acc_mps2, gyr_rps, fs_hz, seg)
+    if found is None:
         return al
-    m = np.nanmean(np.asarray(acc_mps2[span[0]:span[1]], dtype=float), axis=0)
+    m, seconds = found
     t = tibia_in_plane(al.R @ m, np.array([0.0, 1.0, 0.0]), 0.0)
-    return replace(al, tibia=t, standing_s=(span[1] - span[0]) / fs_hz)
+    return replace(al, tibia=t, standing_s=seconds)

@@ -30,19 +30,7 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 MOUNT_HELP = ("how the foot sensors sit on the shoe, when square on it: laces, lateral, "
               "medial, heel, or toes=+x (the sensor axis pointing to the toes); default: "
               "found from the data (docs/coordinate-frames.md)")
-
-
-def _check_mount(mount: str | None) -> None:
-    """A clear error for a mounting footfall does not know."""
-    from footfall.errors import FootfallError
-    from footfall.model import parse_mount
-
-    try:
-        parse_mount(mount)
-    except ValueError as exc:
-        raise FootfallError(f"--mount: {exc}",
-                            fix="give --mount laces (or lateral, medial, heel, toes=+x ...), "
-                                "or leave it out") from None
+"""The help of ``--mount`` (``footfall live`` and ``footfall analyze``)."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction,
@@ -93,7 +81,9 @@ def _check(args: argparse.Namespace) -> None:
                             fix="capture from boards, or replay a recording, not both")
     if args.out is None:
         raise FootfallError("no capture folder", fix="give the folder to write with -o DIR")
-    _check_mount(args.mount)
+    from footfall.model import check_mount_option
+
+    check_mount_option(args.mount)
     if args.replay and not Path(args.replay).exists():
         raise FootfallError("no such recording folder", path=args.replay,
                             fix="give --replay a recording folder (with recording.json)")
