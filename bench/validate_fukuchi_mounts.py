@@ -225,6 +225,78 @@ def toes_spec(m: np.ndarray) -> str:
     return f"toes={'+' if toes[k] > 0 else '-'}{'xyz'[k]}"
 
 
+def ankle_pairs() -> dict[str, dict[str, np.ndarray]]:
+    """Foot mounting + shank strap combinations for rearfoot eversion: every
+    foot mounting with a square strap, the laces with every strap tilt, and
+    a random foot mounting with the two worst straps."""
+    feet = mountings()
+    out = {f"{name} / 0 deg": {"left_foot": m, "right_foot": m} for name, m in feet.items()}
+    for tilt, ms in SHANK_TILTS.items():
+        if tilt != "0 deg":
+            out[f"laces / {tilt}"] = {"left_shank": ms, "right_shank": ms}
+    for tilt in ("15 deg", "10 + 10 deg"):
+        m, ms = feet["random 1"], SHANK_TILTS[tilt]
+        out[f"random 1 / {tilt}"] = {"left_foot": m, "right_foot": m,
+                                     "left_shank": ms, "right_shank": ms}
+    return out
+
+
+def run_ankle(subject: str) -> dict[str, Any]:
+    """Rearfoot eversion (foot IMU + shank IMU of one leg, the whole
+    pipeline) against the markers' calcaneus-to-shank eversion, per
+    combination of :func:`ankle_pairs` and side."""
+    import footfall
+
+    out: dict[str, Any] = {}
+    for name, mounting in ankle_pairs().items():
+        rec, truth, _ = fk.make_fukuchi_imu(mounting=mounting, subject=subject)
+        assert truth is not None
+        an = footfall.analyze(rec)
+        out[name] = {}
+        for side in ("left", "right"):
+            p = _pair(truth, an.steps, side)
+            v = p[["eversion_velocity_dps", "rearfoot_eversion_velocity_dps_ff"]].dropna()
+            fit = next((d["rearfoot_eversion"] for k, d in an.streams.items()
+                        if "rearfoot_eversion" in d and side in k), None)
+            out[name][side] = {
+                "excursion": _err(p, "eversion_excursion_deg", "rearfoot_eversion_deg_ff"),
+                "excursion_median_ff": (float(p["rearfoot_eversion_deg_ff"].median())
+                                        if len(p) else None),
+                "excursion_median_truth": (float(p["eversion_excursion_deg"].median())
+                                           if len(p) else None),
+                "velocity_pct": (float(100.0 * (v["rearfoot_eversion_velocity_dps_ff"].median()
+                                                / v["eversion_velocity_dps"].median() - 1.0))
+                                 if len(v) else None),
+                "n_steps": int(len(p)),
+                "fit": fit,
+            }
+    return out
+
+
+def summarise_ankle(ankle: dict[str, Any]) -> dict[str, Any]:
+    """Worst case over the combinations per side, and the spread of the
+    per-combination medians."""
+    out: dict[str, Any] = {}
+    for side in ("left", "right"):
+        rows = [c[side] for c in ankle.values() if side in c]
+        mae = [r["excursion"]["mae"] for r in rows if r["excursion"]["mae"] is not None]
+        bias = [r["excursion"]["bias"] for r in rows if r["excursion"]["bias"] is not None]
+        vel = [r["velocity_pct"] for r in rows if r["velocity_pct"] is not None]
+        med = [r["excursion_median_ff"] for r in rows if r["excursion_median_ff"] is not None]
+        measured = [r["excursion"]["n"] for r in rows]
+        out[side] = {
+            "combinations": len(rows),
+            "measured_steps_min": int(min(measured)) if measured else 0,
+            "steps": int(rows[0]["n_steps"]) if rows else 0,
+            "excursion_mae_max": float(max(mae)) if mae else None,
+            "excursion_bias_range": [float(min(bias)), float(max(bias))] if bias else None,
+            "excursion_median_truth": rows[0]["excursion_median_truth"] if rows else None,
+            "excursion_median_spread": float(max(med) - min(med)) if med else None,
+            "velocity_pct_range": [float(min(vel)), float(max(vel))] if vel else None,
+        }
+    return out
+
+
 def run_subject(subject: str) -> dict[str, Any]:
     """Scores of one runner: per foot mounting and side (found from the data,
     and with the mounting given as ``toes=`` where the sensor sits square on
@@ -316,8 +388,11 @@ def run() -> dict[str, Any]:
         result = {"subjects": {}}
         for s in subjects:
             detail = run_subject(s)
+            ankle = run_ankle(s)
             result["subjects"][s] = {"summary": summarise(detail), "detail": detail,
-                                     "standing": run_standing(s), "cutoffs": run_cutoffs(s)}
+                                     "standing": run_standing(s), "cutoffs": run_cutoffs(s),
+                                     "ankle": {"summary": summarise_ankle(ankle),
+                                               "detail": ankle}}
     out = HERE / "results" / "fukuchi_mounts.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
@@ -335,6 +410,9 @@ def main() -> int:
             print(f"  {side}:")
             for k, x in v.items():
                 print(f"    {k}: {x if not isinstance(x, float) else round(x, 2)}")
+        print("  rearfoot eversion (foot + shank IMU):")
+        for side, v in d["ankle"]["summary"].items():
+            print(f"    {side}: {v}")
     return 0
 
 

@@ -152,3 +152,67 @@ def test_a_biased_pitch_moves_no_real_contact_by_tens_of_ms():
                 ic = detect_events(acc, gyr, st.fs_hz, seg, pitch_deg=pitch + d).ic
                 shift = np.nanmax(np.abs(ic - base)) / st.fs_hz * 1000.0
                 assert shift <= 20.0, (subject, st.side.value, d, shift)
+
+
+# ---- rearfoot eversion: a foot IMU and a shank IMU on the same leg ----------
+
+ANKLE_COMBOS = ("laces / 0 deg", "random 1 / 10 + 10 deg")
+
+
+@pytest.fixture(scope="module")
+def ankle(vm):
+    """Per runner: rearfoot eversion scores (whole pipeline) of two foot
+    mounting + shank strap combinations, per side."""
+    out = {}
+    combos = vm.ankle_pairs()
+    for subject in SUBJECTS:
+        out[subject] = {}
+        for name in ANKLE_COMBOS:
+            import footfall
+
+            rec, truth, _ = fk.make_fukuchi_imu(mounting=combos[name], subject=subject)
+            an = footfall.analyze(rec)
+            out[subject][name] = {}
+            for side in ("left", "right"):
+                p = vm._pair(truth, an.steps, side)
+                v = p[["eversion_velocity_dps", "rearfoot_eversion_velocity_dps_ff"]].dropna()
+                out[subject][name][side] = {
+                    "excursion": vm._err(p, "eversion_excursion_deg", "rearfoot_eversion_deg_ff"),
+                    "median": float(p["rearfoot_eversion_deg_ff"].median()),
+                    "velocity_pct": 100.0 * (v["rearfoot_eversion_velocity_dps_ff"].median()
+                                             / v["eversion_velocity_dps"].median() - 1.0),
+                }
+    return out
+
+
+def test_rearfoot_eversion_is_measured_on_every_step_and_is_the_joint_angle(ankle):
+    """Every paired step gets a value, and it tracks the markers' eversion:
+    within 4 deg MAE and 17 % in peak velocity on every leg, where the foot's
+    own roll (what a foot IMU alone gives) is 20-50 % off the joint angle's
+    velocity on some legs (docs/validation.md)."""
+    for subject, by in ankle.items():
+        for side in ("left", "right"):
+            s = by["laces / 0 deg"][side]
+            assert s["excursion"]["n"] >= 30, (subject, side, s)
+            assert s["excursion"]["mae"] <= 4.0, (subject, side, s)
+            assert abs(s["velocity_pct"]) <= 17.0, (subject, side, s)
+
+
+def test_rearfoot_eversion_is_the_same_whatever_the_mountings(ankle):
+    for subject, by in ankle.items():
+        for side in ("left", "right"):
+            med = [by[c][side]["median"] for c in ANKLE_COMBOS]
+            assert max(med) - min(med) <= 0.5, (subject, side, med)
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "not met on one leg of four: RBDS001 right excursion MAE 3.8 deg (bias -3.8) and peak "
+    "velocity -16 %; the other legs 0.8-2.6 deg and -3 to -7 %; with the markers' own "
+    "relative orientation at mid-stance the method left 0.7-4.1 deg (docs/validation.md)"))
+def test_rearfoot_eversion_within_3_deg_and_velocity_within_15_pct(ankle):
+    for subject, by in ankle.items():
+        for side in ("left", "right"):
+            for name in ANKLE_COMBOS:
+                s = by[name][side]
+                assert s["excursion"]["mae"] <= 3.0, (subject, side, name, s)
+                assert abs(s["velocity_pct"]) <= 15.0, (subject, side, name, s)

@@ -220,9 +220,11 @@ INSOLE_STEP_METRICS: tuple[str, ...] = (
 """Extra insole columns of the steps table (after the contract ones) that the
 summary also aggregates (footfall.gait.pressure; docs/metrics.md)."""
 
-IMU_EXTRA_METRICS: tuple[str, ...] = ("foot_progression_deg",)
+IMU_EXTRA_METRICS: tuple[str, ...] = ("foot_progression_deg", "rearfoot_eversion_deg",
+                                      "rearfoot_eversion_velocity_dps")
 """Extra foot-IMU columns of the steps table that the summary also aggregates
-(footfall.gait.metrics; docs/metrics.md)."""
+(footfall.gait.metrics; rearfoot eversion only with a shank IMU on the same
+leg, footfall.gait.ankle; docs/metrics.md)."""
 
 STRIKE_PATTERNS = ("rearfoot", "midfoot", "forefoot")
 

@@ -120,6 +120,7 @@ def analyze(recording: Recording | str | Path, *,
     details: dict[str, dict[str, Any]] = {}
     insoles: list[tuple[Any, str]] = []
     clocks: dict[str, Any] = {}
+    legs: dict[tuple[str, str], tuple[Any, int, str, Any]] = {}
     total = len(recording.streams)
     for done, stream in enumerate(recording.streams, start=1):
         label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
@@ -134,7 +135,11 @@ def analyze(recording: Recording | str | Path, *,
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
         if len(result.table):
+            key = (stream.side.value, stream.placement.value)
+            if key not in legs:
+                legs[key] = (result, len(tables), label, stream.meta.get("clock"))
             tables.append(result.table)
+    _with_rearfoot_eversion(legs, tables, notes, details)
 
     steps: pd.DataFrame | ColumnTable
     cop_paths = None
@@ -157,6 +162,36 @@ def analyze(recording: Recording | str | Path, *,
         notes.append("no stream in this recording: nothing to analyse.")
     return Analysis(recording=recording, steps=steps, summary=summary, notes=notes,
                     streams=details, cop_paths=cop_paths)
+
+
+def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any]],
+                            tables: list[ColumnTable], notes: list[str],
+                            details: dict[str, dict[str, Any]]) -> None:
+    """Add rearfoot eversion (:mod:`footfall.gait.ankle`) to the rows of
+    each foot IMU whose leg also has a shank IMU (in place)."""
+    for side in ("left", "right"):
+        foot = legs.get((side, Placement.FOOT.value))
+        shank = legs.get((side, Placement.SHANK.value))
+        if foot is None or shank is None:
+            continue
+        from footfall.gait.ankle import eversion_for_leg
+
+        (f_res, i, label, f_clock), (s_res, _, _, s_clock) = foot, shank
+        cols, fit, note = eversion_for_leg(f_res, s_res, side,
+                                           same_clock=f_clock is not None and f_clock == s_clock)
+        if note:
+            notes.append(note)
+        if fit is not None:
+            details[label]["rearfoot_eversion"] = {
+                "fit_residual_mps2": round(fit.fit_residual_mps2, 2),
+                "shank_clock_offset_ms": round(1000 * fit.clock_offset_s, 2),
+                "shank_clock_drift_ppm": round(1e6 * fit.clock_drift, 1),
+                "sensor_from_ankle_foot_m": np.round(fit.r_foot_m, 3).tolist(),
+                "sensor_from_ankle_shank_m": np.round(fit.r_shank_m, 3).tolist(),
+                "shank_heading_deg": (round(float(np.nanmedian(fit.heading_deg)), 1)
+                                      if np.isfinite(fit.heading_deg).any() else None),
+            }
+        tables[i] = ColumnTable({**dict(tables[i].items()), **cols})
 
 
 def _is_shank(table: ColumnTable) -> bool:

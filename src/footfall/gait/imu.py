@@ -45,6 +45,10 @@ class ImuResult:
     events: StrideEvents | None = None
     notes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    signals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    """``(time_s, acc, gyr)`` as analysed: gaps bridged, in the foot (or
+    shank) frame of :attr:`alignment`; what a second sensor of the same leg
+    is combined with (:mod:`footfall.gait.ankle`). None without gait."""
 
     @property
     def steps(self) -> pd.DataFrame:
@@ -223,7 +227,8 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
                        placement=stream.placement, belt_speed_mps=belt, filled=filled,
                        tibia=al.tibia)
     info["n_steps"] = len(table)
-    return ImuResult(table, alignment=al, events=ev, notes=notes, info=info)
+    return ImuResult(table, alignment=al, events=ev, notes=notes, info=info,
+                     signals=(time_s, acc_f, gyr_f))
 
 
 def steps_with_alignment(

@@ -42,6 +42,8 @@ METRIC_FORMATS: dict[str, MetricFormat] = {
     "foot_progression_deg": MetricFormat("Toe-out", "deg", 1),
     "pronation_excursion_deg": MetricFormat("Foot roll (pronation)", "deg", 1),
     "pronation_velocity_dps": MetricFormat("Foot roll rate", "deg/s", 0),
+    "rearfoot_eversion_deg": MetricFormat("Rearfoot eversion", "deg", 1),
+    "rearfoot_eversion_velocity_dps": MetricFormat("Rearfoot eversion rate", "deg/s", 0),
     "impact_g": MetricFormat("Impact", "g", 1),
     "braking_g": MetricFormat("Braking", "g", 2),
     "forefoot_load_pct": MetricFormat("Forefoot load", "%", 0),

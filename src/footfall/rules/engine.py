@@ -80,6 +80,8 @@ METRIC_LABELS: dict[str, tuple[str, str, int]] = {
     "foot_progression_deg": ("toe-out (foot progression angle)", "deg", 1),
     "pronation_excursion_deg": ("foot roll (pronation) excursion", "deg", 1),
     "pronation_velocity_dps": ("foot roll (pronation) velocity", "deg/s", 0),
+    "rearfoot_eversion_deg": ("rearfoot eversion (foot vs shank)", "deg", 1),
+    "rearfoot_eversion_velocity_dps": ("rearfoot eversion velocity", "deg/s", 0),
     "impact_g": ("impact", "g", 1),
     "braking_g": ("braking", "g", 2),
     "forefoot_load_pct": ("forefoot load", "%", 0),

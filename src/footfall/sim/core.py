@@ -55,6 +55,39 @@ def _profile(profile: str | SensorProfile) -> SensorProfile:
         raise KeyError(f"unknown sensor profile {profile!r}; known: {known}") from None
 
 
+EVERSION_GRID = 201
+"""Samples per stance on which the rearfoot eversion truth is evaluated."""
+
+
+def rearfoot_eversion_truth(track: FootTrack, ic: np.ndarray, to: np.ndarray,
+                            ms: np.ndarray, left: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rearfoot eversion of each stance from the model's foot and shank
+    rotations: the foot's rotation relative to the shank, from a neutral pose
+    with the foot level in the shank's heading at mid-stance, split flexion,
+    eversion, rotation (Y-X-Z, as footfall.gait.ankle and the Fukuchi truth);
+    excursion from contact to the peak in stance (deg), and the fastest rise
+    on the way (deg/s). Positive = eversion on either foot."""
+    u = np.linspace(0.0, 1.0, EVERSION_GRID)
+    tt = ic[:, None] + u[None, :] * (to - ic)[:, None]
+    shape = tt.shape
+    rel = np.einsum("nji,njk->nik", track.shank_rotation(tt.ravel()),
+                    track.foot_rotation(tt.ravel())).reshape(*shape, 3, 3)
+    r_ms = np.einsum("nji,njk->nik", track.shank_rotation(ms), track.foot_rotation(ms))
+    psi = np.arctan2(r_ms[:, 1, 0], r_ms[:, 0, 0])
+    c, s = np.cos(psi), np.sin(psi)
+    # row 1 of Rz(psi)^T @ rel, column 2: -sin of the eversion angle
+    k12 = -s[:, None] * rel[..., 0, 2] + c[:, None] * rel[..., 1, 2]
+    ever = np.degrees(np.arcsin(np.clip(-k12, -1.0, 1.0)))
+    ever = ever if left else -ever
+    peak = np.argmax(ever, axis=1)
+    rows = np.arange(len(ic))
+    exc = ever[rows, peak] - ever[:, 0]
+    rate = np.gradient(ever, axis=1) / ((to - ic)[:, None] * (u[1] - u[0]))
+    upto = np.arange(len(u))[None, :] <= peak[:, None]
+    vel = np.max(np.where(upto, rate, -np.inf), axis=1)
+    return exc, vel
+
+
 def truth_table(
     plan: StepPlan,
     tracks: dict[bool, FootTrack],
@@ -128,6 +161,10 @@ def truth_table(
             df["forefoot_load_pct"] = 100 * ff.sum(axis=(1, 2)) / p.sum(axis=(1, 2))
             df["lateral_forefoot_load_pct"] = 100 * lff.sum(axis=(1, 2)) / ff.sum(axis=(1, 2))
             df["peak_forefoot_kpa"] = ff.max(axis=(1, 2))
+            exc, vel = rearfoot_eversion_truth(tracks[left], ic_in, to[inside],
+                                               df["ms_s"].to_numpy(), left)
+            df["rearfoot_eversion_deg"] = exc
+            df["rearfoot_eversion_velocity_dps"] = vel
         rows.append(df)
     out = pd.concat(rows, ignore_index=True)
     return conform_steps(out)
