@@ -185,9 +185,16 @@ def joint_acceleration(acc: np.ndarray, gyr: np.ndarray, fs_hz: float,
     the sensor's specific force ``acc`` and angular rate ``gyr`` (n, 3) and its
     position ``r`` (3,) relative to the joint."""
     wd = _angular_acceleration(gyr, fs_hz) if gyr_dot is None else gyr_dot
-    w = _skew(gyr)
-    gamma = w @ w + _skew(wd)
-    return acc - gamma @ np.asarray(r, dtype=float)
+    r = np.asarray(r, dtype=float)
+    return acc - (np.cross(wd, r) + np.cross(gyr, np.cross(gyr, r)))
+
+
+def _gamma(w: np.ndarray, wd: np.ndarray) -> np.ndarray:
+    """(n, 3, 3) matrices ``G`` with ``G @ r = wd x r + w x (w x r)``."""
+    g = w[:, :, None] * w[:, None, :]
+    idx = np.arange(3)
+    g[:, idx, idx] -= np.sum(w * w, axis=1)[:, None]
+    return g + _skew(wd)
 
 
 def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndarray,
@@ -213,9 +220,8 @@ def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndar
     idx = keep[np.linspace(0, len(keep) - 1, min(FIT_SAMPLES, len(keep))).astype(int)]
     wdf = _angular_acceleration(foot_gyr[:n], fs_hz)[idx]
     wds = _angular_acceleration(shank_gyr[:n], fs_hz)[idx]
-    wf, ws = _skew(foot_gyr[idx]), _skew(shank_gyr[idx])
-    gf = wf @ wf + _skew(wdf)
-    gs = ws @ ws + _skew(wds)
+    gf = _gamma(foot_gyr[idx], wdf)
+    gs = _gamma(shank_gyr[idx], wds)
     af, as_ = foot_acc[idx], shank_acc[idx]
 
     def residual(p: np.ndarray) -> np.ndarray:
