@@ -534,7 +534,8 @@ def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
     t_s, acc_s, gyr_s = shank.signals
     anat = shank_anatomical(shank.alignment.tibia)
     acc_s, gyr_s = acc_s @ anat.T, gyr_s @ anat.T
-    fs = float((len(t_f) - 1) / (t_f[-1] - t_f[0])) if len(t_f) > 1 else float("nan")
+    # the stream's nominal rate (the analysed grid can hold gaps too long to bridge)
+    fs = float(foot.info.get("fs_hz", np.nan))
     clock = (0.0, 0.0, 0)
     if not same_clock and np.isfinite(fs):
         clock = shank_clock(t_f, acc_f, gyr_f, t_s, acc_s, gyr_s, fs)
