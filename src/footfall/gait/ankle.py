@@ -267,6 +267,13 @@ def _kabsch(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("mji,mj,mkj->mik", vt, fix, u)
 
 
+def _windows(lo: np.ndarray, hi: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(m, width) mask of the samples ``lo .. hi`` of each row, and their
+    indices (clipped to ``0 .. n - 1``), width the longest window."""
+    k = lo[:, None] + np.arange(int(np.max(hi - lo)) + 1)[None, :]
+    return k <= hi[:, None], np.clip(k, 0, n - 1)
+
+
 def rearfoot_eversion(
     foot_acc: np.ndarray,
     foot_gyr: np.ndarray,
@@ -318,10 +325,7 @@ def rearfoot_eversion(
     rows, k0, kic, kto, lo, hi = (v[inside] for v in (rows, k0, kic, kto, lo, hi))
     if len(rows) == 0:
         return res
-    width = int(np.max(hi - lo)) + 1
-    k = lo[:, None] + np.arange(width)[None, :]
-    valid = k <= hi[:, None]
-    kc = np.clip(k, 0, n - 1)
+    valid, kc = _windows(lo, hi, n)
     finite = (np.isfinite(a_f[kc]).all(-1) & np.isfinite(a_s[kc]).all(-1)
               & np.isfinite(foot_gyr[kc]).all(-1) & np.isfinite(shank_gyr[kc]).all(-1))
     whole = (finite | ~valid).all(axis=1)
@@ -329,10 +333,8 @@ def rearfoot_eversion(
     frac = ic[rows] - kic
     if len(rows) == 0:
         return res
-    width = int(np.max(hi - lo)) + 1
-    k = lo[:, None] + np.arange(width)[None, :]
-    valid = k <= hi[:, None]
-    kc = np.clip(k, 0, n - 1)
+    valid, kc = _windows(lo, hi, n)
+    width = valid.shape[1]
     dt = 1.0 / float(fs_hz)
     q_f = _integrate(np.nan_to_num(foot_gyr[:n]), k0, lo, hi, dt)
     q_s = _integrate(np.nan_to_num(shank_gyr[:n]), k0, lo, hi, dt)
