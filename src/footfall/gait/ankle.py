@@ -70,6 +70,7 @@ __all__ = [
     "EVERSION_COLUMNS",
     "EversionResult",
     "eversion_for_leg",
+    "angular_acceleration",
     "joint_acceleration",
     "joint_offsets",
     "rearfoot_eversion",
@@ -168,7 +169,9 @@ def _skew(w: np.ndarray) -> np.ndarray:
                      np.stack([-w[:, 1], w[:, 0], z], -1)], 1)
 
 
-def _angular_acceleration(gyr: np.ndarray, fs_hz: float) -> np.ndarray:
+def angular_acceleration(gyr: np.ndarray, fs_hz: float) -> np.ndarray:
+    """(n, 3) derivative of the angular rate (rad/s^2), after a zero-phase
+    low-pass at :data:`RATE_CUTOFF_HZ`; NaN taken as 0."""
     from scipy.signal import butter, sosfiltfilt
 
     cut = min(RATE_CUTOFF_HZ, 0.4 * fs_hz)
@@ -184,7 +187,7 @@ def joint_acceleration(acc: np.ndarray, gyr: np.ndarray, fs_hz: float,
     """(n, 3) specific force at the joint centre, in the sensor's frame, from
     the sensor's specific force ``acc`` and angular rate ``gyr`` (n, 3) and its
     position ``r`` (3,) relative to the joint."""
-    wd = _angular_acceleration(gyr, fs_hz) if gyr_dot is None else gyr_dot
+    wd = angular_acceleration(gyr, fs_hz) if gyr_dot is None else gyr_dot
     r = np.asarray(r, dtype=float)
     return acc - (np.cross(wd, r) + np.cross(gyr, np.cross(gyr, r)))
 
@@ -198,7 +201,8 @@ def _gamma(w: np.ndarray, wd: np.ndarray) -> np.ndarray:
 
 
 def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndarray,
-                  shank_gyr: np.ndarray, fs_hz: float
+                  shank_gyr: np.ndarray, fs_hz: float, foot_gyr_dot: np.ndarray | None = None,
+                  shank_gyr_dot: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray, float]:
     """Each sensor's position relative to the ankle's centre (foot frame,
     shank frame; m) and the fit's median absolute residual (m/s^2).
@@ -208,7 +212,8 @@ def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndar
     (:func:`shank_anatomical`); NaN samples are skipped. The start values
     (a dorsal foot sensor a few centimetres in front of and below the ankle,
     a shank sensor 20 cm above it) only steer the solver towards the
-    physical solution.
+    physical solution. ``*_gyr_dot``: the angular accelerations when the
+    caller has them (:func:`angular_acceleration`).
     """
     from scipy.optimize import least_squares
 
@@ -218,8 +223,10 @@ def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndar
     if len(keep) < 50:
         return np.full(3, np.nan), np.full(3, np.nan), float("nan")
     idx = keep[np.linspace(0, len(keep) - 1, min(FIT_SAMPLES, len(keep))).astype(int)]
-    wdf = _angular_acceleration(foot_gyr[:n], fs_hz)[idx]
-    wds = _angular_acceleration(shank_gyr[:n], fs_hz)[idx]
+    wdf = (angular_acceleration(foot_gyr[:n], fs_hz) if foot_gyr_dot is None
+           else foot_gyr_dot)[idx]
+    wds = (angular_acceleration(shank_gyr[:n], fs_hz) if shank_gyr_dot is None
+           else shank_gyr_dot)[idx]
     gf = _gamma(foot_gyr[idx], wdf)
     gs = _gamma(shank_gyr[idx], wds)
     af, as_ = foot_acc[idx], shank_acc[idx]
@@ -284,6 +291,8 @@ def rearfoot_eversion(
     ms: np.ndarray,
     to: np.ndarray,
     left: bool,
+    foot_gyr_dot: np.ndarray | None = None,
+    shank_gyr_dot: np.ndarray | None = None,
 ) -> EversionResult:
     """Rearfoot eversion of each stance (module docstring).
 
@@ -302,18 +311,25 @@ def rearfoot_eversion(
     left
         Whether this is the left leg (eversion turns the left foot's sole
         outwards about the forward axis, the right foot's the other way).
+    foot_gyr_dot, shank_gyr_dot
+        The two angular accelerations (:func:`angular_acceleration`) on the
+        same grid, when the caller has them.
     """
     m = len(ic)
     exc = np.full(m, np.nan)
     vel = np.full(m, np.nan)
     head = np.full(m, np.nan)
     n = min(len(foot_acc), len(shank_acc))
-    r_f, r_s, resid = joint_offsets(foot_acc, foot_gyr, shank_acc, shank_gyr, fs_hz)
+    wd_f = angular_acceleration(foot_gyr[:n], fs_hz) if foot_gyr_dot is None else foot_gyr_dot[:n]
+    wd_s = (angular_acceleration(shank_gyr[:n], fs_hz) if shank_gyr_dot is None
+            else shank_gyr_dot[:n])
+    r_f, r_s, resid = joint_offsets(foot_acc[:n], foot_gyr[:n], shank_acc[:n], shank_gyr[:n],
+                                    fs_hz, wd_f, wd_s)
     res = EversionResult(exc, vel, head, r_f, r_s, resid)
     if not res.ok or m == 0:
         return res
-    a_f = joint_acceleration(foot_acc[:n], foot_gyr[:n], fs_hz, r_f)
-    a_s = joint_acceleration(shank_acc[:n], shank_gyr[:n], fs_hz, r_s)
+    a_f = joint_acceleration(foot_acc[:n], foot_gyr[:n], fs_hz, r_f, wd_f)
+    a_s = joint_acceleration(shank_acc[:n], shank_gyr[:n], fs_hz, r_s, wd_s)
     pre, post = int(round(PRE_S * fs_hz)), int(round(POST_S * fs_hz))
     ok = np.isfinite(ic) & np.isfinite(ms) & np.isfinite(to)
     rows = np.flatnonzero(ok)
@@ -407,6 +423,10 @@ CLOCK_WINDOW_S = 20.0
 """Length of the windows in which :func:`shank_clock` measures the offset
 (a line through them follows a clock drift), s."""
 
+CLOCK_PASSES = 2
+"""Rounds of joint-centre fit and windowed offsets in :func:`shank_clock`
+(the second starts from the first's clock)."""
+
 CLOCK_MIN_R = 0.5
 """Windows whose best correlation of the two ankle accelerations is below
 this do not enter the clock line."""
@@ -444,7 +464,8 @@ def _norm_hp(v: np.ndarray, fs: float) -> np.ndarray:
 
 
 def shank_clock(t_f: np.ndarray, acc_f: np.ndarray, gyr_f: np.ndarray, t_s: np.ndarray,
-                acc_s: np.ndarray, gyr_s: np.ndarray, fs: float
+                acc_s: np.ndarray, gyr_s: np.ndarray, fs: float,
+                wd_f: np.ndarray | None = None, wd_s: np.ndarray | None = None
                 ) -> tuple[float, float, int]:
     """The shank IMU's clock against the foot IMU's of the same leg: ``offset_s``
     and ``drift`` such that the shank sample taken at foot time ``t`` carries
@@ -458,10 +479,14 @@ def shank_clock(t_f: np.ndarray, acc_f: np.ndarray, gyr_f: np.ndarray, t_s: np.n
     whole recording, then the joint-centre fit at that offset, then the
     ankle accelerations' cross-correlation in windows of
     :data:`CLOCK_WINDOW_S` gives an offset per window, and a line through
-    them (outlying windows dropped) the offset and the drift.
+    them (outlying windows dropped) the offset and the drift. ``wd_f``,
+    ``wd_s``: each sensor's angular acceleration on its own time base, when
+    the caller has them.
     """
     if len(t_f) < 50 or len(t_s) < 50:
         return 0.0, 0.0, 0
+    wd_f = angular_acceleration(gyr_f, fs) if wd_f is None else wd_f
+    wd_s = angular_acceleration(gyr_s, fs) if wd_s is None else wd_s
     max_lag = max(1, int(round(CLOCK_MAX_S * fs)))
     t0 = t_f[0]
     raw_s = np.column_stack([np.interp(t_f, t_s, acc_s[:, i]) for i in range(3)])
@@ -469,15 +494,15 @@ def shank_clock(t_f: np.ndarray, acc_f: np.ndarray, gyr_f: np.ndarray, t_s: np.n
     if not np.isfinite(lag):
         return 0.0, 0.0, 0
     offset, drift = lag / fs, 0.0
-    for _ in range(2):
+    for _ in range(CLOCK_PASSES):
         read = t_f + offset + drift * (t_f - t0)
-        a_s = np.column_stack([np.interp(read, t_s, acc_s[:, i]) for i in range(3)])
-        g_s = np.column_stack([np.interp(read, t_s, gyr_s[:, i]) for i in range(3)])
-        r_f, r_s, _ = joint_offsets(acc_f, gyr_f, a_s, g_s, fs)
+        a_s, g_s, d_s = (np.column_stack([np.interp(read, t_s, v[:, i]) for i in range(3)])
+                         for v in (acc_s, gyr_s, wd_s))
+        r_f, r_s, _ = joint_offsets(acc_f, gyr_f, a_s, g_s, fs, wd_f, d_s)
         if not np.isfinite(r_f).all():
             return 0.0, 0.0, 0
-        jf = _norm_hp(joint_acceleration(acc_f, gyr_f, fs, r_f), fs)
-        js = _norm_hp(joint_acceleration(a_s, g_s, fs, r_s), fs)
+        jf = _norm_hp(joint_acceleration(acc_f, gyr_f, fs, r_f, wd_f), fs)
+        js = _norm_hp(joint_acceleration(a_s, g_s, fs, r_s, d_s), fs)
         w = max(int(CLOCK_WINDOW_S * fs), 4 * int(fs))
         small = max(2, int(0.1 * fs))
         mids, lags = [], []
@@ -539,8 +564,10 @@ def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
     # the stream's nominal rate (the analysed grid can hold gaps too long to bridge)
     fs = float(foot.info.get("fs_hz", np.nan))
     clock = (0.0, 0.0, 0)
+    wd_f = angular_acceleration(gyr_f, fs) if np.isfinite(fs) else None
+    wd_s = angular_acceleration(gyr_s, fs) if np.isfinite(fs) else None
     if not same_clock and np.isfinite(fs):
-        clock = shank_clock(t_f, acc_f, gyr_f, t_s, acc_s, gyr_s, fs)
+        clock = shank_clock(t_f, acc_f, gyr_f, t_s, acc_s, gyr_s, fs, wd_f, wd_s)
     read = t_f + clock[0] + clock[1] * (t_f - t_f[0])
     share = _same_leg_share(foot.table, shank.table, clock, t_f[0])
     if share < SAME_LEG_SHARE:
@@ -548,8 +575,8 @@ def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
             f"rearfoot eversion not measured for the {side} leg: only {100 * share:.0f} % "
             f"of the foot's contacts coincide with a contact of the {side} shank IMU; "
             "check that both sensors sit on the same leg and are labelled with its side")
-    acc_s = _on_grid(read, t_s, acc_s)
-    gyr_s = _on_grid(read, t_s, gyr_s)
+    acc_s, gyr_s = _on_grid(read, t_s, acc_s), _on_grid(read, t_s, gyr_s)
+    wd_s = None if wd_s is None else _on_grid(read, t_s, wd_s)
     if not np.isfinite(fs) or np.isfinite(acc_s).all(axis=1).sum() < 50:
         return blank, None, (f"rearfoot eversion not measured for the {side} leg: its foot "
                              "and shank IMUs do not overlap in time")
@@ -559,7 +586,8 @@ def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
                        right=np.nan) if c in cols else np.full(m, np.nan)
           for c in ("ic_s", "ms_s", "to_s")}
     res = rearfoot_eversion(acc_f, gyr_f, acc_s, gyr_s, fs, at["ic_s"], at["ms_s"],
-                            at["to_s"], left=(side == "left"))
+                            at["to_s"], left=(side == "left"), foot_gyr_dot=wd_f,
+                            shank_gyr_dot=wd_s)
     if not res.ok:
         return blank, res, (
             f"rearfoot eversion not measured for the {side} leg: its foot and shank IMUs "
