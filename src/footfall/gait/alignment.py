@@ -122,6 +122,10 @@ class Alignment:
         axis to the one the data give (the push-off's), deg; a large value
         says the sensor is not square on the shoe or the preset is not the
         one worn.
+    heel_raises
+        Foot IMUs: how many heel raises before the run gave the lateral axis
+        (:func:`heel_raise_axis`); 0 when there were none and it came from
+        the push-off.
     """
 
     R: np.ndarray
@@ -134,6 +138,7 @@ class Alignment:
     standing_s: float = 0.0
     mount_ok: bool | None = None
     mount_offset_deg: float = float("nan")
+    heel_raises: int = 0
 
     def apply(self, v: np.ndarray) -> np.ndarray:
         """Rotate (n, 3) sensor-frame vectors into the foot frame."""
@@ -175,8 +180,8 @@ def estimate_alignment(
     axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
     if Placement(placement) == Placement.SHANK:
         return _shank_signed(axes, fs_hz)[0]
-    axes = _with_mount(_pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
-                                        gyr_rps, fs_hz, seg), toes)
+    axes = _with_mount(_foot_lateral(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
+                                     acc_mps2, gyr_rps, fs_hz, seg), toes)
     # sign of the forward axis from the direction of travel in swing: only
     # the alignment strides' samples (and a margin for the rest window) are
     # rotated and integrated
@@ -224,8 +229,8 @@ def align_and_integrate(
         acc_f, gyr_f = al.apply(acc_mps2), al.apply(gyr_rps)
         return al, acc_f, gyr_f, integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before,
                                                     seg.ms_after)
-    axes = _with_mount(_pushoff_heading(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
-                                        gyr_rps, fs_hz, seg), toes)
+    axes = _with_mount(_foot_lateral(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
+                                     acc_mps2, gyr_rps, fs_hz, seg), toes)
     R = axes.R
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
@@ -266,6 +271,7 @@ class _Axes:
     swing_lat: np.ndarray | None = None  # the swing's axis, when lat is the push-off's
     heading_spread_deg: float = float("nan")
     standing_s: float = 0.0
+    heel_raises: int = 0
     mount_ok: bool | None = None  # None: no mounting given
     data_lat: np.ndarray | None = None  # the data's lateral axis, when lat is the mounting's
 
@@ -295,7 +301,8 @@ class _Axes:
                        up_spread_deg=self.spread,
                        heading_spread_deg=self.heading_spread_deg,
                        swing_heading_deg=self._swing_heading_deg(),
-                       standing_s=self.standing_s, mount_ok=mount_ok,
+                       standing_s=self.standing_s, heel_raises=self.heel_raises,
+                       mount_ok=mount_ok,
                        mount_offset_deg=self._angle_to(self.data_lat))
         return al, turned
 
@@ -528,6 +535,147 @@ def _with_standing(axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz
     lat = axes.lat - (axes.lat @ up) * up
     lat /= np.linalg.norm(lat)
     return replace(axes, up=up, lat=lat, standing_s=seconds)
+
+
+HEEL_RAISE_RATE_RPS = 0.3
+"""A heel raise moves: the angular rate's norm, averaged over 0.05 s, above
+this (rad/s)."""
+
+CALIBRATION_SEARCH_S = 10.0
+"""Heel raises are looked for within this long (s) before the first
+alignment stride: a few seconds of standing and three raises with a hold at
+the top. Shorter than the data the live detector keeps before the first
+swing (about 11 s, :data:`STANDING_SEARCH_S`), so live and offline see the
+same raises."""
+
+HEEL_RAISE_HALF_S = (0.15, 2.0)
+"""Shortest and longest rise (or lowering), s."""
+
+HEEL_RAISE_TOP_S = 2.0
+"""Longest hold at the top: a lowering must start within this of the end of
+its rise, s."""
+
+HEEL_RAISE_DEG = (8.0, 60.0)
+"""Smallest and largest heel lift of a raise, deg."""
+
+HEEL_RAISE_ACC_TOL_MPS2 = 2.0
+"""A heel raise moves the sensor little: the specific force's size, averaged
+over 0.2 s, stays within this of gravity (m/s^2); a step's swing does not."""
+
+HEEL_RAISE_SHARE = 0.9
+"""Share of a rise's (or lowering's) angular-rate energy about its own main
+axis: a raise turns about one axis."""
+
+HEEL_RAISES_MIN = 2
+"""At least this many raises, within :data:`HEEL_RAISE_AGREE_DEG` of each
+other, before the run give the lateral axis."""
+
+HEEL_RAISE_AGREE_DEG = 10.0
+"""A rise and its lowering turn about axes within this of each other, and a
+raise further than this from the axis of all of them (about the vertical)
+does not count, deg."""
+
+
+def _raise_halves(g: np.ndarray, quiet: np.ndarray, fs_hz: float, up: np.ndarray,
+                  near: np.ndarray) -> list[tuple[int, int, np.ndarray, float]]:
+    """Rotations one way about one horizontal axis with the sensor quiet:
+    ``(start, stop, axis, angle_deg)``, the axis signed like ``near`` and the
+    angle about it. A stretch of motion is split where the rate about its
+    main axis changes sign (a quick raise's rise and lowering run into one
+    stretch of motion)."""
+    moving = smooth(np.linalg.norm(g, axis=1), fs_hz, 0.05) > HEEL_RAISE_RATE_RPS
+    edges = np.diff(np.r_[0, moving.astype(np.int8), 0])
+    shortest = HEEL_RAISE_HALF_S[0] * fs_hz
+    out = []
+    for m0, m1 in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        w = g[m0:m1]
+        if m1 - m0 < shortest or not np.isfinite(w).all():
+            continue
+        main = np.linalg.eigh(w.T @ w)[1][:, -1]
+        sign = np.sign(w @ main)
+        cuts = np.flatnonzero(sign[1:] != sign[:-1]) + 1
+        for s0, s1 in zip(np.r_[0, cuts], np.r_[cuts, len(w)], strict=True):
+            if not (shortest <= s1 - s0 <= HEEL_RAISE_HALF_S[1] * fs_hz):
+                continue
+            part = w[s0:s1]
+            if not quiet[m0 + s0:m0 + s1].all():
+                continue
+            evals, evecs = np.linalg.eigh(part.T @ part)
+            axis = evecs[:, -1] * (1.0 if evecs[:, -1] @ near >= 0 else -1.0)
+            if evals[-1] < HEEL_RAISE_SHARE * evals.sum() or abs(axis @ up) > 0.5:
+                continue
+            out.append((int(m0 + s0), int(m0 + s1), axis,
+                        float(np.degrees(np.sum(part @ axis) / fs_hz))))
+    return out
+
+
+def heel_raise_axis(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, end: int,
+                    up: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, int, float] | None:
+    """The foot's lateral axis (sensor axes, perpendicular to ``up``, the sign
+    of ``near``) from heel raises within :data:`CALIBRATION_SEARCH_S` before
+    sample ``end``, how many raises gave it, and the spread of their single
+    axes about it (deg, median absolute); None with fewer than
+    :data:`HEEL_RAISES_MIN`.
+
+    A heel raise while standing turns the shoe about the ground under the
+    metatarsal heads, as the push-off does (:func:`_pushoff_heading`), with
+    nothing else moving: a rise about one horizontal axis, then, after a
+    hold at the top, a lowering about the same axis by the same angle the
+    other way, the sensor hardly accelerating in either. A step's swing
+    accelerates the sensor and turns the foot both ways in one stretch, so
+    it is not taken for one.
+    """
+    lo = max(0, int(end) - int(round(CALIBRATION_SEARCH_S * fs_hz)))
+    if end - lo < 2 * HEEL_RAISE_HALF_S[0] * fs_hz:
+        return None
+    g = np.asarray(gyr_rps[lo:end], dtype=float)
+    a = np.abs(np.linalg.norm(acc_mps2[lo:end], axis=1) - G_MPS2)
+    quiet = smooth(a, fs_hz, 0.2) < HEEL_RAISE_ACC_TOL_MPS2
+    halves = _raise_halves(g, quiet, fs_hz, up, near)
+    kept: list[np.ndarray] = []
+    i = 0
+    while i + 1 < len(halves):
+        (a0, a1, ax_a, up_a), (b0, b1, ax_b, down_b) = halves[i], halves[i + 1]
+        lift = max(abs(up_a), abs(down_b))
+        if (b0 - a1 <= HEEL_RAISE_TOP_S * fs_hz and up_a * down_b < 0
+                and abs(up_a + down_b) <= 0.3 * lift
+                and HEEL_RAISE_DEG[0] <= lift <= HEEL_RAISE_DEG[1]
+                and np.degrees(np.arccos(np.clip(ax_a @ ax_b, -1.0, 1.0)))
+                <= HEEL_RAISE_AGREE_DEG):
+            kept.append(np.vstack([g[a0:a1], g[b0:b1]]))
+            i += 2
+        else:
+            i += 1
+    if len(kept) < HEEL_RAISES_MIN:
+        return None
+    lat = _swing_axis(np.vstack(kept), up, near)
+    off = np.array([np.degrees(np.arctan2(np.cross(lat, li) @ up, lat @ li))
+                    for li in (_swing_axis(w, up, lat) for w in kept)])
+    agree = np.abs(off) <= HEEL_RAISE_AGREE_DEG
+    if agree.sum() < HEEL_RAISES_MIN:
+        return None
+    if not agree.all():
+        kept = [w for w, ok in zip(kept, agree, strict=True) if ok]
+        lat = _swing_axis(np.vstack(kept), up, near)
+        off = off[agree]
+    return lat, len(kept), float(np.median(np.abs(off)))
+
+
+def _foot_lateral(axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
+                  seg: Segmentation) -> _Axes:
+    """The foot's lateral axis: from heel raises before the run when there
+    are some (:func:`heel_raise_axis`), otherwise from the push-off
+    (:func:`_pushoff_heading`)."""
+    whole = (np.arange(len(seg)) if seg.partial is None
+             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    first = int(whole[0]) if len(whole) else 0
+    found = heel_raise_axis(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1,
+                            axes.up, axes.lat)
+    if found is None:
+        return _pushoff_heading(axes, gyr_rps, fs_hz, seg)
+    lat, n, spread = found
+    return replace(axes, lat=lat, swing_lat=axes.lat, heading_spread_deg=spread,
+                   heel_raises=n)
 
 
 PUSHOFF_SMOOTH_S = 0.02

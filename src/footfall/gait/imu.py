@@ -212,6 +212,8 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
                     "sensor sits square on the shoe, or leave the mounting out")
         if al.standing_s > 0:
             info["alignment"]["standing_s"] = round(al.standing_s, 2)
+        if al.heel_raises:
+            info["alignment"]["heel_raises"] = al.heel_raises
         if al.heading_spread_deg > HEADING_SPREAD_NOTE_DEG:
             notes.append(
                 f"the foot's long axis is uncertain (single strides' push-off axes spread "
