@@ -133,3 +133,66 @@ def test_recover_cli_user_error_has_no_traceback(tmp_path) -> None:
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert "no capture log" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_streams_are_written_one_at_a_time(tmp_path) -> None:
+    """write_recording(streams=...) writes each stream's file before it asks
+    for the next, and recording.json after the last: a long capture is
+    rebuilt one device at a time (footfall.capture.recorder.build_recording)."""
+    from footfall.io import write_recording
+    from footfall.model import Recording
+
+    rec, _ = simulate("easy-run", 0.2, 1, sensors=("foot",))
+    out = tmp_path / "rec"
+    seen = []
+
+    def one_by_one():
+        for st in rec.streams:
+            seen.append(sorted(p.name for p in out.glob("*")) if out.exists() else [])
+            yield st
+
+    write_recording(Recording(streams=[], meta={}), out, streams=one_by_one())
+    assert seen == [[], ["left_foot.csv"]]
+    back = read_recording(out)
+    assert [len(s) for s in back.streams] == [len(s) for s in rec.streams]
+    np.testing.assert_allclose(back.streams[1].values, rec.streams[1].values, rtol=1e-12)
+
+
+def test_recover_cli_counts_and_a_progress_bar_only_on_a_terminal(tmp_path) -> None:
+    """footfall recover prints the streams, samples and frames it rebuilt
+    (the counts recording.json keeps, not a second read of the streams) and
+    draws its progress on a terminal only."""
+    import pty
+    import select
+
+    r = Recorder(tmp_path / "cap")
+    r.write([INFO, *_blocks(5)])
+    r._fh.flush()
+    piped = subprocess.run([sys.executable, "-m", "footfall", "recover", str(tmp_path / "cap"),
+                            "-o", str(tmp_path / "a")], capture_output=True, text=True,
+                           timeout=120)
+    r.close()
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert "1 streams, 50 samples, 0 frames" in piped.stdout
+    doc = read_recording(tmp_path / "a").meta["capture"]
+    assert doc["streams"] == 1 and doc["samples"] == 50
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "footfall", "recover", str(tmp_path / "cap"),
+                             "-o", str(tmp_path / "b")], stdout=subprocess.DEVNULL,
+                            stderr=slave)
+    os.close(slave)
+    seen = b""
+    try:
+        while select.select([master], [], [], 30)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        proc.wait(timeout=60)
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"rebuilding" in seen or b"reading the log" in seen

@@ -12,15 +12,12 @@ as one line, with the traceback under ``--debug``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
-
-from footfall.errors import safe_text
 
 PROG = "footfall"
 
@@ -234,30 +231,6 @@ def summary_document(analysis: Any, source: str = "") -> dict[str, Any]:
     return to_jsonable(doc)
 
 
-@contextlib.contextmanager
-def _progress(first: str) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A transient progress bar on standard error when it is a terminal
-    (nothing when output is piped or redirected); yields the callback for
-    :func:`footfall.pipeline.analyze` (None without a terminal)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from footfall.report.terminal import make_console
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total} streams"), TimeElapsedColumn(),
-                  console=make_console(stderr=True), transient=True) as bar:
-        task = bar.add_task(first, total=None)
-
-        def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=f"analysing {safe_text(label, 40)}", completed=done,
-                       total=total)
-
-        yield update
-
-
 def _mount_help() -> str:
     from footfall.live.cli import MOUNT_HELP
 
@@ -297,7 +270,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     symptoms = load_symptoms(args.symptoms) if args.symptoms else None
     ruleset = load_rules(overrides=args.rules)  # both checked before the analysis
-    with _progress(f"reading {path.name}") as progress:
+    from footfall.report.terminal import progress_bar
+
+    with progress_bar(f"reading {path.name}", "analysing", "streams") as progress:
         bar = {"progress": progress} if progress is not None else {}
         if args.mount:
             from footfall.io import read_recording

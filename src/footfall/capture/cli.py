@@ -28,18 +28,21 @@ def add_parser(subparsers: argparse._SubParsersAction,
 
 def run(args: argparse.Namespace) -> int:
     """Recover; returns the exit code."""
-    from footfall.capture.recorder import recover
-    from footfall.io import read_recording
+    import json
 
-    out = recover(args.path, out_dir=args.out, fmt=args.fmt, overwrite=args.force)
-    rec = read_recording(out)
-    n = sum(len(s) for s in rec.streams)
-    log = rec.meta.get("capture", {})
+    from footfall.capture.recorder import recover
+    from footfall.report.terminal import progress_bar
+
+    with progress_bar("reading the log", "rebuilding", "devices") as progress:
+        out = recover(args.path, out_dir=args.out, fmt=args.fmt, overwrite=args.force,
+                      progress=progress)
+    # the counts are in recording.json: the streams are not read back
+    log = json.loads((out / "recording.json").read_text(encoding="utf-8")).get("capture", {})
     note = "" if log.get("log_complete", True) else " (the log ended in a torn record)"
     for d in log.get("damaged", []):
         where = f"after {d['after_s']:.1f} s" if d.get("after_s") is not None else "at the start"
         print(f"skipped {d['bytes']} damaged bytes {where} (file offset {d['offset']}); every "
               "whole record before and after them was kept")
-    print(f"recovered {out}: {len(rec.streams)} streams, {n} samples, "
+    print(f"recovered {out}: {log.get('streams', 0)} streams, {log.get('samples', 0)} samples, "
           f"{log.get('frames', 0)} frames{note}")
     return 0

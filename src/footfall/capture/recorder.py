@@ -28,11 +28,15 @@ smoother than the running estimate the live blocks carried.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import struct
 import threading
 import zlib
-from dataclasses import asdict, dataclass
+from array import array
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -194,9 +198,10 @@ RECORD_TYPES = b"MIFBG"
 """The record types a log holds (module docstring)."""
 
 
-def _record_at(data: bytes, pos: int) -> tuple[str, float, bytes, int] | None:
-    """The record starting at byte ``pos`` of ``data`` if it is whole and its
-    CRC holds: ``(type, host_s, body, end)``; else None."""
+def _record_at(data: Any, pos: int) -> tuple[str, float, int, int] | None:
+    """The record starting at byte ``pos`` of ``data`` (bytes or a memory
+    map) if it is whole and its CRC holds: ``(type, host_s, body_start,
+    end)``; else None."""
     n = len(data)
     if pos + _REC.size + 4 > n:
         return None
@@ -207,7 +212,7 @@ def _record_at(data: bytes, pos: int) -> tuple[str, float, bytes, int] | None:
     crc = struct.unpack_from("<I", data, end - 4)[0]
     if zlib.crc32(data[pos + _REC.size:end - 4], zlib.crc32(data[pos + 4:pos + _REC.size])) != crc:
         return None
-    return chr(kind), host_s, data[pos + _REC.size:end - 4], end
+    return chr(kind), host_s, pos + _REC.size, end
 
 
 @dataclass
@@ -225,6 +230,88 @@ class LogDamage:
     offset: int
     length: int
     after_s: float | None
+
+
+@dataclass
+class _Scan:
+    """What :func:`_records` found besides the records: damage in the
+    middle, and whether the log ends whole."""
+
+    damage: list[LogDamage]
+    complete: bool = True
+
+
+def _records(data: Any, scan: _Scan) -> Iterator[tuple[str, float, int, int]]:
+    """Every whole record of a capture log held in ``data`` (bytes or a
+    memory map, magic included), as ``(type, host_s, body_start, body_end)``
+    in file order, across damage (:func:`read_log_report`); the damage and
+    a torn end are noted in ``scan``."""
+    pos = len(MAGIC)
+    n = len(data)
+    last_s: float | None = None
+    released = 0
+    while pos < n:
+        released = _release_behind(data, released, pos)
+        rec = _record_at(data, pos)
+        if rec is not None:
+            yield rec[0], rec[1], rec[2], rec[3] - 4
+            last_s = rec[1]
+            pos = rec[3]
+            continue
+        # resynchronise: the next offset whose type byte is a record type and
+        # whose record is whole with a good CRC
+        start, probe = pos, pos + 1
+        found = None
+        while found is None:
+            nxt = min((i for i in (data.find(bytes([k]), probe + 4) for k in RECORD_TYPES)
+                       if i >= 0), default=-1)
+            if nxt < 0:
+                break
+            cand = nxt - 4
+            found = _record_at(data, cand)
+            if found is None:
+                probe = cand + 1
+            else:
+                pos = cand
+        if found is None:
+            scan.complete = False  # torn to the end
+            return
+        scan.damage.append(LogDamage(start, pos - start, last_s))
+
+
+RELEASE_BYTES = 16 << 20
+"""While reading a mapped log front to back, the pages more than this far
+behind the reader are handed back (:func:`_release_behind`): a log read once
+does not stay resident, whatever its size."""
+
+
+def _release_behind(data: Any, done: int, pos: int) -> int:
+    """Hand back the pages of ``data`` (a memory map) between ``done`` and
+    ``RELEASE_BYTES`` before ``pos``; returns the new ``done``. The pages are
+    read from the file again if they are needed."""
+    upto = (pos - RELEASE_BYTES) // mmap.PAGESIZE * mmap.PAGESIZE
+    if isinstance(data, mmap.mmap) and upto > done:
+        data.madvise(mmap.MADV_DONTNEED, done, upto - done)
+        return upto
+    return done
+
+
+@contextmanager
+def _mapped(path: str | os.PathLike[str]) -> Iterator[Any]:
+    """The capture log as a read-only memory map (bytes when empty), checked
+    for the magic: its pages are read as they are needed and never all held."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data: Any = (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size
+                     else b"")
+        try:
+            if not data[:len(MAGIC)] == MAGIC:
+                raise FootfallError("is not a footfall capture log", path=str(path),
+                                    fix=f"give the folder of a capture (it holds {LOG_NAME})")
+            yield data
+        finally:
+            if size:
+                data.close()
 
 
 def read_log_report(path: str | os.PathLike[str]
@@ -245,39 +332,10 @@ def read_log_report(path: str | os.PathLike[str]
         when the log ends in a torn record; ``damage`` lists the stretches
         skipped in the middle of the log.
     """
-    data = Path(path).read_bytes()
-    if not data.startswith(MAGIC):
-        raise FootfallError("is not a footfall capture log", path=str(path),
-                            fix=f"give the folder of a capture (it holds {LOG_NAME})")
-    out: list[tuple[str, float, bytes]] = []
-    damage: list[LogDamage] = []
-    pos = len(MAGIC)
-    n = len(data)
-    while pos < n:
-        rec = _record_at(data, pos)
-        if rec is not None:
-            out.append(rec[:3])
-            pos = rec[3]
-            continue
-        # resynchronise: the next offset whose type byte is a record type and
-        # whose record is whole with a good CRC
-        start, probe = pos, pos + 1
-        found = None
-        while found is None:
-            nxt = min((i for i in (data.find(bytes([k]), probe + 4) for k in RECORD_TYPES)
-                       if i >= 0), default=-1)
-            if nxt < 0:
-                break
-            cand = nxt - 4
-            found = _record_at(data, cand)
-            if found is None:
-                probe = cand + 1
-            else:
-                pos = cand
-        if found is None:
-            return out, False, damage  # torn to the end
-        damage.append(LogDamage(start, pos - start, out[-1][1] if out else None))
-    return out, True, damage
+    scan = _Scan([])
+    with _mapped(path) as data:
+        out = [(k, t, bytes(data[a:b])) for k, t, a, b in _records(data, scan)]
+    return out, scan.complete, scan.damage
 
 
 def read_log(path: str | os.PathLike[str]) -> tuple[list[tuple[str, float, bytes]], bool]:
@@ -302,9 +360,105 @@ def _strictly_increasing(t: np.ndarray) -> np.ndarray:
     return t > prev
 
 
+@dataclass
+class _Device:
+    """Where one device's data lie in the log: its frames (start and end of
+    each frame's bytes, host receive time, announced samples) and its
+    blocks (body start and end)."""
+
+    frame_start: array = field(default_factory=lambda: array("q"))
+    frame_end: array = field(default_factory=lambda: array("q"))
+    frame_host: array = field(default_factory=lambda: array("d"))
+    samples: int = 0
+    blocks: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
+                    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """One device's sample times (session axis, s) and values (SI), sorted,
+    strictly increasing in time; and how many of its frames were decoded and
+    how many were bad. Values are decoded frame by frame into one array
+    sized from the frames' headers, so no per-frame object outlives its
+    frame."""
+    from footfall.devices.clock import fit_clock
+    from footfall.wire import ImuBlock, InsoleBlock, WireError, decode_frame
+
+    k = len(info["columns"])
+    nf = len(dev.frame_start)
+    values = np.empty((dev.samples, k))
+    first_us = np.zeros(nf, dtype=np.int64)
+    seq = np.zeros(nf, dtype=np.int64)
+    count = np.zeros(nf, dtype=np.int64)
+    period_ns = np.zeros(nf, dtype=np.int64)
+    good = np.zeros(nf, dtype=bool)
+    filled = n_bad = released = 0
+    for i in range(nf):
+        released = _release_behind(data, released, dev.frame_start[i])
+        try:
+            f = decode_frame(data[dev.frame_start[i]:dev.frame_end[i]])
+        except WireError:
+            n_bad += 1
+            continue
+        if not (isinstance(f.payload, ImuBlock | InsoleBlock) and f.header.sample_count):
+            continue
+        v = f.payload.si()
+        if v.shape[1] != k or filled + len(v) > len(values):
+            n_bad += 1
+            continue
+        values[filled:filled + len(v)] = v
+        filled += len(v)
+        h = f.header
+        first_us[i], seq[i], count[i], period_ns[i], good[i] = (
+            h.t_first_us, h.seq, len(v), h.period_ns, True)
+    host = np.frombuffer(dev.frame_host, dtype=np.float64)[good]
+    first_us, seq, count, period_ns = first_us[good], seq[good], count[good], period_ns[good]
+    parts_t = []
+    if len(count):
+        # split into device boots: device time or sequence going backwards
+        back = ((first_us[1:] < first_us[:-1])
+                | (((seq[1:] - seq[:-1]) % 2**32) > 2**31))
+        starts = np.r_[0, np.flatnonzero(back) + 1, len(count)]
+        # a frame that says its period is 0 is timed with the device's
+        # announced rate, as the live ingest does (footfall.devices.ingest)
+        fs = float(info.get("fs_hz") or 0.0)
+        period_us = np.where(period_ns > 0, period_ns / 1000.0, 1e6 / fs if fs > 0 else 0.0)
+        frame_of = np.repeat(np.arange(len(count)), count)
+        within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        dev_s = (first_us[frame_of] + within * period_us[frame_of]) * 1e-6
+        last_dev = (first_us + (count - 1) * period_us) * 1e-6
+        for a, b in zip(starts[:-1], starts[1:], strict=True):
+            slope, offset, ref = fit_clock(last_dev[a:b], host[a:b])
+            lo, hi = int(np.sum(count[:a])), int(np.sum(count[:b]))
+            parts_t.append(offset + slope * (dev_s[lo:hi] - ref))
+    parts_v = [values[:filled]]
+    for s0, s1 in dev.blocks:
+        body = data[s0:s1]
+        hl = struct.unpack_from("<H", body, 0)[0]
+        h = json.loads(body[2:2 + hl])
+        arr = np.frombuffer(body, dtype="<f8", offset=2 + hl)
+        if h["k"] != k:
+            continue
+        parts_t.append(arr[:h["n"]].copy())
+        parts_v.append(arr[h["n"]:].reshape(h["n"], h["k"]))
+    t = np.concatenate(parts_t) if parts_t else np.zeros(0)
+    v = parts_v[0] if len(parts_v) == 1 else np.vstack(parts_v)
+    if t.size > 1 and not np.all(t[1:] >= t[:-1]):
+        order = np.argsort(t, kind="stable")
+        t, v = t[order], v[order]
+    keep = _strictly_increasing(t)
+    if not keep.all():
+        t, v = t[keep], v[keep]
+    return t, v, int(good.sum()), n_bad
+
+
 def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
-                    fmt: str = "csv", overwrite: bool = False) -> Path:
+                    fmt: str = "csv", overwrite: bool = False,
+                    progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Write the canonical recording folder of a capture log.
+
+    The log is read through a memory map and each device's stream is built
+    and written before the next one is started, so the memory needed is that
+    of one device's samples, whatever the length of the capture.
 
     Parameters
     ----------
@@ -316,124 +470,108 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
         ``csv`` or ``parquet``.
     overwrite
         Replace an existing recording.json.
+    progress
+        Called as ``progress(device_id, done, total)`` before each device's
+        stream is built (``done`` devices are written); None: nothing.
 
     Returns
     -------
     pathlib.Path
         ``out_dir``.
     """
-    from footfall.devices.clock import fit_clock
     from footfall.io import write_recording
     from footfall.model import Placement, Recording, SensorKind, Side, Stream
-    from footfall.wire import ImuBlock, InsoleBlock, WireError, decode_frame
+    from footfall.wire import peek_header
 
-    records, complete, damage = read_log_report(log)
     session: dict[str, Any] = {}
     infos: dict[str, dict[str, Any]] = {}
-    frames: dict[str, list[tuple[float, Any]]] = {}
-    blocks: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    devices: dict[str, _Device] = {}
     gaps: dict[str, list[dict[str, Any]]] = {}
-    n_frames = n_bad = 0
-    for kind, host_s, body in records:
-        if kind == "M":
-            session = json.loads(body)
-        elif kind == "I":
-            d = json.loads(body)
-            infos[d["device_id"]] = d
-        elif kind == "F":
-            k = body[0]
-            did = body[1:1 + k].decode()
-            try:
-                f = decode_frame(body[1 + k:])
-            except WireError:
-                n_bad += 1
-                continue
-            if isinstance(f.payload, ImuBlock | InsoleBlock) and f.header.sample_count:
-                frames.setdefault(did, []).append((host_s, f))
-                n_frames += 1
-        elif kind == "B":
-            hl = struct.unpack_from("<H", body, 0)[0]
-            h = json.loads(body[2:2 + hl])
-            arr = np.frombuffer(body, dtype="<f8", offset=2 + hl)
-            t = arr[:h["n"]]
-            v = arr[h["n"]:].reshape(h["n"], h["k"])
-            blocks.setdefault(h["device_id"], []).append((t, v))
-        elif kind == "G":
-            g = json.loads(body)
-            gaps.setdefault(g["device_id"], []).append(
-                {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")})
+    totals = {"frames": 0, "bad_frames": 0, "samples": 0, "streams": 0}
+    scan = _Scan([])
+    with _mapped(log) as data:
+        for kind, host_s, a, b in _records(data, scan):
+            if kind == "M":
+                session = json.loads(data[a:b])
+            elif kind == "I":
+                d = json.loads(data[a:b])
+                infos[d["device_id"]] = d
+            elif kind == "F":
+                k = data[a]
+                did = bytes(data[a + 1:a + 1 + k]).decode()
+                dev = devices.setdefault(did, _Device())
+                head = peek_header(data[a + 1 + k:b])
+                dev.frame_start.append(a + 1 + k)
+                dev.frame_end.append(b)
+                dev.frame_host.append(host_s)
+                dev.samples += head.sample_count if head is not None else 0
+            elif kind == "B":
+                hl = struct.unpack_from("<H", data, a)[0]
+                h = json.loads(data[a + 2:a + 2 + hl])
+                devices.setdefault(h["device_id"], _Device()).blocks.append((a, b))
+            elif kind == "G":
+                g = json.loads(data[a:b])
+                gaps.setdefault(g["device_id"], []).append(
+                    {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")})
+        described = [did for did in infos if did in devices]
 
-    streams = []
-    for did, info in infos.items():
-        parts_t, parts_v = [], []
-        fl = frames.get(did, [])
-        if fl:
-            # split into device boots: device time or sequence going backwards
-            starts = [0]
-            for i in range(1, len(fl)):
-                a, b = fl[i - 1][1].header, fl[i][1].header
-                if b.t_first_us < a.t_first_us or (b.seq - a.seq) % 2**32 > 2**31:
-                    starts.append(i)
-            starts.append(len(fl))
-            for a, b in zip(starts[:-1], starts[1:], strict=True):
-                seg = fl[a:b]
-                # a frame that says its period is 0 is timed with the device's
-                # announced rate, as the live ingest does (footfall.devices.ingest)
-                fs = float(info.get("fs_hz") or 0.0)
-                period_us = [f.header.period_ns / 1000.0 if f.header.period_ns > 0
-                             else (1e6 / fs if fs > 0 else 0.0) for _, f in seg]
-                last_dev = np.array([(f.header.t_first_us + (f.header.sample_count - 1) * p)
-                                     * 1e-6 for (_, f), p in zip(seg, period_us, strict=True)])
-                host = np.array([h for h, _ in seg])
-                slope, offset, ref = fit_clock(last_dev, host)
-                dev = np.concatenate([(f.header.t_first_us + np.arange(f.header.sample_count) * p)
-                                      * 1e-6 for (_, f), p in zip(seg, period_us, strict=True)])
-                parts_t.append(offset + slope * (dev - ref))
-                parts_v.append(np.vstack([f.payload.si() for _, f in seg]))
-        for t, v in blocks.get(did, []):
-            parts_t.append(t)
-            parts_v.append(v)
-        if not parts_t:
-            continue
-        t = np.concatenate(parts_t)
-        v = np.vstack(parts_v)
-        order = np.argsort(t, kind="stable")
-        t, v = t[order], v[order]
-        keep = _strictly_increasing(t)
-        t, v = t[keep], v[keep]
-        if v.shape[1] != len(info["columns"]):
-            continue
-        meta: dict[str, Any] = {
-            "device_id": did, "firmware": info.get("firmware", ""),
-            "fs_nominal_hz": info["fs_hz"],
-            "capture_gaps": sorted(gaps.get(did, []), key=lambda g: g["t_start_s"]),
-        }
-        if info.get("layout"):
-            meta["layout"] = info["layout"]
-        if (info.get("meta") or {}).get("mount"):
-            meta["mount"] = info["meta"]["mount"]
-        placement = info.get("placement") or Placement.FOOT.value
-        streams.append(Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
-                              placement=Placement(placement), time_s=t, values=v,
-                              columns=tuple(info["columns"]), name=did, meta=meta))
-    if not streams:
-        raise FootfallError("the capture log holds no samples", path=str(log),
-                            fix="nothing to recover: the capture ended before any data "
-                                "arrived")
-    meta = dict(session.get("meta") or {})
-    if session.get("started_at"):
-        meta.setdefault("started_at", session["started_at"])
-    meta["capture"] = {"log": Path(log).name, "frames": n_frames, "bad_frames": n_bad,
-                       "log_complete": complete,
-                       "damaged": [{"offset": d.offset, "bytes": d.length,
-                                    "after_s": d.after_s} for d in damage],
-                       "devices": sorted(infos)}
-    write_recording(Recording(streams=streams, meta=meta), out_dir, fmt, overwrite=overwrite)
+        def streams() -> Iterator[Stream]:
+            for done, did in enumerate(described):
+                if progress is not None:
+                    progress(did, done, len(described))
+                info = infos[did]
+                t, v, n_ok, n_bad = _device_samples(data, did, info, devices[did])
+                totals["frames"] += n_ok
+                totals["bad_frames"] += n_bad
+                totals["samples"] += len(t)
+                totals["streams"] += bool(len(t))
+                if not len(t):
+                    continue
+                meta: dict[str, Any] = {
+                    "device_id": did, "firmware": info.get("firmware", ""),
+                    "fs_nominal_hz": info["fs_hz"],
+                    "capture_gaps": sorted(gaps.get(did, []), key=lambda g: g["t_start_s"]),
+                }
+                if info.get("layout"):
+                    meta["layout"] = info["layout"]
+                if (info.get("meta") or {}).get("mount"):
+                    meta["mount"] = info["meta"]["mount"]
+                placement = info.get("placement") or Placement.FOOT.value
+                yield Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
+                             placement=Placement(placement), time_s=t, values=v,
+                             columns=tuple(info["columns"]), name=did, meta=meta)
+
+        it = streams()
+        first = next(it, None)
+        if first is None:
+            raise FootfallError("the capture log holds no samples", path=str(log),
+                                fix="nothing to recover: the capture ended before any data "
+                                    "arrived")
+        meta = dict(session.get("meta") or {})
+        if session.get("started_at"):
+            meta.setdefault("started_at", session["started_at"])
+        capture: dict[str, Any] = {"log": Path(log).name}
+        meta["capture"] = capture
+
+        def with_totals() -> Iterator[Stream]:
+            yield first
+            yield from it
+            # known once every device is read; recording.json is written last
+            capture.update({"frames": totals["frames"], "bad_frames": totals["bad_frames"],
+                            "streams": totals["streams"], "samples": totals["samples"],
+                            "log_complete": scan.complete,
+                            "damaged": [{"offset": d.offset, "bytes": d.length,
+                                         "after_s": d.after_s} for d in scan.damage],
+                            "devices": sorted(infos)})
+
+        write_recording(Recording(streams=[], meta=meta), out_dir, fmt, overwrite=overwrite,
+                        streams=with_totals())
     return Path(out_dir)
 
 
 def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLike[str] | None
-            = None, fmt: str = "csv", overwrite: bool = False) -> Path:
+            = None, fmt: str = "csv", overwrite: bool = False,
+            progress: Callable[[str, int, int], None] | None = None) -> Path:
     """Rebuild the recording of a capture that did not stop normally.
 
     Parameters
@@ -446,6 +584,8 @@ def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLik
         ``csv`` or ``parquet``.
     overwrite
         Replace an existing recording.json.
+    progress
+        As for :func:`build_recording`.
 
     Returns
     -------
@@ -462,7 +602,7 @@ def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLik
     if (dest / "recording.json").exists() and not overwrite:
         raise FootfallError("already holds a recording.json", path=str(dest),
                             fix="the capture ended normally; use --force to rebuild it anyway")
-    return build_recording(log, dest, fmt=fmt, overwrite=overwrite)
+    return build_recording(log, dest, fmt=fmt, overwrite=overwrite, progress=progress)
 
 
 __all__ = ["LOG_NAME", "LogDamage", "Recorder", "build_recording", "read_log",

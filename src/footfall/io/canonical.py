@@ -11,7 +11,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -613,6 +613,7 @@ def write_recording(
     fmt: str = "csv",
     *,
     overwrite: bool = False,
+    streams: Iterable[Stream] | None = None,
 ) -> Path:
     """Write a recording as a canonical recording folder.
 
@@ -633,6 +634,11 @@ def write_recording(
     overwrite
         Replace an existing recording.json in ``folder``. When False (default)
         an existing one raises :class:`RecordingError`.
+    streams
+        The streams to write instead of ``recording.streams``: any iterable,
+        each stream written before the next is taken (a generator that builds
+        them one by one keeps one stream in memory at a time). recording.json
+        is written after the last.
 
     Returns
     -------
@@ -651,7 +657,7 @@ def write_recording(
 
     entries = []
     used_names: set[str] = set()
-    for stream in recording.streams:
+    for stream in recording.streams if streams is None else streams:
         name = _file_name(stream, fmt, used_names)
         entries.append(_stream_entry(stream, name))
         _write_stream(stream, out / name, fmt)
@@ -693,9 +699,13 @@ def _stream_entry(stream: Stream, file_name: str) -> dict[str, Any]:
     return entry
 
 
+WRITE_CHUNK_ROWS = 1 << 16
+"""Stream files are written this many rows at a time."""
+
+
 def _write_stream(stream: Stream, path: Path, fmt: str) -> None:
-    values = stream.values
     names = list(stream.columns)
+    factor: np.ndarray | None = None
     if stream.kind == SensorKind.IMU:
         factor = np.ones(len(names))
         for i, c in enumerate(names):
@@ -703,16 +713,33 @@ def _write_stream(stream: Stream, path: Path, fmt: str) -> None:
                 factor[i] = 1.0 / to_si_factor("acc", WRITE_UNITS["acc"])
             elif c in IMU_COLUMNS[3:]:
                 factor[i] = 1.0 / to_si_factor("gyr", WRITE_UNITS["gyr"])
-        values = values * factor
-    arrays = [pa.array(stream.time_s, type=pa.float64())]
-    arrays += [pa.array(values[:, i], type=pa.float64()) for i in range(values.shape[1])]
-    table = pa.Table.from_arrays(arrays, names=["time_s", *names])
+    columns = ["time_s", *names]
+    schema = pa.schema([(c, pa.float64()) for c in columns])
+
+    def chunks() -> Iterator[pa.Table]:
+        # a bounded share of the stream at a time: the unit conversion and
+        # the column copies never double a long stream in memory
+        for a in range(0, max(len(stream.time_s), 1), WRITE_CHUNK_ROWS):
+            v = stream.values[a:a + WRITE_CHUNK_ROWS]
+            if factor is not None:
+                v = v * factor
+            arrays = [pa.array(stream.time_s[a:a + WRITE_CHUNK_ROWS], type=pa.float64())]
+            arrays += [pa.array(v[:, i], type=pa.float64()) for i in range(v.shape[1])]
+            yield pa.Table.from_arrays(arrays, schema=schema)
+
     if fmt == "parquet":
-        pq.write_table(table, path)
-        return
-    with path.open("wb") as fh:
-        fh.write((",".join(table.column_names) + "\n").encode())
-        pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
+        with pq.ParquetWriter(path, schema) as writer:
+            for table in chunks():
+                writer.write_table(table)
+    else:
+        with path.open("wb") as fh:
+            fh.write((",".join(columns) + "\n").encode())
+            for table in chunks():
+                pacsv.write_csv(table, fh,
+                                write_options=pacsv.WriteOptions(include_header=False))
+    # the arrow pool keeps freed buffers for reuse; a long recording written
+    # stream by stream hands them back
+    pa.default_memory_pool().release_unused()
 
 
 def json_default(obj: Any) -> Any:

@@ -7,7 +7,9 @@ it only formats the summary dict (CONTRACTS.md section 3) and the notes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,8 @@ from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
+
+from footfall.errors import safe_text
 
 if TYPE_CHECKING:
     from footfall.pipeline import Analysis
@@ -323,6 +327,30 @@ def render_analysis(analysis: Analysis, console: Console | None = None) -> None:
     strike pattern, drift, findings and notes."""
     source = getattr(analysis.recording, "source", "") or ""
     render_summary(analysis.summary, source=source, notes=analysis.notes, console=console)
+
+
+@contextlib.contextmanager
+def progress_bar(first: str, verb: str, unit: str
+                 ) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A transient progress bar on standard error when it is a terminal
+    (nothing when output is piped or redirected). Yields the callback that
+    long operations take as ``progress(label, done, total)``, shown as
+    "``verb`` label  done/total ``unit``", or None without a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} " + unit), TimeElapsedColumn(),
+                  console=make_console(stderr=True), transient=True) as bar:
+        task = bar.add_task(first, total=None)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{verb} {safe_text(label, 40)}", completed=done,
+                       total=total)
+
+        yield update
 
 
 def make_console(*, stderr: bool = False) -> Console:

@@ -41,6 +41,7 @@ from footfall.wire.frames import (
     encode_status,
     imu6_samples_per_frame,
     insole_samples_per_frame,
+    peek_header,
     serial_wrap,
 )
 
@@ -52,5 +53,5 @@ __all__ = [
     "DeviceInfoPayload", "Frame", "Header", "ImuBlock", "InsoleBlock", "StatusPayload",
     "UnknownPayload", "WireError", "cobs_decode", "cobs_encode", "crc16", "decode_frame",
     "encode_device_info", "encode_frame", "encode_imu6", "encode_insole", "encode_status",
-    "imu6_samples_per_frame", "insole_samples_per_frame", "serial_wrap",
+    "imu6_samples_per_frame", "insole_samples_per_frame", "peek_header", "serial_wrap",
 ]

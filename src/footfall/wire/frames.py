@@ -232,6 +232,15 @@ def decode_payload(header: Header, payload: bytes) -> Payload:
     return UnknownPayload(bytes(payload))
 
 
+def peek_header(data: bytes | bytearray | memoryview, offset: int = 0) -> Header | None:
+    """The header of the frame starting at ``offset`` of ``data``, unchecked
+    (no CRC, no payload: for sizing before :func:`decode_frame`); None when
+    fewer than :data:`HEADER_LEN` bytes are left."""
+    if len(data) - offset < HEADER_LEN:
+        return None
+    return Header(*_HEADER.unpack_from(data, offset))
+
+
 def decode_frame(data: bytes | bytearray | memoryview) -> Frame:
     """Decode one frame (COBS already removed): check, parse header and payload.
 
