@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -225,9 +226,71 @@ def test_a_clipped_sensor_is_named_in_the_notes(run_stream) -> None:
 
 _TEXT = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" + "".join(
     f"{i / 100},0,0,9.8,0,0,0\n" for i in range(300))
+_ROWS = _TEXT.splitlines(keepends=True)
+
+
+def _csv_with(line: int, text: str) -> bytes:
+    """_TEXT with line ``line`` (the header is line 1) replaced by ``text``."""
+    rows = list(_ROWS)
+    rows[line - 1] = text
+    return "".join(rows).encode()
+
+
+def _parquet(**columns: Any) -> bytes:
+    """The samples of _TEXT as a Parquet file, with ``columns`` replaced
+    (arrays of 300 values)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = len(_ROWS) - 1
+    data = {"time_s": pa.array(np.arange(n) / 100)}
+    data |= {c: pa.array(np.full(n, 9.8 if c == "acc_z" else 0.0))
+             for c in ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")}
+    buf = io.BytesIO()
+    pq.write_table(pa.table(data | columns), buf)
+    return buf.getvalue()
+
+
+_LEFT = {"file": "left.csv", "kind": "imu", "side": "left",
+         "units": {"acc": "m/s2", "gyr": "deg/s"}}
+
+
+def _recording(streams: Any = None, *, condition: Any = None, raw: bytes | None = None,
+               **files: bytes | str | None) -> dict[str, Any]:
+    """A recording folder for the table: recording.json (listing ``streams``,
+    default left.csv, or the bytes ``raw``), left.csv holding _TEXT, and
+    ``files`` (see _put)."""
+    doc: dict[str, Any] = {"format": "footfall-recording/1",
+                           "streams": [_LEFT] if streams is None else streams}
+    if condition is not None:
+        doc["condition"] = condition
+    return {"recording.json": json.dumps(doc).encode() if raw is None else raw,
+            "left.csv": _TEXT.encode(), **files}
+
+
+def _put(path: Path, data: Any) -> None:
+    """Make ``path``: bytes a file, None a folder, a text a symbolic link to
+    that name, a dict a folder holding such entries."""
+    if data is None:
+        path.mkdir()
+    elif isinstance(data, str):
+        try:
+            os.symlink(data, path)
+        except (AttributeError, NotImplementedError, OSError):
+            pytest.skip("symbolic links cannot be made here")
+    elif isinstance(data, dict):
+        path.mkdir()
+        for name, content in data.items():
+            _put(path / name, content)
+    else:
+        path.write_bytes(data)
+
 
 BAD_INPUTS = {
-    # name: (file name, bytes, option, expected message fragment)
+    # name: (file name, contents (see _put; False: none), option (None: the file or folder
+    # itself is analysed), expected message fragment)
     "rules file in UTF-16": ("r.toml", "[rules.x]\na = 1\n".encode("utf-16"), "--rules",
                              "UTF-16"),
     "rules file binary": ("r.toml", bytes(range(256)), "--rules", "not UTF-8 text"),
@@ -243,6 +306,95 @@ BAD_INPUTS = {
     "stream CSV in UTF-32": ("x.csv", _TEXT.encode("utf-32"), None, "UTF-32"),
     "binary stream file": ("x.csv", bytes(range(256)) * 20, None, "binary data"),
     "ragged CSV line": ("x.csv", (_TEXT + "3,1,2\n").encode(), None, "line 302"),
+    # stream files, analysed on their own
+    "semicolons and decimal commas": (
+        "x.csv", _TEXT.replace(",", ";").replace(".", ",").encode(), None, "decimal comma"),
+    "time stamp repeated": ("x.csv", _csv_with(51, _ROWS[49]), None, "time_s repeats at line 51"),
+    "time going back": ("x.csv", _csv_with(51, "0.1,0,0,9.8,0,0,0\n"), None,
+                        "time_s goes back at line 51"),
+    "NaN time": ("x.csv", _csv_with(51, "nan,0,0,9.8,0,0,0\n"), None, "by column: time_s (1)"),
+    "empty stream file": ("x.csv", b"", None, "the file is empty"),
+    "header line only": ("x.csv", _ROWS[0].encode(), None, "has only 0 sample(s)"),
+    "no gyroscope columns": ("x.csv", "".join(r.rsplit(",", 3)[0] + "\n" for r in _ROWS).encode(),
+                             None, "missing column gyr_x, gyr_y, gyr_z"),
+    "text in a number column": ("x.csv", _csv_with(51, "0.49,abc,0,9.8,0,0,0\n"), None,
+                                "'abc' at line 51"),
+    "time in milliseconds": (
+        "x.csv", (_ROWS[0] + "".join(f"{i * 10},0,0,9.8,0,0,0\n" for i in range(300))).encode(),
+        None, "probably not in seconds"),
+    "column named twice": ("x.csv", _TEXT.replace("gyr_z", "acc_x", 1).encode(), None,
+                           "two columns named 'acc_x'"),
+    "spreadsheet file": ("x.xlsx", b"PK\x03\x04" + bytes(60), None,
+                         "unsupported file type '.xlsx'"),
+    "no such stream file": ("none.csv", False, None, "no such file or folder"),
+    "Parquet file cut short": ("x.parquet", _parquet()[:1000], None,
+                               "cannot be read as a Parquet file"),
+    "Parquet time as timestamps": (
+        "x.parquet", _parquet(time_s=np.arange(300).astype("datetime64[ms]")), None,
+        "column time_s holds dates or times"),
+    "Parquet yes/no column": ("x.parquet", _parquet(gyr_x=np.zeros(300, dtype=bool)), None,
+                              "column gyr_x holds bool values"),
+    "Parquet time in nanoseconds": (
+        "x.parquet", _parquet(time_s=1_700_000_000_000_000_000 + np.arange(300) * 10_000_000),
+        None, "probably not in seconds"),
+    # recording folders: recording.json and its streams
+    "recording.json not JSON": ("rec", _recording(raw=b'{"streams": [}'), None,
+                                "is not valid JSON"),
+    "recording.json nested too deeply": ("rec", _recording(raw=b"[" * 100000 + b"]" * 100000),
+                                         None, "nested too deeply"),
+    "recording.json with a 5000-digit number": (
+        "rec", _recording(raw=b'{"streams": ' + b"9" * 5000 + b"}"), None,
+        "holds a value that cannot be read"),
+    "streams an object": ("rec", _recording(streams=_LEFT), None, "lists no streams"),
+    "stream entry with path, not file": (
+        "rec", _recording([{"path": "left.csv", "side": "left"}]), None,
+        'stream entry 1 has no "file" name'),
+    "unit in furlongs": ("rec", _recording([_LEFT | {"units": {"acc": "furlongs"}}]), None,
+                         "unknown acc unit 'furlongs'"),
+    "zero speed": ("rec", _recording(condition={"surface": "treadmill", "speed_mps": 0}), None,
+                   "speed_mps must be a positive number of metres per second, got 0."),
+    "speed of 400 digits": ("rec", _recording(condition={"speed_mps": 10**400}), None,
+                            "speed_mps must be a positive number"),
+    "unknown surface": ("rec", _recording(condition={"surface": "beach"}), None,
+                        "unknown surface 'beach'; allowed"),
+    "stream name with a zero byte": ("rec", _recording([_LEFT | {"file": "le\x00ft.csv"}]),
+                                     None, "cannot be used as a stream file"),
+    "stream name too long": ("rec", _recording([_LEFT | {"file": "x" * 300 + ".csv"}]), None,
+                             "cannot be used as a stream file"),
+    "stream link to itself": ("rec", _recording([_LEFT | {"file": "loop.csv"}],
+                                                **{"loop.csv": "loop.csv"}),
+                              None, "cannot be used as a stream file"),
+    "stream file a folder": ("rec", _recording([_LEFT | {"file": "sub.csv"}], **{"sub.csv": None}),
+                             None, "is a folder, not a stream file"),
+    # --rules override files
+    "rules threshold as text": ("r.toml", b'[rules.low-cadence]\ncadence_low_spm = "fast"\n',
+                                "--rules", "'fast' is not a number"),
+    "rules threshold NaN": ("r.toml", b"[rules.low-cadence]\ncadence_low_spm = nan\n", "--rules",
+                            "nan is not a number"),
+    "rules threshold of 400 digits": (
+        "r.toml", b"[rules.low-cadence]\ncadence_low_spm = " + b"9" * 400 + b"\n", "--rules",
+        "a number of 400 digits is too large"),
+    "rules operator changed": ("r.toml", b'[rules.low-cadence]\nop = "~"\n', "--rules",
+                               "key 'op': unknown key for this rule"),
+    "rules id misspelt": ("r.toml", b"[rules.low-cadense]\nenabled = false\n", "--rules",
+                          "did you mean 'low-cadence'"),
+    "rules not tables": ("r.toml", b"rules = 5\n", "--rules", "key 'rules': must be tables"),
+    "rules TOML syntax": ("r.toml", b"[rules.low-cadence\n", "--rules", "not valid TOML"),
+    "rules toe out of range": ("r.toml", b"[rules.mortons-neuroma-pattern]\ntoes_3_4 = [7]\n",
+                               "--rules", "does not fit list field 'toes'"),
+    "missing rules": ("none.toml", False, "--rules", "no such rules override file"),
+    # --symptoms profiles
+    "symptoms a JSON list": ("s.json", b'["left"]', "--symptoms",
+                             "must be a table of fields"),
+    "symptoms number as text": ("s.json", b'{"onset_min": "10"}', "--symptoms",
+                                "'10' is not a number"),
+    "symptoms negative onset": ("s.json", b'{"onset_min": -5}', "--symptoms", "is negative"),
+    "symptoms number of 400 digits": ("s.json", b'{"onset_min": ' + b"9" * 400 + b"}",
+                                      "--symptoms", "a number of 400 digits is too large"),
+    "symptoms field misspelt": ("s.json", b'{"onset_mins": 5}', "--symptoms",
+                                "did you mean 'onset_min'"),
+    "symptoms in YAML": ("s.yaml", b"foot: left\n", "--symptoms",
+                         "must be a .toml or .json file"),
 }
 
 
@@ -250,12 +402,10 @@ BAD_INPUTS = {
 def test_bad_input_files_exit_2_with_the_problem_named(case: str, tmp_path: Path) -> None:
     name, data, option, fragment = BAD_INPUTS[case]
     target = tmp_path / name
-    if data is None:
-        target.mkdir()
-    elif data is not False:
-        target.write_bytes(data)
-    if option is None:
-        args = ["analyze", str(target), "--side", "left"]
+    if data is not False:
+        _put(target, data)
+    if option is None:  # a recording folder as it is, a stream file with its side
+        args = ["analyze", str(target)] + ([] if isinstance(data, dict) else ["--side", "left"])
     else:
         args = ["analyze", "sample_data/gaitmap_walk", option, str(target)]
     r = subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True, text=True,

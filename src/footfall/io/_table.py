@@ -75,7 +75,9 @@ class RawTable:
             if not pa.types.is_float64(typ):
                 import pyarrow.compute as pc  # about 0.07 s to import: only when needed
 
-                col = pc.cast(col, pa.float64())
+                # unsafe: an integer beyond 2**53 becomes the nearest float
+                # instead of failing the read
+                col = pc.cast(col, pa.float64(), safe=False)
             return _float64_array(col)
         if pa.types.is_string(typ) or pa.types.is_large_string(typ):
             import pandas as pd

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +106,7 @@ def _choice(value: Any, enum: type[Side] | type[Placement] | type[SensorKind] | 
     allowed = [e.value for e in enum]
     norm = value.strip().lower() if isinstance(value, str) else value
     if norm not in allowed:
-        where = "" if ctx.single else f" for {ctx.label}"
+        where = "" if ctx.single or ctx.file == ctx.json_path else f" for {ctx.label}"
         raise RecordingError(
             f"unknown {what} {value!r}{where}; allowed: {', '.join(allowed)}.",
             path=ctx.meta_path,
@@ -406,7 +407,17 @@ def _read_folder(
                 fix='give every entry of "streams" a "file", e.g. "file": "left_foot.csv".',
             )
         file = folder / entry["file"]
-        real = file.resolve()
+        try:
+            real = file.resolve()
+            is_file = file.is_file()
+        except (OSError, RuntimeError, ValueError) as exc:  # too long, a link loop, a zero byte
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise RecordingError(
+                f'stream entry {i + 1}: "file" {safe_text(entry["file"], 60)!r} cannot be used '
+                f"as a stream file ({safe_text(why, 80)}).",
+                path=str(json_path),
+                fix='give the bare name of the stream file in the recording folder, e.g. '
+                    '"file": "left_foot.csv".') from None
         if Path(entry["file"]).is_absolute() or not real.is_relative_to(inside):
             raise RecordingError(
                 f'stream entry {i + 1}: "file" {safe_text(entry["file"])!r} leads outside the '
@@ -435,7 +446,13 @@ def _read_folder(
                     "its own).")
         seen_sensors[sensor] = entry["file"]
         ctx = _Ctx(file=file, json_path=json_path)
-        if not file.is_file():
+        if not is_file and file.is_dir():
+            raise RecordingError(
+                f'stream entry {i + 1}: "file" {safe_text(entry["file"])!r} is a folder, not a '
+                "stream file.",
+                path=str(json_path),
+                fix='give the name of a .csv or .parquet file, e.g. "file": "left_foot.csv".')
+        if not is_file:
             present = sorted(f.name for f in folder.iterdir()
                              if f.suffix.lower() in STREAM_SUFFIXES)
             raise RecordingError(
@@ -466,6 +483,15 @@ def _load_json(json_path: Path) -> dict[str, Any]:
             fix=f"correct line {exc.lineno} (often a missing comma or quote, or a comma "
                 "before a closing } or ]).",
         ) from exc
+    except RecursionError:
+        raise RecordingError(
+            "is nested too deeply to be a recording description.", path=str(json_path),
+            fix='write one object {"format": "footfall-recording/1", "streams": [...]} '
+                "(see the recording format in the docs).") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise RecordingError(
+            f"holds a value that cannot be read ({str(exc).split(';')[0]}).",
+            path=str(json_path), fix="write plain numbers such as 3.0.") from None
     if not isinstance(doc, dict):
         raise RecordingError(
             "must hold one JSON object ({...}) with a \"streams\" list.",
@@ -490,10 +516,12 @@ def _check_condition(meta: dict[str, Any], *, ctx: _Ctx) -> None:
                                   key="surface", fix=fix).value
     speed = cond.get("speed_mps")
     if speed is not None:
-        ok = isinstance(speed, int | float) and not isinstance(speed, bool)
+        ok = (isinstance(speed, int | float) and not isinstance(speed, bool)
+              and abs(speed) <= sys.float_info.max)  # a huge integer: no float
         if not ok or not math.isfinite(speed) or speed <= 0:
             raise RecordingError(
-                f"speed_mps must be a positive number of metres per second, got {speed!r}.",
+                "speed_mps must be a positive number of metres per second, got "
+                f"{safe_text(repr(speed), 40)}.",
                 path=ctx.meta_path,
                 fix="give the belt speed in m/s (e.g. 3.0; 10 km/h = 2.78 m/s), or leave it out.",
             )

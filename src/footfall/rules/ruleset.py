@@ -20,6 +20,7 @@ import difflib
 import functools
 import math
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -230,6 +231,9 @@ def _check_value(ctx: _Ctx, key: str, c: Check, *, sensor: bool) -> None:
         if c.op not in NUMERIC_OPS:
             raise ctx.error(key, f"operator {c.op!r} does not apply to a number",
                             f"use one of {', '.join(NUMERIC_OPS)}")
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > sys.float_info.max:
+            raise ctx.error(key, f"a number of {len(str(abs(v)))} digits is too large",
+                            "give a plain number")
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ctx.error(key, f"{v!r} is not a number", "give a plain number")
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import sys
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -263,6 +264,10 @@ def _validate(data: dict[str, Any], *, path: str | None) -> dict[str, Any]:
                            "write true or false (TOML/JSON booleans, without quotes)")
             out[key] = value
         elif kind == "number":
+            if isinstance(value, int) and not isinstance(value, bool) \
+                    and abs(value) > sys.float_info.max:
+                raise _bad(path, key, f"a number of {len(str(abs(value)))} digits is too large",
+                           "write a plain number")
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not math.isfinite(float(value)):
                 raise _bad(path, key, f"{value!r} is not a number", "write a plain number")
