@@ -362,12 +362,12 @@ def _strictly_increasing(t: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Device:
-    """Where one device's data lie in the log: its frames (start and end of
-    each frame's bytes, host receive time, announced samples) and its
+    """Where one device's data lie in the log: its frames (start and length
+    of each frame's bytes, host receive time, announced samples) and its
     blocks (body start and end)."""
 
     frame_start: array = field(default_factory=lambda: array("q"))
-    frame_end: array = field(default_factory=lambda: array("q"))
+    frame_len: array = field(default_factory=lambda: array("I"))
     frame_host: array = field(default_factory=lambda: array("d"))
     samples: int = 0
     blocks: list[tuple[int, int]] = field(default_factory=list)
@@ -395,7 +395,8 @@ def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
     for i in range(nf):
         released = _release_behind(data, released, dev.frame_start[i])
         try:
-            f = decode_frame(data[dev.frame_start[i]:dev.frame_end[i]])
+            a = dev.frame_start[i]
+            f = decode_frame(data[a:a + dev.frame_len[i]])
         except WireError:
             n_bad += 1
             continue
@@ -422,14 +423,22 @@ def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
         # announced rate, as the live ingest does (footfall.devices.ingest)
         fs = float(info.get("fs_hz") or 0.0)
         period_us = np.where(period_ns > 0, period_ns / 1000.0, 1e6 / fs if fs > 0 else 0.0)
-        frame_of = np.repeat(np.arange(len(count)), count)
-        within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-        dev_s = (first_us[frame_of] + within * period_us[frame_of]) * 1e-6
+        # device time of every sample, built in place (a long capture holds
+        # millions: no sample-sized temporaries beyond two)
+        dev_s = np.arange(filled, dtype=np.float64)
+        dev_s -= np.repeat((np.cumsum(count) - count).astype(np.float64), count)
+        dev_s *= np.repeat(period_us, count)
+        dev_s += np.repeat(first_us.astype(np.float64), count)
+        dev_s *= 1e-6
         last_dev = (first_us + (count - 1) * period_us) * 1e-6
+        edge = np.r_[0, np.cumsum(count)]
         for a, b in zip(starts[:-1], starts[1:], strict=True):
             slope, offset, ref = fit_clock(last_dev[a:b], host[a:b])
-            lo, hi = int(np.sum(count[:a])), int(np.sum(count[:b]))
-            parts_t.append(offset + slope * (dev_s[lo:hi] - ref))
+            seg = dev_s[edge[a]:edge[b]]
+            seg -= ref
+            seg *= slope
+            seg += offset
+        parts_t.append(dev_s)
     parts_v = [values[:filled]]
     for s0, s1 in dev.blocks:
         body = data[s0:s1]
@@ -502,7 +511,7 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                 dev = devices.setdefault(did, _Device())
                 head = peek_header(data[a + 1 + k:b])
                 dev.frame_start.append(a + 1 + k)
-                dev.frame_end.append(b)
+                dev.frame_len.append(b - a - 1 - k)
                 dev.frame_host.append(host_s)
                 dev.samples += head.sample_count if head is not None else 0
             elif kind == "B":
