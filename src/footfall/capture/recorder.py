@@ -352,14 +352,6 @@ def read_log(path: str | os.PathLike[str]) -> tuple[list[tuple[str, float, bytes
     return records, complete
 
 
-def _strictly_increasing(t: np.ndarray) -> np.ndarray:
-    """Mask keeping samples later than every sample before them."""
-    if t.size == 0:
-        return np.zeros(0, dtype=bool)
-    prev = np.maximum.accumulate(np.r_[-np.inf, t[:-1]])
-    return t > prev
-
-
 @dataclass
 class _Device:
     """Where one device's data lie in the log: its frames (start and length
@@ -411,8 +403,10 @@ def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
         h = f.header
         first_us[i], seq[i], count[i], period_ns[i], good[i] = (
             h.t_first_us, h.seq, len(v), h.period_ns, True)
-    host = np.frombuffer(dev.frame_host, dtype=np.float64)[good]
-    first_us, seq, count, period_ns = first_us[good], seq[good], count[good], period_ns[good]
+    host = np.frombuffer(dev.frame_host, dtype=np.float64)
+    if not good.all():
+        host, first_us, seq, count, period_ns = (
+            host[good], first_us[good], seq[good], count[good], period_ns[good])
     parts_t = []
     if len(count):
         # split into device boots: device time or sequence going backwards
@@ -454,7 +448,9 @@ def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
     if t.size > 1 and not np.all(t[1:] >= t[:-1]):
         order = np.argsort(t, kind="stable")
         t, v = t[order], v[order]
-    keep = _strictly_increasing(t)
+    # sorted now: a sample is later than all before it when it is later than
+    # the one before it (no running maximum needed)
+    keep = np.r_[True, t[1:] > t[:-1]] if t.size else np.zeros(0, dtype=bool)
     if not keep.all():
         t, v = t[keep], v[keep]
     return t, v, int(good.sum()), n_bad
@@ -546,13 +542,16 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                 if (info.get("meta") or {}).get("mount"):
                     meta["mount"] = info["meta"]["mount"]
                 placement = info.get("placement") or Placement.FOOT.value
-                yield Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
-                             placement=Placement(placement), time_s=t, values=v,
-                             columns=tuple(info["columns"]), name=did, meta=meta)
+                stream = Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
+                                placement=Placement(placement), time_s=t, values=v,
+                                columns=tuple(info["columns"]), name=did, meta=meta)
+                del t, v  # the stream alone holds them, and is let go once written
+                yield stream
+                del stream
 
         it = streams()
-        first = next(it, None)
-        if first is None:
+        pending = [next(it, None)]  # held only until it is written
+        if pending[0] is None:
             raise FootfallError("the capture log holds no samples", path=str(log),
                                 fix="nothing to recover: the capture ended before any data "
                                     "arrived")
@@ -563,7 +562,7 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
         meta["capture"] = capture
 
         def with_totals() -> Iterator[Stream]:
-            yield first
+            yield pending.pop()
             yield from it
             # known once every device is read; recording.json is written last
             capture.update({"frames": totals["frames"], "bad_frames": totals["bad_frames"],

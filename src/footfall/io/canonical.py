@@ -689,6 +689,7 @@ def write_recording(
         name = _file_name(stream, fmt, used_names)
         entries.append(_stream_entry(stream, name))
         _write_stream(stream, out / name, fmt)
+        del stream  # not held while the next one is built
 
     doc: dict[str, Any] = {"format": FORMAT}
     doc.update({k: v for k, v in recording.meta.items() if k != "streams"})
