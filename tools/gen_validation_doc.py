@@ -1075,12 +1075,42 @@ measured figure is on this page above.
 """)
 
 
+def section_recover(r: dict | None, before: dict | None) -> str:
+    """Rebuilding a capture: ``bench/results/bench_recover.json`` (and the
+    same benchmark at an earlier commit, ``bench_recover_before.json``)."""
+    head = ("### Rebuilding a capture: `python bench/bench_recover.py --minutes 10 60 240`\n\n"
+            "`footfall recover` on capture logs of two foot IMUs (200 Hz) and two 16-cell\n"
+            "insoles (100 Hz) framed as the emulator sends them (10 ms frames) and written\n"
+            "by the Recorder, left without a recording as after a crash; one fresh process\n"
+            "per length, wall time and peak resident memory (method in the script's\n"
+            "docstring). Target (hardening issue): at most 500 MB at any length.\n")
+    if not r:
+        return head + "\n" + missing("recover time and memory",
+                                      "python bench/bench_recover.py")
+
+    def rows(d: dict) -> dict[float, dict]:
+        return {x["minutes"]: x for x in d.get("durations", [])}
+
+    now, old = rows(r), rows(before or {})
+    table_rows = []
+    for m in sorted(now):
+        x, o = now[m], old.get(m)
+        table_rows.append([
+            num(m, 0), num(x["log_mb"], 1), num(x["wall_s"], 1), num(x["peak_mb"], 0),
+            f"{num(o['wall_s'], 1)} s, {num(o['peak_mb'], 0)} MB" if o else "not measured"])
+    commit = get(before, "source", "commit")
+    label = f"before the rebuild ({commit[:7]})" if commit else "before the rebuild"
+    return head + "\n" + table(["minutes", "log (MB)", "wall (s)", "peak (MB)", label],
+                               table_rows) + "\n"
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole of docs/validation.md from the results files."""
     v = results.get("validation")
     parts = [INTRO, section_accuracy(v), section_fukuchi_mounts(results.get("fukuchi_mounts")),
              section_modules(v, results),
              section_gaitmap(results.get("gaitmap")), section_speed(results.get("speed")),
+             section_recover(results.get("bench_recover"), results.get("bench_recover_before")),
              section_live(results.get("live")), PUBLISHED]
     text = "\n".join(p.rstrip() + "\n" for p in parts if p)
     return text
@@ -1129,6 +1159,12 @@ def readme_block(results: dict[str, Any]) -> str:
                 text += (f"; four hours {num(four['analyze_wall_s'])} s, "
                          f"{num(four['analyze_peak_mb'], 0)} MB")
             lines.append(text + ".")
+    rec = {x["minutes"]: x for x in get(results, "bench_recover", "durations") or []}
+    if rec:
+        m = max(rec)
+        lines.append(f"- Rebuilding a crashed capture of {num(m / 60, 0)} h (`footfall recover`): "
+                     f"{num(rec[m]['wall_s'], 0)} s, peak memory "
+                     f"{num(rec[m]['peak_mb'], 0)} MB.")
     return "\n".join(lines)
 
 
