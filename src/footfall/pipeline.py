@@ -121,6 +121,12 @@ def analyze(recording: Recording | str | Path, *,
     insoles: list[tuple[Any, str]] = []
     clocks: dict[str, Any] = {}
     legs: dict[tuple[str, str], tuple[Any, int, str, Any]] = {}
+    # sides with a foot IMU and a shank IMU: only their analysed signals are
+    # kept past their stream (rearfoot eversion needs both)
+    imu_at = {(s.side.value, s.placement.value) for s in recording.streams
+              if s.kind == SensorKind.IMU}
+    both = {side for side, plc in imu_at if plc == Placement.FOOT.value
+            and (side, Placement.SHANK.value) in imu_at}
     total = len(recording.streams)
     for done, stream in enumerate(recording.streams, start=1):
         label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
@@ -136,7 +142,7 @@ def analyze(recording: Recording | str | Path, *,
         notes.extend(f"{label}: {n}" for n in result.notes)
         if len(result.table):
             key = (stream.side.value, stream.placement.value)
-            if key not in legs:
+            if stream.side.value in both and key not in legs:
                 legs[key] = (result, len(tables), label, stream.meta.get("clock"))
             tables.append(result.table)
     _with_rearfoot_eversion(legs, tables, notes, details)
