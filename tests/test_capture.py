@@ -162,8 +162,7 @@ def test_recover_cli_counts_and_a_progress_bar_only_on_a_terminal(tmp_path) -> N
     """footfall recover prints the streams, samples and frames it rebuilt
     (the counts recording.json keeps, not a second read of the streams) and
     draws its progress on a terminal only."""
-    import pty
-    import select
+    from pty_run import stderr_on_a_terminal
 
     r = Recorder(tmp_path / "cap")
     r.write([INFO, *_blocks(5)])
@@ -176,23 +175,7 @@ def test_recover_cli_counts_and_a_progress_bar_only_on_a_terminal(tmp_path) -> N
     assert "1 streams, 50 samples, 0 frames" in piped.stdout
     doc = read_recording(tmp_path / "a").meta["capture"]
     assert doc["streams"] == 1 and doc["samples"] == 50
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "footfall", "recover", str(tmp_path / "cap"),
-                             "-o", str(tmp_path / "b")], stdout=subprocess.DEVNULL,
-                            stderr=slave)
-    os.close(slave)
-    seen = b""
-    try:
-        while select.select([master], [], [], 30)[0]:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        proc.wait(timeout=60)
-        os.close(master)
-    assert proc.returncode == 0
+    code, seen = stderr_on_a_terminal(["recover", str(tmp_path / "cap"), "-o",
+                                       str(tmp_path / "b")])
+    assert code == 0
     assert b"rebuilding" in seen or b"reading the log" in seen

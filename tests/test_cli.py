@@ -425,32 +425,12 @@ def test_sample_recording():
 def test_progress_shows_on_a_terminal_and_nothing_when_piped() -> None:
     """footfall analyze draws a progress bar on standard error when that is a
     terminal (a real pty here) and writes nothing extra when it is piped."""
-    import pty
-    import select
+    from pty_run import stderr_on_a_terminal
 
     sample = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
     piped = subprocess.run([sys.executable, "-m", "footfall", "analyze", str(sample)],
                            capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and piped.stderr == ""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "footfall", "analyze", str(sample)],
-                            stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    seen = b""
-    try:
-        while True:
-            r, _, _ = select.select([master], [], [], 30)
-            if not r:
-                break
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        proc.wait(timeout=60)
-        os.close(master)
-    assert proc.returncode == 0
+    code, seen = stderr_on_a_terminal(["analyze", str(sample)])
+    assert code == 0
     assert b"analysing" in seen or b"reading" in seen
