@@ -145,6 +145,7 @@ def analyze(recording: Recording | str | Path, *,
             if stream.side.value in both and key not in legs:
                 legs[key] = (result, len(tables), label, stream.meta.get("clock"))
             tables.append(result.table)
+        del result  # its signals are not held while the next stream is analysed
     _with_rearfoot_eversion(legs, tables, notes, details)
 
     steps: pd.DataFrame | ColumnTable
