@@ -179,3 +179,35 @@ def test_recover_cli_counts_and_a_progress_bar_only_on_a_terminal(tmp_path) -> N
                                        str(tmp_path / "b")])
     assert code == 0
     assert b"rebuilding" in seen or b"reading the log" in seen
+
+
+def test_recover_onto_a_full_disk_exits_2_and_keeps_the_log(tmp_path) -> None:
+    """A write the disk refuses (here a file size limit, EFBIG, as a full disk
+    gives ENOSPC) stops recover with exit 2 and a message naming the file,
+    not an internal error; the capture log is untouched and a second run
+    with room recovers everything."""
+    import resource
+
+    cap = tmp_path / "cap"
+    r = Recorder(cap)
+    r.write([INFO, *_blocks(400)])
+    r._fh.flush()
+    log = (cap / LOG_NAME).read_bytes()
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    full = subprocess.run([sys.executable, "-m", "footfall", "recover", str(cap), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True,
+                          timeout=120, preexec_fn=small_files)
+    assert full.returncode == 2, full.stderr
+    assert "cannot write" in full.stderr and "Traceback" not in full.stderr
+    assert str(tmp_path / "out") in full.stderr  # the file it could not write
+    assert (cap / LOG_NAME).read_bytes() == log
+    again = subprocess.run([sys.executable, "-m", "footfall", "recover", str(cap), "-o",
+                            str(tmp_path / "out"), "--force"], capture_output=True, text=True,
+                           timeout=120)
+    r.close()
+    assert again.returncode == 0, again.stderr
+    assert len(read_recording(tmp_path / "out").streams[0]) == 4000

@@ -12,6 +12,7 @@ as one line, with the traceback under ``--debug``.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -323,6 +324,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------
 
 
+NO_ROOM_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Write errors that are the disk's, not footfall's: no space left, a quota,
+a file size limit. They exit 2 with a message, not as an internal error."""
+
+
 def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
@@ -369,9 +375,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except Exception as e:  # the last line of defence: a bug
+    except Exception as e:  # the last line of defence: a bug, or a full disk
         if debug:
             traceback.print_exc()
+        if isinstance(e, OSError) and e.errno in NO_ROOM_ERRNOS:
+            _error(FootfallError(
+                f"cannot write: {e.strerror or e}", path=str(e.filename) if e.filename else None,
+                fix="free some disk space (or write elsewhere, e.g. with -o) and run the command "
+                    "again; nothing already recorded was changed").message)
+            return EXIT_USAGE
         detail = str(e).splitlines()[0] if str(e) else ""
         print(f"{PROG}: internal error: {type(e).__name__}"
               + (f": {detail}" if detail else ""), file=sys.stderr)

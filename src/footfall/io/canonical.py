@@ -733,6 +733,15 @@ WRITE_CHUNK_ROWS = 1 << 16
 
 
 def _write_stream(stream: Stream, path: Path, fmt: str) -> None:
+    try:
+        _write_stream_file(stream, path, fmt)
+    except OSError as e:  # the arrow writers do not say which file
+        if e.filename is None:
+            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
+        raise
+
+
+def _write_stream_file(stream: Stream, path: Path, fmt: str) -> None:
     names = list(stream.columns)
     factor: np.ndarray | None = None
     if stream.kind == SensorKind.IMU:
