@@ -413,3 +413,32 @@ def test_bad_input_files_exit_2_with_the_problem_named(case: str, tmp_path: Path
     assert r.returncode == 2, (case, r.returncode, r.stderr)
     assert fragment in r.stderr and "Traceback" not in r.stderr, (case, r.stderr)
     assert name in r.stderr, (case, r.stderr)
+
+
+def test_steps_measured_from_clipped_data_are_marked(run_stream) -> None:
+    """A sensor whose range cuts only the hardest impacts: the steps measured
+    from clipped data carry saturated_ms > 0 (the ones with the harder
+    impacts), the others 0, and a note counts them; a clean stream has no
+    such column."""
+    from footfall.gait.imu import analyze_imu_stream
+
+    stream, cond = run_stream
+    clean = analyze_imu_stream(stream, cond).steps
+    assert "saturated_ms" not in clean.columns
+    # the range set at the median of the strides' largest specific force
+    acc = stream.values[:, :3]
+    t = stream.time_s
+    peaks = [np.abs(acc[(t >= a) & (t < b)]).max()
+             for a, b in zip(clean["ic_s"][:-1], clean["ic_s"][1:], strict=True)]
+    lim = float(np.median(peaks))
+    v = stream.values.copy()
+    v[:, :3] = np.clip(v[:, :3], -lim, lim)
+    res = analyze_imu_stream(_with(stream, v), cond)
+    assert len(res.steps) == len(clean)
+    sat = res.steps["saturated_ms"].to_numpy()
+    marked, unmarked = sat > 0, sat == 0
+    assert marked.sum() >= 5 and unmarked.sum() >= 5, sat
+    assert np.nanmedian(clean["impact_g"].to_numpy()[marked]) > np.nanmedian(
+        clean["impact_g"].to_numpy()[unmarked])
+    note = next(n for n in res.notes if "saturated_ms" in n)
+    assert note.startswith(f"{int(marked.sum())} of {len(sat)} steps")

@@ -13,8 +13,8 @@ import numpy as np
 
 from footfall.gait.alignment import Alignment, align_and_integrate
 from footfall.gait.events import StrideEvents, detect_events
-from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible
-from footfall.gait.metrics import imu_step_columns
+from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible, filled_ms
+from footfall.gait.metrics import imu_step_columns, row_windows
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.shank import detect_shank_events, shank_angle_ic, with_standing_tibia
 from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
@@ -228,9 +228,30 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     table, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
                        placement=stream.placement, belt_speed_mps=belt, filled=filled,
                        tibia=al.tibia)
+    if clip and len(table):
+        table = _with_saturation(table, ev, np.hstack([acc, gyr]), clip, fs)
+        hit = int(np.sum(np.asarray(table["saturated_ms"]) > 0))
+        notes.append(f"{hit} of {len(table)} steps were measured from data the sensor's range "
+                     "cut (saturated_ms > 0 in the steps table)")
     info["n_steps"] = len(table)
     return ImuResult(table, alignment=al, events=ev, notes=notes, info=info,
                      signals=(time_s, acc_f, gyr_f))
+
+
+def _with_saturation(table: ColumnTable, ev: StrideEvents, vals: np.ndarray,
+                     clip: dict[str, Any], fs_hz: float) -> ColumnTable:
+    """``table`` with ``saturated_ms``: per row, how long (ms) a saturated
+    channel (:func:`saturation`, ``vals`` the analysed acc then gyr samples)
+    sat at its limit within the data the row is measured from
+    (:func:`footfall.gait.metrics.row_windows`)."""
+    names = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+    at = np.zeros(len(vals), dtype=bool)
+    for name, c in clip.items():
+        k = names.index(name)
+        with np.errstate(invalid="ignore"):
+            at |= np.abs(vals[:, k]) >= c["limit"] * (1.0 - 1e-6)
+    return ColumnTable({**dict(table.items()),
+                        "saturated_ms": filled_ms(at, *row_windows(ev), fs_hz)})
 
 
 def steps_with_alignment(

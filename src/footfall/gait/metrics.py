@@ -154,6 +154,20 @@ def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
     return out
 
 
+def row_windows(ev: StrideEvents) -> tuple[np.ndarray, np.ndarray]:
+    """First and last sample (float indices) of the data each steps-table row
+    is measured from: from the mid-stance before its contact to the
+    mid-stance after the stride that follows it (its own stride when the
+    next does not continue it). What ``gap_ms`` counts over, and the
+    saturation of ``saturated_ms`` (footfall.gait.imu)."""
+    n_str = len(ev.ic)
+    cont = np.zeros(n_str, dtype=bool)
+    cont[:-1] = ev.ms_before[1:] == ev.ms_after[:-1]
+    nxt = np.minimum(np.arange(n_str) + 1, max(n_str - 1, 0))
+    stop = np.where(cont, ev.ms_after[nxt], ev.ms_after) if n_str else ev.ms_after
+    return ev.ms_before.astype(float), np.asarray(stop, dtype=float)
+
+
 def imu_step_columns(
     time_s: np.ndarray,
     gyr_rps: np.ndarray,
@@ -246,8 +260,7 @@ def imu_step_columns(
 
     # data filled into short gaps within the strides of each row
     if filled is not None and len(filled) == n:
-        gap_ms = filled_ms(filled, ev.ms_before.astype(float),
-                           np.where(cont, ev.ms_after[nxt], ev.ms_after).astype(float), fs_hz)
+        gap_ms = filled_ms(filled, *row_windows(ev), fs_hz)
     else:
         gap_ms = np.zeros(n_str)
 
