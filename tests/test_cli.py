@@ -434,3 +434,14 @@ def test_progress_shows_on_a_terminal_and_nothing_when_piped() -> None:
     code, seen = stderr_on_a_terminal(["analyze", str(sample)])
     assert code == 0
     assert b"analysing" in seen or b"reading" in seen
+
+
+def test_simulate_shows_progress_on_a_terminal_only(tmp_path) -> None:
+    from pty_run import stderr_on_a_terminal
+
+    piped = subprocess.run([sys.executable, "-m", "footfall", "simulate", "-m", "0.3", "-o",
+                            str(tmp_path / "a")], capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
+    code, seen = stderr_on_a_terminal(["simulate", "-m", "0.3", "-o", str(tmp_path / "b")])
+    assert code == 0
+    assert b"simulating" in seen or b"planning the run" in seen

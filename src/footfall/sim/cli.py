@@ -101,9 +101,12 @@ def run(args: argparse.Namespace) -> int:
         raise FootfallError("already holds a recording (recording.json)", path=str(args.out),
                             fix="give -o a new folder, or pass --force to replace it")
     t0 = time.perf_counter()
-    rec, truth = simulate(args.scenario, args.minutes, args.seed, args.out,
-                          profile=args.profile, sensors=tuple(args.sensors),
-                          mounting=args.mounting, fmt=args.fmt)
+    from footfall.report.terminal import progress_bar
+
+    with progress_bar("planning the run", "simulating", "stages") as progress:
+        rec, truth = simulate(args.scenario, args.minutes, args.seed, args.out,
+                              profile=args.profile, sensors=tuple(args.sensors),
+                              mounting=args.mounting, fmt=args.fmt, progress=progress)
     dt = time.perf_counter() - t0
     print(f"wrote {args.out}: {len(rec.streams)} streams, {rec.duration_s / 60:.1f} min, "
           f"{len(truth)} contacts in truth_steps.csv ({dt:.1f} s)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,7 @@ def simulate(
     sensors: tuple[str, ...] = SENSORS,
     mounting: Any = None,
     fmt: str = "csv",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[Recording, pd.DataFrame]:
     """Simulate a run and (optionally) write it as a recording folder.
 
@@ -204,6 +206,9 @@ def simulate(
         Foot-IMU mounting (name or rotation); default: the scenario's.
     fmt
         Stream file format when writing: ``csv`` or ``parquet``.
+    progress
+        Called as ``progress(stage, done, total)`` before each stage (the
+        truth, each sensor, writing the folder); None: nothing.
 
     Returns
     -------
@@ -226,6 +231,14 @@ def simulate(
     r_mount, r_dev = (np.random.default_rng(s) for s in ss.spawn(2))
     mnt = sc.mounting if mounting is None else mounting
 
+    n_devices = 2 * sum(1 for k in sensors if k in SENSORS)
+    stages = iter(range(n_devices + 2 + (out_dir is not None)))
+
+    def stage(label: str) -> None:
+        if progress is not None:
+            progress(label, next(stages), n_devices + 1 + (out_dir is not None))
+
+    stage("the runner's steps")
     tracks = {left: build_track(plan, left) for left in (True, False)}
     mounts = {}
     for left in (True, False):
@@ -246,6 +259,7 @@ def simulate(
             side = "left" if left else "right"
             rng = next(dev_rngs)
             name = f"{side}_{placement}"
+            stage(name)
             drift, offset = device_clock(prof, reference=(name == "left_foot"), rng=r_dev)
             dev_t, true_t = sample_instants(duration, prof.imu_fs_hz, drift, offset,
                                             prof.jitter_ms, rng)
@@ -277,6 +291,7 @@ def simulate(
             side = "left" if left else "right"
             rng = next(dev_rngs)
             name = f"{side}_insole"
+            stage(name)
             drift, offset = device_clock(prof, reference=False, rng=r_dev)
             dev_t, true_t = sample_instants(duration, prof.insole_fs_hz, drift, offset,
                                             prof.jitter_ms, rng)
@@ -320,5 +335,6 @@ def simulate(
     }
     rec = Recording(streams=streams, meta=meta, source=str(out_dir or f"sim:{sc.name}"))
     if out_dir is not None:
+        stage(f"writing {Path(out_dir).name}")
         write_folder(out_dir, rec, truth, fmt=fmt)
     return rec, truth
