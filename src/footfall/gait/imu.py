@@ -13,8 +13,8 @@ import numpy as np
 
 from footfall.gait.alignment import Alignment, align_and_integrate
 from footfall.gait.events import StrideEvents, detect_events
-from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible, filled_ms
-from footfall.gait.metrics import imu_step_columns, row_windows
+from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible
+from footfall.gait.metrics import imu_step_columns
 from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.shank import detect_shank_events, shank_angle_ic, with_standing_tibia
 from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
@@ -94,6 +94,17 @@ def saturation(stream: Stream) -> dict[str, Any]:
         if in_runs >= 3 and in_runs >= CLIP_MIN_SHARE * n:
             out[name] = {"limit": round(m, 4), "share_pct": round(100.0 * in_runs / n, 3)}
     return out
+
+
+def clipped_samples(vals: np.ndarray, clip: dict[str, Any]) -> np.ndarray:
+    """(n,) True where a channel that :func:`saturation` found saturated sits
+    at its limit (``vals``: acc then gyr, as analysed)."""
+    names = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+    at = np.zeros(len(vals), dtype=bool)
+    for name, c in clip.items():
+        with np.errstate(invalid="ignore"):
+            at |= np.abs(vals[:, names.index(name)]) >= c["limit"] * (1.0 - 1e-6)
+    return at
 
 
 def saturation_note(clip: dict[str, Any]) -> str:
@@ -227,31 +238,15 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
     table, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
                        placement=stream.placement, belt_speed_mps=belt, filled=filled,
-                       tibia=al.tibia)
-    if clip and len(table):
-        table = _with_saturation(table, ev, np.hstack([acc, gyr]), clip, fs)
+                       tibia=al.tibia,
+                       clipped=clipped_samples(np.hstack([acc, gyr]), clip) if clip else None)
+    if "saturated_ms" in table and len(table):
         hit = int(np.sum(np.asarray(table["saturated_ms"]) > 0))
         notes.append(f"{hit} of {len(table)} steps were measured from data the sensor's range "
                      "cut (saturated_ms > 0 in the steps table)")
     info["n_steps"] = len(table)
     return ImuResult(table, alignment=al, events=ev, notes=notes, info=info,
                      signals=(time_s, acc_f, gyr_f))
-
-
-def _with_saturation(table: ColumnTable, ev: StrideEvents, vals: np.ndarray,
-                     clip: dict[str, Any], fs_hz: float) -> ColumnTable:
-    """``table`` with ``saturated_ms``: per row, how long (ms) a saturated
-    channel (:func:`saturation`, ``vals`` the analysed acc then gyr samples)
-    sat at its limit within the data the row is measured from
-    (:func:`footfall.gait.metrics.row_windows`)."""
-    names = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
-    at = np.zeros(len(vals), dtype=bool)
-    for name, c in clip.items():
-        k = names.index(name)
-        with np.errstate(invalid="ignore"):
-            at |= np.abs(vals[:, k]) >= c["limit"] * (1.0 - 1e-6)
-    return ColumnTable({**dict(table.items()),
-                        "saturated_ms": filled_ms(at, *row_windows(ev), fs_hz)})
 
 
 def steps_with_alignment(
@@ -318,6 +313,7 @@ def _steps(
     belt_speed_mps: float | None,
     filled: np.ndarray | None,
     tibia: np.ndarray | None,
+    clipped: np.ndarray | None = None,
 ) -> tuple[ColumnTable, StrideEvents]:
     """Events and steps-table rows from foot-frame data and its integration
     (``tibia``: a shank's tibia direction, :attr:`Alignment.tibia`)."""
@@ -330,7 +326,7 @@ def _steps(
     # a shank's angle at contact is measured once, below, with its own tilt
     # reference (footfall.gait.shank.shank_angle_ic), not from each stride
     table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
-                             belt_speed_mps=belt_speed_mps, filled=filled)
+                             belt_speed_mps=belt_speed_mps, filled=filled, clipped=clipped)
     if Placement(placement) == Placement.SHANK and tibia is not None and len(table):
         table = _with_shank_angle(table, time_s, acc_f, gyr_f, fs_hz, ev, tibia)
     if seg.partial is not None and np.any(seg.partial) and len(table):

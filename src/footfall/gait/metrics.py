@@ -179,6 +179,7 @@ def imu_step_columns(
     placement: Placement | str = Placement.FOOT,
     belt_speed_mps: float | None = None,
     filled: np.ndarray | None = None,
+    clipped: np.ndarray | None = None,
 ) -> ColumnTable:
     """Steps-table rows, one per initial contact.
 
@@ -209,6 +210,10 @@ def imu_step_columns(
         (n,) True where a sample was filled into a short gap for the analysis
         (:func:`footfall.gait.gaps.bridge_gaps`); each row's ``gap_ms`` is the
         filled data within the strides it is measured from.
+    clipped
+        (n,) True where a saturated channel sits at the sensor's limit
+        (footfall.gait.imu.saturation); when given, each row gets
+        ``saturated_ms`` over the same span as ``gap_ms``.
 
     Returns
     -------
@@ -263,6 +268,9 @@ def imu_step_columns(
         gap_ms = filled_ms(filled, *row_windows(ev), fs_hz)
     else:
         gap_ms = np.zeros(n_str)
+    # samples a saturated channel sat at its limit, over the same span
+    sat_ms = (filled_ms(clipped, *row_windows(ev), fs_hz)
+              if clipped is not None and len(clipped) == n else None)
 
     # orientation at contact
     pitch_ic = _interp_pitch(traj, ev.ic)
@@ -380,6 +388,8 @@ def imu_step_columns(
         if belt_speed_mps:
             cols["speed_mps"] = speed
             cols["stride_length_m"] = stride_len_out
+    if sat_ms is not None:
+        cols["saturated_ms"] = sat_ms
     # rows with a contact, in time order; the table is built once
     rows = np.flatnonzero(np.isfinite(ic_s))
     rows = rows[np.argsort(ic_s[rows], kind="stable")]
