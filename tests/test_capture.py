@@ -211,3 +211,51 @@ def test_recover_onto_a_full_disk_exits_2_and_keeps_the_log(tmp_path) -> None:
     r.close()
     assert again.returncode == 0, again.stderr
     assert len(read_recording(tmp_path / "out").streams[0]) == 4000
+
+
+REPLAY_SCRIPT = textwrap.dedent("""
+    import sys
+    from footfall.devices.replay import ReplaySource
+    from footfall.live.session import LiveSession
+
+    src = ReplaySource(sys.argv[1], speed=20.0)
+    session = LiveSession(src, sys.argv[2])
+    # where the playback is, from the clock (not from the analysis)
+    session.run(tick_s=0.1, on_tick=lambda snap: print(src.now_s(), flush=True))
+""")
+
+
+def test_kill_9_during_a_20x_replay_loses_at_most_a_second_per_stream(tmp_path) -> None:
+    """The capture log is written by the player as data comes due, not by
+    the analysis loop: killed mid-run, the recovered streams reach to within
+    a second (of recording time) of where the playback was."""
+    prof = dataclasses.replace(PROFILES["typical"], imu_fs_hz=1000.0, insole_fs_hz=100.0)
+    sim, _ = simulate("easy-run", 4.0, 2, profile=prof, sensors=("foot", "shank", "insole"))
+    from footfall.io import write_recording
+
+    src_dir = tmp_path / "run"
+    write_recording(sim, src_dir, fmt="parquet")
+    out = tmp_path / "cap"
+    proc = subprocess.Popen([sys.executable, "-c", REPLAY_SCRIPT, str(src_dir), str(out)],
+                            stdout=subprocess.PIPE, text=True)
+    position = float("nan")
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            position = float(line)
+            if position - sim.streams[0].time_s[0] >= 60.0:
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert position - sim.streams[0].time_s[0] >= 60.0
+    run = subprocess.run([sys.executable, "-m", "footfall", "recover", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    rec = read_recording(out)
+    assert len(rec.streams) == len(sim.streams)
+    for st in rec.streams:
+        # the last position printed is at or before the kill
+        assert st.time_s[-1] >= position - 1.0, (st.name, position - st.time_s[-1])

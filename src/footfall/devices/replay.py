@@ -13,7 +13,10 @@ on the recording's own ``time_s`` axis, which serves as the session axis.
 from __future__ import annotations
 
 import math
+import queue
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,10 @@ FRAME_MS = 10.0
 
 STATUS_EVERY_S = 1.0
 """A Status event per device after each second of data."""
+
+ANALYSIS_QUEUE_MAX = 200_000
+"""Most events waiting for the analysis when a player thread feeds a sink;
+beyond it the analysis skips (counted in ``analysis_dropped``), the sink never."""
 
 
 def _device_id(stream: Stream, taken: set[str]) -> str:
@@ -117,6 +124,14 @@ class ReplaySource:
         self._opened_at: float | None = None
         self._sent_info = False
         self._closed = False
+        # a player thread of its own once a sink is set (see set_sink)
+        self._sink: Callable[[list[Event]], None] | None = None
+        self._sink_lock = threading.Lock()
+        self._queue: queue.Queue[Event] = queue.Queue(maxsize=ANALYSIS_QUEUE_MAX)
+        self._thread: threading.Thread | None = None
+        self._played = threading.Event()
+        self.sink_error: OSError | None = None
+        self.analysis_dropped = 0
 
     # --------------------------------------------------------------- Source
 
@@ -128,11 +143,60 @@ class ReplaySource:
     def close(self) -> None:
         """Stop playing; :attr:`finished` becomes True."""
         self._closed = True
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2.0)
 
     @property
     def finished(self) -> bool:
         """True when every block was returned (or the source was closed)."""
+        if self._thread is not None:
+            return self._closed or (self._played.is_set() and self._queue.empty())
         return self._closed or self._next >= len(self._order)
+
+    def set_sink(self, sink: Callable[[list[Event]], None] | None) -> bool:
+        """Play in a thread of its own that hands every event to ``sink`` (the
+        capture log's writer) when it is due, like a board's reader thread:
+        the log then never waits on the analysis that polls this source
+        (which gets the same events from a bounded queue). Only at a set
+        speed; False at ``speed=None`` (there is no due time to keep: the
+        caller writes what it polls). ``None`` stops handing events over."""
+        if sink is None:
+            with self._sink_lock:
+                self._sink = None
+            return True
+        if self.speed is None:
+            return False
+        with self._sink_lock:
+            self._sink = sink
+        if self._thread is None:
+            if self._opened_at is None:
+                self.open()
+            self._thread = threading.Thread(target=self._play, daemon=True,
+                                            name="replay player")
+            self._thread.start()
+        return True
+
+    def _play(self) -> None:
+        while not self._closed and self._next < len(self._order):
+            self._put(self._pull(0.05))
+        if not self._closed:
+            self._put(self._pull(0.0))  # the closing statuses
+        self._played.set()
+
+    def _put(self, events: list[Event]) -> None:
+        if not events:
+            return
+        with self._sink_lock:
+            if self._sink is not None and self.sink_error is None:
+                try:
+                    self._sink(events)
+                except OSError as e:  # a full disk: the session reports it
+                    self.sink_error = e
+        for e in events:
+            try:
+                self._queue.put_nowait(e)
+            except queue.Full:
+                self.analysis_dropped += 1  # the analysis skips, the log does not
 
     @property
     def duration_s(self) -> float:
@@ -157,6 +221,18 @@ class ReplaySource:
     def poll(self, timeout_s: float = 0.1) -> list[Event]:
         """The events due by now; waits up to ``timeout_s`` for the next block
         when none is due. Returns [] when finished."""
+        if self._thread is not None:
+            out: list[Event] = []
+            try:
+                out.append(self._queue.get(timeout=timeout_s) if timeout_s > 0
+                           else self._queue.get_nowait())
+                while True:
+                    out.append(self._queue.get_nowait())
+            except queue.Empty:
+                return out
+        return self._pull(timeout_s)
+
+    def _pull(self, timeout_s: float) -> list[Event]:
         if self._opened_at is None:
             self.open()
         events: list[Event] = []
