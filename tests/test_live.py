@@ -188,3 +188,56 @@ def test_metronome_bell_and_failure_fallback() -> None:
     out.close()  # the terminal goes away: no exception, the metronome goes silent
     m.beat()
     assert m.backend == "silent" and "failed" in m.note
+
+
+# ------------------------------------------- the final build on a terminal
+
+
+def _on_a_terminal(args: list[str], cwd: Path, timeout_s: float = 120.0) -> tuple[int, bytes]:
+    """``python -m footfall ARGS`` with standard output and standard error on
+    one real pseudo-terminal (as in a terminal window): its exit code and
+    everything it drew."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "footfall", *args], stdout=slave,
+                            stderr=slave, cwd=cwd)
+    os.close(slave)
+    seen = b""
+    try:
+        while select.select([master], [], [], timeout_s)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        proc.wait(timeout=120)
+        os.close(master)
+    return proc.returncode, seen
+
+
+def test_live_shows_the_final_build_on_a_terminal_after_the_view_and_nothing_when_piped(
+        tmp_path: Path) -> None:
+    """On stop the recording is built from the capture log: on a terminal a
+    progress bar shows it, drawn after the live view has closed (the view's
+    last frame, then the bar, never the view again); piped, nothing but the
+    status lines and the closing line."""
+    code, seen = _on_a_terminal(["live", "--replay", str(SAMPLE), "-o", "cap", "--speed", "0"],
+                                cwd=tmp_path)
+    assert code == 0, seen.decode(errors="replace")[-2000:]
+    assert b"data quality" in seen  # the view was drawn
+    bar = seen.find(b"writing the recording")
+    assert bar != -1 and b"writing replay-" in seen[bar:]  # a device being written
+    assert seen.rfind(b"data quality") < bar  # no frame of the view after the bar
+    assert b"recorded cap: " in seen[bar:]
+    assert (tmp_path / "cap" / "recording.json").exists()
+
+    r = footfall("live", "--replay", str(SAMPLE), "-o", "piped", "--speed", "0", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == ""
+    assert "writing" not in r.stdout and "\x1b" not in r.stdout
+    assert r.stdout.splitlines()[-1].startswith("recorded piped: ")
+    assert (tmp_path / "piped" / "recording.json").exists()

@@ -177,8 +177,9 @@ class Recorder:
             self._fh.flush()
             self._dirty = True
 
-    def close(self) -> Path:
-        """Fsync and close the log, then write the recording folder; returns it."""
+    def close(self, *, progress: Callable[[str, int, int], None] | None = None) -> Path:
+        """Fsync and close the log, then write the recording folder; returns it.
+        ``progress`` is handed to :func:`build_recording`."""
         with self._lock:
             if not self._closed:
                 self._sync()
@@ -186,7 +187,7 @@ class Recorder:
                 self._closed = True
         self._stop.set()
         self._syncer.join(timeout=2.0)
-        return build_recording(self.log_path, self.out_dir, fmt=self.fmt)
+        return build_recording(self.log_path, self.out_dir, fmt=self.fmt, progress=progress)
 
 
 # --------------------------------------------------------------------------

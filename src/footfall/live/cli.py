@@ -149,20 +149,35 @@ def run(args: argparse.Namespace) -> int:
     if metronome is not None:
         mdesc = f"{metronome.bpm:.0f} bpm, {metronome.backend}" + (
             f" ({metronome.note})" if metronome.note and metronome.backend == "silent" else "")
+    from functools import partial
+
+    from footfall.report.terminal import progress_bar
+
+    # the final build of the recording: a bar on a terminal only (standard
+    # error), drawn after the view has closed
+    build_progress = partial(progress_bar, "writing the recording", "writing", "devices")
+
     try:
         if args.view and sys.stdout.isatty():
             from rich.live import Live
 
             with Live(render({}, args.target_cadence, mdesc), refresh_per_second=4,
                       screen=False) as live:
-                result = session.run(
-                    duration_s=args.duration,
-                    on_tick=lambda s: live.update(render(s, args.target_cadence, mdesc)))
+                def view(snap: dict) -> None:
+                    live.update(render(snap, args.target_cadence, mdesc))
+
+                def stopped(snap: dict) -> None:
+                    view(snap)  # the final values stay on screen
+                    live.stop()
+
+                result = session.run(duration_s=args.duration, on_tick=view,
+                                     on_stop=stopped, build_progress=build_progress)
         else:
             def tick(snap: dict) -> None:
                 print(status_line(snap, args.target_cadence), flush=True)
 
-            result = session.run(duration_s=args.duration, tick_s=args.every, on_tick=tick)
+            result = session.run(duration_s=args.duration, tick_s=args.every, on_tick=tick,
+                                 on_stop=tick, build_progress=build_progress)
     finally:
         if metronome is not None:
             metronome.stop()

@@ -10,12 +10,14 @@ folder) and saves the live steps table and summary next to it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,9 +192,26 @@ class LiveSession:
 
     def run(self, *, duration_s: float | None = None, tick_s: float = 0.25,
             on_tick: Callable[[dict[str, Any]], None] | None = None,
-            poll_s: float = 0.02, handle_signals: bool = True) -> SessionResult:
+            poll_s: float = 0.02, handle_signals: bool = True,
+            on_stop: Callable[[dict[str, Any]], None] | None = None,
+            build_progress: Callable[[], AbstractContextManager[
+                Callable[[str, int, int], None] | None]] | None = None) -> SessionResult:
         """Run until the source is finished, :meth:`stop`, SIGINT/SIGTERM, or
         ``duration_s`` of wall time.
+
+        Parameters
+        ----------
+        on_tick
+            Called with the analyser's snapshot every ``tick_s``, and once
+            more with the final one at the end (unless ``on_stop`` is given).
+        on_stop
+            Called once with the final snapshot when the capture has stopped,
+            before the recording is built (a view closes itself here, so what
+            follows on the terminal does not fight it).
+        build_progress
+            A context manager factory yielding the ``progress(device_id,
+            done, total)`` callback of the final build of the recording (or
+            None), entered after ``on_stop``.
 
         Returns
         -------
@@ -251,8 +270,15 @@ class LiveSession:
             if direct:
                 _attach_sink(self.source, None)
             self.analyzer.finish()
-            result = self._finish()  # closing the recorder writes the recording
-        if on_tick is not None:
+            try:
+                if on_stop is not None:
+                    on_stop(self.analyzer.snapshot())
+            finally:  # the recording is built whatever the view did
+                with (build_progress() if build_progress is not None
+                      else contextlib.nullcontext()) as progress:
+                    # closing the recorder writes the recording
+                    result = self._finish(progress)
+        if on_tick is not None and on_stop is None:
             on_tick(result.snapshot)
         return result
 
@@ -269,12 +295,13 @@ class LiveSession:
         if start < len(events):
             self.analyzer.feed(events[start:])
 
-    def _finish(self) -> SessionResult:
+    def _finish(self, progress: Callable[[str, int, int], None] | None = None
+                ) -> SessionResult:
         snap = self.analyzer.snapshot()
         steps = self.analyzer.steps()
         rec = csv = js = None
         if self.recorder is not None:
-            rec = self.recorder.close()
+            rec = self.recorder.close(progress=progress)
             csv = self.out_dir / LIVE_STEPS_FILE
             steps.to_csv(csv, index=False)
             js = self.out_dir / LIVE_SUMMARY_FILE
