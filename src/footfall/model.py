@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from footfall import registry as _registry
+
 if TYPE_CHECKING:  # pandas is loaded only where a steps table is built
     import pandas as pd
 
@@ -181,47 +183,24 @@ class Recording:
 # --------------------------------------------------------------------------
 
 STEP_COLUMNS: dict[str, str] = {
-    "side": "object",
-    "ic_s": "float64",
-    "to_s": "float64",
-    "contact_ms": "float64",
-    "stride_ms": "float64",
-    "swing_ms": "float64",
-    "cadence_spm": "float64",
-    "stride_length_m": "float64",
-    "speed_mps": "float64",
-    "foot_strike_angle_deg": "float64",
-    "strike_pattern": "object",
-    "strike_index_pct": "float64",
-    "shank_angle_ic_deg": "float64",
-    "pronation_excursion_deg": "float64",
-    "pronation_velocity_dps": "float64",
-    "impact_g": "float64",
-    "braking_g": "float64",
-    "forefoot_load_pct": "float64",
-    "lateral_forefoot_load_pct": "float64",
-    "peak_forefoot_kpa": "float64",
-}
-"""Contract columns of the steps table and their dtypes, in order.
+    m.name: m.dtype for m in _registry.METRICS.values() if m.group == _registry.Group.CONTRACT}
+"""Contract columns of the steps table and their dtypes, in order (from
+:mod:`footfall.registry`).
 
 Extra columns may follow (e.g. ``ms_s`` mid-stance time, ``source``); these
 are the ones outside tools rely on."""
 
-NUMERIC_STEP_METRICS: tuple[str, ...] = tuple(
-    c for c, t in STEP_COLUMNS.items() if t == "float64" and c not in ("ic_s", "to_s")
-)
-"""Per-step numeric metrics that the summary aggregates."""
+NUMERIC_STEP_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.CONTRACT,
+                                                        summarised=True)
+"""Per-step numeric contract metrics that the summary aggregates."""
 
-INSOLE_STEP_METRICS: tuple[str, ...] = (
-    "loading_rate_bw_s", "cop_ml_index_pct",
-    *(f"peak_{r}_kpa" for r in ("heel", "midfoot", "medial_forefoot", "central_forefoot",
-                                "lateral_forefoot", "hallux", "toes")),
-)
+INSOLE_STEP_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.INSOLE,
+                                                       summarised=True)
 """Extra insole columns of the steps table (after the contract ones) that the
 summary also aggregates (footfall.gait.pressure; docs/metrics.md)."""
 
-IMU_EXTRA_METRICS: tuple[str, ...] = ("foot_progression_deg", "rearfoot_eversion_deg",
-                                      "rearfoot_eversion_velocity_dps")
+IMU_EXTRA_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.IMU,
+                                                     summarised=True)
 """Extra foot-IMU columns of the steps table that the summary also aggregates
 (footfall.gait.metrics; rearfoot eversion only with a shank IMU on the same
 leg, footfall.gait.ankle; docs/metrics.md)."""

@@ -41,36 +41,21 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from footfall.model import (
-    IMU_EXTRA_METRICS,
-    INSOLE_STEP_METRICS,
-    NUMERIC_STEP_METRICS,
     STRIKE_PATTERNS,
     Side,
 )
+from footfall.registry import names
 
 if TYPE_CHECKING:  # a steps table is a DataFrame; the work here is done on NumPy arrays
     import pandas as pd
 
-WINDOW_METRICS: tuple[str, ...] = (
-    "cadence_spm",
-    "contact_ms",
-    "stride_ms",
-    "stride_length_m",
-    "speed_mps",
-    "foot_strike_angle_deg",
-    "shank_angle_ic_deg",
-    "pronation_excursion_deg",
-    "pronation_velocity_dps",
-    "impact_g",
-    "braking_g",
-    "forefoot_load_pct",
-    "lateral_forefoot_load_pct",
-)
-"""Metrics whose per-window medians go into ``summary["windows"]`` (when they have data)."""
+WINDOW_METRICS: tuple[str, ...] = names(window=True)
+"""Metrics whose per-window medians go into ``summary["windows"]`` (when they
+have data); from :mod:`footfall.registry`."""
 
-SUMMARY_METRICS: tuple[str, ...] = NUMERIC_STEP_METRICS + IMU_EXTRA_METRICS + INSOLE_STEP_METRICS
+SUMMARY_METRICS: tuple[str, ...] = names(summarised=True)
 """Metrics summarised: the contract's numeric columns, then the foot-IMU and
-insole extras."""
+insole extras (:mod:`footfall.registry`)."""
 
 MIN_STEPS_PER_THIRD = 6
 """Fewest steps with a value in each of the first and last thirds for a drift entry."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -19,59 +18,24 @@ from rich.table import Table
 from rich.text import Text
 
 from footfall.errors import safe_text
+from footfall.registry import Metric
+from footfall.registry import metric as registry_metric
 
 if TYPE_CHECKING:
     from footfall.pipeline import Analysis
 
 
-@dataclass(frozen=True)
-class MetricFormat:
-    """How a metric is shown: a label, its unit and the decimals to print."""
-
-    label: str
-    unit: str
-    decimals: int
-
-
-METRIC_FORMATS: dict[str, MetricFormat] = {
-    "cadence_spm": MetricFormat("Cadence", "spm", 1),
-    "contact_ms": MetricFormat("Contact time", "ms", 0),
-    "stride_ms": MetricFormat("Stride time", "ms", 0),
-    "swing_ms": MetricFormat("Swing time", "ms", 0),
-    "stride_length_m": MetricFormat("Stride length", "m", 2),
-    "speed_mps": MetricFormat("Speed", "m/s", 2),
-    "foot_strike_angle_deg": MetricFormat("Foot strike angle", "deg", 1),
-    "strike_index_pct": MetricFormat("Strike index", "%", 0),
-    "shank_angle_ic_deg": MetricFormat("Shank angle at contact", "deg", 1),
-    "foot_progression_deg": MetricFormat("Toe-out", "deg", 1),
-    "pronation_excursion_deg": MetricFormat("Foot roll (pronation)", "deg", 1),
-    "pronation_velocity_dps": MetricFormat("Foot roll rate", "deg/s", 0),
-    "rearfoot_eversion_deg": MetricFormat("Rearfoot eversion", "deg", 1),
-    "rearfoot_eversion_velocity_dps": MetricFormat("Rearfoot eversion rate", "deg/s", 0),
-    "impact_g": MetricFormat("Impact", "g", 1),
-    "braking_g": MetricFormat("Braking", "g", 2),
-    "forefoot_load_pct": MetricFormat("Forefoot load", "%", 0),
-    "lateral_forefoot_load_pct": MetricFormat("Lateral forefoot load", "%", 0),
-    "peak_forefoot_kpa": MetricFormat("Peak forefoot pressure", "kPa", 0),
-    "loading_rate_bw_s": MetricFormat("Loading rate", "BW/s", 1),
-    "cop_ml_index_pct": MetricFormat("COP medial index", "%", 1),
-    "peak_heel_kpa": MetricFormat("Peak heel", "kPa", 0),
-    "peak_midfoot_kpa": MetricFormat("Peak midfoot", "kPa", 0),
-    "peak_medial_forefoot_kpa": MetricFormat("Peak medial forefoot", "kPa", 0),
-    "peak_central_forefoot_kpa": MetricFormat("Peak central forefoot", "kPa", 0),
-    "peak_lateral_forefoot_kpa": MetricFormat("Peak lateral forefoot", "kPa", 0),
-    "peak_hallux_kpa": MetricFormat("Peak hallux", "kPa", 0),
-    "peak_toes_kpa": MetricFormat("Peak toes", "kPa", 0),
-}
-"""Display label, unit and rounding of each steps-table metric."""
+MetricFormat = Metric
+"""How a metric is shown (its label, unit and decimals): its
+:class:`footfall.registry.Metric` entry."""
 
 LEFT_STYLE = "cyan"
 RIGHT_STYLE = "magenta"
 
 
-def metric_format(metric: str) -> MetricFormat:
+def metric_format(metric: str) -> Metric:
     """The display format of ``metric`` (a generic one for unknown names)."""
-    return METRIC_FORMATS.get(metric, MetricFormat(metric, "", 2))
+    return registry_metric(metric)
 
 
 def format_value(value: float | None, decimals: int, *, sign: bool = False) -> str:

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from footfall.registry import metric
 from footfall.rules.ruleset import (
     CONFIDENCES,
     SEVERITIES,
@@ -66,29 +67,6 @@ MIN_WINDOWS_EACH_SIDE_OF_ONSET = 2
 CADENCE_TARGET_LOW = 1.05
 CADENCE_TARGET_HIGH = 1.10
 """Suggested cadence targets: current +5 % and +10 % (Heiderscheit et al. 2011)."""
-
-METRIC_LABELS: dict[str, tuple[str, str, int]] = {
-    "contact_ms": ("contact time", "ms", 0),
-    "stride_ms": ("stride time", "ms", 0),
-    "swing_ms": ("swing time", "ms", 0),
-    "cadence_spm": ("cadence", "steps/min", 0),
-    "stride_length_m": ("stride length", "m", 2),
-    "speed_mps": ("speed", "m/s", 2),
-    "foot_strike_angle_deg": ("foot strike angle", "deg", 1),
-    "strike_index_pct": ("strike index", "% of foot length", 0),
-    "shank_angle_ic_deg": ("shank angle at contact", "deg", 1),
-    "foot_progression_deg": ("toe-out (foot progression angle)", "deg", 1),
-    "pronation_excursion_deg": ("foot roll (pronation) excursion", "deg", 1),
-    "pronation_velocity_dps": ("foot roll (pronation) velocity", "deg/s", 0),
-    "rearfoot_eversion_deg": ("rearfoot eversion (foot vs shank)", "deg", 1),
-    "rearfoot_eversion_velocity_dps": ("rearfoot eversion velocity", "deg/s", 0),
-    "impact_g": ("impact", "g", 1),
-    "braking_g": ("braking", "g", 2),
-    "forefoot_load_pct": ("forefoot load", "%", 0),
-    "lateral_forefoot_load_pct": ("lateral forefoot load", "%", 0),
-    "peak_forefoot_kpa": ("peak forefoot pressure", "kPa", 0),
-}
-"""Plain-language label, unit and display decimals of each metric."""
 
 WHOLE_RUN = "whole run"
 
@@ -394,7 +372,8 @@ def _unit_of(fact: str) -> tuple[str, str, int]:
     if fact == "contact_balance.offset_pct":
         return "contact time balance away from 50 %", "points", 1
     base, _, suffix = fact.partition(".")
-    label, unit, dec = METRIC_LABELS.get(base, (base, "", 2))
+    entry = metric(base)
+    label, unit, dec = entry.sentence_label, entry.sentence_unit, entry.decimals
     if suffix == "asymmetry_pct":
         return f"{label} left-right difference", "%", 1
     if suffix == "late_change_pct":

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from footfall.errors import FootfallError
+from footfall.registry import names
 from footfall.rules.symptoms import FIELD_KINDS, FIELD_NAMES, field_choices
 
 FORMAT = "footfall-rules/1"
@@ -42,13 +43,9 @@ STATES = ("both", "sensors_only", "symptoms_only", "symptoms_sensors_normal")
 NUMERIC_OPS = ("<", "<=", ">", ">=")
 OPS = (*NUMERIC_OPS, "==", "!=", "in", "has", "has_any", "is")
 
-STEP_METRICS: tuple[str, ...] = (
-    "contact_ms", "stride_ms", "swing_ms", "cadence_spm", "stride_length_m", "speed_mps",
-    "foot_strike_angle_deg", "strike_index_pct", "shank_angle_ic_deg",
-    "pronation_excursion_deg", "pronation_velocity_dps", "impact_g", "braking_g",
-    "forefoot_load_pct", "lateral_forefoot_load_pct", "peak_forefoot_kpa",
-)
-"""Numeric steps-table metrics a sensor check may name (CONTRACTS.md section 2)."""
+STEP_METRICS: tuple[str, ...] = names(summarised=True)
+"""Numeric steps-table metrics a sensor check may name: those the summary
+aggregates (:mod:`footfall.registry`; CONTRACTS.md section 2)."""
 METRIC_SUFFIXES = ("asymmetry_pct", "late_change_pct", "late_change", "vs_baseline_pct")
 """``<metric>.<suffix>`` facts: |left-right| asymmetry; change after the symptom
 onset (or last third vs first third) in percent or in the metric's unit;
@@ -187,8 +184,12 @@ def _read_toml(path: Path, *, what: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise FootfallError(f"not valid TOML: {e}", path=str(path),
-                            fix="fix the syntax; docs/rules.md shows the format") from None
+        from footfall.rules.filetext import REPEATED_FIX, toml_problem
+
+        problem, repeated = toml_problem(text, e)
+        raise FootfallError(problem, path=str(path),
+                            fix=REPEATED_FIX if repeated else
+                            "fix the syntax; docs/rules.md shows the format") from None
     except (RecursionError, ValueError) as e:
         raise FootfallError(f"cannot be read as TOML ({type(e).__name__}: "
                             f"{str(e)[:120]})", path=str(path),

@@ -14,21 +14,11 @@ import numpy as np
 import pandas as pd
 
 from footfall.model import Side
+from footfall.registry import names
 from footfall.summary import _num, asymmetry_pct, contact_balance_left_pct
 
-LIVE_METRICS: tuple[str, ...] = (
-    "cadence_spm",
-    "contact_ms",
-    "stride_ms",
-    "stride_length_m",
-    "speed_mps",
-    "foot_strike_angle_deg",
-    "shank_angle_ic_deg",
-    "impact_g",
-    "braking_g",
-    "pronation_velocity_dps",
-)
-"""Metrics kept for the live summaries."""
+LIVE_METRICS: tuple[str, ...] = names(live=True)
+"""Metrics kept for the live summaries (:mod:`footfall.registry`)."""
 
 LAST_STEPS = 20
 """Default number of newest steps summarised."""
