@@ -327,6 +327,23 @@ BAD_INPUTS = {
     "spreadsheet file": ("x.xlsx", b"PK\x03\x04" + bytes(60), None,
                          "unsupported file type '.xlsx'"),
     "no such stream file": ("none.csv", False, None, "no such file or folder"),
+    "semicolons, a line cut short": (
+        "x.csv", _csv_with(51, "0.5;0;0\n").replace(b",", b";"), None,
+        "separated by semicolons as the header's are"),
+    "quote not closed": ("x.csv", _csv_with(51, '0.5,"0,0,9.8,0,0,0\n'), None,
+                         'line 51 opens a quote (") that is not closed'),
+    "column without a name": ("x.csv", _TEXT.replace("acc_y", " ", 1).encode(), None,
+                              "Column 3 of the first line has no name"),
+    "two columns without a name": ("x.csv", "".join(r.rstrip("\n") + ",,\n"
+                                                    for r in _ROWS).encode(), None,
+                                   "columns 8 and 9 of the first line have no name"),
+    "time in microseconds": (
+        "x.csv", (_ROWS[0] + "".join(f"{i * 10_000},0,0,9.8,0,0,0\n"
+                                     for i in range(300))).encode(),
+        None, "time_s looks like microseconds (100 samples per second)"),
+    "Parquet time in nanoseconds, the unit named": (
+        "x.parquet", _parquet(time_s=1_700_000_000_000_000_000 + np.arange(300) * 10_000_000),
+        None, "divide milliseconds by 1000, microseconds by 1e6, nanoseconds by 1e9"),
     "Parquet file cut short": ("x.parquet", _parquet()[:1000], None,
                                "cannot be read as a Parquet file"),
     "Parquet time as timestamps": (
@@ -393,6 +410,16 @@ BAD_INPUTS = {
                                       "--symptoms", "a number of 400 digits is too large"),
     "symptoms field misspelt": ("s.json", b'{"onset_mins": 5}', "--symptoms",
                                 "did you mean 'onset_min'"),
+    "symptoms JSON key twice": ("s.json", b'{"onset_min": 5, "side": "left", "onset_min": 50}',
+                                "--symptoms", "key 'onset_min' is given twice"),
+    "symptoms TOML key twice": ("s.toml", b"onset_min = 5\nonset_min = 50\n", "--symptoms",
+                                "key 'onset_min' at line 2 is given a value again"),
+    "rules key twice": ("r.toml", b"[rules.low-cadence]\ncadence_low_spm = 150\n"
+                                  b"cadence_low_spm = 140\n", "--rules",
+                        "key 'cadence_low_spm' at line 3 is given a value again"),
+    "rules table twice": ("r.toml", b"[rules.low-cadence]\ncadence_low_spm = 150\n"
+                                    b"[rules.low-cadence]\nenabled = false\n", "--rules",
+                          "table [rules.low-cadence] is declared again at line 3"),
     "symptoms in YAML": ("s.yaml", b"foot: left\n", "--symptoms",
                          "must be a .toml or .json file"),
 }

@@ -22,6 +22,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 STREAM_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
 
 _DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
@@ -176,13 +177,22 @@ def read_table(path: Path) -> RawTable:
         if "Empty CSV" in msg:
             raise RecordingError("the file is empty.", path=str(path),
                                  fix="export the recording again; this file has no data.") from exc
-        line = _first_ragged_line(path, delimiter)
+        line, quote = _first_broken_line(path, delimiter)
+        sep = _DELIMITER_NAMES[delimiter]
+        if quote:
+            raise RecordingError(
+                f"cannot be read as CSV: line {line} opens a quote (\") that is not closed on "
+                "that line.",
+                path=str(path),
+                fix=f"close the quote at line {line} or delete it (a value may be written "
+                    'in quotes, "like this", and a quote inside it doubled).',
+            ) from exc
         where = f" at line {line}" if line else ""
         raise RecordingError(
             f"cannot be read as CSV{where}: {msg.splitlines()[0]}",
             path=str(path),
             fix="every line must have as many values as the header line (the first line), "
-                "separated by commas; remove or complete the broken line.",
+                f"separated by {sep} as the header's are; remove or complete the broken line.",
         ) from exc
     except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
         raise RecordingError(
@@ -223,10 +233,11 @@ def _sniff_delimiter(path: Path) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _first_ragged_line(path: Path, delimiter: str) -> int | None:
-    """1-based number of the first non-empty line whose number of delimiters
-    differs from the header's (quotes are not considered). Reads line by
-    line until it finds one: the memory of one line, whatever the file's size."""
+def _first_broken_line(path: Path, delimiter: str) -> tuple[int | None, bool]:
+    """The first non-empty line (1-based) that opens a quote it does not
+    close, or whose number of delimiters (outside quotes) differs from the
+    header's; and whether it was a quote. Reads line by line until it finds
+    one: the memory of one line, whatever the file's size."""
     d = delimiter.encode()
     try:
         with path.open("rb") as fh:
@@ -234,11 +245,17 @@ def _first_ragged_line(path: Path, delimiter: str) -> int | None:
             for k, line in enumerate(fh, start=1):
                 if not line.strip(b"\r\n"):
                     continue
-                n = line.count(d)
+                if b'"' in line:
+                    parts = line.split(b'"')
+                    if len(parts) % 2 == 0:  # an odd number of quotes
+                        return k, True
+                    n = sum(part.count(d) for part in parts[::2])  # outside quotes
+                else:
+                    n = line.count(d)
                 if header is None:
                     header = n
                 elif n != header:
-                    return k
+                    return k, False
     except OSError:
-        return None
-    return None
+        return None, False
+    return None, False

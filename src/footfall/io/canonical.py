@@ -558,9 +558,16 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
 
     path = str(table.path)
     by_lower: dict[str, str] = {}
+    where_names = "the first line" if table.fmt == "csv" else "the file"
+    unnamed = [k for k, n in enumerate(table.names, start=1) if not n.strip()]
     for n in table.names:
         key = n.strip().lower()
         if key in by_lower:
+            if not key:
+                raise RecordingError(
+                    f"columns {unnamed[0]} and {unnamed[1]} of {where_names} have no name.",
+                    path=path,
+                    fix=f"give each column a name in {where_names}, or delete the unnamed ones.")
             raise RecordingError(
                 f"has two columns named {key!r}.", path=path,
                 fix="rename or delete one of them.")
@@ -581,15 +588,20 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
             expected = "time_s, " + ", ".join(IMU_COLUMNS)
         else:
             expected = "time_s, p1 .. pN (one per pressure cell), optionally force_n"
-        where_names = "in the first line" if table.fmt == "csv" else "in the file"
         hint = ""
         if "time_s" in missing:
             hint = " time_s is the time in seconds."
+        blank = ""
+        if unnamed:
+            cols = ", ".join(map(str, unnamed[:5])) + (", ..." if len(unnamed) > 5 else "")
+            blank = (f" Column{'s' if len(unnamed) > 1 else ''} {cols} of {where_names} "
+                     f"{'have' if len(unnamed) > 1 else 'has'} no name.")
         raise RecordingError(
             f"missing column {', '.join(missing)}. Columns found: "
-            f"{', '.join(table.names) or 'none'}.",
+            f"{', '.join(repr(n) if not n.strip() else n for n in table.names) or 'none'}."
+            f"{blank}",
             path=path,
-            fix=f"name the columns {expected} {where_names} (any order; other columns are "
+            fix=f"name the columns {expected} in {where_names} (any order; other columns are "
                 f"ignored).{hint}",
         )
 

@@ -147,9 +147,22 @@ def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str],
             f"{1.0 / period:.3g} samples per second: too slow for a foot sensor, so time_s is "
             "probably not in seconds.",
             path=path,
-            fix="give time_s in seconds (milliseconds / 1000, microseconds / 1e6).",
+            fix=f"{_time_unit_guess(period)}footfall reads time_s in seconds only: divide "
+                "milliseconds by 1000, microseconds by 1e6, nanoseconds by 1e9.",
         )
     return period
+
+
+def _time_unit_guess(period: float) -> str:
+    """A sentence naming the unit that makes the median interval ``period``
+    a foot sensor's rate, 10 to 10000 samples per second (e.g. "time_s looks
+    like milliseconds (100 samples per second). "), or an empty string. The
+    units are 1000 times apart, so at most one fits."""
+    for unit, per_s in (("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9)):
+        rate = per_s / period
+        if 10 <= rate < 10_000:
+            return f"time_s looks like {unit} ({rate:.3g} samples per second). "
+    return ""
 
 
 def check_imu_units(

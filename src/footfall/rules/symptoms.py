@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from footfall.errors import FootfallError
+from footfall.errors import FootfallError, safe_text
 
 FORMAT = "footfall-symptoms/1"
 """Value of the ``format`` key written to every profile file."""
@@ -319,12 +319,23 @@ def load_symptoms(path: str | Path) -> SymptomProfile:
 
     text = read_user_text(p, what="symptom profile",
                           fix="write one with: footfall symptoms -o symptoms.toml")
+    from footfall.rules.filetext import REPEATED_FIX, RepeatedKeyError, loads_json, toml_problem
+
     try:
-        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        raise FootfallError(f"not valid {suffix[1:].upper()}: {e}", path=str(p),
+        data = tomllib.loads(text) if suffix == ".toml" else loads_json(text)
+    except tomllib.TOMLDecodeError as e:
+        problem, repeated = toml_problem(text, e)
+        raise FootfallError(problem, path=str(p),
+                            fix=REPEATED_FIX if repeated else "fix the syntax, or write a new "
+                                "profile with footfall symptoms -o FILE") from None
+    except json.JSONDecodeError as e:
+        raise FootfallError(f"not valid JSON: {e}", path=str(p),
                             fix="fix the syntax, or write a new profile with "
                                 "footfall symptoms -o FILE") from None
+    except RepeatedKeyError as e:
+        raise FootfallError(f"key {safe_text(e.key, 60)!r} is given twice (a key may be set "
+                            "only once)", path=str(p),
+                            fix=REPEATED_FIX) from None
     except RecursionError:
         raise FootfallError(f"is nested too deeply to be a symptom profile "
                             f"({suffix[1:].upper()})", path=str(p),
