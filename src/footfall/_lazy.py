@@ -13,6 +13,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
+__all__ = [
+    "lazy_exports",
+]
+
 
 def lazy_exports(
     package: str, exports: dict[str, str], namespace: dict[str, Any]

@@ -20,6 +20,31 @@ if TYPE_CHECKING:  # pandas is loaded only where a steps table is built
 
     from footfall.table import ColumnTable
 
+__all__ = [
+    "Condition",
+    "G_MPS2",
+    "IMU_COLUMNS",
+    "IMU_EXTRA_METRICS",
+    "INSOLE_STEP_METRICS",
+    "MOUNT_PRESETS",
+    "NUMERIC_STEP_METRICS",
+    "Placement",
+    "Recording",
+    "STEP_COLUMNS",
+    "STRIKE_PATTERNS",
+    "SensorKind",
+    "Side",
+    "Stream",
+    "Surface",
+    "check_mount_option",
+    "conform_steps",
+    "empty_step_columns",
+    "empty_steps",
+    "parse_mount",
+    "validate_steps",
+]
+
+
 G_MPS2 = 9.80665
 """Standard gravity, m/s^2."""
 

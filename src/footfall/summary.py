@@ -49,6 +49,23 @@ from footfall.registry import names
 if TYPE_CHECKING:  # a steps table is a DataFrame; the work here is done on NumPy arrays
     import pandas as pd
 
+__all__ = [
+    "MIN_STEPS_PER_THIRD",
+    "SUMMARY_METRICS",
+    "WINDOW_METRICS",
+    "WINDOW_S",
+    "asymmetry_pct",
+    "contact_balance_left_pct",
+    "drift",
+    "metric_stats",
+    "strike_pattern_shares",
+    "summarize",
+    "theil_sen_slope",
+    "to_jsonable",
+    "windows",
+]
+
+
 WINDOW_METRICS: tuple[str, ...] = names(window=True)
 """Metrics whose per-window medians go into ``summary["windows"]`` (when they
 have data); from :mod:`footfall.registry`."""

@@ -24,6 +24,10 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = [
+    "ColumnTable",
+]
+
 
 def _column(value: Any, n_rows: int) -> np.ndarray:
     """``value`` as a 1-D array of ``n_rows``: arrays are kept (float, int,

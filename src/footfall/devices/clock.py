@@ -30,6 +30,15 @@ from collections import deque
 
 import numpy as np
 
+__all__ = [
+    "ClockMapper",
+    "MAX_DRIFT_PPM",
+    "MIN_SPAN_S",
+    "WINDOW_S",
+    "fit_clock",
+]
+
+
 WINDOW_S = 2.0
 """Width of the windows of device time whose least-delayed frame is kept, s."""
 MAX_DRIFT_PPM = 1000.0

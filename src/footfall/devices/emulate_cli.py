@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+__all__ = [
+    "EPILOG",
+    "add_parser",
+    "run",
+]
+
+
 EPILOG = """examples:
   footfall emulate --serial
       easy run, foot IMUs at 400 Hz and insoles at 100 Hz, real time; prints the port

@@ -51,6 +51,17 @@ from footfall.wire import (
     serial_wrap,
 )
 
+__all__ = [
+    "EmulatedStream",
+    "Emulator",
+    "FIRMWARE",
+    "INFO_EVERY_S",
+    "STATUS_EVERY_S",
+    "SentFrame",
+    "streams_from_recording",
+]
+
+
 FIRMWARE = "footfall-emulator-1"
 INFO_EVERY_S = 5.0
 STATUS_EVERY_S = 1.0

@@ -28,6 +28,14 @@ from footfall.wire import (
     StatusPayload,
 )
 
+__all__ = [
+    "DEVICE_NAME_MAX",
+    "Ingest",
+    "PENDING_S",
+    "device_info_event",
+]
+
+
 DEVICE_NAME_MAX = 60
 """Longest device id taken from a device's name, characters (at most 240
 bytes in UTF-8: the capture log stores it with a one-byte length)."""

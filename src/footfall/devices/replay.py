@@ -25,6 +25,14 @@ from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
 from footfall.errors import FootfallError
 from footfall.model import Recording, SensorKind, Stream
 
+__all__ = [
+    "ANALYSIS_QUEUE_MAX",
+    "FRAME_MS",
+    "ReplaySource",
+    "STATUS_EVERY_S",
+]
+
+
 FRAME_MS = 10.0
 """Default block length, milliseconds of samples."""
 

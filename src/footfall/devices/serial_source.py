@@ -20,6 +20,15 @@ from footfall.devices.ingest import Ingest
 from footfall.errors import FootfallError
 from footfall.wire import Deframer
 
+__all__ = [
+    "ANALYSIS_QUEUE_MAX",
+    "BACKOFF_MAX_S",
+    "BACKOFF_START_S",
+    "SerialSource",
+    "list_serial_ports",
+]
+
+
 BACKOFF_START_S = 0.05
 BACKOFF_MAX_S = 2.0
 

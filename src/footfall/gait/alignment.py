@@ -64,6 +64,34 @@ from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides, start_gravity
 from footfall.model import G_MPS2, Placement, parse_mount  # noqa: F401 (re-exported)
 
+__all__ = [
+    "ALIGN_STRIDES",
+    "Alignment",
+    "CALIBRATION_SEARCH_S",
+    "HEEL_RAISES_MIN",
+    "HEEL_RAISE_ACC_TOL_MPS2",
+    "HEEL_RAISE_AGREE_DEG",
+    "HEEL_RAISE_DEG",
+    "HEEL_RAISE_HALF_S",
+    "HEEL_RAISE_RATE_RPS",
+    "HEEL_RAISE_SHARE",
+    "HEEL_RAISE_TOP_S",
+    "MAX_TOE_OUT_DEG",
+    "PUSHOFF_SMOOTH_S",
+    "STANDING_ACC_TOL_MPS2",
+    "STANDING_MIN_S",
+    "STANDING_RATE_RPS",
+    "STANDING_SEARCH_S",
+    "SWING_HALF_S",
+    "TURN_SHARE",
+    "align_and_integrate",
+    "estimate_alignment",
+    "heel_raise_axis",
+    "quiet_standing",
+    "standing_gravity",
+]
+
+
 ALIGN_STRIDES = 20
 """The alignment is estimated from a stream's first strides, this many (all of
 them when there are fewer); they also fix the sign of the forward axis. The

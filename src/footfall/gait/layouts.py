@@ -34,6 +34,29 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "FOREFOOT_REGIONS",
+    "FOREFOOT_START_X",
+    "HALLUX_M",
+    "HEEL_END_X",
+    "InsoleLayout",
+    "LATERAL_M",
+    "LAYOUTS",
+    "MEDIAL_M",
+    "MOTICON16_AREAS_CM2",
+    "MOTICON16_CELLS",
+    "MOTICON16_NAMES",
+    "REGIONS",
+    "SIM16_CELLS",
+    "SIM16_NAMES",
+    "TOES_START_X",
+    "assign_regions",
+    "layout_for_stream",
+    "make_layout",
+    "mirror_xy",
+]
+
+
 REGIONS: tuple[str, ...] = (
     "heel", "midfoot", "medial_forefoot", "central_forefoot", "lateral_forefoot",
     "hallux", "toes",

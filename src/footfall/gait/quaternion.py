@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "conjugate",
+    "from_rotvec",
+    "from_rotvec_cm",
+    "from_two_vectors",
+    "multiply",
+    "rotate",
+    "to_matrix",
+]
+
 
 def multiply(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Hamilton product ``p * q`` over the last axis."""

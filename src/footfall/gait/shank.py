@@ -80,6 +80,21 @@ from footfall.gait.trajectory import start_gravity
 if TYPE_CHECKING:
     from footfall.gait.alignment import Alignment
 
+__all__ = [
+    "LANDING_PEAK_S",
+    "SHANK_IC_SHARE",
+    "SHANK_TO_SHARE",
+    "TILT_PERIODS_EACH_SIDE",
+    "detect_shank_events",
+    "gravity_at",
+    "rotate_about",
+    "sagittal_angle_deg",
+    "shank_angle_ic",
+    "tibia_in_plane",
+    "with_standing_tibia",
+]
+
+
 SHANK_IC_SHARE = 0.4
 """Initial contact is this share of the way from the up-crossing of zero of
 the shank's sagittal rate (end of the forward swing) to its peak after

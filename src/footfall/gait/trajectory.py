@@ -48,6 +48,17 @@ import numpy as np
 from footfall.gait import quaternion as quat
 from footfall.model import G_MPS2
 
+__all__ = [
+    "PitchLookup",
+    "StrideTrajectories",
+    "integrate_strides",
+    "level_quaternion",
+    "pitch_per_sample",
+    "pitch_roll_deg",
+    "start_gravity",
+]
+
+
 _ROT_BLOCK = 16
 """Samples per block of the orientation integration: the products within a
 block are made for all blocks at once, then the blocks are chained (fixed,

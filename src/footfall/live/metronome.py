@@ -22,6 +22,16 @@ from typing import IO, Any
 
 import numpy as np
 
+__all__ = [
+    "CLICK_HZ",
+    "CLICK_S",
+    "Metronome",
+    "SAMPLE_RATE_HZ",
+    "beats_between",
+    "click",
+]
+
+
 CLICK_HZ = 2000.0
 CLICK_S = 0.015
 SAMPLE_RATE_HZ = 44100

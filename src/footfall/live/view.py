@@ -10,6 +10,14 @@ from typing import Any
 
 from footfall.errors import safe_text
 
+__all__ = [
+    "big_text",
+    "quality_text",
+    "render",
+    "status_line",
+]
+
+
 # A 3-wide, 5-high block font for the large numbers (our own glyphs).
 _GLYPHS = {
     "0": ["###", "# #", "# #", "# #", "###"],

@@ -3,3 +3,7 @@
 Everything here reads an :class:`~footfall.pipeline.Analysis` and never
 changes it.
 """
+
+__all__: list[str] = []
+
+

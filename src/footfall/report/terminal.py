@@ -24,6 +24,23 @@ from footfall.registry import metric as registry_metric
 if TYPE_CHECKING:
     from footfall.pipeline import Analysis
 
+__all__ = [
+    "LEFT_STYLE",
+    "MetricFormat",
+    "RIGHT_STYLE",
+    "SEVERITY_STYLES",
+    "asymmetry_text",
+    "drift_table",
+    "format_duration",
+    "format_value",
+    "make_console",
+    "metric_format",
+    "metrics_table",
+    "progress_bar",
+    "render_analysis",
+    "render_summary",
+]
+
 
 MetricFormat = Metric
 """How a metric is shown (its label, unit and decimals): its

@@ -16,6 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "EPILOG",
+    "QUESTIONS",
+    "add_parser",
+    "ask",
+    "run",
+]
+
+
 EPILOG = """examples:
   footfall symptoms -o symptoms.toml
       answer the questions; press Enter to skip one

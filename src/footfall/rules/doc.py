@@ -19,6 +19,11 @@ from footfall.rules.ruleset import (
 )
 from footfall.rules.symptoms import FIELD_KINDS, FIELD_LABELS, FIELD_NAMES, field_choices
 
+__all__ = [
+    "render_markdown",
+]
+
+
 _INTRO = """\
 <!-- Generated from src/footfall/rules/rules.toml by tools/gen_rules_doc.py. Do not edit. -->
 # Rules: from gait and symptoms to findings

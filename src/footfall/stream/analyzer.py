@@ -33,6 +33,13 @@ from footfall.stream.detector import ImuStepDetector
 from footfall.stream.flags import FlagTracker
 from footfall.stream.rolling import LAST_S, LAST_STEPS, RollingSummary
 
+__all__ = [
+    "DeviceState",
+    "SUMMARY_EVERY_S",
+    "StreamingAnalyzer",
+]
+
+
 SUMMARY_EVERY_S = 1.0
 """Flags are re-evaluated at most this often, s of session time."""
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "SampleBuffer",
+]
+
 
 class SampleBuffer:
     """Times and values of the newest samples of one device.

@@ -57,6 +57,18 @@ from footfall.gait.shank import with_standing_tibia
 from footfall.model import Placement, Side
 from footfall.stream.buffer import SampleBuffer
 
+__all__ = [
+    "CONFIRM_S",
+    "DISCOVER_S",
+    "FINAL_NO_NEXT_S",
+    "HISTORY_S",
+    "ImuStepDetector",
+    "PRE_ALIGN_MAX_S",
+    "StepBatch",
+    "VIEW_S",
+]
+
+
 CONFIRM_S = MIN_STRIDE_S + 0.2
 """Data after a swing peak before it is settled, s: longer than the peak
 finder's minimum distance between swings (a taller peak closer than that

@@ -19,6 +19,19 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "Condition",
+    "EXIT_MARGIN",
+    "FlagSpec",
+    "FlagState",
+    "FlagTracker",
+    "LIVE_FLAGS",
+    "MIN_OFF_S",
+    "MIN_ON_S",
+    "flag_specs",
+]
+
+
 EXIT_MARGIN: dict[str, float] = {
     "cadence_spm": 3.0,
     "foot_strike_angle_deg": 2.0,

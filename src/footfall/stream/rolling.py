@@ -17,6 +17,14 @@ from footfall.model import Side
 from footfall.registry import names
 from footfall.summary import _num, asymmetry_pct, contact_balance_left_pct
 
+__all__ = [
+    "LAST_S",
+    "LAST_STEPS",
+    "LIVE_METRICS",
+    "RollingSummary",
+]
+
+
 LIVE_METRICS: tuple[str, ...] = names(live=True)
 """Metrics kept for the live summaries (:mod:`footfall.registry`)."""
 
