@@ -60,6 +60,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from footfall.gait import checks
 from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import StrideTrajectories, integrate_strides, start_gravity
 from footfall.model import G_MPS2, Placement, parse_mount  # noqa: F401 (re-exported)
@@ -204,7 +205,22 @@ def estimate_alignment(
         Foot only: the sensor axis that points to the toes when the mounting
         is known (:func:`parse_mount`); the foot's long axis is then that
         axis, levelled, instead of the push-off's.
+
+    Raises
+    ------
+    ValueError
+        When an argument has the wrong shape, the rate is not positive,
+        ``seg`` has no stride or indexes beyond the data.
     """
+    acc_mps2 = checks.samples(acc_mps2, "acc_mps2")
+    gyr_rps = checks.samples(gyr_rps, "gyr_rps")
+    n = checks.same_length(acc_mps2=acc_mps2, gyr_rps=gyr_rps)
+    fs_hz = checks.rate(fs_hz)
+    if len(seg) == 0:
+        raise ValueError("seg has no stride: the alignment needs at least one")
+    checks.indices(seg.ms_after, "seg (its mid-stances)", n)
+    if int(strides) < 1:
+        raise ValueError(f"strides must be at least 1, got {strides!r}")
     axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
     if Placement(placement) == Placement.SHANK:
         return _shank_signed(axes, fs_hz)[0]

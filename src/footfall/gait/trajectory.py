@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from footfall.gait import checks
 from footfall.gait import quaternion as quat
 from footfall.model import G_MPS2
 
@@ -502,9 +503,22 @@ def integrate_strides(
     The orientation and the tilt are integrated here; the level-frame
     acceleration, velocity and position when the result is first asked for
     them.
+
+    Raises
+    ------
+    ValueError
+        When an argument has the wrong shape, the rate is not positive, or
+        an index is outside the samples or ends before its start.
     """
-    start = np.asarray(start, dtype=int)
-    stop = np.asarray(stop, dtype=int)
+    acc_mps2 = checks.samples(acc_mps2, "acc_mps2")
+    gyr_rps = checks.samples(gyr_rps, "gyr_rps")
+    n = checks.same_length(acc_mps2=acc_mps2, gyr_rps=gyr_rps)
+    fs_hz = checks.rate(fs_hz)
+    start = np.asarray(checks.indices(start, "start", n), dtype=int)
+    stop = np.asarray(checks.indices(stop, "stop", n), dtype=int)
+    checks.same_length(start=start, stop=stop)
+    if np.any(stop < start):
+        raise ValueError("every stop must be at or after its start")
     n_str = len(start)
     dt = 1.0 / fs_hz
     if n_str == 0:
@@ -821,7 +835,21 @@ def pitch_roll_deg(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Pitch is positive toes up; roll is the rotation about the foot's long axis,
     positive when the left edge of the foot rises.
+
+    Parameters
+    ----------
+    q
+        (..., 4) unit quaternions (w, x, y, z) rotating foot-frame vectors
+        into the level frame.
+
+    Returns
+    -------
+    pitch_deg, roll_deg
+        Arrays of shape ``q.shape[:-1]``.
     """
+    q = np.asarray(q)
+    if q.ndim == 0 or q.shape[-1] != 4:
+        raise ValueError(f"q must be an (..., 4) array of quaternions, got shape {q.shape}")
     w, x, y, z = np.moveaxis(q, -1, 0)
     x_up = 2.0 * (x * z - w * y)  # z component of the rotated x axis
     y_up = 2.0 * (y * z + w * x)  # z component of the rotated y axis
