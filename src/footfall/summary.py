@@ -691,8 +691,8 @@ def _windows(values: np.ndarray, names: Sequence[str], side: np.ndarray, ic: np.
     ends = np.cumsum(n_steps)
     starts = ends - n_steps
     med = np.full((data.shape[0], n_windows), np.nan)
-    for w in np.flatnonzero(n_steps):
-        med[:, w] = _medians(data[:, starts[w]:ends[w]])[0]
+    for k in np.flatnonzero(n_steps):
+        med[:, k] = _medians(data[:, starts[k]:ends[k]])[0]
     balance = np.full(n_windows, np.nan)
     if contact is not None:
         left, right = med[-2], med[-1]

@@ -200,9 +200,9 @@ class ReplaySource:
                     self._sink(events)
                 except OSError as e:  # a full disk: the session reports it
                     self.sink_error = e
-        for e in events:
+        for event in events:
             try:
-                self._queue.put_nowait(e)
+                self._queue.put_nowait(event)
             except queue.Full:
                 self.analysis_dropped += 1  # the analysis skips, the log does not
 

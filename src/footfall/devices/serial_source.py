@@ -155,9 +155,9 @@ class SerialSource:
                     self._sink(events)
                 except OSError as e:  # e.g. a full disk: the session reports it
                     self.sink_error = e
-            for e in events:
+            for event in events:
                 try:
-                    self._queue.put_nowait(e)
+                    self._queue.put_nowait(event)
                 except queue.Full:
                     # the analysis is far behind: it skips, the log does not
                     self.analysis_dropped += 1

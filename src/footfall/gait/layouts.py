@@ -178,7 +178,7 @@ def assign_regions(cells: np.ndarray) -> tuple[str, ...]:
 
 
 def make_layout(name: str, cells: np.ndarray | Sequence[Sequence[float]],
-                areas_cm2: Sequence[float] | None = None,
+                areas_cm2: np.ndarray | Sequence[float] | None = None,
                 cell_names: Sequence[str] = ()) -> InsoleLayout:
     """An :class:`InsoleLayout` with regions assigned from the coordinates.
 
@@ -302,13 +302,13 @@ def layout_for_stream(meta: Mapping[str, Any], side: str, n_cells: int) -> Insol
         areas = meta.get("cell_areas_cm2")
         name = str(meta.get("layout") or "custom")
         return make_layout(name, mirror_xy(arr, side), areas)
-    name = meta.get("layout")
-    if name is None:
+    given = meta.get("layout")
+    if given is None:
         raise ValueError("the insole stream has no layout: give \"layout\" (one of "
                          f"{', '.join(LAYOUTS)}) or \"cells_xy\" in recording.json")
-    key = str(name).strip().lower()
+    key = str(given).strip().lower()
     if key not in LAYOUTS:
-        raise ValueError(f"unknown insole layout {name!r}; known: {', '.join(LAYOUTS)}, "
+        raise ValueError(f"unknown insole layout {given!r}; known: {', '.join(LAYOUTS)}, "
                          'or give the cell positions as "cells_xy"')
     lay = LAYOUTS[key]
     if lay.n_cells != n_cells:

@@ -200,6 +200,8 @@ class StrideTrajectories:
         to be used afterwards)."""
         if in_place and self._arrays:
             raise ValueError("arrays already built: turn a copy")
+        if self._integ is None:
+            raise ValueError("only the trajectories of an integration can be turned")
         return StrideTrajectories._from_integration(self.start, self.stop,
                                                     self._integ.turned(in_place))
 
@@ -284,7 +286,9 @@ class _Integration:
                 parts.append((samples, values, np.repeat(rows, valid.sum(axis=1))))
         if parts:
             # a sample in strides of two groups: the later stride's value
-            groups_in = sum(np.bincount(s, minlength=n) > 0 for s, _, _ in parts)
+            groups_in = np.zeros(n, dtype=np.int64)
+            for s, _, _ in parts:
+                groups_in += np.bincount(s, minlength=n) > 0
             shared = groups_in > 1
             if shared.any():
                 pick = [shared[s] for s, _, _ in parts]

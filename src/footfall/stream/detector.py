@@ -264,8 +264,7 @@ class ImuStepDetector:
                 # (their successor ends where the swing after it peaks: that
                 # peak must be in view and past the smoothing window)
                 in_view = np.append(peaks[2:] <= end - self._settle_view, [False, False])[:n]
-                todo = np.flatnonzero((peaks > self._done_peak) & in_view)
-                todo = [j for j in todo
+                todo = [j for j in np.flatnonzero((peaks > self._done_peak) & in_view)
                         if self._cache.get(int(peaks[j]), (None,))[0] != keys[j]]
                 if todo:
                     self._speculate(seg, t, v, peaks, keys, np.asarray(todo))
@@ -305,6 +304,8 @@ class ImuStepDetector:
         if self.placement == Placement.SHANK and first > 0:
             first -= 1  # the shank's toe-off search starts in the stride before
         sub = _subset(seg, np.arange(first, last))
+        if self.alignment is None:  # rows are measured once the alignment is found
+            raise RuntimeError("stride rows measured before the sensor's alignment is known")
         steps, ev = steps_with_alignment(t, v[:, :3], v[:, 3:6], self.fs_hz, sub, self.alignment,
                                         side=self.side, placement=self.placement,
                                         belt_speed_mps=self.belt_speed_mps,
