@@ -57,6 +57,7 @@ __all__ = [
     "asymmetry_pct",
     "contact_balance_left_pct",
     "drift",
+    "finite_or_none",
     "metric_stats",
     "strike_pattern_shares",
     "summarize",
@@ -97,7 +98,7 @@ _LEFT, _RIGHT, _OTHER, _MISSING = 0, 1, 2, -1
 # --------------------------------------------------------------------------
 
 
-def _num(x: Any) -> float | None:
+def finite_or_none(x: Any) -> float | None:
     """A plain float, or None for NaN/inf/None."""
     if x is None:
         return None
@@ -122,7 +123,7 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (int, np.integer)):
         return int(obj)
     if isinstance(obj, (float, np.floating)):
-        return _num(obj)
+        return finite_or_none(obj)
     if isinstance(obj, str):
         return str(obj)
     pd_module = sys.modules.get("pandas")  # pd.NA / pd.NaT exist only once pandas is loaded
@@ -146,7 +147,7 @@ def asymmetry_pct(left: float | None, right: float | None) -> float | None:
     float or None
         None unless both values are finite and strictly positive.
     """
-    lf, rf = _num(left), _num(right)
+    lf, rf = finite_or_none(left), finite_or_none(right)
     if lf is None or rf is None or lf <= 0 or rf <= 0:
         return None
     return 100.0 * (lf - rf) / ((lf + rf) / 2.0)
@@ -157,7 +158,7 @@ def contact_balance_left_pct(left_ms: float | None, right_ms: float | None) -> f
 
     Returns None unless both values are finite and positive.
     """
-    lf, rf = _num(left_ms), _num(right_ms)
+    lf, rf = finite_or_none(left_ms), finite_or_none(right_ms)
     if lf is None or rf is None or lf <= 0 or rf <= 0:
         return None
     return 100.0 * lf / (lf + rf)
@@ -346,7 +347,7 @@ def _theil_sen_rows(x: np.ndarray, y: np.ndarray,
         for r, yr in zip(rows, ys, strict=True):
             slopes = _pair_differences(yr)
             np.divide(slopes, dx, out=slopes)
-            out[r] = _num(_median_of_slopes(slopes, n_valid, sample))
+            out[r] = finite_or_none(_median_of_slopes(slopes, n_valid, sample))
     return out
 
 
@@ -495,9 +496,9 @@ def _metric_stats(values: np.ndarray, side: np.ndarray,
 
     out: dict[str, dict[str, Any]] = {}
     for r, m in enumerate(names):
-        left, right = _num(med_left[r]), _num(med_right[r])
+        left, right = finite_or_none(med_left[r]), finite_or_none(med_right[r])
         out[m] = {
-            "median": _num(median[r]),
+            "median": finite_or_none(median[r]),
             "left": left,
             "right": right,
             "asymmetry_pct": asymmetry_pct(left, right),
@@ -506,8 +507,8 @@ def _metric_stats(values: np.ndarray, side: np.ndarray,
             "n": int(count[r]),
             "n_left": int(n_left[r]),
             "n_right": int(n_right[r]),
-            "p25": _num(p25[r]),
-            "p75": _num(p75[r]),
+            "p25": finite_or_none(p25[r]),
+            "p75": finite_or_none(p75[r]),
         }
     return out
 
@@ -592,7 +593,7 @@ def _drift(values: np.ndarray, names: Sequence[str], ic: np.ndarray, *,
     for r in range(len(names)):
         if n_first[r] < min_per_third or n_last[r] < min_per_third:
             continue
-        a, b = _num(med_first[r]), _num(med_last[r])
+        a, b = finite_or_none(med_first[r]), finite_or_none(med_last[r])
         if a is None or b is None:
             continue
         entries[r] = (a, b)
@@ -709,9 +710,9 @@ def _windows(values: np.ndarray, names: Sequence[str], side: np.ndarray, ic: np.
             "n_right": int(n_right[w]),
         }
         for i, m in enumerate(cols):
-            rec[m] = _num(med[i, w])
+            rec[m] = finite_or_none(med[i, w])
         if contact is not None:
-            rec["contact_balance_left_pct"] = _num(balance[w])
+            rec["contact_balance_left_pct"] = finite_or_none(balance[w])
         out.append(rec)
     return out
 
@@ -803,7 +804,7 @@ def summarize(steps: pd.DataFrame, duration_s: float, *, window_s: float = WINDO
     if cadence is None and "stride_ms" in stats:
         stride = values[row["stride_ms"]]
         stride = stride[stride > 0]
-        cadence = _num(_medians((120000.0 / stride)[None, :])[0][0])
+        cadence = finite_or_none(_medians((120000.0 / stride)[None, :])[0][0])
 
     if "strike_pattern" in steps.columns:
         strike = _strike_pattern_shares(_pattern_codes(steps["strike_pattern"]), side)
@@ -813,7 +814,7 @@ def summarize(steps: pd.DataFrame, duration_s: float, *, window_s: float = WINDO
     window_names = [m for m in WINDOW_METRICS if m in row]
     contact = stats.get("contact_ms", {})
     return {
-        "duration_s": _num(duration_s),
+        "duration_s": finite_or_none(duration_s),
         "n_steps": len(steps),
         "n_steps_left": int(np.count_nonzero(side == _LEFT)),
         "n_steps_right": int(np.count_nonzero(side == _RIGHT)),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from footfall.model import Side
 from footfall.registry import names
-from footfall.summary import _num, asymmetry_pct, contact_balance_left_pct
+from footfall.summary import asymmetry_pct, contact_balance_left_pct, finite_or_none
 
 __all__ = [
     "LAST_S",
@@ -145,8 +145,8 @@ class RollingSummary:
         for i, m in enumerate(LIVE_METRICS):
             if count[i] == 0:
                 continue
-            lf, rf = _num(med_l[i]), _num(med_r[i])
-            stats[m] = {"median": _num(med[i]), "left": lf, "right": rf,
+            lf, rf = finite_or_none(med_l[i]), finite_or_none(med_r[i])
+            stats[m] = {"median": finite_or_none(med[i]), "left": lf, "right": rf,
                         "asymmetry_pct": asymmetry_pct(lf, rf), "n": int(count[i])}
         out["t_s"] = float(self._ic[-1])
         out["span_s"] = float(self._ic[-1] - self._ic[lo])
