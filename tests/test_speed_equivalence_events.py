@@ -44,7 +44,7 @@ def test_events_searched_in_groups_of_strides_equal_one_search(monkeypatch):
             one = detect_events(acc, gyr, s.fs_hz, seg, pitch_deg=pitch_deg)
             with monkeypatch.context() as m:
                 m.setattr(tr, "_SPLIT_MIN", 1)
-                assert len(tr._length_groups(np.sort(seg.ms_after - seg.ms_before)[::-1])) > 1
+                assert len(tr.length_groups(np.sort(seg.ms_after - seg.ms_before)[::-1])) > 1
                 grouped = detect_events(acc, gyr, s.fs_hz, seg, pitch_deg=pitch_deg)
             for f in ("ms_before", "ms_after", "to", "mid_swing", "ic"):
                 assert np.array_equal(getattr(one, f), getattr(grouped, f), equal_nan=True), f

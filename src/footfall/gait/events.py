@@ -62,8 +62,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footfall.gait.indexing import crossing, index_windows, parabolic_peak
 from footfall.gait.segment import Segmentation, smooth
-from footfall.gait.trajectory import _length_groups
+from footfall.gait.trajectory import length_groups
 
 TOE_OFF_SHARE = 0.3
 """Where toe-off lies on the falling edge of the push-off pitch-rate peak in
@@ -171,24 +172,8 @@ class StrideEvents:
         return cls(i, i, e, e, e)
 
 
-def _parabolic(y: np.ndarray, i: np.ndarray) -> np.ndarray:
-    """Sub-sample location of extrema at indices ``i`` of ``y`` (parabola fit)."""
-    i = np.clip(i, 1, len(y) - 2)
-    a, b, c = y[i - 1], y[i], y[i + 1]
-    den = a - 2 * b + c
-    with np.errstate(invalid="ignore", divide="ignore"):
-        off = np.where(np.abs(den) > 1e-12, 0.5 * (a - c) / den, 0.0)
-    return i + np.clip(off, -0.5, 0.5)
 
 
-def _crossing(y: np.ndarray, i0: np.ndarray, level: np.ndarray | float) -> np.ndarray:
-    """Fractional index where ``y`` passes ``level`` between samples ``i0``
-    and ``i0 + 1`` (linear interpolation, clipped to that interval)."""
-    i1 = np.minimum(i0 + 1, len(y) - 1)
-    y0, y1 = y[i0], y[i1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(y1 != y0, (level - y0) / (y1 - y0), 0.0)
-    return i0 + np.clip(frac, 0.0, 1.0)
 
 
 def _jerk_at(acc_mps2: np.ndarray, i: np.ndarray) -> np.ndarray:
@@ -199,11 +184,6 @@ def _jerk_at(acc_mps2: np.ndarray, i: np.ndarray) -> np.ndarray:
     return np.sqrt(np.add.reduce(d * d, axis=-1))
 
 
-def _windows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Padded index matrix for windows [lo, hi) and its validity mask."""
-    width = int(max(1, (hi - lo).max(initial=1)))
-    idx = lo[:, None] + np.arange(width)[None, :]
-    return idx, idx < hi[:, None]
 
 
 def mid_swings(wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray,
@@ -213,13 +193,13 @@ def mid_swings(wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray,
     :data:`MID_SWING_SMOOTH_S` (not a spike of the impact's ringing)."""
     n = len(wy)
     rows = np.arange(len(b))
-    idx, ok = _windows(b, a + 1)
+    idx, ok = index_windows(b, a + 1)
     idx = np.minimum(idx, n - 1)
     vals = np.where(ok, wy_avg[idx], np.inf)
     centre = idx[rows, np.argmin(vals, axis=1)]
     h = max(0, int(round(0.5 * MID_SWING_SMOOTH_S * fs_hz)))
     lo, hi = np.maximum(centre - h, b), np.minimum(centre + h, a) + 1
-    idx, ok = _windows(lo, hi)
+    idx, ok = index_windows(lo, hi)
     idx = np.minimum(idx, n - 1)
     vals = np.where(ok, wy[idx], np.inf)
     return idx[rows, np.argmin(vals, axis=1)]
@@ -245,11 +225,11 @@ def landing_crossings(wy: np.ndarray, lo: np.ndarray, hi: np.ndarray
     crossing, peak, found, idx, ok
         The crossing, the peak's sample, whether both exist (a positive peak
         after a non-positive sample), and the windows' index matrix and its
-        validity mask (:func:`_windows`, clipped to the data).
+        validity mask (:func:`index_windows`, clipped to the data).
     """
     n = len(wy)
     rows = np.arange(len(lo))
-    idx, ok = _windows(lo, hi)
+    idx, ok = index_windows(lo, hi)
     idx = np.minimum(idx, n - 1)
     vals = np.where(ok, wy[idx], -np.inf)
     land = np.argmax(vals, axis=1)
@@ -257,7 +237,7 @@ def landing_crossings(wy: np.ndarray, lo: np.ndarray, hi: np.ndarray
     nonpos = ok & (wy[idx] <= 0) & (cols < land[:, None])
     found = nonpos.any(axis=1) & (vals[rows, land] > 0)
     last = idx.shape[1] - 1 - np.argmax(nonpos[:, ::-1], axis=1)
-    return _crossing(wy, idx[rows, last], 0.0), idx[rows, land], found, idx, ok
+    return crossing(wy, idx[rows, last], 0.0), idx[rows, land], found, idx, ok
 
 
 def detect_events(
@@ -373,7 +353,7 @@ def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: n
     # length are searched together, so that a long one (a step out of
     # standing) does not widen the search windows of all the others
     order = np.argsort(-(a - b), kind="stable")
-    groups = _length_groups((a - b + 1)[order])
+    groups = length_groups((a - b + 1)[order])
     if len(groups) == 1:
         return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, run_partial,
                        flat_partial)
@@ -405,21 +385,21 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     msw = mid_swings(wy, wy_avg, fs_hz, b, a)
 
     # toe-off: largest toes-down pitch rate between the mid-stance and mid-swing
-    idx, ok = _windows(b, msw)
+    idx, ok = index_windows(b, msw)
     idx = np.minimum(idx, n - 1)
     vals = np.where(ok, wy[idx], -np.inf)
     k = np.argmax(vals, axis=1)
     to_i = idx[rows, k]
     peak = vals[rows, k]
-    to = _parabolic(wy, to_i)
+    to = parabolic_peak(wy, to_i)
     # the toes leave the ground on the falling edge of that peak: a fixed
     # share of the way from the peak to where the rate has halved
-    idx, ok = _windows(to_i, np.maximum(msw, to_i + 1))
+    idx, ok = index_windows(to_i, np.maximum(msw, to_i + 1))
     idx = np.minimum(idx, n - 1)
     below = ok & (wy[idx] <= 0.5 * peak[:, None])
     has_half = below.any(axis=1)
     j1 = idx[rows, np.argmax(below, axis=1)]
-    half = _crossing(wy, np.maximum(j1 - 1, 0), 0.5 * peak)
+    half = crossing(wy, np.maximum(j1 - 1, 0), 0.5 * peak)
     edge = has_half & (half > to)
     peak_to = to
     to = np.where(edge, peak_to + TOE_OFF_SHARE * (half - peak_to), peak_to)
@@ -447,7 +427,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         lo = np.maximum(msw[r], start - margin)
         stop = np.minimum(land_i[r], start + int(round(IMPACT_SEARCH_S * fs_hz)))
         hi = np.minimum(stop + margin, n - 1) + 1
-        jdx, jok = _windows(lo, np.maximum(hi, lo + 1))
+        jdx, jok = index_windows(lo, np.maximum(hi, lo + 1))
         jdx = np.minimum(jdx, n - 1)
         jv = np.where(jok, _jerk_at(acc_mps2, jdx), -np.inf)
         first = np.argmax(jv >= 0.5 * jv.max(axis=1, keepdims=True), axis=1)
@@ -470,7 +450,7 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
         # the foot is down by its impact at the latest: a running midfoot
         # landing whose heel touches a few degrees first has its impact
         # before the landing peak, which is then the forefoot's slap
-        flat_ic = _parabolic(wy, land_i)
+        flat_ic = parabolic_peak(wy, land_i)
         with np.errstate(invalid="ignore"):
             flat_ic = np.where(onset_ic < flat_ic, onset_ic, flat_ic)
         ic = np.where(not_heel, flat_ic, ic)

@@ -67,13 +67,11 @@ import numpy as np
 from footfall.gait.events import (
     MID_SWING_SMOOTH_S,
     StrideEvents,
-    _crossing,
-    _parabolic,
-    _windows,
     landing_crossings,
     mid_swings,
     stride_bounds,
 )
+from footfall.gait.indexing import crossing, index_windows, parabolic_peak
 from footfall.gait.segment import MAX_STRIDE_S, Segmentation, smooth
 from footfall.gait.trajectory import start_gravity
 
@@ -141,7 +139,7 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
     hi = np.minimum(nxt, msw + max(2, int(round(LANDING_PEAK_S * fs_hz)))) + 1
     hi = np.minimum(hi, n)
     zc, land_i, has_ic, _, _ = landing_crossings(wy, msw, np.maximum(hi, msw + 1))
-    land = _parabolic(wy, land_i)
+    land = parabolic_peak(wy, land_i)
     ic = np.where(has_ic, zc + SHANK_IC_SHARE * (land - zc), np.nan)
 
     # toe-off: the climb from the stance minimum to the early swing's peak,
@@ -150,7 +148,7 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
     lo = b.copy()
     prev = np.r_[False, has_ic[:-1] & (msw[1:] - msw[:-1] <= MAX_STRIDE_S * fs_hz)]
     lo[prev] = np.minimum(land_i[:-1][prev[1:]], msw[prev] - 1)
-    idx, ok = _windows(lo, np.maximum(msw, lo + 1))
+    idx, ok = index_windows(lo, np.maximum(msw, lo + 1))
     idx = np.minimum(idx, n - 1)
     w = np.where(ok, wy[idx], np.inf)
     run_min = np.minimum.accumulate(w, axis=1)
@@ -163,7 +161,7 @@ def detect_shank_events(gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) ->
     under = ok & (cols < k_pk[:, None]) & (wy[idx] < level[:, None])
     has_to = under.any(axis=1) & (peak > 0) & ~(partial & ~prev)
     last = idx.shape[1] - 1 - np.argmax(under[:, ::-1], axis=1)
-    to = np.where(has_to, _crossing(wy, idx[rows, last], level), np.nan)
+    to = np.where(has_to, crossing(wy, idx[rows, last], level), np.nan)
 
     # the shank's mid-stance: its slowest rotation, the stance minimum. The
     # strides are re-cut there, so that each one is a whole cycle from the

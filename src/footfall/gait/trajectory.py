@@ -53,6 +53,7 @@ __all__ = [
     "PitchLookup",
     "StrideTrajectories",
     "integrate_strides",
+    "length_groups",
     "level_quaternion",
     "pitch_per_sample",
     "pitch_roll_deg",
@@ -534,11 +535,11 @@ def integrate_strides(
     # of standing) then pads its own group, not every stride
     perm = np.argsort(-lengths, kind="stable")
     groups = [_integrate_group(acc_mps2, gyr_rps, dt, perm[sl], start[perm[sl]],
-                               stop[perm[sl]]) for sl in _length_groups(lengths[perm])]
+                               stop[perm[sl]]) for sl in length_groups(lengths[perm])]
     return StrideTrajectories._from_integration(start, stop, _Integration(groups, n_str))
 
 
-def _length_groups(lengths: np.ndarray) -> list[slice]:
+def length_groups(lengths: np.ndarray) -> list[slice]:
     """Groups of strides (lengths sorted longest first), each integrated
     padded to its own longest: a group is split where that saves at least
     :data:`_SPLIT_MIN` stride-samples of padding."""
@@ -568,7 +569,7 @@ def start_gravity(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
         return out
     lengths = stop - start + 1
     perm = np.argsort(-lengths, kind="stable")
-    for sl in _length_groups(lengths[perm]):
+    for sl in length_groups(lengths[perm]):
         rows = perm[sl]
         out[rows] = _start_frame(acc_mps2, gyr_rps, 1.0 / fs_hz, start[rows], stop[rows])[3]
     return out

@@ -9,7 +9,6 @@ and exits with 2).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -111,15 +110,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {args.out}: {len(rec.streams)} streams, {rec.duration_s / 60:.1f} min, "
           f"{len(truth)} contacts in truth_steps.csv ({dt:.1f} s)")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point: ``python -m footfall.sim.cli ...`` is
-    ``footfall simulate ...``."""
-    from footfall.cli import main as footfall_main
-
-    return footfall_main(["simulate", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
