@@ -190,7 +190,8 @@ _ALL: tuple[Metric, ...] = (
              _P, doc=f"pressure-time integral of the {_region_label(r)} over stance")
       for r in _REGIONS),
     Metric("source", "Source", "", 0, _Q, "object",
-           doc="which sensor gave the row's events (insole or imu)"),
+           doc="the sensor the row comes from: <side>_foot_imu, <side>_shank_imu, "
+               "<side>_insole, or <side>_foot_imu+insole for a fused row"),
     Metric("ic_s_imu", "Initial contact (IMU)", "s", 3, _Q,
            doc="the foot IMU's initial contact, kept where the insole gives the row's"),
     Metric("to_s_imu", "Toe-off (IMU)", "s", 3, _Q, doc="the foot IMU's toe-off, likewise"),
