@@ -10,12 +10,18 @@ process, so it asks glibc (``mallopt``) to serve large blocks from its heap
 and keep freed memory for reuse. Peak memory does not change; memory freed
 before the peak is reused rather than returned and requested again.
 
+Between the streams of a recording, :func:`hand_back_freed_memory` returns
+what the last stream's analysis freed (``malloc_trim``), so that the memory
+kept for reuse is one stream's working set, not the largest of all of them
+plus what the reading of the next file asks of other allocators (Arrow's).
+
 Elsewhere (macOS, Windows, musl) this does nothing.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 _M_TRIM_THRESHOLD = -1
 _M_TOP_PAD = -2
@@ -26,6 +32,37 @@ MMAP_THRESHOLD = 1 << 30
 
 TOP_PAD = 64 << 20
 """Extra bytes asked of the system whenever the heap grows."""
+
+
+def _libc() -> Any:
+    """glibc through ctypes, or None elsewhere."""
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return None
+    except (ValueError, OSError, AttributeError):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+def hand_back_freed_memory() -> bool:
+    """Return the heap's free memory to the system (glibc ``malloc_trim``);
+    True when it was done. For the end of a large piece of work whose
+    temporaries will not be needed again soon."""
+    libc = _libc()
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is None:
+        return False
+    import ctypes
+
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    trim(0)
+    return True
 
 
 def reuse_freed_memory() -> bool:

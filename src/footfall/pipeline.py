@@ -106,34 +106,54 @@ def analyze(recording: Recording | str | Path, *,
         Steps table, summary and notes. A recording with no gait gives an
         empty steps table and a note saying why; it never raises for that.
     """
+    from footfall._memory import hand_back_freed_memory
     from footfall.gait.imu import analyze_imu_stream
     from footfall.summary import summarize
 
-    if not isinstance(recording, Recording):
-        from footfall.io import read_recording
+    if isinstance(recording, Recording):
+        given: Recording | None = recording
+        slots = [(s.name, (s.kind.value, s.side.value, s.placement.value), lambda s=s: s)
+                 for s in recording.streams]
+        sensors = [sensor for _, sensor, _ in slots]
+        condition = recording.condition
+    else:
+        # a path: each stream is read when its turn comes and let go of once
+        # analysed, so that a long recording is never in memory all at once
+        from footfall.io.canonical import open_recording
 
-        recording = read_recording(recording, **read_options)
-
-    condition = recording.condition
+        given = None
+        opened = open_recording(recording, **read_options)
+        slots = ((slot.name, (slot.kind, slot.side, slot.placement), slot.read)
+                 for slot in opened.slots())
+        sensors = opened.sensors
+        condition = Recording([], meta=opened.meta).condition
     tables: list[ColumnTable] = []
     notes: list[str] = []
     details: dict[str, dict[str, Any]] = {}
-    insoles: list[tuple[Any, str]] = []
+    insoles: list[_InsoleDone] = []
     clocks: dict[str, Any] = {}
     legs: dict[tuple[str, str], tuple[Any, int, str, Any]] = {}
     # sides with a foot IMU and a shank IMU: only their analysed signals are
     # kept past their stream (rearfoot eversion needs both)
-    imu_at = {(s.side.value, s.placement.value) for s in recording.streams
-              if s.kind == SensorKind.IMU}
+    imu_at = {(side, plc) for kind, side, plc in sensors if kind == SensorKind.IMU.value}
     both = {side for side, plc in imu_at if plc == Placement.FOOT.value
             and (side, Placement.SHANK.value) in imu_at}
-    total = len(recording.streams)
-    for done, stream in enumerate(recording.streams, start=1):
-        label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
+    total = len(sensors)
+    first_s, last_s = np.inf, -np.inf
+    for done, (name, (kind, side, placement), read) in enumerate(slots, start=1):
         if progress is not None:
-            progress(label, done - 1, total)
+            progress(name or f"{side} {placement} {kind}", done - 1, total)
+        stream = read()
+        label = stream.name or f"{stream.side} {stream.placement} {stream.kind}"
+        if len(stream):
+            first_s = min(first_s, float(stream.time_s[0]))
+            last_s = max(last_s, float(stream.time_s[-1]))
         if stream.kind == SensorKind.INSOLE:
-            insoles.append((stream, label))
+            # analysed now, while its samples are in memory; merged with the
+            # foot IMU of its side once every IMU is analysed
+            insoles.append(_analyze_insole(stream, label))
+            del stream
+            hand_back_freed_memory()
             continue
         if stream.placement == Placement.FOOT:
             clocks[stream.side.value] = stream.meta.get("clock")
@@ -145,8 +165,10 @@ def analyze(recording: Recording | str | Path, *,
             if stream.side.value in both and key not in legs:
                 legs[key] = (result, len(tables), label, stream.meta.get("clock"))
             tables.append(result.table)
-        del result  # its signals are not held while the next stream is analysed
+        del result, stream  # neither is held while the next stream is read and analysed
+        hand_back_freed_memory()  # this stream's temporaries: the next one's file and arrays
     _with_rearfoot_eversion(legs, tables, notes, details)
+    legs.clear()
 
     steps: pd.DataFrame | ColumnTable
     cop_paths = None
@@ -164,11 +186,41 @@ def analyze(recording: Recording | str | Path, *,
         # foot IMUs alone: NumPy columns throughout, no pandas
         steps = (conform_steps(ColumnTable.concat(tables)) if tables
                  else empty_step_columns())
-    summary = summarize(steps, duration_s=recording.duration_s)
-    if not recording.streams:
+    if given is not None:
+        duration_s = given.duration_s
+        analysed = given
+    else:
+        duration_s = float(last_s - first_s) if np.isfinite(first_s) else 0.0
+        from footfall.io.canonical import RereadRecording
+
+        analysed = RereadRecording(recording, read_options, meta=opened.meta,
+                                   source=opened.source, duration_s=duration_s)
+    summary = summarize(steps, duration_s=duration_s)
+    if not total:
         notes.append("no stream in this recording: nothing to analyse.")
-    return Analysis(recording=recording, steps=steps, summary=summary, notes=notes,
+    return Analysis(recording=analysed, steps=steps, summary=summary, notes=notes,
                     streams=details, cop_paths=cop_paths)
+
+
+class _InsoleDone:
+    """An insole stream analysed, waiting to be merged with its foot IMU:
+    what the merge needs of the stream, and the analysis (or the layout
+    problem it raised, reported when the insoles are merged, in their order)."""
+
+    def __init__(self, label: str, side: str, clock: Any, result: Any,
+                 error: ValueError | None):
+        self.label, self.side, self.clock = label, side, clock
+        self.result, self.error = result, error
+
+
+def _analyze_insole(stream: Any, label: str) -> _InsoleDone:
+    from footfall.gait.pressure import analyze_insole_stream
+
+    try:
+        result, error = analyze_insole_stream(stream), None
+    except ValueError as exc:
+        result, error = None, exc
+    return _InsoleDone(label, stream.side.value, stream.meta.get("clock"), result, error)
 
 
 def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any]],
@@ -254,7 +306,7 @@ def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[p
 
 
 def _with_insoles(
-    insoles: list[tuple[Any, str]],
+    insoles: list[_InsoleDone],
     tables: list[pd.DataFrame],
     notes: list[str],
     details: dict[str, dict[str, Any]],
@@ -273,29 +325,28 @@ def _with_insoles(
 
     from footfall.errors import RecordingError
     from footfall.gait.fusion import clock_offset, fuse_steps, shift_steps
-    from footfall.gait.pressure import analyze_insole_stream
 
     tables = list(tables)
     cops: list[pd.DataFrame] = []
-    for stream, label in insoles:
-        try:
-            result = analyze_insole_stream(stream)
-        except ValueError as exc:
+    for done in insoles:
+        label, exc = done.label, done.error
+        if exc is not None:
             raise RecordingError(f"insole stream {label!r}: {exc}.",
                                  fix="pass --layout moticon16 or sim16 for a single insole "
                                      'file; in recording.json, give the stream a "layout" '
                                      'or its cells as "cells_xy"') from exc
+        result = done.result
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
         if not len(result.steps):
             continue
-        side = stream.side.value
+        side = done.side
         foot = [i for i, t in enumerate(tables) if len(t) and "source" in t.columns
                 and (t["source"] == f"{side}_foot_imu").all()]
         offset = 0.0
         if len(foot) == 1:
             imu = tables[foot[0]]
-            clock = stream.meta.get("clock")
+            clock = done.clock
             if clock is not None and clock == imu_clocks.get(side):
                 offset, n_pairs = 0.0, 0
                 result.info["clock_shared"] = True

@@ -19,6 +19,7 @@ from footfall.gait.segment import Segmentation, segment_strides
 from footfall.gait.shank import detect_shank_events, shank_angle_ic, with_standing_tibia
 from footfall.gait.trajectory import PitchLookup, StrideTrajectories, integrate_strides
 from footfall.model import (
+    IMU_COLUMNS,
     Condition,
     Placement,
     SensorKind,
@@ -77,12 +78,15 @@ def saturation(stream: Stream) -> dict[str, Any]:
     on it, sample after sample (a sensor set to +-2 g or +-250 deg/s, common
     defaults, clips every running stride's impact and swing)."""
     out: dict[str, Any] = {}
-    vals = np.hstack([stream.acc_mps2, stream.gyr_rps])
     names = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
-    n = len(vals)
-    for k, name in enumerate(names):
-        x = np.abs(vals[:, k])
-        x = x[np.isfinite(x)]
+    n = len(stream)
+    for name in names:
+        # one channel at a time: no copy of the whole stream
+        x = np.abs(stream.column(name))
+        finite = np.isfinite(x)
+        if not finite.all():
+            x = x[finite]
+        del finite
         if len(x) < 3:
             continue
         m = float(x.max())
@@ -96,14 +100,18 @@ def saturation(stream: Stream) -> dict[str, Any]:
     return out
 
 
-def clipped_samples(vals: np.ndarray, clip: dict[str, Any]) -> np.ndarray:
+def clipped_samples(vals: np.ndarray, clip: dict[str, Any],
+                    gyr: np.ndarray | None = None) -> np.ndarray:
     """(n,) True where a channel that :func:`saturation` found saturated sits
-    at its limit (``vals``: acc then gyr, as analysed)."""
+    at its limit (``vals``: acc then gyr, as analysed; or ``vals`` the acc
+    and ``gyr`` the gyr, each (n, 3), which spares joining them)."""
     names = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
     at = np.zeros(len(vals), dtype=bool)
     for name, c in clip.items():
+        k = names.index(name)
+        col = vals[:, k] if gyr is None or k < 3 else gyr[:, k - 3]
         with np.errstate(invalid="ignore"):
-            at |= np.abs(vals[:, names.index(name)]) >= c["limit"] * (1.0 - 1e-6)
+            at |= np.abs(col) >= c["limit"] * (1.0 - 1e-6)
     return at
 
 
@@ -135,6 +143,23 @@ rise gives gets a note (the heel rise was 3-5 deg from the markers' axis on
 the Fukuchi runners; a sensor clearly not square on the shoe is further)."""
 
 
+def _imu_values(stream: Stream) -> np.ndarray:
+    """(n, 6) acc then gyr of an IMU stream, as analysed.
+
+    A stream holding exactly these six columns in this order, column-major
+    (every stream footfall reads), gives its own array, read-only: the
+    analysis never changes a recording, and no copy of a long stream is
+    made. Any other gives a copy, column-major too: the analysis sees the
+    same numbers in the same memory layout either way (which matters: a
+    matrix product may round differently in another layout)."""
+    v = stream.values
+    if stream.columns == IMU_COLUMNS and v.shape[1] == len(IMU_COLUMNS) and v.flags.f_contiguous:
+        view = v.view()
+        view.flags.writeable = False
+        return view
+    return np.hstack([stream.acc_mps2, stream.gyr_rps])
+
+
 def gap_breaks(time_s: np.ndarray, fs_hz: float) -> np.ndarray:
     """Sample indices ``i`` where the interval ``t[i] - t[i-1]`` is more than
     1.5 nominal sample periods: data is missing there."""
@@ -156,8 +181,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     if not np.isfinite(fs) or len(stream) < 10:
         return ImuResult(ColumnTable(), notes=["too few samples to analyse"], info=info)
     notes: list[str] = []
-    time_s, vals, n_bad = drop_implausible(stream.time_s,
-                                           np.hstack([stream.acc_mps2, stream.gyr_rps]))
+    time_s, vals, n_bad = drop_implausible(stream.time_s, _imu_values(stream))
     if n_bad:
         info["implausible_samples"] = n_bad
         notes.append(f"{n_bad} sample(s) beyond any sensor's range or not numbers "
@@ -239,7 +263,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     table, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
                        placement=stream.placement, belt_speed_mps=belt, filled=filled,
                        tibia=al.tibia,
-                       clipped=clipped_samples(np.hstack([acc, gyr]), clip) if clip else None)
+                       clipped=clipped_samples(acc, clip, gyr) if clip else None)
     if "saturated_ms" in table and len(table):
         hit = int(np.sum(np.asarray(table["saturated_ms"]) > 0))
         notes.append(f"{hit} of {len(table)} steps were measured from data the sensor's range "

@@ -140,12 +140,26 @@ def remove_offsets(pressure: np.ndarray, fs_hz: float,
         ``max(pressure - baseline, 0)`` and the baseline, both (n, c).
     """
     p = np.asarray(pressure, dtype=np.float64)
+    base = np.empty_like(p)
+    cleaned = _offsets_removed(p, fs_hz, window_s, baseline=base)
+    return cleaned, base
+
+
+def _offsets_removed(p: np.ndarray, fs_hz: float, window_s: float = BASELINE_WINDOW_S,
+                     baseline: np.ndarray | None = None) -> np.ndarray:
+    """:func:`remove_offsets`' cleaned pressures, one cell at a time: no
+    (n, c) array but the result (and ``baseline``, when given, filled with
+    the baseline); ``p`` (n, c) float64 is only read."""
     n, c = p.shape
     block = max(int(round(0.5 * fs_hz)), 1)
     nb = -(-n // block)
-    pad = nb * block - n
-    padded = np.concatenate([p, np.repeat(p[-1:], pad, axis=0)]) if pad else p
-    bmin = padded.reshape(nb, block, c).min(axis=1)
+    full = (n // block) * block
+    # block minima; the last, short block's own minimum (the samples that
+    # would pad it repeat its last one)
+    bmin = np.empty((nb, c))
+    bmin[:n // block] = p[:full].reshape(n // block, block, c).min(axis=1)
+    if full < n:
+        bmin[-1] = p[full:].min(axis=0)
     half = max(int(np.ceil(window_s / 2 / (block / fs_hz))), 1)
     ext = np.concatenate([np.repeat(bmin[:1], half, axis=0), bmin,
                           np.repeat(bmin[-1:], half, axis=0)])
@@ -153,12 +167,14 @@ def remove_offsets(pressure: np.ndarray, fs_hz: float,
     env = win.min(axis=-1)  # (nb, c)
     centres = np.arange(nb) * block + (block - 1) / 2.0
     idx = np.arange(n, dtype=np.float64)
-    base = np.empty_like(p)
+    cleaned = np.empty_like(p)
     for j in range(c):  # per cell, not per sample
-        base[:, j] = np.interp(idx, centres, env[:, j])
-    cleaned = np.subtract(p, base)
-    np.maximum(cleaned, 0.0, out=cleaned)  # in place: one (n, c) array fewer
-    return cleaned, base
+        level = np.interp(idx, centres, env[:, j])
+        if baseline is not None:
+            baseline[:, j] = level
+        np.subtract(p[:, j], level, out=cleaned[:, j])
+    np.maximum(cleaned, 0.0, out=cleaned)
+    return cleaned
 
 
 def _cross_time(time_s: np.ndarray, load: np.ndarray, i: np.ndarray, level: float) -> np.ndarray:
@@ -416,6 +432,18 @@ def load_signal(pressure_kpa: np.ndarray, layout: InsoleLayout,
     return pressure_kpa @ layout.weights, "kPa*cell"
 
 
+def _cells(values: np.ndarray, pcols: list[int]) -> np.ndarray:
+    """``values[:, pcols]``, read-only: without a copy when the cells are
+    neighbouring columns of a column-major array (every insole stream footfall
+    reads), which gives the copy's very layout."""
+    if (values.flags.f_contiguous and pcols
+            and pcols == list(range(pcols[0], pcols[0] + len(pcols)))):
+        view = values[:, pcols[0]:pcols[0] + len(pcols)]
+        view.flags.writeable = False
+        return view
+    return values[:, pcols]
+
+
 def analyze_insole_stream(stream: Stream) -> InsoleResult:
     """Contacts and per-step metrics of one pressure-insole stream.
 
@@ -431,7 +459,7 @@ def analyze_insole_stream(stream: Stream) -> InsoleResult:
     info: dict[str, Any] = {"fs_hz": fs, "n_samples": len(stream), "layout": layout.name}
     if not np.isfinite(fs) or len(stream) < 10:
         return InsoleResult(pd.DataFrame(), notes=["too few samples to analyse"], info=info)
-    pressure, _ = remove_offsets(stream.values[:, pcols], fs)
+    pressure = _offsets_removed(_cells(stream.values, pcols), fs)
     force = stream.column("force_n") if "force_n" in stream.columns else None
     load, unit = load_signal(pressure, layout, force, fs)
     contacts = detect_contacts(stream.time_s, load)

@@ -45,13 +45,27 @@ class RawTable:
     fmt: str
     table: pa.Table
 
+    released_names: list[str] | None = None
+    """The column names once :meth:`release` let go of the table."""
+
     @property
     def names(self) -> list[str]:
+        if self.released_names is not None:
+            return list(self.released_names)
         return list(self.table.column_names)
 
     @property
     def num_rows(self) -> int:
         return int(self.table.num_rows)
+
+    def release(self) -> None:
+        """Let go of the file's data once its columns are copied out (the
+        column names stay), and hand the Arrow buffers it freed back to the
+        system (the Arrow allocator keeps them otherwise, beside the arrays
+        made from them)."""
+        self.released_names = list(self.table.column_names)
+        del self.table
+        _release_arrow_buffers()
 
     def where(self, row: int) -> str:
         """Human position of data row ``row`` (0-based): a CSV line number
@@ -156,6 +170,8 @@ def read_table(path: Path) -> RawTable:
             # pyarrow.dataset, which loads pandas
             with pq.ParquetFile(path) as pf:
                 table = pf.read()
+        except MemoryError as exc:  # pyarrow's ArrowMemoryError too
+            raise _no_memory(path, exc) from None
         except (OSError, pa.ArrowException) as exc:
             raise RecordingError(
                 f"cannot be read as a Parquet file ({exc}).",
@@ -163,6 +179,7 @@ def read_table(path: Path) -> RawTable:
                 fix="check that the file was written completely and really is Parquet; "
                     "if it is text, rename it to .csv.",
             ) from exc
+        _release_arrow_buffers()
         return RawTable(path, fmt, table)
 
     delimiter = _sniff_delimiter(path)
@@ -172,6 +189,8 @@ def read_table(path: Path) -> RawTable:
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
         )
+    except MemoryError as exc:  # pyarrow's ArrowMemoryError too
+        raise _no_memory(path, exc) from None
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "Empty CSV" in msg:
@@ -195,13 +214,41 @@ def read_table(path: Path) -> RawTable:
                 f"separated by {sep} as the header's are; remove or complete the broken line.",
         ) from exc
     except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
+        if "Failed to launch worker thread" in str(exc):  # no memory for a thread's stack
+            raise _no_memory(path, exc) from None
         raise RecordingError(
             f"cannot be read as a CSV text file ({exc}).",
             path=str(path),
             fix="check that the file is a plain-text CSV export (not a spreadsheet or a "
                 "compressed file).",
         ) from exc
+    _release_arrow_buffers()
     return RawTable(path, fmt, table)
+
+
+def _release_arrow_buffers() -> None:
+    """Hand back the buffers the Arrow reader used and freed (the CSV parser's
+    blocks, the Parquet decoder's pages: for a long stream, more than the
+    table itself) before the table's columns are copied out."""
+    pa.default_memory_pool().release_unused()
+
+
+def _no_memory(path: Path, exc: BaseException) -> RecordingError:
+    """The error of a stream file that does not fit in the memory left."""
+    try:
+        size = f"{path.stat().st_size / 1e6:,.0f} MB"
+    except OSError:
+        size = "its size unknown"
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    csv = file_format(path) == "csv"
+    return RecordingError(
+        f"not enough memory to read this file ({size}; {detail}).",
+        path=str(path),
+        fix="free memory (close other programs) or use a computer with more, or split the "
+            "recording into shorter files"
+            + ("; as Parquet the same data is read without parsing text, with less memory "
+               "(pyarrow.csv.open_csv and pyarrow.parquet.ParquetWriter convert it piece by "
+               "piece)." if csv else "."))
 
 
 _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),

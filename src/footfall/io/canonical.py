@@ -12,7 +12,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,110 @@ def read_recording(
         The path, the metadata or the data is unreadable or implausible; the
         message names the file, the problem and the fix.
     """
+    return open_recording(
+        path, kind=kind, side=side, placement=placement, acc_unit=acc_unit,
+        gyr_unit=gyr_unit, pressure_unit=pressure_unit, layout=layout, surface=surface,
+        speed_mps=speed_mps, check_units=check_units).read_all()
+
+
+@dataclass
+class StreamSlot:
+    """One stream of an :class:`OpenedRecording`, not read yet.
+
+    ``kind``, ``side`` and ``placement`` are as the recording declares them
+    (lower case; ``placement`` is empty for an insole); reading the stream
+    checks them. ``name`` is the label the stream will carry (its file name).
+    """
+
+    name: str
+    kind: str
+    side: str
+    placement: str
+    read: Callable[[], Stream]
+
+
+@dataclass
+class OpenedRecording:
+    """A recording whose metadata is read and checked, and whose streams are
+    read one at a time, when the caller asks for each.
+
+    Iterate over :meth:`slots` and call each slot's ``read()`` before taking
+    the next slot: the checks then run, and fail, in the same order as
+    :func:`read_recording`'s. A stream the caller has let go of is not held
+    here, so a long recording can be analysed with one stream in memory at a
+    time.
+    """
+
+    meta: dict[str, Any]
+    source: str
+    _slots: Iterator[StreamSlot]
+    n_streams: int
+    sensors: list[tuple[str, str, str]]
+    """``(kind, side, placement)`` of every stream, as declared."""
+
+    def slots(self) -> Iterator[StreamSlot]:
+        return self._slots
+
+    def read_all(self) -> Recording:
+        """Every stream, read now: the :class:`~footfall.model.Recording`."""
+        return Recording(streams=[slot.read() for slot in self._slots], meta=self.meta,
+                         source=self.source)
+
+
+class RereadRecording(Recording):
+    """A recording that was analysed stream by stream from its files
+    (:func:`footfall.analyze` given a path): ``meta``, ``source`` and
+    ``duration_s`` are at hand; ``streams`` reads the files again the first
+    time they are asked for, so that the analysis never held them all."""
+
+    def __init__(self, path: str | os.PathLike[str], options: Mapping[str, Any], *,
+                 meta: dict[str, Any], source: str, duration_s: float):
+        self.meta = meta
+        self.source = source
+        self._path = path
+        self._options = dict(options)
+        self._duration_s = duration_s
+        self._streams: list[Stream] | None = None
+
+    @property  # type: ignore[override]
+    def streams(self) -> list[Stream]:
+        if self._streams is None:
+            self._streams = read_recording(self._path, **self._options).streams
+        return self._streams
+
+    @streams.setter
+    def streams(self, value: list[Stream]) -> None:
+        self._streams = list(value)
+
+    @property
+    def duration_s(self) -> float:
+        return self._duration_s if self._streams is None else super().duration_s
+
+    def __repr__(self) -> str:
+        n = "not read" if self._streams is None else f"{len(self._streams)} read"
+        return f"RereadRecording(source={self.source!r}, streams {n})"
+
+
+def open_recording(
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    side: str | None = None,
+    placement: str | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    pressure_unit: str | None = None,
+    layout: str | None = None,
+    surface: str | None = None,
+    speed_mps: float | None = None,
+    check_units: bool = True,
+) -> OpenedRecording:
+    """Open a recording folder or a single stream file for reading stream by
+    stream (:class:`OpenedRecording`); options as in :func:`read_recording`.
+
+    A folder's recording.json is read and checked now, its stream files when
+    their slots are read. A single stream file or a vendor export is read now.
+    """
     p = Path(path)
     if not p.exists():
         raise RecordingError(
@@ -241,17 +345,37 @@ def read_recording(
         }
         given = [k for k, v in stream_options.items() if v is not None]
         json_path = p / RECORDING_JSON if p.is_dir() else p
-        return _read_folder(json_path, surface=surface, speed_mps=speed_mps,
+        return _open_folder(json_path, surface=surface, speed_mps=speed_mps,
                             check_units=check_units, stream_options=given)
     if p.suffix.lower() == ".txt":
-        return _read_vendor_text(p, surface=surface, speed_mps=speed_mps, options={
+        rec = _read_vendor_text(p, surface=surface, speed_mps=speed_mps, options={
             "kind": kind, "side": side, "placement": placement, "acc_unit": acc_unit,
             "gyr_unit": gyr_unit, "pressure_unit": pressure_unit, "layout": layout})
-    return _read_single(
-        p, kind=kind, side=side, placement=placement, acc_unit=acc_unit, gyr_unit=gyr_unit,
-        pressure_unit=pressure_unit, layout=layout, surface=surface, speed_mps=speed_mps,
-        check_units=check_units,
-    )
+    else:
+        rec = _read_single(
+            p, kind=kind, side=side, placement=placement, acc_unit=acc_unit,
+            gyr_unit=gyr_unit, pressure_unit=pressure_unit, layout=layout, surface=surface,
+            speed_mps=speed_mps, check_units=check_units,
+        )
+    return _opened_from(rec)
+
+
+def _opened_from(rec: Recording) -> OpenedRecording:
+    """An :class:`OpenedRecording` of streams already read (handed over one
+    by one, each let go of once taken)."""
+    streams = list(rec.streams)
+
+    def slots() -> Iterator[StreamSlot]:
+        while streams:
+            s = streams.pop(0)
+            yield StreamSlot(s.name, s.kind.value, s.side.value,
+                             s.placement.value if s.kind == SensorKind.IMU else "",
+                             lambda s=s: s)
+
+    sensors = [(s.kind.value, s.side.value,
+                s.placement.value if s.kind == SensorKind.IMU else "") for s in streams]
+    return OpenedRecording(meta=rec.meta, source=rec.source, _slots=slots(),
+                           n_streams=len(streams), sensors=sensors)
 
 
 def _read_vendor_text(p: Path, *, surface: str | None, speed_mps: float | None,
@@ -338,14 +462,24 @@ def _read_single(
     return Recording(streams=[stream], meta=meta, source=str(p))
 
 
-def _read_folder(
+def _declared_sensor(entry: Any) -> tuple[str, str, str]:
+    """``(kind, side, placement)`` of a recording.json stream entry as written
+    (lower case; placement empty for an insole)."""
+    if not isinstance(entry, dict):
+        return ("", "", "")
+    kind = str(entry.get("kind", "imu")).strip().lower()
+    return (kind, str(entry.get("side", "")).strip().lower(),
+            str(entry.get("placement", "foot")).strip().lower() if kind == "imu" else "")
+
+
+def _open_folder(
     json_path: Path,
     *,
     surface: str | None,
     speed_mps: float | None,
     check_units: bool,
     stream_options: list[str],
-) -> Recording:
+) -> OpenedRecording:
     folder = json_path.parent
     if not json_path.is_file():
         found = sorted(f.name for f in folder.iterdir() if f.suffix.lower() in STREAM_SUFFIXES)
@@ -395,7 +529,17 @@ def _read_folder(
         meta["condition"] = cond
     _check_condition(meta, ctx=_Ctx(file=json_path, json_path=json_path))
 
-    streams = []
+    return OpenedRecording(meta=meta, source=str(folder),
+                           _slots=_folder_slots(json_path, entries, check_units),
+                           n_streams=len(entries),
+                           sensors=[_declared_sensor(e) for e in entries])
+
+
+def _folder_slots(json_path: Path, entries: list[Any], check_units: bool
+                  ) -> Iterator[StreamSlot]:
+    """The streams of a recording folder: each entry checked, then its file
+    read when its slot is read."""
+    folder = json_path.parent
     inside = folder.resolve()
     seen_files: dict[Path, int] = {}
     seen_sensors: dict[tuple[str, str, str], str] = {}
@@ -461,8 +605,12 @@ def _read_folder(
                 path=str(json_path),
                 fix=f'correct the "file" name in {RECORDING_JSON} or put the file in the folder.',
             )
-        streams.append(_load_stream(read_table(file), entry, ctx=ctx, check_units=check_units))
-    return Recording(streams=streams, meta=meta, source=str(folder))
+        kind, side, placement = _declared_sensor(entry)
+
+        def read(file: Path = file, entry: dict[str, Any] = entry, ctx: _Ctx = ctx) -> Stream:
+            return _load_stream(read_table(file), entry, ctx=ctx, check_units=check_units)
+
+        yield StreamSlot(file.name, kind, side, placement, read)
 
 
 def _load_json(json_path: Path) -> dict[str, Any]:
@@ -607,16 +755,19 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
 
     where = table.where
     col_fix = "make every value a plain number."
-    raw = {c: table.float_column(by_lower[c], fix=col_fix) for c in wanted}
-    time_s = raw.pop("time_s")
-    check_finite({"time_s": time_s, **raw}, time_s, path=path, where=where)
-    period_s = check_time(time_s, path=path, where=where, check_rate=check_units)
-
+    # each column goes straight into the values array: one column's copy at a
+    # time besides the stream itself. Column-major, so that each column is
+    # one block of memory, as the analysis takes its channels (and as a
+    # selection of columns, values[:, [..]], would make them)
+    time_s = table.float_column(by_lower["time_s"], fix=col_fix)
     columns: tuple[str, ...] = tuple(wanted[1:])
-    values = np.empty((len(time_s), len(columns)), dtype=np.float64)
+    values = np.empty((len(time_s), len(columns)), dtype=np.float64, order="F")
     for j, c in enumerate(columns):
-        values[:, j] = raw[c]
-    del raw
+        values[:, j] = table.float_column(by_lower[c], fix=col_fix)
+    table.release()
+    check_finite({"time_s": time_s, **{c: values[:, j] for j, c in enumerate(columns)}},
+                 time_s, path=path, where=where)
+    period_s = check_time(time_s, path=path, where=where, check_rate=check_units)
     if kind == SensorKind.IMU:
         if check_units:
             check_imu_units(values[:, :3], values[:, 3:6], time_s, acc_unit=units["acc"],
