@@ -259,3 +259,106 @@ def test_kill_9_during_a_20x_replay_loses_at_most_a_second_per_stream(tmp_path) 
     for st in rec.streams:
         # the last position printed is at or before the kill
         assert st.time_s[-1] >= position - 1.0, (st.name, position - st.time_s[-1])
+
+
+def _framed_capture(folder, *, repeat_frame: int | None = None) -> None:
+    """A capture log of a foot IMU and an insole sent as wire frames (10 ms
+    each), interleaved in arrival order, left without a recording as a
+    crash leaves it; ``repeat_frame``: that IMU frame arrives twice."""
+    from footfall.devices.ingest import Ingest
+    from footfall.wire import decode_frame, encode_device_info
+
+    sim, _ = simulate("easy-run", 0.2, 3, sensors=("foot", "insole"))
+    streams = [s for s in streams_from_recording(sim, frame_ms=10.0)
+               if s.info.name.endswith(("left-foot", "left-insole"))]
+    r = Recorder(folder)
+    ingest = Ingest("/dev/ttyACM0")
+    events = []
+    for s in streams:
+        info = encode_device_info(s.stream_id, 0, 1_000_000, s.period_ns, s.info)
+        events += ingest.frames([decode_frame(info)], 0.05)
+    arrivals = sorted((0.2 + 0.01 * (j + 1) + 0.0003 * k, k, j)
+                      for k, s in enumerate(streams) for j in range(s.n_frames))
+    for host, k, j in arrivals:
+        frame = streams[k].frame(j, 1_000_000)
+        events += ingest.frames([decode_frame(frame)], host)
+        if k == 0 and j == repeat_frame:
+            events += ingest.frames([decode_frame(frame)], host + 0.001)
+    r.write(events)
+    r._stop.set()
+    r._fh.flush()
+    r._fh.close()
+
+
+def _whole_array_recording(log, chunked, out, fmt: str = "csv") -> None:
+    """The recording of ``log`` as built with each device's whole arrays and
+    footfall.io.write_recording, described as in ``chunked``."""
+    import json
+
+    from footfall.capture import recorder as rec_mod
+    from footfall.io import write_recording
+    from footfall.model import Recording, Stream
+    from footfall.wire import peek_header
+
+    doc = json.loads((chunked / "recording.json").read_text())
+    infos, devices = {}, {}
+    with rec_mod._mapped(log) as data:
+        for kind, _, a, b in rec_mod._records(data, rec_mod._Scan([])):
+            if kind == "I":
+                d = json.loads(data[a:b])
+                infos[d["device_id"]] = d
+            elif kind == "F":
+                k = data[a]
+                did = bytes(data[a + 1:a + 1 + k]).decode()
+                dev = devices.setdefault(did, rec_mod._Device())
+                dev.add_record(a - rec_mod._REC.size)
+                dev.samples += peek_header(data[a + 1 + k:b]).sample_count
+        streams = []
+        for entry in doc["streams"]:
+            did = entry["device_id"]
+            t, v, _, _ = rec_mod._device_samples(data, did, infos[did], devices[did])
+            streams.append(Stream(entry["kind"], entry["side"], t, v,
+                                  tuple(infos[did]["columns"]),
+                                  placement=entry.get("placement", "foot"), name=did,
+                                  meta={k: x for k, x in entry.items()
+                                        if k not in ("kind", "side", "placement", "units")}))
+    meta = {k: x for k, x in doc.items() if k not in ("format", "streams")}
+    write_recording(Recording(streams=[], meta=meta), out, fmt, streams=streams)
+
+
+@pytest.mark.parametrize("repeat_frame", [None, 300])
+def test_recover_in_chunks_writes_the_files_whole_arrays_give(tmp_path, repeat_frame) -> None:
+    """A stream rebuilt a few hundred rows at a time (its values decoded to a
+    temporary file, its times computed per chunk) is the same, byte for
+    byte, as the one built from whole arrays and written by
+    write_recording; a frame received twice (times no longer increasing)
+    takes the whole-array path and its repeat is dropped as before."""
+    from footfall.capture.recorder import build_recording
+
+    cap = tmp_path / "cap"
+    _framed_capture(cap, repeat_frame=repeat_frame)
+    log = cap / LOG_NAME
+    chunked = build_recording(log, tmp_path / "chunked", chunk_rows=257)
+    ref = tmp_path / "ref"
+    _whole_array_recording(log, chunked, ref)
+    files = sorted(p.name for p in chunked.iterdir())
+    assert files == sorted(p.name for p in ref.iterdir())
+    assert files == ["left_foot.csv", "left_insole.csv", "recording.json"]  # no temporary file
+    for name in files:
+        assert (chunked / name).read_bytes() == (ref / name).read_bytes(), name
+    rec = read_recording(chunked)
+    n_imu = len(rec.streams[0])
+    assert n_imu > 4 * 257 and len(rec.streams[1]) > 2 * 257  # several chunks each
+    records, _ = read_log(log)
+    assert rec.meta["capture"]["frames"] == sum(k == "F" for k, _, _ in records)
+    assert np.all(np.diff(rec.streams[0].time_s) > 0)
+    # parquet: the same numbers (and, in chunks of the writer's size, the same bytes)
+    pq_chunked = build_recording(log, tmp_path / "pq_chunked", fmt="parquet", chunk_rows=257)
+    pq_whole = build_recording(log, tmp_path / "pq_whole", fmt="parquet")
+    for a, b in zip(read_recording(pq_chunked).streams, read_recording(pq_whole).streams,
+                    strict=True):
+        assert np.array_equal(a.time_s, b.time_s) and np.array_equal(a.values, b.values)
+    ref_pq = tmp_path / "ref_pq"
+    _whole_array_recording(log, pq_whole, ref_pq, "parquet")
+    for name in ("left_foot.parquet", "left_insole.parquet"):
+        assert (pq_whole / name).read_bytes() == (ref_pq / name).read_bytes()

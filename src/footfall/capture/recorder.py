@@ -31,11 +31,12 @@ import json
 import mmap
 import os
 import struct
+import tempfile
 import threading
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -355,86 +356,167 @@ def read_log(path: str | os.PathLike[str]) -> tuple[list[tuple[str, float, bytes
 
 @dataclass
 class _Device:
-    """Where one device's data lie in the log: its frames (start and length
-    of each frame's bytes, host receive time, announced samples) and its
-    blocks (body start and end)."""
+    """Where one device's data lie in the log: the file offsets of its frame
+    records, each as the step from the one before (2 bytes a frame; a step
+    of 65535 bytes or more is kept whole in ``far``), the samples its frames
+    announce, and its blocks (body start and end). A frame's bytes and host
+    receive time are read from its record again when it is decoded."""
 
-    frame_start: array = field(default_factory=lambda: array("q"))
-    frame_len: array = field(default_factory=lambda: array("I"))
-    frame_host: array = field(default_factory=lambda: array("d"))
+    steps: array = field(default_factory=lambda: array("H"))
+    far: array = field(default_factory=lambda: array("q"))
+    last: int = 0
     samples: int = 0
     blocks: list[tuple[int, int]] = field(default_factory=list)
 
+    def add_record(self, pos: int) -> None:
+        step = pos - self.last
+        if 0 <= step < 0xFFFF:
+            self.steps.append(step)
+        else:
+            self.steps.append(0xFFFF)
+            self.far.append(pos)
+        self.last = pos
 
-def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
-                    ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """One device's sample times (session axis, s) and values (SI), sorted,
-    strictly increasing in time; and how many of its frames were decoded and
-    how many were bad. Values are decoded frame by frame into one array
-    sized from the frames' headers, so no per-frame object outlives its
-    frame."""
+    def records(self) -> Iterator[int]:
+        """The file offsets of the frame records, in log order."""
+        pos, far = 0, iter(self.far)
+        for step in self.steps:
+            pos = next(far) if step == 0xFFFF else pos + step
+            yield pos
+
+
+def _frame_at(data: Any, pos: int) -> tuple[float, int, int]:
+    """Host receive time, start and end of the frame bytes of the ``F``
+    record at byte ``pos`` (checked when the log was scanned)."""
+    blen, _, host_s = _REC.unpack_from(data, pos)
+    a = pos + _REC.size
+    return host_s, a + 1 + data[a], a + blen
+
+
+def _view(a: array, dtype: Any) -> np.ndarray:
+    """An ``array.array`` seen as a NumPy array of ``dtype`` (its item type)."""
+    return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype)
+
+
+@dataclass
+class _Frames:
+    """One device's good frames in log order, as its sample times need them:
+    the first sample row, device time of the first sample (us) and sample
+    period (us) of each frame; the first row of each device boot and the
+    clock fitted to it (slope, offset, device reference); and the counts."""
+
+    edge: np.ndarray
+    first_us: np.ndarray
+    period_us: np.ndarray
+    boot_rows: np.ndarray
+    fits: np.ndarray
+    filled: int
+    n_ok: int
+    n_bad: int
+
+    def times(self, lo: int, hi: int) -> np.ndarray:
+        """Session times of sample rows ``lo`` to ``hi`` (s). Each time goes
+        through the same float operations in the same order whichever rows
+        are asked for, so a stream built a chunk at a time has the same
+        times, to the bit, as one built whole."""
+        rows = np.arange(lo, hi, dtype=np.int64)
+        fi = np.searchsorted(self.edge, rows, side="right") - 1
+        t = (rows - self.edge[fi]).astype(np.float64)
+        t *= self.period_us[fi]
+        t += self.first_us[fi].astype(np.float64)
+        t *= 1e-6
+        fit = self.fits[np.searchsorted(self.boot_rows, rows, side="right") - 1]
+        t -= fit[:, 2]
+        t *= fit[:, 0]
+        t += fit[:, 1]
+        return t
+
+
+def _decode_frames(data: Any, info: dict[str, Any], dev: _Device,
+                   put: Callable[[np.ndarray, int], None]) -> _Frames:
+    """Decode one device's frames in log order, handing the values of each
+    good frame to ``put(values, first_row)``, and fit each boot's clock.
+
+    A device boot ends where the device time or the sequence number goes
+    backwards; each boot's frames are mapped to the session axis with one
+    lower-envelope fit (:func:`footfall.devices.clock.fit_clock`)."""
     from footfall.devices.clock import fit_clock
     from footfall.wire import ImuBlock, InsoleBlock, WireError, decode_frame
 
     k = len(info["columns"])
-    nf = len(dev.frame_start)
-    values = np.empty((dev.samples, k))
-    first_us = np.zeros(nf, dtype=np.int64)
-    seq = np.zeros(nf, dtype=np.int64)
-    count = np.zeros(nf, dtype=np.int64)
-    period_ns = np.zeros(nf, dtype=np.int64)
-    good = np.zeros(nf, dtype=bool)
+    first_us, seq, count = array("q"), array("I"), array("I")
+    period_ns, host = array("I"), array("d")
     filled = n_bad = released = 0
-    for i in range(nf):
-        released = _release_behind(data, released, dev.frame_start[i])
+    for pos in dev.records():
+        released = _release_behind(data, released, pos)
+        host_s, a, b = _frame_at(data, pos)
         try:
-            a = dev.frame_start[i]
-            f = decode_frame(data[a:a + dev.frame_len[i]])
+            f = decode_frame(data[a:b])
         except WireError:
             n_bad += 1
             continue
         if not (isinstance(f.payload, ImuBlock | InsoleBlock) and f.header.sample_count):
             continue
         v = f.payload.si()
-        if v.shape[1] != k or filled + len(v) > len(values):
+        if v.shape[1] != k or filled + len(v) > dev.samples:
             n_bad += 1
             continue
-        values[filled:filled + len(v)] = v
+        put(v, filled)
         filled += len(v)
         h = f.header
-        first_us[i], seq[i], count[i], period_ns[i], good[i] = (
-            h.t_first_us, h.seq, len(v), h.period_ns, True)
-    host = np.frombuffer(dev.frame_host, dtype=np.float64)
-    if not good.all():
-        host, first_us, seq, count, period_ns = (
-            host[good], first_us[good], seq[good], count[good], period_ns[good])
-    parts_t = []
-    if len(count):
+        first_us.append(h.t_first_us)
+        seq.append(h.seq)
+        count.append(len(v))
+        period_ns.append(h.period_ns)
+        host.append(host_s)
+    n = len(count)
+    # views of the arrays, not copies, each let go once used: a long capture
+    # has millions of frames
+    fu, cnt = _view(first_us, np.int64), _view(count, np.uint32)
+    edge = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(cnt, dtype=np.int64, out=edge[1:])
+    # a frame that says its period is 0 is timed with the device's announced
+    # rate, as the live ingest does (footfall.devices.ingest)
+    fs = float(info.get("fs_hz") or 0.0)
+    pn = _view(period_ns, np.uint32)
+    period_us = np.where(pn > 0, pn / 1000.0, 1e6 / fs if fs > 0 else 0.0)
+    del pn, period_ns
+    boot_rows, fits = np.zeros(1, dtype=np.int64), np.array([[1.0, 0.0, 0.0]])
+    if n:
+        sq = _view(seq, np.uint32)
         # split into device boots: device time or sequence going backwards
-        back = ((first_us[1:] < first_us[:-1])
-                | (((seq[1:] - seq[:-1]) % 2**32) > 2**31))
-        starts = np.r_[0, np.flatnonzero(back) + 1, len(count)]
-        # a frame that says its period is 0 is timed with the device's
-        # announced rate, as the live ingest does (footfall.devices.ingest)
-        fs = float(info.get("fs_hz") or 0.0)
-        period_us = np.where(period_ns > 0, period_ns / 1000.0, 1e6 / fs if fs > 0 else 0.0)
-        # device time of every sample, built in place (a long capture holds
-        # millions: no sample-sized temporaries beyond two)
-        dev_s = np.arange(filled, dtype=np.float64)
-        dev_s -= np.repeat((np.cumsum(count) - count).astype(np.float64), count)
-        dev_s *= np.repeat(period_us, count)
-        dev_s += np.repeat(first_us.astype(np.float64), count)
-        dev_s *= 1e-6
-        last_dev = (first_us + (count - 1) * period_us) * 1e-6
-        edge = np.r_[0, np.cumsum(count)]
-        for a, b in zip(starts[:-1], starts[1:], strict=True):
-            slope, offset, ref = fit_clock(last_dev[a:b], host[a:b])
-            seg = dev_s[edge[a]:edge[b]]
-            seg -= ref
-            seg *= slope
-            seg += offset
-        parts_t.append(dev_s)
-    parts_v = [values[:filled]]
+        # (the uint32 difference is the sequence step modulo 2**32)
+        back = (fu[1:] < fu[:-1]) | ((sq[1:] - sq[:-1]) > 2**31)
+        del sq, seq
+        starts = np.r_[0, np.flatnonzero(back) + 1, n]
+        del back
+        last_dev = cnt.astype(np.int64)
+        del cnt, count
+        last_dev -= 1
+        last_dev = (fu + last_dev * period_us) * 1e-6
+        hs = _view(host, np.float64)
+        fits = np.array([fit_clock(last_dev[a:b], hs[a:b])
+                         for a, b in zip(starts[:-1], starts[1:], strict=True)])
+        boot_rows = edge[starts[:-1]]
+    return _Frames(edge, fu, period_us, boot_rows, fits, filled, n, n_bad)
+
+
+def _frame_times(fr: _Frames, chunk_rows: int) -> np.ndarray:
+    """Every sample time of ``fr`` in one array (built ``chunk_rows`` at a time)."""
+    t = np.empty(fr.filled)
+    for lo in range(0, fr.filled, chunk_rows):
+        hi = min(lo + chunk_rows, fr.filled)
+        t[lo:hi] = fr.times(lo, hi)
+    return t
+
+
+def _whole(data: Any, info: dict[str, Any], dev: _Device, fr: _Frames, t_frames: np.ndarray,
+           values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One device's sample times and values from its frames and its blocks,
+    sorted, strictly increasing in time."""
+    k = len(info["columns"])
+    parts_t = [t_frames] if fr.n_ok else []
+    parts_v = [values]
     for s0, s1 in dev.blocks:
         body = data[s0:s1]
         hl = struct.unpack_from("<H", body, 0)[0]
@@ -454,17 +536,154 @@ def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device
     keep = np.r_[True, t[1:] > t[:-1]] if t.size else np.zeros(0, dtype=bool)
     if not keep.all():
         t, v = t[keep], v[keep]
-    return t, v, int(good.sum()), n_bad
+    return t, v
+
+
+def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device,
+                    chunk_rows: int = 1 << 16) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """One device's sample times (session axis, s) and values (SI), whole,
+    sorted, strictly increasing in time; and how many of its frames were
+    decoded and how many were bad. Values are decoded frame by frame into
+    one array sized from the frames' headers."""
+    values = np.empty((dev.samples, len(info["columns"])))
+
+    def put(v: np.ndarray, row: int) -> None:
+        values[row:row + len(v)] = v
+
+    fr = _decode_frames(data, info, dev, put)
+    t, v = _whole(data, info, dev, fr, _frame_times(fr, chunk_rows), values[:fr.filled])
+    return t, v, fr.n_ok, fr.n_bad
+
+
+Rows = Iterator[tuple[np.ndarray, np.ndarray]]
+"""A stream's rows in order, a chunk at a time: ``(times, values)``."""
+
+
+def _slices(t: np.ndarray, v: np.ndarray, chunk_rows: int) -> Rows:
+    for a in range(0, len(t), chunk_rows):
+        yield t[a:a + chunk_rows], v[a:a + chunk_rows]
+
+
+@contextmanager
+def _device_rows(data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path,
+                 chunk_rows: int) -> Iterator[tuple[int, int, int, Rows]]:
+    """One device's samples as :func:`_device_samples` gives them, as
+    ``(samples, frames decoded, bad frames, rows)``, held a chunk of
+    ``chunk_rows`` at a time when they can be.
+
+    The decoded values go to a temporary file in ``spill_dir`` as they are
+    decoded. When the frames' times are strictly increasing in log order (a
+    capture without blocks, whose devices did not jump back in time) the
+    sorting and the removal of repeated times change nothing, and the rows
+    are read back from that file a chunk at a time with their times
+    computed alongside; otherwise the whole arrays are built as before. A
+    device with blocks is built whole."""
+    if dev.blocks:
+        t, v, n_ok, n_bad = _device_samples(data, "", info, dev, chunk_rows)
+        yield len(t), n_ok, n_bad, _slices(t, v, chunk_rows)
+        return
+    k = len(info["columns"])
+    try:
+        spill = tempfile.TemporaryFile(dir=spill_dir, prefix=".recover-", buffering=1 << 20)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror or str(e), str(spill_dir)) from e
+    with spill:
+        def put(v: np.ndarray, row: int) -> None:
+            spill.write(np.ascontiguousarray(v, dtype=np.float64).data)
+
+        try:
+            fr = _decode_frames(data, info, dev, put)
+            spill.flush()
+        except OSError as e:  # the temporary file has no name: say where it was
+            if e.filename is None:
+                raise OSError(e.errno, e.strerror or str(e), str(spill_dir)) from e
+            raise
+        increasing, prev = True, -np.inf
+        for lo in range(0, fr.filled, chunk_rows):
+            t = fr.times(lo, min(lo + chunk_rows, fr.filled))
+            if not (t[0] > prev and np.all(t[1:] > t[:-1])):
+                increasing = False
+                break
+            prev = t[-1]
+        spill.seek(0)
+        if not increasing:
+            values = np.empty((fr.filled, k))
+            spill.readinto(memoryview(values).cast("B"))
+            t, v = _whole(data, info, dev, fr, _frame_times(fr, chunk_rows), values)
+            del values
+            yield len(t), fr.n_ok, fr.n_bad, _slices(t, v, chunk_rows)
+            return
+
+        def rows() -> Rows:
+            for lo in range(0, fr.filled, chunk_rows):
+                hi = min(lo + chunk_rows, fr.filled)
+                v = np.empty((hi - lo, k))
+                spill.readinto(memoryview(v).cast("B"))
+                yield fr.times(lo, hi), v
+
+        yield fr.filled, fr.n_ok, fr.n_bad, rows()
+
+
+def _write_rows(path: Path, fmt: str, kind: Any, names: tuple[str, ...], rows: Rows) -> None:
+    """Write one stream file from its rows, a chunk at a time, as
+    :func:`footfall.io.write_recording` writes a whole stream (given chunks
+    of its ``WRITE_CHUNK_ROWS`` rows, the same bytes)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from footfall.io.units import WRITE_UNITS, to_si_factor
+    from footfall.model import IMU_COLUMNS, SensorKind
+
+    factor: np.ndarray | None = None
+    if kind == SensorKind.IMU:
+        factor = np.ones(len(names))
+        for i, c in enumerate(names):
+            if c in IMU_COLUMNS[:3]:
+                factor[i] = 1.0 / to_si_factor("acc", WRITE_UNITS["acc"])
+            elif c in IMU_COLUMNS[3:]:
+                factor[i] = 1.0 / to_si_factor("gyr", WRITE_UNITS["gyr"])
+    columns = ["time_s", *names]
+    schema = pa.schema([(c, pa.float64()) for c in columns])
+
+    def tables() -> Iterator[pa.Table]:
+        for t, v in rows:
+            if factor is not None:
+                v = v * factor
+            arrays = [pa.array(t, type=pa.float64())]
+            arrays += [pa.array(v[:, i], type=pa.float64()) for i in range(v.shape[1])]
+            yield pa.Table.from_arrays(arrays, schema=schema)
+
+    try:
+        if fmt == "parquet":
+            with pq.ParquetWriter(path, schema) as writer:
+                for table in tables():
+                    writer.write_table(table)
+        else:
+            with path.open("wb") as fh:
+                fh.write((",".join(columns) + "\n").encode())
+                for table in tables():
+                    pacsv.write_csv(table, fh,
+                                    write_options=pacsv.WriteOptions(include_header=False))
+    except OSError as e:  # the arrow writers do not say which file
+        if e.filename is None:
+            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
+        raise
+    pa.default_memory_pool().release_unused()
 
 
 def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
                     fmt: str = "csv", overwrite: bool = False,
-                    progress: Callable[[str, int, int], None] | None = None) -> Path:
+                    progress: Callable[[str, int, int], None] | None = None,
+                    chunk_rows: int | None = None) -> Path:
     """Write the canonical recording folder of a capture log.
 
     The log is read through a memory map and each device's stream is built
-    and written before the next one is started, so the memory needed is that
-    of one device's samples, whatever the length of the capture.
+    and written before the next one is started; a device whose frames come
+    in time order (the usual case) is decoded to a temporary file beside the
+    recording and written from it ``chunk_rows`` rows at a time, so the
+    memory needed does not grow with its samples, only with its frames (a
+    few tens of bytes each).
 
     Parameters
     ----------
@@ -479,38 +698,53 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
     progress
         Called as ``progress(device_id, done, total)`` before each device's
         stream is built (``done`` devices are written); None: nothing.
+    chunk_rows
+        Rows held and written at a time; None: as many as
+        :func:`footfall.io.write_recording` writes at a time, and then the
+        files are those it writes for the same streams, byte for byte.
 
     Returns
     -------
     pathlib.Path
         ``out_dir``.
     """
-    from footfall.io import write_recording
-    from footfall.model import Placement, Recording, SensorKind, Side, Stream
+    from footfall.errors import RecordingError
+    from footfall.io.canonical import (
+        FORMAT,
+        RECORDING_JSON,
+        WRITE_CHUNK_ROWS,
+        _file_name,
+        _stream_entry,
+        json_default,
+    )
+    from footfall.model import Placement, SensorKind, Side, Stream
     from footfall.wire import peek_header
 
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+    chunk_rows = chunk_rows or WRITE_CHUNK_ROWS
     session: dict[str, Any] = {}
     infos: dict[str, dict[str, Any]] = {}
     devices: dict[str, _Device] = {}
     gaps: dict[str, list[dict[str, Any]]] = {}
     totals = {"frames": 0, "bad_frames": 0, "samples": 0, "streams": 0}
     scan = _Scan([])
+    out = Path(out_dir)
+    json_path = out / RECORDING_JSON
     with _mapped(log) as data:
-        for kind, host_s, a, b in _records(data, scan):
-            if kind == "M":
-                session = json.loads(data[a:b])
-            elif kind == "I":
-                d = json.loads(data[a:b])
-                infos[d["device_id"]] = d
-            elif kind == "F":
+        for kind, _, a, b in _records(data, scan):
+            if kind == "F":
                 k = data[a]
                 did = bytes(data[a + 1:a + 1 + k]).decode()
                 dev = devices.setdefault(did, _Device())
                 head = peek_header(data[a + 1 + k:b])
-                dev.frame_start.append(a + 1 + k)
-                dev.frame_len.append(b - a - 1 - k)
-                dev.frame_host.append(host_s)
+                dev.add_record(a - _REC.size)
                 dev.samples += head.sample_count if head is not None else 0
+            elif kind == "M":
+                session = json.loads(data[a:b])
+            elif kind == "I":
+                d = json.loads(data[a:b])
+                infos[d["device_id"]] = d
             elif kind == "B":
                 hl = struct.unpack_from("<H", data, a)[0]
                 h = json.loads(data[a + 2:a + 2 + hl])
@@ -521,17 +755,25 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                     {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")})
         described = [did for did in infos if did in devices]
 
-        def streams() -> Iterator[Stream]:
-            for done, did in enumerate(described):
-                if progress is not None:
-                    progress(did, done, len(described))
-                info = infos[did]
-                t, v, n_ok, n_bad = _device_samples(data, did, info, devices[did])
+        if json_path.exists() and not overwrite:
+            raise RecordingError(
+                f"already holds a {RECORDING_JSON}.", path=str(out),
+                fix="choose another folder, or pass overwrite=True to replace it.")
+        made = not out.exists()
+        out.mkdir(parents=True, exist_ok=True)
+        entries: list[dict[str, Any]] = []
+        used: set[str] = set()
+        for done, did in enumerate(described):
+            if progress is not None:
+                progress(did, done, len(described))
+            info = infos[did]
+            with _device_rows(data, info, devices[did], out, chunk_rows) as (n, n_ok, n_bad,
+                                                                             rows):
                 totals["frames"] += n_ok
                 totals["bad_frames"] += n_bad
-                totals["samples"] += len(t)
-                totals["streams"] += bool(len(t))
-                if not len(t):
+                totals["samples"] += n
+                totals["streams"] += bool(n)
+                if not n:
                     continue
                 meta: dict[str, Any] = {
                     "device_id": did, "firmware": info.get("firmware", ""),
@@ -543,39 +785,41 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                 if (info.get("meta") or {}).get("mount"):
                     meta["mount"] = info["meta"]["mount"]
                 placement = info.get("placement") or Placement.FOOT.value
+                k = len(info["columns"])
+                # the stream's description; its rows are written from ``rows``
                 stream = Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
-                                placement=Placement(placement), time_s=t, values=v,
-                                columns=tuple(info["columns"]), name=did, meta=meta)
-                del t, v  # the stream alone holds them, and is let go once written
-                yield stream
-                del stream
-
-        it = streams()
-        pending = [next(it, None)]  # held only until it is written
-        if pending[0] is None:
+                                placement=Placement(placement), time_s=np.zeros(0),
+                                values=np.zeros((0, k)), columns=tuple(info["columns"]),
+                                name=did, meta=meta)
+                name = _file_name(stream, fmt, used)
+                entries.append(_stream_entry(stream, name))
+                _write_rows(out / name, fmt, stream.kind, stream.columns, rows)
+                del rows
+        if not entries:
+            if made:
+                with suppress(OSError):
+                    out.rmdir()
             raise FootfallError("the capture log holds no samples", path=str(log),
                                 fix="nothing to recover: the capture ended before any data "
                                     "arrived")
-        meta = dict(session.get("meta") or {})
-        if session.get("started_at"):
-            meta.setdefault("started_at", session["started_at"])
-        capture: dict[str, Any] = {"log": Path(log).name}
-        meta["capture"] = capture
 
-        def with_totals() -> Iterator[Stream]:
-            yield pending.pop()
-            yield from it
-            # known once every device is read; recording.json is written last
-            capture.update({"frames": totals["frames"], "bad_frames": totals["bad_frames"],
-                            "streams": totals["streams"], "samples": totals["samples"],
-                            "log_complete": scan.complete,
-                            "damaged": [{"offset": d.offset, "bytes": d.length,
-                                         "after_s": d.after_s} for d in scan.damage],
-                            "devices": sorted(infos)})
-
-        write_recording(Recording(streams=[], meta=meta), out_dir, fmt, overwrite=overwrite,
-                        streams=with_totals())
-    return Path(out_dir)
+    meta = dict(session.get("meta") or {})
+    if session.get("started_at"):
+        meta.setdefault("started_at", session["started_at"])
+    meta["capture"] = {
+        "log": Path(log).name, "frames": totals["frames"], "bad_frames": totals["bad_frames"],
+        "streams": totals["streams"], "samples": totals["samples"],
+        "log_complete": scan.complete,
+        "damaged": [{"offset": d.offset, "bytes": d.length, "after_s": d.after_s}
+                    for d in scan.damage],
+        "devices": sorted(infos)}
+    # recording.json last, as footfall.io.write_recording writes it
+    doc: dict[str, Any] = {"format": FORMAT}
+    doc.update({k: v for k, v in meta.items() if k != "streams"})
+    doc["streams"] = entries
+    json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default)
+                         + "\n", encoding="utf-8")
+    return out
 
 
 def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLike[str] | None
