@@ -378,6 +378,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # the last line of defence: a bug, or a full disk
         if debug:
             traceback.print_exc()
+        if isinstance(e, MemoryError):  # the machine's, not footfall's: numpy, pyarrow
+            detail = str(e).splitlines()[0] if str(e) else ""
+            _error(FootfallError(
+                "not enough memory for this command" + (f" ({detail})" if detail else ""),
+                path=getattr(args, "path", None),
+                fix="free memory (close other programs) or use a computer with more; with a "
+                    "long recording, analyse a shorter part of it; nothing already recorded "
+                    "was changed").message)
+            return EXIT_USAGE
         if isinstance(e, OSError) and e.errno in NO_ROOM_ERRNOS:
             _error(FootfallError(
                 f"cannot write: {e.strerror or e}", path=str(e.filename) if e.filename else None,
