@@ -240,15 +240,11 @@ def _no_memory(path: Path, exc: BaseException) -> RecordingError:
     except OSError:
         size = "its size unknown"
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    csv = file_format(path) == "csv"
     return RecordingError(
         f"not enough memory to read this file ({size}; {detail}).",
         path=str(path),
         fix="free memory (close other programs) or use a computer with more, or split the "
-            "recording into shorter files"
-            + ("; as Parquet the same data is read without parsing text, with less memory "
-               "(pyarrow.csv.open_csv and pyarrow.parquet.ParquetWriter convert it piece by "
-               "piece)." if csv else "."))
+            "recording into shorter files.")
 
 
 _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
