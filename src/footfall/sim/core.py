@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from footfall.gait.definitions import IMPACT_WINDOW_S, strike_pattern_from_angle
 from footfall.model import (
     G_MPS2,
     IMU_COLUMNS,
@@ -28,7 +29,7 @@ from footfall.sim.kinematics import (
     linear_acc_world,
 )
 from footfall.sim.params import PROFILES, Scenario, SensorProfile, get_scenario
-from footfall.sim.plan import StepPlan, make_plan, strike_pattern_from_angle
+from footfall.sim.plan import StepPlan, make_plan
 from footfall.sim.sensors import (
     device_clock,
     drop_mask,
@@ -41,9 +42,6 @@ from footfall.sim.sensors import (
 )
 
 SENSORS = ("foot", "shank", "insole")
-IMPACT_WINDOW_S = 0.06
-"""Window after initial contact for the truth impact and braking peaks (the
-same as footfall.gait.metrics)."""
 
 
 def _profile(profile: str | SensorProfile) -> SensorProfile:

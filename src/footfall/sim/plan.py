@@ -54,12 +54,6 @@ def strike_index_from_angle(angle_deg: np.ndarray) -> np.ndarray:
     return np.interp(np.asarray(angle_deg, float), _FSA_KNOTS, _SI_KNOTS)
 
 
-def strike_pattern_from_angle(angle_deg: np.ndarray) -> np.ndarray:
-    """``rearfoot`` (> 8 deg), ``midfoot`` or ``forefoot`` (< -1.6 deg)."""
-    a = np.asarray(angle_deg, float)
-    return np.where(a > 8.0, "rearfoot", np.where(a < -1.6, "forefoot", "midfoot")).astype(object)
-
-
 @dataclass
 class StepPlan:
     """All contacts of the run (both feet), ordered by initial contact.
