@@ -387,7 +387,9 @@ def test_cli_functions(tmp_path, capsys):
                           "--sensors", "foot", "-o", str(out)])
     assert args.func(args) == 0
     assert (out / "truth_steps.csv").is_file()
-    assert sim_cli.main(["--scenario", "easy-run", "--minutes", "0.1"]) == 2  # no -o
+    from footfall.cli import main
+
+    assert main(["simulate", "--scenario", "easy-run", "--minutes", "0.1"]) == 2  # no -o
     assert "give the folder to write with -o DIR" in capsys.readouterr().err
 
 

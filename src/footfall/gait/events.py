@@ -62,6 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footfall.gait import checks
 from footfall.gait.indexing import crossing, index_windows, parabolic_peak
 from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import length_groups
@@ -272,7 +273,19 @@ def detect_events(
     the other strides are running, and the flat-landing rule when most of
     them land flat (its own pitch comes from integrating a stride that starts
     with the foot in the air, and is not used).
+
+    Raises
+    ------
+    ValueError
+        When an array has the wrong shape or the rate is not positive.
     """
+    acc_mps2 = checks.samples(acc_mps2, "acc_mps2")
+    gyr_rps = checks.samples(gyr_rps, "gyr_rps")
+    checks.same_length(acc_mps2=acc_mps2, gyr_rps=gyr_rps)
+    fs_hz = checks.rate(fs_hz)
+    if isinstance(pitch_deg, np.ndarray) and pitch_deg.shape != (len(gyr_rps),):
+        raise ValueError(f"pitch_deg must have one value per sample ({len(gyr_rps)}), "
+                         f"got shape {pitch_deg.shape}")
     b, a, partial = stride_bounds(seg)
     if len(b) == 0:
         return StrideEvents.empty()

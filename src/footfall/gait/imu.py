@@ -170,8 +170,26 @@ def gap_breaks(time_s: np.ndarray, fs_hz: float) -> np.ndarray:
 def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> ImuResult:
     """Gait events and per-step metrics of one foot or shank IMU stream.
 
-    Never raises for lack of gait: returns an empty table with a note saying
-    why (sensor still, no swing, too short).
+    Parameters
+    ----------
+    stream
+        An IMU :class:`~footfall.model.Stream` (SI units; ``placement`` foot
+        or shank; ``meta["mount"]`` used when given).
+    condition
+        Running conditions; on a treadmill with a belt speed, stride length
+        is the belt speed times the stride time.
+
+    Returns
+    -------
+    ImuResult
+        The steps table, the alignment, the events, notes and details.
+        Never raises for lack of gait: returns an empty table with a note
+        saying why (sensor still, no swing, too short).
+
+    Raises
+    ------
+    ValueError
+        When ``stream`` is not an IMU stream.
     """
     if stream.kind != SensorKind.IMU:
         raise ValueError(f"{stream.name}: not an IMU stream")

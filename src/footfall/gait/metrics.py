@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from footfall.gait import checks
 from footfall.gait import quaternion as quat
 from footfall.gait.definitions import (  # re-exported: footfall.gait.metrics names
     IMPACT_WINDOW_S,
@@ -690,7 +691,19 @@ def imu_step_columns(
         measures), ``foot_progression_deg`` (foot sensors:
         :func:`foot_progression_deg` of the same stride, the toe-out of this
         contact's stance), ``gap_ms`` and ``source``.
+
+    Raises
+    ------
+    ValueError
+        When ``time_s`` and ``gyr_rps`` do not have one row per sample, or
+        the rate is not positive.
     """
+    gyr_rps = checks.samples(gyr_rps, "gyr_rps")
+    time_s = np.asarray(time_s)
+    if time_s.ndim != 1:
+        raise ValueError(f"time_s must be a 1-D array of sample times, got shape {time_s.shape}")
+    checks.same_length(time_s=time_s, gyr_rps=gyr_rps)
+    fs_hz = checks.rate(fs_hz)
     side, placement = Side(side), Placement(placement)
     n_str, n = len(ev), len(time_s)
     if n_str == 0:

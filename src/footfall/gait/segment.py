@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footfall.gait import checks
 from footfall.model import G_MPS2
 
 SWING_MIN_RPS = 1.2
@@ -265,7 +266,20 @@ def segment_strides(
     -------
     Segmentation
         Possibly empty, with ``reason`` set.
+
+    Raises
+    ------
+    ValueError
+        When an array has the wrong shape, the rate is not positive, or a
+        break is outside the data.
     """
+    gyr_rps = checks.samples(gyr_rps, "gyr_rps")
+    fs_hz = checks.rate(fs_hz)
+    if acc_mps2 is not None:
+        acc_mps2 = checks.samples(acc_mps2, "acc_mps2")
+        checks.same_length(gyr_rps=gyr_rps, acc_mps2=acc_mps2)
+    if breaks is not None:
+        breaks = checks.indices(breaks, "breaks", len(gyr_rps) + 1)
     n = gyr_rps.shape[0]
     empty = np.zeros(0, dtype=int)
     if n < int(2 * MIN_STRIDE_S * fs_hz):
