@@ -32,6 +32,11 @@ class Analysis:
 
     Attributes
     ----------
+    recording
+        The recording analysed. When :func:`analyze` was given a path, its
+        streams were read and let go of one at a time: ``recording.streams``
+        reads the files again the first time it is asked for (``meta``,
+        ``source`` and ``duration_s`` need no reading).
     steps
         The steps table (one row per foot contact, CONTRACTS.md section 2), a
         pandas DataFrame. The analysis of foot IMUs keeps it as NumPy columns
@@ -95,6 +100,10 @@ def analyze(recording: Recording | str | Path, *,
         A :class:`~footfall.model.Recording`, or a path to a recording folder or
         a single stream file (then ``read_options`` are passed to
         :func:`footfall.io.read_recording`, e.g. ``side="left", acc_unit="g"``).
+        A folder is read one stream at a time, each let go of once analysed,
+        so that a long recording is never in memory all at once; the files
+        are checked in the same order, with the same errors, as by reading
+        the recording first.
     progress
         Called as ``progress(stream_label, done, total)`` before each stream
         is analysed (``done`` streams are finished), for a progress bar on
