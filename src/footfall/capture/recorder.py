@@ -713,9 +713,8 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
         FORMAT,
         RECORDING_JSON,
         WRITE_CHUNK_ROWS,
-        _file_name,
-        _stream_entry,
         json_default,
+        stream_entry,
     )
     from footfall.model import Placement, SensorKind, Side, Stream
     from footfall.wire import peek_header
@@ -791,8 +790,8 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                                 placement=Placement(placement), time_s=np.zeros(0),
                                 values=np.zeros((0, k)), columns=tuple(info["columns"]),
                                 name=did, meta=meta)
-                name = _file_name(stream, fmt, used)
-                entries.append(_stream_entry(stream, name))
+                name, entry = stream_entry(stream, fmt, used)
+                entries.append(entry)
                 _write_rows(out / name, fmt, stream.kind, stream.columns, rows)
                 del rows
         if not entries:

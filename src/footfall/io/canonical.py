@@ -891,6 +891,14 @@ def _stream_entry(stream: Stream, file_name: str) -> dict[str, Any]:
     return entry
 
 
+def stream_entry(stream: Stream, fmt: str, used: set[str]) -> tuple[str, dict[str, Any]]:
+    """The file name :func:`write_recording` gives ``stream`` (unique among
+    ``used``, which it joins) and the stream's recording.json entry; for a
+    writer that writes the rows itself (footfall.capture.recorder)."""
+    name = _file_name(stream, fmt, used)
+    return name, _stream_entry(stream, name)
+
+
 WRITE_CHUNK_ROWS = 1 << 16
 """Stream files are written this many rows at a time."""
 
