@@ -187,6 +187,8 @@ def analyze(recording: Recording | str | Path, *,
 
         frames = [t.to_pandas() for t in tables]
         frames, cop_paths = _with_insoles(insoles, frames, notes, details, clocks)
+        from footfall.gait.fusion import shank_into_foot_rows
+
         frames = shank_into_foot_rows(frames, notes)
         non_empty = [t for t in frames if len(t)]
         steps = (conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty
@@ -263,55 +265,10 @@ def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any
 
 
 def _is_shank(table: ColumnTable) -> bool:
-    return "source" in table and any("shank" in str(v) for v in table["source"][:1])
+    from footfall.gait.definitions import from_shank
 
-
-SHANK_MATCH_S = 0.08
-"""Largest gap between a shank IMU's contact and the foot's contact for the
-two to be the same contact."""
-
-
-def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[pd.DataFrame]:
-    """One row per contact when a side has both a shank IMU and a foot sensor.
-
-    The foot sensor (foot IMU, insole, or both fused) times the contact; the
-    shank adds its own measure, ``shank_angle_ic_deg``, to the foot row of
-    the same contact. The shank's separate rows are dropped, so that its
-    longer, less certain contact times do not enter the summary twice.
-    A side with only a shank IMU keeps the shank rows.
-    """
-    def side_of(t: pd.DataFrame) -> str | None:
-        sides = t["side"].astype(str).unique() if "side" in t.columns else []
-        return str(sides[0]) if len(sides) == 1 else None
-
-    def is_shank(t: pd.DataFrame) -> bool:
-        return "source" in t.columns and t["source"].astype(str).str.contains("shank").all()
-
-    out = list(tables)
-    for k, shank in enumerate(tables):
-        if not len(shank) or not is_shank(shank):
-            continue
-        side = side_of(shank)
-        foot = [i for i, t in enumerate(out) if t is not None and len(t) and not is_shank(t)
-                and side_of(t) == side]
-        if not foot:
-            continue
-        i = max(foot, key=lambda j: len(out[j]))
-        from footfall.gait.fusion import pair_events
-
-        rows = out[i].copy()
-        order = np.argsort(shank["ic_s"].to_numpy(dtype=float))
-        ic_shank = shank["ic_s"].to_numpy(dtype=float)[order]
-        i_sh, i_foot = pair_events(ic_shank, rows["ic_s"].to_numpy(dtype=float),
-                                   SHANK_MATCH_S)
-        angle = np.full(len(rows), np.nan)
-        angle[i_foot] = shank["shank_angle_ic_deg"].to_numpy(dtype=float)[order][i_sh]
-        rows["shank_angle_ic_deg"] = angle
-        out[i] = rows
-        out[k] = None  # type: ignore[call-overload]
-        notes.append(f"{side} shank IMU: its shank angle at contact is reported on the "
-                     f"{side} foot's rows ({len(i_foot)} of {len(rows)} contacts paired)")
-    return [t for t in out if t is not None]
+    return "source" in table and bool(len(table)) and bool(
+        from_shank(np.asarray(table["source"][:1])).all())
 
 
 def _with_insoles(

@@ -56,3 +56,22 @@ def strike_pattern_from_angle(angle_deg: np.ndarray) -> np.ndarray:
     )
     out[angle_deg < STRIKE_ANGLE_FOREFOOT_DEG] = "forefoot"
     return out
+
+
+def from_shank(source: np.ndarray) -> np.ndarray:
+    """Which rows of a steps table's ``source`` column come from a shank IMU
+    (``<side>_shank_imu``, :func:`footfall.gait.metrics.imu_step_columns`).
+
+    Parameters
+    ----------
+    source
+        The ``source`` column's values.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per row.
+    """
+    values = np.asarray(source, dtype=object)
+    return np.array([isinstance(v, str) and v.endswith("_shank_imu") for v in values],
+                    dtype=bool)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
+from footfall.gait.definitions import from_shank
 from footfall.model import (
     IMU_COLUMNS,
     Placement,
@@ -183,7 +184,7 @@ class StreamingAnalyzer:
         parts = [p for p in self._parts if len(p)]
         if not parts:
             return empty_steps()
-        from footfall.pipeline import shank_into_foot_rows
+        from footfall.gait.fusion import shank_into_foot_rows
 
         rows = pd.concat(parts, ignore_index=True)
         # as offline: a shank IMU adds its angle to the foot rows of its side
@@ -267,7 +268,7 @@ class StreamingAnalyzer:
                       if d.detector is not None and d.detector.placement == Placement.FOOT}
         if foot_sides and "source" in rows.columns:
             # a side with a foot IMU is timed by it; its shank rows are not counted twice
-            shank = rows["source"].astype(str).str.contains("shank")
+            shank = from_shank(rows["source"].to_numpy())
             rows = rows[~(shank & rows["side"].isin(foot_sides))]
         if len(self._parts) >= 256:  # one table instead of many small ones: flat memory
             self._parts = [pd.concat(self._parts, ignore_index=True)]
