@@ -61,13 +61,16 @@ def _python_blocks(doc: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/simulation.md"])
+@pytest.mark.parametrize("doc", ["README.md", "docs/simulation.md", "docs/rules.md"])
 def test_python_snippets_of_the_docs_run(doc: str, tmp_path: Path, monkeypatch) -> None:
     blocks = _python_blocks(ROOT / doc)
     assert blocks, f"{doc} has no python snippet"
     # relative paths in the snippets are those of a clone's root; anything
     # they write goes to a scratch folder
     (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
+    (tmp_path / "symptoms.toml").write_text(  # what `footfall symptoms` writes
+        'format = "footfall-symptoms/1"\nfoot = "both"\nlocations = ["toes"]\n'
+        "onset_min = 20\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     for code in blocks:
         ns: dict = {}

@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "gait": {"model", "table", "registry", "errors"},
     "summary": {"model", "registry"},
     "rules": {"errors", "io", "registry", "model", "_lazy"},
-    "pipeline": {"io", "gait", "summary", "model", "table", "errors", "_memory"},
+    "pipeline": {"io", "gait", "summary", "rules", "model", "table", "errors", "_memory"},
     # the simulator writes recordings and uses the insole geometry and the
     # shared definitions of gait (footfall.gait.layouts, .definitions): both
     # are data, not analysis (test below)

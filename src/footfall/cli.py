@@ -265,7 +265,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     reuse_freed_memory()  # a short-lived process: keep freed memory for the next array
     from footfall import pipeline
-    from footfall.rules.engine import evaluate, findings_json
     from footfall.rules.ruleset import load_rules
     from footfall.rules.symptoms import load_symptoms
 
@@ -284,11 +283,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 if (s.kind == SensorKind.IMU and s.placement == Placement.FOOT
                         and not s.meta.get("mount")):
                     s.meta["mount"] = args.mount
-            analysis = pipeline.analyze(recording, **bar)
+            analysis = pipeline.analyze(recording, symptoms=symptoms, rules=ruleset, **bar)
         else:
-            analysis = pipeline.analyze(path, **bar, **options)
-    analysis.summary["findings"] = findings_json(
-        evaluate(analysis.summary, analysis.table, symptoms=symptoms, rules=ruleset))
+            analysis = pipeline.analyze(path, symptoms=symptoms, rules=ruleset, **bar,
+                                        **options)
     source = getattr(analysis.recording, "source", "") or str(path)
 
     to_stdout = "-" in (args.steps, args.json)

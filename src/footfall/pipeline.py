@@ -7,7 +7,7 @@ researchers can call one by one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from footfall.model import (
     Placement,
     Recording,
     SensorKind,
+    Stream,
     conform_steps,
     empty_step_columns,
     empty_steps,
@@ -25,6 +26,10 @@ from footfall.table import ColumnTable
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from footfall.rules.engine import Finding
+    from footfall.rules.ruleset import RuleSet
+    from footfall.rules.symptoms import SymptomProfile
 
 
 class Analysis:
@@ -46,7 +51,12 @@ class Analysis:
         The same steps table as it was built: a
         :class:`~footfall.table.ColumnTable` or a DataFrame.
     summary
-        The run summary (CONTRACTS.md section 3) as a JSON-ready dict.
+        The run summary (CONTRACTS.md section 3) as a JSON-ready dict, its
+        ``findings`` those of :attr:`findings`.
+    findings
+        What the rules found (:func:`footfall.rules.evaluate`): likely
+        contributors to numbness and red flags, red flags first; empty when
+        nothing stands out.
     notes
         Plain-language remarks about the analysis: streams with no gait and why,
         gaps in the data, low-confidence alignment, ignored streams.
@@ -63,8 +73,10 @@ class Analysis:
     def __init__(self, recording: Recording, steps: pd.DataFrame | ColumnTable,
                  summary: dict[str, Any], notes: list[str] | None = None,
                  streams: dict[str, dict[str, Any]] | None = None,
-                 cop_paths: pd.DataFrame | None = None):
+                 cop_paths: pd.DataFrame | None = None,
+                 findings: list[Finding] | None = None):
         self.recording = recording
+        self.findings = list(findings) if findings is not None else []
         self.table = steps
         self.summary = summary
         self.notes = list(notes) if notes is not None else []
@@ -89,10 +101,13 @@ class Analysis:
 
 
 def analyze(recording: Recording | str | Path, *,
+            symptoms: SymptomProfile | Mapping[str, Any] | str | Path | None = None,
+            rules: RuleSet | str | Path | None = None,
+            history: Sequence[Mapping[str, Any]] | None = None,
             progress: Callable[[str, int, int], None] | None = None,
             **read_options: Any) -> Analysis:
-    """Analyse a recording: gait events and per-step metrics for every foot or
-    shank IMU, then the run summary.
+    """Analyse a recording: gait events and per-step metrics for every sensor,
+    the run summary, then the findings of the rules with the runner's symptoms.
 
     Parameters
     ----------
@@ -104,6 +119,17 @@ def analyze(recording: Recording | str | Path, *,
         so that a long recording is never in memory all at once; the files
         are checked in the same order, with the same errors, as by reading
         the recording first.
+    symptoms
+        The runner's symptom profile: a
+        :class:`~footfall.rules.symptoms.SymptomProfile`, a dict of its
+        fields, or the path of a ``.toml``/``.json`` profile
+        (``footfall symptoms`` writes one); None: the sensors alone.
+    rules
+        A :class:`~footfall.rules.ruleset.RuleSet`, or the path of a rules
+        file whose entries override the shipped rules; None: the shipped rules.
+    history
+        Summaries of the runner's earlier sessions (their ``summary`` dicts):
+        the baseline of the rules' ``vs_baseline_pct`` checks.
     progress
         Called as ``progress(stream_label, done, total)`` before each stream
         is analysed (``done`` streams are finished), for a progress bar on
@@ -112,16 +138,31 @@ def analyze(recording: Recording | str | Path, *,
     Returns
     -------
     Analysis
-        Steps table, summary and notes. A recording with no gait gives an
-        empty steps table and a note saying why; it never raises for that.
+        Steps table, summary, findings and notes. A recording with no gait
+        gives an empty steps table and a note saying why; it never raises
+        for that.
+
+    Raises
+    ------
+    FootfallError
+        A file that cannot be read (recording, symptoms or rules); a
+        symptom profile with an unknown field or a bad value. The symptoms
+        and rules are read before the recording.
     """
+    from footfall.rules.engine import evaluate, findings_json
+    from footfall.rules.ruleset import RuleSet, load_rules
+    from footfall.rules.symptoms import load_symptoms
+
+    if isinstance(symptoms, (str, Path)):
+        symptoms = load_symptoms(symptoms)
+    ruleset = rules if isinstance(rules, RuleSet) else load_rules(overrides=rules)
     from footfall._memory import hand_back_freed_memory
     from footfall.gait.imu import analyze_imu_stream
     from footfall.summary import summarize
 
+    slots: Iterable[tuple[str, tuple[str, str, str], Callable[[], Stream]]]
     if isinstance(recording, Recording):
-        given: Recording | None = recording
-        slots = [(s.name, (s.kind.value, s.side.value, s.placement.value), lambda s=s: s)
+        slots = [(s.name, (s.kind.value, s.side.value, s.placement.value), _given(s))
                  for s in recording.streams]
         sensors = [sensor for _, sensor, _ in slots]
         condition = recording.condition
@@ -130,7 +171,6 @@ def analyze(recording: Recording | str | Path, *,
         # analysed, so that a long recording is never in memory all at once
         from footfall.io.canonical import open_recording
 
-        given = None
         opened = open_recording(recording, **read_options)
         slots = ((slot.name, (slot.kind, slot.side, slot.placement), slot.read)
                  for slot in opened.slots())
@@ -197,9 +237,9 @@ def analyze(recording: Recording | str | Path, *,
         # foot IMUs alone: NumPy columns throughout, no pandas
         steps = (conform_steps(ColumnTable.concat(tables)) if tables
                  else empty_step_columns())
-    if given is not None:
-        duration_s = given.duration_s
-        analysed = given
+    if isinstance(recording, Recording):
+        duration_s = recording.duration_s
+        analysed = recording
     else:
         duration_s = float(last_s - first_s) if np.isfinite(first_s) else 0.0
         from footfall.io.canonical import RereadRecording
@@ -209,8 +249,15 @@ def analyze(recording: Recording | str | Path, *,
     summary = summarize(steps, duration_s=duration_s)
     if not total:
         notes.append("no stream in this recording: nothing to analyse.")
+    findings = evaluate(summary, steps, symptoms=symptoms, history=history, rules=ruleset)
+    summary["findings"] = findings_json(findings)
     return Analysis(recording=analysed, steps=steps, summary=summary, notes=notes,
-                    streams=details, cop_paths=cop_paths)
+                    streams=details, cop_paths=cop_paths, findings=findings)
+
+
+def _given(stream: Stream) -> Callable[[], Stream]:
+    """The reader of a stream already in memory: it hands ``stream`` over."""
+    return lambda: stream
 
 
 class _InsoleDone:

@@ -50,19 +50,20 @@ footfall analyze myrun/ --rules my-thresholds.toml # your own thresholds
 
 Without `--symptoms` the findings rest on the sensors alone; a summary with
 only watch-style metrics (cadence, contact time, balance) works too. From
-Python, the rules are a separate call after the analysis, so the gait pipeline
-stays free of them:
+Python, `footfall.analyze` runs the same chain, findings included:
 
 ```python
 import footfall
-from footfall.rules import evaluate, load_symptoms
 
-result = footfall.analyze("myrun/")
-findings = evaluate(result.summary, result.steps, symptoms=load_symptoms("symptoms.toml"),
-                    history=[earlier_summary_1, earlier_summary_2])   # history optional
-result.summary["findings"] = [f.to_dict() for f in findings]
+result = footfall.analyze("sample_data/gaitmap_walk", symptoms="symptoms.toml")
+for finding in result.findings:          # red flags first
+    print(finding.title, "-", finding.evidence)
+result.summary["findings"]               # the same findings, as the JSON has them
+later = footfall.analyze("sample_data/gaitmap_walk", history=[result.summary])
 ```
 
+`footfall.rules.evaluate(summary, steps, symptoms=..., history=...)` runs the
+rules alone on any summary (e.g. a watch's).
 `history` (earlier sessions' summaries) gives the runner's own baseline for
 the `vs_baseline_pct` checks.
 
