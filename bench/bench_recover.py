@@ -18,8 +18,8 @@ in a child process so that this process stays small (see
 ``bench_speed.ensure_recording``).
 
 Each length is measured as a user runs it, in a fresh process:
-``python -m footfall recover CAPTURE -o OUT --force`` (that command also reads
-the rebuilt recording back to print its summary). Wall time and CPU time
+``python -m footfall recover CAPTURE -o OUT --force`` (its summary line is
+read from the rebuilt recording.json, not from the streams). Wall time and CPU time
 (median over ``--repeats``) and peak resident memory (largest over the
 repeats) come from ``bench_speed.run_measured``; the peak is also given per
 hour of capture, which stays flat when memory grows with the log and falls
