@@ -273,7 +273,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from footfall.report.terminal import progress_bar
 
     with progress_bar(f"reading {path.name}", "analysing", "streams") as progress:
-        bar = {"progress": progress} if progress is not None else {}
+        # keyword arguments of the analysis: no progress argument without a bar
+        bar: dict[str, Any] = {"progress": progress} if progress is not None else {}
         if args.mount:
             from footfall.io import read_recording
             from footfall.model import Placement, SensorKind

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -248,6 +248,10 @@ def empty_step_columns() -> ColumnTable:
                         for c, t in STEP_COLUMNS.items()}, n_rows=0)
 
 
+@overload
+def conform_steps(df: ColumnTable) -> ColumnTable: ...
+@overload
+def conform_steps(df: pd.DataFrame) -> pd.DataFrame: ...
 def conform_steps(df: pd.DataFrame | ColumnTable) -> pd.DataFrame | ColumnTable:
     """Return ``df`` with every contract column present (NaN where missing),
     contract columns first in contract order, extra

@@ -27,6 +27,7 @@ smoother than the running estimate the live blocks carried.
 
 from __future__ import annotations
 
+import io
 import json
 import mmap
 import os
@@ -40,7 +41,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -490,10 +491,11 @@ def _decode_frames(data: Any, info: dict[str, Any], dev: _Device,
         del sq, seq
         starts = np.r_[0, np.flatnonzero(back) + 1, n]
         del back
-        last_dev = cnt.astype(np.int64)
+        last_count = cnt.astype(np.int64)
         del cnt, count
-        last_dev -= 1
-        last_dev = (fu + last_dev * period_us) * 1e-6
+        last_count -= 1
+        last_dev = (fu + last_count * period_us) * 1e-6
+        del last_count
         hs = _view(host, np.float64)
         fits = np.array([fit_clock(last_dev[a:b], hs[a:b])
                          for a, b in zip(starts[:-1], starts[1:], strict=True)])
@@ -584,7 +586,10 @@ def _device_rows(data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path,
         return
     k = len(info["columns"])
     try:
-        spill = tempfile.TemporaryFile(dir=spill_dir, prefix=".recover-", buffering=1 << 20)
+        # w+b with a buffer: a BufferedRandom (typeshed infers that type only
+        # for buffering -1 or 1)
+        spill = cast(io.BufferedRandom, tempfile.TemporaryFile(
+            dir=spill_dir, prefix=".recover-", buffering=1 << 20))
     except OSError as e:
         raise OSError(e.errno, e.strerror or str(e), str(spill_dir)) from e
     with spill:
@@ -608,7 +613,7 @@ def _device_rows(data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path,
         spill.seek(0)
         if not increasing:
             values = np.empty((fr.filled, k))
-            spill.readinto(memoryview(values).cast("B"))
+            spill.readinto(values.data.cast("B"))
             t, v = _whole(data, info, dev, fr, _frame_times(fr, chunk_rows), values)
             del values
             yield len(t), fr.n_ok, fr.n_bad, _slices(t, v, chunk_rows)
@@ -618,7 +623,7 @@ def _device_rows(data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path,
             for lo in range(0, fr.filled, chunk_rows):
                 hi = min(lo + chunk_rows, fr.filled)
                 v = np.empty((hi - lo, k))
-                spill.readinto(memoryview(v).cast("B"))
+                spill.readinto(v.data.cast("B"))
                 yield fr.times(lo, hi), v
 
         yield fr.filled, fr.n_ok, fr.n_bad, rows()

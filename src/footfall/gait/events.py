@@ -65,7 +65,7 @@ import numpy as np
 from footfall.gait import checks
 from footfall.gait.indexing import crossing, index_windows, parabolic_peak
 from footfall.gait.segment import Segmentation, smooth
-from footfall.gait.trajectory import length_groups
+from footfall.gait.trajectory import PitchLookup, length_groups
 
 TOE_OFF_SHARE = 0.3
 """Where toe-off lies on the falling edge of the push-off pitch-rate peak in
@@ -246,7 +246,7 @@ def detect_events(
     gyr_rps: np.ndarray,
     fs_hz: float,
     seg: Segmentation,
-    pitch_deg: np.ndarray | None = None,
+    pitch_deg: np.ndarray | PitchLookup | None = None,
 ) -> StrideEvents:
     """Toe-off, mid-swing and initial contact of every segmented stride.
 
@@ -358,7 +358,7 @@ def _swing_in_data(wy_avg: np.ndarray, fs_hz: float, b: np.ndarray, msw: np.ndar
 
 
 def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
-                   a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray,
+                   a: np.ndarray, pitch_deg: np.ndarray | PitchLookup | None, wy_avg: np.ndarray,
                    partial: np.ndarray, run_partial: bool,
                    flat_partial: bool) -> tuple[np.ndarray, ...]:
     """:func:`_detect` of the strides ``b[i]..a[i]`` in groups of similar length."""
@@ -383,7 +383,7 @@ def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: n
 
 
 def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
-            a: np.ndarray, pitch_deg: np.ndarray | None, wy_avg: np.ndarray,
+            a: np.ndarray, pitch_deg: np.ndarray | PitchLookup | None, wy_avg: np.ndarray,
             partial: np.ndarray, run_partial: bool,
             flat_partial: bool) -> tuple[np.ndarray, ...]:
     """Toe-off, mid-swing, initial contact, whether running and whether the

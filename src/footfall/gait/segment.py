@@ -390,10 +390,10 @@ def _leading_partial(coarse: np.ndarray, fine: np.ndarray, acc_mps2: np.ndarray 
         if coarse[q] >= height and ms_b[i0] - lo <= max_gap:
             add.append((q, lo, int(ms_b[i0])))
     if add:
-        q, b, a = (np.array(v, dtype=int) for v in zip(*add, strict=True))
+        new_pk, new_b, new_a = (np.array(v, dtype=int) for v in zip(*add, strict=True))
         peaks, ms_b, ms_a = (np.concatenate([x, y]) for x, y in
-                             ((q, peaks), (b, ms_b), (a, ms_a)))
-        lead = np.concatenate([np.ones(len(q), dtype=bool), lead])
+                             ((new_pk, peaks), (new_b, ms_b), (new_a, ms_a)))
+        lead = np.concatenate([np.ones(len(new_pk), dtype=bool), lead])
         order = np.argsort(peaks, kind="stable")
         peaks, ms_b, ms_a, lead = (x[order] for x in (peaks, ms_b, ms_a, lead))
     return peaks, ms_b, ms_a, lead

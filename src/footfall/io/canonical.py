@@ -368,9 +368,12 @@ def _opened_from(rec: Recording) -> OpenedRecording:
     def slots() -> Iterator[StreamSlot]:
         while streams:
             s = streams.pop(0)
+
+            def read(s: Stream = s) -> Stream:
+                return s
+
             yield StreamSlot(s.name, s.kind.value, s.side.value,
-                             s.placement.value if s.kind == SensorKind.IMU else "",
-                             lambda s=s: s)
+                             s.placement.value if s.kind == SensorKind.IMU else "", read)
 
     sensors = [(s.kind.value, s.side.value,
                 s.placement.value if s.kind == SensorKind.IMU else "") for s in streams]
@@ -722,6 +725,7 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
         by_lower[key] = n
 
     pcols: tuple[str, ...] = ()
+    wanted: tuple[str, ...]
     if kind == SensorKind.IMU:
         wanted = ("time_s", *IMU_COLUMNS)
         missing = [c for c in wanted if c not in by_lower]

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from footfall.errors import RecordingError
-from footfall.model import G_MPS2, IMU_COLUMNS, Recording, Stream
+from footfall.model import G_MPS2, IMU_COLUMNS, Placement, Recording, SensorKind, Side, Stream
 
 PRESSURE_FACTOR_KPA = 10.0
 """1 N/cm^2 = 10 kPa."""
@@ -156,12 +156,12 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
     sides_present = []
     serials = dict(re.findall(r"(Left|Right) (\S+)", info.get("sensor insoles", "")))
     for side in ("left", "right"):
-        pressures = [col(side, f"pressure {i}") for i in range(1, 17)]
-        if any(x is None for x in pressures):
+        pressures = [x for i in range(1, 17) if (x := col(side, f"pressure {i}")) is not None]
+        if len(pressures) < 16:
             continue
         force = col(side, "total force")
-        acc = [col(side, f"acceleration {a}") for a in "XYZ"]
-        gyr = [col(side, f"angular {a}") for a in "XYZ"]
+        acc = [x for a in "XYZ" if (x := col(side, f"acceleration {a}")) is not None]
+        gyr = [x for a in "XYZ" if (x := col(side, f"angular {a}")) is not None]
         cop = [col(side, f"center of pressure {a}") for a in "XY"]
         pm = np.column_stack(pressures)
         ok = np.isfinite(pm).all(axis=1) & np.isfinite(time_all)
@@ -200,17 +200,18 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
                 "ic_s": t[codes == HEEL_STRIKE_CODES[side]].tolist(),
                 "to_s": t[codes == TOE_OFF_CODES[side]].tolist(),
             }
-        streams.append(Stream(kind="insole", side=side, time_s=t, values=values,
+        streams.append(Stream(kind=SensorKind.INSOLE, side=Side(side), time_s=t, values=values,
                               columns=columns, name=f"{p.stem} {side} insole", meta=meta))
-        if all(a is not None for a in acc) and all(g is not None for g in gyr):
+        if len(acc) == 3 and len(gyr) == 3:
             imu_ok = ok & np.isfinite(np.column_stack(acc + gyr)).all(axis=1)
             if imu_ok.sum() >= 2:
                 ti = time_all[imu_ok]
                 imu = np.column_stack(
                     [a[imu_ok] * G_MPS2 for a in acc] + [g[imu_ok] * (np.pi / 180.0)
-                                                         for g in gyr])  # type: ignore[index]
+                                                         for g in gyr])
                 streams.append(Stream(
-                    kind="imu", side=side, placement="foot", time_s=ti, values=imu,
+                    kind=SensorKind.IMU, side=Side(side), placement=Placement.FOOT,
+                    time_s=ti, values=imu,
                     columns=IMU_COLUMNS, name=f"{p.stem} {side} insole IMU",
                     meta={"sensor": "Moticon OpenGo insole IMU", "clock": clock,
                           "units": {"acc": "m/s2", "gyr": "deg/s"},

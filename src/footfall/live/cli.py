@@ -108,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     import time
 
+    from footfall.devices.base import Source
     from footfall.live.session import LiveSession, MergedSource
     from footfall.live.view import render, status_line
     from footfall.stream import StreamingAnalyzer
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
         rules = load_rules(overrides=args.rules)
     meta: dict = {}
+    source: Source
     if args.replay:
         from footfall.devices.replay import ReplaySource
 

@@ -20,14 +20,31 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from footfall.devices.base import Block, DeviceInfo, Event, Source
 from footfall.errors import FootfallError
 from footfall.model import Placement, SensorKind
 
+if TYPE_CHECKING:
+    from footfall.capture.recorder import Recorder
+
 LIVE_STEPS_FILE = "live_steps.csv"
 LIVE_SUMMARY_FILE = "live_summary.json"
+
+
+class SinkSource(Source, Protocol):
+    """A source that reads in a thread of its own and can hand its events to
+    a sink from there (a serial port, a replay at a set speed)."""
+
+    def set_sink(self, sink: Callable[[list[Event]], None] | None) -> bool | None:
+        """Hand every event to ``sink`` as it arrives (``None``: stop); False
+        when the source declines (its events then wait for :meth:`poll`)."""
+        ...
+
+
+def _has_sink(source: Source) -> TypeGuard[SinkSource]:
+    return hasattr(source, "set_sink")
 
 
 class MergedSource:
@@ -60,7 +77,7 @@ class MergedSource:
         live = [s for s in self.sources if not s.finished]
         if not live:
             return []
-        events = []
+        events: list[Event] = []
         per = timeout_s / len(live)
         for s in live:
             events.extend(s.poll(per if not events else 0.0))
@@ -70,9 +87,10 @@ class MergedSource:
         """Hand every source's events to ``sink`` from its own reader (see
         :meth:`footfall.devices.serial_source.SerialSource.set_sink`); False,
         and nothing set, when one of the sources has no reader of its own."""
-        if not all(hasattr(s, "set_sink") for s in self.sources):
+        sinking = [s for s in self.sources if _has_sink(s)]
+        if len(sinking) < len(self.sources):
             return False
-        for s in self.sources:
+        for s in sinking:
             s.set_sink(sink)
         return True
 
@@ -174,7 +192,7 @@ class LiveSession:
         self.analyzer = analyzer or StreamingAnalyzer()
         self.meta = meta or {}
         self.mount = mount
-        self.recorder = None
+        self.recorder: Recorder | None = None
         self._stop = threading.Event()
         self.t_start = 0.0
 
@@ -301,6 +319,7 @@ class LiveSession:
         steps = self.analyzer.steps()
         rec = csv = js = None
         if self.recorder is not None:
+            assert self.out_dir is not None  # a recorder is made only for an out_dir
             rec = self.recorder.close(progress=progress)
             csv = self.out_dir / LIVE_STEPS_FILE
             steps.to_csv(csv, index=False)

@@ -14,7 +14,10 @@ from footfall.gait.definitions import IMPACT_WINDOW_S, strike_pattern_from_angle
 from footfall.model import (
     G_MPS2,
     IMU_COLUMNS,
+    Placement,
     Recording,
+    SensorKind,
+    Side,
     Stream,
     Surface,
     conform_steps,
@@ -277,7 +280,8 @@ def simulate(
             acc, gyr = imu_errors(acc, gyr, true_t, prof, rng)
             keep = drop_mask(len(dev_t), prof.drop_rate, rng)
             streams.append(Stream(
-                kind="imu", side=side, placement=placement, time_s=dev_t[keep],
+                kind=SensorKind.IMU, side=Side(side), placement=Placement(placement),
+                time_s=dev_t[keep],
                 values=np.hstack([acc, gyr])[keep], columns=IMU_COLUMNS, name=f"{name}.csv",
                 meta={"sensor": "simulated IMU", "mounting": label,
                       "mounting_matrix": np.round(rmount, 6).tolist(),
@@ -298,7 +302,7 @@ def simulate(
             keep = drop_mask(len(dev_t), prof.drop_rate, rng)
             cols = tuple(f"p{i + 1}" for i in range(p.shape[1])) + ("force_n",)
             streams.append(Stream(
-                kind="insole", side=side, time_s=dev_t[keep],
+                kind=SensorKind.INSOLE, side=Side(side), time_s=dev_t[keep],
                 values=np.column_stack([p, f])[keep], columns=cols, name=f"{name}.csv",
                 meta={"layout": "sim16", "cells_xy": ins.cells_xy(left),
                       "cell_names": list(ins.SIM16_NAMES),

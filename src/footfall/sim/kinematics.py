@@ -43,6 +43,7 @@ finite-difference version (:func:`ideal_imu_fd`) checks it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 from scipy.interpolate import CubicSpline
@@ -354,15 +355,13 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
         sgn * hermite.knots_from_strides(-inv, ev_pk, ev_pk,
                                          ev_pk - np.radians(PUSH_RESUPINATION_DEG),
                                          0.5 * (ev_pk - inv) - np.radians(2.0)),
-        None, None,
     )
     # ---- yaw: constant in stance, heading + toe-out (turned outwards); the
     # swing turns it to the next stance's. The shank's (leg_yaw) is the
     # direction of travel: the leg swings in the body's sagittal plane while
     # the foot keeps its toe-out through the whole stride
     yaw_k = plan.yaw[idx]
-    yaw = (hermite.knots_from_strides(ic, to), hermite.knots_from_strides(yaw_k, yaw_k),
-           None, None)
+    yaw = (hermite.knots_from_strides(ic, to), hermite.knots_from_strides(yaw_k, yaw_k))
     hd_k = plan.heading[idx]
     leg_yaw = (hermite.knots_from_strides(ic, to), hermite.knots_from_strides(hd_k, hd_k))
     # ---- shank inclination (ankle ahead of knee positive): the real runner's
@@ -387,10 +386,6 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     gamma = (np.r_[g_t.ravel(), ic_next[-1]], np.r_[g_p.ravel(), gam_ic_next[-1]],
              np.r_[g_v.ravel(), sw[-1, 1] / t_sw[-1]],
              np.r_[g_a.ravel(), sw[-1, 2] / t_sw[-1] ** 2])
-    pitch = tuple(x for x in pitch if x is not None)
-    roll = tuple(x for x in roll if x is not None)
-    yaw = tuple(x for x in yaw if x is not None)
-    gamma = tuple(x for x in gamma if x is not None)
 
     # ---- contact geometry
     r_p1 = np.column_stack([plan.pivot_x[idx], zero, zero])
@@ -489,8 +484,20 @@ def _rigid_acc(r: np.ndarray, w: np.ndarray, al: np.ndarray, d: np.ndarray) -> n
     return np.einsum("nij,nj->ni", r, body)
 
 
+class _Kinematics(TypedDict, total=False):
+    """What :func:`_kinematics` returns: the foot's rotation and rate, one lab
+    acceleration per foot point, and the shank's when a shank point is given."""
+
+    r_foot: np.ndarray
+    w_foot: np.ndarray
+    a_foot: list[np.ndarray]
+    a_shank: np.ndarray
+    r_shank: np.ndarray
+    w_shank: np.ndarray
+
+
 def _kinematics(track: FootTrack, t: np.ndarray, foot_points: list[np.ndarray],
-                shank_point: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                shank_point: np.ndarray | None = None) -> _Kinematics:
     """Exact rigid-body kinematics at times ``t``: foot rotation, body rates and
     lab accelerations (gravity excluded) of foot points (foot frame) and of a
     shank point (shank frame from the ankle)."""
@@ -522,7 +529,7 @@ def _kinematics(track: FootTrack, t: np.ndarray, foot_points: list[np.ndarray],
                                         track.p1_ground[ki], z, z)[2]
     if track.belt is not None:
         a_ref[:, 0] -= track.belt(t, 2)
-    out: dict[str, np.ndarray] = {"r_foot": rf, "w_foot": wf}
+    out: _Kinematics = {"r_foot": rf, "w_foot": wf}
     out["a_foot"] = [a_ref + _rigid_acc(rf, wf, af, fp[None, :] - r_ref) for fp in foot_points]
     if shank_point is not None:
         gm = hermite.evaluate_d2(t, *track.gamma)
