@@ -59,6 +59,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "footfall.devices.emulate_cli",
     "footfall.capture.cli",
     "footfall.live.cli",
+    "footfall.report.cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 
@@ -135,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", metavar="FILE",
                      help="write the run summary as JSON to FILE; '-' writes it to standard "
                           "output instead of the readable summary")
+    out.add_argument("--plot", metavar="DIR",
+                     help="write every figure of the report as DIR/NAME.png (made when "
+                          "missing; see footfall plot --what list)")
     rules = p.add_argument_group(
         "findings", "Likely contributors to numbness and red flags (docs/rules.md).")
     rules.add_argument("--symptoms", metavar="FILE",
@@ -255,6 +259,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                             fix="write one of them to a file")
     _check_output(args.steps, "--steps", path)
     _check_output(args.json, "--json", path)
+    if args.plot is not None:
+        from footfall.report.cli import check_plot_folder
+
+        check_plot_folder(args.plot, "--plot", path)
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
     from footfall.model import check_mount_option
@@ -306,6 +314,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         else:
             _write_text(args.steps, csv, "--steps")
             written.append(f"steps table: {args.steps} ({len(analysis.steps)} rows)")
+    if args.plot is not None:
+        from footfall.report.cli import write_plots
+
+        written.append(write_plots(analysis, args.plot, "--plot", symptoms=symptoms))
 
     if not to_stdout:
         from footfall.report.terminal import make_console, render_summary
