@@ -29,6 +29,9 @@ ALLOWED: dict[str, set[str]] = {
     "stream": {"gait", "summary", "rules", "devices", "model", "registry", "table"},
     "live": {"stream", "capture", "devices", "model", "errors", "report", "rules", "summary"},
     "report": {"errors", "registry", "pipeline", "summary", "model", "rules", "gait", "table"},
+    # the history stores analyses (footfall.__version__ with each session),
+    # compares them, and draws with the report's style and saver
+    "history": {"footfall", "errors", "registry", "pipeline", "io", "report"},
 }
 SIM_MAY_USE_FROM_GAIT = {"footfall.gait.layouts", "footfall.gait.definitions"}
 

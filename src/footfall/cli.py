@@ -60,6 +60,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "footfall.capture.cli",
     "footfall.live.cli",
     "footfall.report.cli",
+    "footfall.history.cli",
+    "footfall.history.compare_cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 
@@ -146,6 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--rules", metavar="FILE",
                        help="override rule thresholds with this TOML file ([rules.<id>] "
                             "tables; see docs/rules.md)")
+    saved = p.add_argument_group("history", "Keep the session for footfall history and "
+                                            "footfall compare.")
+    saved.add_argument("--save", action="store_true",
+                       help="store the summary, findings, symptoms and per-step values in "
+                            "the history")
+    saved.add_argument("--athlete", metavar="ID", help="whose session it is (with --save)")
+    saved.add_argument("--tag", metavar="TEXT", help='a note, e.g. "new shoes" (with --save)')
+    saved.add_argument("--history", metavar="PATH",
+                       help="the history file (default: $FOOTFALL_HISTORY, else "
+                            "history.sqlite in the platform's data folder)")
     single = p.add_argument_group(
         "single stream file",
         "What recording.json would say, for a stream file analysed on its own.")
@@ -263,6 +275,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from footfall.report.cli import check_plot_folder
 
         check_plot_folder(args.plot, "--plot", path)
+    from footfall.history.cli import check_save, save_session
+
+    check_save(args)  # a bad history file fails before the analysis
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
     from footfall.model import check_mount_option
@@ -319,6 +334,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         written.append(write_plots(analysis, args.plot, "--plot", symptoms=symptoms))
 
+    if args.save:
+        written.append(save_session(args, analysis, symptoms, to_stdout=to_stdout))
     if not to_stdout:
         from footfall.report.terminal import make_console, render_summary
 
