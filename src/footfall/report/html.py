@@ -465,9 +465,23 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str], *, symptoms: 
     return dest
 
 
+def _file_mode(dest: Path) -> int:
+    """The permissions of the file written: those of the file it replaces,
+    else those of a new file (0o666 less the umask), not the temporary
+    file's 0o600."""
+    try:
+        return dest.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _atomic_write_bytes(dest: Path, data: bytes) -> None:
+    mode = _file_mode(dest)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent or ".")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

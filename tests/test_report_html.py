@@ -1,0 +1,426 @@
+"""The coach's HTML report (footfall.report.html) and the plot commands.
+
+The report's content is read back from the page itself: the findings in
+order with red flags first, the steps CSV decoded from its data: link, one
+embedded image per figure that has data, untrusted text escaped, nothing
+remote. Then the page is opened in a real headless Chromium with the network
+off: it renders, every image loads, no console error, no request leaves the
+file; a screenshot is kept. The commands: ``footfall report``, ``footfall
+plot`` (PNG, SVG, unknown names) and ``footfall analyze --plot DIR``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import footfall
+from footfall.cli import main
+from footfall.io import write_recording
+from footfall.report import figures as F
+from footfall.report.html import RED_FLAG_ADVICE, render_report, write_report
+from footfall.sim import simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+WALK = ROOT / "sample_data" / "gaitmap_walk"
+HOSTILE = "<script>alert(1)</script>'; DROP TABLE x;--"
+HOSTILE_NOTE = '<img src=x onerror="alert(2)"> & "quotes"'
+SYMPTOMS = {"foot": "left", "locations": ["ball", "between_3_4"], "onset_min": 1.0,
+            "at_night": True}
+"""A Morton's-neuroma-like profile that also names numbness at night: a red
+flag (red-flag-at-rest) besides the sensor findings."""
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CHROMIUM = os.environ.get("FOOTFALL_CHROMIUM", "/usr/bin/chromium")
+
+
+class _Page(HTMLParser):
+    """The parts of the report the tests read: elements with their
+    attributes in document order, and the text of each element by id."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.h1 = ""
+        self._in_h1 = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_h1 = self._in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag):
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_h1:
+            self.h1 += data
+
+
+def _esc(text: str) -> str:
+    """``text`` as the template writes it (Jinja2's autoescape)."""
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def _parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+@pytest.fixture(scope="module")
+def recording():
+    """A simulated 2-minute run with every sensor and the field profile's
+    gaps, a hostile athlete name and a hostile note in its metadata."""
+    rec, _ = simulate("forefoot-loader", 2.0, 1, sensors=("foot", "shank", "insole"),
+                      profile="field")
+    rec.meta["athlete"] = {"name": HOSTILE}
+    rec.meta["notes"] = HOSTILE_NOTE
+    return rec
+
+
+@pytest.fixture(scope="module")
+def run(recording):
+    return footfall.analyze(recording, symptoms=SYMPTOMS)
+
+
+@pytest.fixture(scope="module")
+def html(run):
+    return render_report(run, symptoms=SYMPTOMS)
+
+
+@pytest.fixture(scope="module")
+def page(html):
+    return _parse(html)
+
+
+# ---------------------------------------------------------------------------
+# content
+# ---------------------------------------------------------------------------
+
+
+def test_findings_are_in_order_with_red_flags_first_and_set_apart(run, html, page):
+    red = [f.id for f in run.findings if f.is_red_flag]
+    other = [f.id for f in run.findings if not f.is_red_flag]
+    assert red and other, "the fixture should give a red flag and a contributor"
+    shown = [(a["id"].removeprefix("finding-"), a["data-kind"]) for tag, a in page.elements
+             if tag == "article"]
+    assert [i for i, _ in shown] == red + other
+    assert [k for _, k in shown] == ["red-flag"] * len(red) + ["contributor"] * len(other)
+    classes = {a["id"]: a["class"].split() for tag, a in page.elements if tag == "article"}
+    assert all("red-flag" in classes[f"finding-{i}"] for i in red)
+    assert not any("red-flag" in classes[f"finding-{i}"] for i in other)
+    # the banner telling to bring the report to a professional comes before
+    # every finding, and names each red flag
+    banner = html.index('id="see-a-professional"')
+    assert banner < html.index("<article")
+    assert _esc(RED_FLAG_ADVICE) in html[banner:html.index("<article")]
+    for f in run.findings:
+        if f.is_red_flag:
+            assert _esc(f.title) in html[banner:html.index("<article")]
+
+
+def test_each_finding_shows_its_evidence_and_suggestions(run, html):
+    for f in run.findings:
+        start = html.index(f'id="finding-{f.id}"')
+        end = html.find("</article>", start)
+        block = html[start:end]
+        assert _esc(f.title) in block
+        for item in f.evidence_items:
+            if item.get("holds", True) and item.get("text"):
+                assert _esc(item["text"]) in block
+        for s in f.suggestions:
+            assert _esc(s) in block
+
+
+def _steps_link(page: _Page) -> str:
+    links = [a for tag, a in page.elements if tag == "a" and a.get("download") == "steps.csv"]
+    assert len(links) == 1
+    return links[0]["href"]
+
+
+def test_the_steps_csv_decodes_to_the_steps_table(run, page):
+    href = _steps_link(page)
+    prefix = "data:text/csv;charset=utf-8;base64,"
+    assert href.startswith(prefix)
+    table = pd.read_csv(io.StringIO(base64.b64decode(href[len(prefix):]).decode("utf-8")))
+    steps = run.steps
+    assert list(table.columns) == list(steps.columns)
+    assert len(table) == len(steps) > 300
+    for name in steps.columns:
+        want, got = steps[name], table[name]
+        if pd.api.types.is_numeric_dtype(want) and not pd.api.types.is_bool_dtype(want):
+            np.testing.assert_array_equal(got.to_numpy(dtype=float), want.to_numpy(dtype=float),
+                                          err_msg=name)  # exact: NaN where NaN
+        else:
+            assert got.fillna("").astype(str).tolist() == \
+                want.fillna("").astype(str).tolist(), name
+
+
+def _embedded(page: _Page) -> dict[str, bytes]:
+    out = {}
+    figures = [a.get("data-figure") for tag, a in page.elements if tag == "figure"]
+    images = [a["src"] for tag, a in page.elements if tag == "img"]
+    assert len(figures) == len(images)
+    for name, src in zip(figures, images, strict=True):
+        head, _, data = src.partition(",")
+        assert head == "data:image/png;base64"
+        out[name] = base64.b64decode(data)
+    return out
+
+
+def test_every_figure_with_data_is_embedded(run, page):
+    embedded = _embedded(page)
+    for name in F.FIGURES:
+        fig = F.make(name, run, findings=run.findings, symptoms=SYMPTOMS)
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        has_data = len(set(F.missing(fig))) < len(panels) or not F.missing(fig)
+        if has_data:
+            assert name in embedded, name
+            assert embedded[name].startswith(PNG_MAGIC), name
+    # this run has every sensor and a symptom onset: every figure is drawn
+    assert set(embedded) == set(F.FIGURES)
+
+
+def test_a_figure_without_data_is_named_not_embedded():
+    walk = footfall.analyze(WALK)  # foot IMUs only: no insole, no onset
+    page = _parse(render_report(walk))
+    embedded = _embedded(page)
+    assert "pressure" not in embedded and "onset" not in embedded
+    assert {"series", "sides", "stance", "drift"} <= set(embedded)
+    text = " ".join(page.text)
+    assert "Not drawn, for lack of data" in text
+    assert "no insole in this recording" in text
+
+
+def test_nothing_remote_and_no_script(html, page):
+    for tag, attrs in page.elements:
+        for key in ("src", "href", "action", "srcset", "data", "poster"):
+            if key in attrs:
+                assert attrs[key].startswith(("data:", "#")), (tag, key, attrs[key][:80])
+    assert not any(tag in ("script", "link", "iframe", "object", "embed", "base")
+                   for tag, _ in page.elements)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", html, re.I)
+    assert not re.search(r"url\(|@import", html, re.I)  # the inlined stylesheet fetches nothing
+
+
+def test_untrusted_text_is_escaped(html, page):
+    assert "<script" not in html.lower()
+    assert HOSTILE not in html  # only its escaped form
+    assert page.h1.strip() == HOSTILE  # shown as text
+    assert HOSTILE_NOTE in " ".join(page.text)
+    # the note's <img> did not become an element: the only images are figures
+    assert all(a["src"].startswith("data:image/png") for tag, a in page.elements
+               if tag == "img")
+
+
+def test_the_report_shows_data_quality_and_metadata(run, page):
+    text = " ".join(" ".join(page.text).split())
+    for label, info in run.streams.items():
+        assert label in text
+        if info.get("gaps"):
+            assert f"{info['gaps']} gap(s)" in text
+    for note in run.notes:
+        assert " ".join(note.split()) in text
+    assert "swing in one plane" in text  # the alignment of each IMU
+    assert "clock offset to the foot IMU" in text  # the insoles' pairing
+    assert "simulation.scenario" in text and "forefoot-loader" in text
+
+
+def test_the_athlete_option_wins_and_is_escaped(run):
+    page = _parse(render_report(run, athlete="Sam & <Jo>"))
+    assert page.h1.strip() == "Sam & <Jo>"
+
+
+def test_write_report_replaces_atomically(run, tmp_path):
+    dest = tmp_path / "report.html"
+    dest.write_text("old", encoding="utf-8")
+    os.chmod(dest, 0o644)
+    write_report(run, dest)
+    text = dest.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert os.stat(dest).st_mode & 0o777 == 0o644  # the replaced file's permissions
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
+    with pytest.raises(OSError):
+        write_report(run, tmp_path / "no-such-folder" / "r.html")
+
+
+# ---------------------------------------------------------------------------
+# in a real browser
+# ---------------------------------------------------------------------------
+
+
+def _browser():
+    """(playwright, browser) or pytest.skip with the reason."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (install the distribution's chromium "
+                    "package, as .ci/run does, or set FOOTFALL_CHROMIUM)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed (pip install -e .[test])")
+    pw = sync_api.sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync",
+                  "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"])
+    except Exception as e:  # a browser that cannot start here
+        pw.stop()
+        pytest.skip(f"Chromium at {CHROMIUM} does not start: {str(e).splitlines()[0]}")
+    return pw, browser
+
+
+def test_the_report_renders_offline_in_chromium(html, run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report-browser")
+    path = out / "report.html"
+    path.write_text(html, encoding="utf-8")
+    url = path.as_uri()
+    pw, browser = _browser()
+    try:
+        context = browser.new_context(offline=True, viewport={"width": 1100, "height": 1400},
+                                      java_script_enabled=True)
+        page = context.new_page()
+        left: list[str] = []
+        errors: list[str] = []
+
+        def route(r):
+            req = r.request.url
+            if req == url or req.startswith("data:"):
+                r.continue_()
+            else:
+                left.append(req)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url[:80]}")
+                if not r.url.startswith("data:") else None)
+        page.goto(url, wait_until="load")
+        images = page.evaluate("""() => Array.from(document.images).map(i => ({
+            complete: i.complete, w: i.naturalWidth, h: i.naturalHeight}))""")
+        assert len(images) == len(F.FIGURES)
+        assert all(i["complete"] and i["w"] > 0 and i["h"] > 0 for i in images), images
+        assert page.evaluate("document.scripts.length") == 0
+        assert page.evaluate("document.querySelector('h1').textContent").strip() == HOSTILE
+        # red flags are the first findings on the rendered page, framed in red
+        kinds = page.evaluate("Array.from(document.querySelectorAll('article.finding'))"
+                              ".map(a => a.dataset.kind)")
+        assert kinds[0] == "red-flag" and kinds == sorted(kinds, key=lambda k: k != "red-flag")
+        border = page.evaluate("getComputedStyle(document.querySelector("
+                               "'article.red-flag')).borderTopColor")
+        assert border == "rgb(179, 0, 27)"
+        height = page.evaluate("document.body.scrollHeight")
+        assert height > 3000  # laid out: findings, tables, eight figures
+        shot = out / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"report screenshot: {shot}")
+        pdf = page.pdf(format="A4") if hasattr(page, "pdf") else b"%PDF"
+        assert pdf.startswith(b"%PDF")  # the print stylesheet renders
+        context.close()
+    finally:
+        browser.close()
+        pw.stop()
+    assert not left, f"requests left the file: {left}"
+    assert not errors, errors
+    assert shot.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def folder(recording, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report-run") / "run"
+    write_recording(recording, out)
+    return out
+
+
+def test_footfall_report_writes_the_page(folder, tmp_path, capsys):
+    dest = tmp_path / "r.html"
+    assert main(["report", str(folder), "-o", str(dest), "--symptoms", str(_symptoms(tmp_path)),
+                 "--athlete", "Sam <b>"]) == 0
+    page = _parse(dest.read_text(encoding="utf-8"))
+    assert page.h1.strip() == "Sam <b>"
+    kinds = [a["data-kind"] for tag, a in page.elements if tag == "article"]
+    assert kinds and kinds[0] == "red-flag"  # the symptoms reached the findings
+    assert "red flag" in capsys.readouterr().out
+
+
+def _symptoms(tmp_path: Path) -> Path:
+    import json
+
+    p = tmp_path / "symptoms.json"
+    p.write_text(json.dumps(SYMPTOMS), encoding="utf-8")
+    return p
+
+
+def test_footfall_report_refuses_to_replace_an_input(tmp_path, capsys):
+    run = tmp_path / "walk"
+    shutil.copytree(WALK, run)
+    target = run / "recording.json"
+    before = target.read_bytes()
+    assert main(["report", str(run), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "recording.json" in err and "one of the inputs" in err and "Fix:" in err
+    assert target.read_bytes() == before
+    assert main(["report", str(run), "-o", str(tmp_path / "nope" / "r.html")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_footfall_plot_writes_one_figure(tmp_path, suffix, capsys):
+    dest = tmp_path / f"stance{suffix}"
+    assert main(["plot", str(WALK), "--what", "stance", "-o", str(dest)]) == 0
+    data = dest.read_bytes()
+    if suffix == ".png":
+        assert data.startswith(PNG_MAGIC)
+    else:
+        root = ET.fromstring(data)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "stance" in capsys.readouterr().out
+
+
+def test_footfall_plot_unknown_figure_lists_the_names(tmp_path, capsys):
+    dest = tmp_path / "x.png"
+    assert main(["plot", str(WALK), "--what", "nope", "-o", str(dest)]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "no such figure" in err
+    for name in F.FIGURES:
+        assert name in err
+    assert not dest.exists()
+    assert main(["plot", str(WALK), "--what", "stance", "-o", str(tmp_path / "x.pdf")]) == 2
+    assert ".png or .svg" in capsys.readouterr().err
+    assert main(["plot", str(WALK), "--what", "list"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == list(F.FIGURES)
+
+
+def test_analyze_plot_writes_one_file_per_figure(tmp_path, capsys):
+    out = tmp_path / "figs"
+    assert main(["analyze", str(WALK), "--plot", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in F.FIGURES)
+    assert all(p.read_bytes().startswith(PNG_MAGIC) for p in out.iterdir())
+    assert f"{len(F.FIGURES)} figures" in capsys.readouterr().out
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    assert main(["analyze", str(WALK), "--plot", str(afile)]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    assert afile.read_text(encoding="utf-8") == "x"
