@@ -1,0 +1,388 @@
+"""Session history (SQLite) and the before/after comparison of two runs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import footfall
+from footfall import cli
+from footfall.errors import FootfallError
+from footfall.history.compare import (
+    Run,
+    bootstrap_medians,
+    compare_runs,
+    run_from_analysis,
+    split_run,
+    step_values,
+)
+from footfall.history.figures import comparison_figure, trend
+from footfall.history.store import (
+    ENV_VAR,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    decode_steps,
+    default_path,
+    encode_steps,
+    history_path,
+    open_history,
+)
+from footfall.registry import names
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data" / "gaitmap_walk"
+
+HOSTILE = ("Ana <script>alert('x')</script> & \"Bo\"'); DROP TABLE sessions;-- "
+           "[bold red]shout[/] $x^2$ %s ? :name \\")
+"""An athlete name with HTML, SQL, rich markup, matplotlib maths and
+placeholder characters."""
+
+
+@pytest.fixture(autouse=True)
+def _own_history(tmp_path, monkeypatch):
+    """No test touches the user's history: the default is a temporary file."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "default" / "history.sqlite"))
+    monkeypatch.setenv("COLUMNS", "400")  # rich: wide enough that no text is folded
+
+
+@pytest.fixture(scope="module")
+def sample_analysis():
+    return footfall.analyze(SAMPLE)
+
+
+# --------------------------------------------------------------------------
+# where the file is
+# --------------------------------------------------------------------------
+
+
+def test_default_path_per_platform():
+    home = {"HOME": "/home/ana"}
+    assert default_path("linux", home) == Path("/home/ana/.local/share/footfall/history.sqlite")
+    assert default_path("linux", {**home, "XDG_DATA_HOME": "/data"}) == Path(
+        "/data/footfall/history.sqlite")
+    # a relative XDG_DATA_HOME is invalid by the XDG spec and ignored
+    assert default_path("linux", {**home, "XDG_DATA_HOME": "rel"}) == Path(
+        "/home/ana/.local/share/footfall/history.sqlite")
+    assert default_path("darwin", home) == Path(
+        "/home/ana/Library/Application Support/footfall/history.sqlite")
+    assert default_path("win32", {"USERPROFILE": "C:/Users/ana",
+                                  "LOCALAPPDATA": "C:/Users/ana/AppData/Local"}) == Path(
+        "C:/Users/ana/AppData/Local/footfall/history.sqlite")
+
+
+def test_option_beats_environment_beats_default():
+    env = {"HOME": "/home/ana", ENV_VAR: "/env/h.sqlite"}
+    assert history_path("/opt/h.sqlite", env) == (Path("/opt/h.sqlite"), "--history")
+    assert history_path(None, env) == (Path("/env/h.sqlite"), ENV_VAR)
+    assert history_path(None, {"HOME": "/home/ana"})[1] == "default"
+
+
+# --------------------------------------------------------------------------
+# store
+# --------------------------------------------------------------------------
+
+
+def test_sessions_round_trip_through_a_real_file(tmp_path, sample_analysis):
+    path = tmp_path / "h.sqlite"
+    values = step_values(sample_analysis.table)
+    symptoms = {"numb_side": "left", "onset_min": 20}
+    with open_history(path) as h:
+        first = h.save(summary=sample_analysis.summary,
+                       findings=sample_analysis.summary["findings"], source=str(SAMPLE),
+                       meta=sample_analysis.recording.meta, steps=values, symptoms=symptoms,
+                       notes=sample_analysis.notes, athlete="ana", tag="new shoes")
+        second = h.save(summary={"n_steps": 0}, findings=[], source="elsewhere",
+                        athlete="bo")
+    assert (first, second) == (1, 2)
+    raw = sqlite3.connect(path)  # the file itself, read without footfall
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert raw.execute("SELECT athlete, tag FROM sessions ORDER BY id").fetchall() == [
+        ("ana", "new shoes"), ("bo", "")]
+    raw.close()
+    with open_history(path, create=False) as h:
+        got = h.get(first)
+        assert [s.id for s in h.sessions()] == [1, 2]
+        assert [s.id for s in h.sessions("bo")] == [2]
+        assert h.sessions("nobody") == []
+    expected = json.loads(json.dumps(sample_analysis.summary, default=float))
+    assert got.summary == expected
+    assert got.findings == expected["findings"] and got.findings
+    assert got.symptoms == symptoms and got.notes == sample_analysis.notes
+    assert got.meta == json.loads(json.dumps(sample_analysis.recording.meta))
+    assert got.source == str(SAMPLE) and got.tag == "new shoes"
+    assert got.steps is not None and set(got.steps) == set(values)
+    for name, col in values.items():
+        if name == "side":
+            assert list(got.steps[name]) == list(col)
+        else:
+            np.testing.assert_array_equal(got.steps[name], col)  # bit for bit, NaN included
+
+
+def test_steps_blob_is_plain_numbers():
+    values = {"side": np.array(["left", "right", "left"]), "contact_ms": np.array(
+        [250.0, np.nan, 251.5])}
+    blob = encode_steps(values)
+    back = decode_steps(blob)
+    assert list(back["side"]) == ["left", "right", "left"]
+    np.testing.assert_array_equal(back["contact_ms"], values["contact_ms"])
+    with np.load(__import__("io").BytesIO(blob), allow_pickle=False) as npz:
+        assert all(npz[k].dtype != object for k in npz.files)
+
+
+def test_hostile_text_is_stored_and_shown_verbatim(tmp_path, sample_analysis, capsys):
+    path = tmp_path / "h.sqlite"
+    with open_history(path) as h:
+        sid = h.save(summary=sample_analysis.summary, findings=[], source="run'; --<b>",
+                     athlete=HOSTILE, tag=HOSTILE[::-1],
+                     steps=step_values(sample_analysis.table))
+    with open_history(path, create=False) as h:
+        assert h.count() == 1  # the table survived
+        (s,) = h.sessions(HOSTILE)  # the name as a filter, matched exactly
+        assert s.id == sid and s.athlete == HOSTILE and s.tag == HOSTILE[::-1]
+        assert h.sessions(HOSTILE[:-1]) == []
+        assert h.sessions("' OR '1'='1") == []
+    assert cli.main(["history", "--history", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert HOSTILE in out and HOSTILE[::-1] in out  # markup not interpreted, nothing cut
+    assert cli.main(["history", "--history", str(path), "--athlete", HOSTILE,
+                     "--plot", str(tmp_path / "t.png")]) == 0
+    assert HOSTILE in capsys.readouterr().out
+    assert (tmp_path / "t.png").stat().st_size > 0
+
+
+def _v1_file(path: Path, rows: int) -> None:
+    """A history file of schema version 1, made by hand."""
+    con = sqlite3.connect(path)
+    for sql in MIGRATIONS[0]:
+        con.execute(sql)
+    con.execute("PRAGMA user_version = 1")
+    for i in range(rows):
+        con.execute("INSERT INTO sessions (saved_utc, athlete, source, meta, summary, findings,"
+                    " symptoms, notes, steps, footfall_version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (f"2024-01-0{i + 1}T08:00:00+00:00", f"runner {i}", f"/runs/{i}", "{}",
+                     json.dumps({"n_steps": 100 + i, "cadence_spm": 160.0 + i}), "[]", None,
+                     "[]", encode_steps({"side": np.array(["left"]),
+                                         "cadence_spm": np.array([160.0 + i])}), "0.0.9"))
+    con.commit()
+    con.close()
+
+
+def test_an_old_schema_is_migrated_without_losing_rows(tmp_path):
+    path = tmp_path / "h.sqlite"
+    _v1_file(path, 3)
+    with open_history(path) as h:
+        assert h.migrated_from == 1
+        assert h.backup is not None and h.backup.exists()
+        old = h.sessions()
+        assert [(s.athlete, s.tag, s.summary["n_steps"]) for s in old] == [
+            ("runner 0", "", 100), ("runner 1", "", 101), ("runner 2", "", 102)]
+        assert h.get(3).steps["cadence_spm"].tolist() == [162.0]
+        h.save(summary={"n_steps": 5}, findings=[], source="new", tag="after migration")
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 4
+    con.close()
+    backup = sqlite3.connect(h.backup)  # the file as it was, kept
+    assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert backup.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 3
+    backup.close()
+    with open_history(path) as h:  # opened again: nothing more to do
+        assert h.migrated_from is None and h.count() == 4
+
+
+def test_a_failed_write_leaves_the_file_as_it_was(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with open_history(path) as h:
+        h.save(summary={"n_steps": 1}, findings=[], source="a")
+        with pytest.raises(RuntimeError), h._write(path):
+            h._conn.execute("INSERT INTO sessions (saved_utc, source, meta, summary, findings,"
+                            " notes, footfall_version) VALUES ('t','b','{}','{}','[]','[]','x')")
+            raise RuntimeError("the disk went away")
+        assert h.count() == 1
+
+
+def test_files_that_are_not_a_history_are_refused_and_left_alone(tmp_path, capsys):
+    text = tmp_path / "notes.sqlite"
+    text.write_text("my training diary\n")
+    with pytest.raises(FootfallError, match="not a footfall history"):
+        open_history(text)
+    assert text.read_text() == "my training diary\n"
+    other = tmp_path / "other.sqlite"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(FootfallError, match="not a footfall history"):
+        open_history(other)
+    newer = tmp_path / "newer.sqlite"
+    con = sqlite3.connect(newer)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(FootfallError, match="newer footfall"):
+        open_history(newer)
+    with pytest.raises(FootfallError, match="does not exist"):
+        open_history(tmp_path / "missing" / "h.sqlite")
+    assert cli.main(["analyze", str(SAMPLE), "--save", "--history", str(text)]) == 2
+    err = capsys.readouterr().err
+    assert "notes.sqlite" in err and "Fix:" in err and "Traceback" not in err
+    assert text.read_text() == "my training diary\n"
+
+
+# --------------------------------------------------------------------------
+# comparison
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [15, 16])
+def test_exact_bootstrap_median_matches_resampling(n):
+    """The order-statistic draw has the distribution of "resample the steps,
+    take the median": compared with the loop over 100 000 resamples."""
+    x = np.random.default_rng(1).gamma(3.0, 10.0, n)
+    draws = 100_000
+    fast = bootstrap_medians(x, draws, np.random.default_rng(2))
+    idx = np.random.default_rng(3).integers(0, n, (draws, n))
+    slow = np.median(x[idx], axis=1)
+    support = np.union1d(fast, slow)
+    p_fast = np.searchsorted(support, fast)
+    p_slow = np.searchsorted(support, slow)
+    tv = 0.5 * np.abs(np.bincount(p_fast, minlength=len(support)) / draws
+                      - np.bincount(p_slow, minlength=len(support)) / draws).sum()
+    assert tv < 0.02, tv  # sampling noise of two 100 000-draw histograms
+
+
+@pytest.fixture(scope="module")
+def two_cadences(tmp_path_factory):
+    """Two simulated treadmill runs that differ only in cadence (168 and 160
+    spm, other seeds), analysed."""
+    from footfall.sim import get_scenario, simulate
+
+    base = get_scenario("easy-run-treadmill")
+    slower = base.with_(name="easy-run-160", gait=base.gait.with_(cadence_spm=160.0))
+    root = tmp_path_factory.mktemp("runs")
+    simulate(base, 2.0, 11, root / "before", sensors=("foot", "insole"))
+    simulate(slower, 1.5, 12, root / "after", sensors=("foot", "insole"))
+    return root, (run_from_analysis(footfall.analyze(root / "before"), "before"),
+                  run_from_analysis(footfall.analyze(root / "after"), "after"))
+
+
+def test_a_known_cadence_change_is_reported_as_real(two_cadences):
+    _, (before, after) = two_cadences
+    cmp = compare_runs(before, after)
+    for scope in ("both", "left", "right"):
+        c = cmp.get("cadence_spm", scope)
+        assert c is not None and c.real, c
+        assert c.high < 0 and -9.5 < c.change < -6.5, c  # 160 - 168 spm, as simulated
+    assert "cadence_spm" in [c.metric for c in cmp.real()]
+    # and the same runs in the other order: the same change, the other sign
+    back = compare_runs(after, before).get("cadence_spm")
+    assert back.real and back.low > 0
+
+
+def test_two_halves_of_one_steady_run_show_no_real_change(two_cadences):
+    _, (before, _) = two_cadences
+    first, second = split_run(before)
+    cmp = compare_runs(first, second)
+    assert len(cmp.changes) > 20 and all(c.real is not None for c in cmp.changes)
+    assert cmp.real() == [], [(c.metric, c.scope, c.low, c.high) for c in cmp.real()]
+    assert cmp.only_a == cmp.only_b == []
+
+
+def test_metrics_only_one_run_has_are_listed_not_compared(two_cadences):
+    _, (before, after) = two_cadences
+    insole = {"forefoot_load_pct", "peak_heel_kpa", "loading_rate_bw_s"}
+    assert insole <= set(before.metrics())
+    foot_only = Run("foot only", {k: v for k, v in after.values.items() if k not in insole})
+    cmp = compare_runs(before, foot_only)
+    assert insole <= set(cmp.only_a) and cmp.only_b == []
+    assert not insole & {c.metric for c in cmp.changes}
+    assert cmp.get("cadence_spm").real
+    fig = comparison_figure(cmp)  # every compared metric gets its panel
+    titles = {ax.get_title() for ax in fig.axes if ax.get_visible()}
+    assert "Cadence" in titles and "Forefoot load" not in titles
+
+
+def test_the_comparison_is_reproducible(two_cadences):
+    _, (before, after) = two_cadences
+    assert compare_runs(before, after).to_dict() == compare_runs(before, after).to_dict()
+    json.dumps(compare_runs(before, after).to_dict(), allow_nan=False)
+
+
+def test_trend_figure_draws_each_session():
+    sessions = [(f"#{i}", {"metrics": {"cadence_spm": {"median": 160.0 + i, "left": 159.0 + i,
+                                                        "right": 161.0 + i}}})
+                for i in range(4)]
+    fig = trend(sessions, ["cadence_spm", "contact_ms"], title=HOSTILE)
+    (ax,) = [a for a in fig.axes if a.get_visible()]  # contact time: no session has it
+    assert [line.get_ydata().tolist() for line in ax.get_lines()] == [
+        [159.0, 160.0, 161.0, 162.0], [161.0, 162.0, 163.0, 164.0],
+        [160.0, 161.0, 162.0, 163.0]]
+    assert "Cadence" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="not summarised"):
+        trend(sessions, ["side"])
+    assert set(names(live=True)) >= {"cadence_spm"}
+
+
+# --------------------------------------------------------------------------
+# the commands
+# --------------------------------------------------------------------------
+
+
+def test_save_history_and_compare_commands(tmp_path, two_cadences, capsys):
+    root, _ = two_cadences
+    h = str(tmp_path / "h.sqlite")
+    assert cli.main(["analyze", str(root / "before"), "--save", "--athlete", "ana",
+                     "--history", h]) == 0
+    assert "to the history" in capsys.readouterr().out
+    assert cli.main(["analyze", str(SAMPLE), "--save", "--athlete", "ana", "--tag",
+                     "new shoes", "--history", h, "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)  # standard output stays pure JSON; the note goes to standard error
+    assert "session 2 to the history" in err
+    assert cli.main(["history", "--history", h, "--athlete", "ana"]) == 0
+    out = capsys.readouterr().out
+    assert "new shoes" in out and "before" in out and "gaitmap_walk" in out
+    with open_history(h) as hist:
+        assert hist.get(1).source == str((root / "before").resolve())
+    # a saved session against a recording folder, analysed now
+    fig, doc = tmp_path / "c.png", tmp_path / "c.json"
+    assert cli.main(["compare", "#1", str(root / "after"), "--history", h, "--plot", str(fig),
+                     "--json", str(doc)]) == 0
+    out = capsys.readouterr().out
+    assert "Cadence" in out and "Beyond the steps' variability" in out
+    data = json.loads(doc.read_text())
+    (cad,) = [c for c in data["changes"] if c["metric"] == "cadence_spm" and c["scope"] == "both"]
+    assert cad["real"] is True and cad["high"] < 0
+    assert fig.stat().st_size > 0
+    # the walk has no insole, the run has: listed, not compared
+    assert cli.main(["compare", "1", "2", "--history", h]) == 0
+    out = capsys.readouterr().out
+    assert "Only in A:" in out and "Forefoot load" in out
+
+
+def test_command_errors_exit_2_with_a_fix(tmp_path, capsys, monkeypatch):
+    h = str(tmp_path / "h.sqlite")
+    assert cli.main(["analyze", str(SAMPLE), "--tag", "x"]) == 2
+    assert "--tag only apply" in capsys.readouterr().err
+    assert cli.main(["compare", "1", "2", "--history", h]) == 2
+    assert "no history file yet" in capsys.readouterr().err
+    with open_history(h) as hist:
+        hist.save(summary={}, findings=[], source="x",
+                  steps={"side": np.array(["left"] * 12), "cadence_spm": np.full(12, 160.0)})
+    assert cli.main(["compare", "1", "99", "--history", h]) == 2
+    err = capsys.readouterr().err
+    assert "no session 99" in err and "footfall history" in err
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "1").mkdir()
+    assert cli.main(["compare", "1", "#1", "--history", h]) == 2
+    assert "#1 for the session" in capsys.readouterr().err
+    assert cli.main(["compare", "nowhere", "#1", "--history", h]) == 2
+    assert "nowhere: no such recording" in capsys.readouterr().err
+    assert cli.main(["history", "--history", h, "--plot", "t.pdf"]) == 2
+    assert ".png or .svg" in capsys.readouterr().err
+    assert cli.main(["history", "--history", str(tmp_path / "none.sqlite")]) == 0
+    assert "No session saved yet" in capsys.readouterr().out
+    assert not (tmp_path / "none.sqlite").exists()  # listing creates nothing
