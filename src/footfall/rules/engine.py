@@ -24,9 +24,18 @@ whether that state gives a finding and how severe it is:
 Confidence (in the link for this runner, not in the measurement alone) is
 ``high`` when sensors and symptoms agree, ``moderate`` when one matches and
 the other is unknown, ``low`` when the other was checked and does not match;
-one step lower when the sensors point to the other foot than the numb one;
-never above the rule's ``max_confidence``. Red flags rest on what the runner
-reports and have high confidence.
+when the sensors point to the other foot than the numb one, the finding is
+``sensors_only`` with ``low`` confidence. Never above the rule's
+``max_confidence``. Red flags rest on what the runner reports and have high
+confidence.
+
+The code follows that description: :func:`_gather_sensors` and
+:func:`_gather_symptoms` evaluate the blocks, each gives a :class:`Verdict`,
+:data:`STATE_TABLE` maps the pair to a :class:`Basis` and a
+:class:`Confidence` (:func:`decide_state`, :func:`grade_confidence`), and
+small functions build the evidence text and the :class:`Finding`.
+Severity, confidence and basis are :class:`~enum.StrEnum` members, equal to
+their strings and written to JSON as them.
 
 Order: red flags first, then severity, then confidence, then the order of
 the rules file.
@@ -35,17 +44,17 @@ the rules file.
 from __future__ import annotations
 
 import math
+import operator
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Self
 
 import numpy as np
 
 from footfall.registry import metric
 from footfall.rules.ruleset import (
-    CONFIDENCES,
-    SEVERITIES,
     Block,
     Check,
     Rule,
@@ -69,6 +78,46 @@ CADENCE_TARGET_HIGH = 1.10
 """Suggested cadence targets: current +5 % and +10 % (Heiderscheit et al. 2011)."""
 
 WHOLE_RUN = "whole run"
+
+
+class _Scale(StrEnum):
+    """Levels of an ordered scale, declared lowest first."""
+
+    @property
+    def rank(self) -> int:
+        """Position on the scale: 0 for the lowest level."""
+        return list(type(self)).index(self)
+
+    def at_most(self, ceiling: str) -> Self:
+        """This level, or ``ceiling`` when that is lower."""
+        top = type(self)(ceiling)
+        return top if self.rank > top.rank else self
+
+
+class Severity(_Scale):
+    """How much a finding matters (the rule's ``severity`` table), lowest first."""
+
+    INFO = "info"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class Confidence(_Scale):
+    """How well this runner's data support the link, lowest first."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class Basis(StrEnum):
+    """The evidence state of a finding (see the module docstring)."""
+
+    BOTH = "both"
+    SENSORS_ONLY = "sensors_only"
+    SYMPTOMS_ONLY = "symptoms_only"
+    SYMPTOMS_SENSORS_NORMAL = "symptoms_sensors_normal"
 
 
 @dataclass(frozen=True)
@@ -112,13 +161,13 @@ class Finding:
     id: str
     title: str
     kind: str
-    severity: str
-    confidence: str
+    severity: Severity
+    confidence: Confidence
     evidence_strength: str
     evidence_strength_text: str
     side: str | None
     part_of_run: str | None
-    basis: str
+    basis: Basis
     evidence: str
     evidence_items: tuple[dict[str, Any], ...]
     explanation: str
@@ -134,10 +183,10 @@ class Finding:
         """JSON-ready dict; ``suggestion`` is the first (simplest) suggestion."""
         return {
             "id": self.id, "title": self.title, "kind": self.kind,
-            "severity": self.severity, "confidence": self.confidence,
+            "severity": str(self.severity), "confidence": str(self.confidence),
             "evidence_strength": self.evidence_strength,
             "evidence_strength_text": self.evidence_strength_text,
-            "side": self.side, "part_of_run": self.part_of_run, "basis": self.basis,
+            "side": self.side, "part_of_run": self.part_of_run, "basis": str(self.basis),
             "evidence": self.evidence, "evidence_items": [dict(i) for i in self.evidence_items],
             "explanation": self.explanation,
             "suggestion": self.suggestions[0] if self.suggestions else "",
@@ -216,44 +265,58 @@ class SensorFacts:
 
     def get(self, fact: str, side: str | None = None) -> Reading:
         """The value of a sensor fact (for one side when ``side`` is given)."""
-        s = self.summary or {}
         if fact.startswith("strike."):
-            pattern = fact[len("strike."):-len("_pct")]
-            shares = (s.get("strike_pattern") or {}).get(side or "both") or {}
-            return Reading(_num(shares.get(pattern)), side)
+            return self._strike_share(fact, side)
         if fact == "contact_balance_left_pct":
-            return Reading(_num(s.get("contact_balance_left_pct")))
+            return Reading(_num((self.summary or {}).get("contact_balance_left_pct")))
         if fact == "contact_balance.offset_pct":
-            bal = _num(s.get("contact_balance_left_pct"))
-            if bal is None:
-                return Reading(None)
-            return Reading(abs(bal - 50.0), "left" if bal > 50 else "right" if bal < 50 else None)
+            return self._balance_offset()
         base, _, suffix = fact.partition(".")
         if not suffix:
             return Reading(self._metric(base, side), side)
-        if suffix == "asymmetry_pct":
-            a = _num((self.metrics.get(base) or {}).get("asymmetry_pct"))
-            if a is None:
-                return Reading(None)
-            return Reading(abs(a), "left" if a > 0 else "right" if a < 0 else None)
-        if suffix in ("late_change_pct", "late_change"):
-            before, after, part = self._late(base)
-            if before is None or after is None:
-                return Reading(None, part=part)
-            if suffix == "late_change":
-                return Reading(after - before, part=part)
-            return Reading(100.0 * (after - before) / before if before > 0 else None, part=part)
-        if suffix == "vs_baseline_pct":
-            now = self._metric(base, None)
-            base_values = [v for h in self.history
-                           if (v := SensorFacts(h)._metric(base, None)) is not None]
-            if now is None or not base_values:
-                return Reading(None)
-            ref = float(np.median(base_values))
-            part = f"this run vs your baseline ({len(base_values)} earlier " \
-                   f"session{'s' if len(base_values) != 1 else ''})"
-            return Reading(100.0 * (now - ref) / ref if ref > 0 else None, part=part)
-        return Reading(None)
+        reader = _SUFFIX_READERS.get(suffix)
+        return reader(self, base, suffix) if reader else Reading(None)
+
+    def _strike_share(self, fact: str, side: str | None) -> Reading:
+        """``strike.<pattern>_pct``: the share of strikes of one pattern."""
+        pattern = fact[len("strike."):-len("_pct")]
+        shares = ((self.summary or {}).get("strike_pattern") or {}).get(side or "both") or {}
+        return Reading(_num(shares.get(pattern)), side)
+
+    def _balance_offset(self) -> Reading:
+        """``contact_balance.offset_pct``: points away from 50 %, and the higher side."""
+        bal = _num((self.summary or {}).get("contact_balance_left_pct"))
+        if bal is None:
+            return Reading(None)
+        return Reading(abs(bal - 50.0), _higher_side(bal - 50.0))
+
+    def _asymmetry(self, base: str, suffix: str) -> Reading:
+        """``<metric>.asymmetry_pct``: the size of the left-right difference."""
+        a = _num((self.metrics.get(base) or {}).get("asymmetry_pct"))
+        if a is None:
+            return Reading(None)
+        return Reading(abs(a), _higher_side(a))
+
+    def _late_change(self, base: str, suffix: str) -> Reading:
+        """``<metric>.late_change`` (metric unit) or ``.late_change_pct`` (percent)."""
+        before, after, part = self._late(base)
+        if before is None or after is None:
+            return Reading(None, part=part)
+        if suffix == "late_change":
+            return Reading(after - before, part=part)
+        return Reading(100.0 * (after - before) / before if before > 0 else None, part=part)
+
+    def _vs_baseline(self, base: str, suffix: str) -> Reading:
+        """``<metric>.vs_baseline_pct``: percent from the median of earlier sessions."""
+        now = self._metric(base, None)
+        base_values = [v for h in self.history
+                       if (v := SensorFacts(h)._metric(base, None)) is not None]
+        if now is None or not base_values:
+            return Reading(None)
+        ref = float(np.median(base_values))
+        n = len(base_values)
+        part = f"this run vs your baseline ({n} earlier session{'s' if n != 1 else ''})"
+        return Reading(100.0 * (now - ref) / ref if ref > 0 else None, part=part)
 
     def _late(self, m: str) -> tuple[float | None, float | None, str]:
         """Medians before/after the symptom onset, or first/last third, and the label."""
@@ -288,18 +351,44 @@ class SensorFacts:
             return None
         return float(np.median(v[~after])), float(np.median(v[after])), self._onset_label()
 
+    def _windows_with(self, m: str) -> list[Mapping[str, Any]]:
+        """The summary's windows that have a value of ``m``."""
+        windows = (self.summary or {}).get("windows") or []
+        return [w for w in windows if _num(w.get(m)) is not None]
+
     def _onset_split_windows(self, m: str) -> tuple[float, float, str] | None:
-        wins = [w for w in (self.summary or {}).get("windows") or []
-                if _num(w.get(m)) is not None]
+        """Medians of the windows before and after the symptom onset (None
+        when too few on either side)."""
+        wins = self._windows_with(m)
         if self.onset_min is None or not wins:
             return None
-        origin = min(_num(w.get("start_s")) or 0.0 for w in wins)
+        origin = min(_window_time(w, "start_s") for w in wins)
         onset_s = origin + self.onset_min * 60.0
-        before = [float(w[m]) for w in wins if (_num(w.get("end_s")) or 0.0) <= onset_s]
-        after = [float(w[m]) for w in wins if (_num(w.get("start_s")) or 0.0) >= onset_s]
+        before = [float(w[m]) for w in wins if _window_time(w, "end_s") <= onset_s]
+        after = [float(w[m]) for w in wins if _window_time(w, "start_s") >= onset_s]
         if min(len(before), len(after)) < MIN_WINDOWS_EACH_SIDE_OF_ONSET:
             return None
         return float(np.median(before)), float(np.median(after)), self._onset_label()
+
+
+def _window_time(window: Mapping[str, Any], key: str) -> float:
+    """A window's ``start_s`` or ``end_s``; 0 when missing."""
+    return _num(window.get(key)) or 0.0
+
+
+def _higher_side(signed: float) -> str | None:
+    """``left`` for a positive left-minus-right difference, ``right`` for a
+    negative one, None for none."""
+    return "left" if signed > 0 else "right" if signed < 0 else None
+
+
+_SUFFIX_READERS: dict[str, Callable[[SensorFacts, str, str], Reading]] = {
+    "asymmetry_pct": SensorFacts._asymmetry,
+    "late_change_pct": SensorFacts._late_change,
+    "late_change": SensorFacts._late_change,
+    "vs_baseline_pct": SensorFacts._vs_baseline,
+}
+"""How each ``<metric>.<suffix>`` fact is read."""
 
 
 def symptom_facts(profile: SymptomProfile | None,
@@ -334,32 +423,28 @@ def symptom_facts(profile: SymptomProfile | None,
 # Checks and blocks
 # --------------------------------------------------------------------------
 
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "in": lambda value, threshold: value in threshold,
+    "has": lambda value, threshold: threshold in value,
+    "has_any": lambda value, threshold: any(t in value for t in threshold),
+    "is": operator.is_,
+}
+"""What each operator of a check means: ``value op threshold``."""
+
 
 def _compare(value: Any, op: str, threshold: Any) -> bool | None:
     """``value op threshold``; None when the value is unknown."""
     if value is None or value == () or value == []:
         return None
-    if op == "<":
-        return value < threshold
-    if op == "<=":
-        return value <= threshold
-    if op == ">":
-        return value > threshold
-    if op == ">=":
-        return value >= threshold
-    if op == "==":
-        return value == threshold
-    if op == "!=":
-        return value != threshold
-    if op == "in":
-        return value in threshold
-    if op == "has":
-        return threshold in value
-    if op == "has_any":
-        return any(t in value for t in threshold)
-    if op == "is":
-        return value is threshold
-    raise ValueError(f"unknown operator {op!r}")  # parse_rules rejects these
+    if op not in _OPERATORS:
+        raise ValueError(f"unknown operator {op!r}")  # parse_rules rejects these
+    return _OPERATORS[op](value, threshold)
 
 
 def _unit_of(fact: str) -> tuple[str, str, int]:
@@ -395,8 +480,14 @@ def _fmt(v: Any, dec: int = 1) -> str:
     return str(v)
 
 
-def _sensor_check(c: Check, sensors: SensorFacts) -> tuple[bool | None, list[dict[str, Any]]]:
-    label, unit, dec = _unit_of(c.fact)
+_SIGNED_SUFFIXES = ("late_change_pct", "late_change", "vs_baseline_pct")
+"""Facts shown with a sign: changes, not levels."""
+
+
+def _sensor_readings(c: Check, sensors: SensorFacts) -> list[Reading]:
+    """The readings a sensor check compares: one per foot for a ``per_side``
+    check when the summary has them, else the whole-run value; empty when
+    the fact was not measured."""
     readings: list[Reading] = []
     if c.per_side:
         readings = [r for s in ("left", "right")
@@ -404,25 +495,33 @@ def _sensor_check(c: Check, sensors: SensorFacts) -> tuple[bool | None, list[dic
     if not readings:
         r = sensors.get(c.fact)
         readings = [r] if r.value is not None else []
-    if not readings:
+    return readings
+
+
+def _sensor_item(c: Check, r: Reading, label: str, unit: str, dec: int) -> dict[str, Any]:
+    """The evidence item of one reading of a sensor check (label, unit and
+    decimals from :func:`_unit_of`)."""
+    holds = bool(_compare(r.value, c.op, c.value))
+    value_text = f"{r.value:+.{dec}f}" if c.fact.endswith(_SIGNED_SUFFIXES) \
+        else f"{r.value:.{dec}f}"
+    side_text = f"{r.side} foot, " if r.side and c.per_side else \
+        (f"{r.side} higher, " if r.side else "")
+    return {
+        "source": "sensors", "check": c.name, "fact": c.fact, "label": label,
+        "value": r.value, "op": c.op, "threshold": c.value, "unit": unit,
+        "side": r.side, "part": r.part, "holds": holds, "note": c.note, "guard": c.guard,
+        "text": f"{label} {value_text} {unit} ({'' if holds else 'not '}{c.op} "
+                f"{_fmt(c.value, dec)}; {side_text}{r.part})",
+    }
+
+
+def _sensor_check(c: Check, sensors: SensorFacts) -> tuple[bool | None, list[dict[str, Any]]]:
+    """A sensor check: holds when any of its readings does; None when unmeasured."""
+    label, unit, dec = _unit_of(c.fact)
+    items = [_sensor_item(c, r, label, unit, dec) for r in _sensor_readings(c, sensors)]
+    if not items:
         return None, []
-    items = []
-    holds_any = False
-    for r in readings:
-        holds = bool(_compare(r.value, c.op, c.value))
-        holds_any |= holds
-        signed = c.fact.endswith(("late_change_pct", "late_change", "vs_baseline_pct"))
-        value_text = f"{r.value:+.{dec}f}" if signed else f"{r.value:.{dec}f}"
-        side_text = f"{r.side} foot, " if r.side and c.per_side else \
-            (f"{r.side} higher, " if r.side else "")
-        items.append({
-            "source": "sensors", "check": c.name, "fact": c.fact, "label": label,
-            "value": r.value, "op": c.op, "threshold": c.value, "unit": unit,
-            "side": r.side, "part": r.part, "holds": holds, "note": c.note, "guard": c.guard,
-            "text": f"{label} {value_text} {unit} ({'' if holds else 'not '}{c.op} "
-                    f"{_fmt(c.value, dec)}; {side_text}{r.part})",
-        })
-    return holds_any, items
+    return any(i["holds"] for i in items), items
 
 
 def _symptom_check(c: Check, facts: Mapping[str, Any]) -> tuple[bool | None, list[dict]]:
@@ -447,32 +546,38 @@ def _symptom_check(c: Check, facts: Mapping[str, Any]) -> tuple[bool | None, lis
     }]
 
 
+def _all_outcome(results: Sequence[bool | None]) -> bool | None:
+    """``all`` checks: False if one fails, True if every one holds, else None."""
+    if any(r is False for r in results):
+        return False
+    if all(r is True for r in results):
+        return True
+    return None
+
+
+def _any_outcome(results: Sequence[bool | None], count: int) -> bool | None:
+    """``any`` checks: True when ``count`` hold, False when too few can, else None.
+    An empty ``any`` holds."""
+    if not results:
+        return True
+    n_true = sum(r is True for r in results)
+    n_unknown = sum(r is None for r in results)
+    if n_true >= count:
+        return True
+    return False if n_true + n_unknown < count else None
+
+
 def _block(block: Block, check_fn: Any) -> tuple[bool | None, list[dict[str, Any]]]:
     """Evaluate a condition block: True, False or None (unknown), with the items."""
     items: list[dict[str, Any]] = []
-    all_res = []
-    for c in block.all:
-        res, its = check_fn(c)
-        all_res.append(res)
-        items += its
-    any_res = []
-    for c in block.any:
-        res, its = check_fn(c)
-        any_res.append(res)
-        items += its
-    if any(r is False for r in all_res):
-        all_ok: bool | None = False
-    elif all(r is True for r in all_res):
-        all_ok = True
-    else:
-        all_ok = None
-    if not block.any:
-        any_ok: bool | None = True
-    else:
-        n_true = sum(r is True for r in any_res)
-        n_unknown = sum(r is None for r in any_res)
-        any_ok = True if n_true >= block.count else \
-            (False if n_true + n_unknown < block.count else None)
+    results: dict[str, list[bool | None]] = {"all": [], "any": []}
+    for part, checks in (("all", block.all), ("any", block.any)):
+        for c in checks:
+            res, its = check_fn(c)
+            results[part].append(res)
+            items += its
+    all_ok = _all_outcome(results["all"])
+    any_ok = _any_outcome(results["any"], block.count)
     if all_ok is False or any_ok is False:
         return False, items
     if all_ok and any_ok:
@@ -485,15 +590,183 @@ def _block(block: Block, check_fn: Any) -> tuple[bool | None, list[dict[str, Any
 # --------------------------------------------------------------------------
 
 
-def _step(level: str, scale: tuple[str, ...], by: int) -> str:
-    return scale[max(0, min(len(scale) - 1, scale.index(level) + by))]
+class Verdict(StrEnum):
+    """What a rule's sensor or symptom block says about this run."""
+
+    MATCH = "match"
+    """The block holds."""
+    OTHER_FOOT = "match_other_foot"
+    """Sensors only: the block holds, but on the other foot than the numb one."""
+    NO_MATCH = "no_match"
+    """The data were there and the block does not hold."""
+    UNKNOWN = "unknown"
+    """No block, no data for it, or too little to decide."""
+
+
+SENSOR_VERDICTS: tuple[Verdict, ...] = tuple(Verdict)
+SYMPTOM_VERDICTS: tuple[Verdict, ...] = (Verdict.MATCH, Verdict.NO_MATCH, Verdict.UNKNOWN)
+"""Symptoms have no side of their own, so never :attr:`Verdict.OTHER_FOOT`."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a pair of verdicts leads to: the evidence state (None: no finding)
+    and the confidence of a contributor in that state."""
+
+    basis: Basis | None
+    confidence: Confidence | None = None
+
+
+NO_FINDING = Outcome(None)
+
+STATE_TABLE: dict[tuple[Verdict, Verdict], Outcome] = {
+    # (sensors, symptoms): evidence state, confidence
+    (Verdict.MATCH, Verdict.MATCH): Outcome(Basis.BOTH, Confidence.HIGH),
+    (Verdict.MATCH, Verdict.UNKNOWN): Outcome(Basis.SENSORS_ONLY, Confidence.MODERATE),
+    (Verdict.MATCH, Verdict.NO_MATCH): Outcome(Basis.SENSORS_ONLY, Confidence.LOW),
+    (Verdict.OTHER_FOOT, Verdict.MATCH): Outcome(Basis.SENSORS_ONLY, Confidence.LOW),
+    (Verdict.OTHER_FOOT, Verdict.UNKNOWN): Outcome(Basis.SENSORS_ONLY, Confidence.LOW),
+    (Verdict.OTHER_FOOT, Verdict.NO_MATCH): Outcome(Basis.SENSORS_ONLY, Confidence.LOW),
+    (Verdict.UNKNOWN, Verdict.MATCH): Outcome(Basis.SYMPTOMS_ONLY, Confidence.MODERATE),
+    (Verdict.NO_MATCH, Verdict.MATCH): Outcome(Basis.SYMPTOMS_SENSORS_NORMAL, Confidence.LOW),
+    (Verdict.UNKNOWN, Verdict.UNKNOWN): NO_FINDING,
+    (Verdict.UNKNOWN, Verdict.NO_MATCH): NO_FINDING,
+    (Verdict.NO_MATCH, Verdict.UNKNOWN): NO_FINDING,
+    (Verdict.NO_MATCH, Verdict.NO_MATCH): NO_FINDING,
+}
+"""The evidence state and confidence for every pair of block verdicts.
+
+Sensors matching on the other foot than the numb one count as sensors only,
+with low confidence, whatever the symptoms say. Whether a state gives a
+finding, and how severe, is the rule's ``severity`` table; red flags always
+have high confidence; no rule goes above its ``max_confidence``."""
+
+
+def decide_state(sensor: Verdict, symptom: Verdict) -> Outcome:
+    """The evidence state and confidence for a rule's two verdicts (:data:`STATE_TABLE`)."""
+    return STATE_TABLE[(sensor, symptom)]
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """A condition block's outcome (True, False or None for unknown) and the
+    evidence items of its checks."""
+
+    ok: bool | None = None
+    items: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        """MATCH, NO_MATCH or UNKNOWN."""
+        if self.ok is None:
+            return Verdict.UNKNOWN
+        return Verdict.MATCH if self.ok else Verdict.NO_MATCH
+
+
+def _gather_sensors(rule: Rule, sensors: SensorFacts) -> BlockResult:
+    """The rule's sensor block on this run; unknown without a block or any sensor data."""
+    if rule.sensors is None or not sensors.available:
+        return BlockResult()
+    ok, items = _block(rule.sensors, lambda c: _sensor_check(c, sensors))
+    return BlockResult(ok, tuple(items))
+
+
+def _gather_symptoms(rule: Rule, facts: Mapping[str, Any],
+                     profile: SymptomProfile | None) -> BlockResult:
+    """The rule's symptom block on the profile; unknown without a block or a profile."""
+    if rule.symptoms is None or profile is None:
+        return BlockResult()
+    ok, items = _block(rule.symptoms, lambda c: _symptom_check(c, facts))
+    return BlockResult(ok, tuple(items))
 
 
 def _sides(items: Iterable[Mapping[str, Any]]) -> str | None:
+    """The side the holding checks point to: left, right, both, or None."""
     sides = {i["side"] for i in items if i.get("holds") and i.get("side") in ("left", "right")}
     if not sides:
         return None
     return sides.pop() if len(sides) == 1 else "both"
+
+
+def _sensor_verdict(sens: BlockResult, loaded: str | None, numb: str | None) -> Verdict:
+    """The sensor block's verdict, OTHER_FOOT when it holds on the side that is
+    not numb (both sides named, one foot each)."""
+    feet = ("left", "right")
+    if sens.ok and loaded in feet and numb in feet and loaded != numb:
+        return Verdict.OTHER_FOOT
+    return sens.verdict
+
+
+def grade_confidence(rule: Rule, outcome: Outcome) -> Confidence:
+    """The finding's confidence: high for a red flag, else the table's; never
+    above the rule's ``max_confidence``."""
+    level = Confidence.HIGH if rule.kind == "red-flag" else outcome.confidence
+    assert level is not None  # only states that give a finding are graded
+    return level.at_most(Confidence(rule.max_confidence))
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one rule's checks found, and the sides involved."""
+
+    sens: BlockResult
+    symp: BlockResult
+    verdict: Verdict
+    """The sensor verdict (with OTHER_FOOT)."""
+    numb: str | None
+    """The numb foot from the profile."""
+    side: str | None
+    """The finding's side: the one the sensors point to when they match, else the numb foot."""
+
+
+def _shown_items(f: _Facts, basis: Basis) -> list[dict[str, Any]]:
+    """The evidence items shown: the checks that hold (for 'sensors normal',
+    what was measured, one item per check), without guards."""
+    if f.sens.ok:
+        shown = [i for i in f.sens.items if i["holds"]]
+    elif basis == Basis.SYMPTOMS_SENSORS_NORMAL:  # what was measured, one item per check
+        shown = list({i["check"]: i for i in reversed(f.sens.items)}.values())[::-1]
+    else:
+        shown = []
+    shown += [i for i in f.symp.items if i["holds"]]
+    return [i for i in shown if not i["guard"]]
+
+
+def _side_note(f: _Facts) -> list[str]:
+    """A note when the sensors point to the other foot, or to the numb one."""
+    if f.verdict == Verdict.OTHER_FOOT:
+        return [f"the sensors point to the {f.side} foot, but the {f.numb} foot goes numb"]
+    if f.side in ("left", "right") and f.numb == f.side and f.sens.ok:
+        return [f"the {f.side} foot is also the one that goes numb"]
+    return []
+
+
+def _state_note(rule: Rule, basis: Basis, sensors: SensorFacts) -> list[str]:
+    """A note on what the sensors could say when the symptoms carry the finding."""
+    if basis == Basis.SYMPTOMS_SENSORS_NORMAL:
+        return ["the sensors measured these metrics within the usual range"]
+    if rule.sensors is not None and basis == Basis.SYMPTOMS_ONLY:
+        return ["the sensors in this recording cannot check this" if sensors.available
+                else "no sensor data to check this against"]
+    return []
+
+
+def _evidence_text(shown: Sequence[Mapping[str, Any]], notes: Sequence[str]) -> str:
+    """One line: the items' texts, then the notes."""
+    return "; ".join([i["text"] for i in shown] + list(notes))
+
+
+def _placeholder_values(sensors: SensorFacts, facts: Mapping[str, Any],
+                        numb: str | None, side: str | None) -> dict[str, str | None]:
+    """The values a suggestion's ``{placeholders}`` are filled with."""
+    cadence = sensors.get("cadence_spm").value
+    return {
+        "cadence_spm": f"{cadence:.0f}" if cadence else None,
+        "cadence_target_low_spm": f"{cadence * CADENCE_TARGET_LOW:.0f}" if cadence else None,
+        "cadence_target_high_spm": f"{cadence * CADENCE_TARGET_HIGH:.0f}" if cadence else None,
+        "onset_min": f"{facts['onset_min']:.0f}" if facts.get("onset_min") is not None else None,
+        "numb_side": numb, "loaded_side": side,
+    }
 
 
 def _fill(text: str, values: Mapping[str, Any]) -> str | None:
@@ -512,112 +785,68 @@ def _fill(text: str, values: Mapping[str, Any]) -> str | None:
     return None if missing else out
 
 
-def _evaluate_rule(rule: Rule, rules: RuleSet, sensors: SensorFacts,
-                   facts: Mapping[str, Any], profile: SymptomProfile | None,
-                   onset_note: str | None) -> Finding | None:
-    sens_ok: bool | None = None
-    sens_items: list[dict[str, Any]] = []
-    if rule.sensors is not None and sensors.available:
-        sens_ok, sens_items = _block(rule.sensors, lambda c: _sensor_check(c, sensors))
-    symp_ok: bool | None = None
-    symp_items: list[dict[str, Any]] = []
-    if rule.symptoms is not None and profile is not None:
-        symp_ok, symp_items = _block(rule.symptoms, lambda c: _symptom_check(c, facts))
-
-    if sens_ok and symp_ok:
-        state = "both"
-    elif sens_ok:
-        state = "sensors_only"
-    elif symp_ok and sens_ok is None:
-        state = "symptoms_only"
-    elif symp_ok:
-        state = "symptoms_sensors_normal"
-    else:
-        return None
-
-    side = _sides(sens_items) if sens_ok else None
-    numb = profile.foot if profile is not None else None
-    mismatch = side in ("left", "right") and numb in ("left", "right") and side != numb
-    if mismatch and state == "both":
-        state = "sensors_only"
-    if state not in rule.severity:
-        return None
-    severity = rule.severity[state]
-
-    if rule.kind == "red-flag":
-        confidence = "high"
-    elif state == "both":
-        confidence = "high"
-    elif state == "sensors_only":
-        confidence = "low" if (symp_ok is False or mismatch) else "moderate"
-    elif state == "symptoms_only":
-        confidence = "moderate"
-    else:
-        confidence = "low"
-    if mismatch and state != "sensors_only":
-        confidence = _step(confidence, CONFIDENCES, -1)
-    if CONFIDENCES.index(confidence) > CONFIDENCES.index(rule.max_confidence):
-        confidence = rule.max_confidence
-
-    if side is None and not sens_ok:
-        side = numb
-
-    # Evidence: the checks that hold; for 'sensors normal', the measured values too.
-    if sens_ok:
-        shown = [i for i in sens_items if i["holds"]]
-    elif state == "symptoms_sensors_normal":  # what was measured, one item per check
-        shown = list({i["check"]: i for i in reversed(sens_items)}.values())[::-1]
-    else:
-        shown = []
-    shown += [i for i in symp_items if i["holds"]]
-    shown = [i for i in shown if not i["guard"]]
-    notes = []
-    if onset_note and any(i["fact"] == "onset_min" for i in shown):
-        notes.append(onset_note)
-    if mismatch:
-        notes.append(f"the sensors point to the {side} foot, but the {numb} foot goes numb")
-    elif side in ("left", "right") and numb == side and sens_ok:
-        notes.append(f"the {side} foot is also the one that goes numb")
-    if state == "symptoms_sensors_normal":
-        notes.append("the sensors measured these metrics within the usual range")
-    elif rule.sensors is not None and state == "symptoms_only":
-        notes.append("the sensors in this recording cannot check this" if sensors.available
-                     else "no sensor data to check this against")
-    evidence = "; ".join([i["text"] for i in shown] + notes)
-    parts = list(dict.fromkeys(i["part"] for i in shown if i.get("part")))
-
-    cadence = sensors.get("cadence_spm").value
-    values = {
-        "cadence_spm": f"{cadence:.0f}" if cadence else None,
-        "cadence_target_low_spm": f"{cadence * CADENCE_TARGET_LOW:.0f}" if cadence else None,
-        "cadence_target_high_spm": f"{cadence * CADENCE_TARGET_HIGH:.0f}" if cadence else None,
-        "onset_min": f"{facts['onset_min']:.0f}" if facts.get("onset_min") is not None else None,
-        "numb_side": numb, "loaded_side": side,
-    }
-    suggestions = []
+def _suggestions(rule: Rule, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The rule's suggestions, filled; a suggestion with an unknown placeholder
+    gives its fallback, or nothing."""
+    out = []
     for s in rule.suggestions:
         text = _fill(s.text, values)
         if text is None:
             text = s.fallback or None
         if text:
-            suggestions.append(text)
+            out.append(text)
+    return tuple(out)
 
+
+def _build_finding(rule: Rule, rules: RuleSet, f: _Facts, basis: Basis,
+                   confidence: Confidence, shown: list[dict[str, Any]], evidence: str,
+                   suggestions: tuple[str, ...]) -> Finding:
+    """The Finding of a rule in a state that gives one."""
+    parts = list(dict.fromkeys(i["part"] for i in shown if i.get("part")))
     return Finding(
-        id=rule.id, title=rule.title, kind=rule.kind, severity=severity,
+        id=rule.id, title=rule.title, kind=rule.kind, severity=Severity(rule.severity[basis]),
         confidence=confidence, evidence_strength=rule.evidence_strength,
         evidence_strength_text=rules.evidence_strength.get(rule.evidence_strength, ""),
-        side=side, part_of_run=", ".join(parts) if parts else None, basis=state,
+        side=f.side, part_of_run=", ".join(parts) if parts else None, basis=basis,
         evidence=evidence, evidence_items=tuple(shown), explanation=rule.explanation,
-        suggestions=tuple(suggestions),
+        suggestions=suggestions,
         sources=tuple(rules.sources[k]["citation"] for k in rule.sources),
         source_keys=rule.sources,
     )
 
 
+def _rule_facts(rule: Rule, sensors: SensorFacts, facts: Mapping[str, Any],
+                profile: SymptomProfile | None) -> _Facts:
+    """Both blocks of a rule evaluated, the sensor verdict and the finding's side."""
+    sens = _gather_sensors(rule, sensors)
+    symp = _gather_symptoms(rule, facts, profile)
+    numb = profile.foot if profile is not None else None
+    loaded = _sides(sens.items) if sens.ok else None
+    return _Facts(sens=sens, symp=symp, verdict=_sensor_verdict(sens, loaded, numb),
+                  numb=numb, side=loaded if sens.ok else numb)
+
+
+def _evaluate_rule(rule: Rule, rules: RuleSet, sensors: SensorFacts,
+                   facts: Mapping[str, Any], profile: SymptomProfile | None,
+                   onset_note: str | None) -> Finding | None:
+    """The rule's finding on this run and profile, or None when it does not fire."""
+    f = _rule_facts(rule, sensors, facts, profile)
+    outcome = decide_state(f.verdict, f.symp.verdict)
+    if outcome.basis is None or outcome.basis not in rule.severity:
+        return None
+    basis = outcome.basis
+    shown = _shown_items(f, basis)
+    notes = [onset_note] if onset_note and any(i["fact"] == "onset_min" for i in shown) else []
+    notes += _side_note(f) + _state_note(rule, basis, sensors)
+    values = _placeholder_values(sensors, facts, f.numb, f.side)
+    return _build_finding(rule, rules, f, basis, grade_confidence(rule, outcome), shown,
+                          _evidence_text(shown, notes), _suggestions(rule, values))
+
+
 def sort_key(f: Finding, order: Mapping[str, int]) -> tuple[int, int, int, int]:
     """Red flags first, then severity, confidence, and the rules file's order."""
-    return (0 if f.is_red_flag else 1, -SEVERITIES.index(f.severity),
-            -CONFIDENCES.index(f.confidence), order.get(f.id, len(order)))
+    return (0 if f.is_red_flag else 1, -Severity(f.severity).rank,
+            -Confidence(f.confidence).rank, order.get(f.id, len(order)))
 
 
 def evaluate(summary: Mapping[str, Any] | None, steps: Any = None,
