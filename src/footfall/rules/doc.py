@@ -20,8 +20,12 @@ from footfall.rules.ruleset import (
 from footfall.rules.symptoms import FIELD_KINDS, FIELD_LABELS, FIELD_NAMES, field_choices
 
 __all__ = [
+    "SOURCES_DOC",
     "render_markdown",
 ]
+
+#: The page, next to docs/rules.md, with one entry (anchor = key) per source.
+SOURCES_DOC = "sources.md"
 
 
 _INTRO = """\
@@ -161,10 +165,13 @@ def render_markdown(rules: RuleSet) -> str:
             out += _checks(r.symptoms, "symptoms")
         out += ["", "What to try, simplest first:", ""]
         out += [f"{i}. {s.text}" for i, s in enumerate(r.suggestions, 1)]
-        out += ["", "Sources: " + "; ".join(f"[{k}](#source-{k})" for k in r.sources) + "."]
-    out += ["", "## Sources", ""]
+        out += ["", "Sources: " + "; ".join(f"[{k}]({SOURCES_DOC}#{k})" for k in r.sources)
+                + "."]
+    out += ["", "## Sources", "",
+            f"Each key links to its entry in [{SOURCES_DOC}]({SOURCES_DOC}): the full reference "
+            "and which facts footfall takes from it.", ""]
     for k, src in rules.sources.items():
-        out.append(f'- <a id="source-{k}"></a>`{k}` ({src["kind"]}): {src["citation"]}')
+        out.append(f"- [`{k}`]({SOURCES_DOC}#{k}): {src['citation']}")
     out += ["", "## Facts a rule can check", "",
             "Sensor facts (from the run summary; see docs/metrics.md):", "",
             "- a steps-table metric, its median over both feet (or per foot with "
