@@ -290,17 +290,17 @@ def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[p
     def is_shank(t: pd.DataFrame) -> bool:
         return "source" in t.columns and bool(from_shank(t["source"].to_numpy()).all())
 
-    out = list(tables)
+    out: list[pd.DataFrame | None] = list(tables)  # None: a shank table merged
     for k, shank in enumerate(tables):
         if not len(shank) or not is_shank(shank):
             continue
         side = side_of(shank)
-        foot = [i for i, t in enumerate(out) if t is not None and len(t) and not is_shank(t)
-                and side_of(t) == side]
+        foot = [(i, t) for i, t in enumerate(out) if t is not None and len(t)
+                and not is_shank(t) and side_of(t) == side]
         if not foot:
             continue
-        i = max(foot, key=lambda j: len(out[j]))
-        rows = out[i].copy()
+        i, longest = max(foot, key=lambda it: len(it[1]))
+        rows = longest.copy()
         order = np.argsort(shank["ic_s"].to_numpy(dtype=float))
         ic_shank = shank["ic_s"].to_numpy(dtype=float)[order]
         i_sh, i_foot = pair_events(ic_shank, rows["ic_s"].to_numpy(dtype=float),
@@ -309,7 +309,7 @@ def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[p
         angle[i_foot] = shank["shank_angle_ic_deg"].to_numpy(dtype=float)[order][i_sh]
         rows["shank_angle_ic_deg"] = angle
         out[i] = rows
-        out[k] = None  # type: ignore[call-overload]
+        out[k] = None
         notes.append(f"{side} shank IMU: its shank angle at contact is reported on the "
                      f"{side} foot's rows ({len(i_foot)} of {len(rows)} contacts paired)")
     return [t for t in out if t is not None]

@@ -292,7 +292,7 @@ class RereadRecording(Recording):
         self._duration_s = duration_s
         self._streams: list[Stream] | None = None
 
-    @property  # type: ignore[override]
+    @property
     def streams(self) -> list[Stream]:
         if self._streams is None:
             self._streams = read_recording(self._path, **self._options).streams

@@ -187,7 +187,7 @@ def _need_analysis(data: Any, what: str) -> Analysis:
     if not _is_analysis(data):
         raise ValueError(f"the {what} need the recording's signals: pass the Analysis "
                          "(footfall.analyze(...)), not a steps table")
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def _numeric(name: str, steps: Any) -> None:
@@ -981,7 +981,7 @@ def _signals(analysis: Analysis) -> dict[str, Any]:
                 if side not in profiles[name]:
                     profiles[name][side] = arr
         return {"profiles": profiles, "insoles": insoles, "has": has}
-    return _cached(analysis, "signals", build)  # type: ignore[no-any-return]
+    return _cached(analysis, "signals", build)
 
 
 def stance_profiles(analysis: Analysis) -> dict[str, dict[str, np.ndarray]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import sys
 import tomllib
 from dataclasses import dataclass, fields
@@ -302,7 +303,7 @@ def _validate(data: dict[str, Any], *, path: str | None) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-def load_symptoms(path: str | Path) -> SymptomProfile:
+def load_symptoms(path: str | os.PathLike[str]) -> SymptomProfile:
     """Read a symptom profile from a ``.toml`` or ``.json`` file.
 
     Raises
