@@ -198,13 +198,16 @@ def test_every_figure_with_data_is_embedded(run, page):
 
 def test_a_figure_without_data_is_named_not_embedded():
     walk = footfall.analyze(WALK)  # foot IMUs only: no insole, no onset
-    page = _parse(render_report(walk))
+    page = _parse(render_report(walk, steps=False))
     embedded = _embedded(page)
     assert "pressure" not in embedded and "onset" not in embedded
     assert {"series", "sides", "stance", "drift"} <= set(embedded)
     text = " ".join(page.text)
     assert "Not drawn, for lack of data" in text
     assert "no insole in this recording" in text
+    # steps=False (footfall report --no-steps): no CSV in the page, and it says so
+    assert not any(tag == "a" for tag, _ in page.elements)
+    assert "Left out of this report" in text
 
 
 def test_nothing_remote_and_no_script(html, page):
@@ -424,3 +427,25 @@ def test_analyze_plot_writes_one_file_per_figure(tmp_path, capsys):
     assert main(["analyze", str(WALK), "--plot", str(afile)]) == 2
     assert "not a folder" in capsys.readouterr().err
     assert afile.read_text(encoding="utf-8") == "x"
+
+
+def test_bench_report_runs_on_a_short_run(tmp_path):
+    """bench/bench_report.py end to end on a few seconds of running (nothing
+    timed here: the results are there and consistent)."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "bench/bench_report.py", "--minutes", "0.1", "--repeats", "1",
+         "--out", str(tmp_path), "--cache", str(tmp_path / "cache")],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    res = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert res["n_steps"] > 0 and res["minutes"] == 0.1
+    parts = res["parts"]
+    assert set(parts["figures"]) == set(F.FIGURES)
+    assert parts["figures_bytes"] + parts["steps_csv_in_page_bytes"] + parts["rest_bytes"] \
+        == res["report_bytes"]
+    assert "report size" in proc.stdout and not (tmp_path / "report-bench.html").exists()

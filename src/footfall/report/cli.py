@@ -21,6 +21,8 @@ REPORT_EPILOG = """examples:
       one HTML file: summary, findings, figures, steps CSV, data quality
   footfall report runs/easy -o easy.html --symptoms symptoms.toml --athlete "Sam"
       findings that use your symptoms (footfall symptoms -o FILE), a name on the page
+  footfall report runs/long -o long.html --no-steps
+      without the steps table: a small file to e-mail
 
 exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
@@ -56,6 +58,9 @@ def add_parser(subparsers: argparse._SubParsersAction,
     _common(p)
     p.add_argument("--athlete", metavar="NAME",
                    help="name shown on the report (default: the recording's athlete)")
+    p.add_argument("--no-steps", dest="steps", action="store_false",
+                   help="leave the steps table (CSV download) out: a much smaller file for a "
+                        "long run")
     p.set_defaults(func=run_report)
 
     q = subparsers.add_parser(
@@ -165,7 +170,8 @@ def run_report(args: argparse.Namespace) -> int:
     from footfall.report.html import write_report
 
     try:
-        write_report(analysis, args.out, symptoms=symptoms, athlete=args.athlete)
+        write_report(analysis, args.out, symptoms=symptoms, athlete=args.athlete,
+                     steps=args.steps)
     except OSError as e:
         raise _write_error(args.out, "-o", e) from e
     red = sum(1 for f in analysis.findings if f.is_red_flag)

@@ -381,7 +381,7 @@ def _stylesheet() -> str:
 
 
 def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | None = None,
-                  source: str | None = None, figure_format: str = "png",
+                  source: str | None = None, steps: bool = True, figure_format: str = "png",
                   figure_dpi: float = FIGURE_DPI) -> str:
     """The report of ``analysis`` as one self-contained HTML page.
 
@@ -400,6 +400,9 @@ def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | No
         ``id``).
     source
         What the recording is called in the report; default its source.
+    steps
+        Embed the steps table as a CSV download (the bulk of a long run's
+        page: an hour is about 10 000 rows); False leaves it out and says so.
     figure_format, figure_dpi
         ``png`` (default, at :data:`FIGURE_DPI`) or ``svg``.
 
@@ -415,7 +418,7 @@ def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | No
     meta = to_jsonable(dict(getattr(analysis.recording, "meta", {}) or {}))
     findings = [_finding(f.to_dict()) for f in analysis.findings]
     findings.sort(key=lambda f: not f["red"])  # stable: red flags first, rule order kept
-    csv = steps_csv(analysis)
+    csv = steps_csv(analysis) if steps else ""
     figures = report_figures(analysis, symptoms=profile, fmt=figure_format, dpi=figure_dpi)
     condition = meta.get("condition") if isinstance(meta.get("condition"), Mapping) else {}
     context = {
@@ -437,7 +440,7 @@ def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | No
         "drift": _drift_rows(summary.get("drift") or {}),
         "figures": [f for f in figures if f.uri is not None],
         "not_drawn": [f for f in figures if f.uri is None],
-        "steps_uri": _csv_uri(csv),
+        "steps_uri": _csv_uri(csv) if steps else "",
         "steps_rows": len(analysis.steps),
         "steps_columns": len(analysis.steps.columns),
         "steps_kb": max(1, round(len(csv.encode("utf-8")) / 1024)),
