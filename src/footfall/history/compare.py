@@ -116,7 +116,10 @@ class Run:
         """The finite values of ``name`` for ``scope`` (both, left, right)."""
         x = np.asarray(self.values[name], dtype=float)
         if scope != "both":
-            x = x[np.asarray(self.values["side"]) == scope]
+            side = self.values.get("side")
+            if side is None or len(side) != len(x):
+                return x[:0]  # no side per step: nothing to say per foot
+            x = x[np.asarray(side) == scope]
         return x[np.isfinite(x)]
 
 
