@@ -94,3 +94,32 @@ def test_bad_speed_is_a_user_error(speed: float) -> None:
 def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(FootfallError):
         ReplaySource(tmp_path / "nothing-here")
+
+
+def test_a_live_session_replaying_at_a_set_speed_ends_and_records_everything(tmp_path) -> None:
+    """At a set speed the replay plays from a thread of its own that writes
+    the capture log; the session ends when the recording has been played,
+    and the recording it builds holds every sample of every stream."""
+    import threading
+
+    from footfall.devices.replay import ReplaySource
+    from footfall.io import read_recording
+    from footfall.live.session import LiveSession
+    from footfall.sim.core import simulate
+
+    rec, _ = simulate("easy-run", 0.25, 2, sensors=("foot", "insole"))
+    src = ReplaySource(rec, speed=25.0)
+    session = LiveSession(src, tmp_path / "cap")
+    done: dict = {}
+    t = threading.Thread(target=lambda: done.setdefault("r", session.run(handle_signals=False)))
+    t.start()
+    t.join(timeout=120)
+    assert not t.is_alive(), "the session did not end after the replay"
+    assert src._thread is not None  # it played from its own thread
+    assert done["r"].n_steps > 20
+    out = read_recording(tmp_path / "cap")
+    assert len(out.streams) == len(rec.streams)
+    for s in rec.streams:
+        o = next(x for x in out.streams if x.side == s.side and x.kind == s.kind)
+        assert len(o) == len(s)
+        np.testing.assert_allclose(o.values, s.values, rtol=1e-6, atol=1e-6)

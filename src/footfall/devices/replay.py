@@ -185,11 +185,16 @@ class ReplaySource:
         return True
 
     def _play(self) -> None:
-        while not self._closed and self._next < len(self._order):
-            self._put(self._pull(0.05))
-        if not self._closed:
-            self._put(self._pull(0.0))  # the closing statuses
-        self._played.set()
+        try:
+            while not self._done:
+                self._put(self._pull(0.05))  # the last pull adds the closing statuses
+        finally:
+            self._played.set()
+
+    @property
+    def _done(self) -> bool:
+        """Every block pulled (or the source closed)."""
+        return self._closed or self._next >= len(self._order)
 
     def _put(self, events: list[Event]) -> None:
         if not events:
@@ -247,7 +252,7 @@ class ReplaySource:
         if not self._sent_info:
             events.extend(self.infos)
             self._sent_info = True
-        if self.finished:
+        if self._done:
             return events
         if self.speed is None:
             upto = min(len(self._order), self._next + self.max_blocks)
@@ -270,7 +275,7 @@ class ReplaySource:
                 self._lag_ms[k] = float(lag[i])
             events.extend(self._block_events(k, int(self._start[blk]), int(self._stop[blk])))
         self._next = upto
-        if self.finished:
+        if self._done:
             events.extend(self._status(k) for k in range(len(self._streams)))
         return events
 
