@@ -322,11 +322,14 @@ class SensorFacts:
         """Medians before/after the symptom onset, or first/last third, and the label."""
         if m in self._cache:
             return self._cache[m]
-        result = self._onset_split_steps(m) or self._onset_split_windows(m)
-        if result is None:
+        split = self._onset_split_steps(m) or self._onset_split_windows(m)
+        result: tuple[float | None, float | None, str]
+        if split is None:
             d = ((self.summary or {}).get("drift") or {}).get(m) or {}
             result = (_num(d.get("first_third")), _num(d.get("last_third")),
                       "last third vs first third of the run")
+        else:
+            result = split
         self._cache[m] = result
         return result
 
@@ -533,7 +536,7 @@ def _symptom_check(c: Check, facts: Mapping[str, Any]) -> tuple[bool | None, lis
         return None, []
     label = FIELD_LABELS.get(c.fact, c.fact)
     if c.fact == "locations":
-        shown = ", ".join(LOCATION_LABELS.get(x, x) for x in value)
+        shown = ", ".join(LOCATION_LABELS.get(x, x) for x in (value or ()))
     elif c.fact == "onset_min":
         shown = f"{value:.0f}"
     else:
