@@ -105,7 +105,7 @@ def test_rules_are_data_not_code():
     for rule in data["rule"]:
         for block in ("sensors", "symptoms"):
             for check in rule.get(block, {}).get("all", []) + rule.get(block, {}).get("any", []):
-                assert set(check) <= {"name", "fact", "op", "value", "per_side", "guard",
+                assert set(check) <= {"name", "fact", "op", "value", "per_side", "guard", "show",
                                       "note"}
 
 
@@ -246,7 +246,9 @@ def test_onset_in_km_uses_the_run_speed():
     f = next(f for f in evaluate(summary, symptoms=profile) if f.id == "low-cadence")
     onset = next(i for i in f.evidence_items if i["fact"] == "onset_min")
     assert onset["value"] == pytest.approx(3000 / 2.5 / 60)
-    assert "3 km is about 20 min" in f.evidence
+    # the runner's words stay km; the minutes are an estimate that says how it was made
+    assert "numbness starts after 3 km (about 20 min at this run's pace of 6:40 min/km)" \
+        in f.evidence
 
 
 def test_baseline_from_history():

@@ -137,7 +137,7 @@ def test_side_and_notes_follow_the_state():
     (same,) = run(Verdict.MATCH, Verdict.MATCH)
     assert same.side == "left" and "the left foot is also the one that goes numb" in same.evidence
     (other,) = run(Verdict.OTHER_FOOT, Verdict.MATCH)
-    assert other.side == "left"
+    assert other.side == "right"  # the side the runner answered; the note names the other
     assert "the sensors point to the left foot, but the right foot goes numb" in other.evidence
     (normal,) = run(Verdict.NO_MATCH, Verdict.MATCH)
     assert normal.side == "left"  # the numb foot when the sensors do not match

@@ -149,7 +149,7 @@ def analyze(recording: Recording | str | Path, *,
         symptom profile with an unknown field or a bad value. The symptoms
         and rules are read before the recording.
     """
-    from footfall.rules.engine import evaluate, findings_json
+    from footfall.rules.engine import evaluate, findings_json, not_evaluated
     from footfall.rules.ruleset import RuleSet, load_rules
     from footfall.rules.symptoms import load_symptoms
 
@@ -251,6 +251,7 @@ def analyze(recording: Recording | str | Path, *,
         notes.append("no stream in this recording: nothing to analyse.")
     findings = evaluate(summary, steps, symptoms=symptoms, history=history, rules=ruleset)
     summary["findings"] = findings_json(findings)
+    summary["not_evaluated"] = not_evaluated(summary, ruleset)  # rules short of data, why
     return Analysis(recording=analysed, steps=steps, summary=summary, notes=notes,
                     streams=details, cop_paths=cop_paths, findings=findings)
 

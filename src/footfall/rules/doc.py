@@ -15,6 +15,7 @@ from footfall.rules.ruleset import (
     STEP_METRICS,
     STRIKE_FACTS,
     Block,
+    Rule,
     RuleSet,
 )
 from footfall.rules.symptoms import FIELD_KINDS, FIELD_LABELS, FIELD_NAMES, field_choices
@@ -83,7 +84,7 @@ whether that state gives a finding and how severe:
 |---|---|
 | `both` | sensors and symptoms both match |
 | `sensors_only` | sensors match; no symptoms given, or they do not match |
-| `symptoms_only` | symptoms match; no sensor data for this rule |
+| `symptoms_only` | symptoms match; no sensor data for this rule, or not enough |
 | `symptoms_sensors_normal` | symptoms match; the sensors measured the metrics: in range |
 
 Confidence (how well this runner's data support the link) is high when the
@@ -94,10 +95,31 @@ the rule's maximum. Red flags rest on what you report and have high
 confidence. Findings are ordered: red flags, then severity, then confidence,
 then the order below.
 
+## Enough data
+
+Every rule with sensor conditions says the least data they need: steps on
+the foot with fewer steps, minutes recorded, and whether the rule is about
+running (`[defaults]` in the rules file, changed per rule by its `needs`; each
+rule below lists its own). A recording whose cadence is below the running
+threshold is a walk: the running rules are not evaluated on it. Below a
+minimum the rule's sensors are *not evaluated*: the rule does not fire on
+them (its symptom conditions still count), and the summary's `not_evaluated`
+list, next to `findings`, names the rule and the reason. A sensor finding on
+fewer than twice the minimum steps has at most low confidence; on a summary
+that does not say how many steps it covers (a watch's), at most moderate.
+Red flags and the other rules without sensor conditions need no sensor data.
+
+What you reported is quoted as you gave it: an onset in km stays in km, and
+the minutes footfall estimates from it say how they were made ("about 30 min
+at this run's pace of 6:00 min/km"). The side of a finding is the numb foot
+you named; when the sensors point elsewhere, the evidence says so.
+
 ## Changing thresholds
 
 An override file names a rule id and the check names listed under each rule
-below; `enabled = false` switches a rule off. Errors name the file, the rule
+below, or a data minimum (`min_steps_per_side`, `min_minutes`, `running_only`,
+`running_min_spm`) of a rule with sensor conditions; `enabled = false`
+switches a rule off. Errors name the file, the rule
 id and the key.
 
 ```toml
@@ -129,10 +151,25 @@ def _checks(block: Block, label: str) -> list[str]:
     for part, checks in (("all", block.all), ("any", block.any)):
         for c in checks:
             group = part if part == "all" or block.count == 1 else f"any ({block.count} of)"
-            flags = [f for f, on in (("per side", c.per_side), ("precondition", c.guard)) if on]
+            flags = [f for f, on in (("per side", c.per_side), ("precondition", c.guard),
+                                     ("always shown", c.show)) if on]
             rows.append(f"| {label} | {group} | `{c.name}` | `{c.fact}` | {_cell(c.op)} "
                         f"| {_cell(_value(c.value))} | {', '.join(flags)} | {_cell(c.note)} |")
     return rows
+
+
+def _needs_text(r: Rule) -> str:
+    """The least sensor data a rule needs, in words."""
+    n = r.needs
+    parts = []
+    if n.min_steps_per_side:
+        parts.append(f"at least {n.min_steps_per_side} steps per foot (low confidence below "
+                     f"{2 * n.min_steps_per_side})")
+    if n.min_minutes:
+        parts.append(f"at least {n.min_minutes:g} min")
+    if n.running_only:
+        parts.append(f"running (cadence {r.running_min_spm:g} steps/min or more)")
+    return ", ".join(parts) if parts else "no minimum"
 
 
 def render_markdown(rules: RuleSet) -> str:
@@ -156,6 +193,7 @@ def render_markdown(rules: RuleSet) -> str:
                 f"- Where and when: {r.symptom_pattern}",
                 "- Severity: " + ", ".join(f"{s} {r.severity[s]}" for s in STATES
                                            if s in r.severity),
+                *([f"- Needs: {_needs_text(r)}"] if r.sensors is not None else []),
                 "", r.explanation, "",
                 "| conditions | group | name (override key) | fact | op | value | flags | note |",
                 "|---|---|---|---|---|---|---|---|"]

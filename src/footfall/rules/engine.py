@@ -37,6 +37,17 @@ small functions build the evidence text and the :class:`Finding`.
 Severity, confidence and basis are :class:`~enum.StrEnum` members, equal to
 their strings and written to JSON as them.
 
+Enough data: a rule with sensor conditions needs a least amount of data
+(``[defaults]`` and its ``needs`` in rules.toml: steps per foot, minutes,
+running rather than walking). Below it (:func:`shortfall`) its sensor block is
+unknown, the rule can fire on its symptoms only, and :func:`not_evaluated`
+lists it with the reason. A sensor finding on fewer than twice the minimum
+steps has at most low confidence (:func:`evidence_cap`).
+
+The runner's words: an onset given in km is quoted in km, with the estimated
+minutes and how they were made; the finding's side is the foot the runner
+named (the sensors' side when none was named).
+
 Order: red flags first, then severity, then confidence, then the order of
 the rules file.
 """
@@ -47,7 +58,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Self
 
@@ -241,6 +252,8 @@ class SensorFacts:
     steps: Any = None
     onset_min: float | None = None
     history: Sequence[Mapping[str, Any]] = ()
+    onset_text: str | None = None
+    """The onset as the runner gave it, with any estimate ("5 km, about 30 min")."""
     _cache: dict[str, tuple[float | None, float | None, str]] = field(default_factory=dict)
 
     @property
@@ -258,8 +271,8 @@ class SensorFacts:
         entry = self.metrics.get(m) or {}
         if side is None:
             v = _num(entry.get("median"))
-            if v is None and m == "cadence_spm":
-                v = _num((self.summary or {}).get("cadence_spm"))
+            if v is None:  # a watch-style summary: the run's value at the top level
+                v = _num((self.summary or {}).get(m))
             return v
         return _num(entry.get(side))
 
@@ -334,7 +347,8 @@ class SensorFacts:
         return result
 
     def _onset_label(self) -> str:
-        return f"after the symptom onset ({self.onset_min:.0f} min) vs before"
+        when = self.onset_text or f"{self.onset_min:.0f} min"
+        return f"after the symptom onset ({when}) vs before"
 
     def _onset_split_steps(self, m: str) -> tuple[float, float, str] | None:
         steps = self.steps
@@ -394,6 +408,12 @@ _SUFFIX_READERS: dict[str, Callable[[SensorFacts, str, str], Reading]] = {
 """How each ``<metric>.<suffix>`` fact is read."""
 
 
+def _pace_text(min_per_km: float) -> str:
+    """A pace as ``m:ss min/km``."""
+    total = round(min_per_km * 60.0)
+    return f"{total // 60}:{total % 60:02d} min/km"
+
+
 def symptom_facts(profile: SymptomProfile | None,
                   summary: Mapping[str, Any] | None) -> tuple[dict[str, Any], str | None]:
     """The profile's fields, with ``onset_min`` estimated from ``onset_km`` when
@@ -402,23 +422,31 @@ def symptom_facts(profile: SymptomProfile | None,
     Returns
     -------
     facts, note
-        Field values by name; a note saying how the onset was estimated, or None.
+        Field values by name, plus ``onset_reported`` (the onset in the
+        runner's own words, "after 5 km", or None); a note saying how a
+        minutes value was estimated from a distance, or None.
     """
     if profile is None:
         return {}, None
     facts = profile.to_dict()
     note = None
-    if profile.onset_min is None and profile.onset_km is not None:
+    if profile.onset_min is not None:
+        facts["onset_reported"] = f"after {profile.onset_min:g} min"
+    elif profile.onset_km is not None:
+        facts["onset_reported"] = f"after {profile.onset_km:g} km"
         speed = _num((((summary or {}).get("metrics") or {}).get("speed_mps") or {})
                      .get("median"))
         if speed and speed > 0:
-            facts["onset_min"] = profile.onset_km * 1000.0 / speed / 60.0
-            note = (f"onset {profile.onset_km:g} km is about {facts['onset_min']:.0f} min "
-                    f"at this run's speed")
+            pace = 1000.0 / speed / 60.0
+            how = f"at this run's pace of {_pace_text(pace)}"
         else:
-            facts["onset_min"] = profile.onset_km * ASSUMED_PACE_MIN_PER_KM
-            note = (f"onset {profile.onset_km:g} km taken as about {facts['onset_min']:.0f} min "
-                    f"(assumed pace {ASSUMED_PACE_MIN_PER_KM:g} min/km)")
+            pace = ASSUMED_PACE_MIN_PER_KM
+            how = f"at an assumed pace of {_pace_text(pace)} (this run has no speed)"
+        facts["onset_min"] = profile.onset_km * pace
+        note = f"about {facts['onset_min']:.0f} min {how}"
+    else:
+        facts["onset_reported"] = None
+    facts["onset_estimate"] = note
     return facts, note
 
 
@@ -541,11 +569,17 @@ def _symptom_check(c: Check, facts: Mapping[str, Any]) -> tuple[bool | None, lis
         shown = f"{value:.0f}"
     else:
         shown = _fmt(value)
+    text = f"you reported {label}: {shown}"
+    if c.fact == "onset_min":  # the runner's own words; an estimate says how it was made
+        estimate = facts.get("onset_estimate")
+        reported = facts.get("onset_reported") or f"after {value:g} min"
+        text = f"you reported numbness starts {reported}" + (f" ({estimate})" if estimate
+                                                            else "")
     return holds, [{
         "source": "symptoms", "check": c.name, "fact": c.fact, "label": label,
         "value": list(value) if isinstance(value, tuple) else value, "op": c.op,
         "threshold": c.value, "unit": "", "side": None, "part": None, "holds": holds,
-        "note": c.note, "guard": c.guard, "text": f"you reported {label}: {shown}",
+        "note": c.note, "guard": c.guard, "text": text,
     }]
 
 
@@ -666,9 +700,84 @@ class BlockResult:
         return Verdict.MATCH if self.ok else Verdict.NO_MATCH
 
 
-def _gather_sensors(rule: Rule, sensors: SensorFacts) -> BlockResult:
-    """The rule's sensor block on this run; unknown without a block or any sensor data."""
-    if rule.sensors is None or not sensors.available:
+@dataclass(frozen=True)
+class DataAmount:
+    """How much sensor data a run summary rests on, as far as it says.
+
+    ``steps_per_side``: steps of the foot with fewer steps (of the feet that
+    have any); estimated from duration x cadence when the summary gives no
+    count (``steps_estimated``); None when it says neither. ``minutes``: the
+    recording's length, or None. ``cadence_spm``: the run's cadence, or None.
+    """
+
+    steps_per_side: int | None = None
+    steps_estimated: bool = False
+    minutes: float | None = None
+    cadence_spm: float | None = None
+
+    @classmethod
+    def of(cls, summary: Mapping[str, Any] | None) -> DataAmount:
+        s = summary or {}
+        cadence = SensorFacts(s)._metric("cadence_spm", None)
+        duration = _num(s.get("duration_s"))
+        minutes = duration / 60.0 if duration is not None else None
+        counts = [n for k in ("n_steps_left", "n_steps_right")
+                  if (n := _num(s.get(k))) is not None and n > 0]
+        if not counts:
+            entry = ((s.get("metrics") or {}).get("cadence_spm") or {})
+            counts = [n for k in ("n_left", "n_right")
+                      if (n := _num(entry.get(k))) is not None and n > 0]
+        if counts:
+            return cls(int(min(counts)), False, minutes, cadence)
+        if minutes is not None and cadence is not None:
+            return cls(int(minutes * cadence / 2.0), True, minutes, cadence)
+        return cls(None, False, minutes, cadence)
+
+
+def shortfall(rule: Rule, amount: DataAmount) -> str | None:
+    """Why the rule's sensor block cannot be evaluated on this much data
+    (:class:`~footfall.rules.ruleset.Needs`), or None when it can."""
+    if rule.sensors is None:
+        return None
+    needs = rule.needs
+    walk_below = rule.running_min_spm
+    if needs.running_only and amount.cadence_spm is not None \
+            and amount.cadence_spm < walk_below:
+        return (f"a walking recording (cadence {amount.cadence_spm:.0f} steps/min, below "
+                f"{walk_below:g}): this rule is about running")
+    if needs.min_steps_per_side and amount.steps_per_side is not None \
+            and amount.steps_per_side < needs.min_steps_per_side:
+        about = "about " if amount.steps_estimated else ""
+        return (f"{about}{amount.steps_per_side} steps per foot; this rule needs at least "
+                f"{needs.min_steps_per_side}")
+    if needs.min_minutes and amount.minutes is not None and amount.minutes < needs.min_minutes:
+        return (f"{amount.minutes:.1f} min recorded; this rule needs at least "
+                f"{needs.min_minutes:g} min")
+    return None
+
+
+def evidence_cap(rule: Rule, amount: DataAmount) -> tuple[Confidence, str | None]:
+    """The highest confidence a sensor finding of the rule can have on this much
+    data, and a note when that is below high: low under twice the minimum
+    steps per foot, moderate when the summary does not say how many steps it
+    covers."""
+    least = rule.needs.min_steps_per_side
+    if not least:
+        return Confidence.HIGH, None
+    n = amount.steps_per_side
+    if n is None:
+        return Confidence.MODERATE, "the summary does not say how many steps it rests on"
+    if n < 2 * least:
+        about = "about " if amount.steps_estimated else ""
+        return Confidence.LOW, (f"few steps ({about}{n} per foot; more than low confidence "
+                                f"needs {2 * least})")
+    return Confidence.HIGH, None
+
+
+def _gather_sensors(rule: Rule, sensors: SensorFacts, skip: str | None = None) -> BlockResult:
+    """The rule's sensor block on this run; unknown without a block or any sensor
+    data, or when there is too little data for it (``skip`` says why)."""
+    if rule.sensors is None or not sensors.available or skip:
         return BlockResult()
     ok, items = _block(rule.sensors, lambda c: _sensor_check(c, sensors))
     return BlockResult(ok, tuple(items))
@@ -718,15 +827,18 @@ class _Facts:
     """The sensor verdict (with OTHER_FOOT)."""
     numb: str | None
     """The numb foot from the profile."""
+    loaded: str | None
+    """The side the matching sensor checks point to (None when they do not match)."""
     side: str | None
-    """The finding's side: the one the sensors point to when they match, else the numb foot."""
+    """The finding's side: the numb foot as the runner answered it, else the one
+    the sensors point to."""
 
 
 def _shown_items(f: _Facts, basis: Basis) -> list[dict[str, Any]]:
     """The evidence items shown: the checks that hold (for 'sensors normal',
     what was measured, one item per check), without guards."""
-    if f.sens.ok:
-        shown = [i for i in f.sens.items if i["holds"]]
+    if f.sens.ok:  # what holds, and the rule's key measurement (``show``) in any case
+        shown = [i for i in f.sens.items if i["holds"] or i.get("show")]
     elif basis == Basis.SYMPTOMS_SENSORS_NORMAL:  # what was measured, one item per check
         shown = list({i["check"]: i for i in reversed(f.sens.items)}.values())[::-1]
     else:
@@ -738,19 +850,25 @@ def _shown_items(f: _Facts, basis: Basis) -> list[dict[str, Any]]:
 def _side_note(f: _Facts) -> list[str]:
     """A note when the sensors point to the other foot, or to the numb one."""
     if f.verdict == Verdict.OTHER_FOOT:
-        return [f"the sensors point to the {f.side} foot, but the {f.numb} foot goes numb"]
-    if f.side in ("left", "right") and f.numb == f.side and f.sens.ok:
-        return [f"the {f.side} foot is also the one that goes numb"]
+        return [f"the sensors point to the {f.loaded} foot, but the {f.numb} foot goes numb"]
+    if f.loaded in ("left", "right") and f.numb == f.loaded and f.sens.ok:
+        return [f"the {f.loaded} foot is also the one that goes numb"]
+    if f.loaded == "both" and f.numb in ("left", "right") and f.sens.ok:
+        return [f"the sensors show this on both feet; you reported the {f.numb} foot"]
     return []
 
 
-def _state_note(rule: Rule, basis: Basis, sensors: SensorFacts) -> list[str]:
+def _state_note(rule: Rule, basis: Basis, sensors: SensorFacts,
+                skip: str | None = None) -> list[str]:
     """A note on what the sensors could say when the symptoms carry the finding."""
     if basis == Basis.SYMPTOMS_SENSORS_NORMAL:
         return ["the sensors measured these metrics within the usual range"]
     if rule.sensors is not None and basis == Basis.SYMPTOMS_ONLY:
-        return ["the sensors in this recording cannot check this" if sensors.available
-                else "no sensor data to check this against"]
+        if not sensors.available:
+            return ["no sensor data to check this against"]
+        if skip:
+            return [f"not enough sensor data to check this: {skip}"]
+        return ["the sensors in this recording cannot check this"]
     return []
 
 
@@ -768,6 +886,7 @@ def _placeholder_values(sensors: SensorFacts, facts: Mapping[str, Any],
         "cadence_target_low_spm": f"{cadence * CADENCE_TARGET_LOW:.0f}" if cadence else None,
         "cadence_target_high_spm": f"{cadence * CADENCE_TARGET_HIGH:.0f}" if cadence else None,
         "onset_min": f"{facts['onset_min']:.0f}" if facts.get("onset_min") is not None else None,
+        "onset_reported": facts.get("onset_reported"),
         "numb_side": numb, "loaded_side": side,
     }
 
@@ -819,31 +938,49 @@ def _build_finding(rule: Rule, rules: RuleSet, f: _Facts, basis: Basis,
 
 
 def _rule_facts(rule: Rule, sensors: SensorFacts, facts: Mapping[str, Any],
-                profile: SymptomProfile | None) -> _Facts:
+                profile: SymptomProfile | None, skip: str | None = None) -> _Facts:
     """Both blocks of a rule evaluated, the sensor verdict and the finding's side."""
-    sens = _gather_sensors(rule, sensors)
+    sens = _gather_sensors(rule, sensors, skip)
     symp = _gather_symptoms(rule, facts, profile)
     numb = profile.foot if profile is not None else None
     loaded = _sides(sens.items) if sens.ok else None
     return _Facts(sens=sens, symp=symp, verdict=_sensor_verdict(sens, loaded, numb),
-                  numb=numb, side=loaded if sens.ok else numb)
+                  numb=numb, loaded=loaded, side=numb or loaded)
+
+
+def _explanation(rule: Rule, values: Mapping[str, Any]) -> str:
+    """The rule's explanation, with its placeholders filled when they all have a
+    value (e.g. the reported onset), else the plain one."""
+    if rule.explanation_text:
+        filled = _fill(rule.explanation_text, values)
+        if filled is not None:
+            return filled
+    return rule.explanation
 
 
 def _evaluate_rule(rule: Rule, rules: RuleSet, sensors: SensorFacts,
                    facts: Mapping[str, Any], profile: SymptomProfile | None,
-                   onset_note: str | None) -> Finding | None:
+                   amount: DataAmount | None = None) -> Finding | None:
     """The rule's finding on this run and profile, or None when it does not fire."""
-    f = _rule_facts(rule, sensors, facts, profile)
+    amount = amount if amount is not None else DataAmount.of(sensors.summary)
+    skip = shortfall(rule, amount) if sensors.available else None
+    f = _rule_facts(rule, sensors, facts, profile, skip)
     outcome = decide_state(f.verdict, f.symp.verdict)
     if outcome.basis is None or outcome.basis not in rule.severity:
         return None
     basis = outcome.basis
     shown = _shown_items(f, basis)
-    notes = [onset_note] if onset_note and any(i["fact"] == "onset_min" for i in shown) else []
-    notes += _side_note(f) + _state_note(rule, basis, sensors)
-    values = _placeholder_values(sensors, facts, f.numb, f.side)
-    return _build_finding(rule, rules, f, basis, grade_confidence(rule, outcome), shown,
-                          _evidence_text(shown, notes), _suggestions(rule, values))
+    notes = _side_note(f) + _state_note(rule, basis, sensors, skip)
+    confidence = grade_confidence(rule, outcome)
+    if f.sens.ok:  # a finding that rests on the sensors: as sure as their amount allows
+        cap, cap_note = evidence_cap(rule, amount)
+        if cap.rank < confidence.rank:
+            confidence = cap
+            notes.append(str(cap_note))
+    values = _placeholder_values(sensors, facts, f.numb, f.loaded)
+    finding = _build_finding(rule, rules, f, basis, confidence, shown,
+                             _evidence_text(shown, notes), _suggestions(rule, values))
+    return replace(finding, explanation=_explanation(rule, values))
 
 
 def sort_key(f: Finding, order: Mapping[str, int]) -> tuple[int, int, int, int]:
@@ -896,13 +1033,32 @@ def evaluate(summary: Mapping[str, Any] | None, steps: Any = None,
         rules = load_rules()
     if symptoms is not None and not isinstance(symptoms, SymptomProfile):
         symptoms = SymptomProfile.from_dict(dict(symptoms))
-    facts, onset_note = symptom_facts(symptoms, summary)
+    facts, estimate = symptom_facts(symptoms, summary)
+    onset_text = None
+    if estimate and facts.get("onset_reported"):
+        onset_text = f"{facts['onset_reported'][len('after '):]}, {estimate}"
     sensors = SensorFacts(summary, steps=steps, onset_min=facts.get("onset_min"),
-                          history=list(history or ()))
+                          history=list(history or ()), onset_text=onset_text)
+    amount = DataAmount.of(summary)
     findings = [f for r in rules.rules if r.enabled
-                if (f := _evaluate_rule(r, rules, sensors, facts, symptoms, onset_note))]
+                if (f := _evaluate_rule(r, rules, sensors, facts, symptoms, amount))]
     order = {r.id: i for i, r in enumerate(rules.rules)}
     return sorted(findings, key=lambda f: sort_key(f, order))
+
+
+def not_evaluated(summary: Mapping[str, Any] | None,
+                  rules: RuleSet | None = None) -> list[dict[str, str]]:
+    """The rules whose sensor conditions were not evaluated on this run for
+    lack of data, each ``{"id", "title", "reason"}``: for the summary's
+    ``not_evaluated`` list next to ``findings``. Empty without sensor data
+    (nothing to evaluate) or when every rule had enough."""
+    if rules is None:
+        rules = load_rules()
+    if not SensorFacts(summary).available:
+        return []
+    amount = DataAmount.of(summary)
+    return [{"id": r.id, "title": r.title, "reason": why} for r in rules.rules
+            if r.enabled and (why := shortfall(r, amount))]
 
 
 def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:

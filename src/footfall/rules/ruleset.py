@@ -10,7 +10,9 @@ clinician can change thresholds with an override file (``--rules FILE``)::
     enabled = false
 
 Each key under ``[rules.<id>]`` is the ``name`` of one of the rule's checks
-(docs/rules.md lists them) or ``enabled``. Every error names the file, the
+(docs/rules.md lists them), ``enabled``, or, for a rule with sensor
+conditions, one of the data minimums of :class:`Needs` (``min_steps_per_side``,
+``min_minutes``, ``running_only``, ``running_min_spm``). Every error names the file, the
 rule id and the key.
 """
 
@@ -53,8 +55,13 @@ percent change from the runner's baseline."""
 STRIKE_FACTS = ("strike.rearfoot_pct", "strike.midfoot_pct", "strike.forefoot_pct")
 OTHER_SENSOR_FACTS = ("contact_balance_left_pct", "contact_balance.offset_pct")
 PLACEHOLDERS = ("cadence_spm", "cadence_target_low_spm", "cadence_target_high_spm",
-                "onset_min", "numb_side", "loaded_side")
-"""Names a suggestion may use as ``{name}``; filled from the run and the profile."""
+                "onset_min", "onset_reported", "numb_side", "loaded_side")
+"""Names a suggestion or an explanation may use as ``{name}``; filled from the
+run and the profile. ``onset_reported`` is the onset in the runner's own
+words ("after 5 km", "after 30 min")."""
+NEEDS_KEYS: dict[str, type] = {"min_steps_per_side": int, "min_minutes": float,
+                               "running_only": bool, "running_min_spm": float}
+"""The keys of ``[defaults]`` and of a rule's ``needs`` table (see :class:`Needs`)."""
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -77,7 +84,9 @@ class Check:
 
     ``per_side``: evaluate the left and right foot separately (holds if either
     side does). ``note``: where the threshold comes from. ``guard``: a
-    precondition (e.g. "this is running"), not shown as evidence.
+    precondition (e.g. "this is running"), not shown as evidence. ``show``:
+    the measured value is shown in a finding's evidence even when it does not
+    hold (the rule's key measurement).
     """
 
     name: str
@@ -87,6 +96,8 @@ class Check:
     per_side: bool = False
     note: str = ""
     guard: bool = False
+    show: bool = False
+    """Shown as evidence whenever measured, also when it does not hold."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,36 @@ class Block:
     @property
     def checks(self) -> tuple[Check, ...]:
         return self.all + self.any
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The least sensor data a rule's sensor block needs to be evaluated.
+
+    Below it the rule is *not evaluated* on the sensors (its symptoms may
+    still carry it), and the run's ``not_evaluated`` list says why. Between
+    the minimum and twice the minimum steps a sensor finding has at most low
+    confidence. Rules without a sensor block (red flags, equipment) need none.
+
+    Attributes
+    ----------
+    min_steps_per_side
+        Fewest steps of the foot with fewer steps (0: no minimum).
+    min_minutes
+        Shortest recording, minutes (0: no minimum).
+    running_only
+        The rule is about running: a recording whose cadence is below
+        ``running_min_spm`` is walking and is not evaluated.
+    running_min_spm
+        Cadence below which a recording is walking. A rule's own check named
+        ``running_min_spm`` (a precondition of its sensor block), when it has
+        one, sets this value, so one override key changes both.
+    """
+
+    min_steps_per_side: int = 0
+    min_minutes: float = 0.0
+    running_only: bool = False
+    running_min_spm: float = 130.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +168,19 @@ class Rule:
     sensors: Block | None = None
     symptoms: Block | None = None
     enabled: bool = True
+    needs: Needs = field(default_factory=Needs)
+    explanation_text: str = ""
+    """The explanation with ``{placeholders}`` (``explanation`` is its fallback,
+    used when a placeholder has no value); empty when the explanation has none."""
+
+    @property
+    def running_min_spm(self) -> float:
+        """The cadence below which this rule sees a walk (:class:`Needs`)."""
+        try:
+            c = self.check("running_min_spm")
+        except KeyError:
+            return self.needs.running_min_spm
+        return float(c.value)
 
     def check(self, name: str) -> Check:
         """The check called ``name``."""
@@ -149,6 +203,7 @@ class RuleSet:
     sources: dict[str, dict[str, str]]
     evidence_strength: dict[str, str]
     origin: str = ""
+    defaults: Needs = field(default_factory=Needs)
     overrides: tuple[str, ...] = field(default=())
 
     def rule(self, rule_id: str) -> Rule:
@@ -290,10 +345,12 @@ def _block(ctx: _Ctx, d: Any, *, sensor: bool, label: str) -> Block:
             key = f"{label}.{part}"
             if not isinstance(item, dict):
                 raise ctx.error(key, "each check must be a table", "{ fact, op, value }")
-            extra = set(item) - {"name", "fact", "op", "value", "per_side", "guard", "note"}
+            extra = set(item) - {"name", "fact", "op", "value", "per_side", "guard", "note",
+                                 "show"}
             if extra:
                 raise ctx.error(f"{key}.{sorted(extra)[0]}", "unknown key in a check",
-                                "a check has name, fact, op, value, per_side, guard and note")
+                                "a check has name, fact, op, value, per_side, guard, show "
+                                "and note")
             fact = item.get("fact")
             if not isinstance(fact, str):
                 raise ctx.error(key, "check without a fact", "give fact = \"...\"")
@@ -317,9 +374,13 @@ def _block(ctx: _Ctx, d: Any, *, sensor: bool, label: str) -> Block:
             guard = item.get("guard", False)
             if not isinstance(guard, bool):
                 raise ctx.error(key, f"guard {guard!r} is not true or false", "guard = true")
+            show = item.get("show", False)
+            if not isinstance(show, bool) or (show and not sensor):
+                raise ctx.error(key, f"show {show!r} is not true or false on a sensor check",
+                                "show = true on a sensor check, or leave it out")
             c = Check(name=str(item.get("name", fact)), fact=fact, op=op,
                       value=item.get("value"), per_side=per_side, guard=guard,
-                      note=str(item.get("note", "")))
+                      note=str(item.get("note", "")), show=show)
             _check_value(ctx, f"{key}.{c.name}", c, sensor=sensor)
             checks.append(c)
         parts[part] = tuple(checks)
@@ -358,6 +419,58 @@ def _suggestions(ctx: _Ctx, items: Any) -> tuple[Suggestion, ...]:
     return tuple(out)
 
 
+def _needs(ctx: _Ctx, d: Any, base: Needs, label: str) -> Needs:
+    """``base`` with the keys of a ``[defaults]`` or ``needs`` table applied."""
+    if not isinstance(d, dict):
+        raise ctx.error(label, "must be a table", "e.g. { min_steps_per_side = 60 }")
+    changes: dict[str, Any] = {}
+    for key, value in d.items():
+        kind = NEEDS_KEYS.get(key)
+        if kind is None:
+            raise ctx.error(f"{label}.{key}", "unknown key",
+                            f"use {', '.join(NEEDS_KEYS)}")
+        changes[key] = _needs_value(ctx, f"{label}.{key}", kind, value)
+    return replace(base, **changes)
+
+
+def _needs_value(ctx: _Ctx, key: str, kind: type, value: Any) -> Any:
+    """A checked value of a :class:`Needs` key."""
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ctx.error(key, f"{value!r} is not true or false", "write true or false")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            (isinstance(value, int) and abs(value) > sys.float_info.max) or \
+            not math.isfinite(value) or value < 0:
+        raise ctx.error(key, f"{value!r} is not a number of zero or more",
+                        "give a plain number, e.g. 30")
+    if kind is int:
+        if not float(value).is_integer():
+            raise ctx.error(key, f"{value!r} is not a whole number", "give a whole number")
+        return int(value)
+    return float(value)
+
+
+def _explanation(ctx: _Ctx, d: dict[str, Any]) -> tuple[str, str]:
+    """The explanation's fallback text and its text with placeholders (or "")."""
+    v = d.get("explanation")
+    if isinstance(v, dict):
+        if set(v) != {"text", "fallback"} or not all(
+                isinstance(x, str) and x.strip() for x in v.values()):
+            raise ctx.error("explanation", "a table explanation has text and fallback",
+                            "explanation = { text = \"...{onset_reported}...\", "
+                            "fallback = \"...\" }")
+        for name in _PLACEHOLDER_RE.findall(v["text"]):
+            if name not in PLACEHOLDERS:
+                raise ctx.error("explanation", f"unknown placeholder {{{name}}}",
+                                f"use one of {', '.join(PLACEHOLDERS)}")
+        if _PLACEHOLDER_RE.search(v["fallback"]):
+            raise ctx.error("explanation", "a fallback cannot use placeholders",
+                            "write the fallback as plain text")
+        return v["fallback"], v["text"]
+    return _text(ctx, d, "explanation"), ""
+
+
 def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
     """Check a parsed rules file and build the :class:`RuleSet`.
 
@@ -382,6 +495,7 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
         if src["kind"] == "brief" and not isinstance(src.get("section"), str):
             raise top.error(f"sources.{key}.section", "a brief source names its section",
                             "section = \"...\"")
+    defaults = _needs(top, data.get("defaults", {}), Needs(), "defaults")
     strengths = data.get("evidence_strength")
     if not isinstance(strengths, dict) or not strengths:
         raise top.error("evidence_strength", "missing", "add an [evidence_strength] table")
@@ -400,7 +514,7 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
         seen.add(rid)
         known = {"id", "title", "kind", "symptom_pattern", "evidence_strength",
                  "max_confidence", "severity", "explanation", "suggestions", "sources",
-                 "sensors", "symptoms"}
+                 "sensors", "symptoms", "needs"}
         extra = set(d) - known
         if extra:
             raise ctx.error(sorted(extra)[0], "unknown key", f"a rule has {', '.join(known)}")
@@ -441,16 +555,22 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
                                 f"use one of {', '.join(sources)}")
         strength = _choice(ctx, d, "evidence_strength", tuple(strengths))
         kind = _choice(ctx, d, "kind", KINDS)
+        if "needs" in d and sensors is None:
+            raise ctx.error("needs", "a rule without sensor conditions needs no sensor data",
+                            "remove needs, or add a [rule.sensors] block")
+        needs = _needs(ctx, d.get("needs", {}), defaults, "needs")
+        explanation, explanation_text = _explanation(ctx, d)
         rules.append(Rule(
             id=rid, title=_text(ctx, d, "title"), kind=kind,
             symptom_pattern=_text(ctx, d, "symptom_pattern"), evidence_strength=strength,
             max_confidence=_choice(ctx, d, "max_confidence", CONFIDENCES),
-            severity=dict(severity), explanation=_text(ctx, d, "explanation"),
+            severity=dict(severity), explanation=explanation,
             suggestions=_suggestions(ctx, d.get("suggestions")), sources=tuple(srcs),
-            sensors=sensors, symptoms=symptoms,
+            sensors=sensors, symptoms=symptoms, needs=needs,
+            explanation_text=explanation_text,
         ))
     return RuleSet(rules=tuple(rules), sources={k: dict(v) for k, v in sources.items()},
-                   evidence_strength=dict(strengths), origin=path)
+                   evidence_strength=dict(strengths), origin=path, defaults=defaults)
 
 
 def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleSet:
@@ -491,11 +611,16 @@ def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleS
                     raise ctx.error(key, f"{value!r} is not true or false", "enabled = false")
                 rule = replace(rule, enabled=value)
                 continue
+            if key in NEEDS_KEYS and key not in rule.check_names and rule.sensors is not None:
+                rule = replace(rule, needs=replace(
+                    rule.needs, **{key: _needs_value(ctx, key, NEEDS_KEYS[key], value)}))
+                continue
             if key not in rule.check_names:
                 close = difflib.get_close_matches(key, rule.check_names, n=1)
+                extra_keys = ", ".join(NEEDS_KEYS) + ", " if rule.sensors is not None else ""
                 raise ctx.error(key, "unknown key for this rule",
                                 (f"did you mean {close[0]!r}? " if close else "")
-                                + f"keys: enabled, {', '.join(rule.check_names)}")
+                                + f"keys: enabled, {extra_keys}{', '.join(rule.check_names)}")
             old = rule.check(key)
             new = replace(old, value=value)
             sensor = rule.sensors is not None and old in rule.sensors.checks
