@@ -87,7 +87,7 @@ def test_analysis_steps_equal_the_dataframe_route(which):
     want = _dataframe_route(rec)
     pd.testing.assert_frame_equal(res.steps, want)
     assert res.summary == summarize(want, duration_s=rec.duration_s) | {
-        "findings": res.summary["findings"]}
+        "findings": res.summary["findings"], "not_evaluated": res.summary["not_evaluated"]}
 
 
 def test_summary_json_does_not_load_pandas(tmp_path: Path):

@@ -558,7 +558,7 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
         if "needs" in d and sensors is None:
             raise ctx.error("needs", "a rule without sensor conditions needs no sensor data",
                             "remove needs, or add a [rule.sensors] block")
-        needs = _needs(ctx, d.get("needs", {}), defaults, "needs")
+        data_needs = _needs(ctx, d.get("needs", {}), defaults, "needs")
         explanation, explanation_text = _explanation(ctx, d)
         rules.append(Rule(
             id=rid, title=_text(ctx, d, "title"), kind=kind,
@@ -566,7 +566,7 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
             max_confidence=_choice(ctx, d, "max_confidence", CONFIDENCES),
             severity=dict(severity), explanation=explanation,
             suggestions=_suggestions(ctx, d.get("suggestions")), sources=tuple(srcs),
-            sensors=sensors, symptoms=symptoms, needs=needs,
+            sensors=sensors, symptoms=symptoms, needs=data_needs,
             explanation_text=explanation_text,
         ))
     return RuleSet(rules=tuple(rules), sources={k: dict(v) for k, v in sources.items()},
