@@ -91,6 +91,7 @@ def footfall_worker(folder: str, warm: int) -> int:
     t0 = time.perf_counter()
     import footfall
     from footfall.io import read_recording
+
     import_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -115,15 +116,25 @@ def footfall_worker(folder: str, warm: int) -> int:
     if "source" in steps:
         steps = steps[steps["source"].astype(str).str.contains("_foot")]
     cols = ["side", "ic_s", "to_s", "contact_ms", "stride_ms", "stride_length_m"]
-    json.dump({
-        "tool": "footfall", "version": getattr(footfall, "__version__", "unknown"),
-        "python": sys.version.split()[0],
-        "t_start_unix": t_start, "t_first_done_unix": t_first_done,
-        "import_s": import_s, "read_s": read_s, "first_pipeline_s": first_s,
-        "warm_pipeline_s": warm_s, "steps_dataframe_s": steps_df_s,
-        "cpu_to_first_done_s": cpu_first_done, "warm_pipeline_cpu_s": warm_cpu,
-        "steps": {c: steps[c].tolist() for c in cols},
-    }, sys.stdout, default=float)
+    json.dump(
+        {
+            "tool": "footfall",
+            "version": getattr(footfall, "__version__", "unknown"),
+            "python": sys.version.split()[0],
+            "t_start_unix": t_start,
+            "t_first_done_unix": t_first_done,
+            "import_s": import_s,
+            "read_s": read_s,
+            "first_pipeline_s": first_s,
+            "warm_pipeline_s": warm_s,
+            "steps_dataframe_s": steps_df_s,
+            "cpu_to_first_done_s": cpu_first_done,
+            "warm_pipeline_cpu_s": warm_cpu,
+            "steps": {c: steps[c].tolist() for c in cols},
+        },
+        sys.stdout,
+        default=float,
+    )
     sys.stdout.write("\n")
     return 0
 
@@ -142,10 +153,17 @@ def _gaitmap_ok(py: Path) -> tuple[bool, str]:
     if not py.exists():
         return False, f"{py} does not exist"
     proc = subprocess.run(
-        [str(py), "-c", "import gaitmap, gaitmap_mad, numpy, pandas, sys; "
-         "print(f'gaitmap {gaitmap.__version__}, NumPy {numpy.__version__}, pandas "
-         "{pandas.__version__}, Python {sys.version.split()[0]}')"],
-        capture_output=True, text=True, timeout=300)
+        [
+            str(py),
+            "-c",
+            "import gaitmap, gaitmap_mad, numpy, pandas, sys; "
+            "print(f'gaitmap {gaitmap.__version__}, NumPy {numpy.__version__}, pandas "
+            "{pandas.__version__}, Python {sys.version.split()[0]}')",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode != 0:
         return False, proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
     return True, proc.stdout.strip()
@@ -169,8 +187,15 @@ def ensure_gaitmap(venv: Path, install: bool, base_python: str) -> tuple[Path | 
     print(f"installing gaitmap {GAITMAP_VERSION} into {venv} (once) ...", flush=True)
     steps = [
         [base_python, "-m", "venv", str(venv)],
-        [str(py), "-m", "pip", "install", "--quiet", f"gaitmap=={GAITMAP_VERSION}",
-         f"gaitmap_mad=={GAITMAP_VERSION}"],
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            f"gaitmap=={GAITMAP_VERSION}",
+            f"gaitmap_mad=={GAITMAP_VERSION}",
+        ],
     ]
     for cmd in steps:
         try:
@@ -199,10 +224,17 @@ def prepare_example(tmp: Path) -> dict:
     folder = tmp / "gaitmap_example"
     write_recording(ex.recording, folder, fmt="csv")
     csv = shared_data_dir() / "gaitmap_example" / "imu_sample_not_rotated.csv"
-    return {"name": "gaitmap_example", "folder": folder, "csv": csv, "fs_hz": 204.8,
-            "frame": "example", "t0_s": 0.0, "reference": ex,
-            "description": "gaitmap example walk, 38.7 s, 2 lateral shoe IMUs at 204.8 Hz, "
-                           "motion-capture reference"}
+    return {
+        "name": "gaitmap_example",
+        "folder": folder,
+        "csv": csv,
+        "fs_hz": 204.8,
+        "frame": "example",
+        "t0_s": 0.0,
+        "reference": ex,
+        "description": "gaitmap example walk, 38.7 s, 2 lateral shoe IMUs at 204.8 Hz, "
+        "motion-capture reference",
+    }
 
 
 def prepare_sim(tmp: Path, minutes: float) -> dict:
@@ -213,8 +245,7 @@ def prepare_sim(tmp: Path, minutes: float) -> dict:
     from footfall.sim import simulate
 
     folder = tmp / f"sim_{SIM_SCENARIO}"
-    rec, truth = simulate(SIM_SCENARIO, minutes, seed=SIM_SEED, out_dir=folder,
-                          sensors=("foot",))
+    rec, truth = simulate(SIM_SCENARIO, minutes, seed=SIM_SEED, out_dir=folder, sensors=("foot",))
     fs = 200.0
     feet = {s.side.value: s for s in rec.streams}
     t0 = max(s.time_s[0] for s in feet.values())
@@ -235,11 +266,18 @@ def prepare_sim(tmp: Path, minutes: float) -> dict:
     df.columns = pd.MultiIndex.from_tuples(df.columns, names=["sensor", "axis"])
     csv = tmp / "sim_gaitmap.csv"
     df.to_csv(csv)
-    return {"name": "simulated_run", "folder": folder, "csv": csv, "fs_hz": fs, "frame": "fsf",
-            "t0_s": float(t0), "reference": truth,
-            "description": f"simulated '{SIM_SCENARIO}' run, {minutes:g} min, 2 foot IMUs "
-                           "(laces) at 200 Hz, sensor profile typical, seed "
-                           f"{SIM_SEED}; truth from the simulator"}
+    return {
+        "name": "simulated_run",
+        "folder": folder,
+        "csv": csv,
+        "fs_hz": fs,
+        "frame": "fsf",
+        "t0_s": float(t0),
+        "reference": truth,
+        "description": f"simulated '{SIM_SCENARIO}' run, {minutes:g} min, 2 foot IMUs "
+        "(laces) at 200 Hz, sensor profile typical, seed "
+        f"{SIM_SEED}; truth from the simulator",
+    }
 
 
 # --------------------------------------------------------------------------
@@ -252,12 +290,12 @@ def run_worker(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     and ``process_wall_s``."""
     t_spawn = time.time()
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=ROOT,
-                          env=env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=ROOT, env=env)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:3])} ... failed ({proc.returncode}):\n"
-                           f"{proc.stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd[:3])} ... failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
+        )
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["cold_s"] = out["t_first_done_unix"] - t_spawn
     out["process_wall_s"] = wall
@@ -274,15 +312,31 @@ def gaitmap_steps(strides: dict, fs_hz: float, t0_s: float):
     for sensor, s in strides.items():
         side = sensor.replace("_sensor", "")
         pre_ic, tc, ic = (np.asarray(s[k], dtype=float) for k in ("pre_ic", "tc", "ic"))
-        rows.append(pd.DataFrame({
-            "side": side, "ic_s": t0_s + pre_ic / fs_hz, "to_s": t0_s + tc / fs_hz,
-            "contact_ms": 1000 * (tc - pre_ic) / fs_hz,
-            "stride_ms": 1000 * np.asarray(s["stride_time_s"], dtype=float),
-            "stride_length_m": np.asarray(s["stride_length_m"], dtype=float)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "side": side,
+                    "ic_s": t0_s + pre_ic / fs_hz,
+                    "to_s": t0_s + tc / fs_hz,
+                    "contact_ms": 1000 * (tc - pre_ic) / fs_hz,
+                    "stride_ms": 1000 * np.asarray(s["stride_time_s"], dtype=float),
+                    "stride_length_m": np.asarray(s["stride_length_m"], dtype=float),
+                }
+            )
+        )
         last = np.setdiff1d(ic[np.isfinite(ic)], pre_ic)
-        rows.append(pd.DataFrame({"side": side, "ic_s": t0_s + last / fs_hz, "to_s": np.nan,
-                                  "contact_ms": np.nan, "stride_ms": np.nan,
-                                  "stride_length_m": np.nan}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "side": side,
+                    "ic_s": t0_s + last / fs_hz,
+                    "to_s": np.nan,
+                    "contact_ms": np.nan,
+                    "stride_ms": np.nan,
+                    "stride_length_m": np.nan,
+                }
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     return out.sort_values("ic_s", kind="stable").reset_index(drop=True)
 
@@ -306,9 +360,10 @@ def score(data: dict, steps) -> dict:
     return {
         "initial_contact": event_stats([truth], [steps], "ic_s", MATCH_TOL_S),
         "toe_off": event_stats([truth], [steps], "to_s", MATCH_TOL_S),
-        "strides": {**stride_stats(steps, truth, MATCH_TOL_S),
-                    "contact_time_mae_ms": (round(float(np.mean(np.abs(ce))), 2)
-                                            if len(ce) else None)},
+        "strides": {
+            **stride_stats(steps, truth, MATCH_TOL_S),
+            "contact_time_mae_ms": (round(float(np.mean(np.abs(ce))), 2) if len(ce) else None),
+        },
     }
 
 
@@ -353,35 +408,57 @@ def measure(tool: str, data: dict, py: Path | None, cold_repeats: int, warm: int
     """Cold runs (fresh processes) and warm calls of one tool on one data set:
     its steps table and the timing and accuracy results."""
     if tool == "footfall":
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "footfall",
-               str(data["folder"])]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            "footfall",
+            str(data["folder"]),
+        ]
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     else:
-        cmd = [str(py), str(HERE / "gaitmap_worker.py"), str(data["csv"]),
-               "--fs", str(data["fs_hz"]), "--frame", data["frame"]]
+        cmd = [
+            str(py),
+            str(HERE / "gaitmap_worker.py"),
+            str(data["csv"]),
+            "--fs",
+            str(data["fs_hz"]),
+            "--frame",
+            data["frame"],
+        ]
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     runs = []
     for i in range(cold_repeats):
         runs.append(run_worker(cmd + ["--warm", str(warm if i == 0 else 0)], env))
     first = runs[0]
-    steps = (footfall_steps(first["steps"]) if tool == "footfall"
-             else gaitmap_steps(first["strides"], data["fs_hz"], data["t0_s"]))
+    steps = (
+        footfall_steps(first["steps"])
+        if tool == "footfall"
+        else gaitmap_steps(first["strides"], data["fs_hz"], data["t0_s"])
+    )
     cold = [r["cold_s"] for r in runs]
     return steps, {
-        "version": first.get("version"), "python": first.get("python"),
+        "version": first.get("version"),
+        "python": first.get("python"),
         "cold_s_median": round(_median(cold), 3),
         "cold_s_runs": [round(c, 3) for c in cold],
         "import_s_median": round(_median([r["import_s"] for r in runs]), 3),
         "first_call_s_median": round(_median([r["first_pipeline_s"] for r in runs]), 3),
-        **({"steps_dataframe_s_median":
-            round(_median([r["steps_dataframe_s"] for r in runs]), 3)}
-           if all("steps_dataframe_s" in r for r in runs) else {}),
-        "warm_s_median": (round(_median(first["warm_pipeline_s"]), 4)
-                          if first["warm_pipeline_s"] else None),
+        **(
+            {"steps_dataframe_s_median": round(_median([r["steps_dataframe_s"] for r in runs]), 3)}
+            if all("steps_dataframe_s" in r for r in runs)
+            else {}
+        ),
+        "warm_s_median": (
+            round(_median(first["warm_pipeline_s"]), 4) if first["warm_pipeline_s"] else None
+        ),
         "warm_s_runs": [round(w, 4) for w in first["warm_pipeline_s"]],
         "cold_cpu_s_median": round(_median([r["cpu_to_first_done_s"] for r in runs]), 3),
-        "warm_cpu_s_median": (round(_median(first["warm_pipeline_cpu_s"]), 4)
-                              if first["warm_pipeline_cpu_s"] else None),
+        "warm_cpu_s_median": (
+            round(_median(first["warm_pipeline_cpu_s"]), 4)
+            if first["warm_pipeline_cpu_s"]
+            else None
+        ),
         "accuracy": score(data, steps),
     }
 
@@ -396,8 +473,10 @@ def print_table(results: dict) -> None:
 
     for name, d in results["datasets"].items():
         print(f"\n{name}: {d['description']}")
-        print(f"{'tool':9} {'cold s':>8} {'warm s':>8} {'IC MAE':>7} {'TO MAE':>7} "
-              f"{'IC rec%':>7} {'stride ms':>9} {'length cm':>9} {'length %':>8}")
+        print(
+            f"{'tool':9} {'cold s':>8} {'warm s':>8} {'IC MAE':>7} {'TO MAE':>7} "
+            f"{'IC rec%':>7} {'stride ms':>9} {'length cm':>9} {'length %':>8}"
+        )
         for tool in ("footfall", "gaitmap"):
             r = d.get(tool)
             if r is None:
@@ -405,42 +484,63 @@ def print_table(results: dict) -> None:
             a = r["accuracy"]
             s = a["strides"]
             length = s["stride_length_mae_m"]
-            print(f"{tool:9} {f(r['cold_s_median'], '8.2f')} {f(r['warm_s_median'], '8.3f')} "
-                  f"{f(a['initial_contact']['mae_ms'], '7.1f')} "
-                  f"{f(a['toe_off']['mae_ms'], '7.1f')} "
-                  f"{f(a['initial_contact']['matched_pct'], '7.1f')} "
-                  f"{f(s['stride_time_mae_ms'], '9.1f')} "
-                  f"{f(None if length is None else 100 * length, '9.1f')} "
-                  f"{f(s['stride_length_mae_pct_of_mean'], '8.1f')}")
+            print(
+                f"{tool:9} {f(r['cold_s_median'], '8.2f')} {f(r['warm_s_median'], '8.3f')} "
+                f"{f(a['initial_contact']['mae_ms'], '7.1f')} "
+                f"{f(a['toe_off']['mae_ms'], '7.1f')} "
+                f"{f(a['initial_contact']['matched_pct'], '7.1f')} "
+                f"{f(s['stride_time_mae_ms'], '9.1f')} "
+                f"{f(None if length is None else 100 * length, '9.1f')} "
+                f"{f(s['stride_length_mae_pct_of_mean'], '8.1f')}"
+            )
         c = d.get("common_strides")
         if c and c["n_common"]:
             ff, gm = c["footfall"], c["gaitmap"]
-            print(f"on the {c['n_common']} reference strides both found: stride time MAE "
-                  f"footfall {ff['stride_time_mae_ms']} ms, gaitmap {gm['stride_time_mae_ms']} "
-                  f"ms; stride length MAE footfall {ff['stride_length_mae_m']} m, gaitmap "
-                  f"{gm['stride_length_mae_m']} m")
+            print(
+                f"on the {c['n_common']} reference strides both found: stride time MAE "
+                f"footfall {ff['stride_time_mae_ms']} ms, gaitmap {gm['stride_time_mae_ms']} "
+                f"ms; stride length MAE footfall {ff['stride_length_mae_m']} m, gaitmap "
+                f"{gm['stride_length_mae_m']} m"
+            )
         if "ratio" in d:
             r = d["ratio"]
-            print(f"gaitmap / footfall wall time: cold {r['cold']}x, warm {r['warm']}x; "
-                  f"CPU time: cold {r['cold_cpu']}x, warm {r['warm_cpu']}x")
+            print(
+                f"gaitmap / footfall wall time: cold {r['cold']}x, warm {r['warm']}x; "
+                f"CPU time: cold {r['cold_cpu']}x, warm {r['warm_cpu']}x"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, default=10.0,
-                    help="length of the simulated run, minutes (default 10)")
-    ap.add_argument("--cold-repeats", type=int, default=3,
-                    help="fresh processes per tool and data set (default 3)")
+    ap.add_argument(
+        "--minutes",
+        type=float,
+        default=10.0,
+        help="length of the simulated run, minutes (default 10)",
+    )
+    ap.add_argument(
+        "--cold-repeats",
+        type=int,
+        default=3,
+        help="fresh processes per tool and data set (default 3)",
+    )
     ap.add_argument("--warm", type=int, default=3, help="gaitmap's warm calls (default 3)")
-    ap.add_argument("--warm-footfall", type=int, default=25,
-                    help="footfall's warm calls (default 25)")
+    ap.add_argument(
+        "--warm-footfall", type=int, default=25, help="footfall's warm calls (default 25)"
+    )
     ap.add_argument("--datasets", default="example,sim", help="example, sim or both")
     ap.add_argument("--skip-gaitmap", action="store_true", help="measure footfall only")
-    ap.add_argument("--no-install", action="store_true",
-                    help="do not create or fill the gaitmap venv; skip gaitmap if absent")
+    ap.add_argument(
+        "--no-install",
+        action="store_true",
+        help="do not create or fill the gaitmap venv; skip gaitmap if absent",
+    )
     ap.add_argument("--venv", type=Path, default=VENV, help="gaitmap virtual environment")
-    ap.add_argument("--gaitmap-python", default=sys.executable,
-                    help="interpreter to create the gaitmap venv with")
+    ap.add_argument(
+        "--gaitmap-python",
+        default=sys.executable,
+        help="interpreter to create the gaitmap venv with",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("path", nargs="?", help=argparse.SUPPRESS)
@@ -461,8 +561,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wanted = [d for d in args.datasets.split(",") if d]
     if "example" in wanted and shared_data_dir() is None:
-        print("gaitmap example skipped: ../shared/data is not available "
-              "(set FOOTFALL_SHARED_DATA)")
+        print("gaitmap example skipped: ../shared/data is not available (set FOOTFALL_SHARED_DATA)")
         wanted.remove("example")
     py, gaitmap_note = None, "skipped (--skip-gaitmap)"
     if not args.skip_gaitmap:
@@ -472,13 +571,17 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"gaitmap venv: {args.venv} ({gaitmap_note})")
     results: dict = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": sys.version.split()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+        },
         "gaitmap_env": gaitmap_note,
         "gaitmap_pipeline": "BarthDtw -> RamppEventDetection -> StrideLevelTrajectory "
-                            "(gyroscope integration + forward-backward integration) -> "
-                            "TemporalParameterCalculation, SpatialParameterCalculation",
-        "cold_repeats": args.cold_repeats, "warm_calls": args.warm,
+        "(gyroscope integration + forward-backward integration) -> "
+        "TemporalParameterCalculation, SpatialParameterCalculation",
+        "cold_repeats": args.cold_repeats,
+        "warm_calls": args.warm,
         "warm_calls_footfall": args.warm_footfall,
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "datasets": {},
@@ -489,13 +592,15 @@ def main(argv: list[str] | None = None) -> int:
             data = prepare_example(tmp) if which == "example" else prepare_sim(tmp, args.minutes)
             d: dict = {"description": data["description"]}
             print(f"{data['name']}: footfall ...", flush=True)
-            steps_f, d["footfall"] = measure("footfall", data, None, args.cold_repeats,
-                                             args.warm_footfall)
+            steps_f, d["footfall"] = measure(
+                "footfall", data, None, args.cold_repeats, args.warm_footfall
+            )
             if py is not None:
                 print(f"{data['name']}: gaitmap ...", flush=True)
                 try:
-                    steps_g, d["gaitmap"] = measure("gaitmap", data, py, args.cold_repeats,
-                                                    args.warm)
+                    steps_g, d["gaitmap"] = measure(
+                        "gaitmap", data, py, args.cold_repeats, args.warm
+                    )
                 except RuntimeError as exc:
                     d["gaitmap_error"] = str(exc)
                     print(f"gaitmap failed on {data['name']}: {exc}")

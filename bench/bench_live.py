@@ -56,9 +56,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-CONFIGS = {1: ("left_foot",), 2: ("left_foot", "right_foot"),
-           3: ("left_foot", "right_foot", "left_insole"),
-           4: ("left_foot", "right_foot", "left_insole", "right_insole")}
+CONFIGS = {
+    1: ("left_foot",),
+    2: ("left_foot", "right_foot"),
+    3: ("left_foot", "right_foot", "left_insole"),
+    4: ("left_foot", "right_foot", "left_insole", "right_insole"),
+}
 
 
 def rss_mb() -> float:
@@ -70,8 +73,13 @@ def pct(x: list[float] | np.ndarray) -> dict[str, float | None]:
     x = np.asarray(x, dtype=float)
     if len(x) == 0:
         return {"p50": None, "p95": None, "p99": None, "max": None, "n": 0}
-    return {"p50": float(np.percentile(x, 50)), "p95": float(np.percentile(x, 95)),
-            "p99": float(np.percentile(x, 99)), "max": float(x.max()), "n": int(len(x))}
+    return {
+        "p50": float(np.percentile(x, 50)),
+        "p95": float(np.percentile(x, 95)),
+        "p99": float(np.percentile(x, 99)),
+        "max": float(x.max()),
+        "n": int(len(x)),
+    }
 
 
 def base_recording(minutes: float, seed: int):
@@ -79,8 +87,9 @@ def base_recording(minutes: float, seed: int):
     from footfall.sim.params import PROFILES
 
     prof = dataclasses.replace(PROFILES["typical"], imu_fs_hz=400.0, insole_fs_hz=100.0)
-    rec, _ = simulate("easy-run", min(minutes, 10.0), seed, profile=prof,
-                      sensors=("foot", "insole"))
+    rec, _ = simulate(
+        "easy-run", min(minutes, 10.0), seed, profile=prof, sensors=("foot", "insole")
+    )
     return rec
 
 
@@ -143,9 +152,13 @@ def run_replay(rec, minutes: float) -> dict:
         "steps_before_alignment": an.steps_at_alignment,
         "latency_ms": pct(an.latencies_ms),
         "step_delay_s": pct(delays),
-        "rss_mb": {"start": float(m[0, 1]), "end": float(m[-1, 1]), "max": float(m[:, 1].max()),
-                   "growth_after_5min": float(after5[-1, 1] - after5[0, 1]),
-                   "per_minute": [[round(a, 2), round(b, 1)] for a, b in mem]},
+        "rss_mb": {
+            "start": float(m[0, 1]),
+            "end": float(m[-1, 1]),
+            "max": float(m[:, 1].max()),
+            "growth_after_5min": float(after5[-1, 1] - after5[0, 1]),
+            "per_minute": [[round(a, 2), round(b, 1)] for a, b in mem],
+        },
         "blocks": int(sum(d.blocks for d in an.devices.values())),
     }
 
@@ -157,10 +170,28 @@ def run_emulator(minutes: float, seed: int) -> dict:
 
     tmp = Path(tempfile.mkdtemp(prefix="ff-bench-live-"))
     link = tmp / "board"
-    emu = subprocess.Popen([sys.executable, "-m", "footfall", "emulate", "--serial",
-                            "--minutes", str(minutes), "--seed", str(seed), "--imu-hz", "400",
-                            "--insole-hz", "100", "--link", str(link)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    emu = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "emulate",
+            "--serial",
+            "--minutes",
+            str(minutes),
+            "--seed",
+            str(seed),
+            "--imu-hz",
+            "400",
+            "--insole-hz",
+            "100",
+            "--link",
+            str(link),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     emu.stdout.readline()  # the port is ready when its path is printed
     t0 = time.monotonic()
     src = MergedSource([SerialSource(str(link), session_start=t0)])
@@ -175,14 +206,23 @@ def run_emulator(minutes: float, seed: int) -> dict:
     session.run(on_tick=tick, tick_s=0.5, handle_signals=False)
     cpu = time.process_time() - cpu0
     emu.wait(timeout=60)
-    dq = {k: {kk: v[kk] for kk in ("samples", "gaps", "missing", "frames_dropped",
-                                   "frames_corrupt", "steps")}
-          for k, v in an.snapshot()["devices"].items()}
-    return {"simulated_min": minutes, "cpu_s": cpu,
-            "cpu_share_of_core_at_1x_pct": 100.0 * cpu / (minutes * 60.0),
-            "steps": int(len(an.steps())), "steps_before_alignment": an.steps_at_alignment,
-            "latency_ms": pct(an.latencies_ms), "devices": dq,
-            "note": "cpu includes the serial reader, frame decoding and clock mapping"}
+    dq = {
+        k: {
+            kk: v[kk]
+            for kk in ("samples", "gaps", "missing", "frames_dropped", "frames_corrupt", "steps")
+        }
+        for k, v in an.snapshot()["devices"].items()
+    }
+    return {
+        "simulated_min": minutes,
+        "cpu_s": cpu,
+        "cpu_share_of_core_at_1x_pct": 100.0 * cpu / (minutes * 60.0),
+        "steps": int(len(an.steps())),
+        "steps_before_alignment": an.steps_at_alignment,
+        "latency_ms": pct(an.latencies_ms),
+        "devices": dq,
+        "note": "cpu includes the serial reader, frame decoding and clock mapping",
+    }
 
 
 def equivalence(seed: int) -> dict:
@@ -196,9 +236,11 @@ def equivalence(seed: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="ff-bench-eq-"))
     simulate("easy-run", 5.0, seed, tmp / "sim", sensors=("foot",))
     simulate("easy-run", 5.0, seed, tmp / "shank", sensors=("shank",))
-    for name, folder in (("simulated easy run, 5 min, 2 foot IMUs 200 Hz", tmp / "sim"),
-                         ("simulated easy run, 5 min, 2 shank IMUs 200 Hz", tmp / "shank"),
-                         ("gaitmap walk (sample_data)", ROOT / "sample_data" / "gaitmap_walk")):
+    for name, folder in (
+        ("simulated easy run, 5 min, 2 foot IMUs 200 Hz", tmp / "sim"),
+        ("simulated easy run, 5 min, 2 shank IMUs 200 Hz", tmp / "shank"),
+        ("gaitmap walk (sample_data)", ROOT / "sample_data" / "gaitmap_walk"),
+    ):
         src = ReplaySource(folder, speed=None)
         an = StreamingAnalyzer(flags=False)
         src.open()
@@ -212,14 +254,22 @@ def equivalence(seed: int) -> dict:
             for c in ("ic_s", "to_s"):
                 d = np.abs(live[c].to_numpy(float) - off[c].to_numpy(float))
                 row[f"max_{c}_diff_samples"] = float(np.nanmax(d) * fs)
-            for c in ("contact_ms", "stride_ms", "cadence_spm", "stride_length_m", "impact_g",
-                      "braking_g", "pronation_velocity_dps"):
+            for c in (
+                "contact_ms",
+                "stride_ms",
+                "cadence_spm",
+                "stride_length_m",
+                "impact_g",
+                "braking_g",
+                "pronation_velocity_dps",
+            ):
                 a, b = off[c].to_numpy(float), live[c].to_numpy(float)
                 ok = np.isfinite(a) & np.isfinite(b)
                 if not ok.any():
                     continue
-                row[f"max_{c}_diff_pct"] = float(np.max(np.abs(a[ok] - b[ok]) / np.abs(a[ok])
-                                                        * 100.0))
+                row[f"max_{c}_diff_pct"] = float(
+                    np.max(np.abs(a[ok] - b[ok]) / np.abs(a[ok]) * 100.0)
+                )
             for c in ("foot_strike_angle_deg", "pronation_excursion_deg", "shank_angle_ic_deg"):
                 d = np.abs(off[c].to_numpy(float) - live[c].to_numpy(float))
                 if np.isfinite(d).any():
@@ -240,27 +290,37 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     base = base_recording(args.minutes, args.seed)
     print(f"simulated base block in {time.perf_counter() - t:.0f} s", flush=True)
-    results: dict = {"python": sys.version.split()[0], "cpu_count": os.cpu_count(),
-                     "load_avg_start": os.getloadavg()[0], "replay": {}}
+    results: dict = {
+        "python": sys.version.split()[0],
+        "cpu_count": os.cpu_count(),
+        "load_avg_start": os.getloadavg()[0],
+        "replay": {},
+    }
     for c in [int(x) for x in args.configs.split(",")]:
         rec = tiled(base, args.minutes, CONFIGS[c])
         r = run_replay(rec, args.minutes)
         results["replay"][f"{c} devices"] = r
         del rec
         lat = r["latency_ms"]
-        print(f"{c} devices ({', '.join(r['streams'])}): {r['steps']} steps, latency p50 "
-              f"{lat['p50']:.1f} p95 {lat['p95']:.1f} p99 {lat['p99']:.1f} max {lat['max']:.1f} ms;"
-              f" CPU {r['cpu_share_of_core_at_1x_pct']:.1f} % of a core at 1x; RSS "
-              f"{r['rss_mb']['start']:.0f} -> {r['rss_mb']['end']:.0f} MB (growth after 5 min "
-              f"{r['rss_mb']['growth_after_5min']:+.1f} MB); step delay p50 "
-              f"{r['step_delay_s']['p50']:.2f} s", flush=True)
+        print(
+            f"{c} devices ({', '.join(r['streams'])}): {r['steps']} steps, latency p50 "
+            f"{lat['p50']:.1f} p95 {lat['p95']:.1f} p99 {lat['p99']:.1f} max {lat['max']:.1f} ms;"
+            f" CPU {r['cpu_share_of_core_at_1x_pct']:.1f} % of a core at 1x; RSS "
+            f"{r['rss_mb']['start']:.0f} -> {r['rss_mb']['end']:.0f} MB (growth after 5 min "
+            f"{r['rss_mb']['growth_after_5min']:+.1f} MB); step delay p50 "
+            f"{r['step_delay_s']['p50']:.2f} s",
+            flush=True,
+        )
     if args.emulator_minutes > 0:
         e = run_emulator(args.emulator_minutes, args.seed)
         results["emulator"] = e
         lat = e["latency_ms"]
-        print(f"emulator over a pty, 1x, {args.emulator_minutes:g} min: {e['steps']} steps, "
-              f"latency p50 {lat['p50']:.1f} p95 {lat['p95']:.1f} p99 {lat['p99']:.1f} ms; "
-              f"CPU {e['cpu_share_of_core_at_1x_pct']:.1f} % of a core", flush=True)
+        print(
+            f"emulator over a pty, 1x, {args.emulator_minutes:g} min: {e['steps']} steps, "
+            f"latency p50 {lat['p50']:.1f} p95 {lat['p95']:.1f} p99 {lat['p99']:.1f} ms; "
+            f"CPU {e['cpu_share_of_core_at_1x_pct']:.1f} % of a core",
+            flush=True,
+        )
     results["equivalence"] = equivalence(args.seed)
     for k, v in results["equivalence"].items():
         print(f"equivalence, {k}: {json.dumps(v)}", flush=True)

@@ -103,14 +103,16 @@ def ensure_log(minutes: float, cache: Path) -> Path:
     """The cached capture folder of ``minutes``, made in a child process when missing."""
     folder = capture_folder(minutes, cache)
     if not ((folder / LOG_NAME).is_file() and _sidecar(folder).is_file()):
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build",
-                        f"{minutes:g}", str(cache)], check=True, cwd=ROOT,
-                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--build", f"{minutes:g}", str(cache)],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
     return folder
 
 
-def _arrivals(streams: list, rng: np.random.Generator
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _arrivals(streams: list, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Data frames in arrival order: host receive time s, stream index, frame index.
 
     A frame is sent when its last sample is taken; the host sees it on its
@@ -123,8 +125,9 @@ def _arrivals(streams: list, rng: np.random.Generator
         last = np.minimum((j + 1) * s.samples_per_frame, s.raw.shape[0]) - 1
         dev_s = last * s.period_ns * 1e-9
         delay = LATENCY_S + rng.exponential(JITTER_S, j.size)
-        host.append(FIRST_DATA_HOST_S + dev_s * (1.0 + DRIFT_PPM[k % len(DRIFT_PPM)] * 1e-6)
-                    + delay)
+        host.append(
+            FIRST_DATA_HOST_S + dev_s * (1.0 + DRIFT_PPM[k % len(DRIFT_PPM)] * 1e-6) + delay
+        )
         sidx.append(np.full(j.size, k))
         fidx.append(j)
     h, si, fi = (np.concatenate(x) for x in (host, sidx, fidx))
@@ -167,19 +170,35 @@ def build_log(minutes: float, cache: Path) -> Path:
     tiled = []
     for s in rec.streams:
         t, v = _tile(s.time_s, s.values, block_s, duration_s)
-        tiled.append(Stream(s.kind, s.side, t, v, s.columns, placement=s.placement,
-                            name=s.name, meta=dict(s.meta)))
-    streams = streams_from_recording(Recording(tiled, meta=dict(rec.meta), source="bench"),
-                                     frame_ms=FRAME_MS)
+        tiled.append(
+            Stream(
+                s.kind,
+                s.side,
+                t,
+                v,
+                s.columns,
+                placement=s.placement,
+                name=s.name,
+                meta=dict(s.meta),
+            )
+        )
+    streams = streams_from_recording(
+        Recording(tiled, meta=dict(rec.meta), source="bench"), frame_ms=FRAME_MS
+    )
     del rec, tiled
     host, sidx, fidx = _arrivals(streams, np.random.default_rng(SEED))
 
     tmp = folder.with_name(folder.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    recorder = Recorder(tmp, meta={"description": f"'{SCENARIO}' simulated block of "
-                                                  f"{block_min:g} min repeated to {minutes:g} "
-                                                  "min (recover benchmark)"})
+    recorder = Recorder(
+        tmp,
+        meta={
+            "description": f"'{SCENARIO}' simulated block of "
+            f"{block_min:g} min repeated to {minutes:g} "
+            "min (recover benchmark)"
+        },
+    )
     ingest = Ingest(PORT)
     events: list = []
     n_events = 0
@@ -202,11 +221,21 @@ def build_log(minutes: float, cache: Path) -> Path:
 
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
-    _sidecar(folder).write_text(json.dumps({
-        "minutes": minutes, "block_minutes": block_min, "events": n_events,
-        "frames": frames, "samples": int(sum(s.raw.shape[0] for s in streams)),
-        "devices": [s.info.name for s in streams],
-        "build_s": round(time.perf_counter() - t0, 1)}, indent=2) + "\n")
+    _sidecar(folder).write_text(
+        json.dumps(
+            {
+                "minutes": minutes,
+                "block_minutes": block_min,
+                "events": n_events,
+                "frames": frames,
+                "samples": int(sum(s.raw.shape[0] for s in streams)),
+                "devices": [s.info.name for s in streams],
+                "build_s": round(time.perf_counter() - t0, 1),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return folder
 
 
@@ -222,12 +251,23 @@ def measure(durations: list[float], cache: Path, repeats: int, fmt: str) -> list
         log_mb = (folder / LOG_NAME).stat().st_size / 1e6
         runs, out_mb = [], 0.0
         for i in range(repeats):
-            print(f"{minutes:g} min: footfall recover, run {i + 1} of {repeats} ...",
-                  flush=True)
+            print(f"{minutes:g} min: footfall recover, run {i + 1} of {repeats} ...", flush=True)
             with tempfile.TemporaryDirectory(prefix="footfall-recover-") as tmp:
                 out = Path(tmp) / "recording"
-                run = run_measured([sys.executable, "-m", "footfall", "recover", str(folder),
-                                    "-o", str(out), "--force", "--format", fmt])
+                run = run_measured(
+                    [
+                        sys.executable,
+                        "-m",
+                        "footfall",
+                        "recover",
+                        str(folder),
+                        "-o",
+                        str(out),
+                        "--force",
+                        "--format",
+                        fmt,
+                    ]
+                )
                 out_mb = sum(f.stat().st_size for f in out.iterdir()) / 1e6
             runs.append(run)
         m = _SUMMARY.search(runs[0]["stdout"])
@@ -235,52 +275,80 @@ def measure(durations: list[float], cache: Path, repeats: int, fmt: str) -> list
         if frames is not None and frames != fed["frames"]:
             raise SystemExit(f"recovered {frames} frames of the {fed['frames']} logged")
         peak = max(r["peak_mb"] for r in runs)
-        rows.append({
-            "minutes": minutes, "log_mb": round(log_mb, 1),
-            "wall_s": round(float(np.median([r["wall_s"] for r in runs])), 3),
-            "cpu_s": round(float(np.median([r["cpu_s"] for r in runs])), 3),
-            "peak_mb": round(peak, 1),
-            "peak_mb_per_hour": round(peak / (minutes / 60.0), 1),
-            "recording_mb": round(out_mb, 1),
-            "streams": streams, "samples": samples, "frames": frames,
-            "frames_logged": fed["frames"], "log_build_s": fed.get("build_s"),
-        })
+        rows.append(
+            {
+                "minutes": minutes,
+                "log_mb": round(log_mb, 1),
+                "wall_s": round(float(np.median([r["wall_s"] for r in runs])), 3),
+                "cpu_s": round(float(np.median([r["cpu_s"] for r in runs])), 3),
+                "peak_mb": round(peak, 1),
+                "peak_mb_per_hour": round(peak / (minutes / 60.0), 1),
+                "recording_mb": round(out_mb, 1),
+                "streams": streams,
+                "samples": samples,
+                "frames": frames,
+                "frames_logged": fed["frames"],
+                "log_build_s": fed.get("build_s"),
+            }
+        )
     return rows
 
 
 def print_rows(rows: list[dict], repeats: int, fmt: str) -> None:
-    print(f"\nfootfall recover CAPTURE -o OUT --force --format {fmt}; {os.cpu_count()} CPUs, "
-          f"median wall of {repeats} fresh process(es), largest peak")
+    print(
+        f"\nfootfall recover CAPTURE -o OUT --force --format {fmt}; {os.cpu_count()} CPUs, "
+        f"median wall of {repeats} fresh process(es), largest peak"
+    )
     print(f"{'minutes':>8} {'log MB':>8} {'wall s':>8} {'peak MB':>8} {'MB per h':>9}")
     for r in rows:
-        print(f"{r['minutes']:8g} {r['log_mb']:8.1f} {r['wall_s']:8.2f} {r['peak_mb']:8.0f} "
-              f"{r['peak_mb_per_hour']:9.0f}")
+        print(
+            f"{r['minutes']:8g} {r['log_mb']:8.1f} {r['wall_s']:8.2f} {r['peak_mb']:8.0f} "
+            f"{r['peak_mb_per_hour']:9.0f}"
+        )
 
 
 def source_state() -> dict:
     """The commit measured, and whether the sources differ from it."""
+
     def git(*args: str) -> str | None:
         try:
-            r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                               check=False)
+            r = subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+            )
         except OSError:
             return None
         return r.stdout.strip() if r.returncode == 0 else None
 
     status = git("status", "--porcelain", "--", "src")
-    return {"commit": git("rev-parse", "HEAD"),
-            "src_modified": None if status is None else bool(status)}
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "src_modified": None if status is None else bool(status),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 60.0],
-                    help="capture lengths, minutes (default 10 60)")
+    ap.add_argument(
+        "--minutes",
+        type=float,
+        nargs="+",
+        default=[10.0, 60.0],
+        help="capture lengths, minutes (default 10 60)",
+    )
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--format", dest="fmt", default="csv", choices=("csv", "parquet"),
-                    help="stream file format of the rebuilt recording (default csv)")
-    ap.add_argument("--cache", type=Path, default=default_cache(),
-                    help="folder for the generated capture logs (kept between runs)")
+    ap.add_argument(
+        "--format",
+        dest="fmt",
+        default="csv",
+        choices=("csv", "parquet"),
+        help="stream file format of the rebuilt recording (default csv)",
+    )
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=default_cache(),
+        help="folder for the generated capture logs (kept between runs)",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--build", nargs=2, metavar=("MINUTES", "CACHE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -293,19 +361,20 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     byte_compile()
     results: dict = {
-        "command": shlex.join(["python", "bench/bench_recover.py",
-                               *(sys.argv[1:] if argv is None else argv)]),
+        "command": shlex.join(
+            ["python", "bench/bench_recover.py", *(sys.argv[1:] if argv is None else argv)]
+        ),
         "measured": f"python -m footfall recover CAPTURE -o OUT --force --format {args.fmt}",
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "footfall": footfall.__version__,
         "source": source_state(),
         "capture_log": f"simulated '{SCENARIO}' run (seed {SEED}, profile typical): 2 foot "
-                       "IMUs at 200 Hz + 2 insoles (16 cells) at 100 Hz; a block of "
-                       f"{BLOCK_MINUTES:g} min tiled, quantised and framed as the emulator "
-                       f"sends ({FRAME_MS:g} ms frames), decoded and ingested in arrival "
-                       "order, written by Recorder in batches of "
-                       f"{BATCH_EVENTS} events and left without a recording",
+        "IMUs at 200 Hz + 2 insoles (16 cells) at 100 Hz; a block of "
+        f"{BLOCK_MINUTES:g} min tiled, quantised and framed as the emulator "
+        f"sends ({FRAME_MS:g} ms frames), decoded and ingested in arrival "
+        "order, written by Recorder in batches of "
+        f"{BATCH_EVENTS} events and left without a recording",
         "repeats": args.repeats,
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }

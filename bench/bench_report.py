@@ -52,10 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=60.0, help="run length (default 60)")
     ap.add_argument("--repeats", type=int, default=3, help="report builds (default 3)")
-    ap.add_argument("--cache", type=Path, default=bench_speed.default_cache(),
-                    help="recording cache (default: bench_speed.py's)")
-    ap.add_argument("--out", type=Path, default=HERE / "results",
-                    help="folder of report.json (default bench/results)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=bench_speed.default_cache(),
+        help="recording cache (default: bench_speed.py's)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "results",
+        help="folder of report.json (default bench/results)",
+    )
     args = ap.parse_args(argv)
 
     bench_speed.byte_compile()
@@ -99,8 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in FIGURES:
         t0 = time.perf_counter()
         (fig,) = H.report_figures(analysis, names=[name])
-        parts[name] = {"seconds": round(time.perf_counter() - t0, 3),
-                       "bytes": len(fig.uri or "")}
+        parts[name] = {"seconds": round(time.perf_counter() - t0, 3), "bytes": len(fig.uri or "")}
     t0 = time.perf_counter()
     csv = H.steps_csv(analysis)
     csv_s = time.perf_counter() - t0
@@ -111,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     later = builds[1:] or builds
     res = {
         "recording": f"bench_speed.py's simulated '{bench_speed.SCENARIO}' run (seed "
-                     f"{bench_speed.SEED}): 2 foot IMUs at 200 Hz + 2 insoles at 100 Hz, "
-                     f"{args.minutes:g} min, CSV",
+        f"{bench_speed.SEED}): 2 foot IMUs at 200 Hz + 2 insoles at 100 Hz, "
+        f"{args.minutes:g} min, CSV",
         "minutes": args.minutes,
         "n_steps": len(analysis.steps),
         "steps_columns": len(analysis.steps.columns),
@@ -141,28 +148,37 @@ def main(argv: list[str] | None = None) -> int:
         },
         "bound": {"seconds": BOUND_S, "mb": BOUND_MB},
     }
-    res["within_bound"] = {"seconds": res["report_build_s"] <= BOUND_S,
-                           "mb": res["report_mb"] <= BOUND_MB}
+    res["within_bound"] = {
+        "seconds": res["report_build_s"] <= BOUND_S,
+        "mb": res["report_mb"] <= BOUND_MB,
+    }
     (out_dir / "report.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
 
-    print(f"recording: {res['recording']}; {res['n_steps']} steps x "
-          f"{res['steps_columns']} columns")
+    print(f"recording: {res['recording']}; {res['n_steps']} steps x {res['steps_columns']} columns")
     print(f"load average at start: {load_start}")
     print(f"analysis:            {res['analysis_s']:.2f} s (not part of the report)")
     print(f"imports:             {res['imports_s']:.2f} s (matplotlib, Jinja2)")
-    print(f"report build:        {res['report_build_s']:.2f} s (bound {BOUND_S:g} s; "
-          "as footfall report: the streams analysed again for two figures)")
-    print(f"later builds:        {res['report_later_build_s']:.2f} s median of {len(later)} "
-          "(those signals kept with the analysis)")
+    print(
+        f"report build:        {res['report_build_s']:.2f} s (bound {BOUND_S:g} s; "
+        "as footfall report: the streams analysed again for two figures)"
+    )
+    print(
+        f"later builds:        {res['report_later_build_s']:.2f} s median of {len(later)} "
+        "(those signals kept with the analysis)"
+    )
     print(f"write_report:        {res['write_report_s']:.2f} s")
     print(f"report size:         {res['report_mb']:.2f} MB (bound {BOUND_MB:g} MB)")
-    print(f"without the steps:   {res['report_no_steps_build_s']:.2f} s, "
-          f"{res['report_no_steps_mb']:.2f} MB (footfall report --no-steps)")
+    print(
+        f"without the steps:   {res['report_no_steps_build_s']:.2f} s, "
+        f"{res['report_no_steps_mb']:.2f} MB (footfall report --no-steps)"
+    )
     print("made of:")
     for name, p in parts.items():
         print(f"  figure {name:<14} {p['seconds']:6.2f} s {p['bytes'] / 1e3:8.0f} kB")
-    print(f"  steps CSV             {csv_s:6.2f} s {csv_in_page / 1e3:8.0f} kB "
-          f"(base64 of {len(csv.encode('utf-8')) / 1e3:.0f} kB)")
+    print(
+        f"  steps CSV             {csv_s:6.2f} s {csv_in_page / 1e3:8.0f} kB "
+        f"(base64 of {len(csv.encode('utf-8')) / 1e3:.0f} kB)"
+    )
     print(f"  the rest                       {res['parts']['rest_bytes'] / 1e3:8.0f} kB")
     print(f"wrote {out_dir / 'report.json'}")
     return 0

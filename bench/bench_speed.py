@@ -71,8 +71,9 @@ def default_cache() -> Path:
     return Path(tempfile.gettempdir()) / f"footfall-bench-speed-{CACHE_VERSION}"
 
 
-def _tile(time_s: np.ndarray, values: np.ndarray, block_s: float, duration_s: float
-          ) -> tuple[np.ndarray, np.ndarray]:
+def _tile(
+    time_s: np.ndarray, values: np.ndarray, block_s: float, duration_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Repeat a block of samples with continuous time up to ``duration_s``."""
     inside = time_s < block_s  # the simulator keeps a sample at the block's end
     time_s, values = time_s[inside], values[inside]
@@ -91,14 +92,12 @@ CONFIGS = {
 insole issues), and two foot IMUs alone (the spine issue's hour of two feet)."""
 
 
-def recording_folder(minutes: float, fmt: str, cache: Path,
-                     config: str = "feet+insoles") -> Path:
+def recording_folder(minutes: float, fmt: str, cache: Path, config: str = "feet+insoles") -> Path:
     suffix = "" if config == "feet+insoles" else f"_{config}"
     return cache / f"{SCENARIO}_{minutes:g}min_{fmt}{suffix}"
 
 
-def ensure_recording(minutes: float, fmt: str, cache: Path,
-                     config: str = "feet+insoles") -> Path:
+def ensure_recording(minutes: float, fmt: str, cache: Path, config: str = "feet+insoles") -> Path:
     """The cached recording folder, made in a child process when missing.
 
     A child, so that this process stays small: on Linux a child's peak memory
@@ -107,14 +106,24 @@ def ensure_recording(minutes: float, fmt: str, cache: Path,
     """
     folder = recording_folder(minutes, fmt, cache, config)
     if not (folder / "recording.json").is_file():
-        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build",
-                        f"{minutes:g}", fmt, str(cache), config], check=True, cwd=ROOT,
-                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--build",
+                f"{minutes:g}",
+                fmt,
+                str(cache),
+                config,
+            ],
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
     return folder
 
 
-def build_recording(minutes: float, fmt: str, cache: Path,
-                    config: str = "feet+insoles") -> Path:
+def build_recording(minutes: float, fmt: str, cache: Path, config: str = "feet+insoles") -> Path:
     """The cached recording folder of ``minutes`` in ``fmt``, made when missing."""
     folder = recording_folder(minutes, fmt, cache, config)
     if (folder / "recording.json").is_file():
@@ -129,11 +138,23 @@ def build_recording(minutes: float, fmt: str, cache: Path,
     streams = []
     for s in rec.streams:
         t, v = _tile(s.time_s, s.values, block_s, duration_s)
-        streams.append(Stream(s.kind, s.side, t, v, s.columns, placement=s.placement,
-                              name=s.name, meta=dict(s.meta)))
+        streams.append(
+            Stream(
+                s.kind,
+                s.side,
+                t,
+                v,
+                s.columns,
+                placement=s.placement,
+                name=s.name,
+                meta=dict(s.meta),
+            )
+        )
     meta = dict(rec.meta)
-    meta["description"] = (f"'{SCENARIO}' simulated block of {block_min:g} min repeated to "
-                           f"{minutes:g} min (speed benchmark)")
+    meta["description"] = (
+        f"'{SCENARIO}' simulated block of {block_min:g} min repeated to "
+        f"{minutes:g} min (speed benchmark)"
+    )
     tmp = folder.with_name(folder.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     write_recording(Recording(streams, meta=meta, source="bench"), tmp, fmt=fmt)
@@ -153,8 +174,13 @@ def run_measured(cmd: list[str]) -> dict:
     """Run one command in a fresh process: wall s, CPU s and peak RSS MB of that process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT,
-                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        proc = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=err,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -164,8 +190,12 @@ def run_measured(cmd: list[str]) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr}")
     # ru_maxrss is in kilobytes on Linux
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "peak_mb": usage.ru_maxrss / 1024.0, "stdout": stdout}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024.0,
+        "stdout": stdout,
+    }
 
 
 def _self_rss_mb() -> float:
@@ -191,9 +221,12 @@ def fit_growth(minutes: list[float], values: list[float]) -> dict:
     pred = a + b * m
     ss_res = float(np.sum((y - pred) ** 2))
     ss_tot = float(np.sum((y - y.mean()) ** 2))
-    out = {"intercept": round(float(a), 4), "per_minute": round(float(b), 5),
-           "r2": round(1.0 - ss_res / ss_tot, 5) if ss_tot > 0 else None,
-           "max_rel_residual": round(float(np.max(np.abs(y - pred) / y)), 4)}
+    out = {
+        "intercept": round(float(a), 4),
+        "per_minute": round(float(b), 5),
+        "r2": round(1.0 - ss_res / ss_tot, 5) if ss_tot > 0 else None,
+        "max_rel_residual": round(float(np.max(np.abs(y - pred) / y)), 4),
+    }
     long = (m >= 10.0) & (y - a > 0)
     if long.sum() >= 2:
         k = np.polyfit(np.log(m[long]), np.log(y[long] - a), 1)[0]
@@ -201,8 +234,9 @@ def fit_growth(minutes: list[float], values: list[float]) -> dict:
     return out
 
 
-def measure(config: str, durations: list[float], formats: list[str], cache: Path,
-            repeats: int) -> dict:
+def measure(
+    config: str, durations: list[float], formats: list[str], cache: Path, repeats: int
+) -> dict:
     """Read-only and whole-command runs of one sensor set: ``{fmt: {durations, growth}}``."""
     runs: dict = {}
     for fmt in formats:
@@ -211,8 +245,12 @@ def measure(config: str, durations: list[float], formats: list[str], cache: Path
             print(f"{config} {fmt} {minutes:g} min: preparing ...", flush=True)
             folder = ensure_recording(minutes, fmt, cache, config)
             size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
-            read_cmd = [sys.executable, "-c", "import sys; from footfall.io import "
-                        "read_recording; read_recording(sys.argv[1])", str(folder)]
+            read_cmd = [
+                sys.executable,
+                "-c",
+                "import sys; from footfall.io import read_recording; read_recording(sys.argv[1])",
+                str(folder),
+            ]
             ana_cmd = [sys.executable, "-m", "footfall", "analyze", str(folder), "--json", "-"]
             reads, anas = [], []
             for _ in range(repeats):
@@ -220,7 +258,8 @@ def measure(config: str, durations: list[float], formats: list[str], cache: Path
                 anas.append(run_measured(ana_cmd))
             summary = json.loads(anas[0]["stdout"])
             row = {
-                "minutes": minutes, "files_mb": round(size_mb, 1),
+                "minutes": minutes,
+                "files_mb": round(size_mb, 1),
                 "read_wall_s": round(_median(reads, "wall_s"), 3),
                 "read_cpu_s": round(_median(reads, "cpu_s"), 3),
                 "read_peak_mb": round(max(r["peak_mb"] for r in reads), 1),
@@ -232,32 +271,39 @@ def measure(config: str, durations: list[float], formats: list[str], cache: Path
             row["analyze_over_read"] = round(row["analyze_wall_s"] / row["read_wall_s"], 2)
             # the analysis itself: the whole command less the read-only process
             row["analysis_only_s"] = round(row["analyze_wall_s"] - row["read_wall_s"], 3)
-            row["analysis_only_over_read"] = round(row["analysis_only_s"] / row["read_wall_s"],
-                                                   2)
+            row["analysis_only_over_read"] = round(row["analysis_only_s"] / row["read_wall_s"], 2)
             rows.append(row)
         m = [r["minutes"] for r in rows]
-        growth = {key: fit_growth(m, [r[key] for r in rows])
-                  for key in ("read_wall_s", "analyze_wall_s", "analyze_cpu_s",
-                              "analyze_peak_mb")}
+        growth = {
+            key: fit_growth(m, [r[key] for r in rows])
+            for key in ("read_wall_s", "analyze_wall_s", "analyze_cpu_s", "analyze_peak_mb")
+        }
         runs[fmt] = {"durations": rows, "growth": growth}
     return runs
 
 
 def print_runs(title: str, runs: dict, repeats: int) -> None:
-    print(f"\nfootfall analyze on {title}; {os.cpu_count()} CPUs, "
-          f"median of {repeats} fresh processes")
-    print(f"{'format':8} {'min':>6} {'MB':>7} {'read s':>7} {'analyze s':>9} {'cpu s':>7} "
-          f"{'peak MB':>8} {'read MB':>8} {'steps':>7}")
+    print(
+        f"\nfootfall analyze on {title}; {os.cpu_count()} CPUs, median of {repeats} fresh processes"
+    )
+    print(
+        f"{'format':8} {'min':>6} {'MB':>7} {'read s':>7} {'analyze s':>9} {'cpu s':>7} "
+        f"{'peak MB':>8} {'read MB':>8} {'steps':>7}"
+    )
     for fmt, run in runs.items():
         for r in run["durations"]:
-            print(f"{fmt:8} {r['minutes']:6g} {r['files_mb']:7.1f} {r['read_wall_s']:7.2f} "
-                  f"{r['analyze_wall_s']:9.2f} {r['analyze_cpu_s']:7.2f} "
-                  f"{r['analyze_peak_mb']:8.0f} {r['read_peak_mb']:8.0f} {r['n_steps']:7d}")
+            print(
+                f"{fmt:8} {r['minutes']:6g} {r['files_mb']:7.1f} {r['read_wall_s']:7.2f} "
+                f"{r['analyze_wall_s']:9.2f} {r['analyze_cpu_s']:7.2f} "
+                f"{r['analyze_peak_mb']:8.0f} {r['read_peak_mb']:8.0f} {r['n_steps']:7d}"
+            )
         g = run["growth"].get("analyze_wall_s", {})
         if g:
-            print(f"{fmt:8} analyze wall time ~ {g['intercept']:.2f} s + "
-                  f"{g['per_minute'] * 60:.2f} s per hour of recording "
-                  f"(r2 {g['r2']}; exponent {g.get('exponent_above_intercept', 'n/a')})")
+            print(
+                f"{fmt:8} analyze wall time ~ {g['intercept']:.2f} s + "
+                f"{g['per_minute'] * 60:.2f} s per hour of recording "
+                f"(r2 {g['r2']}; exponent {g.get('exponent_above_intercept', 'n/a')})"
+            )
 
 
 def measure_simulate(durations: list[float], repeats: int) -> dict:
@@ -269,17 +315,42 @@ def measure_simulate(durations: list[float], repeats: int) -> dict:
         runs = []
         for _ in range(repeats):
             with tempfile.TemporaryDirectory() as tmp:
-                runs.append(run_measured([
-                    sys.executable, "-m", "footfall", "simulate", "--scenario", SCENARIO,
-                    "--minutes", f"{minutes:g}", "--seed", str(SEED), "--sensors", "foot",
-                    "insole", "--format", "parquet", "-o", str(Path(tmp) / "run")]))
-        rows.append({"minutes": minutes,
-                     "wall_s": round(_median(runs, "wall_s"), 3),
-                     "cpu_s": round(_median(runs, "cpu_s"), 3),
-                     "peak_mb": round(max(r["peak_mb"] for r in runs), 1)})
-    return {"command": f"footfall simulate --scenario {SCENARIO} --seed {SEED} "
-                       "--sensors foot insole --format parquet",
-            "durations": rows}
+                runs.append(
+                    run_measured(
+                        [
+                            sys.executable,
+                            "-m",
+                            "footfall",
+                            "simulate",
+                            "--scenario",
+                            SCENARIO,
+                            "--minutes",
+                            f"{minutes:g}",
+                            "--seed",
+                            str(SEED),
+                            "--sensors",
+                            "foot",
+                            "insole",
+                            "--format",
+                            "parquet",
+                            "-o",
+                            str(Path(tmp) / "run"),
+                        ]
+                    )
+                )
+        rows.append(
+            {
+                "minutes": minutes,
+                "wall_s": round(_median(runs, "wall_s"), 3),
+                "cpu_s": round(_median(runs, "cpu_s"), 3),
+                "peak_mb": round(max(r["peak_mb"] for r in runs), 1),
+            }
+        )
+    return {
+        "command": f"footfall simulate --scenario {SCENARIO} --seed {SEED} "
+        "--sensors foot insole --format parquet",
+        "durations": rows,
+    }
 
 
 def print_simulate(sim: dict, repeats: int) -> None:
@@ -291,24 +362,36 @@ def print_simulate(sim: dict, repeats: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", default="1,10,60,240",
-                    help="comma-separated recording lengths, minutes (default 1,10,60,240)")
-    ap.add_argument("--feet-minutes", default="1,60",
-                    help="lengths measured with the two foot IMUs alone (default 1,60; "
-                         "empty to skip)")
-    ap.add_argument("--sim-minutes", default="60",
-                    help="lengths of 'footfall simulate' runs timed (default 60; empty to skip)")
+    ap.add_argument(
+        "--minutes",
+        default="1,10,60,240",
+        help="comma-separated recording lengths, minutes (default 1,10,60,240)",
+    )
+    ap.add_argument(
+        "--feet-minutes",
+        default="1,60",
+        help="lengths measured with the two foot IMUs alone (default 1,60; empty to skip)",
+    )
+    ap.add_argument(
+        "--sim-minutes",
+        default="60",
+        help="lengths of 'footfall simulate' runs timed (default 60; empty to skip)",
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--formats", default="csv,parquet")
-    ap.add_argument("--cache", type=Path, default=default_cache(),
-                    help="folder for the generated recordings (kept between runs)")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=default_cache(),
+        help="folder for the generated recordings (kept between runs)",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results")
-    ap.add_argument("--build", nargs=4, metavar=("MINUTES", "FORMAT", "CACHE", "CONFIG"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--build", nargs=4, metavar=("MINUTES", "FORMAT", "CACHE", "CONFIG"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args(argv)
     if args.build:
-        build_recording(float(args.build[0]), args.build[1], Path(args.build[2]),
-                        args.build[3])
+        build_recording(float(args.build[0]), args.build[1], Path(args.build[2]), args.build[3])
         return 0
     durations = sorted(float(x) for x in args.minutes.split(",") if x)
     feet_durations = sorted(float(x) for x in args.feet_minutes.split(",") if x)
@@ -319,19 +402,22 @@ def main(argv: list[str] | None = None) -> int:
     pressure = (ROOT / "src" / "footfall" / "gait" / "pressure.py").is_file()
     results: dict = {
         "recording": f"simulated '{SCENARIO}' run (seed {SEED}, profile typical): 2 foot IMUs "
-                     "at 200 Hz + 2 insoles (16 cells + force) at 100 Hz; blocks of "
-                     f"{BLOCK_MINUTES:g} min tiled",
+        "at 200 Hz + 2 insoles (16 cells + force) at 100 Hz; blocks of "
+        f"{BLOCK_MINUTES:g} min tiled",
         "insole_analysis_present": pressure,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "runner_rss_mb": round(_self_rss_mb(), 1),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
-        "repeats": args.repeats, "runs": {},
+        "repeats": args.repeats,
+        "runs": {},
     }
     results["runs"] = measure("feet+insoles", durations, formats, args.cache, args.repeats)
     print_runs(results["recording"], results["runs"], args.repeats)
     if feet_durations:
-        feet = {"recording": "the same simulated run, the 2 foot IMUs at 200 Hz alone",
-                "runs": measure("feet", feet_durations, formats, args.cache, args.repeats)}
+        feet = {
+            "recording": "the same simulated run, the 2 foot IMUs at 200 Hz alone",
+            "runs": measure("feet", feet_durations, formats, args.cache, args.repeats),
+        }
         results["feet_only"] = feet
         print_runs(feet["recording"], feet["runs"], args.repeats)
     sim_durations = sorted(float(x) for x in args.sim_minutes.split(",") if x)

@@ -152,14 +152,34 @@ def _dataset_dir(name: str, data_dir: Path | str | None) -> Path:
     return base / name
 
 
-def _imu_stream(side: Side, time_s: np.ndarray, acc_mps2: np.ndarray, gyr_rps: np.ndarray,
-                *, name: str, units: dict[str, str], **extra: object) -> Stream:
-    meta: dict[str, object] = {"file": name, "kind": "imu", "side": side.value,
-                               "placement": "foot", "units": units, **extra}
+def _imu_stream(
+    side: Side,
+    time_s: np.ndarray,
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    *,
+    name: str,
+    units: dict[str, str],
+    **extra: object,
+) -> Stream:
+    meta: dict[str, object] = {
+        "file": name,
+        "kind": "imu",
+        "side": side.value,
+        "placement": "foot",
+        "units": units,
+        **extra,
+    }
     meta["gaps"] = [[a, b] for a, b in find_gaps(time_s)]
-    return Stream(kind="imu", side=side, time_s=time_s,
-                  values=np.column_stack([acc_mps2, gyr_rps]), columns=IMU_COLUMNS,
-                  name=name, meta=meta)
+    return Stream(
+        kind="imu",
+        side=side,
+        time_s=time_s,
+        values=np.column_stack([acc_mps2, gyr_rps]),
+        columns=IMU_COLUMNS,
+        name=name,
+        meta=meta,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -198,21 +218,35 @@ def load_gaitmap_example(data_dir: Path | str | None = None) -> GaitmapExample:
         sensor = imu[f"{side.value}_sensor"]
         acc = sensor[["acc_x", "acc_y", "acc_z"]].to_numpy(dtype=np.float64)
         gyr = np.deg2rad(sensor[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(dtype=np.float64))
-        streams.append(_imu_stream(
-            side, time_s, acc, gyr, name=f"{side.value}_foot.csv",
-            units={"acc": "m/s2", "gyr": "deg/s"},
-            sensor={"model": "NilsPod", "mount": "lateral side of the shoe",
-                    "fs_hz": fs, "frame": "raw sensor axes"},
-        ))
+        streams.append(
+            _imu_stream(
+                side,
+                time_s,
+                acc,
+                gyr,
+                name=f"{side.value}_foot.csv",
+                units={"acc": "m/s2", "gyr": "deg/s"},
+                sensor={
+                    "model": "NilsPod",
+                    "mount": "lateral side of the shoe",
+                    "fs_hz": fs,
+                    "frame": "raw sensor axes",
+                },
+            )
+        )
     meta = {
         "format": FORMAT,
         "description": "Walking, 2 x 20 m with a turn, one IMU on the lateral side of each "
-                       "shoe (MaD-Lab sensor-position-comparison data, subject 5047, test "
-                       "normal_20).",
+        "shoe (MaD-Lab sensor-position-comparison data, subject 5047, test "
+        "normal_20).",
         "activity": "walking",
         "condition": {"surface": "overground"},
-        "source": {"repository": "mad-lab-fau/gaitmap", "commit": GAITMAP_COMMIT,
-                   "path": "example_data/imu_sample_not_rotated.csv", "license": "MIT"},
+        "source": {
+            "repository": "mad-lab-fau/gaitmap",
+            "commit": GAITMAP_COMMIT,
+            "path": "example_data/imu_sample_not_rotated.csv",
+            "license": "MIT",
+        },
     }
     recording = Recording(streams=streams, meta=meta, source=str(folder))
 
@@ -236,27 +270,37 @@ def _gaitmap_turns(ori: pd.DataFrame) -> pd.DataFrame:
     turn counter-clockwise): its sign is reversed."""
     ori = ori.rename(columns={ori.columns[0]: "sensor"})
     ori = ori.sort_values(["sensor", "s_id", "sample"], kind="stable")
-    ends = pd.concat([ori.groupby(["sensor", "s_id"]).first(),
-                      ori.groupby(["sensor", "s_id"]).last()], axis=1, keys=["a", "b"])
+    ends = pd.concat(
+        [ori.groupby(["sensor", "s_id"]).first(), ori.groupby(["sensor", "s_id"]).last()],
+        axis=1,
+        keys=["a", "b"],
+    )
 
     def x_axis(q: pd.DataFrame) -> np.ndarray:
         x, y, z, w = (q[k].to_numpy(dtype=np.float64) for k in ("q_x", "q_y", "q_z", "q_w"))
         # first column of the rotation matrix of (w, x, y, z)
-        return np.column_stack([1 - 2 * (y * y + z * z), 2 * (x * y + w * z),
-                                2 * (x * z - w * y)])
+        return np.column_stack([1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y)])
 
     f0, f1 = x_axis(ends["a"]), x_axis(ends["b"])
-    turn = np.degrees(np.arctan2(f0[:, 0] * f1[:, 1] - f0[:, 1] * f1[:, 0],
-                                 f0[:, 0] * f1[:, 0] + f0[:, 1] * f1[:, 1]))
+    turn = np.degrees(
+        np.arctan2(
+            f0[:, 0] * f1[:, 1] - f0[:, 1] * f1[:, 0], f0[:, 0] * f1[:, 0] + f0[:, 1] * f1[:, 1]
+        )
+    )
     side = ends.index.get_level_values("sensor").str.replace("_sensor", "", regex=False)
     turn = np.where(side == "left", -turn, turn)
-    return pd.DataFrame({"side": np.asarray(side), "s_id": ends.index.get_level_values("s_id"),
-                         "turn_deg": turn})
+    return pd.DataFrame(
+        {"side": np.asarray(side), "s_id": ends.index.get_level_values("s_id"), "turn_deg": turn}
+    )
 
 
 def _check_gaitmap_order(ev: pd.DataFrame) -> None:
-    ok = (ev["pre_ic"] < ev["start"]) & (ev["start"] < ev["tc"]) & (ev["tc"] < ev["ic"]) & (
-        ev["ic"] < ev["end"])
+    ok = (
+        (ev["pre_ic"] < ev["start"])
+        & (ev["start"] < ev["tc"])
+        & (ev["tc"] < ev["ic"])
+        & (ev["ic"] < ev["end"])
+    )
     if not ok.all():
         raise ValueError("gaitmap stride events: expected pre_ic < start < tc < ic < end")
 
@@ -264,13 +308,19 @@ def _check_gaitmap_order(ev: pd.DataFrame) -> None:
 def _gaitmap_contacts(ev: pd.DataFrame, fs: float) -> pd.DataFrame:
     """One row per contact: (pre_ic, tc) of every stride, plus the final ic."""
     own = pd.DataFrame({"side": ev["side"], "ic": ev["pre_ic"], "to": ev["tc"]})
-    last = ev.loc[~ev.set_index(["side", "ic"]).index.isin(
-        own.set_index(["side", "ic"]).index), ["side", "ic"]]
+    last = ev.loc[
+        ~ev.set_index(["side", "ic"]).index.isin(own.set_index(["side", "ic"]).index),
+        ["side", "ic"],
+    ]
     last = last.assign(to=np.nan)
     contacts = pd.concat([own, last], ignore_index=True).drop_duplicates(["side", "ic"])
-    out = pd.DataFrame({"side": contacts["side"].to_numpy(),
-                        "ic_s": contacts["ic"].to_numpy(dtype=np.float64) / fs,
-                        "to_s": contacts["to"].to_numpy(dtype=np.float64) / fs})
+    out = pd.DataFrame(
+        {
+            "side": contacts["side"].to_numpy(),
+            "ic_s": contacts["ic"].to_numpy(dtype=np.float64) / fs,
+            "to_s": contacts["to"].to_numpy(dtype=np.float64) / fs,
+        }
+    )
     return out.sort_values(["ic_s", "side"], kind="stable").reset_index(drop=True)
 
 
@@ -281,25 +331,31 @@ def _gaitmap_strides(ev: pd.DataFrame, pos: pd.DataFrame, fs: float) -> pd.DataF
     last = pos.groupby(["sensor", "s_id"]).last()
     disp = (last[["pos_x", "pos_y"]] - first[["pos_x", "pos_y"]]).reset_index()
     disp["side"] = disp["sensor"].str.replace("_sensor", "", regex=False)
-    merged = ev.merge(disp[["side", "s_id", "pos_x", "pos_y"]], on=["side", "s_id"],
-                      how="inner", validate="one_to_one")
+    merged = ev.merge(
+        disp[["side", "s_id", "pos_x", "pos_y"]],
+        on=["side", "s_id"],
+        how="inner",
+        validate="one_to_one",
+    )
     d = merged[["pos_x", "pos_y"]].to_numpy()
     length = np.hypot(d[:, 0], d[:, 1])
     # walkway axis: dominant direction of all stride displacements (sign-free)
     axis = np.linalg.svd(d, full_matrices=False)[2][0]
     cos = np.abs(d @ axis) / np.where(length > 0, length, np.inf)
     turning = cos < np.cos(np.deg2rad(TURNING_ANGLE_DEG))
-    out = pd.DataFrame({
-        "side": merged["side"].to_numpy(),
-        "s_id": merged["s_id"].to_numpy(dtype=int),
-        "start_s": merged["start"].to_numpy(dtype=np.float64) / fs,
-        "end_s": merged["end"].to_numpy(dtype=np.float64) / fs,
-        "ic_s": merged["pre_ic"].to_numpy(dtype=np.float64) / fs,
-        "to_s": merged["tc"].to_numpy(dtype=np.float64) / fs,
-        "next_ic_s": merged["ic"].to_numpy(dtype=np.float64) / fs,
-        "stride_length_m": length,
-        "turning": turning,
-    })
+    out = pd.DataFrame(
+        {
+            "side": merged["side"].to_numpy(),
+            "s_id": merged["s_id"].to_numpy(dtype=int),
+            "start_s": merged["start"].to_numpy(dtype=np.float64) / fs,
+            "end_s": merged["end"].to_numpy(dtype=np.float64) / fs,
+            "ic_s": merged["pre_ic"].to_numpy(dtype=np.float64) / fs,
+            "to_s": merged["tc"].to_numpy(dtype=np.float64) / fs,
+            "next_ic_s": merged["ic"].to_numpy(dtype=np.float64) / fs,
+            "stride_length_m": length,
+            "turning": turning,
+        }
+    )
     duration = out["next_ic_s"] - out["ic_s"]
     median = duration.groupby(out["side"]).transform("median")
     out["spans_missing_contact"] = duration > MISSING_CONTACT_FACTOR * median
@@ -362,10 +418,17 @@ def load_ipol(subject: int, trial: int, data_dir: Path | str | None = None) -> I
         time_s = counter / fs
         acc = data[["Acc_X", "Acc_Y", "Acc_Z"]].to_numpy(dtype=np.float64)
         gyr = data[["Gyr_X", "Gyr_Y", "Gyr_Z"]].to_numpy(dtype=np.float64)
-        streams.append(_imu_stream(
-            side, time_s, acc, gyr, name=path.name, units={"acc": "m/s2", "gyr": "rad/s"},
-            sensor={"model": "XSens MTw Awinda", "mount": "foot dorsum", "fs_hz": fs},
-        ))
+        streams.append(
+            _imu_stream(
+                side,
+                time_s,
+                acc,
+                gyr,
+                name=path.name,
+                units={"acc": "m/s2", "gyr": "rad/s"},
+                sensor={"model": "XSens MTw Awinda", "mount": "foot dorsum", "fs_hz": fs},
+            )
+        )
     if len(fs_seen) != 1:
         raise ValueError(f"{stem}: left and right files have different rates {fs_seen}")
     fs = fs_seen.pop()
@@ -375,23 +438,37 @@ def load_ipol(subject: int, trial: int, data_dir: Path | str | None = None) -> I
         "format": FORMAT,
         "description": "Walk 10 m, turn, walk back (IPOL gait data set).",
         "activity": "walking",
-        "athlete": {"id": f"ipol-{ref['Subject']}", "age": ref.get("Age"),
-                    "sex": ref.get("Gender"), "height_m": ref["Height"] / 100.0,
-                    "mass_kg": ref.get("Weight")},
+        "athlete": {
+            "id": f"ipol-{ref['Subject']}",
+            "age": ref.get("Age"),
+            "sex": ref.get("Gender"),
+            "height_m": ref["Height"] / 100.0,
+            "mass_kg": ref.get("Weight"),
+        },
         "condition": {"surface": "overground"},
         "reference": {"trial_s": trial_b, "u_turn_s": uturn_b},
-        "source": {"repository": "CyrilVoisard/ipol_dataset_1", "commit": IPOL_COMMIT,
-                   "path": f"GaitData/{stem}", "license": "AGPL-3.0"},
+        "source": {
+            "repository": "CyrilVoisard/ipol_dataset_1",
+            "commit": IPOL_COMMIT,
+            "path": f"GaitData/{stem}",
+            "license": "AGPL-3.0",
+        },
     }
     recording = Recording(streams=streams, meta=meta, source=str(folder / stem))
     tables = [
-        _ipol_contacts(side, np.asarray(ref[key], dtype=np.float64).reshape(-1, 2),
-                       ref["TrialBoundaries"], fs, uturn_b)
+        _ipol_contacts(
+            side,
+            np.asarray(ref[key], dtype=np.float64).reshape(-1, 2),
+            ref["TrialBoundaries"],
+            fs,
+            uturn_b,
+        )
         for side, key in ((Side.LEFT, "LeftFootEvents"), (Side.RIGHT, "RightFootEvents"))
     ]
     events = pd.concat(tables, ignore_index=True)
-    order = np.argsort(np.where(np.isnan(events["ic_s"]), events["to_s"], events["ic_s"]),
-                       kind="stable")
+    order = np.argsort(
+        np.where(np.isnan(events["ic_s"]), events["to_s"], events["ic_s"]), kind="stable"
+    )
     return IpolTrial(recording, events.iloc[order].reset_index(drop=True))
 
 
@@ -410,8 +487,9 @@ def _unwrap_counter(counter: np.ndarray, modulus: int = 65536) -> np.ndarray:
     return counter + wraps * modulus
 
 
-def _ipol_contacts(side: Side, swings: np.ndarray, trial: list[int], fs: float,
-                   uturn_s: list[float]) -> pd.DataFrame:
+def _ipol_contacts(
+    side: Side, swings: np.ndarray, trial: list[int], fs: float, uturn_s: list[float]
+) -> pd.DataFrame:
     """Contacts from swings [toe-off, initial contact] (samples) inside the trial."""
     swings = swings[np.argsort(swings[:, 0])]
     inside = (swings[:, 0] >= trial[0]) & (swings[:, 1] <= trial[1])

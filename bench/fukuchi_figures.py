@@ -34,23 +34,33 @@ OUT = HERE.parent / "docs" / "figures"
 WINDOW_S = (-0.1, 0.75)
 
 
-def stride_stack(time_s: np.ndarray, values: np.ndarray, ic_s: np.ndarray, fs: float = 1000.0
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def stride_stack(
+    time_s: np.ndarray, values: np.ndarray, ic_s: np.ndarray, fs: float = 1000.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Signals cut around each initial contact, resampled on a common grid (ms)."""
     rel = np.arange(WINDOW_S[0], WINDOW_S[1], 1.0 / fs)
     ok = (ic_s + WINDOW_S[0] > time_s[0]) & (ic_s + WINDOW_S[1] < time_s[-1])
-    out = np.stack([np.column_stack([np.interp(ic + rel, time_s, values[:, j])
-                                     for j in range(values.shape[1])]) for ic in ic_s[ok]])
+    out = np.stack(
+        [
+            np.column_stack(
+                [np.interp(ic + rel, time_s, values[:, j]) for j in range(values.shape[1])]
+            )
+            for ic in ic_s[ok]
+        ]
+    )
     return rel * 1000, out
 
 
-def compare_figure(plt, rec_f, truth_f, rec_s, truth_s, placement: str,
-                   labels: list[tuple[str, str]]) -> None:
+def compare_figure(
+    plt, rec_f, truth_f, rec_s, truth_s, placement: str, labels: list[tuple[str, str]]
+) -> None:
     """The left IMU at ``placement`` over a stride, real next to simulated,
     written to ``sim_vs_fukuchi_<placement>.png``."""
     fig, axes = plt.subplots(len(labels), 1, figsize=(8, 10), sharex=True)
-    for rec, truth, colour, name in ((rec_f, truth_f, "tab:blue", "Fukuchi RBDS001 (virtual IMU)"),
-                                     (rec_s, truth_s, "tab:orange", "simulated (matched)")):
+    for rec, truth, colour, name in (
+        (rec_f, truth_f, "tab:blue", "Fukuchi RBDS001 (virtual IMU)"),
+        (rec_s, truth_s, "tab:orange", "simulated (matched)"),
+    ):
         s = rec.select(kind="imu", side="left", placement=placement)[0]
         vals = np.hstack([s.acc_mps2, np.degrees(s.gyr_rps)])
         ic = truth.loc[truth["side"] == "left", "ic_s"].to_numpy()
@@ -69,8 +79,9 @@ def compare_figure(plt, rec_f, truth_f, rec_s, truth_s, placement: str,
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper right", fontsize=8)
     axes[-1].set_xlabel("time from initial contact, ms (dotted: median toe-off)")
-    fig.suptitle(f"Left {placement} IMU over a stride: real (motion capture) vs simulated",
-                 fontsize=11)
+    fig.suptitle(
+        f"Left {placement} IMU over a stride: real (motion capture) vs simulated", fontsize=11
+    )
     fig.tight_layout()
     fig.savefig(OUT / f"sim_vs_fukuchi_{placement}.png", dpi=110)
     plt.close(fig)
@@ -78,9 +89,18 @@ def compare_figure(plt, rec_f, truth_f, rec_s, truth_s, placement: str,
 
 def matched_scenario():
     sc = get_scenario("midfoot-runner-treadmill")
-    return sc.with_(name="fukuchi-matched", gait=sc.gait.with_(
-        speed_mps=2.5, cadence_spm=157.0, contact_fraction=0.364, foot_strike_angle_deg=-1.0,
-        shank_angle_ic_deg=8.6, toe_off_angle_deg=-45.0), mounting="aligned")
+    return sc.with_(
+        name="fukuchi-matched",
+        gait=sc.gait.with_(
+            speed_mps=2.5,
+            cadence_spm=157.0,
+            contact_fraction=0.364,
+            foot_strike_angle_deg=-1.0,
+            shank_angle_ic_deg=8.6,
+            toe_off_angle_deg=-45.0,
+        ),
+        mounting="aligned",
+    )
 
 
 def main() -> int:
@@ -95,19 +115,43 @@ def main() -> int:
         return 3
     rec_f, truth_f, _ = fk.make_fukuchi_imu()
     rec_s, truth_s = simulate(matched_scenario(), 1.0, seed=1, sensors=("foot", "shank"))
-    compare_figure(plt, rec_f, truth_f, rec_s, truth_s, "foot",
-                   [("acc_x", "acc x (forward), m/s$^2$"), ("acc_z", "acc z (up), m/s$^2$"),
-                    ("gyr_y", "gyr y (toes down +), deg/s"),
-                    ("gyr_x", "gyr x (left edge up +), deg/s")])
-    compare_figure(plt, rec_f, truth_f, rec_s, truth_s, "shank",
-                   [("acc_x", "acc x (forward), m/s$^2$"),
-                    ("acc_z", "acc z (tibia), m/s$^2$"),
-                    ("gyr_y", "gyr y (sagittal), deg/s"),
-                    ("gyr_x", "gyr x, deg/s")])
+    compare_figure(
+        plt,
+        rec_f,
+        truth_f,
+        rec_s,
+        truth_s,
+        "foot",
+        [
+            ("acc_x", "acc x (forward), m/s$^2$"),
+            ("acc_z", "acc z (up), m/s$^2$"),
+            ("gyr_y", "gyr y (toes down +), deg/s"),
+            ("gyr_x", "gyr x (left edge up +), deg/s"),
+        ],
+    )
+    compare_figure(
+        plt,
+        rec_f,
+        truth_f,
+        rec_s,
+        truth_s,
+        "shank",
+        [
+            ("acc_x", "acc x (forward), m/s$^2$"),
+            ("acc_z", "acc z (tibia), m/s$^2$"),
+            ("gyr_y", "gyr y (sagittal), deg/s"),
+            ("gyr_x", "gyr x, deg/s"),
+        ],
+    )
     # scenarios side by side (simulated only): pitch rate and vertical acceleration
     fig, axes = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
-    for name in ("easy-run", "heavy-heel-striker", "forefoot-loader", "overpronator",
-                 "low-cadence-overstride"):
+    for name in (
+        "easy-run",
+        "heavy-heel-striker",
+        "forefoot-loader",
+        "overpronator",
+        "low-cadence-overstride",
+    ):
         sc = get_scenario(name + "-treadmill").with_(mounting="aligned")
         rec, truth = simulate(sc, 0.5, seed=1, sensors=("foot",), profile="ideal")
         s = rec.select(kind="imu", side="left", placement="foot")[0]
@@ -126,8 +170,10 @@ def main() -> int:
     fig.tight_layout()
     fig.savefig(OUT / "sim_scenarios_foot.png", dpi=110)
     plt.close(fig)
-    print(f"wrote {OUT / 'sim_vs_fukuchi_foot.png'}, {OUT / 'sim_vs_fukuchi_shank.png'} and "
-          f"{OUT / 'sim_scenarios_foot.png'}")
+    print(
+        f"wrote {OUT / 'sim_vs_fukuchi_foot.png'}, {OUT / 'sim_vs_fukuchi_shank.png'} and "
+        f"{OUT / 'sim_scenarios_foot.png'}"
+    )
     return 0
 
 

@@ -163,8 +163,11 @@ def data_available(data_dir: Path = DATA_DIR, subject: str = SUBJECT) -> bool:
     """Whether the three files of ``subject`` are present."""
     return all(
         (data_dir / f).is_file()
-        for f in (f"{subject}runT25markers.txt", f"{subject}runT25forces.txt",
-                  f"{subject}static.txt")
+        for f in (
+            f"{subject}runT25markers.txt",
+            f"{subject}runT25forces.txt",
+            f"{subject}static.txt",
+        )
     )
 
 
@@ -308,8 +311,9 @@ def static_corrections(static_markers: dict[str, np.ndarray]) -> dict[tuple[str,
     return out
 
 
-def foot_sensor_offset(static_markers: dict[str, np.ndarray], side: str,
-                       r_off: np.ndarray) -> np.ndarray:
+def foot_sensor_offset(
+    static_markers: dict[str, np.ndarray], side: str, r_off: np.ndarray
+) -> np.ndarray:
     """Dorsal sensor point in the (technical) foot frame, m.
 
     Half the heel-to-metatarsal length forward of the heel marker and
@@ -335,8 +339,7 @@ def _as_matrix(mounting: Any) -> np.ndarray:
     if isinstance(mounting, Rotation):
         return mounting.as_matrix()
     m = np.asarray(mounting, dtype=float)
-    if m.shape != (3, 3) or not np.allclose(m @ m.T, np.eye(3), atol=1e-6) \
-            or np.linalg.det(m) < 0:
+    if m.shape != (3, 3) or not np.allclose(m @ m.T, np.eye(3), atol=1e-6) or np.linalg.det(m) < 0:
         raise ValueError("mounting must be a proper 3x3 rotation matrix or a Rotation")
     return m
 
@@ -461,13 +464,17 @@ def force_contacts(
 
 def _rot_at(mo: SegmentMotion, t: np.ndarray) -> np.ndarray:
     """Segment rotation matrices at times ``t`` (nearest virtual sample)."""
-    k = np.clip(np.round(np.interp(t, mo.time_s, np.arange(len(mo.time_s)))).astype(int),
-                0, len(mo.time_s) - 1)
+    k = np.clip(
+        np.round(np.interp(t, mo.time_s, np.arange(len(mo.time_s)))).astype(int),
+        0,
+        len(mo.time_s) - 1,
+    )
     return mo.rot[k].as_matrix()
 
 
-def _eversion_deg(foot: SegmentMotion, shank: SegmentMotion, r_rel0: np.ndarray,
-                  side: str) -> np.ndarray:
+def _eversion_deg(
+    foot: SegmentMotion, shank: SegmentMotion, r_rel0: np.ndarray, side: str
+) -> np.ndarray:
     """Rearfoot eversion, deg (positive = eversion): the foot's rotation
     relative to the shank, from quiet standing, decomposed flexion first
     (about the foot's lateral axis), then eversion about its long axis
@@ -484,8 +491,9 @@ def _foot_roll_deg(foot: SegmentMotion, side: str) -> np.ndarray:
     return np.degrees(x) * (1.0 if side == "left" else -1.0)
 
 
-def _stance_excursion(t: np.ndarray, angle: np.ndarray, ic: np.ndarray,
-                      to: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stance_excursion(
+    t: np.ndarray, angle: np.ndarray, ic: np.ndarray, to: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per contact: peak of ``angle`` in stance minus its value at initial
     contact (deg), and the peak rate of rise from contact to that peak (deg/s)."""
     dt = t[1] - t[0]
@@ -497,9 +505,9 @@ def _stance_excursion(t: np.ndarray, angle: np.ndarray, ic: np.ndarray,
         if ia < 1 or ib >= len(t) or ib <= ia:
             continue
         a0 = float(np.interp(a, t, angle))
-        k = ia + int(np.argmax(angle[ia:ib + 1]))
+        k = ia + int(np.argmax(angle[ia : ib + 1]))
         exc[i] = angle[k] - a0
-        vel[i] = float(np.max(rate[ia:k + 1]))
+        vel[i] = float(np.max(rate[ia : k + 1]))
     return exc, vel
 
 
@@ -530,16 +538,16 @@ def truth_steps(
     from footfall.gait.metrics import strike_pattern_from_angle
 
     cfg = SUBJECTS[subject]
-    ic, to = force_contacts(forces["Fy"].to_numpy(), gap_s=cfg["gap_s"],
-                            min_run_s=cfg["min_run_s"])
+    ic, to = force_contacts(forces["Fy"].to_numpy(), gap_s=cfg["gap_s"], min_run_s=cfg["min_run_s"])
     mid = 0.5 * (ic + to)
     # COP (lab mm: X forward, Z right) -> world m
     k = np.clip(np.round(mid * FORCE_FS_HZ).astype(int), 0, len(forces) - 1)
     cop = np.column_stack([forces["COPx"].to_numpy()[k], -forces["COPz"].to_numpy()[k]]) / 1000
     dist = {}
     for side, p in SIDES.items():
-        mid_foot = (markers_f[f"{p}.Heel.Bottom"] + markers_f[f"{p}.MT1"]
-                    + markers_f[f"{p}.MT5"]) / 3.0
+        mid_foot = (
+            markers_f[f"{p}.Heel.Bottom"] + markers_f[f"{p}.MT1"] + markers_f[f"{p}.MT5"]
+        ) / 3.0
         mf = np.column_stack([np.interp(mid, t_mk, mid_foot[:, j]) for j in range(2)])
         dist[side] = np.linalg.norm(mf - cop, axis=1)
     side = np.where(dist["left"] < dist["right"], "left", "right")
@@ -551,10 +559,19 @@ def truth_steps(
     df["cadence_spm"] = 120000.0 / df["stride_ms"]
     df["speed_mps"] = BELT_SPEED_MPS
     df["stride_length_m"] = BELT_SPEED_MPS * df["stride_ms"] / 1000
-    extra = {c: np.full(len(df), np.nan) for c in (
-        "foot_strike_angle_deg", "shank_angle_ic_deg", "foot_progression_deg",
-        "foot_roll_ic_deg", "foot_roll_excursion_deg", "foot_roll_velocity_dps",
-        "eversion_excursion_deg", "eversion_velocity_dps")}
+    extra = {
+        c: np.full(len(df), np.nan)
+        for c in (
+            "foot_strike_angle_deg",
+            "shank_angle_ic_deg",
+            "foot_progression_deg",
+            "foot_roll_ic_deg",
+            "foot_roll_excursion_deg",
+            "foot_roll_velocity_dps",
+            "eversion_excursion_deg",
+            "eversion_velocity_dps",
+        )
+    }
     for s in SIDES:
         sel = (df["side"] == s).to_numpy()
         ics, tos = df.loc[sel, "ic_s"].to_numpy(), df.loc[sel, "to_s"].to_numpy()
@@ -646,13 +663,21 @@ def make_fukuchi_imu(
                 r_s = np.zeros(3)
             mo = virtual_imu(t_mk, m_f, fn, side, r_off, r_s, fs_hz, mnt)
             motions[(seg, side)] = mo
-            streams.append(Stream(
-                kind="imu", side=side, placement=seg, time_s=mo.time_s,
-                values=np.hstack([mo.acc_mps2, mo.gyr_rps]), columns=IMU_COLUMNS,
-                name=f"{key}.csv",
-                meta={"sensor": "virtual IMU from motion capture",
-                      "mounting": np.round(mnt, 6).tolist()},
-            ))
+            streams.append(
+                Stream(
+                    kind="imu",
+                    side=side,
+                    placement=seg,
+                    time_s=mo.time_s,
+                    values=np.hstack([mo.acc_mps2, mo.gyr_rps]),
+                    columns=IMU_COLUMNS,
+                    name=f"{key}.csv",
+                    meta={
+                        "sensor": "virtual IMU from motion capture",
+                        "mounting": np.round(mnt, 6).tolist(),
+                    },
+                )
+            )
     cfg = SUBJECTS[subject]
     athlete: dict[str, Any] = {"id": subject, "mass_kg": cfg["mass_kg"]}
     if cfg["height_m"]:
@@ -678,8 +703,8 @@ def make_fukuchi_imu(
             _, rf = foot_technical_frame(m_static, side)
             _, rs = shank_technical_frame(m_static, side)
             r_rel0[side] = _mean_rotation(
-                np.einsum("nji,njk->nik", rs @ r_offs[("shank", side)],
-                          rf @ r_offs[("foot", side)]))
+                np.einsum("nji,njk->nik", rs @ r_offs[("shank", side)], rf @ r_offs[("foot", side)])
+            )
         truth = truth_steps(forces, t_mk, m_f, motions, subject, r_rel0)
     return rec, truth, motions
 
@@ -719,8 +744,9 @@ def checks(truth: pd.DataFrame, static_rec: Recording | None = None) -> dict[str
         "right": float((truth["side"] == "right").sum()),
         "contact_ms_mean": float(truth["contact_ms"].mean()),
         "cadence_spm_median": float(truth["cadence_spm"].median()),
-        "sides_alternate": float((truth["side"].to_numpy()[1:]
-                                  != truth["side"].to_numpy()[:-1]).all()),
+        "sides_alternate": float(
+            (truth["side"].to_numpy()[1:] != truth["side"].to_numpy()[:-1]).all()
+        ),
         "foot_strike_angle_deg_median": float(truth["foot_strike_angle_deg"].median()),
     }
     if static_rec is not None:
@@ -733,15 +759,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out_dir", type=Path, help="recording folder to write")
     ap.add_argument("--fs", type=float, default=200.0, help="output rate, Hz (default 200)")
-    ap.add_argument("--cutoff", type=float, default=12.0,
-                    help="marker low-pass cutoff, Hz (default 12)")
+    ap.add_argument(
+        "--cutoff", type=float, default=12.0, help="marker low-pass cutoff, Hz (default 12)"
+    )
     ap.add_argument("--data", type=Path, default=DATA_DIR, help="folder with the RBDS001 files")
     args = ap.parse_args(argv)
     try:
-        path, truth = make_fukuchi_recording(args.out_dir, fs_hz=args.fs,
-                                             cutoff_hz=args.cutoff, data_dir=args.data)
-        static_rec, _, _ = make_fukuchi_imu(fs_hz=args.fs, cutoff_hz=args.cutoff,
-                                            data_dir=args.data, static=True)
+        path, truth = make_fukuchi_recording(
+            args.out_dir, fs_hz=args.fs, cutoff_hz=args.cutoff, data_dir=args.data
+        )
+        static_rec, _, _ = make_fukuchi_imu(
+            fs_hz=args.fs, cutoff_hz=args.cutoff, data_dir=args.data, static=True
+        )
     except DataMissing as e:
         print(f"skipped: {e}", file=sys.stderr)
         return 3
@@ -811,7 +840,7 @@ def shank_template(data_dir: Path = DATA_DIR) -> dict[str, np.ndarray]:
     y = y - (y[-1] - y[0]) * u
     m = 512
     grid = np.arange(m) / m
-    c = np.fft.rfft(np.interp(grid, u, y))[:HARMONICS + 1]
+    c = np.fft.rfft(np.interp(grid, u, y))[: HARMONICS + 1]
     kk = np.arange(len(c))
 
     def series(x: np.ndarray, d: int) -> np.ndarray:
@@ -820,10 +849,13 @@ def shank_template(data_dir: Path = DATA_DIR) -> dict[str, np.ndarray]:
         return (e * c * w).real.sum(axis=1)
 
     out: dict[str, Any] = {"contact_fraction": cf}
-    for name, m_k, lo, span in (("stance", STANCE_KNOTS, 0.0, cf),
-                                ("swing", SWING_KNOTS, cf, 1.0 - cf)):
+    for name, m_k, lo, span in (
+        ("stance", STANCE_KNOTS, 0.0, cf),
+        ("swing", SWING_KNOTS, cf, 1.0 - cf),
+    ):
         x = lo + span * np.linspace(0.0, 1.0, m_k)
         v0 = series(np.array([0.0]), 0)[0]
-        out[name] = np.column_stack([series(x, 0) - v0, series(x, 1) * span,
-                                     series(x, 2) * span ** 2])
+        out[name] = np.column_stack(
+            [series(x, 0) - v0, series(x, 1) * span, series(x, 2) * span**2]
+        )
     return out

@@ -67,16 +67,20 @@ def _pipeline(data, fs_hz: float, frame: str):
     # gravity alignment (it needs 0.7 s standing still, which a run does not have)
     bf = convert_to_fbf(data, left_like="left_", right_like="right_")
     dtw = BarthDtw().segment(data=bf, sampling_rate_hz=fs_hz)
-    ed = RamppEventDetection().detect(data=bf, stride_list=dtw.stride_list_,
-                                      sampling_rate_hz=fs_hz)
+    ed = RamppEventDetection().detect(data=bf, stride_list=dtw.stride_list_, sampling_rate_hz=fs_hz)
     events = ed.min_vel_event_list_
-    traj = StrideLevelTrajectory().estimate(data=data, stride_event_list=events,
-                                            sampling_rate_hz=fs_hz)
-    temporal = TemporalParameterCalculation().calculate(stride_event_list=events,
-                                                        sampling_rate_hz=fs_hz)
+    traj = StrideLevelTrajectory().estimate(
+        data=data, stride_event_list=events, sampling_rate_hz=fs_hz
+    )
+    temporal = TemporalParameterCalculation().calculate(
+        stride_event_list=events, sampling_rate_hz=fs_hz
+    )
     spatial = SpatialParameterCalculation().calculate(
-        stride_event_list=events, positions=traj.position_,
-        orientations=traj.orientation_, sampling_rate_hz=fs_hz)
+        stride_event_list=events,
+        positions=traj.position_,
+        orientations=traj.orientation_,
+        sampling_rate_hz=fs_hz,
+    )
     return events, temporal.parameters_, spatial.parameters_
 
 
@@ -108,6 +112,7 @@ def main() -> int:
     import gaitmap.stride_segmentation  # noqa: F401
     import gaitmap.trajectory_reconstruction  # noqa: F401
     import pandas as pd
+
     import_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -130,21 +135,24 @@ def main() -> int:
 
     import gaitmap
 
-    json.dump({
-        "tool": "gaitmap",
-        "version": getattr(gaitmap, "__version__", "unknown"),
-        "python": sys.version.split()[0],
-        "t_start_unix": T_START,
-        "t_first_done_unix": t_first_done,
-        "in_process_to_first_done_s": time.perf_counter() - P_START - sum(warm),
-        "import_s": import_s,
-        "read_s": read_s,
-        "first_pipeline_s": first_s,
-        "warm_pipeline_s": warm,
-        "cpu_to_first_done_s": cpu_first_done,
-        "warm_pipeline_cpu_s": warm_cpu,
-        "strides": _to_json(*result),
-    }, sys.stdout)
+    json.dump(
+        {
+            "tool": "gaitmap",
+            "version": getattr(gaitmap, "__version__", "unknown"),
+            "python": sys.version.split()[0],
+            "t_start_unix": T_START,
+            "t_first_done_unix": t_first_done,
+            "in_process_to_first_done_s": time.perf_counter() - P_START - sum(warm),
+            "import_s": import_s,
+            "read_s": read_s,
+            "first_pipeline_s": first_s,
+            "warm_pipeline_s": warm,
+            "cpu_to_first_done_s": cpu_first_done,
+            "warm_pipeline_cpu_s": warm_cpu,
+            "strides": _to_json(*result),
+        },
+        sys.stdout,
+    )
     sys.stdout.write("\n")
     return 0
 

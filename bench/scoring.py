@@ -55,8 +55,13 @@ def match_events(ref: np.ndarray, det: np.ndarray, tol_s: float) -> tuple[np.nda
     return np.asarray(errs), used
 
 
-def event_stats(ref_tables: list[pd.DataFrame], det_tables: list[pd.DataFrame], col: str,
-                tol_s: float, spans: list[tuple[float, float]] | None = None) -> dict:
+def event_stats(
+    ref_tables: list[pd.DataFrame],
+    det_tables: list[pd.DataFrame],
+    col: str,
+    tol_s: float,
+    spans: list[tuple[float, float]] | None = None,
+) -> dict:
     """Recall, extra detections, MAE, bias and 95th percentile of one event kind.
 
     Parameters
@@ -132,10 +137,15 @@ def stride_errors(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float) -> pd.Da
     """Per reference stride: whether it was found, and the stride time (ms) and
     stride length (m) errors (detected minus reference; NaN when not found or
     not given). Rows in the order of ``ref``; see :func:`stride_stats`."""
-    out = pd.DataFrame({"found": np.zeros(len(ref), dtype=bool),
-                        "stride_time_err_ms": np.nan, "stride_length_err_m": np.nan,
-                        "ref_length_m": ref["stride_length_m"].to_numpy(dtype=float)},
-                       index=ref.index)
+    out = pd.DataFrame(
+        {
+            "found": np.zeros(len(ref), dtype=bool),
+            "stride_time_err_ms": np.nan,
+            "stride_length_err_m": np.nan,
+            "ref_length_m": ref["stride_length_m"].to_numpy(dtype=float),
+        },
+        index=ref.index,
+    )
     for side in ("left", "right"):
         r = ref[ref["side"] == side]
         rows = nearest_rows(steps, side, r["ic_s"].to_numpy(), tol_s)
@@ -143,10 +153,13 @@ def stride_errors(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float) -> pd.Da
         idx = r.index[ok]
         got = steps.loc[rows[ok]]
         out.loc[idx, "found"] = True
-        out.loc[idx, "stride_time_err_ms"] = (got["stride_ms"].to_numpy(dtype=float)
-                                              - r["stride_ms"].to_numpy(dtype=float)[ok])
-        out.loc[idx, "stride_length_err_m"] = (got["stride_length_m"].to_numpy(dtype=float)
-                                               - r["stride_length_m"].to_numpy(dtype=float)[ok])
+        out.loc[idx, "stride_time_err_ms"] = (
+            got["stride_ms"].to_numpy(dtype=float) - r["stride_ms"].to_numpy(dtype=float)[ok]
+        )
+        out.loc[idx, "stride_length_err_m"] = (
+            got["stride_length_m"].to_numpy(dtype=float)
+            - r["stride_length_m"].to_numpy(dtype=float)[ok]
+        )
     return out
 
 
@@ -202,14 +215,17 @@ def contact_time_errors_ms(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float)
         r = ref[ref["side"] == side]
         rows = nearest_rows(steps, side, r["ic_s"].to_numpy(), tol_s)
         ok = (rows >= 0) & np.isfinite(r["to_s"].to_numpy(dtype=float))
-        out.append(steps.loc[rows[ok], "contact_ms"].to_numpy(dtype=float)
-                   - 1000 * (r["to_s"] - r["ic_s"]).to_numpy(dtype=float)[ok])
+        out.append(
+            steps.loc[rows[ok], "contact_ms"].to_numpy(dtype=float)
+            - 1000 * (r["to_s"] - r["ic_s"]).to_numpy(dtype=float)[ok]
+        )
     e = np.concatenate(out)
     return e[np.isfinite(e)]
 
 
-def turn_stats(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float,
-               straight_deg: float = 20.0) -> dict:
+def turn_stats(
+    steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float, straight_deg: float = 20.0
+) -> dict:
     """Heading change per stride (``turn_deg``) against a reference's, on the
     reference strides found (contact within ``tol_s``): MAE and bias over all
     of them, over the straight ones (reference within ``straight_deg``) and
@@ -239,6 +255,7 @@ def turn_stats(steps: pd.DataFrame, ref: pd.DataFrame, tol_s: float,
         "straight_mae_deg": mae(err[straight]),
         "turning_n": int((~straight).sum()),
         "turning_mae_deg": mae(err[~straight]),
-        "turning_pairs_deg": [[_r(a, 1), _r(b, 1)] for a, b in zip(rt[~straight], gt[~straight],
-                                                                   strict=True)],
+        "turning_pairs_deg": [
+            [_r(a, 1), _r(b, 1)] for a, b in zip(rt[~straight], gt[~straight], strict=True)
+        ],
     }

@@ -66,9 +66,14 @@ def gaitmap_reference_strides(ex) -> tuple[pd.DataFrame, int]:
     st = ex.strides
     keep = ~st["spans_missing_contact"].to_numpy(dtype=bool)
     st = st[keep]
-    ref = pd.DataFrame({"side": st["side"].to_numpy(), "ic_s": st["ic_s"].to_numpy(),
-                        "stride_ms": 1000 * (st["next_ic_s"] - st["ic_s"]).to_numpy(),
-                        "stride_length_m": st["stride_length_m"].to_numpy()})
+    ref = pd.DataFrame(
+        {
+            "side": st["side"].to_numpy(),
+            "ic_s": st["ic_s"].to_numpy(),
+            "stride_ms": 1000 * (st["next_ic_s"] - st["ic_s"]).to_numpy(),
+            "stride_length_m": st["stride_length_m"].to_numpy(),
+        }
+    )
     return ref, int((~keep).sum())
 
 
@@ -78,8 +83,11 @@ def score_gaitmap_example(steps: pd.DataFrame, ex, tol_s: float = GAITMAP_TOL_S)
     ``tol_s`` is the matching tolerance."""
     ref, excluded = gaitmap_reference_strides(ex)
     strides = stride_stats(steps, ref, tol_s)
-    strides = {"n_ref": strides.pop("n_ref"), "excluded_spanning_missing_contact": excluded,
-               **strides}
+    strides = {
+        "n_ref": strides.pop("n_ref"),
+        "excluded_spanning_missing_contact": excluded,
+        **strides,
+    }
     ce = contact_time_errors_ms(steps, ex.events, tol_s)
     strides["contact_time_mae_ms"] = round(float(np.mean(np.abs(ce))), 2) if len(ce) else None
     return {
@@ -94,9 +102,11 @@ def validate_gaitmap() -> dict:
     ex = load_gaitmap_example()
     res = footfall.analyze(ex.recording)
     ref = ex.strides[~ex.strides["spans_missing_contact"].to_numpy(dtype=bool)]
-    return {"recording": "gaitmap example walk (204.8 Hz, lateral shoe IMUs, raw sensor frame)",
-            **score_gaitmap_example(res.steps, ex),
-            "turn": turn_stats(res.steps, ref, GAITMAP_TOL_S)}
+    return {
+        "recording": "gaitmap example walk (204.8 Hz, lateral shoe IMUs, raw sensor frame)",
+        **score_gaitmap_example(res.steps, ex),
+        "turn": turn_stats(res.steps, ref, GAITMAP_TOL_S),
+    }
 
 
 def detector_events(stream) -> pd.DataFrame:
@@ -117,12 +127,18 @@ def detector_events(stream) -> pd.DataFrame:
     ev = analyze_imu_stream(stream).events
     time_s = np.asarray(stream.time_s, dtype=float)
     if len(gap_breaks(time_s, stream.fs_hz)):
-        time_s = bridge_gaps(time_s, np.hstack([stream.acc_mps2, stream.gyr_rps]),
-                             stream.fs_hz).time_s
+        time_s = bridge_gaps(
+            time_s, np.hstack([stream.acc_mps2, stream.gyr_rps]), stream.fs_hz
+        ).time_s
     side = stream.side.value if hasattr(stream.side, "value") else str(stream.side)
     if ev is None or not len(ev):
-        return pd.DataFrame({"side": pd.Series(dtype=object), "ic_s": pd.Series(dtype=float),
-                             "to_s": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "side": pd.Series(dtype=object),
+                "ic_s": pd.Series(dtype=float),
+                "to_s": pd.Series(dtype=float),
+            }
+        )
     samples = np.arange(len(time_s), dtype=float)
 
     def to_time(x: np.ndarray) -> np.ndarray:
@@ -140,10 +156,12 @@ def _check_events_cover_steps(events: pd.DataFrame, steps: pd.DataFrame) -> None
             st = steps.loc[steps["side"] == side, col].to_numpy(dtype=float)
             ev = events.loc[events["side"] == side, col].to_numpy(dtype=float)
             st, ev = st[np.isfinite(st)], ev[np.isfinite(ev)]
-            if len(st) and (not len(ev) or np.abs(st[:, None] - ev[None, :]).min(axis=1).max()
-                            > 1e-6):
-                raise AssertionError(f"{side} {col}: a steps-table event is not in the "
-                                     "detector's event list")
+            if len(st) and (
+                not len(ev) or np.abs(st[:, None] - ev[None, :]).min(axis=1).max() > 1e-6
+            ):
+                raise AssertionError(
+                    f"{side} {col}: a steps-table event is not in the detector's event list"
+                )
 
 
 def validate_ipol() -> dict:
@@ -156,8 +174,10 @@ def validate_ipol() -> dict:
     for subject, trial in ipol_trials():
         t = load_ipol(subject, trial)
         res = footfall.analyze(t.recording)
-        ev = pd.concat([detector_events(s) for s in t.recording.streams
-                        if s.placement == "foot"], ignore_index=True)
+        ev = pd.concat(
+            [detector_events(s) for s in t.recording.streams if s.placement == "foot"],
+            ignore_index=True,
+        )
         _check_events_cover_steps(ev, res.steps)
         refs.append(t.events)
         dets.append(ev)
@@ -192,8 +212,9 @@ def validate_fukuchi(subject: str = "RBDS001") -> dict:
         tr = truth[truth["side"] == side]
         rows = nearest_rows(steps, side, tr["ic_s"].to_numpy(), 0.05)
         ok = rows >= 0
-        ct.append(steps.loc[rows[ok], "contact_ms"].to_numpy()
-                  / tr["contact_ms"].to_numpy()[ok] - 1)
+        ct.append(
+            steps.loc[rows[ok], "contact_ms"].to_numpy() / tr["contact_ms"].to_numpy()[ok] - 1
+        )
     ce = np.concatenate(ct)
     truth_cad = float(np.nanmedian(truth["cadence_spm"]))
     return {
@@ -223,8 +244,10 @@ def shank_alone(rec, truth: pd.DataFrame, tol_s: float = 0.05) -> dict | None:
         tr = truth[truth["side"] == s.side.value]
         rows = nearest_rows(st, s.side.value, tr["ic_s"].to_numpy(), tol_s)
         ok = rows >= 0
-        err.append(st.loc[rows[ok], "shank_angle_ic_deg"].to_numpy(float)
-                   - tr["shank_angle_ic_deg"].to_numpy()[ok])
+        err.append(
+            st.loc[rows[ok], "shank_angle_ic_deg"].to_numpy(float)
+            - tr["shank_angle_ic_deg"].to_numpy()[ok]
+        )
     if not tables:
         return None
     steps = pd.concat(tables, ignore_index=True)
@@ -291,14 +314,20 @@ def score_sim(steps: pd.DataFrame, truth: pd.DataFrame, summary: dict | None = N
     out["contact_time"] = {
         "mae_ms": round(float(np.mean(np.abs(ce))), 2) if len(ce) else None,
         "bias_ms": round(float(np.mean(ce)), 2) if len(ce) else None,
-        "mae_pct_of_mean": (round(float(100 * np.mean(np.abs(ce)) / np.nanmean(ref_ct)), 2)
-                            if len(ce) else None),
+        "mae_pct_of_mean": (
+            round(float(100 * np.mean(np.abs(ce)) / np.nanmean(ref_ct)), 2) if len(ce) else None
+        ),
     }
     out["strides"] = stride_stats(steps, truth, SIM_TOL_S)
-    det_cad = (float(summary["cadence_spm"]) if summary is not None
-               else float(np.nanmedian(steps["cadence_spm"])))
-    out["cadence"] = {"footfall_spm": round(det_cad, 2),
-                      "truth_spm": round(float(np.nanmedian(truth["cadence_spm"])), 2)}
+    det_cad = (
+        float(summary["cadence_spm"])
+        if summary is not None
+        else float(np.nanmedian(steps["cadence_spm"]))
+    )
+    out["cadence"] = {
+        "footfall_spm": round(det_cad, 2),
+        "truth_spm": round(float(np.nanmedian(truth["cadence_spm"])), 2),
+    }
     correct, n, angle_err = 0, 0, []
     for side in ("left", "right"):
         tr = truth[truth["side"] == side]
@@ -309,8 +338,10 @@ def score_sim(steps: pd.DataFrame, truth: pd.DataFrame, summary: dict | None = N
         has = pd.notna(pat)
         n += int(has.sum())
         correct += int((pat[has] == tr["strike_pattern"].to_numpy(dtype=object)[ok][has]).sum())
-        angle_err.append(got["foot_strike_angle_deg"].to_numpy(dtype=float)
-                         - tr["foot_strike_angle_deg"].to_numpy(dtype=float)[ok])
+        angle_err.append(
+            got["foot_strike_angle_deg"].to_numpy(dtype=float)
+            - tr["foot_strike_angle_deg"].to_numpy(dtype=float)[ok]
+        )
     ae = np.concatenate(angle_err)
     ae = ae[np.isfinite(ae)]
     out["pronation"] = pronation_stats(steps, truth)
@@ -346,16 +377,19 @@ def pronation_stats(steps: pd.DataFrame, truth: pd.DataFrame) -> dict | None:
         if not keep.any():
             return None
         a, b = a[keep], b[keep]
-        out[name] = {"n": int(keep.sum()),
-                     "footfall_median": round(float(np.median(a)), 2),
-                     "truth_median": round(float(np.median(b)), 2),
-                     "mae": round(float(np.mean(np.abs(a - b))), 2),
-                     "bias": round(float(np.mean(a - b)), 2)}
+        out[name] = {
+            "n": int(keep.sum()),
+            "footfall_median": round(float(np.median(a)), 2),
+            "truth_median": round(float(np.median(b)), 2),
+            "mae": round(float(np.mean(np.abs(a - b))), 2),
+            "bias": round(float(np.mean(a - b)), 2),
+        }
     return out
 
 
-def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTES,
-                 seed: int = SIM_SEED) -> dict:
+def validate_sim(
+    scenarios: list[str] | None = None, minutes: float = SIM_MINUTES, seed: int = SIM_SEED
+) -> dict:
     """footfall on every simulated scenario (foot and shank IMUs, insoles) against
     the simulator's truth steps. Scored apart: the feet's rows (foot IMU and
     insole fused), the shank IMUs' rows, and the foot IMUs' own events."""
@@ -369,10 +403,14 @@ def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTE
         res = footfall.analyze(rec)
         steps = res.steps
         src = steps["source"].astype(str) if "source" in steps else pd.Series("", steps.index)
-        entry = {"description": get_scenario(name).description, "minutes": m, "seed": seed,
-                 "truth_contacts": int(len(truth)),
-                 "streams": sorted(s.name for s in rec.streams),
-                 "notes": list(res.notes)}
+        entry = {
+            "description": get_scenario(name).description,
+            "minutes": m,
+            "seed": seed,
+            "truth_contacts": int(len(truth)),
+            "streams": sorted(s.name for s in rec.streams),
+            "notes": list(res.notes),
+        }
         # "foot": the rows as a user gets them (foot IMU and insole of a foot fused
         # into one row per contact; a shank IMU beside a foot sensor only adds its
         # angle to the foot's rows, and is scored alone below)
@@ -387,7 +425,8 @@ def validate_sim(scenarios: list[str] | None = None, minutes: float = SIM_MINUTE
                     own[col] = own[f"{col}_imu"].where(own[f"{col}_imu"].notna(), own[col])
             entry["foot_imu_events"] = {
                 "initial_contact": event_stats([truth], [own], "ic_s", SIM_TOL_S),
-                "toe_off": event_stats([truth], [own], "to_s", SIM_TOL_S)}
+                "toe_off": event_stats([truth], [own], "to_s", SIM_TOL_S),
+            }
         alone = shank_alone(rec, truth, SIM_TOL_S)
         if alone is not None:
             entry["shank_imu_alone"] = alone
@@ -414,8 +453,10 @@ def run_modules(names: list[str] | None = None) -> dict:
                 continue
             out[name] = run()
         except Exception as exc:  # a broken module must not hide the other results
-            out[name] = {"error": f"{type(exc).__name__}: {exc}",
-                         "traceback": traceback.format_exc(limit=3)}
+            out[name] = {
+                "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(limit=3),
+            }
     return out
 
 
@@ -423,15 +464,19 @@ def _fmt(d: dict) -> str:
     def f(x: float | None) -> float:
         return float("nan") if x is None else x
 
-    return (f"{d['n_ref']:5d} {d['matched_pct']:8.1f} {d['extra_pct']:7.1f} "
-            f"{f(d['mae_ms']):8.1f} {f(d['bias_ms']):8.1f} {f(d['p95_abs_ms']):8.1f}")
+    return (
+        f"{d['n_ref']:5d} {d['matched_pct']:8.1f} {d['extra_pct']:7.1f} "
+        f"{f(d['mae_ms']):8.1f} {f(d['bias_ms']):8.1f} {f(d['p95_abs_ms']):8.1f}"
+    )
 
 
 def print_results(results: dict) -> None:
     """The tables of a validation run, plain text."""
     print("Events: reference count, % matched, % extra, MAE, bias, 95th pct |error| (ms)")
-    print(f"{'data set':24} {'event':6} {'n':>5} {'match%':>8} {'extra%':>7} {'MAE':>8} "
-          f"{'bias':>8} {'p95':>8}")
+    print(
+        f"{'data set':24} {'event':6} {'n':>5} {'match%':>8} {'extra%':>7} {'MAE':>8} "
+        f"{'bias':>8} {'p95':>8}"
+    )
     for name in ("gaitmap", "ipol", "fukuchi", "fukuchi_heel"):
         if name in results:
             for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
@@ -439,32 +484,42 @@ def print_results(results: dict) -> None:
     for label, row in results.get("rules", {}).items():
         print(f"rules: {label}")
         for name, r in row.items():
-            print(f"    {name:10} IC MAE {r['initial_contact']['mae_ms']:6.1f} bias "
-                  f"{r['initial_contact']['bias_ms']:+6.1f} | TO MAE {r['toe_off']['mae_ms']:6.1f} "
-                  f"bias {r['toe_off']['bias_ms']:+6.1f} ms")
+            print(
+                f"    {name:10} IC MAE {r['initial_contact']['mae_ms']:6.1f} bias "
+                f"{r['initial_contact']['bias_ms']:+6.1f} | TO MAE {r['toe_off']['mae_ms']:6.1f} "
+                f"bias {r['toe_off']['bias_ms']:+6.1f} ms"
+            )
     for name, r in results.get("sim", {}).items():
         if "foot" in r:
             for ev, key in (("IC", "initial_contact"), ("TO", "toe_off")):
                 print(f"{'sim ' + name:24} {ev:6} {_fmt(r['foot'][key])}")
     if "gaitmap" in results:
         g = results["gaitmap"]["strides"]
-        print(f"\ngaitmap strides ({g['excluded_spanning_missing_contact']} reference stride(s) "
-              "spanning an unlisted contact excluded):")
-        print(f"  {g['found']}/{g['n_ref']} found; stride time MAE "
-              f"{g['stride_time_mae_ms']:.1f} ms; stride length MAE "
-              f"{100 * g['stride_length_mae_m']:.1f} cm "
-              f"({g['stride_length_mae_pct_of_mean']:.1f} % of mean), bias "
-              f"{100 * g['stride_length_bias_m']:+.1f} cm; contact time MAE "
-              f"{g['contact_time_mae_ms']:.1f} ms")
+        print(
+            f"\ngaitmap strides ({g['excluded_spanning_missing_contact']} reference stride(s) "
+            "spanning an unlisted contact excluded):"
+        )
+        print(
+            f"  {g['found']}/{g['n_ref']} found; stride time MAE "
+            f"{g['stride_time_mae_ms']:.1f} ms; stride length MAE "
+            f"{100 * g['stride_length_mae_m']:.1f} cm "
+            f"({g['stride_length_mae_pct_of_mean']:.1f} % of mean), bias "
+            f"{100 * g['stride_length_bias_m']:+.1f} cm; contact time MAE "
+            f"{g['contact_time_mae_ms']:.1f} ms"
+        )
     if "fukuchi" in results:
         f = results["fukuchi"]
-        print(f"fukuchi run: contact time mean |error| {f['contact_time_mean_abs_err_pct']:.1f} % "
-              f"(bias {f['contact_time_bias_pct']:+.1f} %); cadence {f['cadence_spm']:.1f} spm "
-              f"vs force plate {f['cadence_truth_spm']:.1f}")
+        print(
+            f"fukuchi run: contact time mean |error| {f['contact_time_mean_abs_err_pct']:.1f} % "
+            f"(bias {f['contact_time_bias_pct']:+.1f} %); cadence {f['cadence_spm']:.1f} spm "
+            f"vs force plate {f['cadence_truth_spm']:.1f}"
+        )
     if results.get("sim"):
-        print("\nSimulated runs, feet (foot IMU + insole) vs truth: contact time MAE (ms), "
-              "stride time MAE (ms), stride length MAE (%), cadence footfall/truth (spm), "
-              "strike pattern correct (%)")
+        print(
+            "\nSimulated runs, feet (foot IMU + insole) vs truth: contact time MAE (ms), "
+            "stride time MAE (ms), stride length MAE (%), cadence footfall/truth (spm), "
+            "strike pattern correct (%)"
+        )
         for name, r in results["sim"].items():
             if "foot" not in r:
                 print(f"  {name:24} no foot-IMU steps")
@@ -474,20 +529,29 @@ def print_results(results: dict) -> None:
             def g(v: float | None, scale: float = 1.0) -> str:
                 return "   n/a" if v is None else f"{v * scale:6.1f}"
 
-            print(f"  {name:24} {g(x['contact_time']['mae_ms'])} "
-                  f"{g(x['strides']['stride_time_mae_ms'])} "
-                  f"{g(x['strides']['stride_length_mae_pct_of_mean'])} "
-                  f"{x['cadence']['footfall_spm']:6.1f}/{x['cadence']['truth_spm']:6.1f} "
-                  f"{g(x['strike']['pattern_correct_pct'])}")
-        pron = [(n, r["foot"]["pronation"]) for n, r in results["sim"].items()
-                if r.get("foot", {}).get("pronation")]
+            print(
+                f"  {name:24} {g(x['contact_time']['mae_ms'])} "
+                f"{g(x['strides']['stride_time_mae_ms'])} "
+                f"{g(x['strides']['stride_length_mae_pct_of_mean'])} "
+                f"{x['cadence']['footfall_spm']:6.1f}/{x['cadence']['truth_spm']:6.1f} "
+                f"{g(x['strike']['pattern_correct_pct'])}"
+            )
+        pron = [
+            (n, r["foot"]["pronation"])
+            for n, r in results["sim"].items()
+            if r.get("foot", {}).get("pronation")
+        ]
         if pron:
-            print("\nSimulated runs, foot-IMU pronation footfall/truth (median): "
-                  "excursion (deg), velocity (deg/s)")
+            print(
+                "\nSimulated runs, foot-IMU pronation footfall/truth (median): "
+                "excursion (deg), velocity (deg/s)"
+            )
             for name, p in pron:
                 e, v = p["excursion_deg"], p["velocity_dps"]
-                print(f"  {name:24} {e['footfall_median']:6.1f}/{e['truth_median']:6.1f} "
-                      f"{v['footfall_median']:7.0f}/{v['truth_median']:7.0f}")
+                print(
+                    f"  {name:24} {e['footfall_median']:6.1f}/{e['truth_median']:6.1f} "
+                    f"{v['footfall_median']:7.0f}/{v['truth_median']:7.0f}"
+                )
     for name, r in results.get("modules", {}).items():
         status = r.get("error", "ok") if isinstance(r, dict) else "ok"
         print(f"module {name}: {status}")
@@ -495,20 +559,26 @@ def print_results(results: dict) -> None:
 
 RULE_VARIANTS = {
     "toe-off at the pitch-rate peak; contact at the zero crossing": {
-        "TOE_OFF_SHARE": 0.0, "WALKING_TOE_OFF_SHARE": 0.0, "RUNNING_SWING_SHARE": np.inf,
-        "TOE_OFF_CONTACT_SHARE": 0.0},
+        "TOE_OFF_SHARE": 0.0,
+        "WALKING_TOE_OFF_SHARE": 0.0,
+        "RUNNING_SWING_SHARE": np.inf,
+        "TOE_OFF_CONTACT_SHARE": 0.0,
+    },
     "toe-off down the falling edge (0.3 running, 0.5 walking); contact at the zero crossing": {
-        "RUNNING_SWING_SHARE": np.inf},
+        "RUNNING_SWING_SHARE": np.inf
+    },
     "toe-off down the falling edge (0.3 running, 0.5 walking); running contact at the impact": {
-        "TOE_OFF_CONTACT_SHARE": np.nan},
+        "TOE_OFF_CONTACT_SHARE": np.nan
+    },
     "footfall (running toe-off 0.09 of the contact after the push-off peak; walking 0.5 down "
     "the falling edge; running contact at the impact)": {},
-    "not taken: every stride as running (contact at the impact)": {
-        "RUNNING_SWING_SHARE": 0.0},
+    "not taken: every stride as running (contact at the impact)": {"RUNNING_SWING_SHARE": 0.0},
     "not taken: walking contact no earlier than 25 ms before the impact": {
-        "WALKING_IMPACT_LAG_S": 0.025},
+        "WALKING_IMPACT_LAG_S": 0.025
+    },
     "not taken: walking toe-off 0.3 down the edge (the running share)": {
-        "WALKING_TOE_OFF_SHARE": 0.3},
+        "WALKING_TOE_OFF_SHARE": 0.3
+    },
     "not taken: walking toe-off 0.4 down the edge": {"WALKING_TOE_OFF_SHARE": 0.4},
     "not taken: walking toe-off 0.6 down the edge": {"WALKING_TOE_OFF_SHARE": 0.6},
 }
@@ -531,14 +601,19 @@ def validate_event_rules() -> dict:
             for k, v in consts.items():
                 setattr(events, k, v)
             row = {}
-            for name, fn in (("gaitmap", validate_gaitmap), ("ipol", validate_ipol),
-                             ("fukuchi", validate_fukuchi),
-                             ("fukuchi_heel", validate_fukuchi_heel)):
+            for name, fn in (
+                ("gaitmap", validate_gaitmap),
+                ("ipol", validate_ipol),
+                ("fukuchi", validate_fukuchi),
+                ("fukuchi_heel", validate_fukuchi_heel),
+            ):
                 r = fn()
                 if r is None:
                     continue
-                row[name] = {ev: {k: r[ev][k] for k in ("matched_pct", "mae_ms", "bias_ms")}
-                             for ev in ("initial_contact", "toe_off")}
+                row[name] = {
+                    ev: {k: r[ev][k] for k in ("matched_pct", "mae_ms", "bias_ms")}
+                    for ev in ("initial_contact", "toe_off")
+                }
             out[label] = row
         finally:
             for k, v in saved.items():
@@ -553,14 +628,23 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default=",".join(PARTS),
-                    help=f"comma-separated parts to run (default all: {','.join(PARTS)})")
-    ap.add_argument("--sim-minutes", type=float, default=SIM_MINUTES,
-                    help="length of each simulated run, minutes")
-    ap.add_argument("--scenarios", default=None,
-                    help="comma-separated scenario names (default: every base scenario)")
-    ap.add_argument("--out", type=Path, default=HERE / "results",
-                    help="folder for validation.json")
+    ap.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run (default all: {','.join(PARTS)})",
+    )
+    ap.add_argument(
+        "--sim-minutes",
+        type=float,
+        default=SIM_MINUTES,
+        help="length of each simulated run, minutes",
+    )
+    ap.add_argument(
+        "--scenarios",
+        default=None,
+        help="comma-separated scenario names (default: every base scenario)",
+    )
+    ap.add_argument("--out", type=Path, default=HERE / "results", help="folder for validation.json")
     args = ap.parse_args(argv)
     parts = [p for p in args.only.split(",") if p]
     bad = set(parts) - set(PARTS)
@@ -569,11 +653,14 @@ def main(argv: list[str] | None = None) -> int:
     real = [p for p in parts if p in ("gaitmap", "ipol", "fukuchi", "rules")]
     results: dict[str, object] = {}
     if real and shared_data_dir() is None:
-        print("real data sets skipped: ../shared/data is not available "
-              "(set FOOTFALL_SHARED_DATA)")
+        print("real data sets skipped: ../shared/data is not available (set FOOTFALL_SHARED_DATA)")
         real = []
-    runners = {"gaitmap": validate_gaitmap, "ipol": validate_ipol, "fukuchi": validate_fukuchi,
-               "rules": validate_event_rules}
+    runners = {
+        "gaitmap": validate_gaitmap,
+        "ipol": validate_ipol,
+        "fukuchi": validate_fukuchi,
+        "rules": validate_event_rules,
+    }
     for p in real:
         results[p] = runners[p]()
         if p == "fukuchi":

@@ -125,25 +125,37 @@ def _foot_scores(p: pd.DataFrame, res: Any) -> dict[str, Any]:
         "foot_strike_angle_median_truth": float(p["foot_strike_angle_deg"].median()),
         "toe_out": _err(p, "foot_progression_deg", "foot_progression_deg_ff"),
         "toe_out_median_truth": float(p["foot_progression_deg"].median()),
-        "roll_excursion_vs_foot_roll": _err(p, "foot_roll_excursion_deg",
-                                            "pronation_excursion_deg_ff"),
-        "roll_excursion_vs_eversion": _err(p, "eversion_excursion_deg",
-                                           "pronation_excursion_deg_ff"),
-        "contact_time_pct": _err(p.assign(c_t=0.0, c_f=100.0 * (
-            p["contact_ms_ff"] / p["contact_ms"] - 1.0)), "c_t", "c_f"),
+        "roll_excursion_vs_foot_roll": _err(
+            p, "foot_roll_excursion_deg", "pronation_excursion_deg_ff"
+        ),
+        "roll_excursion_vs_eversion": _err(
+            p, "eversion_excursion_deg", "pronation_excursion_deg_ff"
+        ),
+        "contact_time_pct": _err(
+            p.assign(c_t=0.0, c_f=100.0 * (p["contact_ms_ff"] / p["contact_ms"] - 1.0)),
+            "c_t",
+            "c_f",
+        ),
         "ic_ms": _err(p.assign(a=0.0, b=1000.0 * (p["ic_s_ff"] - p["ic_s"])), "a", "b"),
         "to_ms": _err(p.assign(a=0.0, b=1000.0 * (p["to_s_ff"] - p["to_s"])), "a", "b"),
         "heading_spread_deg": float(res.alignment.heading_spread_deg),
     }
     pat = p[["strike_pattern", "strike_pattern_ff"]].dropna()
-    out["strike_pattern_agree_pct"] = (float(100.0 * (pat["strike_pattern"]
-                                                      == pat["strike_pattern_ff"]).mean())
-                                       if len(pat) else None)
-    for truth_col, key in (("foot_roll_velocity_dps", "roll_velocity_vs_foot_roll_pct"),
-                           ("eversion_velocity_dps", "roll_velocity_vs_eversion_pct")):
+    out["strike_pattern_agree_pct"] = (
+        float(100.0 * (pat["strike_pattern"] == pat["strike_pattern_ff"]).mean())
+        if len(pat)
+        else None
+    )
+    for truth_col, key in (
+        ("foot_roll_velocity_dps", "roll_velocity_vs_foot_roll_pct"),
+        ("eversion_velocity_dps", "roll_velocity_vs_eversion_pct"),
+    ):
         v = p[[truth_col, "pronation_velocity_dps_ff"]].dropna()
-        out[key] = (float(100.0 * (v["pronation_velocity_dps_ff"].median()
-                                   / v[truth_col].median() - 1.0)) if len(v) else None)
+        out[key] = (
+            float(100.0 * (v["pronation_velocity_dps_ff"].median() / v[truth_col].median() - 1.0))
+            if len(v)
+            else None
+        )
     return out
 
 
@@ -160,13 +172,23 @@ def _prepend_standing(standing: Any, run: Any, pad_s: float = 1.0) -> tuple[Any,
     from footfall.model import Stream
 
     fs = run.fs_hz
-    v = np.vstack([standing.values,
-                   np.repeat(standing.values.mean(axis=0, keepdims=True), int(pad_s * fs), 0)])
+    v = np.vstack(
+        [
+            standing.values,
+            np.repeat(standing.values.mean(axis=0, keepdims=True), int(pad_s * fs), 0),
+        ]
+    )
     t = np.arange(len(v)) / fs
     shift = float(t[-1] + 1.0 / fs)
-    return Stream(kind=run.kind, side=run.side, placement=run.placement,
-                  time_s=np.r_[t, shift + run.time_s], values=np.vstack([v, run.values]),
-                  columns=run.columns, name=run.name), shift
+    return Stream(
+        kind=run.kind,
+        side=run.side,
+        placement=run.placement,
+        time_s=np.r_[t, shift + run.time_s],
+        values=np.vstack([v, run.values]),
+        columns=run.columns,
+        name=run.name,
+    ), shift
 
 
 def run_standing(subject: str) -> dict[str, Any]:
@@ -182,8 +204,9 @@ def run_standing(subject: str) -> dict[str, Any]:
         for st in rec.streams:
             if st.placement.value != "foot":
                 continue
-            still = next(s for s in st_rec.streams
-                         if s.side == st.side and s.placement == st.placement)
+            still = next(
+                s for s in st_rec.streams if s.side == st.side and s.placement == st.placement
+            )
             both, shift = _prepend_standing(still, st)
             res = analyze_imu_stream(both, CONDITION)
             steps = res.steps.copy()
@@ -192,8 +215,7 @@ def run_standing(subject: str) -> dict[str, Any]:
             p = _pair(truth, steps, st.side.value)
             out[name][st.side.value] = {
                 "standing_s": float(res.alignment.standing_s),
-                "foot_strike_angle": _err(p, "foot_strike_angle_deg",
-                                          "foot_strike_angle_deg_ff"),
+                "foot_strike_angle": _err(p, "foot_strike_angle_deg", "foot_strike_angle_deg_ff"),
             }
     return out
 
@@ -212,7 +234,8 @@ def run_cutoffs(subject: str) -> dict[str, Any]:
             res = analyze_imu_stream(st, CONDITION)
             sc = _foot_scores(_pair(truth, res.steps, st.side.value), res)
             out[f"{cut:g} Hz"][st.side.value] = {
-                k: sc[k] for k in ("ic_ms", "to_ms", "contact_time_pct", "foot_strike_angle")}
+                k: sc[k] for k in ("ic_ms", "to_ms", "contact_time_pct", "foot_strike_angle")
+            }
     return out
 
 
@@ -236,8 +259,12 @@ def ankle_pairs() -> dict[str, dict[str, np.ndarray]]:
             out[f"laces / {tilt}"] = {"left_shank": ms, "right_shank": ms}
     for tilt in ("15 deg", "10 + 10 deg"):
         m, ms = feet["random 1"], SHANK_TILTS[tilt]
-        out[f"random 1 / {tilt}"] = {"left_foot": m, "right_foot": m,
-                                     "left_shank": ms, "right_shank": ms}
+        out[f"random 1 / {tilt}"] = {
+            "left_foot": m,
+            "right_foot": m,
+            "left_shank": ms,
+            "right_shank": ms,
+        }
     return out
 
 
@@ -256,17 +283,34 @@ def run_ankle(subject: str) -> dict[str, Any]:
         for side in ("left", "right"):
             p = _pair(truth, an.steps, side)
             v = p[["eversion_velocity_dps", "rearfoot_eversion_velocity_dps_ff"]].dropna()
-            fit = next((d["rearfoot_eversion"] for k, d in an.streams.items()
-                        if "rearfoot_eversion" in d and side in k), None)
+            fit = next(
+                (
+                    d["rearfoot_eversion"]
+                    for k, d in an.streams.items()
+                    if "rearfoot_eversion" in d and side in k
+                ),
+                None,
+            )
             out[name][side] = {
                 "excursion": _err(p, "eversion_excursion_deg", "rearfoot_eversion_deg_ff"),
-                "excursion_median_ff": (float(p["rearfoot_eversion_deg_ff"].median())
-                                        if len(p) else None),
-                "excursion_median_truth": (float(p["eversion_excursion_deg"].median())
-                                           if len(p) else None),
-                "velocity_pct": (float(100.0 * (v["rearfoot_eversion_velocity_dps_ff"].median()
-                                                / v["eversion_velocity_dps"].median() - 1.0))
-                                 if len(v) else None),
+                "excursion_median_ff": (
+                    float(p["rearfoot_eversion_deg_ff"].median()) if len(p) else None
+                ),
+                "excursion_median_truth": (
+                    float(p["eversion_excursion_deg"].median()) if len(p) else None
+                ),
+                "velocity_pct": (
+                    float(
+                        100.0
+                        * (
+                            v["rearfoot_eversion_velocity_dps_ff"].median()
+                            / v["eversion_velocity_dps"].median()
+                            - 1.0
+                        )
+                    )
+                    if len(v)
+                    else None
+                ),
                 "n_steps": int(len(p)),
                 "fit": fit,
             }
@@ -304,8 +348,9 @@ def run_subject(subject: str) -> dict[str, Any]:
     feet: dict[str, dict[str, Any]] = {}
     given: dict[str, dict[str, Any]] = {}
     for name, m in mountings().items():
-        rec, truth, _ = fk.make_fukuchi_imu(mounting={"left_foot": m, "right_foot": m},
-                                            subject=subject)
+        rec, truth, _ = fk.make_fukuchi_imu(
+            mounting={"left_foot": m, "right_foot": m}, subject=subject
+        )
         assert truth is not None
         feet[name] = {}
         square = bool(np.allclose(np.abs(m), np.round(np.abs(m)), atol=1e-9))
@@ -321,13 +366,17 @@ def run_subject(subject: str) -> dict[str, Any]:
                 res = analyze_imu_stream(st, CONDITION)
                 given[name][st.side.value] = {
                     "mount": st.meta["mount"],
-                    "foot_strike_angle": _err(_pair(truth, res.steps, st.side.value),
-                                              "foot_strike_angle_deg",
-                                              "foot_strike_angle_deg_ff")}
+                    "foot_strike_angle": _err(
+                        _pair(truth, res.steps, st.side.value),
+                        "foot_strike_angle_deg",
+                        "foot_strike_angle_deg_ff",
+                    ),
+                }
     shanks: dict[str, dict[str, Any]] = {}
     for name, m in SHANK_TILTS.items():
-        rec, truth, _ = fk.make_fukuchi_imu(mounting={"left_shank": m, "right_shank": m},
-                                            subject=subject)
+        rec, truth, _ = fk.make_fukuchi_imu(
+            mounting={"left_shank": m, "right_shank": m}, subject=subject
+        )
         assert truth is not None
         shanks[name] = {}
         for st in rec.streams:
@@ -359,8 +408,7 @@ def summarise(subj: dict[str, Any]) -> dict[str, Any]:
             "foot_strike_angle_abs_bias_max": worst("foot_strike_angle", "bias"),
             "foot_strike_angle_median_spread": float(max(med) - min(med)),
             "foot_strike_angle_median_truth": rows[0]["foot_strike_angle_median_truth"],
-            "strike_pattern_agree_pct_min": float(min(r["strike_pattern_agree_pct"]
-                                                      for r in rows)),
+            "strike_pattern_agree_pct_min": float(min(r["strike_pattern_agree_pct"] for r in rows)),
             "toe_out_mae_max": worst("toe_out"),
             "toe_out_median_truth": rows[0]["toe_out_median_truth"],
             "contact_time_abs_bias_pct_max": worst("contact_time_pct", "bias"),
@@ -372,10 +420,12 @@ def summarise(subj: dict[str, Any]) -> dict[str, Any]:
             "roll_velocity_vs_foot_roll_pct": rows[0]["roll_velocity_vs_foot_roll_pct"],
         }
         sh = [m[side] for m in subj["shanks"].values() if side in m]
-        out[side]["shank_angle_mae_by_tilt"] = {k: v[side]["mae"]
-                                                for k, v in subj["shanks"].items() if side in v}
-        out[side]["shank_angle_mae_max"] = (float(max(s["mae"] for s in sh if s["mae"] is not None))
-                                            if sh else None)
+        out[side]["shank_angle_mae_by_tilt"] = {
+            k: v[side]["mae"] for k, v in subj["shanks"].items() if side in v
+        }
+        out[side]["shank_angle_mae_max"] = (
+            float(max(s["mae"] for s in sh if s["mae"] is not None)) if sh else None
+        )
     return out
 
 
@@ -389,10 +439,13 @@ def run() -> dict[str, Any]:
         for s in subjects:
             detail = run_subject(s)
             ankle = run_ankle(s)
-            result["subjects"][s] = {"summary": summarise(detail), "detail": detail,
-                                     "standing": run_standing(s), "cutoffs": run_cutoffs(s),
-                                     "ankle": {"summary": summarise_ankle(ankle),
-                                               "detail": ankle}}
+            result["subjects"][s] = {
+                "summary": summarise(detail),
+                "detail": detail,
+                "standing": run_standing(s),
+                "cutoffs": run_cutoffs(s),
+                "ankle": {"summary": summarise_ankle(ankle), "detail": ankle},
+            }
     out = HERE / "results" / "fukuchi_mounts.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

@@ -55,8 +55,9 @@ def read_xlsx(path: Path) -> dict[str, list[dict[str, str]]]:
     if "xl/sharedStrings.xml" in z.namelist():
         for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{_NS}si"):
             shared.append("".join(t.text or "" for t in si.iter(f"{_NS}t")))
-    rels = {r.get("Id"): r.get("Target")
-            for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+    rels = {
+        r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    }
     out: dict[str, list[dict[str, str]]] = {}
     for sheet in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{_NS}sheet"):
         target = rels[sheet.get(_RNS)].lstrip("/")
@@ -145,8 +146,12 @@ def moticon_events(folder: Path) -> dict:
             res = analyze_insole_stream(s)
             st = res.steps
             ven = s.meta["vendor_events"]
-            row = {"file": f.name, "side": s.side.value, "steps": len(st),
-                   "vendor_heel_strikes": len(ven["ic_s"])}
+            row = {
+                "file": f.name,
+                "side": s.side.value,
+                "steps": len(st),
+                "vendor_heel_strikes": len(ven["ic_s"]),
+            }
             for k in ("ic", "to"):
                 mine = st[f"{k}_s"].to_numpy()
                 v = np.asarray(ven[f"{k}_s"])
@@ -244,30 +249,50 @@ def fusion(folder: Path | None, minutes: float = 3.0, seed: int = 4) -> dict:
     def shifted(rec: Recording, shift_s: float) -> Recording:
         # the insole moved onto a clock of its own: it no longer shares one
         # with its IMU, so the offset is estimated from the data
-        streams = [Stream(kind=s.kind, side=s.side, placement=s.placement,
-                          time_s=s.time_s + (shift_s if s.kind == SensorKind.INSOLE else 0.0),
-                          values=s.values, columns=s.columns, name=s.name,
-                          meta={k: v for k, v in s.meta.items()
-                                if not (k == "clock" and s.kind == SensorKind.INSOLE)})
-                   for s in rec.streams]
+        streams = [
+            Stream(
+                kind=s.kind,
+                side=s.side,
+                placement=s.placement,
+                time_s=s.time_s + (shift_s if s.kind == SensorKind.INSOLE else 0.0),
+                values=s.values,
+                columns=s.columns,
+                name=s.name,
+                meta={
+                    k: v
+                    for k, v in s.meta.items()
+                    if not (k == "clock" and s.kind == SensorKind.INSOLE)
+                },
+            )
+            for s in rec.streams
+        ]
         return Recording(streams=streams, meta=rec.meta, source=rec.source)
 
     out: dict = {"shift_s": FUSION_SHIFT_S, "cases": []}
     # simulated foot IMU + insole: device clocks known from the simulation
-    rec, _ = simulate("forefoot-loader", minutes=minutes, seed=seed, sensors=("foot", "insole"),
-                      profile="field")
+    rec, _ = simulate(
+        "forefoot-loader", minutes=minutes, seed=seed, sensors=("foot", "insole"), profile="field"
+    )
     clocks = rec.meta["simulation"]["clocks"]
     an = analyze(shifted(rec, FUSION_SHIFT_S))
     for s in rec.select(kind="insole"):
         side = s.side.value
         info = an.streams[s.name]
-        truth = clocks[f"{side}_foot"]["offset_s"] - clocks[f"{side}_insole"]["offset_s"] \
+        truth = (
+            clocks[f"{side}_foot"]["offset_s"]
+            - clocks[f"{side}_insole"]["offset_s"]
             - FUSION_SHIFT_S
+        )
         found = info.get("clock_offset_s", float("nan"))
-        out["cases"].append({"case": f"simulated forefoot-loader, field profile, {side}",
-                             "true_offset_s": truth, "found_offset_s": found,
-                             "error_ms": 1000.0 * (found - truth),
-                             "insole_sample_ms": 1000.0 / s.fs_hz})
+        out["cases"].append(
+            {
+                "case": f"simulated forefoot-loader, field profile, {side}",
+                "true_offset_s": truth,
+                "found_offset_s": found,
+                "error_ms": 1000.0 * (found - truth),
+                "insole_sample_ms": 1000.0 / s.fs_hz,
+            }
+        )
     # Moticon insole and its own IMU: one clock, so the truth is the shift applied
     if folder is not None:
         from footfall.io import read_recording
@@ -277,10 +302,15 @@ def fusion(folder: Path | None, minutes: float = 3.0, seed: int = 4) -> dict:
             an = analyze(shifted(rec, FUSION_SHIFT_S))
             for s in rec.select(kind="insole"):
                 found = an.streams[s.name].get("clock_offset_s", float("nan"))
-                out["cases"].append({"case": f"Moticon {f.name}, {s.side.value}",
-                                     "true_offset_s": -FUSION_SHIFT_S, "found_offset_s": found,
-                                     "error_ms": 1000.0 * (found + FUSION_SHIFT_S),
-                                     "insole_sample_ms": 1000.0 / s.fs_hz})
+                out["cases"].append(
+                    {
+                        "case": f"Moticon {f.name}, {s.side.value}",
+                        "true_offset_s": -FUSION_SHIFT_S,
+                        "found_offset_s": found,
+                        "error_ms": 1000.0 * (found + FUSION_SHIFT_S),
+                        "insole_sample_ms": 1000.0 / s.fs_hz,
+                    }
+                )
     errs = np.array([abs(c["error_ms"]) for c in out["cases"]])
     samples = np.array([c["insole_sample_ms"] for c in out["cases"]])
     out["within_one_sample"] = int(np.sum(errs <= samples))
@@ -316,11 +346,18 @@ def main() -> None:
     if res["moticon"]:
         m = res["moticon"]
         print("Moticon OpenGo walks vs the vendor's events and gait report")
-        for k in ("vendor_events", "matched_within_30ms_pct", "median_abs_error_ms",
-                  "heel_strike_median_error_ms", "toe_off_median_error_ms",
-                  "extra_contacts_inside_vendor_span", "stance_steps_compared",
-                  "stance_mean_abs_error_pct", "stance_max_abs_error_pct",
-                  "stance_within_5pct_pct"):
+        for k in (
+            "vendor_events",
+            "matched_within_30ms_pct",
+            "median_abs_error_ms",
+            "heel_strike_median_error_ms",
+            "toe_off_median_error_ms",
+            "extra_contacts_inside_vendor_span",
+            "stance_steps_compared",
+            "stance_mean_abs_error_pct",
+            "stance_max_abs_error_pct",
+            "stance_within_5pct_pct",
+        ):
             print(f"  {k:40s} {_fmt(m[k])}")
         print("moticon16 layout refit")
         for k, v in res["layout_fit"].items():
@@ -332,12 +369,16 @@ def main() -> None:
         print(f"  {name}")
         for k, v in e.items():
             print(f"    {k:44s} {_fmt(v)}")
-    print(f"  strike pattern right, all scenarios: "
-          f"{res['simulated']['strike_pattern_right_pct_all']:.1f} %")
+    print(
+        f"  strike pattern right, all scenarios: "
+        f"{res['simulated']['strike_pattern_right_pct_all']:.1f} %"
+    )
     print("Fusion: clock offset found vs known")
     for c in res["fusion"]["cases"]:
-        print(f"  {c['case']:48s} error {c['error_ms']:+6.1f} ms "
-              f"(one sample {c['insole_sample_ms']:.0f} ms)")
+        print(
+            f"  {c['case']:48s} error {c['error_ms']:+6.1f} ms "
+            f"(one sample {c['insole_sample_ms']:.0f} ms)"
+        )
     print(f"wrote {out}")
 
 

@@ -20,15 +20,19 @@ path = sys.argv[1] if len(sys.argv) > 1 else ROOT / "sample_data" / "gaitmap_wal
 result = footfall.analyze(path)
 
 steps = result.steps  # pandas DataFrame, one row per foot contact
-print(f"{len(steps)} steps ({(steps['side'] == 'left').sum()} left, "
-      f"{(steps['side'] == 'right').sum()} right)")
+print(
+    f"{len(steps)} steps ({(steps['side'] == 'left').sum()} left, "
+    f"{(steps['side'] == 'right').sum()} right)"
+)
 
 # medians per side, and how far apart the sides are
 for name in ("cadence_spm", "contact_ms", "stride_length_m", "foot_strike_angle_deg"):
     m = result.summary["metrics"].get(name)
     if m:
-        print(f"{name:24s} median {m['median']:8.2f}   left {m['left']:8.2f}   "
-              f"right {m['right']:8.2f}")
+        print(
+            f"{name:24s} median {m['median']:8.2f}   left {m['left']:8.2f}   "
+            f"right {m['right']:8.2f}"
+        )
 
 # how the run changed from its first third to its last
 drift = result.summary["drift"].get("contact_ms")

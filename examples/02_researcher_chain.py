@@ -55,10 +55,16 @@ traj = integrate_strides(acc_foot, gyr_foot, fs_hz, seg.ms_before, seg.ms_after)
 print(f"3. {len(traj)} strides integrated")
 
 events = detect_events(acc_foot, gyr_foot, fs_hz, seg)
-print(f"4. {int(np.isfinite(events.ic).sum())} initial contacts, "
-      f"{int(np.isfinite(events.to).sum())} toe-offs")
+print(
+    f"4. {int(np.isfinite(events.ic).sum())} initial contacts, "
+    f"{int(np.isfinite(events.to).sum())} toe-offs"
+)
 
 steps = imu_step_metrics(time_s, gyr_foot, fs_hz, events, traj, side="left")
 print("5. steps table:")
-print(steps[["ic_s", "contact_ms", "stride_ms", "stride_length_m",
-             "foot_strike_angle_deg"]].describe().loc[["count", "mean", "std"]].round(2))
+print(
+    steps[["ic_s", "contact_ms", "stride_ms", "stride_length_m", "foot_strike_angle_deg"]]
+    .describe()
+    .loc[["count", "mean", "std"]]
+    .round(2)
+)

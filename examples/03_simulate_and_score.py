@@ -26,14 +26,22 @@ recording, truth = simulate(scenario, minutes=1.0, seed=1, sensors=("foot", "sha
 steps = footfall.analyze(recording).steps
 print(f"{scenario}: {len(truth)} true steps, {len(steps)} analysed")
 
-metrics = ["contact_ms", "stride_length_m", "foot_strike_angle_deg",
-           "foot_progression_deg", "rearfoot_eversion_deg"]
+metrics = [
+    "contact_ms",
+    "stride_length_m",
+    "foot_strike_angle_deg",
+    "foot_progression_deg",
+    "rearfoot_eversion_deg",
+]
 pairs = []
 for side in ("left", "right"):
     a = steps[steps["side"] == side].sort_values("ic_s")
     t = truth[truth["side"] == side].sort_values("ic_s")
-    pairs.append(pd.merge_asof(a, t, on="ic_s", direction="nearest", tolerance=0.05,
-                               suffixes=("", "_true")).dropna(subset=["contact_ms_true"]))
+    pairs.append(
+        pd.merge_asof(
+            a, t, on="ic_s", direction="nearest", tolerance=0.05, suffixes=("", "_true")
+        ).dropna(subset=["contact_ms_true"])
+    )
 matched = pd.concat(pairs)
 print(f"{len(matched)} steps matched to the truth\n")
 print(f"{'metric':26s} {'bias':>8s} {'MAE':>8s} {'steps':>6s}")

@@ -31,8 +31,16 @@ def synthetic_run(minutes: float, fs_hz: float = 200.0) -> Recording:
         acc[:, 0] += 20 * swing
         gyr = rng.normal(0, 0.1, (n, 3))
         gyr[:, 1] -= 12 * swing
-        streams.append(Stream("imu", side, t, np.column_stack([acc, gyr]), IMU_COLUMNS,
-                              meta={"file": f"{side}_foot.csv"}))
+        streams.append(
+            Stream(
+                "imu",
+                side,
+                t,
+                np.column_stack([acc, gyr]),
+                IMU_COLUMNS,
+                meta={"file": f"{side}_foot.csv"},
+            )
+        )
     return Recording(streams=streams, meta={"condition": {"surface": "treadmill"}})
 
 
@@ -55,8 +63,10 @@ def main() -> None:
                 times.append(time.perf_counter() - t0)
             rows = sum(len(s) for s in back.streams)
             size_mb = sum(f.stat().st_size for f in folder.iterdir()) / 1e6
-            print(f"{fmt:8s} {rows} rows, {size_mb:.0f} MB: write {t_write:.2f} s, "
-                  f"read best {min(times):.2f} s / median {np.median(times):.2f} s")
+            print(
+                f"{fmt:8s} {rows} rows, {size_mb:.0f} MB: write {t_write:.2f} s, "
+                f"read best {min(times):.2f} s / median {np.median(times):.2f} s"
+            )
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ def stderr_on_a_terminal(args: list[str], timeout_s: float = 30.0) -> tuple[int,
     """``python -m footfall ARGS`` with standard error on a pty (standard
     output discarded): its exit code and everything it drew on the terminal."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "footfall", *args],
-                            stdout=subprocess.DEVNULL, stderr=slave)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "footfall", *args], stdout=subprocess.DEVNULL, stderr=slave
+    )
     os.close(slave)
     seen = b""
     try:

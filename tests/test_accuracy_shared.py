@@ -17,8 +17,7 @@ sys.path.insert(0, str(BENCH))
 
 from datasets import shared_data_dir  # noqa: E402
 
-pytestmark = pytest.mark.skipif(shared_data_dir() is None,
-                                reason="../shared/data not available")
+pytestmark = pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data not available")
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +68,12 @@ def test_fukuchi_running_events_and_contact_time(fukuchi):
     assert fukuchi["contact_time_mean_abs_err_pct"] <= 5.0
 
 
-@pytest.mark.xfail(strict=True, reason="IPOL annotations mark some walks' contacts at a late "
-                   "impact and toe-off later than the motion-capture walk; steps in the "
-                   "U-turns; see docs/validation.md, 'Event rules'")
+@pytest.mark.xfail(
+    strict=True,
+    reason="IPOL annotations mark some walks' contacts at a late "
+    "impact and toe-off later than the motion-capture walk; steps in the "
+    "U-turns; see docs/validation.md, 'Event rules'",
+)
 def test_ipol_event_bounds(validate):
     """Scored from the detector's event list (bench/validate.py)."""
     r = validate.validate_ipol()
@@ -147,8 +149,7 @@ def test_last_step_into_standing_keeps_its_contact(validate):
     import numpy as np
     from datasets import load_ipol
 
-    for subject, trial, side in ((1, 2, "left"), (2, 2, "left"), (9, 2, "left"),
-                                 (10, 2, "left")):
+    for subject, trial, side in ((1, 2, "left"), (2, 2, "left"), (9, 2, "left"), (10, 2, "left")):
         walk = load_ipol(subject, trial)
         stream = next(s for s in walk.recording.streams if s.side.value == side)
         last = float(walk.events.loc[walk.events["side"] == side, "ic_s"].max())

@@ -28,9 +28,12 @@ def run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("symptoms") / "symptoms.toml"
-    p.write_text('format = "footfall-symptoms/1"\nfoot = "left"\n'
-                 'locations = ["ball", "toes"]\nonset_min = 30\n'
-                 'resolves_after_stopping = true\n', encoding="utf-8")
+    p.write_text(
+        'format = "footfall-symptoms/1"\nfoot = "left"\n'
+        'locations = ["ball", "toes"]\nonset_min = 30\n'
+        "resolves_after_stopping = true\n",
+        encoding="utf-8",
+    )
     return p
 
 
@@ -39,11 +42,13 @@ def test_the_library_result_carries_the_findings(run: Path, profile: Path) -> No
     assert a.findings, "a forefoot loader with ball-of-foot numbness gives findings"
     assert a.summary["findings"] == [f.to_dict() for f in a.findings]
     # the same profile given as an object or as a dict gives the same findings
-    prof = SymptomProfile(foot="left", locations=("ball", "toes"), onset_min=30.0,
-                          resolves_after_stopping=True)
+    prof = SymptomProfile(
+        foot="left", locations=("ball", "toes"), onset_min=30.0, resolves_after_stopping=True
+    )
     assert footfall.analyze(run, symptoms=prof).summary["findings"] == a.summary["findings"]
-    assert footfall.analyze(run, symptoms=prof.to_dict()).summary["findings"] \
-        == a.summary["findings"]
+    assert (
+        footfall.analyze(run, symptoms=prof.to_dict()).summary["findings"] == a.summary["findings"]
+    )
     # without symptoms: the sensors alone, still evaluated
     bare = footfall.analyze(run)
     assert bare.summary["findings"] == [f.to_dict() for f in bare.findings]
@@ -51,11 +56,25 @@ def test_the_library_result_carries_the_findings(run: Path, profile: Path) -> No
     assert "both" in {f["basis"] for f in a.summary["findings"]}
 
 
-def test_library_and_command_line_give_the_same_findings(run: Path, profile: Path,
-                                                         tmp_path: Path) -> None:
+def test_library_and_command_line_give_the_same_findings(
+    run: Path, profile: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "s.json"
-    r = subprocess.run([sys.executable, "-m", "footfall", "analyze", str(run), "--symptoms",
-                        str(profile), "--json", str(out)], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "analyze",
+            str(run),
+            "--symptoms",
+            str(profile),
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     cli = json.loads(out.read_text())["findings"]
     lib = footfall.analyze(run, symptoms=profile).summary["findings"]

@@ -33,8 +33,14 @@ def field_run(tmp_path_factory):
     """Overpronator on a treadmill, field sensor profile: every device on its
     own clock (offsets up to 30 ms, drift up to 40 ppm), impact ringing."""
     out = tmp_path_factory.mktemp("ankle") / "op"
-    simulate("overpronator-treadmill", minutes=4, seed=3, profile="field", out_dir=out,
-             sensors=("foot", "shank"))
+    simulate(
+        "overpronator-treadmill",
+        minutes=4,
+        seed=3,
+        profile="field",
+        out_dir=out,
+        sensors=("foot", "shank"),
+    )
     return out
 
 
@@ -47,12 +53,17 @@ def test_simulated_eversion_recovers_the_truth(field_run):
         assert len(t) > 100 and np.isfinite(f).mean() > 0.95, side
         assert np.nanmean(np.abs(f - t)) <= 1.0, (side, np.nanmean(np.abs(f - t)))
     for side, t, f in _paired(truth, an.steps, "rearfoot_eversion_velocity_dps"):
-        assert abs(np.nanmedian(f) / np.nanmedian(t) - 1.0) <= 0.12, (side, np.nanmedian(f),
-                                                                       np.nanmedian(t))
+        assert abs(np.nanmedian(f) / np.nanmedian(t) - 1.0) <= 0.12, (
+            side,
+            np.nanmedian(f),
+            np.nanmedian(t),
+        )
     # the joint angle is not the foot's roll: the simulated shank rolls with the foot
     for side, t, _f in _paired(truth, an.steps, "pronation_excursion_deg"):
-        assert np.nanmedian(t) > np.nanmedian(
-            truth.loc[truth["side"] == side, "rearfoot_eversion_deg"]) + 3.0
+        assert (
+            np.nanmedian(t)
+            > np.nanmedian(truth.loc[truth["side"] == side, "rearfoot_eversion_deg"]) + 3.0
+        )
 
 
 def test_the_shank_clock_is_found(field_run):
@@ -64,8 +75,11 @@ def test_the_shank_clock_is_found(field_run):
     an = footfall.analyze(field_run)
     for side in ("left", "right"):
         f, s = clocks[f"{side}_foot"], clocks[f"{side}_shank"]
-        fit = next(d["rearfoot_eversion"] for k, d in an.streams.items()
-                   if "rearfoot_eversion" in d and side in k)
+        fit = next(
+            d["rearfoot_eversion"]
+            for k, d in an.streams.items()
+            if "rearfoot_eversion" in d and side in k
+        )
         want_ms = 1000.0 * (s["offset_s"] - f["offset_s"])
         assert abs(fit["shank_clock_offset_ms"] - want_ms) <= 2.0, (side, fit, want_ms)
         assert abs(fit["shank_clock_drift_ppm"] - (s["drift_ppm"] - f["drift_ppm"])) <= 5.0
@@ -84,8 +98,10 @@ def test_sensors_of_different_legs_give_no_eversion(field_run):
     assert an.steps["rearfoot_eversion_deg"].isna().all()
     notes = [n for n in an.notes if "rearfoot eversion not measured" in n]
     assert len(notes) == 2 and all("same leg" in n for n in notes)
-    np.testing.assert_array_equal(an.steps["pronation_excursion_deg"].to_numpy(),
-                                  good.steps["pronation_excursion_deg"].to_numpy())
+    np.testing.assert_array_equal(
+        an.steps["pronation_excursion_deg"].to_numpy(),
+        good.steps["pronation_excursion_deg"].to_numpy(),
+    )
 
 
 def test_a_foot_imu_alone_has_no_eversion(tmp_path):
@@ -106,5 +122,6 @@ def test_one_clock_named_skips_the_clock_search(field_run, tmp_path):
     an = footfall.analyze(rec)
     fits = [d["rearfoot_eversion"] for d in an.streams.values() if "rearfoot_eversion" in d]
     assert len(fits) == 2
-    assert all(f["shank_clock_offset_ms"] == 0.0 and f["shank_clock_drift_ppm"] == 0.0
-               for f in fits)
+    assert all(
+        f["shank_clock_offset_ms"] == 0.0 and f["shank_clock_drift_ppm"] == 0.0 for f in fits
+    )

@@ -18,8 +18,9 @@ import scoring  # noqa: E402
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_validation_doc",
-                                                  ROOT / "tools" / "gen_validation_doc.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_validation_doc", ROOT / "tools" / "gen_validation_doc.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -42,7 +43,8 @@ def test_readme_figures_are_generated_from_results(gen):
     block = gen.readme_block(gen.load_results())
     assert block, "no figures for README: bench/results is empty"
     assert gen.update_readme(readme, block) == readme, (
-        "README's validation figures are stale: python tools/gen_validation_doc.py")
+        "README's validation figures are stale: python tools/gen_validation_doc.py"
+    )
 
 
 def test_every_doc_figure_comes_from_a_results_file(gen, tmp_path):
@@ -61,8 +63,16 @@ def test_generated_numbers_follow_the_results(gen):
     if "validation" not in results or "gaitmap" not in results["validation"]:
         pytest.skip("no gaitmap validation results")
     ic = results["validation"]["gaitmap"]["initial_contact"]
-    changed = {**results, "validation": {**results["validation"], "gaitmap": {
-        **results["validation"]["gaitmap"], "initial_contact": {**ic, "mae_ms": 123.456}}}}
+    changed = {
+        **results,
+        "validation": {
+            **results["validation"],
+            "gaitmap": {
+                **results["validation"]["gaitmap"],
+                "initial_contact": {**ic, "mae_ms": 123.456},
+            },
+        },
+    }
     assert "123.5 ms" in gen.render(changed)
     assert "123.5 ms" not in gen.render(results)
 
@@ -82,10 +92,12 @@ def test_match_events_pairs_nearest_within_tolerance():
 
 
 def test_event_stats_counts_recall_extra_and_bias():
-    ref = pd.DataFrame({"side": ["left"] * 4 + ["right"] * 2,
-                        "ic_s": [1.0, 2.0, 3.0, 4.0, 1.5, 2.5]})
-    det = pd.DataFrame({"side": ["left"] * 4 + ["right"] * 3,
-                        "ic_s": [1.01, 2.01, 3.01, 9.0, 1.49, 2.49, 3.0]})
+    ref = pd.DataFrame(
+        {"side": ["left"] * 4 + ["right"] * 2, "ic_s": [1.0, 2.0, 3.0, 4.0, 1.5, 2.5]}
+    )
+    det = pd.DataFrame(
+        {"side": ["left"] * 4 + ["right"] * 3, "ic_s": [1.01, 2.01, 3.01, 9.0, 1.49, 2.49, 3.0]}
+    )
     st = scoring.event_stats([ref], [det], "ic_s", 0.05)
     assert st["n_ref"] == 6
     assert st["matched_pct"] == pytest.approx(100 * 5 / 6, abs=0.01)
@@ -96,11 +108,22 @@ def test_event_stats_counts_recall_extra_and_bias():
 
 
 def test_stride_stats_and_common_strides():
-    ref = pd.DataFrame({"side": ["left", "left", "right"], "ic_s": [1.0, 2.0, 1.5],
-                        "stride_ms": [1000.0, 1000.0, 1000.0],
-                        "stride_length_m": [1.4, 1.5, 1.4]})
-    steps = pd.DataFrame({"side": ["left", "right"], "ic_s": [1.01, 1.52],
-                          "stride_ms": [1010.0, 990.0], "stride_length_m": [1.45, 1.30]})
+    ref = pd.DataFrame(
+        {
+            "side": ["left", "left", "right"],
+            "ic_s": [1.0, 2.0, 1.5],
+            "stride_ms": [1000.0, 1000.0, 1000.0],
+            "stride_length_m": [1.4, 1.5, 1.4],
+        }
+    )
+    steps = pd.DataFrame(
+        {
+            "side": ["left", "right"],
+            "ic_s": [1.01, 1.52],
+            "stride_ms": [1010.0, 990.0],
+            "stride_length_m": [1.45, 1.30],
+        }
+    )
     st = scoring.stride_stats(steps, ref, 0.05)
     assert st["n_ref"] == 3 and st["found"] == 2
     assert st["stride_time_mae_ms"] == pytest.approx(10.0)

@@ -23,16 +23,26 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
-                          env=ENV, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return proc
 
 
 def test_validate_sim_scenario(tmp_path):
     only = "sim,gaitmap" if shared_data_dir() is not None else "sim"
-    _run("bench/validate.py", "--only", only, "--sim-minutes", "0.3", "--scenarios",
-         "easy-run", "--out", str(tmp_path))
+    _run(
+        "bench/validate.py",
+        "--only",
+        only,
+        "--sim-minutes",
+        "0.3",
+        "--scenarios",
+        "easy-run",
+        "--out",
+        str(tmp_path),
+    )
     res = json.loads((tmp_path / "validation.json").read_text())
     foot = res["sim"]["easy-run"]["foot"]
     # a third of a minute of running at ~168 spm: about 50 contacts in the truth
@@ -45,9 +55,23 @@ def test_validate_sim_scenario(tmp_path):
 
 
 def test_bench_speed_tiny(tmp_path):
-    _run("bench/bench_speed.py", "--minutes", "0.1,0.2", "--feet-minutes", "0.1",
-         "--sim-minutes", "0.1", "--repeats", "1", "--formats", "csv",
-         "--out", str(tmp_path), "--cache", str(tmp_path / "cache"))
+    _run(
+        "bench/bench_speed.py",
+        "--minutes",
+        "0.1,0.2",
+        "--feet-minutes",
+        "0.1",
+        "--sim-minutes",
+        "0.1",
+        "--repeats",
+        "1",
+        "--formats",
+        "csv",
+        "--out",
+        str(tmp_path),
+        "--cache",
+        str(tmp_path / "cache"),
+    )
     res = json.loads((tmp_path / "speed.json").read_text())
     rows = res["runs"]["csv"]["durations"]
     assert [r["minutes"] for r in rows] == [0.1, 0.2]
@@ -77,10 +101,24 @@ def test_bench_gaitmap_footfall_side_and_clean_skip(tmp_path):
     # no gaitmap venv where pointed and no install: gaitmap is skipped with a
     # message, footfall is still measured and scored
     datasets = "example,sim" if shared_data_dir() is not None else "sim"
-    proc = _run("bench/bench_gaitmap.py", "--no-install", "--venv", str(tmp_path / "no-venv"),
-                "--minutes", "0.2", "--cold-repeats", "1", "--warm", "1",
-                "--warm-footfall", "2", "--datasets", datasets,
-                "--out", str(tmp_path))
+    proc = _run(
+        "bench/bench_gaitmap.py",
+        "--no-install",
+        "--venv",
+        str(tmp_path / "no-venv"),
+        "--minutes",
+        "0.2",
+        "--cold-repeats",
+        "1",
+        "--warm",
+        "1",
+        "--warm-footfall",
+        "2",
+        "--datasets",
+        datasets,
+        "--out",
+        str(tmp_path),
+    )
     res = json.loads((tmp_path / "gaitmap.json").read_text())
     sim = res["datasets"]["simulated_run"]
     assert "gaitmap" not in sim

@@ -23,16 +23,18 @@ def _errors(stream, condition):
     mounting, and the alignment."""
     al = analyze_imu_stream(stream, condition).alignment
     e = al.R @ np.asarray(stream.meta["mounting_matrix"]).T
-    return (float(np.degrees(np.arctan2(e[1, 0], e[0, 0]))),
-            float(np.degrees(np.arccos(np.clip(e[2, 2], -1.0, 1.0)))), al)
+    return (
+        float(np.degrees(np.arctan2(e[1, 0], e[0, 0]))),
+        float(np.degrees(np.arccos(np.clip(e[2, 2], -1.0, 1.0)))),
+        al,
+    )
 
 
 @pytest.fixture(scope="module")
 def toe_out_run():
     """The turned-out forefoot runner, whose push-off axis is 5-6 deg off
     the foot's (tests/test_sim_realfoot.py)."""
-    return simulate("toe-out-forefoot", minutes=1, seed=7, sensors=("foot",),
-                    mounting="random")
+    return simulate("toe-out-forefoot", minutes=1, seed=7, sensors=("foot",), mounting="random")
 
 
 def test_without_a_calibration_the_heading_is_off(toe_out_run):
@@ -46,8 +48,7 @@ def test_without_a_calibration_the_heading_is_off(toe_out_run):
 
 @pytest.mark.parametrize("mounting", ["random", "lateral", "heel", "laces"])
 def test_heel_raises_give_the_foot_axes_in_any_mounting(mounting):
-    rec, _ = simulate("toe-out-forefoot", minutes=1, seed=7, sensors=("foot",),
-                      mounting=mounting)
+    rec, _ = simulate("toe-out-forefoot", minutes=1, seed=7, sensors=("foot",), mounting=mounting)
     cal = with_calibration(rec)
     for st in cal.streams:
         heading, tilt, al = _errors(st, cal.condition)
@@ -69,8 +70,10 @@ def test_toe_out_follows_the_calibration(toe_out_run):
         assert (ic >= run_start).all()  # no step in the calibration
         j = np.argmin(np.abs(ic[None, :] - ic_t[:, None]), axis=1)
         ok = np.abs(ic[j] - ic_t) < 0.05
-        d = (steps["foot_progression_deg"].to_numpy()[j][ok]
-             - t["foot_progression_deg"].to_numpy()[ok])
+        d = (
+            steps["foot_progression_deg"].to_numpy()[j][ok]
+            - t["foot_progression_deg"].to_numpy()[ok]
+        )
         assert ok.sum() > 50 and np.nanmean(np.abs(d)) <= 1.5, (st.side, np.nanmean(np.abs(d)))
 
 
@@ -91,8 +94,9 @@ def test_quick_and_held_raises_are_found(raise_s, hold):
         a, g = calibration_imu(m, site, fs, standing_s=0.0, raises=1, raise_s=raise_s)
         top = int(round(raise_s * fs / 2))
         held = np.hstack([a, g])
-        parts.append(np.vstack([held[:top], np.repeat(held[top:top + 1], int(hold * fs), 0),
-                                held[top:]]))
+        parts.append(
+            np.vstack([held[:top], np.repeat(held[top : top + 1], int(hold * fs), 0), held[top:]])
+        )
     pro = np.vstack(parts)
     rng = np.random.default_rng(0)
     pro = pro + np.hstack([rng.normal(0, 0.03, (len(pro), 3)), rng.normal(0, 0.003, (len(pro), 3))])

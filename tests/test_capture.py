@@ -27,8 +27,16 @@ INFO = DeviceInfo("replayed-left", SensorKind.IMU, Side.LEFT, None, 100.0, IMU_C
 def _blocks(n: int) -> list[Block]:
     rng = np.random.default_rng(0)
     still = np.array([0.3, -0.2, 9.8, 0.01, -0.02, 0.0])  # a sensor at rest, SI
-    return [Block("replayed-left", 0.5 + 0.1 * i + 0.01 * np.arange(10),
-                  still + 0.05 * rng.normal(size=(10, 6)), i, 0.6 + 0.1 * i) for i in range(n)]
+    return [
+        Block(
+            "replayed-left",
+            0.5 + 0.1 * i + 0.01 * np.arange(10),
+            still + 0.05 * rng.normal(size=(10, 6)),
+            i,
+            0.6 + 0.1 * i,
+        )
+        for i in range(n)
+    ]
 
 
 def test_blocks_without_frames_round_trip_and_gaps_are_kept(tmp_path) -> None:
@@ -41,8 +49,9 @@ def test_blocks_without_frames_round_trip_and_gaps_are_kept(tmp_path) -> None:
     st = rec.streams[0]
     exp = np.vstack([b.values for b in blocks[:2] + blocks[3:]])
     np.testing.assert_allclose(st.values, exp, rtol=1e-12, atol=1e-12)
-    assert st.meta["capture_gaps"] == [{"t_start_s": 0.7, "t_end_s": 0.79, "n_missing": 10,
-                                        "reason": "sequence"}]
+    assert st.meta["capture_gaps"] == [
+        {"t_start_s": 0.7, "t_end_s": 0.79, "n_missing": 10, "reason": "sequence"}
+    ]
     assert len(st.meta["gaps"]) == 1  # the hole is in the time stamps too
     assert rec.meta["athlete"] == {"id": "ana"}
 
@@ -100,8 +109,11 @@ def test_kill_9_then_recover_returns_everything_flushed(tmp_path) -> None:
     emu = Emulator(streams_from_recording(sim), speed=4.0, seed=1)
     path = emu.start()
     out = tmp_path / "cap"
-    proc = subprocess.Popen([sys.executable, "-c", CAPTURE_SCRIPT, str(path), str(out)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CAPTURE_SCRIPT, str(path), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         written = 0
         assert proc.stdout is not None
@@ -116,8 +128,12 @@ def test_kill_9_then_recover_returns_everything_flushed(tmp_path) -> None:
             proc.kill()
         emu.stop()
     assert written >= 300
-    run = subprocess.run([sys.executable, "-m", "footfall", "recover", str(out)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "footfall", "recover", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert "recovered" in run.stdout
     rec = read_recording(out)
@@ -129,8 +145,12 @@ def test_kill_9_then_recover_returns_everything_flushed(tmp_path) -> None:
 
 
 def test_recover_cli_user_error_has_no_traceback(tmp_path) -> None:
-    run = subprocess.run([sys.executable, "-m", "footfall", "recover", str(tmp_path)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "footfall", "recover", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2
     assert "no capture log" in run.stderr and "Traceback" not in run.stderr
 
@@ -167,16 +187,26 @@ def test_recover_cli_counts_and_a_progress_bar_only_on_a_terminal(tmp_path) -> N
     r = Recorder(tmp_path / "cap")
     r.write([INFO, *_blocks(5)])
     r._fh.flush()
-    piped = subprocess.run([sys.executable, "-m", "footfall", "recover", str(tmp_path / "cap"),
-                            "-o", str(tmp_path / "a")], capture_output=True, text=True,
-                           timeout=120)
+    piped = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "recover",
+            str(tmp_path / "cap"),
+            "-o",
+            str(tmp_path / "a"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     r.close()
     assert piped.returncode == 0 and piped.stderr == ""
     assert "1 streams, 50 samples, 0 frames" in piped.stdout
     doc = read_recording(tmp_path / "a").meta["capture"]
     assert doc["streams"] == 1 and doc["samples"] == 50
-    code, seen = stderr_on_a_terminal(["recover", str(tmp_path / "cap"), "-o",
-                                       str(tmp_path / "b")])
+    code, seen = stderr_on_a_terminal(["recover", str(tmp_path / "cap"), "-o", str(tmp_path / "b")])
     assert code == 0
     assert b"rebuilding" in seen or b"reading the log" in seen
 
@@ -198,16 +228,32 @@ def test_recover_onto_a_full_disk_exits_2_and_keeps_the_log(tmp_path) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
-    full = subprocess.run([sys.executable, "-m", "footfall", "recover", str(cap), "-o",
-                           str(tmp_path / "out")], capture_output=True, text=True,
-                          timeout=120, preexec_fn=small_files)
+    full = subprocess.run(
+        [sys.executable, "-m", "footfall", "recover", str(cap), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=small_files,
+    )
     assert full.returncode == 2, full.stderr
     assert "cannot write" in full.stderr and "Traceback" not in full.stderr
     assert str(tmp_path / "out") in full.stderr  # the file it could not write
     assert (cap / LOG_NAME).read_bytes() == log
-    again = subprocess.run([sys.executable, "-m", "footfall", "recover", str(cap), "-o",
-                            str(tmp_path / "out"), "--force"], capture_output=True, text=True,
-                           timeout=120)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "recover",
+            str(cap),
+            "-o",
+            str(tmp_path / "out"),
+            "--force",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     r.close()
     assert again.returncode == 0, again.stderr
     assert len(read_recording(tmp_path / "out").streams[0]) == 4000
@@ -236,8 +282,11 @@ def test_kill_9_during_a_20x_replay_loses_at_most_a_second_per_stream(tmp_path) 
     src_dir = tmp_path / "run"
     write_recording(sim, src_dir, fmt="parquet")
     out = tmp_path / "cap"
-    proc = subprocess.Popen([sys.executable, "-c", REPLAY_SCRIPT, str(src_dir), str(out)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", REPLAY_SCRIPT, str(src_dir), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     position = float("nan")
     try:
         assert proc.stdout is not None
@@ -251,8 +300,12 @@ def test_kill_9_during_a_20x_replay_loses_at_most_a_second_per_stream(tmp_path) 
         if proc.poll() is None:
             proc.kill()
     assert position - sim.streams[0].time_s[0] >= 60.0
-    run = subprocess.run([sys.executable, "-m", "footfall", "recover", str(out)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "footfall", "recover", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     rec = read_recording(out)
     assert len(rec.streams) == len(sim.streams)
@@ -269,16 +322,22 @@ def _framed_capture(folder, *, repeat_frame: int | None = None) -> None:
     from footfall.wire import decode_frame, encode_device_info
 
     sim, _ = simulate("easy-run", 0.2, 3, sensors=("foot", "insole"))
-    streams = [s for s in streams_from_recording(sim, frame_ms=10.0)
-               if s.info.name.endswith(("left-foot", "left-insole"))]
+    streams = [
+        s
+        for s in streams_from_recording(sim, frame_ms=10.0)
+        if s.info.name.endswith(("left-foot", "left-insole"))
+    ]
     r = Recorder(folder)
     ingest = Ingest("/dev/ttyACM0")
     events = []
     for s in streams:
         info = encode_device_info(s.stream_id, 0, 1_000_000, s.period_ns, s.info)
         events += ingest.frames([decode_frame(info)], 0.05)
-    arrivals = sorted((0.2 + 0.01 * (j + 1) + 0.0003 * k, k, j)
-                      for k, s in enumerate(streams) for j in range(s.n_frames))
+    arrivals = sorted(
+        (0.2 + 0.01 * (j + 1) + 0.0003 * k, k, j)
+        for k, s in enumerate(streams)
+        for j in range(s.n_frames)
+    )
     for host, k, j in arrivals:
         frame = streams[k].frame(j, 1_000_000)
         events += ingest.frames([decode_frame(frame)], host)
@@ -309,19 +368,30 @@ def _whole_array_recording(log, chunked, out, fmt: str = "csv") -> None:
                 infos[d["device_id"]] = d
             elif kind == "F":
                 k = data[a]
-                did = bytes(data[a + 1:a + 1 + k]).decode()
+                did = bytes(data[a + 1 : a + 1 + k]).decode()
                 dev = devices.setdefault(did, rec_mod._Device())
                 dev.add_record(a - rec_mod._REC.size)
-                dev.samples += peek_header(data[a + 1 + k:b]).sample_count
+                dev.samples += peek_header(data[a + 1 + k : b]).sample_count
         streams = []
         for entry in doc["streams"]:
             did = entry["device_id"]
             t, v, _, _ = rec_mod._device_samples(data, did, infos[did], devices[did])
-            streams.append(Stream(entry["kind"], entry["side"], t, v,
-                                  tuple(infos[did]["columns"]),
-                                  placement=entry.get("placement", "foot"), name=did,
-                                  meta={k: x for k, x in entry.items()
-                                        if k not in ("kind", "side", "placement", "units")}))
+            streams.append(
+                Stream(
+                    entry["kind"],
+                    entry["side"],
+                    t,
+                    v,
+                    tuple(infos[did]["columns"]),
+                    placement=entry.get("placement", "foot"),
+                    name=did,
+                    meta={
+                        k: x
+                        for k, x in entry.items()
+                        if k not in ("kind", "side", "placement", "units")
+                    },
+                )
+            )
     meta = {k: x for k, x in doc.items() if k not in ("format", "streams")}
     write_recording(Recording(streams=[], meta=meta), out, fmt, streams=streams)
 
@@ -355,8 +425,9 @@ def test_recover_in_chunks_writes_the_files_whole_arrays_give(tmp_path, repeat_f
     # parquet: the same numbers (and, in chunks of the writer's size, the same bytes)
     pq_chunked = build_recording(log, tmp_path / "pq_chunked", fmt="parquet", chunk_rows=257)
     pq_whole = build_recording(log, tmp_path / "pq_whole", fmt="parquet")
-    for a, b in zip(read_recording(pq_chunked).streams, read_recording(pq_whole).streams,
-                    strict=True):
+    for a, b in zip(
+        read_recording(pq_chunked).streams, read_recording(pq_whole).streams, strict=True
+    ):
         assert np.array_equal(a.time_s, b.time_s) and np.array_equal(a.values, b.values)
     ref_pq = tmp_path / "ref_pq"
     _whole_array_recording(log, pq_whole, ref_pq, "parquet")

@@ -33,18 +33,37 @@ from footfall.summary import summarize
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "gaitmap_walk"
-SUMMARY_KEYS = {"duration_s", "n_steps", "n_steps_left", "n_steps_right", "cadence_spm",
-                "metrics", "drift", "findings"}
+SUMMARY_KEYS = {
+    "duration_s",
+    "n_steps",
+    "n_steps_left",
+    "n_steps_right",
+    "cadence_spm",
+    "metrics",
+    "drift",
+    "findings",
+}
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m footfall ARGS`` with the package importable from src/."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "CLICOLOR_FORCE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "CLICOLOR_FORCE")
+    }
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO / "src")] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    return subprocess.run([sys.executable, "-m", "footfall", *args], cwd=cwd or REPO,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+        [str(REPO / "src")] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "footfall", *args],
+        cwd=cwd or REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def assert_user_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -69,8 +88,19 @@ def test_help_lists_commands_and_examples():
 def test_analyze_help_shows_options_and_examples():
     proc = run_cli("analyze", "--help")
     assert proc.returncode == 0
-    for text in ("--steps", "--json", "--side", "--placement", "--acc-unit", "--gyr-unit",
-                 "--surface", "--speed", "--debug", "examples:", "exit codes"):
+    for text in (
+        "--steps",
+        "--json",
+        "--side",
+        "--placement",
+        "--acc-unit",
+        "--gyr-unit",
+        "--surface",
+        "--speed",
+        "--debug",
+        "examples:",
+        "exit codes",
+    ):
         assert text in proc.stdout
 
 
@@ -81,15 +111,18 @@ def test_nonexistent_path_is_a_user_error(tmp_path):
     assert proc.stdout == ""
 
 
-@pytest.mark.parametrize("args", [
-    ["analyze", "x", "--side", "middle"],
-    ["analyze", "x", "--speed", "fast"],
-    ["analyze", "x", "--speed", "-3"],
-    ["analyze"],
-    ["analyze", "x", "--no-such-option"],
-    [],
-    ["dance"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyze", "x", "--side", "middle"],
+        ["analyze", "x", "--speed", "fast"],
+        ["analyze", "x", "--speed", "-3"],
+        ["analyze"],
+        ["analyze", "x", "--no-such-option"],
+        [],
+        ["dance"],
+    ],
+)
 def test_bad_arguments_are_user_errors(args):
     proc = run_cli(*args)
     assert_user_error(proc)
@@ -111,18 +144,25 @@ def fixed_analysis() -> Analysis:
     n = 60
     k = np.arange(n)
     left = k % 2 == 0
-    steps = conform_steps(pd.DataFrame({
-        "side": np.where(left, "left", "right"),
-        "ic_s": 0.36 * k,
-        "contact_ms": np.where(left, 240.0, 220.0),
-        "cadence_spm": 166.0,
-        "stride_length_m": 2.1,
-        "foot_strike_angle_deg": 12.0,
-        "strike_pattern": "rearfoot",
-    }))
-    return Analysis(recording=Recording(streams=[], source="fixed-run"), steps=steps,
-                    summary=summarize(steps, duration_s=22.0),
-                    notes=["right foot: a note with [brackets]"])
+    steps = conform_steps(
+        pd.DataFrame(
+            {
+                "side": np.where(left, "left", "right"),
+                "ic_s": 0.36 * k,
+                "contact_ms": np.where(left, 240.0, 220.0),
+                "cadence_spm": 166.0,
+                "stride_length_m": 2.1,
+                "foot_strike_angle_deg": 12.0,
+                "strike_pattern": "rearfoot",
+            }
+        )
+    )
+    return Analysis(
+        recording=Recording(streams=[], source="fixed-run"),
+        steps=steps,
+        summary=summarize(steps, duration_s=22.0),
+        notes=["right foot: a note with [brackets]"],
+    )
 
 
 @pytest.fixture
@@ -150,8 +190,7 @@ def run_file(tmp_path) -> Path:
     return path
 
 
-def test_readable_summary_has_sides_asymmetry_and_no_escape_codes(fake_pipeline, run_file,
-                                                                   capsys):
+def test_readable_summary_has_sides_asymmetry_and_no_escape_codes(fake_pipeline, run_file, capsys):
     assert cli.main(["analyze", str(run_file)]) == 0
     out, err = capsys.readouterr()
     assert err == ""
@@ -166,6 +205,7 @@ def test_readable_summary_has_sides_asymmetry_and_no_escape_codes(fake_pipeline,
 
 def test_read_options_are_passed_to_the_reader(fake_pipeline, run_file):
     calls, _ = fake_pipeline
+
     def read_options(call: tuple[Any, dict[str, Any]]) -> dict[str, Any]:
         # the symptoms and rules go to the analysis too, read before it
         assert call[1]["symptoms"] is None and call[1]["rules"] is not None
@@ -173,12 +213,31 @@ def test_read_options_are_passed_to_the_reader(fake_pipeline, run_file):
 
     assert cli.main(["analyze", str(run_file)]) == 0
     assert calls[-1][0] == run_file and read_options(calls[-1]) == {}
-    argv = ["analyze", str(run_file), "--side", "left", "--placement", "shank",
-            "--acc-unit", "g", "--gyr-unit", "deg/s", "--surface", "treadmill",
-            "--speed", "3.2"]
+    argv = [
+        "analyze",
+        str(run_file),
+        "--side",
+        "left",
+        "--placement",
+        "shank",
+        "--acc-unit",
+        "g",
+        "--gyr-unit",
+        "deg/s",
+        "--surface",
+        "treadmill",
+        "--speed",
+        "3.2",
+    ]
     assert cli.main(argv) == 0
-    assert read_options(calls[-1]) == {"side": "left", "placement": "shank", "acc_unit": "g",
-                            "gyr_unit": "deg/s", "surface": "treadmill", "speed_mps": 3.2}
+    assert read_options(calls[-1]) == {
+        "side": "left",
+        "placement": "shank",
+        "acc_unit": "g",
+        "gyr_unit": "deg/s",
+        "surface": "treadmill",
+        "speed_mps": 3.2,
+    }
 
 
 def test_json_to_stdout_is_pure_json(fake_pipeline, run_file, capsys):
@@ -217,8 +276,9 @@ def test_both_outputs_on_stdout_is_a_user_error(fake_pipeline, run_file, capsys)
     assert "standard output" in capsys.readouterr().err
 
 
-def test_output_into_missing_folder_fails_before_analysis(fake_pipeline, run_file, tmp_path,
-                                                          capsys):
+def test_output_into_missing_folder_fails_before_analysis(
+    fake_pipeline, run_file, tmp_path, capsys
+):
     calls, _ = fake_pipeline
     target = tmp_path / "nope" / "steps.csv"
     assert cli.main(["analyze", str(run_file), "--steps", str(target)]) == 2
@@ -229,8 +289,9 @@ def test_output_into_missing_folder_fails_before_analysis(fake_pipeline, run_fil
 
 def test_footfall_error_exits_2_without_traceback(fake_pipeline, run_file, capsys):
     _, state = fake_pipeline
-    state["result"] = RecordingError("column 'acc_z' is missing", path="run.csv",
-                                     fix="name the columns time_s, acc_x, ...")
+    state["result"] = RecordingError(
+        "column 'acc_z' is missing", path="run.csv", fix="name the columns time_s, acc_x, ..."
+    )
     assert cli.main(["analyze", str(run_file)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("footfall: error: run.csv: column 'acc_z' is missing")
@@ -243,8 +304,10 @@ def test_internal_error_exits_1_with_one_line_and_hint(fake_pipeline, run_file, 
     state["result"] = RuntimeError("boom\nsecond line")
     assert cli.main(["analyze", str(run_file)]) == 1
     err = capsys.readouterr().err
-    assert err.splitlines() == ["footfall: internal error: RuntimeError: boom",
-                                "run with --debug for the traceback"]
+    assert err.splitlines() == [
+        "footfall: internal error: RuntimeError: boom",
+        "run with --debug for the traceback",
+    ]
 
 
 def test_debug_shows_the_traceback(fake_pipeline, run_file, capsys):
@@ -261,9 +324,12 @@ def test_debug_shows_the_traceback(fake_pipeline, run_file, capsys):
 def test_empty_analysis_is_reported_not_an_error(fake_pipeline, run_file, capsys):
     _, state = fake_pipeline
     empty = conform_steps(pd.DataFrame({"side": [], "ic_s": []}))
-    state["result"] = Analysis(recording=Recording(streams=[], source="still"), steps=empty,
-                               summary=summarize(empty, duration_s=10.0),
-                               notes=["left foot: no gait: the sensor never swings"])
+    state["result"] = Analysis(
+        recording=Recording(streams=[], source="still"),
+        steps=empty,
+        summary=summarize(empty, duration_s=10.0),
+        notes=["left foot: no gait: the sensor never swings"],
+    )
     assert cli.main(["analyze", str(run_file)]) == 0
     out = capsys.readouterr().out
     assert "No steps" in out and "never swings" in out
@@ -291,9 +357,14 @@ _MISSING = _pipeline_missing()
 needs_pipeline = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
 
 
-def synth_foot_imu(duration_s: float = 40.0, fs_hz: float = 200.0, stride_s: float = 0.72,
-                   stride_m: float = 2.16, phase: float = 0.0,
-                   seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def synth_foot_imu(
+    duration_s: float = 40.0,
+    fs_hz: float = 200.0,
+    stride_s: float = 0.72,
+    stride_m: float = 2.16,
+    phase: float = 0.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Foot IMU of steady running at ``stride_m / stride_s`` m/s.
 
     Sensor axes = foot axes (x forward, y left, z up). The foot pitch follows a
@@ -316,8 +387,9 @@ def synth_foot_imu(duration_s: float = 40.0, fs_hz: float = 200.0, stride_s: flo
     z = 0.12 * np.sin(np.pi * u) ** 2
     ax = np.gradient(np.gradient(x, dt), dt)
     since_ic = ph * stride_s
-    az = (np.gradient(np.gradient(z, dt), dt)
-          + 60.0 * np.exp(-since_ic / 0.012) * np.sin(2 * np.pi * 25 * since_ic))
+    az = np.gradient(np.gradient(z, dt), dt) + 60.0 * np.exp(-since_ic / 0.012) * np.sin(
+        2 * np.pi * 25 * since_ic
+    )
     c, s = np.cos(theta), np.sin(theta)
     fx, fz = ax, az + G_MPS2
     acc = np.column_stack([c * fx + s * fz, np.zeros_like(t), -s * fx + c * fz])
@@ -331,11 +403,21 @@ def synthetic_recording() -> Recording:
     streams = []
     for side, phase in (("left", 0.0), ("right", 0.5)):
         t, acc, gyr = synth_foot_imu(phase=phase, seed=1 if side == "left" else 2)
-        streams.append(Stream(kind="imu", side=side, placement="foot", time_s=t,
-                              values=np.hstack([acc, gyr]), columns=IMU_COLUMNS,
-                              name=f"{side}_foot"))
-    return Recording(streams=streams, meta={"format": "footfall-recording/1",
-                                            "condition": {"surface": "overground"}})
+        streams.append(
+            Stream(
+                kind="imu",
+                side=side,
+                placement="foot",
+                time_s=t,
+                values=np.hstack([acc, gyr]),
+                columns=IMU_COLUMNS,
+                name=f"{side}_foot",
+            )
+        )
+    return Recording(
+        streams=streams,
+        meta={"format": "footfall-recording/1", "condition": {"surface": "overground"}},
+    )
 
 
 @pytest.fixture
@@ -387,8 +469,9 @@ def test_recording_folder_steps_csv(recording_dir, tmp_path):
 @needs_pipeline
 def test_broken_stream_csv_in_folder_names_the_file(recording_dir):
     broken = stream_files(recording_dir)[0]
-    broken.write_text("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
-                      "0.0,oops,1,2,3,4,5\n0.005,1,1,2,3,4,5\n")
+    broken.write_text(
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0.0,oops,1,2,3,4,5\n0.005,1,1,2,3,4,5\n"
+    )
     proc = run_cli("analyze", str(recording_dir))
     assert_user_error(proc, broken.name)
 
@@ -408,8 +491,20 @@ def test_single_stream_csv_with_unit_options(tmp_path):
     table = pd.DataFrame(np.hstack([acc / G_MPS2, np.rad2deg(gyr)]), columns=list(IMU_COLUMNS))
     table.insert(0, "time_s", t)
     table.to_csv(path, index=False)
-    proc = run_cli("analyze", str(path), "--side", "left", "--placement", "foot",
-                   "--acc-unit", "g", "--gyr-unit", "deg/s", "--json", "-")
+    proc = run_cli(
+        "analyze",
+        str(path),
+        "--side",
+        "left",
+        "--placement",
+        "foot",
+        "--acc-unit",
+        "g",
+        "--gyr-unit",
+        "deg/s",
+        "--json",
+        "-",
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["n_steps_left"] > 0 and doc["n_steps_right"] == 0
@@ -433,8 +528,12 @@ def test_progress_shows_on_a_terminal_and_nothing_when_piped() -> None:
     from pty_run import stderr_on_a_terminal
 
     sample = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
-    piped = subprocess.run([sys.executable, "-m", "footfall", "analyze", str(sample)],
-                           capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "footfall", "analyze", str(sample)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert piped.returncode == 0 and piped.stderr == ""
     code, seen = stderr_on_a_terminal(["analyze", str(sample)])
     assert code == 0
@@ -444,8 +543,12 @@ def test_progress_shows_on_a_terminal_and_nothing_when_piped() -> None:
 def test_simulate_shows_progress_on_a_terminal_only(tmp_path) -> None:
     from pty_run import stderr_on_a_terminal
 
-    piped = subprocess.run([sys.executable, "-m", "footfall", "simulate", "-m", "0.3", "-o",
-                            str(tmp_path / "a")], capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "footfall", "simulate", "-m", "0.3", "-o", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert piped.returncode == 0 and piped.stderr == ""
     code, seen = stderr_on_a_terminal(["simulate", "-m", "0.3", "-o", str(tmp_path / "b")])
     assert code == 0

@@ -27,8 +27,8 @@ def _link(ppm: float, seed: int, minutes: float = 10.0, fps: float = 50.0):
     rng = np.random.default_rng(seed)
     true_s = np.arange(0, minutes * 60, 1 / fps)
     dev_s = 1000.0 + true_s * (1 + ppm * 1e-6)
-    delay = 0.001 + rng.exponential(0.004, true_s.size)        # USB + scheduling
-    stall = rng.random(true_s.size) < 0.02                      # bursts of delay
+    delay = 0.001 + rng.exponential(0.004, true_s.size)  # USB + scheduling
+    stall = rng.random(true_s.size) < 0.02  # bursts of delay
     delay[stall] += rng.uniform(0.02, 0.3, stall.sum())
     return dev_s, true_s + 3.0 + delay, true_s + 3.0 + 0.001
 
@@ -69,8 +69,9 @@ def test_two_devices_land_on_one_axis() -> None:
     assert np.abs((m1 - t1) - (m2 - t2)).max() < 1e-3
 
 
-INFO = DeviceInfoPayload(KIND_IMU, SIDE_RIGHT, PLACEMENT_FOOT, 6, 100_000, 0.01, 0.001, 5, 11,
-                         "right-foot", "2.0", "")
+INFO = DeviceInfoPayload(
+    KIND_IMU, SIDE_RIGHT, PLACEMENT_FOOT, 6, 100_000, 0.01, 0.001, 5, 11, "right-foot", "2.0", ""
+)
 PERIOD_NS = 10_000_000  # 100 Hz
 
 
@@ -92,12 +93,23 @@ def _feed(ing: Ingest, frames: list[bytes], t0: float = 0.0) -> list:
 
 def test_ingest_device_info_blocks_and_status() -> None:
     ing = Ingest("test")
-    ev = _feed(ing, [encode_device_info(0, 0, 0, PERIOD_NS, INFO), _imu(0, 0), _imu(1, 50_000),
-                     encode_status(0, 2, 100_000, PERIOD_NS, StatusPayload(2, 0, 0, 0, 77, 0))])
+    ev = _feed(
+        ing,
+        [
+            encode_device_info(0, 0, 0, PERIOD_NS, INFO),
+            _imu(0, 0),
+            _imu(1, 50_000),
+            encode_status(0, 2, 100_000, PERIOD_NS, StatusPayload(2, 0, 0, 0, 77, 0)),
+        ],
+    )
     info = ev[0]
     assert isinstance(info, DeviceInfo)
     assert (info.device_id, info.kind, info.side, info.fs_hz) == (
-        "right-foot", SensorKind.IMU, Side.RIGHT, 100.0)
+        "right-foot",
+        SensorKind.IMU,
+        Side.RIGHT,
+        100.0,
+    )
     blocks = [e for e in ev if isinstance(e, Block)]
     assert [b.seq for b in blocks] == [0, 1]
     np.testing.assert_allclose(np.diff(np.concatenate([b.t_s for b in blocks])), 0.01, atol=1e-9)
@@ -108,8 +120,9 @@ def test_ingest_device_info_blocks_and_status() -> None:
 
 def test_sequence_gap_is_a_gap_of_exactly_the_missing_samples() -> None:
     ing = Ingest("test")
-    ev = _feed(ing, [encode_device_info(0, 0, 0, PERIOD_NS, INFO), _imu(0, 0),
-                     _imu(3, 150_000)])  # frames 1 and 2 (10 samples) never arrived
+    ev = _feed(
+        ing, [encode_device_info(0, 0, 0, PERIOD_NS, INFO), _imu(0, 0), _imu(3, 150_000)]
+    )  # frames 1 and 2 (10 samples) never arrived
     gaps = [e for e in ev if isinstance(e, Gap)]
     blocks = [e for e in ev if isinstance(e, Block)]
     assert len(gaps) == 1 and gaps[0].n_missing == 10 and gaps[0].reason == "sequence"
@@ -133,8 +146,9 @@ def test_device_reset_starts_a_new_clock_and_marks_a_gap() -> None:
 
 def test_frames_before_device_info_are_held_then_released() -> None:
     ing = Ingest("test")
-    ev = _feed(ing, [_imu(0, 0), _imu(1, 50_000), encode_device_info(0, 2, 100_000,
-                                                                   PERIOD_NS, INFO)])
+    ev = _feed(
+        ing, [_imu(0, 0), _imu(1, 50_000), encode_device_info(0, 2, 100_000, PERIOD_NS, INFO)]
+    )
     assert [type(e).__name__ for e in ev] == ["DeviceInfo", "Block", "Block"]
 
 

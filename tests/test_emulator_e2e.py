@@ -49,14 +49,16 @@ def _capture(emu: Emulator, out) -> tuple[list, SerialSource, Recorder]:
 
 def _expected(emu: Emulator, sid: int) -> np.ndarray:
     s = emu.streams[sid]
-    rows = [np.arange(f.first_sample, f.first_sample + f.n_samples)
-            for f in emu.sent if f.stream_id == sid and f.fate == "sent"]
+    rows = [
+        np.arange(f.first_sample, f.first_sample + f.n_samples)
+        for f in emu.sent
+        if f.stream_id == sid and f.fate == "sent"
+    ]
     return s.si(np.concatenate(rows))
 
 
 def test_corruption_and_disconnect_over_a_real_pty(emulated_streams, tmp_path) -> None:
-    emu = Emulator(emulated_streams, speed=6.0, corrupt_prob=0.03, disconnects=[(2.5, 0.5)],
-                   seed=5)
+    emu = Emulator(emulated_streams, speed=6.0, corrupt_prob=0.03, disconnects=[(2.5, 0.5)], seed=5)
     events, src, recorder = _capture(emu, tmp_path / "cap")
     fates = {f.fate for f in emu.sent}
     assert fates == {"sent", "corrupt", "unsent"}  # the test exercised all three
@@ -140,7 +142,8 @@ def test_a_live_session_logs_each_frame_once(emulated_streams, tmp_path) -> None
     session = LiveSession(SerialSource(str(path), backoff_start_s=0.02), tmp_path / "cap")
     try:
         stopper = __import__("threading").Thread(
-            target=lambda: (emu.done.wait(60), time.sleep(0.5), session.stop()), daemon=True)
+            target=lambda: (emu.done.wait(60), time.sleep(0.5), session.stop()), daemon=True
+        )
         stopper.start()
         session.run(handle_signals=False)
     finally:
@@ -148,5 +151,6 @@ def test_a_live_session_logs_each_frame_once(emulated_streams, tmp_path) -> None
     rec = read_recording(tmp_path / "cap")
     by_name = {s.meta["device_id"]: s for s in rec.streams}
     for s in emu.streams:
-        np.testing.assert_allclose(by_name[s.info.name].values, _expected(emu, s.stream_id),
-                                   rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            by_name[s.info.name].values, _expected(emu, s.stream_id), rtol=1e-9, atol=1e-9
+        )

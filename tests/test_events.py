@@ -42,7 +42,7 @@ def test_impact_ringing_is_not_taken_for_mid_swing(foot_frame):
     for i in np.flatnonzero(ok):
         k = int(np.ceil(ev.ic[i])) + 2  # just after the contact, in the loading
         if k + 4 < ev.ms_after[i]:
-            rung[k:k + 4, 1] += np.array([2.5, -1.3, -1.3, 1.2]) * abs(swing_min)
+            rung[k : k + 4, 1] += np.array([2.5, -1.3, -1.3, 1.2]) * abs(swing_min)
     assert rung[:, 1].min() < 1.2 * swing_min  # the ringing is the fastest toes-up rate
     got = detect_events(acc, rung, fs, seg, pitch_deg=pitch)
     assert np.array_equal(got.mid_swing[ok], ev.mid_swing[ok])

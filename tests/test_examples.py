@@ -15,8 +15,9 @@ EXAMPLES = sorted((ROOT / "examples").glob("[0-9][0-9]_*.py"))
 
 
 def _run(script: Path, *args: str) -> str:
-    r = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
-                       cwd=ROOT, timeout=600)
+    r = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     return r.stdout
@@ -69,8 +70,9 @@ def test_python_snippets_of_the_docs_run(doc: str, tmp_path: Path, monkeypatch) 
     # they write goes to a scratch folder
     (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
     (tmp_path / "symptoms.toml").write_text(  # what `footfall symptoms` writes
-        'format = "footfall-symptoms/1"\nfoot = "both"\nlocations = ["toes"]\n'
-        "onset_min = 20\n", encoding="utf-8")
+        'format = "footfall-symptoms/1"\nfoot = "both"\nlocations = ["toes"]\nonset_min = 20\n',
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     for code in blocks:
         ns: dict = {}

@@ -52,8 +52,12 @@ def findings(run):
 
 def _gid(fig, gid):
     """The artists of ``fig`` with this gid."""
-    return [a for ax in fig.axes for a in (*ax.lines, *ax.patches, *ax.collections)
-            if a.get_gid() == gid]
+    return [
+        a
+        for ax in fig.axes
+        for a in (*ax.lines, *ax.patches, *ax.collections)
+        if a.get_gid() == gid
+    ]
 
 
 def _one(fig, gid):
@@ -105,8 +109,9 @@ def test_series_one_point_per_step_with_a_value_per_side(run, name):
         med = _one(fig, f"median-{side}")
         assert med.get_linestyle() == ("-" if side == "left" else "--")
         y = v[order]
-        np.testing.assert_allclose(med.get_ydata(), [np.median(y[max(0, i - 7):i + 8])
-                                                     for i in range(len(y))])
+        np.testing.assert_allclose(
+            med.get_ydata(), [np.median(y[max(0, i - 7) : i + 8]) for i in range(len(y))]
+        )
     assert F.missing(fig) == []
 
 
@@ -120,20 +125,27 @@ def test_series_takes_the_steps_table_too(walk):
 
 def test_series_shades_the_findings_parts_and_marks_the_onset(run, findings):
     # a real finding of this run (forefoot load, the whole run) ...
-    about = [f for f in findings if any(i.get("fact") == "forefoot_load_pct"
-                                        for i in f.evidence_items)]
+    about = [
+        f for f in findings if any(i.get("fact") == "forefoot_load_pct" for i in f.evidence_items)
+    ]
     assert about
     end = float(np.ptp(run.steps["ic_s"].to_numpy(dtype=float))) / 60.0
     # ... and the same finding with its evidence after the onset and in the last third
     item = next(i for i in about[0].evidence_items if i.get("fact") == "forefoot_load_pct")
-    late = dataclasses.replace(about[0], evidence_items=(
-        {**item, "part": "after the symptom onset (1 min) vs before"},
-        {**item, "part": "last third vs first third of the run"},
-        {**item, "fact": "contact_ms", "part": "last third vs first third of the run"},
-        {**item, "part": "after the symptom onset (1 min) vs before", "holds": False}))
+    late = dataclasses.replace(
+        about[0],
+        evidence_items=(
+            {**item, "part": "after the symptom onset (1 min) vs before"},
+            {**item, "part": "last third vs first third of the run"},
+            {**item, "fact": "contact_ms", "part": "last third vs first third of the run"},
+            {**item, "part": "after the symptom onset (1 min) vs before", "holds": False},
+        ),
+    )
     profile = SymptomProfile.from_dict(SYMPTOMS)
-    assert F.finding_spans(late, run.steps, onset_min=1.0, metric_name="forefoot_load_pct") \
-        == [(1.0, end), (2.0 * end / 3.0, end)]
+    assert F.finding_spans(late, run.steps, onset_min=1.0, metric_name="forefoot_load_pct") == [
+        (1.0, end),
+        (2.0 * end / 3.0, end),
+    ]
     fig = F.metric_series(run, "forefoot_load_pct", findings=[late], symptoms=profile)
     spans = sorted(_span_x(p) for p in _gid(fig, "span"))
     np.testing.assert_allclose(spans, sorted([(1.0, end), (2.0 * end / 3.0, end)]))
@@ -158,8 +170,7 @@ def test_onset_in_km_is_turned_into_minutes_as_the_rules_do(run):
 
 def test_before_after_splits_the_steps_at_the_onset(run):
     fig = F.before_after_onset(run, ["contact_ms", "impact_g"], symptoms=SYMPTOMS)
-    assert [ax.get_ylabel() for ax in fig.axes[:2]] == [_label("contact_ms"),
-                                                         _label("impact_g")]
+    assert [ax.get_ylabel() for ax in fig.axes[:2]] == [_label("contact_ms"), _label("impact_g")]
     t0 = np.nanmin(run.steps["ic_s"].to_numpy(dtype=float))
     for name, ax in zip(["contact_ms", "impact_g"], fig.axes, strict=False):
         meds = {ln.get_gid(): ln for ln in ax.lines if str(ln.get_gid()).startswith("median-")}
@@ -168,9 +179,9 @@ def test_before_after_splits_the_steps_at_the_onset(run):
             t, v = _side_values(run.steps, name, side)
             after = (t - t0) >= 60.0
             assert meds[f"median-{side}-before"].get_ydata()[0] == pytest.approx(
-                np.median(v[~after]))
-            assert meds[f"median-{side}-after"].get_ydata()[0] == pytest.approx(
-                np.median(v[after]))
+                np.median(v[~after])
+            )
+            assert meds[f"median-{side}-after"].get_ydata()[0] == pytest.approx(np.median(v[after]))
         boxes = {p.get_gid(): p for p in ax.patches if p.get_gid()}
         assert to_hex(boxes["left-after"].get_facecolor()) == LEFT
         assert to_hex(boxes["right-after"].get_facecolor()) == RIGHT
@@ -198,7 +209,8 @@ def test_strike_and_cadence_speed_figures(run):
         pats = steps.loc[steps["side"] == side, "strike_pattern"].dropna().astype(str)
         bars = _gid(fig, f"pattern-{side}")
         assert [b.get_height() for b in bars] == pytest.approx(
-            [100.0 * float(np.mean(pats == p)) for p in ("rearfoot", "midfoot", "forefoot")])
+            [100.0 * float(np.mean(pats == p)) for p in ("rearfoot", "midfoot", "forefoot")]
+        )
         hist = _one(fig, f"angle-{side}")
         assert to_hex(hist.get_edgecolor()) == (LEFT if side == "left" else RIGHT)
     assert fig.axes[1].get_xlabel() == _label("foot_strike_angle_deg")
@@ -221,7 +233,8 @@ def test_drift_draws_the_windows_and_the_summarys_slope(run):
     line = _one(fig, "slope")
     x, y = line.get_xdata(), line.get_ydata()
     assert (y[1] - y[0]) / (x[1] - x[0]) == pytest.approx(
-        run.summary["drift"]["cadence_spm"]["per_minute"])
+        run.summary["drift"]["cadence_spm"]["per_minute"]
+    )
     assert fig.axes[0].get_ylabel() == _label("cadence_spm")
 
 
@@ -250,9 +263,11 @@ def test_stance_curves_have_101_points_and_match_the_steps_table(run):
         # contact the steps table's; the insole's load crosses the contact
         # and toe-off levels at 0 and 100 %
         assert np.nanmedian(prof["foot_pitch"][side][:, 0]) == pytest.approx(
-            np.nanmedian(rows["foot_strike_angle_deg"]), abs=0.05)
+            np.nanmedian(rows["foot_strike_angle_deg"]), abs=0.05
+        )
         assert np.nanmean(prof["shank_angle"][side][:, 0]) == pytest.approx(
-            np.nanmean(rows["shank_angle_ic_deg"]), abs=0.1)
+            np.nanmean(rows["shank_angle_ic_deg"]), abs=0.1
+        )
         load = prof["insole_load"][side]
         np.testing.assert_allclose(load[:, 0], IC_LEVEL_BW, atol=1e-6)
         np.testing.assert_allclose(load[:, -1], TO_LEVEL_BW, atol=1e-6)
@@ -271,8 +286,7 @@ def test_pressure_map_one_patch_per_cell_coloured_by_kpa(run):
         coll = _one(fig, f"cells-{side}")
         assert len(coll.get_paths()) == a.layout.n_cells == 16
         np.testing.assert_allclose(coll.get_array(), a.mean_peak_kpa)
-        np.testing.assert_allclose(coll.get_facecolors(),
-                                   coll.cmap(coll.norm(a.mean_peak_kpa)))
+        np.testing.assert_allclose(coll.get_facecolors(), coll.cmap(coll.norm(a.mean_peak_kpa)))
         np.testing.assert_allclose(a.mean_peak_kpa, a.peaks_kpa.mean(axis=0))
         # each step's cells: the largest heel cell is the steps table's heel peak
         heel = a.layout.indices("heel")
@@ -285,8 +299,9 @@ def test_pressure_map_one_patch_per_cell_coloured_by_kpa(run):
     # the colour bar's label carries the unit
     assert any("(kPa)" in ax.get_ylabel() for ax in fig.axes)
     # both feet on one scale
-    norms = {(c.norm.vmin, c.norm.vmax) for c in (_one(fig, "cells-left"),
-                                                   _one(fig, "cells-right"))}
+    norms = {
+        (c.norm.vmin, c.norm.vmax) for c in (_one(fig, "cells-left"), _one(fig, "cells-right"))
+    }
     assert len(norms) == 1
 
 
@@ -301,7 +316,8 @@ def test_walk_with_foot_imus_only_names_what_is_missing(walk):
     for side in ("left", "right"):
         assert len(_one(fig, f"foot_pitch-{side}").get_xdata()) == 101
     assert F.missing(F.before_after_onset(walk)) == [
-        "no symptom onset given (footfall symptoms, onset_min)"]
+        "no symptom onset given (footfall symptoms, onset_min)"
+    ]
     # no insole: the insole metrics' panels say so; the IMU's are drawn
     fig = F.metric_series(walk, "forefoot_load_pct")
     assert F.missing(fig) == ["no forefoot load in this recording"]
@@ -342,18 +358,20 @@ def test_every_figure_renders_to_png_and_svg(run, findings, tmp_path):
     svg = F.save(F.make("stance", run), tmp_path / "stance.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"{n}.png" for n in F.FIGURES] + ["stance.svg"])  # no temporary left behind
+        [f"{n}.png" for n in F.FIGURES] + ["stance.svg"]
+    )  # no temporary left behind
     assert matplotlib.rcParams["font.size"] == size  # the style did not leak
     assert to_rgba(SIDE_STYLE["left"].colour) != to_rgba(SIDE_STYLE["right"].colour)
 
 
 def test_no_pyplot_and_no_backend_chosen_at_import():
-    code = ("import sys, footfall.report.figures as F, footfall.report.style;"
-            "import pandas as pd;"
-            "steps = pd.DataFrame({'side': ['left', 'right'] * 20,"
-            " 'ic_s': [0.4 * i for i in range(40)], 'contact_ms': [200.0 + i for i in range(40)]});"
-            "F.metric_series(steps, 'contact_ms');"
-            "print('matplotlib.pyplot' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, footfall.report.figures as F, footfall.report.style;"
+        "import pandas as pd;"
+        "steps = pd.DataFrame({'side': ['left', 'right'] * 20,"
+        " 'ic_s': [0.4 * i for i in range(40)], 'contact_ms': [200.0 + i for i in range(40)]});"
+        "F.metric_series(steps, 'contact_ms');"
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

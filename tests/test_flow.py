@@ -56,8 +56,12 @@ def _imports(path: Path) -> list[tuple[str, str | None, bool]]:
             top.update(id(x) for x in n.body)
     out = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
-                and node.module.split(".")[0] == "footfall":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module.split(".")[0] == "footfall"
+        ):
             for a in node.names:
                 full = f"{node.module}.{a.name}"
                 if full in MODULES:  # `from footfall.gait import checks`
@@ -65,8 +69,11 @@ def _imports(path: Path) -> list[tuple[str, str | None, bool]]:
                 else:
                     out.append((node.module, a.name, id(node) in top))
         elif isinstance(node, ast.Import):
-            out.extend((a.name, None, id(node) in top) for a in node.names
-                       if a.name.split(".")[0] == "footfall")
+            out.extend(
+                (a.name, None, id(node) in top)
+                for a in node.names
+                if a.name.split(".")[0] == "footfall"
+            )
     return out
 
 
@@ -79,8 +86,12 @@ def test_no_private_name_is_imported_from_another_module() -> None:
     bad = []
     for name, path in MODULES.items():
         for target, imported, _ in _imports(path):
-            if imported and imported.startswith("_") and not imported.startswith("__") \
-                    and target != name:
+            if (
+                imported
+                and imported.startswith("_")
+                and not imported.startswith("__")
+                and target != name
+            ):
                 bad.append(f"{name} imports {imported} from {target}")
     assert not bad, "\n".join(bad)
 

@@ -38,14 +38,27 @@ def test_too_few_events_give_nan():
 
 
 def test_fuse_one_row_per_contact_insole_wins_shared_columns():
-    imu = pd.DataFrame({"side": "left", "ic_s": [1.00, 1.72, 2.44, 3.16],
-                        "to_s": [1.25, 1.97, 2.69, 3.41], "contact_ms": [250.0] * 4,
-                        "stride_length_m": [2.0, 2.1, 2.2, np.nan],
-                        "source": "left_foot_imu"})
+    imu = pd.DataFrame(
+        {
+            "side": "left",
+            "ic_s": [1.00, 1.72, 2.44, 3.16],
+            "to_s": [1.25, 1.97, 2.69, 3.41],
+            "contact_ms": [250.0] * 4,
+            "stride_length_m": [2.0, 2.1, 2.2, np.nan],
+            "source": "left_foot_imu",
+        }
+    )
     # insole clock 0.5 s behind; it misses the last contact and has an extra early one
-    ins = pd.DataFrame({"side": "left", "ic_s": [0.10, 0.51, 1.23, 1.95],
-                        "to_s": [0.35, 0.745, 1.465, 2.185], "contact_ms": [250.0, 235, 235, 235],
-                        "forefoot_load_pct": [50.0, 60, 61, 62], "source": "left_insole"})
+    ins = pd.DataFrame(
+        {
+            "side": "left",
+            "ic_s": [0.10, 0.51, 1.23, 1.95],
+            "to_s": [0.35, 0.745, 1.465, 2.185],
+            "contact_ms": [250.0, 235, 235, 235],
+            "forefoot_load_pct": [50.0, 60, 61, 62],
+            "source": "left_insole",
+        }
+    )
     out = fuse_steps(imu, ins, 0.5)
     assert len(out) == 5
     both = out[out["source"] == "left_foot_imu+insole"]
@@ -66,10 +79,19 @@ def test_simulated_imu_and_insole_with_shifted_clock_align_within_one_sample():
     rec, _ = simulate("forefoot-loader", minutes=1.5, seed=5, sensors=("foot", "insole"))
     clocks = rec.meta["simulation"]["clocks"]
     shift = 0.283
-    streams = [Stream(kind=s.kind, side=s.side, placement=s.placement,
-                      time_s=s.time_s + (shift if s.kind == SensorKind.INSOLE else 0.0),
-                      values=s.values, columns=s.columns, name=s.name, meta=s.meta)
-               for s in rec.streams]
+    streams = [
+        Stream(
+            kind=s.kind,
+            side=s.side,
+            placement=s.placement,
+            time_s=s.time_s + (shift if s.kind == SensorKind.INSOLE else 0.0),
+            values=s.values,
+            columns=s.columns,
+            name=s.name,
+            meta=s.meta,
+        )
+        for s in rec.streams
+    ]
     an = analyze(Recording(streams=streams, meta=rec.meta))
     for s in rec.select(kind="insole"):
         side = s.side.value
@@ -98,20 +120,29 @@ def test_pair_contacts_by_overlapping_stance():
     # first); the fourth by its initial contact (60 ms), the last insole alone
     assert pairs == [(0, 0), (1, 1), (2, 2), (3, 3)]
     # contacts that do not overlap by half are not the same contact
-    i_imu, i_ins = pair_contacts(np.array([1.0]), np.array([1.3]),
-                                 np.array([1.2]), np.array([1.6]))
+    i_imu, i_ins = pair_contacts(np.array([1.0]), np.array([1.3]), np.array([1.2]), np.array([1.6]))
     assert len(i_imu) == 0
     # each contact is used once: the larger overlap wins
-    i_imu, i_ins = pair_contacts(np.array([1.0]), np.array([1.6]),
-                                 np.array([0.95, 1.05]), np.array([1.5, 1.62]))
+    i_imu, i_ins = pair_contacts(
+        np.array([1.0]), np.array([1.6]), np.array([0.95, 1.05]), np.array([1.5, 1.62])
+    )
     assert i_imu.tolist() == [0] and i_ins.tolist() == [1]
 
 
 def _with_clock(rec, clock_of):
-    streams = [Stream(kind=s.kind, side=s.side, placement=s.placement, time_s=s.time_s,
-                      values=s.values, columns=s.columns, name=s.name,
-                      meta={**s.meta, **({"clock": clock_of(s)} if clock_of(s) else {})})
-               for s in rec.streams]
+    streams = [
+        Stream(
+            kind=s.kind,
+            side=s.side,
+            placement=s.placement,
+            time_s=s.time_s,
+            values=s.values,
+            columns=s.columns,
+            name=s.name,
+            meta={**s.meta, **({"clock": clock_of(s)} if clock_of(s) else {})},
+        )
+        for s in rec.streams
+    ]
     return Recording(streams=streams, meta=rec.meta)
 
 
@@ -132,8 +163,12 @@ def test_shared_clock_means_no_offset_is_estimated():
         info = an2.streams[s.name]
         assert info["clock_offset_s"] == 0.0 and info["clock_shared"] is True
     fused = an2.steps[an2.steps["source"].str.endswith("+insole")]
-    ins_ic = np.concatenate([analyze(Recording([s], meta=rec.meta)).steps["ic_s"].to_numpy()
-                             for s in shared.select(kind="insole")])
+    ins_ic = np.concatenate(
+        [
+            analyze(Recording([s], meta=rec.meta)).steps["ic_s"].to_numpy()
+            for s in shared.select(kind="insole")
+        ]
+    )
     assert np.isin(fused["ic_s"].to_numpy(), ins_ic).all()
     # different clock names: estimated as before
     apart = _with_clock(rec, lambda s: f"{s.side.value} {s.kind.value}")

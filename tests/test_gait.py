@@ -31,8 +31,15 @@ def walk_result(walk):
 def _rotated(stream: Stream, rot: Rotation) -> Stream:
     acc = rot.apply(stream.acc_mps2)
     gyr = rot.apply(stream.gyr_rps)
-    return Stream(stream.kind, stream.side, stream.time_s, np.hstack([acc, gyr]),
-                  stream.columns, placement=stream.placement, name=stream.name)
+    return Stream(
+        stream.kind,
+        stream.side,
+        stream.time_s,
+        np.hstack([acc, gyr]),
+        stream.columns,
+        placement=stream.placement,
+        name=stream.name,
+    )
 
 
 def test_sample_walk_gives_a_valid_steps_table(walk_result):
@@ -139,7 +146,7 @@ def test_gap_in_data_is_reported_and_never_bridged(walk):
     fs = s.fs_hz
     keep = np.ones(len(s), dtype=bool)
     lo = len(s) // 2
-    keep[lo:lo + int(0.4 * fs)] = False  # 0.4 s of samples lost mid-stride
+    keep[lo : lo + int(0.4 * fs)] = False  # 0.4 s of samples lost mid-stride
     gappy = Stream(s.kind, s.side, s.time_s[keep], s.values[keep], s.columns, name="gappy")
     res = analyze_imu_stream(gappy)
     assert any("gap" in n for n in res.notes)
@@ -157,8 +164,7 @@ def test_gap_in_data_is_reported_and_never_bridged(walk):
 
 def test_strike_pattern_bands():
     got = strike_pattern_from_angle(np.array([20.0, 8.1, 8.0, 0.0, -1.6, -1.7, np.nan]))
-    assert list(got) == ["rearfoot", "rearfoot", "midfoot", "midfoot", "midfoot", "forefoot",
-                         None]
+    assert list(got) == ["rearfoot", "rearfoot", "midfoot", "midfoot", "midfoot", "forefoot", None]
 
 
 def test_treadmill_speed_sets_stride_length(walk):

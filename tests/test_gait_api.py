@@ -27,8 +27,19 @@ def chain() -> dict:
     acc_f, gyr_f = al.apply(acc), al.apply(gyr)
     traj = gait.integrate_strides(acc_f, gyr_f, fs, seg.ms_before, seg.ms_after)
     ev = gait.detect_events(acc_f, gyr_f, fs, seg)
-    return {"time_s": s.time_s.copy(), "acc": acc, "gyr": gyr, "fs": fs, "seg": seg,
-            "al": al, "acc_f": acc_f, "gyr_f": gyr_f, "traj": traj, "ev": ev, "stream": s}
+    return {
+        "time_s": s.time_s.copy(),
+        "acc": acc,
+        "gyr": gyr,
+        "fs": fs,
+        "seg": seg,
+        "al": al,
+        "acc_f": acc_f,
+        "gyr_f": gyr_f,
+        "traj": traj,
+        "ev": ev,
+        "stream": s,
+    }
 
 
 FUNCTIONS = [name for name in gait.__all__ if inspect.isfunction(getattr(gait, name))]
@@ -58,18 +69,23 @@ def _calls(c: dict) -> dict:
     """Each exported function called on the sample's data."""
     return {
         "segment_strides": lambda: gait.segment_strides(c["gyr"], c["fs"], acc_mps2=c["acc"]),
-        "estimate_alignment": lambda: gait.estimate_alignment(c["acc"], c["gyr"], c["fs"],
-                                                              c["seg"]),
+        "estimate_alignment": lambda: gait.estimate_alignment(
+            c["acc"], c["gyr"], c["fs"], c["seg"]
+        ),
         "integrate_strides": lambda: gait.integrate_strides(
-            c["acc_f"], c["gyr_f"], c["fs"], c["seg"].ms_before, c["seg"].ms_after),
+            c["acc_f"], c["gyr_f"], c["fs"], c["seg"].ms_before, c["seg"].ms_after
+        ),
         "detect_events": lambda: gait.detect_events(c["acc_f"], c["gyr_f"], c["fs"], c["seg"]),
         "imu_step_columns": lambda: gait.imu_step_columns(
-            c["time_s"], c["gyr_f"], c["fs"], c["ev"], c["traj"], side="left"),
+            c["time_s"], c["gyr_f"], c["fs"], c["ev"], c["traj"], side="left"
+        ),
         "imu_step_metrics": lambda: gait.imu_step_metrics(
-            c["time_s"], c["gyr_f"], c["fs"], c["ev"], c["traj"], side="left"),
+            c["time_s"], c["gyr_f"], c["fs"], c["ev"], c["traj"], side="left"
+        ),
         "pitch_roll_deg": lambda: gait.pitch_roll_deg(c["traj"].q),
         "strike_pattern_from_angle": lambda: gait.strike_pattern_from_angle(
-            np.array([12.0, 3.0, -6.0, np.nan])),
+            np.array([12.0, 3.0, -6.0, np.nan])
+        ),
         "analyze_imu_stream": lambda: gait.analyze_imu_stream(c["stream"]),
     }
 
@@ -106,7 +122,8 @@ def test_inputs_are_not_changed_and_the_answer_repeats(name: str, chain: dict) -
     for a, b in zip(first, second, strict=True):
         if a.dtype.kind == "O":
             assert list(a) == list(b) or all(
-                (x == y) or (x != x and y != y) for x, y in zip(a, b, strict=True)), name
+                (x == y) or (x != x and y != y) for x, y in zip(a, b, strict=True)
+            ), name
         else:
             np.testing.assert_array_equal(a, b, err_msg=name)
     for k, v in arrays.items():
@@ -118,34 +135,87 @@ def test_inputs_are_not_changed_and_the_answer_repeats(name: str, chain: dict) -
 def _bad_calls(c: dict) -> list[tuple[str, str, object]]:
     """(function, the argument the message must name, call) with one bad argument."""
     return [
-        ("integrate_strides", "acc_mps2", lambda: gait.integrate_strides(
-            c["acc_f"][:, :2], c["gyr_f"], c["fs"], c["seg"].ms_before, c["seg"].ms_after)),
-        ("integrate_strides", "gyr_rps", lambda: gait.integrate_strides(
-            c["acc_f"], c["gyr_f"][:-3], c["fs"], c["seg"].ms_before, c["seg"].ms_after)),
-        ("integrate_strides", "fs_hz", lambda: gait.integrate_strides(
-            c["acc_f"], c["gyr_f"], 0.0, c["seg"].ms_before, c["seg"].ms_after)),
-        ("integrate_strides", "stop", lambda: gait.integrate_strides(
-            c["acc_f"], c["gyr_f"], c["fs"], c["seg"].ms_before,
-            c["seg"].ms_after + len(c["acc_f"]))),
-        ("estimate_alignment", "acc_mps2", lambda: gait.estimate_alignment(
-            c["acc"].ravel(), c["gyr"], c["fs"], c["seg"])),
-        ("estimate_alignment", "gyr_rps", lambda: gait.estimate_alignment(
-            c["acc"], c["gyr"][:100], c["fs"], c["seg"])),
-        ("estimate_alignment", "fs_hz", lambda: gait.estimate_alignment(
-            c["acc"], c["gyr"], float("nan"), c["seg"])),
+        (
+            "integrate_strides",
+            "acc_mps2",
+            lambda: gait.integrate_strides(
+                c["acc_f"][:, :2], c["gyr_f"], c["fs"], c["seg"].ms_before, c["seg"].ms_after
+            ),
+        ),
+        (
+            "integrate_strides",
+            "gyr_rps",
+            lambda: gait.integrate_strides(
+                c["acc_f"], c["gyr_f"][:-3], c["fs"], c["seg"].ms_before, c["seg"].ms_after
+            ),
+        ),
+        (
+            "integrate_strides",
+            "fs_hz",
+            lambda: gait.integrate_strides(
+                c["acc_f"], c["gyr_f"], 0.0, c["seg"].ms_before, c["seg"].ms_after
+            ),
+        ),
+        (
+            "integrate_strides",
+            "stop",
+            lambda: gait.integrate_strides(
+                c["acc_f"],
+                c["gyr_f"],
+                c["fs"],
+                c["seg"].ms_before,
+                c["seg"].ms_after + len(c["acc_f"]),
+            ),
+        ),
+        (
+            "estimate_alignment",
+            "acc_mps2",
+            lambda: gait.estimate_alignment(c["acc"].ravel(), c["gyr"], c["fs"], c["seg"]),
+        ),
+        (
+            "estimate_alignment",
+            "gyr_rps",
+            lambda: gait.estimate_alignment(c["acc"], c["gyr"][:100], c["fs"], c["seg"]),
+        ),
+        (
+            "estimate_alignment",
+            "fs_hz",
+            lambda: gait.estimate_alignment(c["acc"], c["gyr"], float("nan"), c["seg"]),
+        ),
         ("pitch_roll_deg", "q", lambda: gait.pitch_roll_deg(np.zeros((5, 3)))),
         ("segment_strides", "gyr_rps", lambda: gait.segment_strides(c["gyr"][:, 0], c["fs"])),
         ("segment_strides", "fs_hz", lambda: gait.segment_strides(c["gyr"], -200.0)),
-        ("segment_strides", "acc_mps2", lambda: gait.segment_strides(
-            c["gyr"], c["fs"], acc_mps2=c["acc"][:50])),
-        ("detect_events", "acc_mps2", lambda: gait.detect_events(
-            c["acc_f"][:, :2], c["gyr_f"], c["fs"], c["seg"])),
-        ("detect_events", "pitch_deg", lambda: gait.detect_events(
-            c["acc_f"], c["gyr_f"], c["fs"], c["seg"], pitch_deg=np.zeros(10))),
-        ("imu_step_columns", "time_s", lambda: gait.imu_step_columns(
-            c["time_s"][:-1], c["gyr_f"], c["fs"], c["ev"], c["traj"], side="left")),
-        ("imu_step_metrics", "gyr_rps", lambda: gait.imu_step_metrics(
-            c["time_s"], c["gyr_f"][:, :2], c["fs"], c["ev"], c["traj"], side="left")),
+        (
+            "segment_strides",
+            "acc_mps2",
+            lambda: gait.segment_strides(c["gyr"], c["fs"], acc_mps2=c["acc"][:50]),
+        ),
+        (
+            "detect_events",
+            "acc_mps2",
+            lambda: gait.detect_events(c["acc_f"][:, :2], c["gyr_f"], c["fs"], c["seg"]),
+        ),
+        (
+            "detect_events",
+            "pitch_deg",
+            lambda: gait.detect_events(
+                c["acc_f"], c["gyr_f"], c["fs"], c["seg"], pitch_deg=np.zeros(10)
+            ),
+        ),
+        (
+            "imu_step_columns",
+            "time_s",
+            lambda: gait.imu_step_columns(
+                c["time_s"][:-1], c["gyr_f"], c["fs"], c["ev"], c["traj"], side="left"
+            ),
+        ),
+        (
+            "imu_step_metrics",
+            "gyr_rps",
+            lambda: gait.imu_step_metrics(
+                c["time_s"], c["gyr_f"][:, :2], c["fs"], c["ev"], c["traj"], side="left"
+            ),
+        ),
     ]
 
 

@@ -92,7 +92,7 @@ def test_analysis_measures_strides_across_short_gaps(tmp_path) -> None:
     for s in rec.streams:
         keep = np.ones(len(s), bool)
         for start in rng.choice(np.arange(100, len(s) - 100), size=15, replace=False):
-            keep[start:start + int(rng.integers(1, 8))] = False
+            keep[start : start + int(rng.integers(1, 8))] = False
         streams.append(dataclasses.replace(s, time_s=s.time_s[keep], values=s.values[keep]))
     res = analyze(Recording(streams, meta=rec.meta))
     bridged = res.steps[res.steps["gap_ms"] > 0]

@@ -20,8 +20,9 @@ from footfall.io.atomic import atomic_write_text
 
 
 def _footfall(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "footfall", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +55,9 @@ def _stream_cases(tmp_path: Path) -> dict:
 
 
 @pytest.mark.parametrize("case", ["parent path", "absolute path", "link out of the folder"])
-def test_stream_files_stay_in_the_recording_folder(sim_rec: Path, tmp_path: Path,
-                                                   case: str) -> None:
+def test_stream_files_stay_in_the_recording_folder(
+    sim_rec: Path, tmp_path: Path, case: str
+) -> None:
     folder, doc = _copy(sim_rec, tmp_path)
     name, fragment = _stream_cases(tmp_path)[case]
     if case == "link out of the folder":
@@ -76,8 +78,7 @@ def test_a_stream_listed_twice_is_refused(sim_rec: Path, tmp_path: Path) -> None
     assert r.returncode == 2 and "name the same file" in r.stderr, r.stderr
 
 
-def test_two_streams_for_one_foot_and_placement_are_refused(sim_rec: Path,
-                                                            tmp_path: Path) -> None:
+def test_two_streams_for_one_foot_and_placement_are_refused(sim_rec: Path, tmp_path: Path) -> None:
     folder, doc = _copy(sim_rec, tmp_path)
     first = doc["streams"][0]
     shutil.copy(folder / first["file"], folder / "copy.csv")
@@ -89,8 +90,9 @@ def test_two_streams_for_one_foot_and_placement_are_refused(sim_rec: Path,
 
 
 @pytest.mark.parametrize("option,target", [("--steps", "stream"), ("--json", "recording.json")])
-def test_an_output_never_replaces_an_input(sim_rec: Path, tmp_path: Path, option: str,
-                                           target: str) -> None:
+def test_an_output_never_replaces_an_input(
+    sim_rec: Path, tmp_path: Path, option: str, target: str
+) -> None:
     folder, doc = _copy(sim_rec, tmp_path)
     path = folder / (doc["streams"][0]["file"] if target == "stream" else target)
     before = path.read_bytes()
@@ -98,13 +100,20 @@ def test_an_output_never_replaces_an_input(sim_rec: Path, tmp_path: Path, option
     assert r.returncode == 2 and "one of the inputs" in r.stderr, r.stderr
     assert path.read_bytes() == before
     # a single stream file as input: the same
-    r = _footfall("analyze", str(folder / doc["streams"][0]["file"]), "--side", "left",
-                  "--steps", str(folder / doc["streams"][0]["file"]))
+    r = _footfall(
+        "analyze",
+        str(folder / doc["streams"][0]["file"]),
+        "--side",
+        "left",
+        "--steps",
+        str(folder / doc["streams"][0]["file"]),
+    )
     assert r.returncode == 2 and "one of the inputs" in r.stderr, r.stderr
 
 
-def test_outputs_are_replaced_whole_or_not_at_all(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outputs_are_replaced_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A write that fails (here: the rename is refused, as on a full disk or
     a crash before it) leaves the old file as it was and no temporary file."""
     out = tmp_path / "steps.csv"
@@ -137,15 +146,15 @@ def test_an_unwritable_output_keeps_the_old_file(sim_rec: Path, tmp_path: Path) 
     assert (ro / "s.json").read_text() == "{}"
 
 
-def test_simulate_does_not_replace_a_recording_without_force(sim_rec: Path,
-                                                             tmp_path: Path) -> None:
+def test_simulate_does_not_replace_a_recording_without_force(sim_rec: Path, tmp_path: Path) -> None:
     folder, _ = _copy(sim_rec, tmp_path)
     before = (folder / "recording.json").read_bytes()
     r = _footfall("simulate", "--scenario", "easy-run", "--minutes", "0.1", "-o", str(folder))
     assert r.returncode == 2 and "already holds a recording" in r.stderr, r.stderr
     assert (folder / "recording.json").read_bytes() == before
-    r = _footfall("simulate", "--scenario", "easy-run", "--minutes", "0.1", "-o", str(folder),
-                  "--force")
+    r = _footfall(
+        "simulate", "--scenario", "easy-run", "--minutes", "0.1", "-o", str(folder), "--force"
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -168,8 +177,15 @@ def test_the_live_view_escapes_device_names() -> None:
 def _with(stream, values):
     from footfall.model import Stream
 
-    return Stream(kind=stream.kind, side=stream.side, placement=stream.placement,
-                  time_s=stream.time_s, values=values, columns=stream.columns, name=stream.name)
+    return Stream(
+        kind=stream.kind,
+        side=stream.side,
+        placement=stream.placement,
+        time_s=stream.time_s,
+        values=values,
+        columns=stream.columns,
+        name=stream.name,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -198,13 +214,19 @@ def test_one_impossible_sample_changes_nothing_else(run_stream, bad: float) -> N
     res = analyze_imu_stream(s, cond)
     assert any("analysed as missing data" in n for n in res.notes)
     assert len(res.steps) == len(clean)
-    np.testing.assert_allclose(np.nanmedian(res.steps["foot_strike_angle_deg"]),
-                               np.nanmedian(clean["foot_strike_angle_deg"]), atol=0.2)
+    np.testing.assert_allclose(
+        np.nanmedian(res.steps["foot_strike_angle_deg"]),
+        np.nanmedian(clean["foot_strike_angle_deg"]),
+        atol=0.2,
+    )
     det = ImuStepDetector(s.fs_hz, s.side, "foot")
     live = replay_rows(det, s, 64)
     assert det.n_implausible == 1 and len(live) == len(res.steps)
-    np.testing.assert_allclose(live["foot_strike_angle_deg"].to_numpy(float),
-                               res.steps["foot_strike_angle_deg"].to_numpy(float), atol=1e-6)
+    np.testing.assert_allclose(
+        live["foot_strike_angle_deg"].to_numpy(float),
+        res.steps["foot_strike_angle_deg"].to_numpy(float),
+        atol=1e-6,
+    )
 
 
 def test_a_clipped_sensor_is_named_in_the_notes(run_stream) -> None:
@@ -225,7 +247,8 @@ def test_a_clipped_sensor_is_named_in_the_notes(run_stream) -> None:
 
 
 _TEXT = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" + "".join(
-    f"{i / 100},0,0,9.8,0,0,0\n" for i in range(300))
+    f"{i / 100},0,0,9.8,0,0,0\n" for i in range(300)
+)
 _ROWS = _TEXT.splitlines(keepends=True)
 
 
@@ -246,28 +269,44 @@ def _parquet(**columns: Any) -> bytes:
 
     n = len(_ROWS) - 1
     data = {"time_s": pa.array(np.arange(n) / 100)}
-    data |= {c: pa.array(np.full(n, 9.8 if c == "acc_z" else 0.0))
-             for c in ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")}
+    data |= {
+        c: pa.array(np.full(n, 9.8 if c == "acc_z" else 0.0))
+        for c in ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+    }
     buf = io.BytesIO()
     pq.write_table(pa.table(data | columns), buf)
     return buf.getvalue()
 
 
-_LEFT = {"file": "left.csv", "kind": "imu", "side": "left",
-         "units": {"acc": "m/s2", "gyr": "deg/s"}}
+_LEFT = {
+    "file": "left.csv",
+    "kind": "imu",
+    "side": "left",
+    "units": {"acc": "m/s2", "gyr": "deg/s"},
+}
 
 
-def _recording(streams: Any = None, *, condition: Any = None, raw: bytes | None = None,
-               **files: bytes | str | None) -> dict[str, Any]:
+def _recording(
+    streams: Any = None,
+    *,
+    condition: Any = None,
+    raw: bytes | None = None,
+    **files: bytes | str | None,
+) -> dict[str, Any]:
     """A recording folder for the table: recording.json (listing ``streams``,
     default left.csv, or the bytes ``raw``), left.csv holding _TEXT, and
     ``files`` (see _put)."""
-    doc: dict[str, Any] = {"format": "footfall-recording/1",
-                           "streams": [_LEFT] if streams is None else streams}
+    doc: dict[str, Any] = {
+        "format": "footfall-recording/1",
+        "streams": [_LEFT] if streams is None else streams,
+    }
     if condition is not None:
         doc["condition"] = condition
-    return {"recording.json": json.dumps(doc).encode() if raw is None else raw,
-            "left.csv": _TEXT.encode(), **files}
+    return {
+        "recording.json": json.dumps(doc).encode() if raw is None else raw,
+        "left.csv": _TEXT.encode(),
+        **files,
+    }
 
 
 def _put(path: Path, data: Any) -> None:
@@ -291,16 +330,22 @@ def _put(path: Path, data: Any) -> None:
 BAD_INPUTS = {
     # name: (file name, contents (see _put; False: none), option (None: the file or folder
     # itself is analysed), expected message fragment)
-    "rules file in UTF-16": ("r.toml", "[rules.x]\na = 1\n".encode("utf-16"), "--rules",
-                             "UTF-16"),
+    "rules file in UTF-16": ("r.toml", "[rules.x]\na = 1\n".encode("utf-16"), "--rules", "UTF-16"),
     "rules file binary": ("r.toml", bytes(range(256)), "--rules", "not UTF-8 text"),
     "rules file is a folder": ("dir", None, "--rules", "is a folder"),
-    "symptoms in UTF-16": ("s.toml", "side = 'left'\n".encode("utf-16"), "--symptoms",
-                           "UTF-16"),
-    "symptoms nested too deeply": ("s.json", b"[" * 100000 + b"]" * 100000, "--symptoms",
-                                   "nested too deeply"),
-    "symptoms with a huge number": ("s.json", b'{"onset_min": ' + b"9" * 5000 + b"}",
-                                    "--symptoms", "cannot be read"),
+    "symptoms in UTF-16": ("s.toml", "side = 'left'\n".encode("utf-16"), "--symptoms", "UTF-16"),
+    "symptoms nested too deeply": (
+        "s.json",
+        b"[" * 100000 + b"]" * 100000,
+        "--symptoms",
+        "nested too deeply",
+    ),
+    "symptoms with a huge number": (
+        "s.json",
+        b'{"onset_min": ' + b"9" * 5000 + b"}",
+        "--symptoms",
+        "cannot be read",
+    ),
     "missing symptoms": ("none.toml", False, "--symptoms", "no such symptom profile"),
     "stream CSV in UTF-16": ("x.csv", _TEXT.encode("utf-16"), None, "UTF-16"),
     "stream CSV in UTF-32": ("x.csv", _TEXT.encode("utf-32"), None, "UTF-32"),
@@ -308,120 +353,272 @@ BAD_INPUTS = {
     "ragged CSV line": ("x.csv", (_TEXT + "3,1,2\n").encode(), None, "line 302"),
     # stream files, analysed on their own
     "semicolons and decimal commas": (
-        "x.csv", _TEXT.replace(",", ";").replace(".", ",").encode(), None, "decimal comma"),
+        "x.csv",
+        _TEXT.replace(",", ";").replace(".", ",").encode(),
+        None,
+        "decimal comma",
+    ),
     "time stamp repeated": ("x.csv", _csv_with(51, _ROWS[49]), None, "time_s repeats at line 51"),
-    "time going back": ("x.csv", _csv_with(51, "0.1,0,0,9.8,0,0,0\n"), None,
-                        "time_s goes back at line 51"),
+    "time going back": (
+        "x.csv",
+        _csv_with(51, "0.1,0,0,9.8,0,0,0\n"),
+        None,
+        "time_s goes back at line 51",
+    ),
     "NaN time": ("x.csv", _csv_with(51, "nan,0,0,9.8,0,0,0\n"), None, "by column: time_s (1)"),
     "empty stream file": ("x.csv", b"", None, "the file is empty"),
     "header line only": ("x.csv", _ROWS[0].encode(), None, "has only 0 sample(s)"),
-    "no gyroscope columns": ("x.csv", "".join(r.rsplit(",", 3)[0] + "\n" for r in _ROWS).encode(),
-                             None, "missing column gyr_x, gyr_y, gyr_z"),
-    "text in a number column": ("x.csv", _csv_with(51, "0.49,abc,0,9.8,0,0,0\n"), None,
-                                "'abc' at line 51"),
+    "no gyroscope columns": (
+        "x.csv",
+        "".join(r.rsplit(",", 3)[0] + "\n" for r in _ROWS).encode(),
+        None,
+        "missing column gyr_x, gyr_y, gyr_z",
+    ),
+    "text in a number column": (
+        "x.csv",
+        _csv_with(51, "0.49,abc,0,9.8,0,0,0\n"),
+        None,
+        "'abc' at line 51",
+    ),
     "time in milliseconds": (
-        "x.csv", (_ROWS[0] + "".join(f"{i * 10},0,0,9.8,0,0,0\n" for i in range(300))).encode(),
-        None, "probably not in seconds"),
-    "column named twice": ("x.csv", _TEXT.replace("gyr_z", "acc_x", 1).encode(), None,
-                           "two columns named 'acc_x'"),
-    "spreadsheet file": ("x.xlsx", b"PK\x03\x04" + bytes(60), None,
-                         "unsupported file type '.xlsx'"),
+        "x.csv",
+        (_ROWS[0] + "".join(f"{i * 10},0,0,9.8,0,0,0\n" for i in range(300))).encode(),
+        None,
+        "probably not in seconds",
+    ),
+    "column named twice": (
+        "x.csv",
+        _TEXT.replace("gyr_z", "acc_x", 1).encode(),
+        None,
+        "two columns named 'acc_x'",
+    ),
+    "spreadsheet file": (
+        "x.xlsx",
+        b"PK\x03\x04" + bytes(60),
+        None,
+        "unsupported file type '.xlsx'",
+    ),
     "no such stream file": ("none.csv", False, None, "no such file or folder"),
     "semicolons, a line cut short": (
-        "x.csv", _csv_with(51, "0.5;0;0\n").replace(b",", b";"), None,
-        "separated by semicolons as the header's are"),
-    "quote not closed": ("x.csv", _csv_with(51, '0.5,"0,0,9.8,0,0,0\n'), None,
-                         'line 51 opens a quote (") that is not closed'),
-    "column without a name": ("x.csv", _TEXT.replace("acc_y", " ", 1).encode(), None,
-                              "Column 3 of the first line has no name"),
-    "two columns without a name": ("x.csv", "".join(r.rstrip("\n") + ",,\n"
-                                                    for r in _ROWS).encode(), None,
-                                   "columns 8 and 9 of the first line have no name"),
+        "x.csv",
+        _csv_with(51, "0.5;0;0\n").replace(b",", b";"),
+        None,
+        "separated by semicolons as the header's are",
+    ),
+    "quote not closed": (
+        "x.csv",
+        _csv_with(51, '0.5,"0,0,9.8,0,0,0\n'),
+        None,
+        'line 51 opens a quote (") that is not closed',
+    ),
+    "column without a name": (
+        "x.csv",
+        _TEXT.replace("acc_y", " ", 1).encode(),
+        None,
+        "Column 3 of the first line has no name",
+    ),
+    "two columns without a name": (
+        "x.csv",
+        "".join(r.rstrip("\n") + ",,\n" for r in _ROWS).encode(),
+        None,
+        "columns 8 and 9 of the first line have no name",
+    ),
     "time in microseconds": (
-        "x.csv", (_ROWS[0] + "".join(f"{i * 10_000},0,0,9.8,0,0,0\n"
-                                     for i in range(300))).encode(),
-        None, "time_s looks like microseconds (100 samples per second)"),
+        "x.csv",
+        (_ROWS[0] + "".join(f"{i * 10_000},0,0,9.8,0,0,0\n" for i in range(300))).encode(),
+        None,
+        "time_s looks like microseconds (100 samples per second)",
+    ),
     "Parquet time in nanoseconds, the unit named": (
-        "x.parquet", _parquet(time_s=1_700_000_000_000_000_000 + np.arange(300) * 10_000_000),
-        None, "divide milliseconds by 1000, microseconds by 1e6, nanoseconds by 1e9"),
-    "Parquet file cut short": ("x.parquet", _parquet()[:1000], None,
-                               "cannot be read as a Parquet file"),
+        "x.parquet",
+        _parquet(time_s=1_700_000_000_000_000_000 + np.arange(300) * 10_000_000),
+        None,
+        "divide milliseconds by 1000, microseconds by 1e6, nanoseconds by 1e9",
+    ),
+    "Parquet file cut short": (
+        "x.parquet",
+        _parquet()[:1000],
+        None,
+        "cannot be read as a Parquet file",
+    ),
     "Parquet time as timestamps": (
-        "x.parquet", _parquet(time_s=np.arange(300).astype("datetime64[ms]")), None,
-        "column time_s holds dates or times"),
-    "Parquet yes/no column": ("x.parquet", _parquet(gyr_x=np.zeros(300, dtype=bool)), None,
-                              "column gyr_x holds bool values"),
+        "x.parquet",
+        _parquet(time_s=np.arange(300).astype("datetime64[ms]")),
+        None,
+        "column time_s holds dates or times",
+    ),
+    "Parquet yes/no column": (
+        "x.parquet",
+        _parquet(gyr_x=np.zeros(300, dtype=bool)),
+        None,
+        "column gyr_x holds bool values",
+    ),
     "Parquet time in nanoseconds": (
-        "x.parquet", _parquet(time_s=1_700_000_000_000_000_000 + np.arange(300) * 10_000_000),
-        None, "probably not in seconds"),
+        "x.parquet",
+        _parquet(time_s=1_700_000_000_000_000_000 + np.arange(300) * 10_000_000),
+        None,
+        "probably not in seconds",
+    ),
     # recording folders: recording.json and its streams
-    "recording.json not JSON": ("rec", _recording(raw=b'{"streams": [}'), None,
-                                "is not valid JSON"),
-    "recording.json nested too deeply": ("rec", _recording(raw=b"[" * 100000 + b"]" * 100000),
-                                         None, "nested too deeply"),
+    "recording.json not JSON": (
+        "rec",
+        _recording(raw=b'{"streams": [}'),
+        None,
+        "is not valid JSON",
+    ),
+    "recording.json nested too deeply": (
+        "rec",
+        _recording(raw=b"[" * 100000 + b"]" * 100000),
+        None,
+        "nested too deeply",
+    ),
     "recording.json with a 5000-digit number": (
-        "rec", _recording(raw=b'{"streams": ' + b"9" * 5000 + b"}"), None,
-        "holds a value that cannot be read"),
+        "rec",
+        _recording(raw=b'{"streams": ' + b"9" * 5000 + b"}"),
+        None,
+        "holds a value that cannot be read",
+    ),
     "streams an object": ("rec", _recording(streams=_LEFT), None, "lists no streams"),
     "stream entry with path, not file": (
-        "rec", _recording([{"path": "left.csv", "side": "left"}]), None,
-        'stream entry 1 has no "file" name'),
-    "unit in furlongs": ("rec", _recording([_LEFT | {"units": {"acc": "furlongs"}}]), None,
-                         "unknown acc unit 'furlongs'"),
-    "zero speed": ("rec", _recording(condition={"surface": "treadmill", "speed_mps": 0}), None,
-                   "speed_mps must be a positive number of metres per second, got 0."),
-    "speed of 400 digits": ("rec", _recording(condition={"speed_mps": 10**400}), None,
-                            "speed_mps must be a positive number"),
-    "unknown surface": ("rec", _recording(condition={"surface": "beach"}), None,
-                        "unknown surface 'beach'; allowed"),
-    "stream name with a zero byte": ("rec", _recording([_LEFT | {"file": "le\x00ft.csv"}]),
-                                     None, "cannot be used as a stream file"),
-    "stream name too long": ("rec", _recording([_LEFT | {"file": "x" * 300 + ".csv"}]), None,
-                             "cannot be used as a stream file"),
-    "stream link to itself": ("rec", _recording([_LEFT | {"file": "loop.csv"}],
-                                                **{"loop.csv": "loop.csv"}),
-                              None, "cannot be used as a stream file"),
-    "stream file a folder": ("rec", _recording([_LEFT | {"file": "sub.csv"}], **{"sub.csv": None}),
-                             None, "is a folder, not a stream file"),
+        "rec",
+        _recording([{"path": "left.csv", "side": "left"}]),
+        None,
+        'stream entry 1 has no "file" name',
+    ),
+    "unit in furlongs": (
+        "rec",
+        _recording([_LEFT | {"units": {"acc": "furlongs"}}]),
+        None,
+        "unknown acc unit 'furlongs'",
+    ),
+    "zero speed": (
+        "rec",
+        _recording(condition={"surface": "treadmill", "speed_mps": 0}),
+        None,
+        "speed_mps must be a positive number of metres per second, got 0.",
+    ),
+    "speed of 400 digits": (
+        "rec",
+        _recording(condition={"speed_mps": 10**400}),
+        None,
+        "speed_mps must be a positive number",
+    ),
+    "unknown surface": (
+        "rec",
+        _recording(condition={"surface": "beach"}),
+        None,
+        "unknown surface 'beach'; allowed",
+    ),
+    "stream name with a zero byte": (
+        "rec",
+        _recording([_LEFT | {"file": "le\x00ft.csv"}]),
+        None,
+        "cannot be used as a stream file",
+    ),
+    "stream name too long": (
+        "rec",
+        _recording([_LEFT | {"file": "x" * 300 + ".csv"}]),
+        None,
+        "cannot be used as a stream file",
+    ),
+    "stream link to itself": (
+        "rec",
+        _recording([_LEFT | {"file": "loop.csv"}], **{"loop.csv": "loop.csv"}),
+        None,
+        "cannot be used as a stream file",
+    ),
+    "stream file a folder": (
+        "rec",
+        _recording([_LEFT | {"file": "sub.csv"}], **{"sub.csv": None}),
+        None,
+        "is a folder, not a stream file",
+    ),
     # --rules override files
-    "rules threshold as text": ("r.toml", b'[rules.low-cadence]\ncadence_low_spm = "fast"\n',
-                                "--rules", "'fast' is not a number"),
-    "rules threshold NaN": ("r.toml", b"[rules.low-cadence]\ncadence_low_spm = nan\n", "--rules",
-                            "nan is not a number"),
+    "rules threshold as text": (
+        "r.toml",
+        b'[rules.low-cadence]\ncadence_low_spm = "fast"\n',
+        "--rules",
+        "'fast' is not a number",
+    ),
+    "rules threshold NaN": (
+        "r.toml",
+        b"[rules.low-cadence]\ncadence_low_spm = nan\n",
+        "--rules",
+        "nan is not a number",
+    ),
     "rules threshold of 400 digits": (
-        "r.toml", b"[rules.low-cadence]\ncadence_low_spm = " + b"9" * 400 + b"\n", "--rules",
-        "a number of 400 digits is too large"),
-    "rules operator changed": ("r.toml", b'[rules.low-cadence]\nop = "~"\n', "--rules",
-                               "key 'op': unknown key for this rule"),
-    "rules id misspelt": ("r.toml", b"[rules.low-cadense]\nenabled = false\n", "--rules",
-                          "did you mean 'low-cadence'"),
+        "r.toml",
+        b"[rules.low-cadence]\ncadence_low_spm = " + b"9" * 400 + b"\n",
+        "--rules",
+        "a number of 400 digits is too large",
+    ),
+    "rules operator changed": (
+        "r.toml",
+        b'[rules.low-cadence]\nop = "~"\n',
+        "--rules",
+        "key 'op': unknown key for this rule",
+    ),
+    "rules id misspelt": (
+        "r.toml",
+        b"[rules.low-cadense]\nenabled = false\n",
+        "--rules",
+        "did you mean 'low-cadence'",
+    ),
     "rules not tables": ("r.toml", b"rules = 5\n", "--rules", "key 'rules': must be tables"),
     "rules TOML syntax": ("r.toml", b"[rules.low-cadence\n", "--rules", "not valid TOML"),
-    "rules toe out of range": ("r.toml", b"[rules.mortons-neuroma-pattern]\ntoes_3_4 = [7]\n",
-                               "--rules", "does not fit list field 'toes'"),
+    "rules toe out of range": (
+        "r.toml",
+        b"[rules.mortons-neuroma-pattern]\ntoes_3_4 = [7]\n",
+        "--rules",
+        "does not fit list field 'toes'",
+    ),
     "missing rules": ("none.toml", False, "--rules", "no such rules override file"),
     # --symptoms profiles
-    "symptoms a JSON list": ("s.json", b'["left"]', "--symptoms",
-                             "must be a table of fields"),
-    "symptoms number as text": ("s.json", b'{"onset_min": "10"}', "--symptoms",
-                                "'10' is not a number"),
+    "symptoms a JSON list": ("s.json", b'["left"]', "--symptoms", "must be a table of fields"),
+    "symptoms number as text": (
+        "s.json",
+        b'{"onset_min": "10"}',
+        "--symptoms",
+        "'10' is not a number",
+    ),
     "symptoms negative onset": ("s.json", b'{"onset_min": -5}', "--symptoms", "is negative"),
-    "symptoms number of 400 digits": ("s.json", b'{"onset_min": ' + b"9" * 400 + b"}",
-                                      "--symptoms", "a number of 400 digits is too large"),
-    "symptoms field misspelt": ("s.json", b'{"onset_mins": 5}', "--symptoms",
-                                "did you mean 'onset_min'"),
-    "symptoms JSON key twice": ("s.json", b'{"onset_min": 5, "side": "left", "onset_min": 50}',
-                                "--symptoms", "key 'onset_min' is given twice"),
-    "symptoms TOML key twice": ("s.toml", b"onset_min = 5\nonset_min = 50\n", "--symptoms",
-                                "key 'onset_min' at line 2 is given a value again"),
-    "rules key twice": ("r.toml", b"[rules.low-cadence]\ncadence_low_spm = 150\n"
-                                  b"cadence_low_spm = 140\n", "--rules",
-                        "key 'cadence_low_spm' at line 3 is given a value again"),
-    "rules table twice": ("r.toml", b"[rules.low-cadence]\ncadence_low_spm = 150\n"
-                                    b"[rules.low-cadence]\nenabled = false\n", "--rules",
-                          "table [rules.low-cadence] is declared again at line 3"),
-    "symptoms in YAML": ("s.yaml", b"foot: left\n", "--symptoms",
-                         "must be a .toml or .json file"),
+    "symptoms number of 400 digits": (
+        "s.json",
+        b'{"onset_min": ' + b"9" * 400 + b"}",
+        "--symptoms",
+        "a number of 400 digits is too large",
+    ),
+    "symptoms field misspelt": (
+        "s.json",
+        b'{"onset_mins": 5}',
+        "--symptoms",
+        "did you mean 'onset_min'",
+    ),
+    "symptoms JSON key twice": (
+        "s.json",
+        b'{"onset_min": 5, "side": "left", "onset_min": 50}',
+        "--symptoms",
+        "key 'onset_min' is given twice",
+    ),
+    "symptoms TOML key twice": (
+        "s.toml",
+        b"onset_min = 5\nonset_min = 50\n",
+        "--symptoms",
+        "key 'onset_min' at line 2 is given a value again",
+    ),
+    "rules key twice": (
+        "r.toml",
+        b"[rules.low-cadence]\ncadence_low_spm = 150\ncadence_low_spm = 140\n",
+        "--rules",
+        "key 'cadence_low_spm' at line 3 is given a value again",
+    ),
+    "rules table twice": (
+        "r.toml",
+        b"[rules.low-cadence]\ncadence_low_spm = 150\n[rules.low-cadence]\nenabled = false\n",
+        "--rules",
+        "table [rules.low-cadence] is declared again at line 3",
+    ),
+    "symptoms in YAML": ("s.yaml", b"foot: left\n", "--symptoms", "must be a .toml or .json file"),
 }
 
 
@@ -435,8 +632,13 @@ def test_bad_input_files_exit_2_with_the_problem_named(case: str, tmp_path: Path
         args = ["analyze", str(target)] + ([] if isinstance(data, dict) else ["--side", "left"])
     else:
         args = ["analyze", "sample_data/gaitmap_walk", option, str(target)]
-    r = subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True, text=True,
-                       timeout=120, cwd=Path(__file__).resolve().parents[1])
+    r = subprocess.run(
+        [sys.executable, "-m", "footfall", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert r.returncode == 2, (case, r.returncode, r.stderr)
     assert fragment in r.stderr and "Traceback" not in r.stderr, (case, r.stderr)
     assert name in r.stderr, (case, r.stderr)
@@ -455,8 +657,10 @@ def test_steps_measured_from_clipped_data_are_marked(run_stream) -> None:
     # the range set at the median of the strides' largest specific force
     acc = stream.values[:, :3]
     t = stream.time_s
-    peaks = [np.abs(acc[(t >= a) & (t < b)]).max()
-             for a, b in zip(clean["ic_s"][:-1], clean["ic_s"][1:], strict=True)]
+    peaks = [
+        np.abs(acc[(t >= a) & (t < b)]).max()
+        for a, b in zip(clean["ic_s"][:-1], clean["ic_s"][1:], strict=True)
+    ]
     lim = float(np.median(peaks))
     v = stream.values.copy()
     v[:, :3] = np.clip(v[:, :3], -lim, lim)
@@ -466,6 +670,7 @@ def test_steps_measured_from_clipped_data_are_marked(run_stream) -> None:
     marked, unmarked = sat > 0, sat == 0
     assert marked.sum() >= 5 and unmarked.sum() >= 5, sat
     assert np.nanmedian(clean["impact_g"].to_numpy()[marked]) > np.nanmedian(
-        clean["impact_g"].to_numpy()[unmarked])
+        clean["impact_g"].to_numpy()[unmarked]
+    )
     note = next(n for n in res.notes if "saturated_ms" in n)
     assert note.startswith(f"{int(marked.sum())} of {len(sat)} steps")

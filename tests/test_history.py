@@ -36,8 +36,10 @@ from footfall.registry import names
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data" / "gaitmap_walk"
 
-HOSTILE = ("Ana <script>alert('x')</script> & \"Bo\"'); DROP TABLE sessions;-- "
-           "[bold red]shout[/] $x^2$ %s ? :name \\")
+HOSTILE = (
+    "Ana <script>alert('x')</script> & \"Bo\"'); DROP TABLE sessions;-- "
+    "[bold red]shout[/] $x^2$ %s ? :name \\"
+)
 """An athlete name with HTML, SQL, rich markup, matplotlib maths and
 placeholder characters."""
 
@@ -64,15 +66,18 @@ def test_default_path_per_platform():
     home = {"HOME": "/home/ana"}
     assert default_path("linux", home) == Path("/home/ana/.local/share/footfall/history.sqlite")
     assert default_path("linux", {**home, "XDG_DATA_HOME": "/data"}) == Path(
-        "/data/footfall/history.sqlite")
+        "/data/footfall/history.sqlite"
+    )
     # a relative XDG_DATA_HOME is invalid by the XDG spec and ignored
     assert default_path("linux", {**home, "XDG_DATA_HOME": "rel"}) == Path(
-        "/home/ana/.local/share/footfall/history.sqlite")
+        "/home/ana/.local/share/footfall/history.sqlite"
+    )
     assert default_path("darwin", home) == Path(
-        "/home/ana/Library/Application Support/footfall/history.sqlite")
-    assert default_path("win32", {"USERPROFILE": "C:/Users/ana",
-                                  "LOCALAPPDATA": "C:/Users/ana/AppData/Local"}) == Path(
-        "C:/Users/ana/AppData/Local/footfall/history.sqlite")
+        "/home/ana/Library/Application Support/footfall/history.sqlite"
+    )
+    assert default_path(
+        "win32", {"USERPROFILE": "C:/Users/ana", "LOCALAPPDATA": "C:/Users/ana/AppData/Local"}
+    ) == Path("C:/Users/ana/AppData/Local/footfall/history.sqlite")
 
 
 def test_option_beats_environment_beats_default():
@@ -92,17 +97,25 @@ def test_sessions_round_trip_through_a_real_file(tmp_path, sample_analysis):
     values = step_values(sample_analysis.table)
     symptoms = {"numb_side": "left", "onset_min": 20}
     with open_history(path) as h:
-        first = h.save(summary=sample_analysis.summary,
-                       findings=sample_analysis.summary["findings"], source=str(SAMPLE),
-                       meta=sample_analysis.recording.meta, steps=values, symptoms=symptoms,
-                       notes=sample_analysis.notes, athlete="ana", tag="new shoes")
-        second = h.save(summary={"n_steps": 0}, findings=[], source="elsewhere",
-                        athlete="bo")
+        first = h.save(
+            summary=sample_analysis.summary,
+            findings=sample_analysis.summary["findings"],
+            source=str(SAMPLE),
+            meta=sample_analysis.recording.meta,
+            steps=values,
+            symptoms=symptoms,
+            notes=sample_analysis.notes,
+            athlete="ana",
+            tag="new shoes",
+        )
+        second = h.save(summary={"n_steps": 0}, findings=[], source="elsewhere", athlete="bo")
     assert (first, second) == (1, 2)
     raw = sqlite3.connect(path)  # the file itself, read without footfall
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert raw.execute("SELECT athlete, tag FROM sessions ORDER BY id").fetchall() == [
-        ("ana", "new shoes"), ("bo", "")]
+        ("ana", "new shoes"),
+        ("bo", ""),
+    ]
     raw.close()
     with open_history(path, create=False) as h:
         got = h.get(first)
@@ -124,8 +137,10 @@ def test_sessions_round_trip_through_a_real_file(tmp_path, sample_analysis):
 
 
 def test_steps_blob_is_plain_numbers():
-    values = {"side": np.array(["left", "right", "left"]), "contact_ms": np.array(
-        [250.0, np.nan, 251.5])}
+    values = {
+        "side": np.array(["left", "right", "left"]),
+        "contact_ms": np.array([250.0, np.nan, 251.5]),
+    }
     blob = encode_steps(values)
     back = decode_steps(blob)
     assert list(back["side"]) == ["left", "right", "left"]
@@ -137,9 +152,14 @@ def test_steps_blob_is_plain_numbers():
 def test_hostile_text_is_stored_and_shown_verbatim(tmp_path, sample_analysis, capsys):
     path = tmp_path / "h.sqlite"
     with open_history(path) as h:
-        sid = h.save(summary=sample_analysis.summary, findings=[], source="run'; --<b>",
-                     athlete=HOSTILE, tag=HOSTILE[::-1],
-                     steps=step_values(sample_analysis.table))
+        sid = h.save(
+            summary=sample_analysis.summary,
+            findings=[],
+            source="run'; --<b>",
+            athlete=HOSTILE,
+            tag=HOSTILE[::-1],
+            steps=step_values(sample_analysis.table),
+        )
     with open_history(path, create=False) as h:
         assert h.count() == 1  # the table survived
         (s,) = h.sessions(HOSTILE)  # the name as a filter, matched exactly
@@ -149,8 +169,20 @@ def test_hostile_text_is_stored_and_shown_verbatim(tmp_path, sample_analysis, ca
     assert cli.main(["history", "--history", str(path)]) == 0
     out = capsys.readouterr().out
     assert HOSTILE in out and HOSTILE[::-1] in out  # markup not interpreted, nothing cut
-    assert cli.main(["history", "--history", str(path), "--athlete", HOSTILE,
-                     "--plot", str(tmp_path / "t.png")]) == 0
+    assert (
+        cli.main(
+            [
+                "history",
+                "--history",
+                str(path),
+                "--athlete",
+                HOSTILE,
+                "--plot",
+                str(tmp_path / "t.png"),
+            ]
+        )
+        == 0
+    )
     assert HOSTILE in capsys.readouterr().out
     assert (tmp_path / "t.png").stat().st_size > 0
 
@@ -162,12 +194,22 @@ def _v1_file(path: Path, rows: int) -> None:
         con.execute(sql)
     con.execute("PRAGMA user_version = 1")
     for i in range(rows):
-        con.execute("INSERT INTO sessions (saved_utc, athlete, source, meta, summary, findings,"
-                    " symptoms, notes, steps, footfall_version) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (f"2024-01-0{i + 1}T08:00:00+00:00", f"runner {i}", f"/runs/{i}", "{}",
-                     json.dumps({"n_steps": 100 + i, "cadence_spm": 160.0 + i}), "[]", None,
-                     "[]", encode_steps({"side": np.array(["left"]),
-                                         "cadence_spm": np.array([160.0 + i])}), "0.0.9"))
+        con.execute(
+            "INSERT INTO sessions (saved_utc, athlete, source, meta, summary, findings,"
+            " symptoms, notes, steps, footfall_version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                f"2024-01-0{i + 1}T08:00:00+00:00",
+                f"runner {i}",
+                f"/runs/{i}",
+                "{}",
+                json.dumps({"n_steps": 100 + i, "cadence_spm": 160.0 + i}),
+                "[]",
+                None,
+                "[]",
+                encode_steps({"side": np.array(["left"]), "cadence_spm": np.array([160.0 + i])}),
+                "0.0.9",
+            ),
+        )
     con.commit()
     con.close()
 
@@ -180,7 +222,10 @@ def test_an_old_schema_is_migrated_without_losing_rows(tmp_path):
         assert h.backup is not None and h.backup.exists()
         old = h.sessions()
         assert [(s.athlete, s.tag, s.summary["n_steps"]) for s in old] == [
-            ("runner 0", "", 100), ("runner 1", "", 101), ("runner 2", "", 102)]
+            ("runner 0", "", 100),
+            ("runner 1", "", 101),
+            ("runner 2", "", 102),
+        ]
         assert h.get(3).steps["cadence_spm"].tolist() == [162.0]
         h.save(summary={"n_steps": 5}, findings=[], source="new", tag="after migration")
     con = sqlite3.connect(path)
@@ -200,8 +245,10 @@ def test_a_failed_write_leaves_the_file_as_it_was(tmp_path):
     with open_history(path) as h:
         h.save(summary={"n_steps": 1}, findings=[], source="a")
         with pytest.raises(RuntimeError), h._write(path):
-            h._conn.execute("INSERT INTO sessions (saved_utc, source, meta, summary, findings,"
-                            " notes, footfall_version) VALUES ('t','b','{}','{}','[]','[]','x')")
+            h._conn.execute(
+                "INSERT INTO sessions (saved_utc, source, meta, summary, findings,"
+                " notes, footfall_version) VALUES ('t','b','{}','{}','[]','[]','x')"
+            )
             raise RuntimeError("the disk went away")
         assert h.count() == 1
 
@@ -250,8 +297,13 @@ def test_exact_bootstrap_median_matches_resampling(n):
     support = np.union1d(fast, slow)
     p_fast = np.searchsorted(support, fast)
     p_slow = np.searchsorted(support, slow)
-    tv = 0.5 * np.abs(np.bincount(p_fast, minlength=len(support)) / draws
-                      - np.bincount(p_slow, minlength=len(support)) / draws).sum()
+    tv = (
+        0.5
+        * np.abs(
+            np.bincount(p_fast, minlength=len(support)) / draws
+            - np.bincount(p_slow, minlength=len(support)) / draws
+        ).sum()
+    )
     assert tv < 0.02, tv  # sampling noise of two 100 000-draw histograms
 
 
@@ -266,8 +318,10 @@ def two_cadences(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     simulate(base, 2.0, 11, root / "before", sensors=("foot", "insole"))
     simulate(slower, 1.5, 12, root / "after", sensors=("foot", "insole"))
-    return root, (run_from_analysis(footfall.analyze(root / "before"), "before"),
-                  run_from_analysis(footfall.analyze(root / "after"), "after"))
+    return root, (
+        run_from_analysis(footfall.analyze(root / "before"), "before"),
+        run_from_analysis(footfall.analyze(root / "after"), "after"),
+    )
 
 
 def test_a_known_cadence_change_is_reported_as_real(two_cadences):
@@ -313,14 +367,24 @@ def test_the_comparison_is_reproducible(two_cadences):
 
 
 def test_trend_figure_draws_each_session():
-    sessions = [(f"#{i}", {"metrics": {"cadence_spm": {"median": 160.0 + i, "left": 159.0 + i,
-                                                        "right": 161.0 + i}}})
-                for i in range(4)]
+    sessions = [
+        (
+            f"#{i}",
+            {
+                "metrics": {
+                    "cadence_spm": {"median": 160.0 + i, "left": 159.0 + i, "right": 161.0 + i}
+                }
+            },
+        )
+        for i in range(4)
+    ]
     fig = trend(sessions, ["cadence_spm", "contact_ms"], title=HOSTILE)
     (ax,) = [a for a in fig.axes if a.get_visible()]  # contact time: no session has it
     assert [line.get_ydata().tolist() for line in ax.get_lines()] == [
-        [159.0, 160.0, 161.0, 162.0], [161.0, 162.0, 163.0, 164.0],
-        [160.0, 161.0, 162.0, 163.0]]
+        [159.0, 160.0, 161.0, 162.0],
+        [161.0, 162.0, 163.0, 164.0],
+        [160.0, 161.0, 162.0, 163.0],
+    ]
     assert "Cadence" in ax.get_ylabel()
     with pytest.raises(ValueError, match="not summarised"):
         trend(sessions, ["side"])
@@ -335,11 +399,29 @@ def test_trend_figure_draws_each_session():
 def test_save_history_and_compare_commands(tmp_path, two_cadences, capsys):
     root, _ = two_cadences
     h = str(tmp_path / "h.sqlite")
-    assert cli.main(["analyze", str(root / "before"), "--save", "--athlete", "ana",
-                     "--history", h]) == 0
+    assert (
+        cli.main(["analyze", str(root / "before"), "--save", "--athlete", "ana", "--history", h])
+        == 0
+    )
     assert "to the history" in capsys.readouterr().out
-    assert cli.main(["analyze", str(SAMPLE), "--save", "--athlete", "ana", "--tag",
-                     "new shoes", "--history", h, "--json", "-"]) == 0
+    assert (
+        cli.main(
+            [
+                "analyze",
+                str(SAMPLE),
+                "--save",
+                "--athlete",
+                "ana",
+                "--tag",
+                "new shoes",
+                "--history",
+                h,
+                "--json",
+                "-",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     json.loads(out)  # standard output stays pure JSON; the note goes to standard error
     assert "session 2 to the history" in err
@@ -350,8 +432,22 @@ def test_save_history_and_compare_commands(tmp_path, two_cadences, capsys):
         assert hist.get(1).source == str((root / "before").resolve())
     # a saved session against a recording folder, analysed now
     fig, doc = tmp_path / "c.png", tmp_path / "c.json"
-    assert cli.main(["compare", "#1", str(root / "after"), "--history", h, "--plot", str(fig),
-                     "--json", str(doc)]) == 0
+    assert (
+        cli.main(
+            [
+                "compare",
+                "#1",
+                str(root / "after"),
+                "--history",
+                h,
+                "--plot",
+                str(fig),
+                "--json",
+                str(doc),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Cadence" in out and "Beyond the steps' variability" in out
     data = json.loads(doc.read_text())
@@ -371,8 +467,12 @@ def test_command_errors_exit_2_with_a_fix(tmp_path, capsys, monkeypatch):
     assert cli.main(["compare", "1", "2", "--history", h]) == 2
     assert "no history file yet" in capsys.readouterr().err
     with open_history(h) as hist:
-        hist.save(summary={}, findings=[], source="x",
-                  steps={"side": np.array(["left"] * 12), "cadence_spm": np.full(12, 160.0)})
+        hist.save(
+            summary={},
+            findings=[],
+            source="x",
+            steps={"side": np.array(["left"] * 12), "cadence_spm": np.full(12, 160.0)},
+        )
     assert cli.main(["compare", "1", "99", "--history", h]) == 2
     err = capsys.readouterr().err
     assert "no session 99" in err and "footfall history" in err

@@ -36,8 +36,9 @@ from footfall.wire.frames import (
 )
 
 PERIOD_NS = 10_000_000  # 100 Hz
-INFO = DeviceInfoPayload(KIND_IMU, SIDE_LEFT, PLACEMENT_FOOT, 6, 100_000, 0.01, 0.001, 5, 3,
-                         "left-foot", "2.0", "")
+INFO = DeviceInfoPayload(
+    KIND_IMU, SIDE_LEFT, PLACEMENT_FOOT, 6, 100_000, 0.01, 0.001, 5, 3, "left-foot", "2.0", ""
+)
 BAD_NAME = b"\xff\xfe" * 48 + b"\x1b[2J\x1b]0;x\x07"  # 104 bytes, not UTF-8
 
 
@@ -58,8 +59,9 @@ def _imu(seq: int, period_ns: int = PERIOD_NS, sid: int = 0) -> bytes:
 
 
 def _bad_name_info(sid: int) -> bytes:
-    payload = _INFO_FIXED.pack(KIND_IMU, SIDE_RIGHT, PLACEMENT_FOOT, 6, 100_000, 0.01, 0.001, 5,
-                               0, 9)
+    payload = _INFO_FIXED.pack(
+        KIND_IMU, SIDE_RIGHT, PLACEMENT_FOOT, 6, 100_000, 0.01, 0.001, 5, 0, 9
+    )
     payload += bytes([len(BAD_NAME)]) + BAD_NAME + b"\x03v.1" + b"\x00"
     return encode_frame(MSG_DEVICE_INFO, sid, 0, 0, PERIOD_NS, payload)
 
@@ -67,8 +69,7 @@ def _bad_name_info(sid: int) -> bytes:
 def test_zero_period_after_a_gap_keeps_the_samples() -> None:
     ing = Ingest("t")
     ev = []
-    for f in (encode_device_info(0, 0, 0, PERIOD_NS, INFO), _imu(0), _imu(3, period_ns=0),
-              _imu(4)):
+    for f in (encode_device_info(0, 0, 0, PERIOD_NS, INFO), _imu(0), _imu(3, period_ns=0), _imu(4)):
         fr = decode_frame(f)
         ev += ing.frames([fr], fr.header.t_first_us * 1e-6 + 0.05)
     blocks = [e for e in ev if isinstance(e, Block)]
@@ -102,10 +103,12 @@ def test_hostile_device_over_a_real_pty(tmp_path, pty_port) -> None:
     for seq in range(0, 10):
         chunks.append(serial_wrap(_imu(seq)))
         sent_good.append(seq)
-    chunks += [serial_wrap(_imu(12, period_ns=0)),           # zero period after a gap
-               serial_wrap(_bad_name_info(1)),               # a second device, hostile name
-               bytes(rng.integers(0, 256, 300, dtype=np.uint8)),  # line noise
-               b"\x00"]
+    chunks += [
+        serial_wrap(_imu(12, period_ns=0)),  # zero period after a gap
+        serial_wrap(_bad_name_info(1)),  # a second device, hostile name
+        bytes(rng.integers(0, 256, 300, dtype=np.uint8)),  # line noise
+        b"\x00",
+    ]
     sent_good.append(12)
     for seq in range(13, 40):
         chunks.append(serial_wrap(_imu(seq)))
@@ -158,8 +161,7 @@ def test_one_reader_per_serial_port(pty_port) -> None:
     again.close()
 
 
-def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path,
-                                                                      pty_port) -> None:
+def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path, pty_port) -> None:
     """footfall live refused for its -o folder (it holds a capture) says so
     before it opens the port, so it reads nothing from the devices: with the
     port held by another reader, the refusal is about the folder, not the
@@ -174,12 +176,14 @@ def test_a_refused_capture_folder_is_refused_before_the_port_is_opened(tmp_path,
     holder.open()
     try:
         with pytest.raises(FootfallError, match="already holds a capture"):
-            LiveSession(SerialSource(name), tmp_path / "cap").run(duration_s=0.5,
-                                                                  handle_signals=False)
+            LiveSession(SerialSource(name), tmp_path / "cap").run(
+                duration_s=0.5, handle_signals=False
+            )
         # and a free folder with the port held: refused for the port
         with pytest.raises(FootfallError, match="in use by another program"):
-            LiveSession(SerialSource(name), tmp_path / "new").run(duration_s=0.5,
-                                                                  handle_signals=False)
+            LiveSession(SerialSource(name), tmp_path / "new").run(
+                duration_s=0.5, handle_signals=False
+            )
     finally:
         holder.close()
     assert not (tmp_path / "new").exists()

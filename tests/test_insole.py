@@ -77,10 +77,18 @@ def test_layout_errors_are_explicit():
 
 
 def test_assign_regions_bands():
-    r = assign_regions(np.array([[0.1, 0], [0.45, 0], [0.7, 0.3], [0.7, 0], [0.7, -0.3],
-                                 [0.9, 0.2], [0.9, -0.1]]))
-    assert r == ("heel", "midfoot", "medial_forefoot", "central_forefoot", "lateral_forefoot",
-                 "hallux", "toes")
+    r = assign_regions(
+        np.array([[0.1, 0], [0.45, 0], [0.7, 0.3], [0.7, 0], [0.7, -0.3], [0.9, 0.2], [0.9, -0.1]])
+    )
+    assert r == (
+        "heel",
+        "midfoot",
+        "medial_forefoot",
+        "central_forefoot",
+        "lateral_forefoot",
+        "hallux",
+        "toes",
+    )
 
 
 def test_strike_pattern_thirds():
@@ -110,15 +118,21 @@ def test_noise_below_on_level_starts_no_contact():
     t, load, ic, _, _ = _gait_load(fs)
     bump = np.zeros_like(t)
     k = np.searchsorted(t, ic[3] + 0.5)  # mid-swing bump of 15 % body weight
-    bump[k:k + 4] = 0.15 * 700.0
+    bump[k : k + 4] = 0.15 * 700.0
     c = detect_contacts(t, load + bump, body_weight=700.0)
     assert c.valid.sum() == len(ic)
 
 
 def test_insole_stream_with_no_load_gives_note_not_error():
     t = np.arange(0, 10, 0.01)
-    s = Stream(kind="insole", side="left", time_s=t, values=np.zeros((len(t), 16)),
-               columns=tuple(f"p{i}" for i in range(1, 17)), meta={"layout": "sim16"})
+    s = Stream(
+        kind="insole",
+        side="left",
+        time_s=t,
+        values=np.zeros((len(t), 16)),
+        columns=tuple(f"p{i}" for i in range(1, 17)),
+        meta={"layout": "sim16"},
+    )
     res = analyze_insole_stream(s)
     assert len(res.steps) == 0 and res.notes
 
@@ -155,8 +169,13 @@ def test_pipeline_summary_includes_insole_metrics(forefoot_loader):
 
     rec, _ = forefoot_loader
     an = analyze(rec)
-    assert {"forefoot_load_pct", "lateral_forefoot_load_pct", "strike_index_pct",
-            "loading_rate_bw_s", "peak_toes_kpa"} <= set(an.summary["metrics"])
+    assert {
+        "forefoot_load_pct",
+        "lateral_forefoot_load_pct",
+        "strike_index_pct",
+        "loading_rate_bw_s",
+        "peak_toes_kpa",
+    } <= set(an.summary["metrics"])
     assert an.steps["source"].str.endswith("insole").all()
     assert an.cop_paths is not None and set(an.cop_paths["side"]) == {"left", "right"}
     # COP paths start near the strike index of their step

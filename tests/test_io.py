@@ -38,16 +38,20 @@ def walking_imu(n_s: float = 20.0, fs: float = 100.0, t0: float = 0.0) -> pd.Dat
     phase = (t - t0) % 1.0
     swing = np.where(phase < 0.4, np.sin(np.pi * phase / 0.4), 0.0)  # 40 % swing
     rng = np.random.default_rng(7)
-    acc = np.column_stack([
-        12.0 * swing * np.cos(2 * np.pi * phase / 0.4),
-        rng.normal(0, 0.3, len(t)),
-        G_MPS2 + 8.0 * swing * np.sin(2 * np.pi * phase / 0.4),
-    ])
-    gyr = np.column_stack([
-        rng.normal(0, 5, len(t)),
-        -400.0 * swing + rng.normal(0, 2, len(t)),
-        40.0 * swing,
-    ])
+    acc = np.column_stack(
+        [
+            12.0 * swing * np.cos(2 * np.pi * phase / 0.4),
+            rng.normal(0, 0.3, len(t)),
+            G_MPS2 + 8.0 * swing * np.sin(2 * np.pi * phase / 0.4),
+        ]
+    )
+    gyr = np.column_stack(
+        [
+            rng.normal(0, 5, len(t)),
+            -400.0 * swing + rng.normal(0, 2, len(t)),
+            40.0 * swing,
+        ]
+    )
     df = pd.DataFrame(np.column_stack([acc, gyr]), columns=list(IMU_COLUMNS))
     df.insert(0, "time_s", t)
     return df
@@ -56,8 +60,9 @@ def walking_imu(n_s: float = 20.0, fs: float = 100.0, t0: float = 0.0) -> pd.Dat
 def standing_imu(n_s: float = 20.0, fs: float = 100.0) -> pd.DataFrame:
     t = np.arange(int(n_s * fs)) / fs
     rng = np.random.default_rng(3)
-    acc = np.column_stack([rng.normal(0, 0.02, len(t)), rng.normal(0, 0.02, len(t)),
-                           np.full(len(t), G_MPS2)])
+    acc = np.column_stack(
+        [rng.normal(0, 0.02, len(t)), rng.normal(0, 0.02, len(t)), np.full(len(t), G_MPS2)]
+    )
     # a still gyroscope with a bias of a few deg/s: values that would look like
     # rad/s if the foot were moving
     gyr = np.array([2.0, -3.0, 1.5]) + rng.normal(0, 0.3, (len(t), 3))
@@ -66,8 +71,9 @@ def standing_imu(n_s: float = 20.0, fs: float = 100.0) -> pd.DataFrame:
     return df
 
 
-def write_folder(folder: Path, streams: dict[str, tuple[pd.DataFrame, dict]],
-                 **top: object) -> Path:
+def write_folder(
+    folder: Path, streams: dict[str, tuple[pd.DataFrame, dict]], **top: object
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     entries = []
     for name, (df, entry) in streams.items():
@@ -81,8 +87,12 @@ def write_folder(folder: Path, streams: dict[str, tuple[pd.DataFrame, dict]],
     return folder
 
 
-IMU_ENTRY = {"kind": "imu", "side": "left", "placement": "foot",
-             "units": {"acc": "m/s2", "gyr": "deg/s"}}
+IMU_ENTRY = {
+    "kind": "imu",
+    "side": "left",
+    "placement": "foot",
+    "units": {"acc": "m/s2", "gyr": "deg/s"},
+}
 
 
 def read_error(path: Path, **options: object) -> RecordingError:
@@ -112,8 +122,14 @@ _finite = st.one_of(
 def recordings(draw: st.DrawFn) -> Recording:
     streams = []
     # one stream per kind and side (a recording has one sensor per foot and placement)
-    sensors = draw(st.lists(st.tuples(st.booleans(), st.sampled_from(["left", "right"])),
-                            min_size=1, max_size=3, unique=True))
+    sensors = draw(
+        st.lists(
+            st.tuples(st.booleans(), st.sampled_from(["left", "right"])),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
     for i, (insole, side) in enumerate(sensors):
         n = draw(st.integers(10, 40))
         t0 = draw(st.floats(-1e5, 1e5))
@@ -125,16 +141,27 @@ def recordings(draw: st.DrawFn) -> Recording:
         else:
             cols = IMU_COLUMNS
         values = draw(arrays(np.float64, (n, len(cols)), elements=_finite))
-        meta = {"note": draw(st.text(max_size=10)),
-                "extra": draw(st.dictionaries(st.text(min_size=1, max_size=5),
-                                              st.integers(), max_size=3))}
+        meta = {
+            "note": draw(st.text(max_size=10)),
+            "extra": draw(
+                st.dictionaries(st.text(min_size=1, max_size=5), st.integers(), max_size=3)
+            ),
+        }
         if insole:
             meta["layout"] = "grid5"
-        streams.append(Stream("insole" if insole else "imu", side, time_s, values, cols,
-                              name=f"s{i}", meta=meta))
-    meta = {"athlete": {"id": draw(st.text(max_size=8))}, "custom_key": [1, 2.5, "x"],
-            "condition": {"surface": draw(st.sampled_from(["treadmill", "overground"])),
-                          "speed_mps": draw(st.floats(0.5, 8.0))}}
+        streams.append(
+            Stream(
+                "insole" if insole else "imu", side, time_s, values, cols, name=f"s{i}", meta=meta
+            )
+        )
+    meta = {
+        "athlete": {"id": draw(st.text(max_size=8))},
+        "custom_key": [1, 2.5, "x"],
+        "condition": {
+            "surface": draw(st.sampled_from(["treadmill", "overground"])),
+            "speed_mps": draw(st.floats(0.5, 8.0)),
+        },
+    }
     return Recording(streams=streams, meta=meta)
 
 
@@ -147,8 +174,7 @@ def test_round_trip_is_exact(fmt: str, rec: Recording) -> None:
         back = read_recording(Path(tmp) / "rec", check_units=False)
     assert len(back.streams) == len(rec.streams)
     for a, b in zip(rec.streams, back.streams, strict=True):
-        assert (b.kind, b.side, b.placement, b.columns) == (a.kind, a.side, a.placement,
-                                                            a.columns)
+        assert (b.kind, b.side, b.placement, b.columns) == (a.kind, a.side, a.placement, a.columns)
         np.testing.assert_array_equal(b.time_s, a.time_s)
         np.testing.assert_allclose(b.values, a.values, rtol=1e-12, atol=0)
         assert b.meta["note"] == a.meta["note"]
@@ -175,8 +201,9 @@ def test_written_folder_uses_readable_units(tmp_path: Path) -> None:
 
 
 def test_write_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
-    rec = read_recording(write_folder(tmp_path / "in", {"left_foot.csv": (walking_imu(),
-                                                                           IMU_ENTRY)}))
+    rec = read_recording(
+        write_folder(tmp_path / "in", {"left_foot.csv": (walking_imu(), IMU_ENTRY)})
+    )
     write_recording(rec, tmp_path / "out")
     with pytest.raises(RecordingError, match="overwrite"):
         write_recording(rec, tmp_path / "out")
@@ -185,8 +212,10 @@ def test_write_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
 
 def test_write_gives_streams_distinct_file_names(tmp_path: Path) -> None:
     df = walking_imu()
-    s = [Stream("imu", "left", df.time_s, df[list(IMU_COLUMNS)].to_numpy(), IMU_COLUMNS)
-         for _ in range(2)]
+    s = [
+        Stream("imu", "left", df.time_s, df[list(IMU_COLUMNS)].to_numpy(), IMU_COLUMNS)
+        for _ in range(2)
+    ]
     write_recording(Recording(streams=s), tmp_path / "out", fmt="parquet")
     doc = json.loads((tmp_path / "out" / "recording.json").read_text())
     assert [e["file"] for e in doc["streams"]] == ["left_foot.parquet", "left_foot_2.parquet"]
@@ -203,13 +232,20 @@ def test_units_are_converted_to_si(tmp_path: Path) -> None:
     g_df[["acc_x", "acc_y", "acc_z"]] /= G_MPS2
     rad_df = df.copy()
     rad_df[["gyr_x", "gyr_y", "gyr_z"]] = np.deg2rad(rad_df[["gyr_x", "gyr_y", "gyr_z"]])
-    folder = write_folder(tmp_path / "rec", {
-        "left_foot.csv": (df, IMU_ENTRY),
-        "right_foot.parquet": (g_df, {**IMU_ENTRY, "side": "right",
-                                      "units": {"acc": "g", "gyr": "deg/s"}}),
-        "left_shank.csv": (rad_df, {**IMU_ENTRY, "placement": "shank",
-                                    "units": {"acc": "m/s^2", "gyr": "rad/s"}}),
-    })
+    folder = write_folder(
+        tmp_path / "rec",
+        {
+            "left_foot.csv": (df, IMU_ENTRY),
+            "right_foot.parquet": (
+                g_df,
+                {**IMU_ENTRY, "side": "right", "units": {"acc": "g", "gyr": "deg/s"}},
+            ),
+            "left_shank.csv": (
+                rad_df,
+                {**IMU_ENTRY, "placement": "shank", "units": {"acc": "m/s^2", "gyr": "rad/s"}},
+            ),
+        },
+    )
     rec = read_recording(folder)
     expected_acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy()
     expected_gyr = np.deg2rad(df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy())
@@ -227,9 +263,20 @@ def test_insole_pressure_converted_from_n_per_cm2(tmp_path: Path) -> None:
     df = pd.DataFrame(p, columns=["p1", "p2", "p3", "p4"])
     df.insert(0, "time_s", t)
     df["force_n"] = p.sum(axis=1) * 5.0
-    folder = write_folder(tmp_path / "rec", {"left_insole.csv": (df, {
-        "kind": "insole", "side": "left", "layout": "moticon16",
-        "units": {"pressure": "N/cm2"}})})
+    folder = write_folder(
+        tmp_path / "rec",
+        {
+            "left_insole.csv": (
+                df,
+                {
+                    "kind": "insole",
+                    "side": "left",
+                    "layout": "moticon16",
+                    "units": {"pressure": "N/cm2"},
+                },
+            )
+        },
+    )
     s = read_recording(folder).streams[0]
     assert s.kind == "insole" and s.columns == ("p1", "p2", "p3", "p4", "force_n")
     np.testing.assert_allclose(s.values[:, :4], p * 10.0, rtol=1e-12)
@@ -242,11 +289,19 @@ def test_insole_pressure_converted_from_n_per_cm2(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "side"), [
-    ("run_left.csv", "left"), ("1-1_lf.csv", "left"), ("RightFoot.csv", "right"),
-    ("R_foot.parquet", "right"), ("leftshoe.csv", "left"),
-    ("bright_morning.csv", None), ("run.csv", None), ("l_r.csv", None),
-])
+@pytest.mark.parametrize(
+    ("name", "side"),
+    [
+        ("run_left.csv", "left"),
+        ("1-1_lf.csv", "left"),
+        ("RightFoot.csv", "right"),
+        ("R_foot.parquet", "right"),
+        ("leftshoe.csv", "left"),
+        ("bright_morning.csv", None),
+        ("run.csv", None),
+        ("l_r.csv", None),
+    ],
+)
 def test_side_from_filename(name: str, side: str | None) -> None:
     assert side_from_filename(name) == side
 
@@ -257,8 +312,9 @@ def test_single_file_with_options(tmp_path: Path) -> None:
     df[["acc_x", "acc_y", "acc_z"]] /= G_MPS2
     path = tmp_path / "session.csv"
     df.to_csv(path, index=False)
-    rec = read_recording(path, side="right", placement="shank", acc_unit="g",
-                         surface="treadmill", speed_mps=3.2)
+    rec = read_recording(
+        path, side="right", placement="shank", acc_unit="g", surface="treadmill", speed_mps=3.2
+    )
     (s,) = rec.streams
     assert (s.side, s.placement, s.kind, s.name) == ("right", "shank", "imu", "session.csv")
     np.testing.assert_allclose(s.acc_mps2, original[["acc_x", "acc_y", "acc_z"]], rtol=1e-12)
@@ -298,8 +354,11 @@ def test_recording_json_path_and_extra_columns(tmp_path: Path) -> None:
 
 
 def test_surface_option_overrides_folder_condition(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "rec", {"left_foot.csv": (walking_imu(), IMU_ENTRY)},
-                          condition={"surface": "overground"})
+    folder = write_folder(
+        tmp_path / "rec",
+        {"left_foot.csv": (walking_imu(), IMU_ENTRY)},
+        condition={"surface": "overground"},
+    )
     rec = read_recording(folder, surface="treadmill", speed_mps=2.5)
     assert rec.condition.surface == "treadmill" and rec.condition.speed_mps == 2.5
 
@@ -469,28 +528,37 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
     assert "line 5" in err.fix
 
 
-@pytest.mark.parametrize(("key", "value", "allowed"), [
-    ("kind", "watch", "imu, insole"),
-    ("side", "middle", "left, right"),
-    ("placement", "wrist", "foot, shank"),
-])
-def test_unknown_entry_values_list_allowed(tmp_path: Path, key: str, value: str,
-                                           allowed: str) -> None:
-    folder = write_folder(tmp_path / "rec", {"left_foot.csv": (walking_imu(),
-                                                               {**IMU_ENTRY, key: value})})
+@pytest.mark.parametrize(
+    ("key", "value", "allowed"),
+    [
+        ("kind", "watch", "imu, insole"),
+        ("side", "middle", "left, right"),
+        ("placement", "wrist", "foot, shank"),
+    ],
+)
+def test_unknown_entry_values_list_allowed(
+    tmp_path: Path, key: str, value: str, allowed: str
+) -> None:
+    folder = write_folder(
+        tmp_path / "rec", {"left_foot.csv": (walking_imu(), {**IMU_ENTRY, key: value})}
+    )
     err = read_error(folder)
     assert_names_file_and_fix(err, "recording.json")
     assert f"unknown {key} '{value}'" in err.problem and f"allowed: {allowed}" in err.problem
     assert "left_foot.csv" in err.problem
 
 
-@pytest.mark.parametrize(("units", "allowed"), [
-    ({"acc": "mg", "gyr": "deg/s"}, "m/s2, g"),
-    ({"acc": "g", "gyr": "rpm"}, "deg/s, rad/s"),
-])
+@pytest.mark.parametrize(
+    ("units", "allowed"),
+    [
+        ({"acc": "mg", "gyr": "deg/s"}, "m/s2, g"),
+        ({"acc": "g", "gyr": "rpm"}, "deg/s, rad/s"),
+    ],
+)
 def test_unknown_units_list_allowed(tmp_path: Path, units: dict, allowed: str) -> None:
-    folder = write_folder(tmp_path / "rec", {"left_foot.csv": (walking_imu(),
-                                                               {**IMU_ENTRY, "units": units})})
+    folder = write_folder(
+        tmp_path / "rec", {"left_foot.csv": (walking_imu(), {**IMU_ENTRY, "units": units})}
+    )
     err = read_error(folder)
     assert_names_file_and_fix(err, "recording.json")
     assert f"allowed: {allowed}" in err.problem
@@ -498,10 +566,12 @@ def test_unknown_units_list_allowed(tmp_path: Path, units: dict, allowed: str) -
 
 def test_unknown_option_values_list_allowed(tmp_path: Path) -> None:
     path = _single(tmp_path, walking_imu())
-    for options, allowed in [({"side": "up"}, "left, right"),
-                             ({"gyr_unit": "rpm"}, "deg/s, rad/s"),
-                             ({"surface": "trail"}, "treadmill, overground"),
-                             ({"kind": "gps"}, "imu, insole")]:
+    for options, allowed in [
+        ({"side": "up"}, "left, right"),
+        ({"gyr_unit": "rpm"}, "deg/s, rad/s"),
+        ({"surface": "trail"}, "treadmill, overground"),
+        ({"kind": "gps"}, "imu, insole"),
+    ]:
         err = read_error(path, **options)
         assert_names_file_and_fix(err, "run_left.csv")
         assert f"allowed: {allowed}" in err.problem
@@ -546,11 +616,14 @@ def test_ragged_csv_line_is_located(tmp_path: Path) -> None:
     assert "line 8" in err.problem
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("run_left.csv", b"", "empty"),
-    ("run_left.parquet", b"this is not parquet", "Parquet"),
-    ("run_left.xlsx", b"PK\x03\x04", "unsupported file type"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("run_left.csv", b"", "empty"),
+        ("run_left.parquet", b"this is not parquet", "Parquet"),
+        ("run_left.xlsx", b"PK\x03\x04", "unsupported file type"),
+    ],
+)
 def test_unreadable_files(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
     (tmp_path / name).write_bytes(content)
     err = read_error(tmp_path / name)
@@ -735,9 +808,16 @@ def test_reading_a_recording_does_not_load_pandas(tmp_path: Path, fmt: str) -> N
     rec = read_recording(SAMPLE)
     folder = tmp_path / "rec"
     write_recording(rec, folder, fmt=fmt)
-    code = ("import sys; from footfall.io import read_recording; "
-            "r = read_recording(sys.argv[1]); assert len(r.streams) == 2; "
-            "print('pandas' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
-                         text=True, check=True, cwd=REPO)
+    code = (
+        "import sys; from footfall.io import read_recording; "
+        "r = read_recording(sys.argv[1]); assert len(r.streams) == 2; "
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     assert out.stdout.strip() == "False"

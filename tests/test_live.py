@@ -24,14 +24,25 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
 
 
 def footfall(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True,
-                          text=True, timeout=600, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "footfall", *args], capture_output=True, text=True, timeout=600, **kw
+    )
 
 
 def test_live_replay_headless_records_and_matches_offline(tmp_path: Path) -> None:
     out = tmp_path / "cap"
-    r = footfall("live", "--replay", str(SAMPLE), "-o", str(out), "--speed", "0",
-                 "--no-view", "--every", "0.2")
+    r = footfall(
+        "live",
+        "--replay",
+        str(SAMPLE),
+        "-o",
+        str(out),
+        "--speed",
+        "0",
+        "--no-view",
+        "--every",
+        "0.2",
+    )
     assert r.returncode == 0, r.stderr
     lines = [ln for ln in r.stdout.splitlines() if ln.startswith("t ")]
     assert len(lines) >= 2 and "cadence" in lines[-1] and "balance" in lines[-1]
@@ -49,13 +60,16 @@ def test_live_replay_headless_records_and_matches_offline(tmp_path: Path) -> Non
     assert len(pd.read_csv(tmp_path / "again.csv")) == len(off)
 
 
-@pytest.mark.parametrize("args, fix", [
-    ((), "--serial PORT"),
-    (("--replay", "no/such/folder", "-o", "x"), "recording folder"),
-    (("--replay", str(SAMPLE)), "-o DIR"),
-    (("--replay", str(SAMPLE), "-o", "x", "--metronome"), "--target-cadence"),
-    (("--serial", "/dev/none", "--replay", str(SAMPLE), "-o", "x"), "not both"),
-])
+@pytest.mark.parametrize(
+    "args, fix",
+    [
+        ((), "--serial PORT"),
+        (("--replay", "no/such/folder", "-o", "x"), "recording folder"),
+        (("--replay", str(SAMPLE)), "-o DIR"),
+        (("--replay", str(SAMPLE), "-o", "x", "--metronome"), "--target-cadence"),
+        (("--serial", "/dev/none", "--replay", str(SAMPLE), "-o", "x"), "not both"),
+    ],
+)
 def test_bad_options_exit_2_without_traceback(args: tuple, fix: str, tmp_path: Path) -> None:
     r = footfall("live", *args, cwd=tmp_path)
     assert r.returncode == 2
@@ -71,8 +85,12 @@ def test_a_port_that_cannot_open_is_a_user_error_and_leaves_no_folder(tmp_path: 
 
 def test_live_existing_capture_folder_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "cap"
-    assert footfall("live", "--replay", str(SAMPLE), "-o", str(out), "--speed", "0",
-                    "--no-view").returncode == 0
+    assert (
+        footfall(
+            "live", "--replay", str(SAMPLE), "-o", str(out), "--speed", "0", "--no-view"
+        ).returncode
+        == 0
+    )
     r = footfall("live", "--replay", str(SAMPLE), "-o", str(out), "--speed", "0", "--no-view")
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
@@ -84,8 +102,9 @@ def test_live_from_the_emulator_over_a_pty(tmp_path: Path) -> None:
     from footfall.sim.core import simulate
     from footfall.sim.params import PROFILES
 
-    prof = dataclasses.replace(PROFILES["typical"], imu_fs_hz=400.0, insole_fs_hz=100.0,
-                               jitter_ms=0.0)
+    prof = dataclasses.replace(
+        PROFILES["typical"], imu_fs_hz=400.0, insole_fs_hz=100.0, jitter_ms=0.0
+    )
     rec, _ = simulate("easy-run", 0.5, 3, profile=prof, sensors=("foot", "insole"))
     # real time: live blocks carry host receive times, so a faster emulator
     # would compress the live time axis (the recording keeps device time)
@@ -93,9 +112,25 @@ def test_live_from_the_emulator_over_a_pty(tmp_path: Path) -> None:
     path = emu.start()
     out = tmp_path / "cap"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "footfall", "live", "--serial", str(path),
-                             "-o", str(out), "--no-view", "--every", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "live",
+            "--serial",
+            str(path),
+            "-o",
+            str(out),
+            "--no-view",
+            "--every",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         emu.join(timeout_s=300)
         assert emu.done.is_set()
@@ -170,6 +205,7 @@ def test_beats_between_counts_each_beat_once() -> None:
 def test_metronome_degrades_without_terminal_or_audio() -> None:
     try:
         import sounddevice  # noqa: F401
+
         pytest.skip("an audio backend is installed here")
     except Exception:
         pass
@@ -201,8 +237,9 @@ def _on_a_terminal(args: list[str], cwd: Path, timeout_s: float = 120.0) -> tupl
     import select
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "footfall", *args], stdout=slave,
-                            stderr=slave, cwd=cwd)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "footfall", *args], stdout=slave, stderr=slave, cwd=cwd
+    )
     os.close(slave)
     seen = b""
     try:
@@ -221,13 +258,15 @@ def _on_a_terminal(args: list[str], cwd: Path, timeout_s: float = 120.0) -> tupl
 
 
 def test_live_shows_the_final_build_on_a_terminal_after_the_view_and_nothing_when_piped(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """On stop the recording is built from the capture log: on a terminal a
     progress bar shows it, drawn after the live view has closed (the view's
     last frame, then the bar, never the view again); piped, nothing but the
     status lines and the closing line."""
-    code, seen = _on_a_terminal(["live", "--replay", str(SAMPLE), "-o", "cap", "--speed", "0"],
-                                cwd=tmp_path)
+    code, seen = _on_a_terminal(
+        ["live", "--replay", str(SAMPLE), "-o", "cap", "--speed", "0"], cwd=tmp_path
+    )
     assert code == 0, seen.decode(errors="replace")[-2000:]
     assert b"data quality" in seen  # the view was drawn
     bar = seen.find(b"writing the recording")

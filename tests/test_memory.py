@@ -35,8 +35,9 @@ def _glibc() -> bool:
 
 
 def _faults(mode: str) -> int:
-    out = subprocess.run([sys.executable, "-c", CODE, mode], capture_output=True, text=True,
-                         check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", CODE, mode], capture_output=True, text=True, check=True, cwd=REPO
+    )
     return int(out.stdout.strip())
 
 

@@ -21,8 +21,9 @@ from datasets import shared_data_dir  # noqa: E402
 
 DATA = shared_data_dir()
 MOTICON = None if DATA is None else Path(DATA) / "moticon_opengo"
-needs_data = pytest.mark.skipif(MOTICON is None or not MOTICON.is_dir(),
-                                 reason="../shared/data/moticon_opengo not available")
+needs_data = pytest.mark.skipif(
+    MOTICON is None or not MOTICON.is_dir(), reason="../shared/data/moticon_opengo not available"
+)
 
 
 def _write_export(path: Path, n: int = 300, right: bool = True) -> None:
@@ -32,11 +33,18 @@ def _write_export(path: Path, n: int = 300, right: bool = True) -> None:
         cols += [f"{side} pressure {i}[N/cm²]" for i in range(1, 17)]
         cols += [f"{side} acceleration {a}[g]" for a in "XYZ"]
         cols += [f"{side} angular {a}[dps]" for a in "XYZ"]
-        cols += [f"{side} total force[N]", f"{side} center of pressure X[-0.5...+0.5]",
-                 f"{side} center of pressure Y[-0.5...+0.5]"]
+        cols += [
+            f"{side} total force[N]",
+            f"{side} center of pressure X[-0.5...+0.5]",
+            f"{side} center of pressure Y[-0.5...+0.5]",
+        ]
     cols += ["right steps[]", "left steps[]"]
-    lines = ["# Start time: 27.09.2023 10:21:14.922", "# Sensor insoles: Left SN1, Right SN2",
-             "# Size: 7", "# " + "\t".join(cols)]
+    lines = [
+        "# Start time: 27.09.2023 10:21:14.922",
+        "# Sensor insoles: Left SN1, Right SN2",
+        "# Size: 7",
+        "# " + "\t".join(cols),
+    ]
     rng = np.random.default_rng(0)
     for k in range(n):
         row = [f"{k / 100:.2f}"]

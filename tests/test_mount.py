@@ -38,10 +38,16 @@ def sim_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mount") / "run"
     # the sensor on the laces, turned 25 deg about the vertical against the shoe
     # (a pod clipped on askew) and pitched as the laces are
-    rot = np.array([[np.cos(np.radians(25)), -np.sin(np.radians(25)), 0.0],
-                    [np.sin(np.radians(25)), np.cos(np.radians(25)), 0.0],
-                    [0.0, 0.0, 1.0]]) @ foot_mounting("laces", True, 0.27,
-                                                      np.random.default_rng(0))[0]
+    rot = (
+        np.array(
+            [
+                [np.cos(np.radians(25)), -np.sin(np.radians(25)), 0.0],
+                [np.sin(np.radians(25)), np.cos(np.radians(25)), 0.0],
+                [0.0, 0.0, 1.0],
+            ]
+        )
+        @ foot_mounting("laces", True, 0.27, np.random.default_rng(0))[0]
+    )
     simulate("easy-run", 1.0, 5, out, sensors=("foot",), mounting=rot)
     return out
 
@@ -65,9 +71,17 @@ def test_a_given_mount_sets_the_long_axis_and_reports_its_offset(sim_run: Path) 
         assert any("square on the shoe" in n for n in given.notes)
         assert "mount_offset_deg" not in found.info["alignment"]
         # the data's own frame is the foot's: its forward axis is 20+ deg from the sensor's x
-        assert abs(np.degrees(np.arctan2(np.cross(x_level, found.alignment.R[0])
-                                         @ found.alignment.R[2],
-                                         x_level @ found.alignment.R[0]))) > 20.0
+        assert (
+            abs(
+                np.degrees(
+                    np.arctan2(
+                        np.cross(x_level, found.alignment.R[0]) @ found.alignment.R[2],
+                        x_level @ found.alignment.R[0],
+                    )
+                )
+            )
+            > 20.0
+        )
 
 
 def test_a_mount_that_cannot_be_right_falls_back_to_the_data(sim_run: Path) -> None:
@@ -81,8 +95,12 @@ def test_a_mount_that_cannot_be_right_falls_back_to_the_data(sim_run: Path) -> N
     assert wrong.alignment.mount_ok is False
     assert any("does not fit the data" in n for n in wrong.notes)
     assert wrong.alignment.forward_mps > 0.5
-    assert np.nanmedian(np.abs(wrong.steps["stride_length_zupt_m"]
-                               - plain.steps["stride_length_zupt_m"])) < 0.05
+    assert (
+        np.nanmedian(
+            np.abs(wrong.steps["stride_length_zupt_m"] - plain.steps["stride_length_zupt_m"])
+        )
+        < 0.05
+    )
 
 
 def test_recording_json_mount_is_checked_on_reading(sim_run: Path, tmp_path: Path) -> None:
@@ -100,12 +118,28 @@ def test_recording_json_mount_is_checked_on_reading(sim_run: Path, tmp_path: Pat
 
 
 def test_cli_mount_option(sim_run: Path) -> None:
-    bad = subprocess.run([sys.executable, "-m", "footfall", "analyze", str(sim_run),
-                          "--mount", "shoelace"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "footfall", "analyze", str(sim_run), "--mount", "shoelace"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2
     assert "--mount" in bad.stderr and "Traceback" not in bad.stderr
-    ok = subprocess.run([sys.executable, "-m", "footfall", "analyze", str(sim_run),
-                         "--mount", "toes=+x", "--json", "-"], capture_output=True, text=True)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "analyze",
+            str(sim_run),
+            "--mount",
+            "toes=+x",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     doc = json.loads(ok.stdout)
     assert "square on the shoe" in json.dumps(doc)
@@ -140,6 +174,9 @@ def test_live_detector_with_a_mount_uses_the_offline_frame(sim_run: Path, tmp_pa
     side = stream.side.value
     lv = live[live["side"] == side].reset_index(drop=True)
     assert len(lv) == len(off_steps) > 60
-    np.testing.assert_allclose(lv["foot_progression_deg"].to_numpy(float),
-                               off_steps["foot_progression_deg"].to_numpy(float),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        lv["foot_progression_deg"].to_numpy(float),
+        off_steps["foot_progression_deg"].to_numpy(float),
+        rtol=1e-6,
+        atol=1e-6,
+    )

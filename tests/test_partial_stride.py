@@ -20,8 +20,17 @@ from footfall.io import read_recording
 from footfall.sim import simulate
 from footfall.stream import ImuStepDetector
 
-TIMING = ("ic_s", "to_s", "contact_ms", "stride_ms", "swing_ms", "cadence_spm",
-          "stride_length_m", "speed_mps", "stride_length_zupt_m")
+TIMING = (
+    "ic_s",
+    "to_s",
+    "contact_ms",
+    "stride_ms",
+    "swing_ms",
+    "cadence_spm",
+    "stride_length_m",
+    "speed_mps",
+    "stride_length_zupt_m",
+)
 ANGLES = [c for c in PARTIAL_BLANK if c not in ("strike_pattern", "shank_angle_ic_deg")]
 
 
@@ -72,8 +81,9 @@ def test_first_contact_found_with_blank_angles(cut_run):
     assert got["strike_pattern"].iloc[1:].notna().all()
     # the later rows are the uncut rows
     assert len(got) == len(ref) - k
-    np.testing.assert_allclose(got["ic_s"].to_numpy()[1:], ref["ic_s"].to_numpy()[k + 1:],
-                               atol=1.0 / s.fs_hz)
+    np.testing.assert_allclose(
+        got["ic_s"].to_numpy()[1:], ref["ic_s"].to_numpy()[k + 1 :], atol=1.0 / s.fs_hz
+    )
 
 
 def test_alignment_comes_from_the_whole_strides(cut_run):
@@ -85,8 +95,9 @@ def test_alignment_comes_from_the_whole_strides(cut_run):
     # have taken the partial one for whole (its swing alone passes the test)
     assert np.isin(part.swing_peak[1:], plain.swing_peak).all()
     assert len(plain) - len(part) in (-1, 0)
-    whole = Segmentation(part.swing_peak[1:], part.ms_before[1:], part.ms_after[1:],
-                         part.quiet_rps[1:])
+    whole = Segmentation(
+        part.swing_peak[1:], part.ms_before[1:], part.ms_after[1:], part.quiet_rps[1:]
+    )
     al = estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, whole)
     assert np.array_equal(analyze_imu_stream(cs).alignment.R, al.R)
     assert np.array_equal(estimate_alignment(cs.acc_mps2, cs.gyr_rps, cs.fs_hz, part).R, al.R)
@@ -100,6 +111,7 @@ def test_replay_of_data_starting_mid_swing_gives_offline_rows(cut_run, block):
     live = replay_rows(det, cs, block)
     np.testing.assert_array_equal(det.alignment.R, off.alignment.R)
     assert_same_rows(live, off.steps, min_rows=10, missing_alike=True)
+
 
 def test_data_starting_at_rest_gets_no_extra_contact():
     # the data starts at the simulated foot's first mid-stance (true, from

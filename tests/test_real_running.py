@@ -16,8 +16,7 @@ from bench_modules import load_bench
 
 fk = load_bench("fukuchi_imu")
 SUBJECTS = [s for s in fk.SUBJECTS if fk.data_available(fk.DATA_DIR, s)]
-pytestmark = pytest.mark.skipif(not SUBJECTS,
-                                reason=f"Fukuchi data not found in {fk.DATA_DIR}")
+pytestmark = pytest.mark.skipif(not SUBJECTS, reason=f"Fukuchi data not found in {fk.DATA_DIR}")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +41,8 @@ def scores(vm):
                     continue
                 res = vm.analyze_imu_stream(st, vm.CONDITION)
                 out[subject][name][st.side.value] = vm._foot_scores(
-                    vm._pair(truth, res.steps, st.side.value), res)
+                    vm._pair(truth, res.steps, st.side.value), res
+                )
     return out
 
 
@@ -99,18 +99,25 @@ def test_quiet_standing_before_the_run_is_the_zero_pose(vm):
         if st.placement.value == "foot" and st.side.value == "right":
             res = vm.analyze_imu_stream(st, vm.CONDITION)
             assert res.alignment.standing_s == 0.0
-            alone = vm._err(vm._pair(truth, res.steps, "right"), "foot_strike_angle_deg",
-                            "foot_strike_angle_deg_ff")
+            alone = vm._err(
+                vm._pair(truth, res.steps, "right"),
+                "foot_strike_angle_deg",
+                "foot_strike_angle_deg_ff",
+            )
     assert with_standing["standing_s"] >= 1.0
     assert abs(with_standing["foot_strike_angle"]["bias"]) < 1.0
     assert abs(with_standing["foot_strike_angle"]["bias"]) < abs(alone["bias"]) - 0.5
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "not met: strike angle bias +1.5 to +5.7 deg (RBDS001 left +3.4: the long axis from the "
-    "push-off is 3-5 deg off and the foot lands 17 deg inverted; RBDS0041: its heel-strike "
-    "contacts come 19-24 ms early in the virtual signal, whose 12 Hz markers smear the landing: "
-    "docs/validation.md)"))
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "not met: strike angle bias +1.5 to +5.7 deg (RBDS001 left +3.4: the long axis from the "
+        "push-off is 3-5 deg off and the foot lands 17 deg inverted; RBDS0041: its heel-strike "
+        "contacts come 19-24 ms early in the virtual signal, whose 12 Hz markers smear the "
+        "landing: docs/validation.md)"
+    ),
+)
 def test_foot_strike_angle_within_3_deg_and_bias_within_1_5(scores):
     for subject, by_mount in scores.items():
         for side in ("left", "right"):
@@ -118,10 +125,14 @@ def test_foot_strike_angle_within_3_deg_and_bias_within_1_5(scores):
             assert err["mae"] <= 3.0 and abs(err["bias"]) <= 1.5, (subject, side, err)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "not met: contact time +1.5 to +7.1 %: RBDS0041's heel-strike contacts come 19-24 ms early "
-    "in the virtual signal (3-17 ms at a 20-30 Hz marker cutoff), RBDS001's right contacts "
-    "10 ms early and its toe-offs 9 ms late"))
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "not met: contact time +1.5 to +7.1 %: RBDS0041's heel-strike contacts come 19-24 ms early "
+        "in the virtual signal (3-17 ms at a 20-30 Hz marker cutoff), RBDS001's right contacts "
+        "10 ms early and its toe-offs 9 ms late"
+    ),
+)
 def test_contact_time_within_5_pct_of_the_force_plate(scores):
     for subject, by_mount in scores.items():
         for side in ("left", "right"):
@@ -143,8 +154,7 @@ def test_a_biased_pitch_moves_no_real_contact_by_tens_of_ms():
         for st in rec.streams:
             if st.placement.value != "foot":
                 continue
-            seg = segment_strides(st.gyr_rps, st.fs_hz, leading_partial=True,
-                                  acc_mps2=st.acc_mps2)
+            seg = segment_strides(st.gyr_rps, st.fs_hz, leading_partial=True, acc_mps2=st.acc_mps2)
             _, acc, gyr, traj = align_and_integrate(st.acc_mps2, st.gyr_rps, st.fs_hz, seg)
             pitch = pitch_per_sample(traj, len(acc))
             base = detect_events(acc, gyr, st.fs_hz, seg, pitch_deg=pitch).ic
@@ -179,8 +189,12 @@ def ankle(vm):
                 out[subject][name][side] = {
                     "excursion": vm._err(p, "eversion_excursion_deg", "rearfoot_eversion_deg_ff"),
                     "median": float(p["rearfoot_eversion_deg_ff"].median()),
-                    "velocity_pct": 100.0 * (v["rearfoot_eversion_velocity_dps_ff"].median()
-                                             / v["eversion_velocity_dps"].median() - 1.0),
+                    "velocity_pct": 100.0
+                    * (
+                        v["rearfoot_eversion_velocity_dps_ff"].median()
+                        / v["eversion_velocity_dps"].median()
+                        - 1.0
+                    ),
                 }
     return out
 
@@ -204,9 +218,13 @@ def test_rearfoot_eversion_is_the_same_whatever_the_mountings(ankle):
             assert max(med) - min(med) <= 0.5, (subject, side, med)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "not met on one leg of four: RBDS001 right excursion MAE 3.8 deg (bias -3.8) and peak "
-    "velocity -16 %; the other legs 1.0-2.6 deg and -2 to -7 % (docs/validation.md)"))
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "not met on one leg of four: RBDS001 right excursion MAE 3.8 deg (bias -3.8) and peak "
+        "velocity -16 %; the other legs 1.0-2.6 deg and -2 to -7 % (docs/validation.md)"
+    ),
+)
 def test_rearfoot_eversion_within_3_deg_and_velocity_within_15_pct(ankle):
     for subject, by in ankle.items():
         for side in ("left", "right"):

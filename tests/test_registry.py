@@ -19,19 +19,34 @@ from footfall.registry import METRICS, Group
 
 ROOT = Path(__file__).resolve().parents[1]
 
-UNIT_OF_SUFFIX = {"_ms": "ms", "_s": "s", "_deg": "deg", "_dps": "deg/s", "_pct": "%",
-                  "_kpa": "kPa", "_g": "g", "_m": "m", "_mps": "m/s", "_spm": "spm",
-                  "_bw_s": "BW/s", "_kpa_s": "kPa s"}
+UNIT_OF_SUFFIX = {
+    "_ms": "ms",
+    "_s": "s",
+    "_deg": "deg",
+    "_dps": "deg/s",
+    "_pct": "%",
+    "_kpa": "kPa",
+    "_g": "g",
+    "_m": "m",
+    "_mps": "m/s",
+    "_spm": "spm",
+    "_bw_s": "BW/s",
+    "_kpa_s": "kPa s",
+}
 
 
 def test_the_metrics_doc_table_is_generated_from_the_registry() -> None:
     doc = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
-    assert registry.with_table(doc) == doc, \
+    assert registry.with_table(doc) == doc, (
         "docs/metrics.md is out of date: run python tools/gen_metrics_doc.py"
+    )
     for name in METRICS:
         assert f"| `{name}` |" in doc
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_metrics_doc.py"), "--check"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_metrics_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -87,7 +102,7 @@ def test_every_column_an_analysis_writes_is_registered() -> None:
     assert len(steps) > 50
     unregistered = [c for c in steps.columns if c not in METRICS]
     assert not unregistered, f"columns without a footfall.registry entry: {unregistered}"
-    assert list(steps.columns)[:len(STEP_COLUMNS)] == list(STEP_COLUMNS)
+    assert list(steps.columns)[: len(STEP_COLUMNS)] == list(STEP_COLUMNS)
     for name, m in METRICS.items():
         if name in steps.columns and m.dtype == "float64":
             assert steps[name].dtype.kind == "f", name

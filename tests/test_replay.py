@@ -32,7 +32,7 @@ def test_replay_is_a_source_and_sends_every_sample_once_in_order() -> None:
     rec = read_recording(SAMPLE)
     infos = [e for e in events if isinstance(e, DeviceInfo)]
     assert len(infos) == len(rec.streams)
-    assert events[:len(infos)] == infos  # descriptions come first
+    assert events[: len(infos)] == infos  # descriptions come first
     for info, stream in zip(infos, rec.streams, strict=True):
         assert info.columns == stream.columns
         assert info.fs_hz == pytest.approx(stream.fs_hz)

@@ -35,8 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 WALK = ROOT / "sample_data" / "gaitmap_walk"
 HOSTILE = "<script>alert(1)</script>'; DROP TABLE x;--"
 HOSTILE_NOTE = '<img src=x onerror="alert(2)"> & "quotes"'
-SYMPTOMS = {"foot": "left", "locations": ["ball", "between_3_4"], "onset_min": 1.0,
-            "at_night": True}
+SYMPTOMS = {
+    "foot": "left",
+    "locations": ["ball", "between_3_4"],
+    "onset_min": 1.0,
+    "at_night": True,
+}
 """A Morton's-neuroma-like profile that also names numbness at night: a red
 flag (red-flag-at-rest) besides the sensor findings."""
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -86,8 +90,9 @@ def _parse(html: str) -> _Page:
 def recording():
     """A simulated 2-minute run with every sensor and the field profile's
     gaps, a hostile athlete name and a hostile note in its metadata."""
-    rec, _ = simulate("forefoot-loader", 2.0, 1, sensors=("foot", "shank", "insole"),
-                      profile="field")
+    rec, _ = simulate(
+        "forefoot-loader", 2.0, 1, sensors=("foot", "shank", "insole"), profile="field"
+    )
     rec.meta["athlete"] = {"name": HOSTILE}
     rec.meta["notes"] = HOSTILE_NOTE
     return rec
@@ -117,8 +122,11 @@ def test_findings_are_in_order_with_red_flags_first_and_set_apart(run, html, pag
     red = [f.id for f in run.findings if f.is_red_flag]
     other = [f.id for f in run.findings if not f.is_red_flag]
     assert red and other, "the fixture should give a red flag and a contributor"
-    shown = [(a["id"].removeprefix("finding-"), a["data-kind"]) for tag, a in page.elements
-             if tag == "article"]
+    shown = [
+        (a["id"].removeprefix("finding-"), a["data-kind"])
+        for tag, a in page.elements
+        if tag == "article"
+    ]
     assert [i for i, _ in shown] == red + other
     assert [k for _, k in shown] == ["red-flag"] * len(red) + ["contributor"] * len(other)
     classes = {a["id"]: a["class"].split() for tag, a in page.elements if tag == "article"}
@@ -128,10 +136,10 @@ def test_findings_are_in_order_with_red_flags_first_and_set_apart(run, html, pag
     # every finding, and names each red flag
     banner = html.index('id="see-a-professional"')
     assert banner < html.index("<article")
-    assert _esc(RED_FLAG_ADVICE) in html[banner:html.index("<article")]
+    assert _esc(RED_FLAG_ADVICE) in html[banner : html.index("<article")]
     for f in run.findings:
         if f.is_red_flag:
-            assert _esc(f.title) in html[banner:html.index("<article")]
+            assert _esc(f.title) in html[banner : html.index("<article")]
 
 
 def test_each_finding_shows_its_evidence_and_suggestions(run, html):
@@ -157,18 +165,18 @@ def test_the_steps_csv_decodes_to_the_steps_table(run, page):
     href = _steps_link(page)
     prefix = "data:text/csv;charset=utf-8;base64,"
     assert href.startswith(prefix)
-    table = pd.read_csv(io.StringIO(base64.b64decode(href[len(prefix):]).decode("utf-8")))
+    table = pd.read_csv(io.StringIO(base64.b64decode(href[len(prefix) :]).decode("utf-8")))
     steps = run.steps
     assert list(table.columns) == list(steps.columns)
     assert len(table) == len(steps) > 300
     for name in steps.columns:
         want, got = steps[name], table[name]
         if pd.api.types.is_numeric_dtype(want) and not pd.api.types.is_bool_dtype(want):
-            np.testing.assert_array_equal(got.to_numpy(dtype=float), want.to_numpy(dtype=float),
-                                          err_msg=name)  # exact: NaN where NaN
+            np.testing.assert_array_equal(
+                got.to_numpy(dtype=float), want.to_numpy(dtype=float), err_msg=name
+            )  # exact: NaN where NaN
         else:
-            assert got.fillna("").astype(str).tolist() == \
-                want.fillna("").astype(str).tolist(), name
+            assert got.fillna("").astype(str).tolist() == want.fillna("").astype(str).tolist(), name
 
 
 def _embedded(page: _Page) -> dict[str, bytes]:
@@ -215,8 +223,9 @@ def test_nothing_remote_and_no_script(html, page):
         for key in ("src", "href", "action", "srcset", "data", "poster"):
             if key in attrs:
                 assert attrs[key].startswith(("data:", "#")), (tag, key, attrs[key][:80])
-    assert not any(tag in ("script", "link", "iframe", "object", "embed", "base")
-                   for tag, _ in page.elements)
+    assert not any(
+        tag in ("script", "link", "iframe", "object", "embed", "base") for tag, _ in page.elements
+    )
     assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", html, re.I)
     assert not re.search(r"url\(|@import", html, re.I)  # the inlined stylesheet fetches nothing
 
@@ -227,8 +236,7 @@ def test_untrusted_text_is_escaped(html, page):
     assert page.h1.strip() == HOSTILE  # shown as text
     assert HOSTILE_NOTE in " ".join(page.text)
     # the note's <img> did not become an element: the only images are figures
-    assert all(a["src"].startswith("data:image/png") for tag, a in page.elements
-               if tag == "img")
+    assert all(a["src"].startswith("data:image/png") for tag, a in page.elements if tag == "img")
 
 
 def test_the_report_shows_data_quality_and_metadata(run, page):
@@ -270,17 +278,28 @@ def test_write_report_replaces_atomically(run, tmp_path):
 def _browser():
     """(playwright, browser) or pytest.skip with the reason."""
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (install the distribution's chromium "
-                    "package, as .ci/run does, or set FOOTFALL_CHROMIUM)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install -e .[test])")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM} (install the distribution's chromium "
+            "package, as .ci/run does, or set FOOTFALL_CHROMIUM)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e .[test])"
+    )
     pw = sync_api.sync_playwright().start()
     try:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync",
-                  "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--proxy-server=127.0.0.1:9",
+                "--proxy-bypass-list=<-loopback>",
+            ],
+        )
     except Exception as e:  # a browser that cannot start here
         pw.stop()
         pytest.skip(f"Chromium at {CHROMIUM} does not start: {str(e).splitlines()[0]}")
@@ -294,8 +313,9 @@ def test_the_report_renders_offline_in_chromium(html, run, tmp_path_factory):
     url = path.as_uri()
     pw, browser = _browser()
     try:
-        context = browser.new_context(offline=True, viewport={"width": 1100, "height": 1400},
-                                      java_script_enabled=True)
+        context = browser.new_context(
+            offline=True, viewport={"width": 1100, "height": 1400}, java_script_enabled=True
+        )
         page = context.new_page()
         left: list[str] = []
         errors: list[str] = []
@@ -309,11 +329,21 @@ def test_the_report_renders_offline_in_chromium(html, run, tmp_path_factory):
                 r.abort()
 
         page.route("**/*", route)
-        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url[:80]}")
-                if not r.url.startswith("data:") else None)
+        page.on(
+            "requestfailed",
+            lambda r: (
+                errors.append(f"failed: {r.url[:80]}") if not r.url.startswith("data:") else None
+            ),
+        )
         page.goto(url, wait_until="load")
         images = page.evaluate("""() => Array.from(document.images).map(i => ({
             complete: i.complete, w: i.naturalWidth, h: i.naturalHeight}))""")
@@ -322,11 +352,13 @@ def test_the_report_renders_offline_in_chromium(html, run, tmp_path_factory):
         assert page.evaluate("document.scripts.length") == 0
         assert page.evaluate("document.querySelector('h1').textContent").strip() == HOSTILE
         # red flags are the first findings on the rendered page, framed in red
-        kinds = page.evaluate("Array.from(document.querySelectorAll('article.finding'))"
-                              ".map(a => a.dataset.kind)")
+        kinds = page.evaluate(
+            "Array.from(document.querySelectorAll('article.finding')).map(a => a.dataset.kind)"
+        )
         assert kinds[0] == "red-flag" and kinds == sorted(kinds, key=lambda k: k != "red-flag")
-        border = page.evaluate("getComputedStyle(document.querySelector("
-                               "'article.red-flag')).borderTopColor")
+        border = page.evaluate(
+            "getComputedStyle(document.querySelector('article.red-flag')).borderTopColor"
+        )
         assert border == "rgb(179, 0, 27)"
         height = page.evaluate("document.body.scrollHeight")
         assert height > 3000  # laid out: findings, tables, eight figures
@@ -358,8 +390,21 @@ def folder(recording, tmp_path_factory):
 
 def test_footfall_report_writes_the_page(folder, tmp_path, capsys):
     dest = tmp_path / "r.html"
-    assert main(["report", str(folder), "-o", str(dest), "--symptoms", str(_symptoms(tmp_path)),
-                 "--athlete", "Sam <b>"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(folder),
+                "-o",
+                str(dest),
+                "--symptoms",
+                str(_symptoms(tmp_path)),
+                "--athlete",
+                "Sam <b>",
+            ]
+        )
+        == 0
+    )
     page = _parse(dest.read_text(encoding="utf-8"))
     assert page.h1.strip() == "Sam <b>"
     kinds = [a["data-kind"] for tag, a in page.elements if tag == "article"]
@@ -437,15 +482,31 @@ def test_bench_report_runs_on_a_short_run(tmp_path):
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "bench/bench_report.py", "--minutes", "0.1", "--repeats", "1",
-         "--out", str(tmp_path), "--cache", str(tmp_path / "cache")],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        [
+            sys.executable,
+            "bench/bench_report.py",
+            "--minutes",
+            "0.1",
+            "--repeats",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--cache",
+            str(tmp_path / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     res = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert res["n_steps"] > 0 and res["minutes"] == 0.1
     parts = res["parts"]
     assert set(parts["figures"]) == set(F.FIGURES)
-    assert parts["figures_bytes"] + parts["steps_csv_in_page_bytes"] + parts["rest_bytes"] \
+    assert (
+        parts["figures_bytes"] + parts["steps_csv_in_page_bytes"] + parts["rest_bytes"]
         == res["report_bytes"]
+    )
     assert "report size" in proc.stdout and not (tmp_path / "report-bench.html").exists()

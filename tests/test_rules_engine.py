@@ -30,14 +30,21 @@ def fit_like(cadence=None, contact_left=None, contact_right=None, **extra):
     """A summary with only what a running watch gives: cadence, contact time, balance."""
     metrics = {}
     if contact_left is not None:
-        metrics["contact_ms"] = {"median": (contact_left + contact_right) / 2,
-                                 "left": contact_left, "right": contact_right,
-                                 "asymmetry_pct": 200 * (contact_left - contact_right)
-                                 / (contact_left + contact_right)}
-    balance = 100 * contact_left / (contact_left + contact_right) \
-        if contact_left is not None else None
-    return {"cadence_spm": cadence, "contact_balance_left_pct": balance,
-            "metrics": metrics, **extra}
+        metrics["contact_ms"] = {
+            "median": (contact_left + contact_right) / 2,
+            "left": contact_left,
+            "right": contact_right,
+            "asymmetry_pct": 200 * (contact_left - contact_right) / (contact_left + contact_right),
+        }
+    balance = (
+        100 * contact_left / (contact_left + contact_right) if contact_left is not None else None
+    )
+    return {
+        "cadence_spm": cadence,
+        "contact_balance_left_pct": balance,
+        "metrics": metrics,
+        **extra,
+    }
 
 
 def ids(findings):
@@ -53,12 +60,28 @@ def test_shipped_rules_load_and_cover_every_cause_in_the_brief():
     rules = load_rules()
     got = {r.id for r in rules.rules}
     # the causes and red flags of the issue, by rule id
-    expected = {"lacing-pressure", "tight-toe-box-swelling", "mortons-neuroma-pattern",
-                "tarsal-tunnel-pattern", "overstride", "low-cadence", "heavy-strike",
-                "one-sided-loading", "fatigue-drift", "socks", "hydration", "tight-muscles",
-                "back-or-leg-nerve-pattern", "lower-leg-pressure-pattern",
-                "neuropathy-circulation-risk", "red-flag-lasting", "red-flag-at-rest",
-                "red-flag-weakness", "red-flag-pain", "red-flag-recurring"}
+    expected = {
+        "lacing-pressure",
+        "tight-toe-box-swelling",
+        "mortons-neuroma-pattern",
+        "tarsal-tunnel-pattern",
+        "overstride",
+        "low-cadence",
+        "heavy-strike",
+        "one-sided-loading",
+        "fatigue-drift",
+        "socks",
+        "hydration",
+        "tight-muscles",
+        "back-or-leg-nerve-pattern",
+        "lower-leg-pressure-pattern",
+        "neuropathy-circulation-risk",
+        "red-flag-lasting",
+        "red-flag-at-rest",
+        "red-flag-weakness",
+        "red-flag-pain",
+        "red-flag-recurring",
+    }
     assert expected <= got
     for r in rules.rules:
         assert r.suggestions and r.explanation and r.symptom_pattern
@@ -81,8 +104,11 @@ def test_every_rule_source_resolves():
 
 @pytest.mark.skipif(not BRIEF.exists(), reason="domain brief (../shared/science) not available")
 def test_brief_sources_name_sections_that_exist():
-    headings = {line.lstrip("#").strip() for line in BRIEF.read_text().splitlines()
-                if line.startswith("## ")}
+    headings = {
+        line.lstrip("#").strip()
+        for line in BRIEF.read_text().splitlines()
+        if line.startswith("## ")
+    }
     rules = load_rules()
     for key, src in rules.sources.items():
         if src["kind"] == "brief":
@@ -93,8 +119,9 @@ def test_sensor_vocabulary_matches_the_steps_table():
     # every contract metric, and the summarised extra columns (toe-out,
     # rearfoot eversion, insole regions) too
     assert set(NUMERIC_STEP_METRICS) < set(STEP_METRICS)
-    assert {"rearfoot_eversion_deg", "foot_progression_deg", "loading_rate_bw_s"} \
-        <= set(STEP_METRICS)
+    assert {"rearfoot_eversion_deg", "foot_progression_deg", "loading_rate_bw_s"} <= set(
+        STEP_METRICS
+    )
 
 
 def test_rules_are_data_not_code():
@@ -105,22 +132,42 @@ def test_rules_are_data_not_code():
     for rule in data["rule"]:
         for block in ("sensors", "symptoms"):
             for check in rule.get(block, {}).get("all", []) + rule.get(block, {}).get("any", []):
-                assert set(check) <= {"name", "fact", "op", "value", "per_side", "guard", "show",
-                                      "note"}
+                assert set(check) <= {
+                    "name",
+                    "fact",
+                    "op",
+                    "value",
+                    "per_side",
+                    "guard",
+                    "show",
+                    "note",
+                }
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d["rule"][0].update(sources=["nowhere"]), "'nowhere' is not in [sources]"),
-    (lambda d: d["rule"][0]["symptoms"]["any"][0].update(fact="numbness_level"),
-     "unknown symptom field"),
-    (lambda d: d["rule"][0]["symptoms"]["any"][0].update(op="matches"), "unknown operator"),
-    (lambda d: d["rule"][-1]["sensors"]["any"][0].update(fact="cadence_spm.mean"),
-     "unknown sensor fact"),
-    (lambda d: d["rule"][0].update(severity={"sensors_only": "high"}),
-     "names evidence the rule does not check"),
-    (lambda d: d["rule"][1].update(id=d["rule"][0]["id"]), "used twice"),
-    (lambda d: d["rule"][0].update(suggestions=["Try {pace_min_per_km}"]), "unknown placeholder"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["rule"][0].update(sources=["nowhere"]), "'nowhere' is not in [sources]"),
+        (
+            lambda d: d["rule"][0]["symptoms"]["any"][0].update(fact="numbness_level"),
+            "unknown symptom field",
+        ),
+        (lambda d: d["rule"][0]["symptoms"]["any"][0].update(op="matches"), "unknown operator"),
+        (
+            lambda d: d["rule"][-1]["sensors"]["any"][0].update(fact="cadence_spm.mean"),
+            "unknown sensor fact",
+        ),
+        (
+            lambda d: d["rule"][0].update(severity={"sensors_only": "high"}),
+            "names evidence the rule does not check",
+        ),
+        (lambda d: d["rule"][1].update(id=d["rule"][0]["id"]), "used twice"),
+        (
+            lambda d: d["rule"][0].update(suggestions=["Try {pace_min_per_km}"]),
+            "unknown placeholder",
+        ),
+    ],
+)
 def test_malformed_rules_file_errors_name_the_rule_and_key(mutate, message):
     data = tomllib.loads(default_rules_text())
     mutate(data)
@@ -152,24 +199,35 @@ def test_override_can_disable_a_rule(tmp_path):
     f.write_text("[rules.red-flag-at-rest]\nenabled = false\n")
     profile = SymptomProfile(at_night=True)
     assert "red-flag-at-rest" in ids(evaluate(None, symptoms=profile))
-    assert "red-flag-at-rest" not in ids(evaluate(None, symptoms=profile,
-                                                  rules=load_rules(overrides=f)))
+    assert "red-flag-at-rest" not in ids(
+        evaluate(None, symptoms=profile, rules=load_rules(overrides=f))
+    )
 
 
-@pytest.mark.parametrize("text, words", [
-    ("[rules.low-cadense]\ncadence_low_spm = 160\n", ["unknown rule id 'low-cadense'",
-                                                       "did you mean 'low-cadence'"]),
-    ("[rules.low-cadence]\ncadence_low = 160\n", ["rule 'low-cadence'", "key 'cadence_low'",
-                                                   "did you mean 'cadence_low_spm'"]),
-    ("[rules.low-cadence]\ncadence_low_spm = \"fast\"\n", ["rule 'low-cadence'",
-                                                            "key 'cadence_low_spm'",
-                                                            "not a number"]),
-    ("[rules.lacing-pressure]\nearly_onset_max_min = true\n", ["rule 'lacing-pressure'",
-                                                               "not a number"]),
-    ("[rules.socks]\nenabled = \"no\"\n", ["rule 'socks'", "key 'enabled'"]),
-    ("[thresholds]\nx = 1\n", ["key 'thresholds'"]),
-    ("[rules.low-cadence\n", ["not valid TOML"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            "[rules.low-cadense]\ncadence_low_spm = 160\n",
+            ["unknown rule id 'low-cadense'", "did you mean 'low-cadence'"],
+        ),
+        (
+            "[rules.low-cadence]\ncadence_low = 160\n",
+            ["rule 'low-cadence'", "key 'cadence_low'", "did you mean 'cadence_low_spm'"],
+        ),
+        (
+            '[rules.low-cadence]\ncadence_low_spm = "fast"\n',
+            ["rule 'low-cadence'", "key 'cadence_low_spm'", "not a number"],
+        ),
+        (
+            "[rules.lacing-pressure]\nearly_onset_max_min = true\n",
+            ["rule 'lacing-pressure'", "not a number"],
+        ),
+        ('[rules.socks]\nenabled = "no"\n', ["rule 'socks'", "key 'enabled'"]),
+        ("[thresholds]\nx = 1\n", ["key 'thresholds'"]),
+        ("[rules.low-cadence\n", ["not valid TOML"]),
+    ],
+)
 def test_override_errors_name_file_rule_and_key(tmp_path, text, words):
     f = tmp_path / "bad.toml"
     f.write_text(text)
@@ -192,8 +250,9 @@ def test_missing_override_file(tmp_path):
 
 def test_fit_like_summary_low_cadence_and_one_sided():
     summary = fit_like(cadence=150.0, contact_left=300.0, contact_right=270.0)
-    found = evaluate(summary, symptoms=SymptomProfile(foot="left", locations=("toes",),
-                                                      onset_min=20.0))
+    found = evaluate(
+        summary, symptoms=SymptomProfile(foot="left", locations=("toes",), onset_min=20.0)
+    )
     by = {f.id: f for f in found}
     assert by["low-cadence"].severity == "moderate" and by["low-cadence"].basis == "both"
     one = by["one-sided-loading"]
@@ -247,8 +306,9 @@ def test_onset_in_km_uses_the_run_speed():
     onset = next(i for i in f.evidence_items if i["fact"] == "onset_min")
     assert onset["value"] == pytest.approx(3000 / 2.5 / 60)
     # the runner's words stay km; the minutes are an estimate that says how it was made
-    assert "numbness starts after 3 km (about 20 min at this run's pace of 6:40 min/km)" \
-        in f.evidence
+    assert (
+        "numbness starts after 3 km (about 20 min at this run's pace of 6:40 min/km)" in f.evidence
+    )
 
 
 def test_baseline_from_history():
@@ -266,11 +326,15 @@ def _drifting_steps(minutes=20.0, onset_min=10.0, spm=168.0, drop_spm=10.0):
     t = np.arange(0.0, minutes * 60.0, 60.0 / spm)
     late = np.clip((t / 60.0 - onset_min) / (minutes - onset_min), 0, 1)
     n = t.size
-    return pd.DataFrame({
-        "side": np.where(np.arange(n) % 2 == 0, "left", "right"),
-        "ic_s": t, "cadence_spm": spm - drop_spm * late,
-        "contact_ms": 250.0 + 30.0 * late, "foot_strike_angle_deg": 12.0 + 5.0 * late,
-    })
+    return pd.DataFrame(
+        {
+            "side": np.where(np.arange(n) % 2 == 0, "left", "right"),
+            "ic_s": t,
+            "cadence_spm": spm - drop_spm * late,
+            "contact_ms": 250.0 + 30.0 * late,
+            "foot_strike_angle_deg": 12.0 + 5.0 * late,
+        }
+    )
 
 
 def test_fatigue_compares_before_and_after_the_reported_onset():
@@ -303,8 +367,18 @@ def test_findings_json_round_trip_and_contract_keys():
     doc = json.loads(json.dumps([f.to_dict() for f in found], allow_nan=False))
     assert doc[0]["kind"] == "red-flag"
     for d in doc:
-        for key in ("id", "severity", "confidence", "side", "evidence", "suggestion",
-                    "sources", "evidence_strength", "suggestions", "explanation"):
+        for key in (
+            "id",
+            "severity",
+            "confidence",
+            "side",
+            "evidence",
+            "suggestion",
+            "sources",
+            "evidence_strength",
+            "suggestions",
+            "explanation",
+        ):
             assert key in d
         assert d["suggestion"] == d["suggestions"][0]
         assert all(isinstance(s, str) and s for s in d["sources"])
@@ -331,14 +405,18 @@ def recording(tmp_path_factory):
 
 
 def _footfall(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "footfall", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_analyze_with_symptoms_puts_findings_in_json_and_first_in_terminal(recording, tmp_path):
     sym = tmp_path / "me.toml"
-    sym.write_text('foot = "left"\nlocations = ["toes"]\nonset_min = 12.0\n'
-                   "at_night = true\n")
+    sym.write_text('foot = "left"\nlocations = ["toes"]\nonset_min = 12.0\nat_night = true\n')
     r = _footfall("analyze", str(recording), "--symptoms", str(sym), "--json", "-")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
@@ -366,8 +444,9 @@ def test_rules_doc_is_generated_from_the_rules():
     from footfall.rules.doc import render_markdown
 
     committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert committed == render_markdown(load_rules()), \
+    assert committed == render_markdown(load_rules()), (
         "docs/rules.md is out of date: run python tools/gen_rules_doc.py"
+    )
     for r in load_rules().rules:
         assert f"`{r.id}`" in committed
         for c in r.check_names:

@@ -15,8 +15,9 @@ import footfall
 from footfall.rules import SymptomProfile, evaluate
 
 fk = load_bench("fukuchi_imu")
-pytestmark = pytest.mark.skipif(not fk.data_available(),
-                                reason=f"Fukuchi data not found in {fk.DATA_DIR}")
+pytestmark = pytest.mark.skipif(
+    not fk.data_available(), reason=f"Fukuchi data not found in {fk.DATA_DIR}"
+)
 
 
 @pytest.fixture(scope="module")

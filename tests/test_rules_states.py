@@ -26,23 +26,38 @@ from footfall.rules.engine import (
 from footfall.rules.ruleset import CONFIDENCES, SEVERITIES, STATES, Block, Check, Rule, RuleSet
 from footfall.rules.symptoms import SymptomProfile
 
-ALL_STATES = {"both": "high", "sensors_only": "moderate", "symptoms_only": "low",
-              "symptoms_sensors_normal": "info"}
+ALL_STATES = {
+    "both": "high",
+    "sensors_only": "moderate",
+    "symptoms_only": "low",
+    "symptoms_sensors_normal": "info",
+}
 
 
-def make_rule(*, kind: str = "contributor", severity: dict[str, str] | None = None,
-              max_confidence: str = "high", sensors: bool = True,
-              symptoms: bool = True) -> Rule:
+def make_rule(
+    *,
+    kind: str = "contributor",
+    severity: dict[str, str] | None = None,
+    max_confidence: str = "high",
+    sensors: bool = True,
+    symptoms: bool = True,
+) -> Rule:
     """One rule: long contact on either foot, and numb toes."""
     return Rule(
-        id="probe", title="Probe", kind=kind, symptom_pattern="toes",
-        evidence_strength="weak", max_confidence=max_confidence,
+        id="probe",
+        title="Probe",
+        kind=kind,
+        symptom_pattern="toes",
+        evidence_strength="weak",
+        max_confidence=max_confidence,
         severity=dict(ALL_STATES if severity is None else severity),
-        explanation="test rule", suggestions=(), sources=(),
+        explanation="test rule",
+        suggestions=(),
+        sources=(),
         sensors=Block(all=(Check("contact_long", "contact_ms", ">", 300.0, per_side=True),))
-        if sensors else None,
-        symptoms=Block(all=(Check("toes_numb", "locations", "has", "toes"),))
-        if symptoms else None,
+        if sensors
+        else None,
+        symptoms=Block(all=(Check("toes_numb", "locations", "has", "toes"),)) if symptoms else None,
     )
 
 
@@ -53,16 +68,21 @@ def ruleset(rule: Rule) -> RuleSet:
 # Facts that put the sensor block in each verdict. The numb foot is the left
 # one unless the sensors are to point to the other foot.
 SENSOR_FACTS = {
-    Verdict.MATCH: ({"metrics": {"contact_ms": {"median": 290.0, "left": 320.0,
-                                                "right": 260.0}}}, "left"),
-    Verdict.OTHER_FOOT: ({"metrics": {"contact_ms": {"median": 290.0, "left": 320.0,
-                                                     "right": 260.0}}}, "right"),
-    Verdict.NO_MATCH: ({"metrics": {"contact_ms": {"median": 265.0, "left": 270.0,
-                                                   "right": 260.0}}}, "left"),
+    Verdict.MATCH: (
+        {"metrics": {"contact_ms": {"median": 290.0, "left": 320.0, "right": 260.0}}},
+        "left",
+    ),
+    Verdict.OTHER_FOOT: (
+        {"metrics": {"contact_ms": {"median": 290.0, "left": 320.0, "right": 260.0}}},
+        "right",
+    ),
+    Verdict.NO_MATCH: (
+        {"metrics": {"contact_ms": {"median": 265.0, "left": 270.0, "right": 260.0}}},
+        "left",
+    ),
     Verdict.UNKNOWN: (None, "left"),
 }
-SYMPTOM_LOCATIONS = {Verdict.MATCH: ("toes",), Verdict.NO_MATCH: ("heel",),
-                     Verdict.UNKNOWN: ()}
+SYMPTOM_LOCATIONS = {Verdict.MATCH: ("toes",), Verdict.NO_MATCH: ("heel",), Verdict.UNKNOWN: ()}
 
 # Written out by hand (not read from STATE_TABLE) so a change to the table shows here.
 EXPECTED = {
@@ -92,8 +112,10 @@ def test_enum_values_are_the_rules_file_strings_in_order():
     assert tuple(Confidence) == CONFIDENCES and [c.rank for c in Confidence] == [0, 1, 2]
     assert tuple(Basis) == STATES
     assert Severity.MODERATE == "moderate" and Basis("both") is Basis.BOTH
-    assert json.dumps([Severity.HIGH, Confidence.LOW, Basis.SENSORS_ONLY]) == \
-        '["high", "low", "sensors_only"]'
+    assert (
+        json.dumps([Severity.HIGH, Confidence.LOW, Basis.SENSORS_ONLY])
+        == '["high", "low", "sensors_only"]'
+    )
     assert f"{Severity.INFO} severity" == "info severity"
 
 
@@ -175,9 +197,12 @@ def test_a_rule_without_a_sensor_block_is_symptoms_only():
 
 def test_findings_sort_by_severity_rank_not_alphabet():
     rules = RuleSet(
-        rules=(make_rule(severity={"symptoms_only": "info"}),
-               Rule(**{**make_rule(severity={"symptoms_only": "moderate"}).__dict__,
-                       "id": "second"})),
-        sources={}, evidence_strength={})
+        rules=(
+            make_rule(severity={"symptoms_only": "info"}),
+            Rule(**{**make_rule(severity={"symptoms_only": "moderate"}).__dict__, "id": "second"}),
+        ),
+        sources={},
+        evidence_strength={},
+    )
     found = evaluate(None, symptoms=SymptomProfile(locations=("toes",)), rules=rules)
     assert [(f.id, f.severity) for f in found] == [("second", "moderate"), ("probe", "info")]

@@ -14,8 +14,9 @@ from footfall.gait.shank import gravity_at, sagittal_angle_deg, tibia_in_plane
 from footfall.model import G_MPS2, IMU_COLUMNS, Condition, Stream, Surface
 
 fk = load_bench("fukuchi_imu")
-needs_data = pytest.mark.skipif(not fk.data_available(subject="RBDS0041"),
-                                reason=f"Fukuchi data not found in {fk.DATA_DIR}")
+needs_data = pytest.mark.skipif(
+    not fk.data_available(subject="RBDS0041"), reason=f"Fukuchi data not found in {fk.DATA_DIR}"
+)
 
 
 def test_tibia_in_plane_gives_the_angle_asked_for_any_lateral_axis():
@@ -40,8 +41,9 @@ def test_sagittal_angle_sign_ankle_ahead_is_positive():
     # forward-up
     r = Rotation.from_euler("y", -20, degrees=True).as_matrix()  # shank -> world
     up_in_shank = r.T @ np.array([0.0, 0.0, 1.0])
-    assert sagittal_angle_deg(up_in_shank[None, :], np.array([0.0, 0.0, 1.0]))[0] == \
-        pytest.approx(20.0, abs=1e-9)
+    assert sagittal_angle_deg(up_in_shank[None, :], np.array([0.0, 0.0, 1.0]))[0] == pytest.approx(
+        20.0, abs=1e-9
+    )
 
 
 def test_gravity_at_finds_the_tilt_of_a_swinging_sensor():
@@ -75,11 +77,18 @@ def _with_standing(subject: str, mounting: np.ndarray, secs: float = 4.0):
         if st.placement.value != "shank":
             continue
         n0 = int(secs * ss.fs_hz)
-        vals = np.vstack([np.hstack([ss.acc_mps2, ss.gyr_rps])[:n0],
-                          np.hstack([st.acc_mps2, st.gyr_rps])])
-        out[st.side.value] = Stream(kind="imu", side=st.side, placement=st.placement,
-                                    time_s=np.arange(len(vals)) / st.fs_hz, values=vals,
-                                    columns=IMU_COLUMNS, name=st.name)
+        vals = np.vstack(
+            [np.hstack([ss.acc_mps2, ss.gyr_rps])[:n0], np.hstack([st.acc_mps2, st.gyr_rps])]
+        )
+        out[st.side.value] = Stream(
+            kind="imu",
+            side=st.side,
+            placement=st.placement,
+            time_s=np.arange(len(vals)) / st.fs_hz,
+            values=vals,
+            columns=IMU_COLUMNS,
+            name=st.name,
+        )
     return out, truth, n0 / st.fs_hz
 
 
@@ -102,9 +111,11 @@ def test_standing_measures_a_strap_pitched_about_the_knee_axis():
     # before the run the angles are those of a square strap (before standing
     # was used, 15 deg of pitch moved them by 12-17 deg)
     got = {}
-    for name, mnt in {"square": np.eye(3),
-                      "up": Rotation.from_euler("y", 15, degrees=True).as_matrix(),
-                      "down": Rotation.from_euler("y", -15, degrees=True).as_matrix()}.items():
+    for name, mnt in {
+        "square": np.eye(3),
+        "up": Rotation.from_euler("y", 15, degrees=True).as_matrix(),
+        "down": Rotation.from_euler("y", -15, degrees=True).as_matrix(),
+    }.items():
         streams, truth, t0 = _with_standing("RBDS0041", mnt)
         for side, s in streams.items():
             res = analyze_imu_stream(s, COND)
@@ -127,8 +138,9 @@ def test_strap_turned_about_the_shin_does_not_move_the_angle():
     base = None
     for yaw in (0.0, 40.0, -110.0, 170.0):
         mnt = Rotation.from_euler("z", yaw, degrees=True).as_matrix()
-        rec, truth, _ = fk.make_fukuchi_imu(mounting={"left_shank": mnt, "right_shank": mnt},
-                                            subject="RBDS001")
+        rec, truth, _ = fk.make_fukuchi_imu(
+            mounting={"left_shank": mnt, "right_shank": mnt}, subject="RBDS001"
+        )
         s = next(x for x in rec.streams if x.placement.value == "shank" and x.side.value == "left")
         ang = analyze_imu_stream(s, COND).steps["shank_angle_ic_deg"].to_numpy()
         if base is None:
@@ -154,8 +166,7 @@ def test_strides_cut_by_the_recording_are_blank():
         inner = steps["shank_angle_ic_deg"].to_numpy()[1:-1]
         assert np.all(np.isfinite(inner)) and np.all(np.abs(inner) < 25)
     # the right leg's last stride ends at the last sample on this run
-    right = next(x for x in rec.streams if x.placement.value == "shank"
-                 and x.side.value == "right")
+    right = next(x for x in rec.streams if x.placement.value == "shank" and x.side.value == "right")
     steps = analyze_imu_stream(right, COND).steps
     assert np.isclose(steps["ms_s"].to_numpy()[-1], right.time_s[-1])
     assert np.isnan(steps["shank_angle_ic_deg"].to_numpy()[-1])

@@ -60,8 +60,11 @@ def test_hermite_hits_knots_and_derivatives():
 def test_hermite_repeated_knot_jumps_second_derivative_only():
     # a knot given twice: value and rate continuous, acceleration -4 before, +6 after
     kt = np.array([0.0, 0.5, 0.5, 1.0])
-    p, v, a = (np.array([0.0, 1.0, 1.0, 0.0]), np.array([0.0, 2.0, 2.0, 0.0]),
-               np.array([0.0, -4.0, 6.0, 0.0]))
+    p, v, a = (
+        np.array([0.0, 1.0, 1.0, 0.0]),
+        np.array([0.0, 2.0, 2.0, 0.0]),
+        np.array([0.0, -4.0, 6.0, 0.0]),
+    )
     eps = 1e-9
     val, d1, d2 = evaluate_d2(np.array([0.5 - eps, 0.5, 0.5 + eps]), kt, p, v, a)
     np.testing.assert_allclose(val, 1.0, atol=1e-8)
@@ -89,8 +92,10 @@ def test_analytic_imu_matches_finite_differences():
     tr = build_track(plan, left=False)
     t = np.linspace(2.0, 28.0, 4000)
     mount = Rotation.from_euler("zyx", [40, -30, 70], degrees=True).as_matrix()
-    for site, placement in ((np.array([0.12, 0.0, 0.075]), "foot"),
-                            (np.array([0.035, 0.0, 0.16]), "shank")):
+    for site, placement in (
+        (np.array([0.12, 0.0, 0.075]), "foot"),
+        (np.array([0.035, 0.0, 0.16]), "shank"),
+    ):
         a1, g1, _ = ideal_imu(tr, t, site, mount, placement)
         a2, g2, _ = ideal_imu_fd(tr, t, site, mount, placement)
         assert np.abs(a1 - a2).max() < 0.5  # m/s^2, finite-difference error at knots
@@ -181,8 +186,16 @@ def test_truth_table_contract_and_counts(easy):
     assert truth["to_s"].max() <= MIN * 60
 
 
-@pytest.mark.parametrize("name", ["easy-run", "low-cadence-overstride", "forefoot-loader",
-                                  "midfoot-runner", "walk-run-intervals"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "easy-run",
+        "low-cadence-overstride",
+        "forefoot-loader",
+        "midfoot-runner",
+        "walk-run-intervals",
+    ],
+)
 def test_truth_follows_parameters(name):
     sc = get_scenario(name)
     _, truth = simulate(name, 1.0, seed=1, profile="ideal", sensors=("insole",))
@@ -191,7 +204,8 @@ def test_truth_follows_parameters(name):
     assert run["cadence_spm"].median() == pytest.approx(g.cadence_spm, abs=1.0)
     assert run["foot_strike_angle_deg"].median() == pytest.approx(g.foot_strike_angle_deg, abs=0.5)
     assert (run["contact_ms"] / run["stride_ms"]).median() == pytest.approx(
-        g.contact_fraction, abs=0.01)
+        g.contact_fraction, abs=0.01
+    )
     assert run["speed_mps"].median() == pytest.approx(g.speed_mps, rel=0.05)
     assert (run["strike_pattern"].value_counts(normalize=True).iloc[0]) > 0.95
 
@@ -216,8 +230,9 @@ def test_fatigue_drift_direction():
 
 def test_one_sided_left_loads_more():
     _, truth = simulate("one-sided", 2.0, seed=4, profile="ideal", sensors=("insole",))
-    med = truth.groupby("side")[["contact_ms", "forefoot_load_pct",
-                                 "pronation_excursion_deg"]].median()
+    med = truth.groupby("side")[
+        ["contact_ms", "forefoot_load_pct", "pronation_excursion_deg"]
+    ].median()
     assert (med.loc["left"] > med.loc["right"]).all()
 
 
@@ -235,9 +250,14 @@ def _cop_at_contact(rec, truth, side):
     return (p[k] @ x) / p[k].sum(axis=1)
 
 
-@pytest.mark.parametrize("name,lo,hi", [("heavy-heel-striker", 0.0, 0.33),
-                                        ("midfoot-runner", 0.34, 0.67),
-                                        ("forefoot-loader", 0.60, 1.0)])
+@pytest.mark.parametrize(
+    "name,lo,hi",
+    [
+        ("heavy-heel-striker", 0.0, 0.33),
+        ("midfoot-runner", 0.34, 0.67),
+        ("forefoot-loader", 0.60, 1.0),
+    ],
+)
 def test_insole_cop_at_contact_follows_strike_pattern(name, lo, hi):
     rec, truth = simulate(name, MIN, seed=1, profile="ideal", sensors=("insole",))
     for side in ("left", "right"):
@@ -255,8 +275,9 @@ def test_insole_loads_follow_scenario():
 
 def test_insole_impulse_is_body_weight(easy):
     rec, truth = easy
-    force = np.concatenate([_stream(rec, s, kind="insole").column("force_n") for s in
-                            ("left", "right")])
+    force = np.concatenate(
+        [_stream(rec, s, kind="insole").column("force_n") for s in ("left", "right")]
+    )
     fs = _stream(rec, "left", kind="insole").fs_hz
     mean_force = force.sum() / fs / (MIN * 60) / 2 * 2  # both feet over the run
     mass = SCENARIOS["easy-run-treadmill"].mass_kg
@@ -281,12 +302,12 @@ def test_determinism_by_seed():
 
 def test_mounting_rotation_preserves_norms():
     rot = Rotation.from_euler("xyz", [25, 160, -75], degrees=True)
-    a, _ = simulate("easy-run", 0.3, seed=2, profile="ideal", sensors=("foot",),
-                    mounting="aligned")
+    a, _ = simulate("easy-run", 0.3, seed=2, profile="ideal", sensors=("foot",), mounting="aligned")
     b, _ = simulate("easy-run", 0.3, seed=2, profile="ideal", sensors=("foot",), mounting=rot)
     for sa, sb in zip(a.streams, b.streams, strict=True):
-        np.testing.assert_allclose(np.linalg.norm(sb.acc_mps2, axis=1),
-                                   np.linalg.norm(sa.acc_mps2, axis=1), atol=1e-9)
+        np.testing.assert_allclose(
+            np.linalg.norm(sb.acc_mps2, axis=1), np.linalg.norm(sa.acc_mps2, axis=1), atol=1e-9
+        )
         np.testing.assert_allclose(sb.acc_mps2, sa.acc_mps2 @ rot.as_matrix(), atol=1e-9)
         np.testing.assert_allclose(sb.gyr_rps, sa.gyr_rps @ rot.as_matrix(), atol=1e-9)
 
@@ -342,13 +363,20 @@ def test_writes_canonical_folder(tmp_path):
     assert meta["format"] == "footfall-recording/1"
     assert meta["condition"] == {"surface": "treadmill", "speed_mps": 2.8}
     files = {e["file"] for e in meta["streams"]}
-    assert files == {"left_foot.csv", "right_foot.csv", "left_shank.csv", "right_shank.csv",
-                     "left_insole.csv", "right_insole.csv"}
+    assert files == {
+        "left_foot.csv",
+        "right_foot.csv",
+        "left_shank.csv",
+        "right_shank.csv",
+        "left_insole.csv",
+        "right_insole.csv",
+    }
     imu = pd.read_csv(out / "left_foot.csv")
     assert list(imu.columns) == ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
     s = _stream(rec, "left")
-    np.testing.assert_allclose(imu["gyr_y"].to_numpy(), np.degrees(s.gyr_rps[:, 1]), rtol=1e-4,
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        imu["gyr_y"].to_numpy(), np.degrees(s.gyr_rps[:, 1]), rtol=1e-4, atol=1e-3
+    )
     ins = pd.read_csv(out / "left_insole.csv")
     assert list(ins.columns) == ["time_s"] + [f"p{i}" for i in range(1, 17)] + ["force_n"]
     t = pd.read_csv(out / "truth_steps.csv")
@@ -365,8 +393,9 @@ def test_folder_reads_back_with_io(tmp_path):
     back = io.read_recording(out)
     assert len(back.streams) == len(rec.streams)
     for s in rec.streams:
-        b = back.select(kind=s.kind, side=s.side,
-                        placement=s.placement if s.kind == SensorKind.IMU else None)[0]
+        b = back.select(
+            kind=s.kind, side=s.side, placement=s.placement if s.kind == SensorKind.IMU else None
+        )[0]
         np.testing.assert_allclose(b.values, s.values, rtol=1e-5, atol=1e-4)
 
 
@@ -383,8 +412,19 @@ def test_cli_functions(tmp_path, capsys):
     with pytest.raises(FootfallError, match="unknown scenario 'nope'"):
         args.func(args)
     out = tmp_path / "cli"
-    args = ap.parse_args(["simulate", "--scenario", "overground", "--minutes", "0.1",
-                          "--sensors", "foot", "-o", str(out)])
+    args = ap.parse_args(
+        [
+            "simulate",
+            "--scenario",
+            "overground",
+            "--minutes",
+            "0.1",
+            "--sensors",
+            "foot",
+            "-o",
+            str(out),
+        ]
+    )
     assert args.func(args) == 0
     assert (out / "truth_steps.csv").is_file()
     from footfall.cli import main
@@ -398,8 +438,22 @@ def test_footfall_simulate_command_then_analyze(tmp_path, capsys):
     from footfall.cli import main
 
     out = tmp_path / "run"
-    assert main(["simulate", "--scenario", "easy-run", "--minutes", "0.2",
-                 "--sensors", "foot", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--scenario",
+                "easy-run",
+                "--minutes",
+                "0.2",
+                "--sensors",
+                "foot",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert (out / "recording.json").is_file() and (out / "truth_steps.csv").is_file()
     capsys.readouterr()
     assert main(["analyze", str(out), "--json", "-"]) == 0

@@ -37,12 +37,21 @@ def _known_gap(request, name: str, check: str) -> None:
         request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
 
 
-SCENARIOS = ["easy-run", "low-cadence-overstride", "heavy-heel-striker", "overpronator",
-             "forefoot-loader", "one-sided", "midfoot-runner", "easy-run-treadmill"]
+SCENARIOS = [
+    "easy-run",
+    "low-cadence-overstride",
+    "heavy-heel-striker",
+    "overpronator",
+    "forefoot-loader",
+    "one-sided",
+    "midfoot-runner",
+    "easy-run-treadmill",
+]
 
 
-def _match(steps: pd.DataFrame, truth: pd.DataFrame, side: str) -> tuple[pd.DataFrame,
-                                                                        pd.DataFrame]:
+def _match(
+    steps: pd.DataFrame, truth: pd.DataFrame, side: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     tr = truth[truth["side"] == side].reset_index(drop=True)
     st = steps.reset_index(drop=True)
     if st.empty:
@@ -87,8 +96,10 @@ def test_events_within_one_sample(analysed, col, request):
 def test_cadence_within_1_spm(analysed):
     name, truth, out = analysed
     got = pd.concat([g for g, _ in out.values()])
-    assert abs(np.nanmedian(got["cadence_spm"]) - truth["cadence_spm"].median()) <= \
-        TOLERANCES["cadence_spm"], name
+    assert (
+        abs(np.nanmedian(got["cadence_spm"]) - truth["cadence_spm"].median())
+        <= TOLERANCES["cadence_spm"]
+    ), name
 
 
 def test_stride_length_within_3pct(analysed):
@@ -127,8 +138,7 @@ def shank_analysed(request):
     rec, truth = simulate(request.param, 2.0, seed=7, sensors=("shank",))
     out = {}
     for s in rec.streams:
-        out[s.side.value] = _match(analyze_imu_stream(s, rec.condition).steps, truth,
-                                   s.side.value)
+        out[s.side.value] = _match(analyze_imu_stream(s, rec.condition).steps, truth, s.side.value)
     return request.param, out
 
 

@@ -52,7 +52,7 @@ def test_shank_swings_about_its_y_axis(run):
     rec, _, motions = run
     for side in ("left", "right"):
         gyr = motions[("shank", side)].gyr_rps
-        energy = (gyr ** 2).sum(axis=0)
+        energy = (gyr**2).sum(axis=0)
         assert energy[1] / energy.sum() > 0.8, side
         # and its x axis points along the belt (world x), as the foot's does
         x = motions[("shank", side)].rot.as_matrix()[:, :, 0]
@@ -76,8 +76,12 @@ def test_mounting_rotation_preserves_norms(run):
     rot = Rotation.from_euler("xyz", [30, -70, 120], degrees=True)
     rec2, _, _ = fk.make_fukuchi_imu(mounting=rot)
     for a, b in zip(rec.streams, rec2.streams, strict=True):
-        np.testing.assert_allclose(np.linalg.norm(a.acc_mps2, axis=1),
-                                   np.linalg.norm(b.acc_mps2, axis=1), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            np.linalg.norm(a.acc_mps2, axis=1),
+            np.linalg.norm(b.acc_mps2, axis=1),
+            rtol=1e-9,
+            atol=1e-9,
+        )
         np.testing.assert_allclose(b.acc_mps2, a.acc_mps2 @ rot.as_matrix(), atol=1e-9)
         np.testing.assert_allclose(b.gyr_rps, a.gyr_rps @ rot.as_matrix(), atol=1e-9)
 
@@ -87,7 +91,11 @@ def test_folder_written(tmp_path, run):
     meta = json.loads((path / "recording.json").read_text())
     assert meta["condition"] == {"surface": "treadmill", "speed_mps": 2.5}
     assert {s["file"] for s in meta["streams"]} == {
-        "left_foot.csv", "right_foot.csv", "left_shank.csv", "right_shank.csv"}
+        "left_foot.csv",
+        "right_foot.csv",
+        "left_shank.csv",
+        "right_shank.csv",
+    }
     df = pd.read_csv(path / "left_foot.csv")
     assert list(df.columns) == ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
     assert np.median(np.diff(df["time_s"])) == pytest.approx(1 / 150, rel=1e-3)

@@ -37,16 +37,17 @@ def entries(text: str) -> dict[str, str]:
     out = {}
     for i, m in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(text)
-        body = text[m.end():end]
+        body = text[m.end() : end]
         cut = re.search(r"^## ", body, re.MULTILINE)
-        out[m.group(1)] = body[:cut.start()] if cut else body
+        out[m.group(1)] = body[: cut.start()] if cut else body
     return out
 
 
 def field(entry: str, name: str) -> str:
     """The text after ``**name:**`` up to the next blank line ('' when absent)."""
-    m = re.search(rf"^\*\*{re.escape(name)}:\*\*(.*?)(?:\n\s*\n|\Z)", entry,
-                  re.MULTILINE | re.DOTALL)
+    m = re.search(
+        rf"^\*\*{re.escape(name)}:\*\*(.*?)(?:\n\s*\n|\Z)", entry, re.MULTILINE | re.DOTALL
+    )
     return " ".join(m.group(1).split()) if m else ""
 
 
@@ -87,20 +88,27 @@ def problems(rules_data: dict, sources_md: str, rules_md: str) -> list[str]:
         used_by = field(entry, "Used by")
         listed = set(re.findall(r"`([^`]+)`", used_by))
         if listed != cited.get(key, set()):
-            out.append(f"the entry {key!r} lists rules {sorted(listed)}, "
-                       f"the rules file has {sorted(cited.get(key, set()))}")
+            out.append(
+                f"the entry {key!r} lists rules {sorted(listed)}, "
+                f"the rules file has {sorted(cited.get(key, set()))}"
+            )
     for key, entry in by_key.items():
         if key in sources:
             continue
         if field(entry, "Used by").lower() != BACKGROUND:
-            out.append(f"docs/sources.md has {key!r}, which no rule cites "
-                       f"and which is not marked '**Used by:** {BACKGROUND}'")
+            out.append(
+                f"docs/sources.md has {key!r}, which no rule cites "
+                f"and which is not marked '**Used by:** {BACKGROUND}'"
+            )
         elif len(field(entry, "Reference")) < 20:
             out.append(f"the background entry {key!r} has no full reference")
     rule_anchors = [(m.group(1), m.end()) for m in ANCHOR.finditer(rules_md)]
-    sections = {rid: rules_md[start:(rule_anchors[i + 1][1] if i + 1 < len(rule_anchors)
-                                     else len(rules_md))]
-                for i, (rid, start) in enumerate(rule_anchors)}
+    sections = {
+        rid: rules_md[
+            start : (rule_anchors[i + 1][1] if i + 1 < len(rule_anchors) else len(rules_md))
+        ]
+        for i, (rid, start) in enumerate(rule_anchors)
+    }
     for rule in rules_data["rule"]:
         section = sections.get(rule["id"])
         if section is None:
@@ -109,8 +117,10 @@ def problems(rules_data: dict, sources_md: str, rules_md: str) -> list[str]:
         line = next((ln for ln in section.splitlines() if ln.startswith("Sources: ")), "")
         for key in rule["sources"]:
             if f"]({SOURCES_DOC}#{key})" not in line:
-                out.append(f"docs/rules.md does not link {rule['id']}'s source {key!r} "
-                           f"to {SOURCES_DOC}#{key}")
+                out.append(
+                    f"docs/rules.md does not link {rule['id']}'s source {key!r} "
+                    f"to {SOURCES_DOC}#{key}"
+                )
     for target in re.findall(rf"\]\({re.escape(SOURCES_DOC)}#([^)]+)\)", rules_md):
         if target not in by_key:
             out.append(f"docs/rules.md links {SOURCES_DOC}#{target}, which has no anchor")
@@ -119,8 +129,11 @@ def problems(rules_data: dict, sources_md: str, rules_md: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def shipped():
-    return (tomllib.loads(default_rules_text()), SOURCES_MD.read_text(encoding="utf-8"),
-            RULES_MD.read_text(encoding="utf-8"))
+    return (
+        tomllib.loads(default_rules_text()),
+        SOURCES_MD.read_text(encoding="utf-8"),
+        RULES_MD.read_text(encoding="utf-8"),
+    )
 
 
 def test_every_citation_resolves_in_the_shipped_docs(shipped):
@@ -144,8 +157,9 @@ def test_every_rule_cites_a_source_beyond_consumer_articles_or_says_why(shipped)
     data, sources_md, _ = shipped
     by_key = entries(sources_md)
     for rule in data["rule"]:
-        kinds = {field(by_key[k], "Type").lower().startswith("consumer article")
-                 for k in rule["sources"]}
+        kinds = {
+            field(by_key[k], "Type").lower().startswith("consumer article") for k in rule["sources"]
+        }
         if kinds == {True}:
             assert rule["evidence_strength"] in ("weak", "plausible"), rule["id"]
 
@@ -159,37 +173,75 @@ def _without_entry(text: str, key: str) -> str:
     return text.replace(f'<a id="{key}"></a>' + parts[key], "")
 
 
-@pytest.mark.parametrize("break_it, expected", [
-    # a rule cites a key the [sources] table lacks
-    (lambda d, s, r: (d["rule"][0]["sources"].append("nowhere"), (d, s, r))[1],
-     "cites 'nowhere', which [sources] lacks"),
-    # the internal brief comes back
-    (lambda d, s, r: (d["sources"].update({"brief-causes": {"kind": "brief",
-                                                            "citation": "x"}}), (d, s, r))[1],
-     "'brief-causes' points to the internal domain brief"),
-    # an entry is missing from docs/sources.md
-    (lambda d, s, r: (d, _without_entry(s, "jensen2019"), r),
-     "'jensen2019' has no entry in docs/sources.md"),
-    # an entry lost its reference
-    (lambda d, s, r: (d, re.sub(r"(?<=<a id=\"joy2015\"></a>)(.*?)\*\*Reference:\*\*[^\n]*",
-                                r"\1**Reference:**", s, count=1, flags=re.DOTALL), r),
-     "the entry 'joy2015' has no full reference"),
-    # the DOI in the rules file and the one in docs/sources.md disagree
-    (lambda d, s, r: (d, s.replace("10.1136/bmj.l6273", "10.1136/bmj.l0000"), r),
-     "the entry 'jensen2019' lacks doi:10.1136/bmj.l6273"),
-    # an entry no rule cites, not marked as background
-    (lambda d, s, r: (d, s + '\n<a id="orphan2020"></a>\n### orphan2020\n\n'
-                      "**Reference:** Someone (2020). A paper nobody cites. Journal 1: 1-2.\n\n"
-                      "**Used by:** nothing.\n", r),
-     "'orphan2020', which no rule cites"),
-    # a rule drops a source but docs/sources.md still lists it as used
-    (lambda d, s, r: (d["rule"][[x["id"] for x in d["rule"]].index("hydration")]
-                      .update(sources=["jensen2019"]), (d, s, r))[1],
-     "the entry 'jensen2019' lists rules"),
-    # docs/rules.md links a rule's source somewhere other than docs/sources.md
-    (lambda d, s, r: (d, s, r.replace("](sources.md#buerba2019)", "](#buerba2019)")),
-     "does not link lower-leg-pressure-pattern's source 'buerba2019'"),
-])
+@pytest.mark.parametrize(
+    "break_it, expected",
+    [
+        # a rule cites a key the [sources] table lacks
+        (
+            lambda d, s, r: (d["rule"][0]["sources"].append("nowhere"), (d, s, r))[1],
+            "cites 'nowhere', which [sources] lacks",
+        ),
+        # the internal brief comes back
+        (
+            lambda d, s, r: (
+                d["sources"].update({"brief-causes": {"kind": "brief", "citation": "x"}}),
+                (d, s, r),
+            )[1],
+            "'brief-causes' points to the internal domain brief",
+        ),
+        # an entry is missing from docs/sources.md
+        (
+            lambda d, s, r: (d, _without_entry(s, "jensen2019"), r),
+            "'jensen2019' has no entry in docs/sources.md",
+        ),
+        # an entry lost its reference
+        (
+            lambda d, s, r: (
+                d,
+                re.sub(
+                    r"(?<=<a id=\"joy2015\"></a>)(.*?)\*\*Reference:\*\*[^\n]*",
+                    r"\1**Reference:**",
+                    s,
+                    count=1,
+                    flags=re.DOTALL,
+                ),
+                r,
+            ),
+            "the entry 'joy2015' has no full reference",
+        ),
+        # the DOI in the rules file and the one in docs/sources.md disagree
+        (
+            lambda d, s, r: (d, s.replace("10.1136/bmj.l6273", "10.1136/bmj.l0000"), r),
+            "the entry 'jensen2019' lacks doi:10.1136/bmj.l6273",
+        ),
+        # an entry no rule cites, not marked as background
+        (
+            lambda d, s, r: (
+                d,
+                s + '\n<a id="orphan2020"></a>\n### orphan2020\n\n'
+                "**Reference:** Someone (2020). A paper nobody cites. Journal 1: 1-2.\n\n"
+                "**Used by:** nothing.\n",
+                r,
+            ),
+            "'orphan2020', which no rule cites",
+        ),
+        # a rule drops a source but docs/sources.md still lists it as used
+        (
+            lambda d, s, r: (
+                d["rule"][[x["id"] for x in d["rule"]].index("hydration")].update(
+                    sources=["jensen2019"]
+                ),
+                (d, s, r),
+            )[1],
+            "the entry 'jensen2019' lists rules",
+        ),
+        # docs/rules.md links a rule's source somewhere other than docs/sources.md
+        (
+            lambda d, s, r: (d, s, r.replace("](sources.md#buerba2019)", "](#buerba2019)")),
+            "does not link lower-leg-pressure-pattern's source 'buerba2019'",
+        ),
+    ],
+)
 def test_the_checks_catch_each_kind_of_break(shipped, break_it, expected):
     data = tomllib.loads(default_rules_text())
     found = problems(*break_it(data, shipped[1], shipped[2]))
@@ -198,9 +250,11 @@ def test_the_checks_catch_each_kind_of_break(shipped, break_it, expected):
 
 def test_a_background_entry_is_allowed_without_a_citing_rule(shipped):
     data, sources_md, rules_md = shipped
-    extra = ('\n<a id="hohmann2016"></a>\n### hohmann2016\n\n'
-             "**Reference:** Hohmann E., Reaburn P., Tetsworth K., Imhoff A. (2016). Plantar "
-             "pressures during long distance running. Journal of Sports Science and "
-             "Medicine 15: 254-262.\n\n**What footfall takes from it:** context only.\n\n"
-             "**Used by:** background\n")
+    extra = (
+        '\n<a id="hohmann2016"></a>\n### hohmann2016\n\n'
+        "**Reference:** Hohmann E., Reaburn P., Tetsworth K., Imhoff A. (2016). Plantar "
+        "pressures during long distance running. Journal of Sports Science and "
+        "Medicine 15: 254-262.\n\n**What footfall takes from it:** context only.\n\n"
+        "**Used by:** background\n"
+    )
     assert problems(data, sources_md + extra, rules_md) == []

@@ -22,12 +22,15 @@ def _ref_prominences(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarra
         lo = max(0, p - window)
         seg = x[lo:p]
         higher = np.flatnonzero(seg > x[p])
-        left_min = seg[higher[-1] + 1:].min() if len(higher) else (seg.min() if len(seg) else x[p])
+        left_min = seg[higher[-1] + 1 :].min() if len(higher) else (seg.min() if len(seg) else x[p])
         hi = min(n, p + window + 1)
-        seg = x[p + 1:hi]
+        seg = x[p + 1 : hi]
         higher = np.flatnonzero(seg > x[p])
-        right_min = seg[:higher[0]].min() if len(higher) and higher[0] > 0 else (
-            x[p] if len(higher) else (seg.min() if len(seg) else x[p]))
+        right_min = (
+            seg[: higher[0]].min()
+            if len(higher) and higher[0] > 0
+            else (x[p] if len(higher) else (seg.min() if len(seg) else x[p]))
+        )
         prom[j] = x[p] - max(left_min, right_min)
     return prom
 
@@ -45,7 +48,7 @@ def _ref_mid_stances(fine, peaks, bounds, max_gap, half):
         hi = next_p if next_p is not None and next_p - p <= max_gap else min(hi_bound, p + half)
         lo = max(lo, lo_bound)
         hi = min(hi, hi_bound)
-        ms_b[i] = lo + int(np.argmin(fine[lo:p + 1])) if p > lo else lo
+        ms_b[i] = lo + int(np.argmin(fine[lo : p + 1])) if p > lo else lo
         ms_a[i] = p + int(np.argmin(fine[p:hi])) if hi > p else p
     return ms_b, ms_a
 
@@ -63,8 +66,9 @@ def test_prominences_equal_the_search_peak_by_peak(seed):
     rng = np.random.default_rng(100 + seed)
     for x in _signals(seed):
         window = int(rng.integers(1, 700))
-        peaks, prom = sg.find_swing_peaks(x, height=-np.inf, distance=int(rng.integers(1, 60)),
-                                          window=window)
+        peaks, prom = sg.find_swing_peaks(
+            x, height=-np.inf, distance=int(rng.integers(1, 60)), window=window
+        )
         assert np.array_equal(prom, _ref_prominences(x, peaks, window))
 
 
@@ -76,7 +80,9 @@ def test_small_chunks_give_the_same_prominences_and_minima(monkeypatch):
     rng = np.random.default_rng(7)
     lo = np.maximum(peaks - rng.integers(0, 300, len(peaks)), 0)  # windows of any width
     want = sg._window_argmin(x, lo, peaks + 1)
-    assert np.array_equal(want, [a + np.argmin(x[a:b + 1]) for a, b in zip(lo, peaks, strict=True)])
+    assert np.array_equal(
+        want, [a + np.argmin(x[a : b + 1]) for a, b in zip(lo, peaks, strict=True)]
+    )
     monkeypatch.setattr(sg, "_CHUNK", 64)
     monkeypatch.setattr(sg, "_ROWS", 3)
     peaks2, prom2 = sg.find_swing_peaks(x, height=-np.inf, distance=5, window=200)
@@ -105,9 +111,12 @@ def test_mid_stances_equal_the_search_stride_by_stride():
             norm = np.linalg.norm(gyr, axis=1)
             coarse = sg.swing_rate(gyr, fs)
             fine = sg.smooth(norm, fs, 0.06)
-            peaks, prom = sg.find_swing_peaks(coarse, height=sg.SWING_MIN_RPS,
-                                              distance=max(1, int(sg.MIN_STRIDE_S * fs)),
-                                              window=int(sg.MAX_STRIDE_S * fs))
+            peaks, prom = sg.find_swing_peaks(
+                coarse,
+                height=sg.SWING_MIN_RPS,
+                distance=max(1, int(sg.MIN_STRIDE_S * fs)),
+                window=int(sg.MAX_STRIDE_S * fs),
+            )
             peaks = peaks[prom >= 0.5 * coarse[peaks]]
             if len(peaks) == 0:
                 assert len(seg) == 0

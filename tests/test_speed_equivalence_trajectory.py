@@ -66,8 +66,8 @@ def _ref_rotation_blocked(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
                 rt[k, i] = rt[k - 1, i]
                 continue
             j = (k - 1) % B
-            P = dq[k - 1, i:i + 1] if j == 0 else _ref_qmul(P, dq[k - 1, i:i + 1])
-            r0 = rt[k - 1 - j, i:i + 1]  # the block's start
+            P = dq[k - 1, i : i + 1] if j == 0 else _ref_qmul(P, dq[k - 1, i : i + 1])
+            r0 = rt[k - 1 - j, i : i + 1]  # the block's start
             rt[k, i] = _ref_normalise(_ref_qmul(r0, P))[0]
     return rt
 
@@ -97,8 +97,7 @@ def _ref_integrate(acc_mps2, gyr_rps, fs_hz, start, stop) -> dict[str, np.ndarra
     acc_start = quat.rotate(rt, acc)
     f = np.where(valid_t[..., None], acc_start, 0.0)
     span = np.maximum(lengths - 1, 1)[:, None] * dt
-    g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) \
-        * dt / span
+    g_start = (f.sum(axis=0) - 0.5 * (f[0] + acc_start[lengths - 1, np.arange(n_str)])) * dt / span
     short = lengths < 3
     if short.any():
         g_start[short] = acc_mps2[start[short]]
@@ -172,13 +171,17 @@ def _walk_cases():
         yield s.acc_mps2, s.gyr_rps, s.fs_hz, seg.ms_before, seg.ms_after
 
 
-CASES = [_random_case(seed) for seed in range(4)] + [
-    _random_case(7, n_strides=1),  # one stride: the time axis alone
-    _random_case(8, n_strides=2),
-] + [  # strides of one and two samples only
-    (*_random_case(9)[:3], np.array(st), np.array(sp))
-    for st, sp in (([5], [5]), ([5, 9], [5, 9]), ([3, 7], [4, 7]))
-]
+CASES = (
+    [_random_case(seed) for seed in range(4)]
+    + [
+        _random_case(7, n_strides=1),  # one stride: the time axis alone
+        _random_case(8, n_strides=2),
+    ]
+    + [  # strides of one and two samples only
+        (*_random_case(9)[:3], np.array(st), np.array(sp))
+        for st, sp in (([5], [5]), ([5, 9], [5, 9]), ([3, 7], [4, 7]))
+    ]
+)
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
@@ -198,8 +201,10 @@ def test_integration_equals_the_reference_exactly(case, grouping):
         assert np.array_equal(traj.take(what, rows, k), ref[what][rows, k]), what
         assert np.array_equal(traj.at(rows, start + last, what), ref[what][rows, last]), what
         # past the stride's end: the padding
-        assert np.array_equal(traj.take(what, rows[:, None], np.arange(L)[None, ::7]),
-                              ref[what][rows[:, None], np.arange(L)[None, ::7]]), what
+        assert np.array_equal(
+            traj.take(what, rows[:, None], np.arange(L)[None, ::7]),
+            ref[what][rows[:, None], np.arange(L)[None, ::7]],
+        ), what
     # overlapping strides: the later one's pitch
     pitch_ref, _ = tr.pitch_roll_deg(ref["q"])
     want = np.full(len(acc), np.nan)
@@ -299,7 +304,7 @@ def _random_rotations(rng, n: int, L: int, scale: float = 0.05):
     lengths[0] = L
     w = rng.normal(size=(L - 1, n, 3)) * scale
     for i, n_i in enumerate(lengths):
-        w[n_i - 1:, i] = 0.0
+        w[n_i - 1 :, i] = 0.0
     return w, lengths
 
 
@@ -310,8 +315,9 @@ def test_orientation_equals_the_blocked_reference_and_one_product_per_step(n, L)
     rounding; a wrong block boundary or a dropped increment is off by the
     size of a rotation increment (about 0.05 here)."""
     w, lengths = _random_rotations(np.random.default_rng(5 + n * L), n, L)
-    got = np.moveaxis(tr._integrate_rotation(np.ascontiguousarray(np.moveaxis(w, -1, 0)),
-                                             lengths), 0, -1)
+    got = np.moveaxis(
+        tr._integrate_rotation(np.ascontiguousarray(np.moveaxis(w, -1, 0)), lengths), 0, -1
+    )
     assert np.array_equal(got, _ref_rotation_blocked(w, lengths))
     dq = quat.from_rotvec(w)
     per_sample = np.empty((L, n, 4))
@@ -326,8 +332,11 @@ def test_orientation_equals_the_blocked_reference_and_one_product_per_step(n, L)
         for k in range(int(lengths[0]) - 1):
             last = last * Rotation.from_rotvec(w[k, 0])
         want = last.as_quat()[[3, 0, 1, 2]]
-        np.testing.assert_allclose(got[lengths[0] - 1, 0] * np.sign(got[lengths[0] - 1, 0, 0])
-                                   * np.sign(want[0]), want, atol=1e-12)
+        np.testing.assert_allclose(
+            got[lengths[0] - 1, 0] * np.sign(got[lengths[0] - 1, 0, 0]) * np.sign(want[0]),
+            want,
+            atol=1e-12,
+        )
 
 
 def test_orientation_batches_and_product_forms_give_the_same_numbers(monkeypatch):
@@ -345,8 +354,7 @@ def test_orientation_batches_and_product_forms_give_the_same_numbers(monkeypatch
     monkeypatch.setattr(tr, "_CACHE_BLOCK", 1 << 15)
     assert np.array_equal(tr._integrate_rotation(wc, lengths), ref)
     # one stride alone
-    assert np.array_equal(tr._integrate_rotation(wc[:, :, 5:6], lengths[5:6]),
-                          ref[:, :, 5:6])
+    assert np.array_equal(tr._integrate_rotation(wc[:, :, 5:6], lengths[5:6]), ref[:, :, 5:6])
 
 
 def test_metrics_from_single_samples_equal_metrics_from_full_arrays(grouping):
@@ -368,20 +376,34 @@ def test_metrics_from_single_samples_equal_metrics_from_full_arrays(grouping):
     ic_gaps[rng.random(len(ic_gaps)) < 0.3] = np.nan
     for ic in (ev.ic, ic_gaps, ev.ic[rng.permutation(len(ev.ic))], np.full(len(ev.ic), np.nan)):
         e = dataclasses.replace(ev, ic=ic)
-        for kw in ({"side": "left"}, {"side": "right", "placement": "shank"},
-                   {"side": "left", "belt_speed_mps": 2.5}):
+        for kw in (
+            {"side": "left"},
+            {"side": "right", "placement": "shank"},
+            {"side": "left", "belt_speed_mps": 2.5},
+        ):
             lazy = tr.integrate_strides(acc, gyr, fs, seg.ms_before, seg.ms_after)
             a = imu_step_metrics(s.time_s, gyr, fs, e, lazy, **kw)
             b = imu_step_metrics(s.time_s, gyr, fs, e, full, **kw)
             # every column exactly, but those from the displacement (its
             # length, and its direction for braking and toe-out), which the lazy
             # integration sums in closed form (_same_displacement)
-            from_disp = [c for c in ("stride_length_m", "stride_length_zupt_m", "speed_mps",
-                                     "braking_g", "foot_progression_deg") if c in a]
-            pd.testing.assert_frame_equal(a.drop(columns=from_disp),
-                                          b.drop(columns=from_disp), check_exact=True)
-            pd.testing.assert_frame_equal(a[from_disp], b[from_disp], check_exact=False,
-                                          rtol=1e-9, atol=1e-11)
+            from_disp = [
+                c
+                for c in (
+                    "stride_length_m",
+                    "stride_length_zupt_m",
+                    "speed_mps",
+                    "braking_g",
+                    "foot_progression_deg",
+                )
+                if c in a
+            ]
+            pd.testing.assert_frame_equal(
+                a.drop(columns=from_disp), b.drop(columns=from_disp), check_exact=True
+            )
+            pd.testing.assert_frame_equal(
+                a[from_disp], b[from_disp], check_exact=False, rtol=1e-9, atol=1e-11
+            )
             # the loading-phase windows searched a few strides at a time
             with pytest.MonkeyPatch.context() as m:
                 m.setattr(metrics_module, "_ROWS", 3)
@@ -410,8 +432,9 @@ def test_turned_integration_equals_integrating_turned_data(case, grouping):
     direct = tr.integrate_strides(acc * flip, gyr * flip, fs, start, stop)
     disp = direct.displacement_m()  # closed form, before the positions are built
     assert np.array_equal(turned.displacement_m(), disp)
-    assert np.array_equal(tr.pitch_per_sample(turned, len(acc)),
-                          tr.pitch_per_sample(direct, len(acc)), equal_nan=True)
+    assert np.array_equal(
+        tr.pitch_per_sample(turned, len(acc)), tr.pitch_per_sample(direct, len(acc)), equal_nan=True
+    )
     for what in FIELDS:
         assert np.array_equal(getattr(turned, what), getattr(direct, what)), what
     # turned in place: the same numbers; a trajectory whose arrays are
@@ -430,8 +453,10 @@ def _rotated_walk_streams():
     for s in rec.streams:
         yield s.acc_mps2, s.gyr_rps, s.fs_hz
         # mounted the other way round about the vertical, and upside down
-        for rot in (Rotation.from_euler("z", 180, degrees=True),
-                    Rotation.from_euler("x", 180, degrees=True)):
+        for rot in (
+            Rotation.from_euler("z", 180, degrees=True),
+            Rotation.from_euler("x", 180, degrees=True),
+        ):
             yield rot.apply(s.acc_mps2), rot.apply(s.gyr_rps), s.fs_hz
 
 
@@ -445,8 +470,11 @@ def _assert_same(got, want):
     al, acc_f, gyr_f, traj = got
     al_w, acc_w, gyr_w, traj_w = want
     assert np.array_equal(al.R, al_w.R)
-    assert (al.sagittal_share, al.forward_mps, al.up_spread_deg) == \
-        (al_w.sagittal_share, al_w.forward_mps, al_w.up_spread_deg)
+    assert (al.sagittal_share, al.forward_mps, al.up_spread_deg) == (
+        al_w.sagittal_share,
+        al_w.forward_mps,
+        al_w.up_spread_deg,
+    )
     assert np.array_equal(acc_f, acc_w) and np.array_equal(gyr_f, gyr_w)
     assert np.array_equal(traj.displacement_m(), traj_w.displacement_m())
     for what in FIELDS:
@@ -463,12 +491,14 @@ def test_align_and_integrate_equals_alignment_then_integration(monkeypatch):
     def spy(self, *args, **kwargs):
         calls["_turned"] += 1
         return method(self, *args, **kwargs)
+
     monkeypatch.setattr(tr.StrideTrajectories, "_turned", spy)
     integrate = alignment_module.integrate_strides
 
     def counted(*args, **kwargs):
         calls["integrate"] += 1
         return integrate(*args, **kwargs)
+
     n = 0
     for acc, gyr, fs in _rotated_walk_streams():
         seg = segment_strides(gyr, fs)
@@ -490,8 +520,7 @@ def test_mean_forward_velocity_from_the_displacement_equals_the_mean_of_the_velo
     rounding (a wrong sample count or interval is off by percents)."""
     for acc, gyr, fs, start, stop in list(_walk_cases()) + [CASES[0], CASES[4]]:
         traj = tr.integrate_strides(acc, gyr, fs, start, stop)
-        want = (np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1)
-                / traj.valid.sum(axis=1))
+        want = np.where(traj.valid, traj.vel_mps[..., 0], 0.0).sum(axis=1) / traj.valid.sum(axis=1)
         fresh = tr.integrate_strides(acc, gyr, fs, start, stop)
         got = alignment_module._mean_forward_mps(fresh, fs)
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)

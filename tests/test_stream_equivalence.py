@@ -26,10 +26,22 @@ from footfall.stream.detector import _subset
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "gaitmap_walk"
 needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="sample_data/gaitmap_walk absent")
 
-TIME_METRICS = ("contact_ms", "stride_ms", "swing_ms", "cadence_spm", "stride_length_m",
-                "speed_mps", "impact_g", "braking_g")
-ANGLE_METRICS = ("foot_strike_angle_deg", "pronation_excursion_deg", "pronation_velocity_dps",
-                 "shank_angle_ic_deg")
+TIME_METRICS = (
+    "contact_ms",
+    "stride_ms",
+    "swing_ms",
+    "cadence_spm",
+    "stride_length_m",
+    "speed_mps",
+    "impact_g",
+    "braking_g",
+)
+ANGLE_METRICS = (
+    "foot_strike_angle_deg",
+    "pronation_excursion_deg",
+    "pronation_velocity_dps",
+    "shank_angle_ic_deg",
+)
 
 
 def pair(off: pd.DataFrame, live: pd.DataFrame, side: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -91,8 +103,7 @@ def test_with_the_offline_alignment_every_metric_agrees(block: int) -> None:
     rec = read_recording(SAMPLE)
     for stream in rec.streams:
         res = analyze_imu_stream(stream)
-        det = ImuStepDetector(stream.fs_hz, stream.side, stream.placement,
-                              alignment=res.alignment)
+        det = ImuStepDetector(stream.fs_hz, stream.side, stream.placement, alignment=res.alignment)
         assert_same_rows(replay_rows(det, stream, block), res.steps, min_rows=10)
 
 
@@ -114,8 +125,9 @@ def test_alignment_comes_from_the_first_strides() -> None:
         first = estimate_alignment(*args, _subset(seg, np.arange(ALIGN_STRIDES)))
         assert np.array_equal(whole.R, first.R)
         assert np.array_equal(analyze_imu_stream(stream).alignment.R, whole.R)
-        last = estimate_alignment(*args, _subset(seg, np.arange(len(seg) - ALIGN_STRIDES,
-                                                                len(seg))))
+        last = estimate_alignment(
+            *args, _subset(seg, np.arange(len(seg) - ALIGN_STRIDES, len(seg)))
+        )
         assert _rotation_deg(last.R, whole.R) > 0.1
 
 
@@ -127,15 +139,15 @@ def test_live_alignment_is_the_offline_rotation(block: int) -> None:
         det = ImuStepDetector(stream.fs_hz, stream.side, stream.placement)
         vals = np.column_stack([stream.acc_mps2, stream.gyr_rps])
         for i in range(0, len(stream), block):
-            det.push(stream.time_s[i:i + block], vals[i:i + block])
+            det.push(stream.time_s[i : i + block], vals[i : i + block])
         det.flush()
         assert det.n_alignments == 1
-        np.testing.assert_allclose(det.alignment.R, analyze_imu_stream(stream).alignment.R,
-                                   rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            det.alignment.R, analyze_imu_stream(stream).alignment.R, rtol=0, atol=1e-12
+        )
 
 
-def test_replay_with_lost_samples_and_drifting_clocks_gives_offline_steps(
-        tmp_path: Path) -> None:
+def test_replay_with_lost_samples_and_drifting_clocks_gives_offline_steps(tmp_path: Path) -> None:
     """Cheap sensors that lose samples (short gaps are bridged for the
     analysis and marked in gap_ms, live as offline) and free-running device
     clocks."""
@@ -166,9 +178,14 @@ def test_shank_imus_live_rows_are_the_offline_rows(tmp_path: Path) -> None:
     for stream in read_recording(out).streams:
         res = analyze_imu_stream(stream)
         det = ImuStepDetector(stream.fs_hz, stream.side, stream.placement)
-        assert_same_rows(replay_rows(det, stream, 4), res.steps, min_rows=50,
-                         cols=("ic_s", "to_s", "contact_ms", "stride_ms", "shank_angle_ic_deg"),
-                         rtol=1e-3, atol=0.02)
+        assert_same_rows(
+            replay_rows(det, stream, 4),
+            res.steps,
+            min_rows=50,
+            cols=("ic_s", "to_s", "contact_ms", "stride_ms", "shank_angle_ic_deg"),
+            rtol=1e-3,
+            atol=0.02,
+        )
 
 
 def test_standing_before_the_run_gives_the_live_alignment_too() -> None:
@@ -187,8 +204,15 @@ def test_standing_before_the_run_gives_the_live_alignment_too() -> None:
     rng = np.random.default_rng(2)
     still = np.hstack([G_MPS2 * up + rng.normal(0, 0.03, (n, 3)), rng.normal(0, 0.005, (n, 3))])
     t = np.r_[np.arange(n) / fs, n / fs + run.time_s - run.time_s[0]]
-    stream = Stream(kind=run.kind, side=run.side, placement=run.placement, time_s=t,
-                    values=np.vstack([still, run.values]), columns=run.columns, name=run.name)
+    stream = Stream(
+        kind=run.kind,
+        side=run.side,
+        placement=run.placement,
+        time_s=t,
+        values=np.vstack([still, run.values]),
+        columns=run.columns,
+        name=run.name,
+    )
     off = analyze_imu_stream(stream, rec.condition).alignment
     assert off.standing_s >= 7.5
     det = ImuStepDetector(fs, stream.side, "foot")

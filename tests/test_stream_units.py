@@ -46,15 +46,22 @@ def _steps(n: int, seed: int = 0) -> pd.DataFrame:
     contact = np.where(side == "left", 240.0, 260.0) + rng.normal(0, 5, n)
     cad = 170 + rng.normal(0, 2, n)
     cad[::7] = np.nan
-    return pd.DataFrame({"side": side, "ic_s": ic, "contact_ms": contact, "cadence_spm": cad,
-                         "foot_strike_angle_deg": rng.normal(5, 3, n)})
+    return pd.DataFrame(
+        {
+            "side": side,
+            "ic_s": ic,
+            "contact_ms": contact,
+            "cadence_spm": cad,
+            "foot_strike_angle_deg": rng.normal(5, 3, n),
+        }
+    )
 
 
 def test_rolling_summary_agrees_with_the_run_summary_on_the_same_steps() -> None:
     steps = _steps(300)
     roll = RollingSummary()
     for k in range(0, 300, 13):  # arrive in uneven batches
-        roll.add(steps.iloc[k:k + 13])
+        roll.add(steps.iloc[k : k + 13])
     last = steps.iloc[-40:]
     ref = summarize(last, duration_s=60.0)
     got = roll.summary(last_steps=40)
@@ -64,7 +71,8 @@ def test_rolling_summary_agrees_with_the_run_summary_on_the_same_steps() -> None
             assert got["metrics"][m][key] == pytest.approx(ref["metrics"][m][key], nan_ok=True)
     assert got["contact_balance_left_pct"] == pytest.approx(ref["contact_balance_left_pct"])
     assert got["facts"]["contact_balance.offset_pct"] == pytest.approx(
-        abs(ref["contact_balance_left_pct"] - 50))
+        abs(ref["contact_balance_left_pct"] - 50)
+    )
     # last minute: the steps within 60 s of the newest contact
     t = steps["ic_s"].to_numpy()
     recent = steps[t >= t[-1] - 60.0]
@@ -84,7 +92,8 @@ def test_rolling_baseline_and_vs_baseline_fact() -> None:
     assert roll.baseline["contact_ms"] == pytest.approx(base)
     facts = roll.summary(last_steps=20)["facts"]
     assert facts["contact_ms.vs_baseline_pct"] == pytest.approx(
-        100 * (steps["contact_ms"].iloc[-20:].median() - base) / base)
+        100 * (steps["contact_ms"].iloc[-20:].median() - base) / base
+    )
     assert facts["contact_ms.vs_baseline_pct"] > 8
 
 
@@ -102,8 +111,9 @@ def test_flag_thresholds_come_from_the_rules_file() -> None:
 
 
 def test_low_cadence_flag_does_not_flicker_and_needs_time() -> None:
-    tracker = FlagTracker([s for s in flag_specs() if s.id == "low-cadence"],
-                          min_on_s=10, min_off_s=10)
+    tracker = FlagTracker(
+        [s for s in flag_specs() if s.id == "low-cadence"], min_on_s=10, min_off_s=10
+    )
     threshold = [c for c in tracker.states[0].spec.conditions if c.op == "<"][0].value
     margin = EXIT_MARGIN["cadence_spm"]
     t = 0.0
@@ -145,5 +155,6 @@ def test_overstride_flag_needs_two_signs_while_running() -> None:
     running = {"cadence_spm": 150.0}  # low cadence: one sign
     assert not spec.holds(running)
     assert spec.holds({**running, "foot_strike_angle_deg": 25.0})  # second sign
-    assert not spec.holds({"cadence_spm": 110.0, "foot_strike_angle_deg": 25.0,
-                           "contact_ms.vs_baseline_pct": 20.0})  # walking: guard fails
+    assert not spec.holds(
+        {"cadence_spm": 110.0, "foot_strike_angle_deg": 25.0, "contact_ms.vs_baseline_pct": 20.0}
+    )  # walking: guard fails

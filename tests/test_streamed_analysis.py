@@ -113,8 +113,9 @@ def test_streams_are_read_column_major_with_the_files_values(folder):
     assert imu.values.flags.f_contiguous
     df = pd.read_parquet(folder / "left_foot.parquet")
     np.testing.assert_array_equal(imu.values[:, :3], df[["acc_x", "acc_y", "acc_z"]].to_numpy())
-    np.testing.assert_array_equal(imu.values[:, 3:], np.deg2rad(
-        df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy()))
+    np.testing.assert_array_equal(
+        imu.values[:, 3:], np.deg2rad(df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy())
+    )
 
 
 def test_a_bad_file_later_in_the_folder_fails_the_analysis_as_the_reading(folder, tmp_path):
@@ -137,9 +138,9 @@ def test_open_recording_gives_the_declared_sensors_before_reading(folder):
     assert ("imu", "left", "shank") in opened.sensors
     assert ("insole", "right", "") in opened.sensors
     slots = list(opened.slots())
-    assert [s.name for s in slots] == [e["file"] for e in
-                                       json.loads((folder / "recording.json").read_text())[
-                                           "streams"]]
+    assert [s.name for s in slots] == [
+        e["file"] for e in json.loads((folder / "recording.json").read_text())["streams"]
+    ]
     stream = slots[0].read()
     assert stream.name == slots[0].name
 
@@ -175,14 +176,17 @@ print(kept - rss_mb())
 """
 
 
-@pytest.mark.skipif(not Path("/proc/self/statm").exists() or not _glibc(),
-                    reason="glibc's malloc_trim, Linux's /proc")
+@pytest.mark.skipif(
+    not Path("/proc/self/statm").exists() or not _glibc(),
+    reason="glibc's malloc_trim, Linux's /proc",
+)
 def test_memory_kept_for_reuse_is_handed_back_between_streams():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", HAND_BACK], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", HAND_BACK], capture_output=True, text=True, check=True
+    )
     assert float(out.stdout) > 150  # of the 200 MB the freed array held
 
 

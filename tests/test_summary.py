@@ -29,8 +29,17 @@ from footfall.summary import (
 )
 
 CONTRACT_KEYS = {
-    "duration_s", "n_steps", "n_steps_left", "n_steps_right", "cadence_spm",
-    "contact_balance_left_pct", "metrics", "strike_pattern", "drift", "windows", "findings",
+    "duration_s",
+    "n_steps",
+    "n_steps_left",
+    "n_steps_right",
+    "cadence_spm",
+    "contact_balance_left_pct",
+    "metrics",
+    "strike_pattern",
+    "drift",
+    "windows",
+    "findings",
 }
 
 
@@ -122,17 +131,20 @@ def test_signed_metric_uses_difference_not_percent():
 
 
 def test_cadence_is_run_median_both_feet():
-    t = steps_table(side=["left", "right", "left", "right", "left"],
-                    ic_s=[0.0, 0.35, 0.7, 1.05, 1.4],
-                    cadence_spm=[160.0, 170.0, 165.0, 180.0, 175.0])
+    t = steps_table(
+        side=["left", "right", "left", "right", "left"],
+        ic_s=[0.0, 0.35, 0.7, 1.05, 1.4],
+        cadence_spm=[160.0, 170.0, 165.0, 180.0, 175.0],
+    )
     s = summarize(t, duration_s=2.0)
     assert s["cadence_spm"] == pytest.approx(170.0)  # middle of 160 165 170 175 180
     assert s["metrics"]["cadence_spm"]["median"] == pytest.approx(170.0)
 
 
 def test_cadence_falls_back_to_stride_time():
-    t = steps_table(side=["left", "right", "left"], ic_s=[0.0, 0.375, 0.75],
-                    stride_ms=[750.0, 750.0, 750.0])
+    t = steps_table(
+        side=["left", "right", "left"], ic_s=[0.0, 0.375, 0.75], stride_ms=[750.0, 750.0, 750.0]
+    )
     # one stride (two steps) every 0.75 s -> 2 * 60 / 0.75 = 160 steps/min
     assert summarize(t, duration_s=1.0)["cadence_spm"] == pytest.approx(160.0)
 
@@ -146,8 +158,15 @@ def test_strike_pattern_shares():
     t = steps_table(
         side=["left", "right", "left", "right", "left", "left", "right"],
         ic_s=np.arange(7) * 0.35,
-        strike_pattern=["rearfoot", "forefoot", "rearfoot", "forefoot", "midfoot",
-                        "rearfoot", None],
+        strike_pattern=[
+            "rearfoot",
+            "forefoot",
+            "rearfoot",
+            "forefoot",
+            "midfoot",
+            "rearfoot",
+            None,
+        ],
     )
     sp = summarize(t, duration_s=3.0)["strike_pattern"]
     assert sp["left"]["n"] == 4
@@ -200,8 +219,11 @@ def test_drift_slope_on_long_run_is_exact_for_a_line():
     # 20 000 steps: more than the pairwise step takes at once (grouped first)
     n = 20000
     t = np.arange(n) * 0.35
-    table = steps_table(side=np.where(np.arange(n) % 2 == 0, "left", "right"),
-                        ic_s=t, contact_ms=250.0 - 0.5 * t / 60.0)
+    table = steps_table(
+        side=np.where(np.arange(n) % 2 == 0, "left", "right"),
+        ic_s=t,
+        contact_ms=250.0 - 0.5 * t / 60.0,
+    )
     d = summarize(table, duration_s=float(t[-1]))["drift"]["contact_ms"]
     assert d["per_minute"] == pytest.approx(-0.5)
 
@@ -240,8 +262,9 @@ def test_drift_ignores_metric_missing_in_a_third():
 
 def test_windows_per_minute_medians():
     k = np.arange(300)
-    t = steps_table(side=np.where(k % 2 == 0, "left", "right"),
-                    ic_s=10.0 + 0.5 * k, contact_ms=k.astype(float))
+    t = steps_table(
+        side=np.where(k % 2 == 0, "left", "right"), ic_s=10.0 + 0.5 * k, contact_ms=k.astype(float)
+    )
     w = summarize(t, duration_s=170.0)["windows"]
     # first step at 10 s: windows [10, 70), [70, 130), [130, 190)
     assert [x["start_s"] for x in w] == [10.0, 70.0, 130.0]
@@ -255,8 +278,9 @@ def test_windows_per_minute_medians():
 
 def test_windows_keep_empty_minutes():
     k = np.arange(300)
-    t = steps_table(side=np.where(k % 2 == 0, "left", "right"),
-                    ic_s=0.5 * k, contact_ms=np.full(300, 230.0))
+    t = steps_table(
+        side=np.where(k % 2 == 0, "left", "right"), ic_s=0.5 * k, contact_ms=np.full(300, 230.0)
+    )
     t = t[(t["ic_s"] < 60) | (t["ic_s"] >= 120)]
     w = summarize(t, duration_s=150.0)["windows"]
     assert [x["n_steps"] for x in w] == [120, 0, 60]
@@ -282,9 +306,12 @@ def test_empty_steps(table):
 
 
 def test_one_side_only():
-    t = steps_table(side=["left"] * 5, ic_s=np.arange(5) * 0.7,
-                    contact_ms=[220.0, 230.0, 240.0, 250.0, 260.0],
-                    strike_pattern=["rearfoot"] * 5)
+    t = steps_table(
+        side=["left"] * 5,
+        ic_s=np.arange(5) * 0.7,
+        contact_ms=[220.0, 230.0, 240.0, 250.0, 260.0],
+        strike_pattern=["rearfoot"] * 5,
+    )
     s = summarize(t, duration_s=4.0)
     m = s["metrics"]["contact_ms"]
     assert m["left"] == pytest.approx(240.0) and m["median"] == pytest.approx(240.0)
@@ -316,9 +343,13 @@ def test_nan_handling():
 
 
 def test_unsorted_partial_table_and_input_untouched():
-    t = pd.DataFrame({"side": ["right", "left", "right", "left"],
-                      "ic_s": [1.05, 0.0, 0.35, 0.7],
-                      "contact_ms": [240.0, 200.0, 230.0, 210.0]})
+    t = pd.DataFrame(
+        {
+            "side": ["right", "left", "right", "left"],
+            "ic_s": [1.05, 0.0, 0.35, 0.7],
+            "contact_ms": [240.0, 200.0, 230.0, 210.0],
+        }
+    )
     before = t.copy()
     s = summarize(t, duration_s=2.0)
     pd.testing.assert_frame_equal(t, before)
@@ -358,12 +389,16 @@ def test_output_is_plain_json():
     duration=st.one_of(st.floats(0, 1e5), st.just(float("nan"))),
 )
 def test_any_table_gives_plain_json(rows, duration):
-    t = steps_table(
-        side=[r[0] for r in rows],
-        ic_s=[r[1] for r in rows],
-        contact_ms=[np.nan if r[2] is None else r[2] for r in rows],
-        strike_pattern=[r[3] for r in rows],
-    ) if rows else empty_steps()
+    t = (
+        steps_table(
+            side=[r[0] for r in rows],
+            ic_s=[r[1] for r in rows],
+            contact_ms=[np.nan if r[2] is None else r[2] for r in rows],
+            strike_pattern=[r[3] for r in rows],
+        )
+        if rows
+        else empty_steps()
+    )
     s = summarize(t, duration_s=duration)
     assert s["n_steps"] == len(rows)
     assert_plain_json(s)
@@ -423,8 +458,12 @@ def reduced_reference(x: np.ndarray, y: np.ndarray, max_points: int) -> float | 
             groups.setdefault(k * max_points // x.size, []).append(k)
         x = np.array([np.median(x[members]) for members in groups.values()])
         y = np.array([np.median(y[members]) for members in groups.values()])
-    slopes = [(y[j] - y[i]) / (x[j] - x[i])
-              for i in range(x.size) for j in range(i + 1, x.size) if x[j] != x[i]]
+    slopes = [
+        (y[j] - y[i]) / (x[j] - x[i])
+        for i in range(x.size)
+        for j in range(i + 1, x.size)
+        if x[j] != x[i]
+    ]
     return float(np.median(slopes)) if slopes else None
 
 
@@ -436,7 +475,8 @@ def test_theil_sen_reduction_matches_plain_loop(n, max_points):
     y = 250.0 + 0.4 * x + rng.normal(0, 8, n)
     y[rng.random(n) < 0.08] = np.nan
     assert theil_sen_slope(x, y, max_points=max_points) == pytest.approx(
-        reduced_reference(x, y, max_points), rel=1e-12)
+        reduced_reference(x, y, max_points), rel=1e-12
+    )
 
 
 def test_theil_sen_reduction_on_a_long_run_matches_plain_loop():
@@ -532,17 +572,26 @@ def test_windows_by_hand():
     assert w[0]["contact_balance_left_pct"] == pytest.approx(100.0 * 205.0 / 425.0)
     assert w[2]["contact_balance_left_pct"] == pytest.approx(100.0 * 240.0 / 490.0)
     assert w[5]["contact_balance_left_pct"] is None
-    assert list(w[0]) == ["start_s", "end_s", "n_steps", "n_left", "n_right", "contact_ms",
-                          "contact_balance_left_pct"]  # impact_g has no value
+    assert list(w[0]) == [
+        "start_s",
+        "end_s",
+        "n_steps",
+        "n_left",
+        "n_right",
+        "contact_ms",
+        "contact_balance_left_pct",
+    ]  # impact_g has no value
 
 
 def test_side_labels_case_missing_and_other():
-    t = pd.DataFrame({
-        "side": ["LEFT", "Left", "right", None, "x", "left"],
-        "ic_s": np.arange(6) * 0.4,
-        "contact_ms": [200.0, 210.0, 250.0, 300.0, 400.0, 220.0],
-        "strike_pattern": ["rearfoot", "rearfoot", "forefoot", "midfoot", "midfoot", None],
-    })
+    t = pd.DataFrame(
+        {
+            "side": ["LEFT", "Left", "right", None, "x", "left"],
+            "ic_s": np.arange(6) * 0.4,
+            "contact_ms": [200.0, 210.0, 250.0, 300.0, 400.0, 220.0],
+            "strike_pattern": ["rearfoot", "rearfoot", "forefoot", "midfoot", "midfoot", None],
+        }
+    )
     s = summarize(t, duration_s=3.0)
     assert (s["n_steps"], s["n_steps_left"], s["n_steps_right"]) == (6, 3, 1)
     m = s["metrics"]["contact_ms"]
@@ -558,11 +607,13 @@ def test_side_labels_case_missing_and_other():
 
 
 def test_object_columns_are_coerced_and_input_left_alone():
-    t = pd.DataFrame({
-        "side": ["left", "right", "left", "right", "left"],
-        "ic_s": ["0.0", "0.4", "0.8", "1.2", "oops"],
-        "contact_ms": pd.Series(["200", "bad", 220.0, np.inf, None], dtype=object),
-    })
+    t = pd.DataFrame(
+        {
+            "side": ["left", "right", "left", "right", "left"],
+            "ic_s": ["0.0", "0.4", "0.8", "1.2", "oops"],
+            "contact_ms": pd.Series(["200", "bad", 220.0, np.inf, None], dtype=object),
+        }
+    )
     before = t.copy()
     s = summarize(t, duration_s=2.0)
     pd.testing.assert_frame_equal(t, before)

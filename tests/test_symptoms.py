@@ -24,18 +24,36 @@ from footfall.rules.symptoms import (
 )
 
 ISSUE_FIELDS = {
-    "foot", "locations", "toes", "onset_min", "onset_km", "resolves_after_stopping",
-    "resolves_within_min", "at_rest", "at_night", "burning_pain", "sharp_pain", "weakness",
-    "back_or_leg_pain", "diabetes_or_circulation", "shoe_size_vs_street", "toe_box",
-    "lacing_pattern", "lacing_tightness", "sock_type", "sock_thickness", "shoe_age_km",
+    "foot",
+    "locations",
+    "toes",
+    "onset_min",
+    "onset_km",
+    "resolves_after_stopping",
+    "resolves_within_min",
+    "at_rest",
+    "at_night",
+    "burning_pain",
+    "sharp_pain",
+    "weakness",
+    "back_or_leg_pain",
+    "diabetes_or_circulation",
+    "shoe_size_vs_street",
+    "toe_box",
+    "lacing_pattern",
+    "lacing_tightness",
+    "sock_type",
+    "sock_thickness",
+    "shoe_age_km",
     "hydration",
 }
 
 
 def test_profile_has_every_field_of_the_issue_and_every_field_is_asked():
     assert ISSUE_FIELDS <= set(FIELD_NAMES)
-    assert {"toes", "ball", "between_3_4", "top", "sole_arch", "heel", "whole_foot"} \
-        == set(LOCATIONS)
+    assert {"toes", "ball", "between_3_4", "top", "sole_arch", "heel", "whole_foot"} == set(
+        LOCATIONS
+    )
     assert [q[0] for q in QUESTIONS] == list(FIELD_NAMES)
 
 
@@ -53,7 +71,8 @@ def _value(kind: str, name: str):
 
 
 profiles = st.fixed_dictionaries(
-    {}, optional={n: st.one_of(st.none(), _value(FIELD_KINDS[n], n)) for n in FIELD_NAMES})
+    {}, optional={n: st.one_of(st.none(), _value(FIELD_KINDS[n], n)) for n in FIELD_NAMES}
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -65,7 +84,7 @@ def test_file_round_trip(tmp_path_factory, data, suffix):
     assert load_symptoms(path) == profile
 
 
-@pytest.mark.parametrize("text", ["del \x7f char", "tab\tquote\" back\\ nl\n bell\x07", "é ü 😀"])
+@pytest.mark.parametrize("text", ["del \x7f char", 'tab\tquote" back\\ nl\n bell\x07', "é ü 😀"])
 def test_notes_with_any_character_round_trip_through_toml(tmp_path, text):
     """TOML forbids DEL and other control characters unescaped in a basic
     string (the property test above once drew a DEL in the notes)."""
@@ -75,16 +94,19 @@ def test_notes_with_any_character_round_trip_through_toml(tmp_path, text):
     assert load_symptoms(path) == profile
 
 
-@pytest.mark.parametrize("data, words", [
-    ({"foot": "middle"}, ["'foot'", "left, right, both"]),
-    ({"locations": ["toes", "ankle"]}, ["'locations'", "between_3_4"]),
-    ({"toes": [0, 6]}, ["'toes'", "1-5"]),
-    ({"onset_min": -5}, ["'onset_min'", "negative"]),
-    ({"onset_min": "ten"}, ["'onset_min'", "not a number"]),
-    ({"at_night": "yes"}, ["'at_night'", "true or false"]),
-    ({"burning": True}, ["'burning'", "unknown field", "did you mean 'burning_pain'"]),
-    ({"format": "other/2"}, ["unknown profile format"]),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        ({"foot": "middle"}, ["'foot'", "left, right, both"]),
+        ({"locations": ["toes", "ankle"]}, ["'locations'", "between_3_4"]),
+        ({"toes": [0, 6]}, ["'toes'", "1-5"]),
+        ({"onset_min": -5}, ["'onset_min'", "negative"]),
+        ({"onset_min": "ten"}, ["'onset_min'", "not a number"]),
+        ({"at_night": "yes"}, ["'at_night'", "true or false"]),
+        ({"burning": True}, ["'burning'", "unknown field", "did you mean 'burning_pain'"]),
+        ({"format": "other/2"}, ["unknown profile format"]),
+    ],
+)
 def test_bad_fields_are_named_with_a_fix(tmp_path, data, words):
     path = tmp_path / "me.json"
     path.write_text(json.dumps(data))
@@ -118,32 +140,73 @@ def test_a_profile_built_in_python_is_checked_too():
 # --------------------------------------------------------------------------
 
 ANSWERS = [
-    "1",                   # foot: left
-    "1, between_3_4",      # locations: toes, between the 3rd and 4th toes
-    "3 4",                 # which toes
-    "",                    # onset in minutes: skipped, so km is asked
-    "2.5",                 # onset km
-    "maybe", "y",          # resolves after stopping: a bad answer is asked again
-    "5",                   # resolves within min
-    "n", "", "yes", "n", "", "", "n", "n", "", "n", "", "", "", "y",
+    "1",  # foot: left
+    "1, between_3_4",  # locations: toes, between the 3rd and 4th toes
+    "3 4",  # which toes
+    "",  # onset in minutes: skipped, so km is asked
+    "2.5",  # onset km
+    "maybe",
+    "y",  # resolves after stopping: a bad answer is asked again
+    "5",  # resolves within min
+    "n",
+    "",
+    "yes",
+    "n",
+    "",
+    "",
+    "n",
+    "n",
+    "",
+    "n",
+    "",
+    "",
+    "",
+    "y",
     # at_rest .. tight_muscles
-    "0.5", "narrow", "1", "tight", "cotton", "3", "450", "lots-of-water",
+    "0.5",
+    "narrow",
+    "1",
+    "tight",
+    "cotton",
+    "3",
+    "450",
+    "lots-of-water",
     "left worse than right",
 ]
 EXPECTED = {
-    "foot": "left", "locations": ["toes", "between_3_4"], "toes": [3, 4], "onset_km": 2.5,
-    "resolves_after_stopping": True, "resolves_within_min": 5.0, "at_rest": False,
-    "burning_pain": True, "sharp_pain": False, "weakness": False, "back_or_leg_pain": False,
-    "diabetes_or_circulation": False, "tight_muscles": True,
-    "shoe_size_vs_street": 0.5, "toe_box": "narrow", "lacing_pattern": "criss-cross",
-    "lacing_tightness": "tight", "sock_type": "cotton", "sock_thickness": "thick",
-    "shoe_age_km": 450.0, "hydration": "lots-of-water", "notes": "left worse than right",
+    "foot": "left",
+    "locations": ["toes", "between_3_4"],
+    "toes": [3, 4],
+    "onset_km": 2.5,
+    "resolves_after_stopping": True,
+    "resolves_within_min": 5.0,
+    "at_rest": False,
+    "burning_pain": True,
+    "sharp_pain": False,
+    "weakness": False,
+    "back_or_leg_pain": False,
+    "diabetes_or_circulation": False,
+    "tight_muscles": True,
+    "shoe_size_vs_street": 0.5,
+    "toe_box": "narrow",
+    "lacing_pattern": "criss-cross",
+    "lacing_tightness": "tight",
+    "sock_type": "cotton",
+    "sock_thickness": "thick",
+    "shoe_age_km": 450.0,
+    "hydration": "lots-of-water",
+    "notes": "left worse than right",
 }
 
 
 def _symptoms(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "footfall", "symptoms", *args],
-                          input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "footfall", "symptoms", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
@@ -166,7 +229,7 @@ def test_questionnaire_stopping_early_writes_nothing(tmp_path):
 
 def test_questionnaire_refuses_to_overwrite(tmp_path):
     out = tmp_path / "me.toml"
-    out.write_text("foot = \"left\"\n")
+    out.write_text('foot = "left"\n')
     r = _symptoms("-o", str(out), stdin="\n" * len(QUESTIONS))
     assert r.returncode == 2 and "--force" in r.stderr
     r = _symptoms("-o", str(out), "--force", stdin="\n" * len(QUESTIONS))
@@ -175,6 +238,6 @@ def test_questionnaire_refuses_to_overwrite(tmp_path):
 
 def test_check_reports_a_bad_profile(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text("toe_box = \"huge\"\n")
+    bad.write_text('toe_box = "huge"\n')
     r = _symptoms("--check", str(bad))
     assert r.returncode == 2 and "'toe_box'" in r.stderr and "Traceback" not in r.stderr

@@ -53,11 +53,17 @@ def test_concat_matches_pandas_concat_with_a_missing_column():
 def test_take_and_conform_sort_by_contact_like_the_dataframe_route():
     rng = np.random.default_rng(1)
     ic = rng.permutation(np.r_[np.arange(8.0), np.nan, 3.0])  # a tie and a NaN
-    t = ColumnTable({"side": np.where(rng.random(10) < 0.5, "left", "right"), "ic_s": ic,
-                     "contact_ms": rng.normal(250, 10, 10), "extra": np.arange(10)})
+    t = ColumnTable(
+        {
+            "side": np.where(rng.random(10) < 0.5, "left", "right"),
+            "ic_s": ic,
+            "contact_ms": rng.normal(250, 10, 10),
+            "extra": np.arange(10),
+        }
+    )
     got = conform_steps(t)
     assert isinstance(got, ColumnTable)
-    assert got.columns[:len(STEP_COLUMNS)] == list(STEP_COLUMNS)
+    assert got.columns[: len(STEP_COLUMNS)] == list(STEP_COLUMNS)
     want = conform_steps(t.to_pandas())
     pd.testing.assert_frame_equal(got.to_pandas(), want, check_dtype=False)
     # the order is the stable sort of ic_s, NaN last
@@ -87,16 +93,25 @@ def test_analysis_steps_equal_the_dataframe_route(which):
     want = _dataframe_route(rec)
     pd.testing.assert_frame_equal(res.steps, want)
     assert res.summary == summarize(want, duration_s=rec.duration_s) | {
-        "findings": res.summary["findings"], "not_evaluated": res.summary["not_evaluated"]}
+        "findings": res.summary["findings"],
+        "not_evaluated": res.summary["not_evaluated"],
+    }
 
 
 def test_summary_json_does_not_load_pandas(tmp_path: Path):
     # the command line's summary needs no DataFrame; pandas takes about half
     # a second to import, more than the analysis of a short recording
-    code = ("import json, sys; from footfall.cli import main; "
-            "rc = main(['analyze', sys.argv[1], '--json', sys.argv[2]]); "
-            "print(rc, 'pandas' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(tmp_path / "s.json")],
-                         capture_output=True, text=True, check=True, cwd=REPO)
+    code = (
+        "import json, sys; from footfall.cli import main; "
+        "rc = main(['analyze', sys.argv[1], '--json', sys.argv[2]]); "
+        "print(rc, 'pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLE), str(tmp_path / "s.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     assert out.stdout.strip().splitlines()[-1] == "0 False"
     assert (tmp_path / "s.json").stat().st_size > 1000

@@ -23,7 +23,7 @@ def _pivot(turn_deg: float, fs: float = 200.0, tilt_deg: float = 0.0):
     ``tilt_deg`` (toes up) throughout, so its z axis is not vertical."""
     n_rest, n_turn = int(0.3 * fs), int(0.6 * fs)
     k = np.arange(n_turn)
-    rate = (1 - np.cos(2 * np.pi * k / n_turn))  # mean 1
+    rate = 1 - np.cos(2 * np.pi * k / n_turn)  # mean 1
     rate *= np.radians(turn_deg) * fs / n_turn
     w_world = np.concatenate([np.zeros(n_rest), rate, np.zeros(n_rest)])
     # world vertical in a frame pitched toes-up by tilt: rotation about -y

@@ -31,8 +31,7 @@ from footfall.wire import (
     serial_wrap,
 )
 
-FAST = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_crc_check_value() -> None:
@@ -59,8 +58,10 @@ def test_cobs_rejects_bad_input() -> None:
 
 
 imu_raw = st.integers(1, 40).flatmap(
-    lambda n: st.binary(min_size=12 * n, max_size=12 * n)
-    .map(lambda b: np.frombuffer(b, dtype="<i2").reshape(-1, 6)))
+    lambda n: st.binary(min_size=12 * n, max_size=12 * n).map(
+        lambda b: np.frombuffer(b, dtype="<i2").reshape(-1, 6)
+    )
+)
 u32 = st.integers(0, 2**32 - 1)
 u64 = st.integers(0, 2**64 - 1)
 
@@ -71,7 +72,12 @@ def test_imu_round_trip(raw: np.ndarray, sid: int, seq: int, t_us: int, period: 
     frame = decode_frame(encode_imu6(sid, seq, t_us, period, raw))
     h = frame.header
     assert (h.stream_id, h.seq, h.t_first_us, h.period_ns, h.sample_count) == (
-        sid, seq, t_us, period, len(raw))
+        sid,
+        seq,
+        t_us,
+        period,
+        len(raw),
+    )
     assert isinstance(frame.payload, ImuBlock)
     np.testing.assert_array_equal(frame.payload.raw, raw)
     si = frame.payload.si()
@@ -93,9 +99,20 @@ def test_insole_round_trip(cells: int, n: int, data: st.DataObject) -> None:
 @FAST
 @given(st.text(max_size=40), st.text(max_size=20), st.text(max_size=20), u32)
 def test_device_info_round_trip(name: str, fw: str, layout: str, boot: int) -> None:
-    info = DeviceInfoPayload(1, 1, 0xFF, 16, 100_000, 0.5, 0.0, 6, boot,
-                             name.encode()[:255].decode("utf-8", "ignore"),
-                             fw, layout)
+    info = DeviceInfoPayload(
+        1,
+        1,
+        0xFF,
+        16,
+        100_000,
+        0.5,
+        0.0,
+        6,
+        boot,
+        name.encode()[:255].decode("utf-8", "ignore"),
+        fw,
+        layout,
+    )
     got = decode_frame(encode_device_info(2, 7, 99, 10_000_000, info)).payload
     assert got == info
 
@@ -111,18 +128,22 @@ def test_extension_bytes_and_longer_payloads_are_ignored() -> None:
     raw = np.arange(12, dtype=np.int16).reshape(2, 6)
     base = decode_frame(encode_imu6(0, 1, 2, 3, raw))
     payload = base.raw[24:-2]
-    frame = encode_frame(MSG_IMU6, 0, 1, 2, 3, payload + b"\x09\x09", sample_count=2,
-                         extension=b"\xff\x00\x01")
+    frame = encode_frame(
+        MSG_IMU6, 0, 1, 2, 3, payload + b"\x09\x09", sample_count=2, extension=b"\xff\x00\x01"
+    )
     got = decode_frame(frame)
     np.testing.assert_array_equal(got.payload.raw, raw)
 
 
-@pytest.mark.parametrize("mutate, reason", [
-    (lambda f: f[:20], "short"),
-    (lambda f: f[:-1] + bytes([f[-1] ^ 1]), "crc"),
-    (lambda f: encode_frame(MSG_IMU6, 0, 0, 0, 0, b"\x00" * 8, sample_count=3), "payload"),
-    (lambda f: encode_frame(MSG_IMU6, 0, 0, 0, 0, b"", version=2), "version"),
-])
+@pytest.mark.parametrize(
+    "mutate, reason",
+    [
+        (lambda f: f[:20], "short"),
+        (lambda f: f[:-1] + bytes([f[-1] ^ 1]), "crc"),
+        (lambda f: encode_frame(MSG_IMU6, 0, 0, 0, 0, b"\x00" * 8, sample_count=3), "payload"),
+        (lambda f: encode_frame(MSG_IMU6, 0, 0, 0, 0, b"", version=2), "version"),
+    ],
+)
 def test_decode_frame_errors(mutate, reason: str) -> None:
     good = encode_imu6(0, 1, 2, 3, np.zeros((1, 6), np.int16))
     with pytest.raises(WireError) as e:
@@ -167,14 +188,29 @@ def _frames(n: int, rng: np.random.Generator) -> list[bytes]:
     for i in range(n):
         k = int(rng.integers(0, 3))
         if k == 0:
-            out.append(encode_imu6(0, i, 1000 * i, 2_500_000,
-                                   rng.integers(-32768, 32768, (int(rng.integers(1, 30)), 6))))
+            out.append(
+                encode_imu6(
+                    0,
+                    i,
+                    1000 * i,
+                    2_500_000,
+                    rng.integers(-32768, 32768, (int(rng.integers(1, 30)), 6)),
+                )
+            )
         elif k == 1:
-            out.append(encode_insole(1, i, 1000 * i, 10_000_000,
-                                     rng.integers(0, 65536, (int(rng.integers(1, 6)), 16))))
+            out.append(
+                encode_insole(
+                    1,
+                    i,
+                    1000 * i,
+                    10_000_000,
+                    rng.integers(0, 65536, (int(rng.integers(1, 6)), 16)),
+                )
+            )
         else:
-            out.append(encode_status(0, i, 1000 * i, 2_500_000,
-                                     StatusPayload(i, 0, 0, 3800, 90, 0)))
+            out.append(
+                encode_status(0, i, 1000 * i, 2_500_000, StatusPayload(i, 0, 0, 3800, 90, 0))
+            )
     return out
 
 
@@ -182,10 +218,14 @@ ACTIONS = ("ok", "ok", "ok", "flip", "noise", "truncate", "nodelim", "ok_zero")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=25),
-       st.lists(st.integers(1, 400), min_size=1, max_size=10))
-def test_every_valid_frame_after_corruption_is_recovered(seed: int, actions: list[str],
-                                                         cuts: list[int]) -> None:
+@given(
+    st.integers(0, 2**32 - 1),
+    st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=25),
+    st.lists(st.integers(1, 400), min_size=1, max_size=10),
+)
+def test_every_valid_frame_after_corruption_is_recovered(
+    seed: int, actions: list[str], cuts: list[int]
+) -> None:
     rng = np.random.default_rng(seed)
     frames = _frames(len(actions), rng)
     stream = bytearray()
@@ -218,7 +258,7 @@ def test_every_valid_frame_after_corruption_is_recovered(seed: int, actions: lis
     got: list[bytes] = []
     pos = 0
     for c in cuts * (len(stream) // max(sum(cuts), 1) + 1):
-        got += [f.raw for f in d.feed(stream[pos:pos + c])]
+        got += [f.raw for f in d.feed(stream[pos : pos + c])]
         pos += c
         if pos >= len(stream):
             break

@@ -48,9 +48,24 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("no C compiler (gcc) on this machine: the C encoder is not checked")
     work = tmp_path_factory.mktemp("ffwire")
     exe = work / "test_ff_wire"
-    subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic",
-                    str(C_DIR / "ff_wire.c"), str(C_DIR / "test_ff_wire.c"), "-o", str(exe)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            cc,
+            "-std=c99",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            str(C_DIR / "ff_wire.c"),
+            str(C_DIR / "test_ff_wire.c"),
+            "-o",
+            str(exe),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     out = work / "golden"
     out.mkdir()
     run = subprocess.run([str(exe), str(out)], capture_output=True, text=True)
@@ -66,8 +81,19 @@ def test_c_crc_check_value_is_the_catalogue_one(golden: Path) -> None:
     assert _doc(golden)["crc_check_123456789"] == CRC16_CHECK == 0x29B1
 
 
-@pytest.mark.parametrize("name", ["imu_basic", "imu_long", "insole16", "info_imu",
-                                  "info_insole", "status", "unknown_type", "imu_extension"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "imu_basic",
+        "imu_long",
+        "insole16",
+        "info_imu",
+        "info_insole",
+        "status",
+        "unknown_type",
+        "imu_extension",
+    ],
+)
 def test_golden_frame_decodes_exactly(golden: Path, name: str) -> None:
     spec = next(f for f in _doc(golden)["frames"] if f["name"] == name)
     data = (golden / f"{name}.bin").read_bytes()
@@ -77,8 +103,13 @@ def test_golden_frame_decodes_exactly(golden: Path, name: str) -> None:
     frame = decode_frame(raw)
     h = frame.header
     assert (h.msg_type, h.stream_id, h.seq, h.t_first_us, h.period_ns, h.sample_count) == (
-        spec["msg_type"], spec["stream_id"], spec["seq"], spec["t_first_us"],
-        spec["period_ns"], spec["sample_count"])
+        spec["msg_type"],
+        spec["stream_id"],
+        spec["seq"],
+        spec["t_first_us"],
+        spec["period_ns"],
+        spec["sample_count"],
+    )
     assert int.from_bytes(raw[-2:], "little") == spec["crc"]
     p = frame.payload
     if spec["msg_type"] == 16:
@@ -87,18 +118,32 @@ def test_golden_frame_decodes_exactly(golden: Path, name: str) -> None:
         assert p.gyr_scale == _f32(spec["gyr_scale_bits"])
         np.testing.assert_array_equal(p.raw, np.array(spec["raw"]).reshape(-1, 6))
         if name != "imu_extension":  # the Python encoder writes the same bytes
-            assert encode_imu6(h.stream_id, h.seq, h.t_first_us, h.period_ns, p.raw,
-                               p.acc_scale, p.gyr_scale) == raw
+            assert (
+                encode_imu6(
+                    h.stream_id, h.seq, h.t_first_us, h.period_ns, p.raw, p.acc_scale, p.gyr_scale
+                )
+                == raw
+            )
     elif spec["msg_type"] == 17:
         assert isinstance(p, InsoleBlock)
         assert p.kpa_scale == _f32(spec["kpa_scale_bits"])
         np.testing.assert_array_equal(p.raw, np.array(spec["raw"]).reshape(-1, spec["n_cells"]))
-        assert encode_insole(h.stream_id, h.seq, h.t_first_us, h.period_ns, p.raw,
-                             p.kpa_scale) == raw
+        assert (
+            encode_insole(h.stream_id, h.seq, h.t_first_us, h.period_ns, p.raw, p.kpa_scale) == raw
+        )
     elif spec["msg_type"] == 1:
         assert isinstance(p, DeviceInfoPayload)
-        for key in ("kind", "side", "placement", "n_channels", "rate_mhz",
-                    "samples_per_frame", "boot_id", "firmware", "layout"):
+        for key in (
+            "kind",
+            "side",
+            "placement",
+            "n_channels",
+            "rate_mhz",
+            "samples_per_frame",
+            "boot_id",
+            "firmware",
+            "layout",
+        ):
             assert getattr(p, key) == spec[key], key
         assert p.name == spec["device_name"]
         assert p.scale0 == _f32(spec["scale0_bits"])
@@ -106,8 +151,14 @@ def test_golden_frame_decodes_exactly(golden: Path, name: str) -> None:
         assert encode_device_info(h.stream_id, h.seq, h.t_first_us, h.period_ns, p) == raw
     elif spec["msg_type"] == 2:
         assert isinstance(p, StatusPayload)
-        for key in ("next_seq", "frames_dropped", "samples_overrun", "battery_mv",
-                    "battery_pct", "flags"):
+        for key in (
+            "next_seq",
+            "frames_dropped",
+            "samples_overrun",
+            "battery_mv",
+            "battery_pct",
+            "flags",
+        ):
             assert getattr(p, key) == spec[key], key
         assert encode_status(h.stream_id, h.seq, h.t_first_us, h.period_ns, p) == raw
     else:

@@ -20,17 +20,20 @@ def main(argv: list[str] | None = None) -> int:
     from footfall.registry import with_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only compare; exit 1 when docs/metrics.md differs")
-    parser.add_argument("--out", type=Path, default=DOC,
-                        help="where to write (default docs/metrics.md)")
+    parser.add_argument(
+        "--check", action="store_true", help="only compare; exit 1 when docs/metrics.md differs"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DOC, help="where to write (default docs/metrics.md)"
+    )
     args = parser.parse_args(argv)
     current = args.out.read_text(encoding="utf-8")
     text = with_table(current)
     if args.check:
         if current != text:
-            print(f"{args.out} is out of date: run python tools/gen_metrics_doc.py",
-                  file=sys.stderr)
+            print(
+                f"{args.out} is out of date: run python tools/gen_metrics_doc.py", file=sys.stderr
+            )
             return 1
         print(f"{args.out} is up to date")
         return 0

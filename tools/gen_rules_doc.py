@@ -20,17 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     from footfall.rules.ruleset import load_rules
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only compare; exit 1 when docs/rules.md differs")
-    parser.add_argument("--out", type=Path, default=DOC,
-                        help="where to write (default docs/rules.md)")
+    parser.add_argument(
+        "--check", action="store_true", help="only compare; exit 1 when docs/rules.md differs"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DOC, help="where to write (default docs/rules.md)"
+    )
     args = parser.parse_args(argv)
     text = render_markdown(load_rules())
     if args.check:
         current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
         if current != text:
-            print(f"{args.out} is out of date: run python tools/gen_rules_doc.py",
-                  file=sys.stderr)
+            print(f"{args.out} is out of date: run python tools/gen_rules_doc.py", file=sys.stderr)
             return 1
         print(f"{args.out} is up to date")
         return 0

@@ -117,17 +117,19 @@ end) and marked as such.
 
 
 def section_accuracy(v: dict | None) -> str:
-    out = ["## Accuracy: `python bench/validate.py`\n",
-           "Writes `bench/results/validation.json`. footfall is run exactly as a user\n"
-           "would run it: raw sensor axes, no rotation or side-specific setting given.\n"
-           "Each reference event is paired with the nearest detected event of the same\n"
-           "foot and kind within a tolerance (30 ms gaitmap, 50 ms IPOL, Fukuchi and\n"
-           "the simulated runs), each detection used once; MAE and bias are over\n"
-           "matched pairs (bias = footfall minus reference); \"extra\" counts detections\n"
-           "that match no reference event (within the reference's span, widened by the\n"
-           "tolerance, where the reference covers only part of the recording;\n"
-           "`bench/scoring.py`). Events are read from the steps table, except on the\n"
-           "IPOL walks (below).\n"]
+    out = [
+        "## Accuracy: `python bench/validate.py`\n",
+        "Writes `bench/results/validation.json`. footfall is run exactly as a user\n"
+        "would run it: raw sensor axes, no rotation or side-specific setting given.\n"
+        "Each reference event is paired with the nearest detected event of the same\n"
+        "foot and kind within a tolerance (30 ms gaitmap, 50 ms IPOL, Fukuchi and\n"
+        "the simulated runs), each detection used once; MAE and bias are over\n"
+        'matched pairs (bias = footfall minus reference); "extra" counts detections\n'
+        "that match no reference event (within the reference's span, widened by the\n"
+        "tolerance, where the reference covers only part of the recording;\n"
+        "`bench/scoring.py`). Events are read from the steps table, except on the\n"
+        "IPOL walks (below).\n",
+    ]
     if not v:
         return "\n".join(out) + "\n" + missing("accuracy", "python bench/validate.py")
     out.append(_gaitmap_example(v.get("gaitmap")))
@@ -143,10 +145,12 @@ def section_accuracy(v: dict | None) -> str:
 def _event_definitions(v: dict) -> str:
     """The real references side by side, under each event rule: when does
     each say a foot lands and leaves, relative to footfall's features."""
-    refs = [("gaitmap", "gaitmap example walk", "motion capture (markers)"),
-            ("fukuchi", "Fukuchi treadmill run", "force plate, 50 N"),
-            ("fukuchi_heel", "Fukuchi heel striker RBDS0041", "force plate, 50 N"),
-            ("ipol", "IPOL walks", "IMU events checked by hand")]
+    refs = [
+        ("gaitmap", "gaitmap example walk", "motion capture (markers)"),
+        ("fukuchi", "Fukuchi treadmill run", "force plate, 50 N"),
+        ("fukuchi_heel", "Fukuchi heel striker RBDS0041", "force plate, 50 N"),
+        ("ipol", "IPOL walks", "IMU events checked by hand"),
+    ]
     variants = v.get("rules") or {}
     rows = []
     for label, row in variants.items():
@@ -154,12 +158,17 @@ def _event_definitions(v: dict) -> str:
             r = row.get(key)
             if not r:
                 continue
-            rows.append([label, f"{name} ({kind})",
-                         f"{num(get(r, 'initial_contact', 'mae_ms'))} "
-                         f"({num(get(r, 'initial_contact', 'bias_ms'), signed=True)}), "
-                         f"{num(get(r, 'initial_contact', 'matched_pct'))} %",
-                         f"{num(get(r, 'toe_off', 'mae_ms'))} "
-                         f"({num(get(r, 'toe_off', 'bias_ms'), signed=True)})"])
+            rows.append(
+                [
+                    label,
+                    f"{name} ({kind})",
+                    f"{num(get(r, 'initial_contact', 'mae_ms'))} "
+                    f"({num(get(r, 'initial_contact', 'bias_ms'), signed=True)}), "
+                    f"{num(get(r, 'initial_contact', 'matched_pct'))} %",
+                    f"{num(get(r, 'toe_off', 'mae_ms'))} "
+                    f"({num(get(r, 'toe_off', 'bias_ms'), signed=True)})",
+                ]
+            )
     head = """### Event rules and where the references disagree
 
 The three real references do not mark contact the same way, so each rule of
@@ -171,8 +180,12 @@ contacts matched (within 30 ms on the gaitmap example, 50 ms on the others).
 """
     if not rows:
         return head + missing("event rules", "python bench/validate.py --only rules")
-    return head + table(["rule", "reference", "initial contact MAE (bias), matched",
-                         "toe-off MAE (bias)"], rows) + """
+    return (
+        head
+        + table(
+            ["rule", "reference", "initial contact MAE (bias), matched", "toe-off MAE (bias)"], rows
+        )
+        + """
 
 * **Toe-off.** The peak of the push-off's toes-down pitch rate (Falbriard et
   al. 2018) comes before the force plate's toe-off and before the IPOL
@@ -218,6 +231,7 @@ contacts matched (within 30 ms on the gaitmap example, 50 ms on the others).
   that contact at the crossing (the heel on the ground, rolling): the rule
   moves it out of the 30 ms match (the gaitmap row's contacts matched).
 """
+    )
 
 
 def _gaitmap_example(g: dict | None) -> str:
@@ -231,26 +245,48 @@ between consecutive mid-stances.
         return head + "\n" + missing("gaitmap example", "python bench/validate.py")
     ic, to, st = g["initial_contact"], g["toe_off"], g["strides"]
     rows = [
-        ["initial contact MAE", f"{num(ic['mae_ms'])} ms (bias {num(ic['bias_ms'], signed=True)} "
-         "ms)", "<= 10 ms: " + met(_le(ic["mae_ms"], 10.0)), ""],
-        ["toe-off MAE", f"{num(to['mae_ms'])} ms (bias {num(to['bias_ms'], signed=True)} ms)",
-         "<= 10 ms: " + met(_le(to["mae_ms"], 10.0)), ""],
-        ["stride time MAE", f"{num(st['stride_time_mae_ms'])} ms",
-         "<= 7 ms: " + met(_le(st["stride_time_mae_ms"], 7.0)), "7-12 ms"],
-        ["stride length MAE", f"{num(_cm(st['stride_length_mae_m']))} cm = "
-         f"{num(st['stride_length_mae_pct_of_mean'])} % of the mean (bias "
-         f"{num(_cm(st['stride_length_bias_m']), signed=True)} cm)",
-         "<= 3 %: " + met(_le(st["stride_length_mae_pct_of_mean"], 3.0)), "3.7-4.2 cm"],
+        [
+            "initial contact MAE",
+            f"{num(ic['mae_ms'])} ms (bias {num(ic['bias_ms'], signed=True)} ms)",
+            "<= 10 ms: " + met(_le(ic["mae_ms"], 10.0)),
+            "",
+        ],
+        [
+            "toe-off MAE",
+            f"{num(to['mae_ms'])} ms (bias {num(to['bias_ms'], signed=True)} ms)",
+            "<= 10 ms: " + met(_le(to["mae_ms"], 10.0)),
+            "",
+        ],
+        [
+            "stride time MAE",
+            f"{num(st['stride_time_mae_ms'])} ms",
+            "<= 7 ms: " + met(_le(st["stride_time_mae_ms"], 7.0)),
+            "7-12 ms",
+        ],
+        [
+            "stride length MAE",
+            f"{num(_cm(st['stride_length_mae_m']))} cm = "
+            f"{num(st['stride_length_mae_pct_of_mean'])} % of the mean (bias "
+            f"{num(_cm(st['stride_length_bias_m']), signed=True)} cm)",
+            "<= 3 %: " + met(_le(st["stride_length_mae_pct_of_mean"], 3.0)),
+            "3.7-4.2 cm",
+        ],
         ["contact time MAE", f"{num(st['contact_time_mae_ms'])} ms", "", ""],
         ["reference strides found", f"{st['found']} of {st['n_ref']}", "all", ""],
-        ["contacts found / extra", f"{num(ic['matched_pct'])} % / {num(ic['extra_pct'])} %", "",
-         ""],
+        [
+            "contacts found / extra",
+            f"{num(ic['matched_pct'])} % / {num(ic['extra_pct'])} %",
+            "",
+            "",
+        ],
     ]
-    body = table(["measure", "footfall", "target (spine issue)",
-                  "gaitmap, published with the data set [1]"], rows)
+    body = table(
+        ["measure", "footfall", "target (spine issue)", "gaitmap, published with the data set [1]"],
+        rows,
+    )
     notes = f"""
 Notes: reference strides in the turn that span a contact the reference leaves
-out ({st['excluded_spanning_missing_contact']} here) are excluded from stride time
+out ({st["excluded_spanning_missing_contact"]} here) are excluded from stride time
 and counted in the results file. A reference stride that starts from the
 standing posture before the first step has no swing before it, so there is
 no initial contact to detect. Extra detections are contacts in the turn and at
@@ -269,11 +305,11 @@ Heading change per stride (`turn_deg`) against the motion-capture foot
 orientations (the angle about the vertical between the foot's long axis at
 the stride's two mid-stances; the reference's left-foot orientations are
 mirrored, so their sign is reversed: see `bench/datasets.py`), on
-{t['n']} reference strides: MAE {num(t['mae_deg'])} deg (bias
-{num(t['bias_deg'], signed=True)} deg); {t['straight_n']} straight strides
-(reference within 20 deg) {num(t['straight_mae_deg'])} deg; the
-{t['turning_n']} strides of the U-turn that the reference lists
-{num(t['turning_mae_deg'])} deg (reference / footfall: {pairs} deg).
+{t["n"]} reference strides: MAE {num(t["mae_deg"])} deg (bias
+{num(t["bias_deg"], signed=True)} deg); {t["straight_n"]} straight strides
+(reference within 20 deg) {num(t["straight_mae_deg"])} deg; the
+{t["turning_n"]} strides of the U-turn that the reference lists
+{num(t["turning_mae_deg"])} deg (reference / footfall: {pairs} deg).
 """
 
 
@@ -286,18 +322,32 @@ def _fukuchi_rows(f: dict) -> list[list[str]]:
     the force plate, with the targets."""
     ic, to = f["initial_contact"], f["toe_off"]
     rows = [
-        ["contacts found (IC within 50 ms)", f"{num(ic['matched_pct'])} % of {ic['n_ref']}, "
-         f"{num(ic['extra_pct'])} % extra",
-         "every contact: " + met(_ge(ic["matched_pct"], 100.0))],
-        ["initial contact MAE", f"{num(ic['mae_ms'])} ms (bias {num(ic['bias_ms'], signed=True)}"
-         " ms)", "<= 10 ms: " + met(_le(ic["mae_ms"], 10.0))],
-        ["toe-off MAE", f"{num(to['mae_ms'])} ms (bias {num(to['bias_ms'], signed=True)} ms)",
-         "<= 10 ms: " + met(_le(to["mae_ms"], 10.0))],
-        ["contact time mean abs error", f"{num(f['contact_time_mean_abs_err_pct'])} % (bias "
-         f"{num(f['contact_time_bias_pct'], signed=True)} %)",
-         "<= 5 %: " + met(_le(f["contact_time_mean_abs_err_pct"], 5.0))],
-        ["cadence", f"{num(f['cadence_spm'])} spm vs force plate {num(f['cadence_truth_spm'])}",
-         "within 1 spm: " + met(_le(_absdiff(f["cadence_spm"], f["cadence_truth_spm"]), 1.0))],
+        [
+            "contacts found (IC within 50 ms)",
+            f"{num(ic['matched_pct'])} % of {ic['n_ref']}, {num(ic['extra_pct'])} % extra",
+            "every contact: " + met(_ge(ic["matched_pct"], 100.0)),
+        ],
+        [
+            "initial contact MAE",
+            f"{num(ic['mae_ms'])} ms (bias {num(ic['bias_ms'], signed=True)} ms)",
+            "<= 10 ms: " + met(_le(ic["mae_ms"], 10.0)),
+        ],
+        [
+            "toe-off MAE",
+            f"{num(to['mae_ms'])} ms (bias {num(to['bias_ms'], signed=True)} ms)",
+            "<= 10 ms: " + met(_le(to["mae_ms"], 10.0)),
+        ],
+        [
+            "contact time mean abs error",
+            f"{num(f['contact_time_mean_abs_err_pct'])} % (bias "
+            f"{num(f['contact_time_bias_pct'], signed=True)} %)",
+            "<= 5 %: " + met(_le(f["contact_time_mean_abs_err_pct"], 5.0)),
+        ],
+        [
+            "cadence",
+            f"{num(f['cadence_spm'])} spm vs force plate {num(f['cadence_truth_spm'])}",
+            "within 1 spm: " + met(_le(_absdiff(f["cadence_spm"], f["cadence_truth_spm"]), 1.0)),
+        ],
     ]
     return rows
 
@@ -331,18 +381,28 @@ integrated from a foot in the air.
     if sh:
         sic, sto = sh["initial_contact"], sh["toe_off"]
         srows = [
-            ["contacts found (IC within 50 ms)", f"{num(sic['matched_pct'])} % of "
-             f"{sic['n_ref']}, {num(sic['extra_pct'])} % extra"],
-            ["initial contact MAE", f"{num(sic['mae_ms'])} ms (bias "
-             f"{num(sic['bias_ms'], signed=True)} ms)"],
+            [
+                "contacts found (IC within 50 ms)",
+                f"{num(sic['matched_pct'])} % of {sic['n_ref']}, {num(sic['extra_pct'])} % extra",
+            ],
+            [
+                "initial contact MAE",
+                f"{num(sic['mae_ms'])} ms (bias {num(sic['bias_ms'], signed=True)} ms)",
+            ],
             ["toe-offs found (within 50 ms)", f"{num(sto['matched_pct'])} % of {sto['n_ref']}"],
-            ["toe-off MAE", f"{num(sto['mae_ms'])} ms (bias "
-             f"{num(sto['bias_ms'], signed=True)} ms)"],
-            ["shank angle at contact, mean abs error", f"{num(sh['angle_mae_deg'])} deg (bias "
-             f"{num(sh['angle_bias_deg'], signed=True)} deg; markers' median "
-             f"{num(sh['angle_truth_median_deg'])} deg; {sh['angle_n']} contacts)"],
+            [
+                "toe-off MAE",
+                f"{num(sto['mae_ms'])} ms (bias {num(sto['bias_ms'], signed=True)} ms)",
+            ],
+            [
+                "shank angle at contact, mean abs error",
+                f"{num(sh['angle_mae_deg'])} deg (bias "
+                f"{num(sh['angle_bias_deg'], signed=True)} deg; markers' median "
+                f"{num(sh['angle_truth_median_deg'])} deg; {sh['angle_n']} contacts)",
+            ],
         ]
-        out += """
+        out += (
+            """
 #### The same run's virtual shank IMUs, alone
 Shank IMUs at the centroid of the shank markers, z along the tibia and x
 facing the direction of travel at quiet standing, analysed
@@ -350,14 +410,18 @@ without the foot IMUs (`footfall.gait.shank`; docs/metrics.md, "Shank IMU").
 The event rules' two shares were set on this run, so these figures are a
 fit, not an independent test.
 
-""" + table(["measure", "footfall"], srows) + "\n"
+"""
+            + table(["measure", "footfall"], srows)
+            + "\n"
+        )
     return out
 
 
 def _fukuchi_heel(f: dict) -> str:
     """The second Fukuchi runner, a heel striker: the same measures."""
     rows = _fukuchi_rows(f)
-    out = """#### The second runner: RBDS0041, a heel striker
+    out = (
+        """#### The second runner: RBDS0041, a heel striker
 The same method and truth (`bench/fukuchi_imu.py`; its force plate is read
 with its own ringing in mind, `SUBJECTS` there). It lands heel first (markers'
 strike angle about +18 deg), where RBDS001 lands flat. No event rule was set
@@ -367,15 +431,20 @@ starts before the force plate's contact in the virtual signal (the
 marker-cutoff table in "Real running, any mounting" shows how the contact
 moves with the filter).
 
-""" + table(["measure", "footfall", "target"], rows) + "\n"
+"""
+        + table(["measure", "footfall", "target"], rows)
+        + "\n"
+    )
     sh = f.get("shank")
     if sh:
-        out += (f"\nIts virtual shank IMUs alone: contacts {num(sh['initial_contact']['mae_ms'])}"
-                f" ms MAE (bias {num(sh['initial_contact']['bias_ms'], signed=True)} ms), "
-                f"toe-offs {num(sh['toe_off']['mae_ms'])} ms MAE, shank angle at contact "
-                f"{num(sh['angle_mae_deg'])} deg MAE (bias "
-                f"{num(sh['angle_bias_deg'], signed=True)} deg; markers' median "
-                f"{num(sh['angle_truth_median_deg'])} deg).\n")
+        out += (
+            f"\nIts virtual shank IMUs alone: contacts {num(sh['initial_contact']['mae_ms'])}"
+            f" ms MAE (bias {num(sh['initial_contact']['bias_ms'], signed=True)} ms), "
+            f"toe-offs {num(sh['toe_off']['mae_ms'])} ms MAE, shank angle at contact "
+            f"{num(sh['angle_mae_deg'])} deg MAE (bias "
+            f"{num(sh['angle_bias_deg'], signed=True)} deg; markers' median "
+            f"{num(sh['angle_truth_median_deg'])} deg).\n"
+        )
     return out
 
 
@@ -402,25 +471,42 @@ swings [toe-off, initial contact], checked by hand by the data set's authors.
         return head + "\n" + missing("IPOL", "python bench/validate.py")
     ic, to = p["initial_contact"], p["toe_off"]
     rows = [
-        ["initial contacts matched within 50 ms", f"{num(ic['matched_pct'])} % "
-         f"({num(ic['extra_pct'])} % extra)", ">= 98 %, <= 2 % extra: "
-         + met(_ge(ic["matched_pct"], 98.0) and _le(ic["extra_pct"], 2.0))],
-        ["initial contact MAE (matched)", f"{num(ic['mae_ms'])} ms (bias "
-         f"{num(ic['bias_ms'], signed=True)} ms)", "<= 15 ms: " + met(_le(ic["mae_ms"], 15.0))],
-        ["toe-offs matched within 50 ms", f"{num(to['matched_pct'])} % "
-         f"({num(to['extra_pct'])} % extra)", ">= 98 %: " + met(_ge(to["matched_pct"], 98.0))],
-        ["toe-off MAE (matched)", f"{num(to['mae_ms'])} ms (bias "
-         f"{num(to['bias_ms'], signed=True)} ms)", "<= 15 ms: " + met(_le(to["mae_ms"], 15.0))],
+        [
+            "initial contacts matched within 50 ms",
+            f"{num(ic['matched_pct'])} % ({num(ic['extra_pct'])} % extra)",
+            ">= 98 %, <= 2 % extra: "
+            + met(_ge(ic["matched_pct"], 98.0) and _le(ic["extra_pct"], 2.0)),
+        ],
+        [
+            "initial contact MAE (matched)",
+            f"{num(ic['mae_ms'])} ms (bias {num(ic['bias_ms'], signed=True)} ms)",
+            "<= 15 ms: " + met(_le(ic["mae_ms"], 15.0)),
+        ],
+        [
+            "toe-offs matched within 50 ms",
+            f"{num(to['matched_pct'])} % ({num(to['extra_pct'])} % extra)",
+            ">= 98 %: " + met(_ge(to["matched_pct"], 98.0)),
+        ],
+        [
+            "toe-off MAE (matched)",
+            f"{num(to['mae_ms'])} ms (bias {num(to['bias_ms'], signed=True)} ms)",
+            "<= 15 ms: " + met(_le(to["mae_ms"], 15.0)),
+        ],
     ]
     st = p.get("steps_table")
     if st:
         sic, sto = st["initial_contact"], st["toe_off"]
-        rows.append(["from the steps table: initial contacts / toe-offs matched",
-                     f"{num(sic['matched_pct'])} % / {num(sto['matched_pct'])} % "
-                     f"({num(sic['extra_pct'])} % / {num(sto['extra_pct'])} % extra)", ""])
+        rows.append(
+            [
+                "from the steps table: initial contacts / toe-offs matched",
+                f"{num(sic['matched_pct'])} % / {num(sto['matched_pct'])} % "
+                f"({num(sic['extra_pct'])} % / {num(sto['extra_pct'])} % extra)",
+                "",
+            ]
+        )
     notes = f"""
 
-{p.get('recording', '')}. Events are scored from the foot-IMU detector's
+{p.get("recording", "")}. Events are scored from the foot-IMU detector's
 event list (`footfall.gait.imu.analyze_imu_stream(stream).events`: each
 segmented stride's toe-off and initial contact, as the detector found them),
 not from the steps table: the first toe-off out of standing has no steps row,
@@ -456,143 +542,224 @@ analysis on simulated data are those of `tests/test_sim_analysis.py`.
     for name, r in s.items():
         f = r.get("foot")
         if not f:
-            rows.append([f"`{name}`", str(num(r.get("minutes"), 0))] + ["no foot-IMU steps"]
-                        + [""] * 7)
+            rows.append(
+                [f"`{name}`", str(num(r.get("minutes"), 0))] + ["no foot-IMU steps"] + [""] * 7
+            )
             continue
         ic, to, st, ct = f["initial_contact"], f["toe_off"], f["strides"], f["contact_time"]
-        rows.append([
-            f"`{name}`", num(r["minutes"], 0),
-            f"{num(ic['matched_pct'])} / {num(ic['precision_pct'])}",
-            f"{num(ic['mae_ms'])} ({num(ic['bias_ms'], signed=True)})",
-            f"{num(to['mae_ms'])} ({num(to['bias_ms'], signed=True)})",
-            num(ct["mae_ms"]),
-            num(st["stride_time_mae_ms"], 2),
-            num(st["stride_length_mae_pct_of_mean"]),
-            f"{num(f['cadence']['footfall_spm'])} / {num(f['cadence']['truth_spm'])}",
-            f"{num(f['strike']['pattern_correct_pct'])} ({num(f['strike']['angle_mae_deg'])})",
-        ])
-    body = table(["scenario", "min", "IC recall / precision %", "IC MAE (bias) ms",
-                  "TO MAE (bias) ms", "contact time MAE ms", "stride time MAE ms",
-                  "stride length MAE %", "cadence footfall / truth spm",
-                  "strike pattern correct % (angle MAE deg)"], rows)
+        rows.append(
+            [
+                f"`{name}`",
+                num(r["minutes"], 0),
+                f"{num(ic['matched_pct'])} / {num(ic['precision_pct'])}",
+                f"{num(ic['mae_ms'])} ({num(ic['bias_ms'], signed=True)})",
+                f"{num(to['mae_ms'])} ({num(to['bias_ms'], signed=True)})",
+                num(ct["mae_ms"]),
+                num(st["stride_time_mae_ms"], 2),
+                num(st["stride_length_mae_pct_of_mean"]),
+                f"{num(f['cadence']['footfall_spm'])} / {num(f['cadence']['truth_spm'])}",
+                f"{num(f['strike']['pattern_correct_pct'])} ({num(f['strike']['angle_mae_deg'])})",
+            ]
+        )
+    body = table(
+        [
+            "scenario",
+            "min",
+            "IC recall / precision %",
+            "IC MAE (bias) ms",
+            "TO MAE (bias) ms",
+            "contact time MAE ms",
+            "stride time MAE ms",
+            "stride length MAE %",
+            "cadence footfall / truth spm",
+            "strike pattern correct % (angle MAE deg)",
+        ],
+        rows,
+    )
     extra = ""
     got = [(n, r["foot_imu_events"]) for n, r in s.items() if r.get("foot_imu_events")]
     if got:
-        srows = [[f"`{n}`", f"{num(x['initial_contact']['matched_pct'])} / "
-                  f"{num(x['initial_contact']['precision_pct'])}",
-                  f"{num(x['initial_contact']['mae_ms'])} "
-                  f"({num(x['initial_contact']['bias_ms'], signed=True)})",
-                  f"{num(x['toe_off']['mae_ms'])} ({num(x['toe_off']['bias_ms'], signed=True)})"]
-                 for n, x in got]
-        extra += ("\nFoot IMUs' own events in the same runs, events:\n\n"
-                  + table(["scenario", "IC recall / precision %", "IC MAE (bias) ms",
-                           "TO MAE (bias) ms"], srows) + "\n")
+        srows = [
+            [
+                f"`{n}`",
+                f"{num(x['initial_contact']['matched_pct'])} / "
+                f"{num(x['initial_contact']['precision_pct'])}",
+                f"{num(x['initial_contact']['mae_ms'])} "
+                f"({num(x['initial_contact']['bias_ms'], signed=True)})",
+                f"{num(x['toe_off']['mae_ms'])} ({num(x['toe_off']['bias_ms'], signed=True)})",
+            ]
+            for n, x in got
+        ]
+        extra += (
+            "\nFoot IMUs' own events in the same runs, events:\n\n"
+            + table(
+                ["scenario", "IC recall / precision %", "IC MAE (bias) ms", "TO MAE (bias) ms"],
+                srows,
+            )
+            + "\n"
+        )
     arows = []
     for n, r in s.items():
         x = r.get("shank_imu_alone")
         if not x:
             continue
         ic, to = x["initial_contact"], x["toe_off"]
-        arows.append([f"`{n}`", f"{num(ic['matched_pct'])} / {num(ic['precision_pct'])}",
-                      f"{num(ic['mae_ms'])} ({num(ic['bias_ms'], signed=True)})",
-                      f"{num(to['mae_ms'])} ({num(to['bias_ms'], signed=True)})",
-                      f"{num(x['angle_mae_deg'])} ({num(x['angle_bias_deg'], signed=True)})"])
+        arows.append(
+            [
+                f"`{n}`",
+                f"{num(ic['matched_pct'])} / {num(ic['precision_pct'])}",
+                f"{num(ic['mae_ms'])} ({num(ic['bias_ms'], signed=True)})",
+                f"{num(to['mae_ms'])} ({num(to['bias_ms'], signed=True)})",
+                f"{num(x['angle_mae_deg'])} ({num(x['angle_bias_deg'], signed=True)})",
+            ]
+        )
     if arows:
-        extra += ("\nShank IMUs of the same runs analysed alone, without the foot sensors "
-                  "(`footfall.gait.shank`; with a foot sensor they only add the shank angle "
-                  "to the foot's rows):\n\n"
-                  + table(["scenario", "IC recall / precision %", "IC MAE (bias) ms",
-                           "TO MAE (bias) ms", "shank angle at contact MAE (bias) deg"],
-                          arows) + "\n")
+        extra += (
+            "\nShank IMUs of the same runs analysed alone, without the foot sensors "
+            "(`footfall.gait.shank`; with a foot sensor they only add the shank angle "
+            "to the foot's rows):\n\n"
+            + table(
+                [
+                    "scenario",
+                    "IC recall / precision %",
+                    "IC MAE (bias) ms",
+                    "TO MAE (bias) ms",
+                    "shank angle at contact MAE (bias) deg",
+                ],
+                arows,
+            )
+            + "\n"
+        )
     prows = []
     for n, r in s.items():
         pr = (r.get("foot") or {}).get("pronation")
         if not pr:
             continue
         e, v = pr["excursion_deg"], pr["velocity_dps"]
-        prows.append([f"`{n}`", str(e["n"]),
-                      f"{num(e['footfall_median'])} / {num(e['truth_median'])}",
-                      f"{num(e['mae'])} ({num(e['bias'], signed=True)})",
-                      f"{num(v['footfall_median'], 0)} / {num(v['truth_median'], 0)}",
-                      f"{num(v['mae'], 0)} ({num(v['bias'], 0, signed=True)})"])
+        prows.append(
+            [
+                f"`{n}`",
+                str(e["n"]),
+                f"{num(e['footfall_median'])} / {num(e['truth_median'])}",
+                f"{num(e['mae'])} ({num(e['bias'], signed=True)})",
+                f"{num(v['footfall_median'], 0)} / {num(v['truth_median'], 0)}",
+                f"{num(v['mae'], 0)} ({num(v['bias'], 0, signed=True)})",
+            ]
+        )
     if prows:
-        extra += ("\nPronation of the same runs (foot IMU; a lower-confidence metric, "
-                  "docs/metrics.md), matched contacts:\n\n"
-                  + table(["scenario", "contacts", "excursion footfall / truth deg (median)",
-                           "excursion MAE (bias) deg", "velocity footfall / truth deg/s (median)",
-                           "velocity MAE (bias) deg/s"], prows) + "\n")
+        extra += (
+            "\nPronation of the same runs (foot IMU; a lower-confidence metric, "
+            "docs/metrics.md), matched contacts:\n\n"
+            + table(
+                [
+                    "scenario",
+                    "contacts",
+                    "excursion footfall / truth deg (median)",
+                    "excursion MAE (bias) deg",
+                    "velocity footfall / truth deg/s (median)",
+                    "velocity MAE (bias) deg/s",
+                ],
+                prows,
+            )
+            + "\n"
+        )
     notes = sorted({n for r in s.values() for n in r.get("notes", [])})
     note_text = ""
     if notes:
-        note_text = ("\nNotes the analysis gave on these recordings:\n\n"
-                     + "\n".join(f"- {n}" for n in notes) + "\n")
+        note_text = (
+            "\nNotes the analysis gave on these recordings:\n\n"
+            + "\n".join(f"- {n}" for n in notes)
+            + "\n"
+        )
     return head + "\n" + body + "\n" + extra + note_text
 
 
 def section_fukuchi_mounts(r: dict | None) -> str:
     """Real running, every mounting: ``bench/results/fukuchi_mounts.json``."""
-    head = ("### Real running, any mounting: `python bench/validate_fukuchi_mounts.py`\n\n"
-            "Both Fukuchi runners (RBDS001 lands flat to forefoot, RBDS0041 heel first;\n"
-            "2.5 m/s on a treadmill), virtual foot IMUs in 9 mountings (laces, upside\n"
-            "down, lateral heel, medial, yawed 45 deg, pitched 20 deg, three random\n"
-            "rotations) and shank IMUs with the strap tilted 0-15 deg, each stream\n"
-            "analysed alone from its raw axes; truths from the markers relative to the\n"
-            "standing trial and from the force plate (method in the module's\n"
-            "docstring). Foot figures are the worst over the 9 mountings; \"spread\" is\n"
-            "the range of the per-mounting median strike angles (the same foot must\n"
-            "give the same number whatever the mounting). Foot roll is footfall's\n"
-            "`pronation_excursion_deg` (the shoe's roll about its long axis, from the\n"
-            "foot IMU alone) against the markers' foot roll and, beside it, against\n"
-            "rearfoot eversion (foot relative to shank).\n")
+    head = (
+        "### Real running, any mounting: `python bench/validate_fukuchi_mounts.py`\n\n"
+        "Both Fukuchi runners (RBDS001 lands flat to forefoot, RBDS0041 heel first;\n"
+        "2.5 m/s on a treadmill), virtual foot IMUs in 9 mountings (laces, upside\n"
+        "down, lateral heel, medial, yawed 45 deg, pitched 20 deg, three random\n"
+        "rotations) and shank IMUs with the strap tilted 0-15 deg, each stream\n"
+        "analysed alone from its raw axes; truths from the markers relative to the\n"
+        "standing trial and from the force plate (method in the module's\n"
+        'docstring). Foot figures are the worst over the 9 mountings; "spread" is\n'
+        "the range of the per-mounting median strike angles (the same foot must\n"
+        "give the same number whatever the mounting). Foot roll is footfall's\n"
+        "`pronation_excursion_deg` (the shoe's roll about its long axis, from the\n"
+        "foot IMU alone) against the markers' foot roll and, beside it, against\n"
+        "rearfoot eversion (foot relative to shank).\n"
+    )
     if not r:
-        return head + "\n" + missing("real running, every mounting",
-                                      "python bench/validate_fukuchi_mounts.py")
+        return (
+            head
+            + "\n"
+            + missing("real running, every mounting", "python bench/validate_fukuchi_mounts.py")
+        )
     if "skipped" in r:
         return head + f"\nSkipped in the last run: {r['skipped']}\n"
     rows = []
     shank_rows = []
     for subj, d in r["subjects"].items():
         for side, x in d["summary"].items():
-            rows.append([
-                f"{subj} {side}",
-                f"{num(x['foot_strike_angle_median_truth'], 1)}",
-                f"{num(x['foot_strike_angle_mae_max'], 1)} / "
-                f"{num(x['foot_strike_angle_abs_bias_max'], 1)}",
-                num(x["foot_strike_angle_median_spread"], 2),
-                num(x["strike_pattern_agree_pct_min"], 0),
-                f"{num(x['toe_out_mae_max'], 1)} (truth {num(x['toe_out_median_truth'], 1)})",
-                f"{num(x['ic_bias_ms'], 1, signed=True)} / {num(x['to_bias_ms'], 1, signed=True)}",
-                num(x["contact_time_abs_bias_pct_max"], 1),
-                f"{num(x['roll_excursion_vs_foot_roll_mae_max'], 1)} / "
-                f"{num(x['roll_excursion_vs_eversion_mae_max'], 1)}",
-                f"{num(x['roll_velocity_vs_foot_roll_pct'], 0, signed=True)} / "
-                f"{num(x['roll_velocity_vs_eversion_pct'], 0, signed=True)}",
-            ])
+            rows.append(
+                [
+                    f"{subj} {side}",
+                    f"{num(x['foot_strike_angle_median_truth'], 1)}",
+                    f"{num(x['foot_strike_angle_mae_max'], 1)} / "
+                    f"{num(x['foot_strike_angle_abs_bias_max'], 1)}",
+                    num(x["foot_strike_angle_median_spread"], 2),
+                    num(x["strike_pattern_agree_pct_min"], 0),
+                    f"{num(x['toe_out_mae_max'], 1)} (truth {num(x['toe_out_median_truth'], 1)})",
+                    f"{num(x['ic_bias_ms'], 1, signed=True)} / "
+                    f"{num(x['to_bias_ms'], 1, signed=True)}",
+                    num(x["contact_time_abs_bias_pct_max"], 1),
+                    f"{num(x['roll_excursion_vs_foot_roll_mae_max'], 1)} / "
+                    f"{num(x['roll_excursion_vs_eversion_mae_max'], 1)}",
+                    f"{num(x['roll_velocity_vs_foot_roll_pct'], 0, signed=True)} / "
+                    f"{num(x['roll_velocity_vs_eversion_pct'], 0, signed=True)}",
+                ]
+            )
             tilts = x.get("shank_angle_mae_by_tilt") or {}
             shank_rows.append([f"{subj} {side}"] + [num(v, 1) for v in tilts.values()])
             tilt_names = list(tilts)
-    out = [head, table(
-        ["runner, side", "strike angle, markers (deg)", "strike angle MAE / abs. bias (deg)",
-         "spread (deg)", "strike pattern agrees (%)", "toe-out MAE (deg)",
-         "contact / toe-off bias (ms)", "contact time abs. bias (%)",
-         "foot roll excursion MAE vs foot roll / vs eversion (deg)",
-         "peak roll rate vs foot roll / vs eversion (%)"], rows) + "\n",
+    out = [
+        head,
+        table(
+            [
+                "runner, side",
+                "strike angle, markers (deg)",
+                "strike angle MAE / abs. bias (deg)",
+                "spread (deg)",
+                "strike pattern agrees (%)",
+                "toe-out MAE (deg)",
+                "contact / toe-off bias (ms)",
+                "contact time abs. bias (%)",
+                "foot roll excursion MAE vs foot roll / vs eversion (deg)",
+                "peak roll rate vs foot roll / vs eversion (%)",
+            ],
+            rows,
+        )
+        + "\n",
         "Shank angle at contact, MAE (deg), by strap tilt (about the sensor's\n"
         "forward axis; last column: 10 deg about both forward and lateral axes):\n",
         table(["runner, side"] + tilt_names, shank_rows) + "\n",
-        "With the mounting given (`--mount`, or `\"mount\"` in recording.json: the\n"
+        'With the mounting given (`--mount`, or `"mount"` in recording.json: the\n'
         "sensor axis that points to the toes, for the mountings square on the\n"
         "shoe), the long axis is the sensor's instead of the heel rise's. Foot\n"
         "strike angle MAE / bias (deg), worst over those mountings:\n",
-        table(["runner, side", "found from the data", "mounting given"],
-              _given_rows(r)) + "\n",
+        table(["runner, side", "found from the data", "mounting given"], _given_rows(r)) + "\n",
         "Quiet standing before the run (each runner's standing trial put before\n"
         "the run, as a runner who stands still for a moment before starting\n"
         "records): the up axis then comes from standing, where without it it comes\n"
         "from the mid-stances of running, where the foot is not quite in its\n"
         "standing pose. Foot strike angle MAE / bias (deg), laces mounting:\n",
-        table(["runner, side", "run alone", "standing, then the run", "standing found (s)"],
-              _standing_rows(r)) + "\n",
+        table(
+            ["runner, side", "run alone", "standing, then the run", "standing found (s)"],
+            _standing_rows(r),
+        )
+        + "\n",
         "The virtual sensor's share: the laces mounting made from markers\n"
         "low-passed at other cutoffs. A filtered marker trajectory has no sharp\n"
         "impact, so a heel strike's landing starts before the force plate's\n"
@@ -606,11 +773,22 @@ def section_fukuchi_mounts(r: dict | None) -> str:
         "shank eversion (excursion from contact to peak, peak velocity on the way).\n"
         "Worst over the combinations of foot mounting and shank strap (every foot\n"
         "mounting with a square strap, the laces with every strap tilt, a random\n"
-        "foot mounting with the 15 deg and 10 + 10 deg straps); \"spread\" is the\n"
+        'foot mounting with the 15 deg and 10 + 10 deg straps); "spread" is the\n'
         "range of the per-combination medians:\n",
-        table(["runner, side", "combinations", "steps measured", "excursion, markers (deg)",
-               "excursion MAE (deg)", "bias range (deg)", "spread (deg)",
-               "peak velocity vs markers (%)"], _ankle_rows(r)) + "\n",
+        table(
+            [
+                "runner, side",
+                "combinations",
+                "steps measured",
+                "excursion, markers (deg)",
+                "excursion MAE (deg)",
+                "bias range (deg)",
+                "spread (deg)",
+                "peak velocity vs markers (%)",
+            ],
+            _ankle_rows(r),
+        )
+        + "\n",
         "Targets (real-metrics issue): strike angle MAE <= 3 deg and |bias| <= 1.5\n"
         "deg, pattern >= 90 %, eversion excursion MAE <= 3 deg (with a shank IMU),\n"
         "peak eversion velocity within 15 %, shank angle MAE <= 3 deg up to 15 deg\n"
@@ -623,7 +801,8 @@ def section_fukuchi_mounts(r: dict | None) -> str:
         "12 speed and shoe conditions; Mitschke et al. 2017 [9]); a commercial pod\n"
         "(RunScribe) against 3D motion capture on a treadmill: excellent agreement\n"
         "for maximum pronation velocity, fair for pronation excursion (Koldenhoven\n"
-        "& Hertel 2018 [10]).\n"]
+        "& Hertel 2018 [10]).\n",
+    ]
     return "\n".join(out)
 
 
@@ -633,15 +812,18 @@ def _ankle_rows(r: dict) -> list[list[str]]:
         for side, x in (get(d, "ankle", "summary") or {}).items():
             b = x.get("excursion_bias_range") or [None, None]
             v = x.get("velocity_pct_range") or [None, None]
-            rows.append([
-                f"{subj} {side}", str(x["combinations"]),
-                f"{x['measured_steps_min']} of {x['steps']}",
-                num(x["excursion_median_truth"], 1),
-                num(x["excursion_mae_max"], 1),
-                f"{num(b[0], 1, signed=True)} to {num(b[1], 1, signed=True)}",
-                num(x["excursion_median_spread"], 2),
-                f"{num(v[0], 0, signed=True)} to {num(v[1], 0, signed=True)}",
-            ])
+            rows.append(
+                [
+                    f"{subj} {side}",
+                    str(x["combinations"]),
+                    f"{x['measured_steps_min']} of {x['steps']}",
+                    num(x["excursion_median_truth"], 1),
+                    num(x["excursion_mae_max"], 1),
+                    f"{num(b[0], 1, signed=True)} to {num(b[1], 1, signed=True)}",
+                    num(x["excursion_median_spread"], 2),
+                    f"{num(v[0], 0, signed=True)} to {num(v[1], 0, signed=True)}",
+                ]
+            )
     return rows
 
 
@@ -650,15 +832,19 @@ def _given_rows(r: dict) -> list[list[str]]:
     for subj, d in r["subjects"].items():
         given = d["detail"].get("mount_given") or {}
         for side in ("left", "right"):
+
             def worst(errs: list[dict]) -> str:
                 ok = [e for e in errs if e.get("mae") is not None]
                 if not ok:
                     return "n/a"
                 e = max(ok, key=lambda e: abs(e["bias"]))
-                return (f"{num(max(x['mae'] for x in ok), 1)} / "
-                        f"{num(e['bias'], 1, signed=True)}")
-            found = [d["detail"]["feet"][n][side]["foot_strike_angle"] for n in given
-                     if side in d["detail"]["feet"][n]]
+                return f"{num(max(x['mae'] for x in ok), 1)} / {num(e['bias'], 1, signed=True)}"
+
+            found = [
+                d["detail"]["feet"][n][side]["foot_strike_angle"]
+                for n in given
+                if side in d["detail"]["feet"][n]
+            ]
             with_m = [g[side]["foot_strike_angle"] for g in given.values() if side in g]
             rows.append([f"{subj} {side}", worst(found), worst(with_m)])
     return rows
@@ -671,10 +857,14 @@ def _standing_rows(r: dict) -> list[list[str]]:
         for side, x in laces.items():
             plain = d["detail"]["feet"]["laces"][side]["foot_strike_angle"]
             fsa = x["foot_strike_angle"]
-            rows.append([f"{subj} {side}",
-                         f"{num(plain['mae'], 1)} / {num(plain['bias'], 1, signed=True)}",
-                         f"{num(fsa['mae'], 1)} / {num(fsa['bias'], 1, signed=True)}",
-                         num(x["standing_s"], 1)])
+            rows.append(
+                [
+                    f"{subj} {side}",
+                    f"{num(plain['mae'], 1)} / {num(plain['bias'], 1, signed=True)}",
+                    f"{num(fsa['mae'], 1)} / {num(fsa['bias'], 1, signed=True)}",
+                    num(x["standing_s"], 1),
+                ]
+            )
     return rows
 
 
@@ -695,10 +885,12 @@ def _cutoff_rows(r: dict) -> list[list[str]]:
                 if not x:
                     cells.append("n/a")
                     continue
-                cells.append(f"{num(x['ic_ms']['bias'], 0, signed=True)} / "
-                             f"{num(x['to_ms']['bias'], 0, signed=True)} ms, "
-                             f"{num(x['contact_time_pct']['bias'], 1, signed=True)} %, "
-                             f"{num(x['foot_strike_angle']['bias'], 1, signed=True)} deg")
+                cells.append(
+                    f"{num(x['ic_ms']['bias'], 0, signed=True)} / "
+                    f"{num(x['to_ms']['bias'], 0, signed=True)} ms, "
+                    f"{num(x['contact_time_pct']['bias'], 1, signed=True)} %, "
+                    f"{num(x['foot_strike_angle']['bias'], 1, signed=True)} deg"
+                )
             rows.append([f"{subj} {side}"] + cells)
     return rows
 
@@ -710,10 +902,12 @@ def section_modules(v: dict | None, results: dict) -> str:
         mods["validate_moticon"] = results["moticon"]
     if not mods:
         return ""
-    out = ["### Insoles and other checks (`bench/validate_*.py`)\n",
-           "`bench/validate.py` also calls `run()` of every other `bench/validate_*.py`\n"
-           "module; each writes its own results file. Their results as written (the\n"
-           "method of each is in the module's docstring):\n"]
+    out = [
+        "### Insoles and other checks (`bench/validate_*.py`)\n",
+        "`bench/validate.py` also calls `run()` of every other `bench/validate_*.py`\n"
+        "module; each writes its own results file. Their results as written (the\n"
+        "method of each is in the module's docstring):\n",
+    ]
     for name, d in sorted(mods.items()):
         out.append(f"#### `bench/{name}.py`\n")
         if isinstance(d, dict) and "error" in d:
@@ -759,14 +953,16 @@ events.
         return head + "\n" + missing("gaitmap comparison", "python bench/bench_gaitmap.py")
     out = [head]
     env = g.get("gaitmap_env")
-    out.append(f"gaitmap environment in the last run: {env}. Machine: "
-               f"{get(g, 'machine', 'cpus')} CPUs, load average at the start "
-               f"{_load(g.get('load_average_start'))} (other work was running, so wall "
-               "times carry noise; CPU times are steadier). Cold runs: "
-               f"{g.get('cold_repeats')} fresh processes per tool (median); warm: median of "
-               f"{g.get('warm_calls')} calls"
-               + (f" (footfall: {g['warm_calls_footfall']})" if g.get("warm_calls_footfall")
-                  else "") + ".\n")
+    out.append(
+        f"gaitmap environment in the last run: {env}. Machine: "
+        f"{get(g, 'machine', 'cpus')} CPUs, load average at the start "
+        f"{_load(g.get('load_average_start'))} (other work was running, so wall "
+        "times carry noise; CPU times are steadier). Cold runs: "
+        f"{g.get('cold_repeats')} fresh processes per tool (median); warm: median of "
+        f"{g.get('warm_calls')} calls"
+        + (f" (footfall: {g['warm_calls_footfall']})" if g.get("warm_calls_footfall") else "")
+        + ".\n"
+    )
     for name, d in g["datasets"].items():
         out.append(f"### {d['description']}\n")
         rows = []
@@ -776,49 +972,76 @@ events.
                 continue
             a = r["accuracy"]
             st = a["strides"]
-            rows.append([
-                f"{tool} {r.get('version') or ''}".strip(),
-                num(r["cold_s_median"], 2), num(r.get("cold_cpu_s_median"), 2),
-                num(r["warm_s_median"], 3), num(r.get("warm_cpu_s_median"), 3),
-                f"{num(a['initial_contact']['matched_pct'])} %",
-                f"{num(a['initial_contact']['mae_ms'])} "
-                f"({num(a['initial_contact']['bias_ms'], signed=True)})",
-                f"{num(a['toe_off']['mae_ms'])} ({num(a['toe_off']['bias_ms'], signed=True)})",
-                f"{st['found']} / {st['n_ref']}",
-                num(st["stride_time_mae_ms"]),
-                f"{num(_cm(st['stride_length_mae_m']))} "
-                f"({num(st['stride_length_mae_pct_of_mean'])} %)",
-            ])
-        out.append(table(["tool", "cold s", "cold CPU s", "warm s", "warm CPU s",
-                          "IC recall", "IC MAE (bias) ms", "TO MAE (bias) ms",
-                          "strides found", "stride time MAE ms",
-                          "stride length MAE cm (% of mean)"], rows) + "\n")
+            rows.append(
+                [
+                    f"{tool} {r.get('version') or ''}".strip(),
+                    num(r["cold_s_median"], 2),
+                    num(r.get("cold_cpu_s_median"), 2),
+                    num(r["warm_s_median"], 3),
+                    num(r.get("warm_cpu_s_median"), 3),
+                    f"{num(a['initial_contact']['matched_pct'])} %",
+                    f"{num(a['initial_contact']['mae_ms'])} "
+                    f"({num(a['initial_contact']['bias_ms'], signed=True)})",
+                    f"{num(a['toe_off']['mae_ms'])} ({num(a['toe_off']['bias_ms'], signed=True)})",
+                    f"{st['found']} / {st['n_ref']}",
+                    num(st["stride_time_mae_ms"]),
+                    f"{num(_cm(st['stride_length_mae_m']))} "
+                    f"({num(st['stride_length_mae_pct_of_mean'])} %)",
+                ]
+            )
+        out.append(
+            table(
+                [
+                    "tool",
+                    "cold s",
+                    "cold CPU s",
+                    "warm s",
+                    "warm CPU s",
+                    "IC recall",
+                    "IC MAE (bias) ms",
+                    "TO MAE (bias) ms",
+                    "strides found",
+                    "stride time MAE ms",
+                    "stride length MAE cm (% of mean)",
+                ],
+                rows,
+            )
+            + "\n"
+        )
         df_s = get(d, "footfall", "steps_dataframe_s_median")
         if df_s is not None:
-            out.append(f"footfall's steps as a pandas DataFrame, first read in the cold "
-                       f"process (pandas imported then): {num(df_s, 2)} s more.\n")
+            out.append(
+                f"footfall's steps as a pandas DataFrame, first read in the cold "
+                f"process (pandas imported then): {num(df_s, 2)} s more.\n"
+            )
         c = d.get("common_strides")
         if c and c.get("n_common"):
             f, m = c["footfall"], c["gaitmap"]
-            out.append(f"On the {c['n_common']} reference strides that both tools found: "
-                       f"stride time MAE footfall {num(f['stride_time_mae_ms'])} ms, gaitmap "
-                       f"{num(m['stride_time_mae_ms'])} ms; stride length MAE footfall "
-                       f"{num(_cm(f['stride_length_mae_m']), 2)} cm, gaitmap "
-                       f"{num(_cm(m['stride_length_mae_m']), 2)} cm.\n")
+            out.append(
+                f"On the {c['n_common']} reference strides that both tools found: "
+                f"stride time MAE footfall {num(f['stride_time_mae_ms'])} ms, gaitmap "
+                f"{num(m['stride_time_mae_ms'])} ms; stride length MAE footfall "
+                f"{num(_cm(f['stride_length_mae_m']), 2)} cm, gaitmap "
+                f"{num(_cm(m['stride_length_mae_m']), 2)} cm.\n"
+            )
         if "ratio" in d:
             r = d["ratio"]
-            out.append(f"gaitmap / footfall: cold {num(r['cold'])}x wall "
-                       f"({num(r.get('cold_cpu'))}x CPU), warm {num(r['warm'])}x wall "
-                       f"({num(r.get('warm_cpu'))}x CPU).\n")
+            out.append(
+                f"gaitmap / footfall: cold {num(r['cold'])}x wall "
+                f"({num(r.get('cold_cpu'))}x CPU), warm {num(r['warm'])}x wall "
+                f"({num(r.get('warm_cpu'))}x CPU).\n"
+            )
         if "gaitmap_error" in d:
             out.append(f"gaitmap failed on this data: {d['gaitmap_error'][:300]}\n")
         if name == "simulated_run" and d.get("gaitmap"):
             found = d["gaitmap"]["accuracy"]["strides"]["found"]
             if not found:
-                out.append("gaitmap's standard pipeline found no strides in this run: its "
-                           "stride segmentation matches a walking template (Barth et al. "
-                           "2013), and running strides do not match it. The timing is still "
-                           "that of the whole pipeline on the same 10 minutes.\n")
+                out.append(
+                    "gaitmap's standard pipeline found no strides in this run: its "
+                    "stride segmentation matches a walking template (Barth et al. "
+                    "2013), and running strides do not match it. The timing is still "
+                    "that of the whole pipeline on the same 10 minutes.\n"
+                )
     out.append(_gaitmap_checks(g))
     return "\n".join(out)
 
@@ -845,19 +1068,33 @@ def _gaitmap_checks(g: dict) -> str:
         return None if a is None or b is None else a <= b
 
     rows = [
-        ["footfall at least 50x faster warm (gaitmap example)", f"{num(r['warm'])}x",
-         met(_ge(r["warm"], 50.0))],
-        ["footfall at least 10x faster cold, end to end", f"{num(r['cold'])}x",
-         met(_ge(r["cold"], 10.0))],
-        [f"stride time error equal or better ({on})", f"{num(f['stride_time_mae_ms'])} vs "
-         f"{num(m['stride_time_mae_ms'])} ms",
-         met(le(f["stride_time_mae_ms"], m["stride_time_mae_ms"]))],
-        [f"stride length error equal or better ({on})",
-         f"{num(_cm(f['stride_length_mae_m']), 2)} vs {num(_cm(m['stride_length_mae_m']), 2)} cm",
-         met(le(f["stride_length_mae_m"], m["stride_length_mae_m"]))],
+        [
+            "footfall at least 50x faster warm (gaitmap example)",
+            f"{num(r['warm'])}x",
+            met(_ge(r["warm"], 50.0)),
+        ],
+        [
+            "footfall at least 10x faster cold, end to end",
+            f"{num(r['cold'])}x",
+            met(_ge(r["cold"], 10.0)),
+        ],
+        [
+            f"stride time error equal or better ({on})",
+            f"{num(f['stride_time_mae_ms'])} vs {num(m['stride_time_mae_ms'])} ms",
+            met(le(f["stride_time_mae_ms"], m["stride_time_mae_ms"])),
+        ],
+        [
+            f"stride length error equal or better ({on})",
+            f"{num(_cm(f['stride_length_mae_m']), 2)} vs "
+            f"{num(_cm(m['stride_length_mae_m']), 2)} cm",
+            met(le(f["stride_length_mae_m"], m["stride_length_mae_m"])),
+        ],
     ]
-    return ("### Against the benchmark issue's checks\n\n"
-            + table(["check", "measured (footfall vs gaitmap)", "status"], rows) + "\n")
+    return (
+        "### Against the benchmark issue's checks\n\n"
+        + table(["check", "measured (footfall vs gaitmap)", "status"], rows)
+        + "\n"
+    )
 
 
 def section_speed(s: dict | None) -> str:
@@ -880,39 +1117,68 @@ linear).
     if not s or not s.get("runs"):
         return head + "\n" + missing("speed", "python bench/bench_speed.py")
     out = [head]
-    out.append(f"Machine: {get(s, 'machine', 'cpus')} CPUs, load average at the start "
-               f"{_load(s.get('load_average_start'))}; median of {s.get('repeats')} runs. "
-               f"Insole analysis present in this run: "
-               f"{'yes' if s.get('insole_analysis_present') else 'no (insole streams noted only)'}."
-               "\n")
+    out.append(
+        f"Machine: {get(s, 'machine', 'cpus')} CPUs, load average at the start "
+        f"{_load(s.get('load_average_start'))}; median of {s.get('repeats')} runs. "
+        f"Insole analysis present in this run: "
+        f"{'yes' if s.get('insole_analysis_present') else 'no (insole streams noted only)'}."
+        "\n"
+    )
     out.append("Two foot IMUs and two insoles:\n")
     out.append(_speed_table(s["runs"]))
     grows = []
     for fmt, run in s["runs"].items():
-        for key, label in (("analyze_wall_s", "analyze wall s"), ("analyze_cpu_s",
-                           "analyze CPU s"), ("read_wall_s", "read wall s"),
-                           ("analyze_peak_mb", "analyze peak MB")):
+        for key, label in (
+            ("analyze_wall_s", "analyze wall s"),
+            ("analyze_cpu_s", "analyze CPU s"),
+            ("read_wall_s", "read wall s"),
+            ("analyze_peak_mb", "analyze peak MB"),
+        ):
             gr = run["growth"].get(key)
             if gr:
-                grows.append([fmt, label, num(gr["intercept"], 2),
-                              num(gr["per_minute"] * 60.0, 2), num(gr["r2"], 4),
-                              num(gr.get("exponent_above_intercept"), 2)])
+                grows.append(
+                    [
+                        fmt,
+                        label,
+                        num(gr["intercept"], 2),
+                        num(gr["per_minute"] * 60.0, 2),
+                        num(gr["r2"], 4),
+                        num(gr.get("exponent_above_intercept"), 2),
+                    ]
+                )
     if grows:
         out.append("Growth with duration:\n")
-        out.append(table(["format", "measure", "a (start-up)", "b x 60 (per hour)", "r2",
-                          "exponent"], grows) + "\n")
+        out.append(
+            table(
+                ["format", "measure", "a (start-up)", "b x 60 (per hour)", "r2", "exponent"], grows
+            )
+            + "\n"
+        )
     feet = get(s, "feet_only", "runs")
     if feet:
         out.append("Two foot IMUs alone:\n")
         out.append(_speed_table(feet))
     sim = s.get("simulate")
     if sim and sim.get("durations"):
-        out.append(f"The virtual runner's own command, `{sim['command']} --minutes M -o DIR` "
-                   "(simulation and writing, fresh process):\n")
-        out.append(table(["minutes", "wall s", "CPU s", "peak MB"],
-                         [[num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
-                           num(r["wall_s"], 2), num(r["cpu_s"], 2), num(r["peak_mb"], 0)]
-                          for r in sim["durations"]]) + "\n")
+        out.append(
+            f"The virtual runner's own command, `{sim['command']} --minutes M -o DIR` "
+            "(simulation and writing, fresh process):\n"
+        )
+        out.append(
+            table(
+                ["minutes", "wall s", "CPU s", "peak MB"],
+                [
+                    [
+                        num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
+                        num(r["wall_s"], 2),
+                        num(r["cpu_s"], 2),
+                        num(r["peak_mb"], 0),
+                    ]
+                    for r in sim["durations"]
+                ],
+            )
+            + "\n"
+        )
     out.append(_speed_checks(s))
     return "\n".join(out)
 
@@ -921,14 +1187,38 @@ def _speed_table(runs: dict) -> str:
     rows = []
     for fmt, run in runs.items():
         for r in run["durations"]:
-            rows.append([fmt, num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
-                         num(r["files_mb"]), str(r["n_steps"]),
-                         num(r["read_wall_s"], 2), num(r["read_peak_mb"], 0),
-                         num(r["analyze_wall_s"], 2), num(r["analyze_cpu_s"], 2),
-                         num(r["analyze_peak_mb"], 0), num(r["analyze_over_read"], 2)])
-    return table(["format", "minutes", "files MB", "steps", "read s", "read peak MB",
-                  "analyze s", "analyze CPU s", "analyze peak MB", "analyze / read"],
-                 rows) + "\n"
+            rows.append(
+                [
+                    fmt,
+                    num(r["minutes"], 0 if r["minutes"] >= 1 else 1),
+                    num(r["files_mb"]),
+                    str(r["n_steps"]),
+                    num(r["read_wall_s"], 2),
+                    num(r["read_peak_mb"], 0),
+                    num(r["analyze_wall_s"], 2),
+                    num(r["analyze_cpu_s"], 2),
+                    num(r["analyze_peak_mb"], 0),
+                    num(r["analyze_over_read"], 2),
+                ]
+            )
+    return (
+        table(
+            [
+                "format",
+                "minutes",
+                "files MB",
+                "steps",
+                "read s",
+                "read peak MB",
+                "analyze s",
+                "analyze CPU s",
+                "analyze peak MB",
+                "analyze / read",
+            ],
+            rows,
+        )
+        + "\n"
+    )
 
 
 def _speed_checks(s: dict) -> str:
@@ -941,46 +1231,75 @@ def _speed_checks(s: dict) -> str:
         by = {r["minutes"]: r for r in run["durations"]}
         hour, minute = by.get(60.0), by.get(1.0)
         if hour:
-            rows.append([f"{fmt}, {spine_label}: whole command <= 5 s for an hour",
-                         f"{num(hour['analyze_wall_s'], 2)} s",
-                         met(_le(hour["analyze_wall_s"], 5.0))])
-            rows.append([f"{fmt}, {spine_label}: peak memory <= 1 GB for an hour",
-                         f"{num(hour['analyze_peak_mb'], 0)} MB",
-                         met(_le(hour["analyze_peak_mb"], 1024.0))])
-            rows.append([f"{fmt}, {spine_label}: whole command no more than 2x the "
-                         "read-only time (1 h)",
-                         f"{num(hour['analyze_over_read'], 2)}x",
-                         met(_le(hour["analyze_over_read"], 2.0))])
+            rows.append(
+                [
+                    f"{fmt}, {spine_label}: whole command <= 5 s for an hour",
+                    f"{num(hour['analyze_wall_s'], 2)} s",
+                    met(_le(hour["analyze_wall_s"], 5.0)),
+                ]
+            )
+            rows.append(
+                [
+                    f"{fmt}, {spine_label}: peak memory <= 1 GB for an hour",
+                    f"{num(hour['analyze_peak_mb'], 0)} MB",
+                    met(_le(hour["analyze_peak_mb"], 1024.0)),
+                ]
+            )
+            rows.append(
+                [
+                    f"{fmt}, {spine_label}: whole command no more than 2x the read-only time (1 h)",
+                    f"{num(hour['analyze_over_read'], 2)}x",
+                    met(_le(hour["analyze_over_read"], 2.0)),
+                ]
+            )
             if "analysis_only_over_read" in hour:
                 # the target read as the analysis alone: the whole command
                 # less the read-only process (start-up and reading)
-                rows.append([f"{fmt}, {spine_label}: the analysis part alone (whole command "
-                             "less the read-only run) no more than 2x the read-only time (1 h)",
-                             f"{num(hour['analysis_only_over_read'], 2)}x",
-                             met(_le(hour["analysis_only_over_read"], 2.0))])
+                rows.append(
+                    [
+                        f"{fmt}, {spine_label}: the analysis part alone (whole command "
+                        "less the read-only run) no more than 2x the read-only time (1 h)",
+                        f"{num(hour['analysis_only_over_read'], 2)}x",
+                        met(_le(hour["analysis_only_over_read"], 2.0)),
+                    ]
+                )
         if minute:
-            rows.append([f"{fmt}, {spine_label}: about a second for one minute",
-                         f"{num(minute['analyze_wall_s'], 2)} s",
-                         met(_le(minute["analyze_wall_s"], 1.5))])
+            rows.append(
+                [
+                    f"{fmt}, {spine_label}: about a second for one minute",
+                    f"{num(minute['analyze_wall_s'], 2)} s",
+                    met(_le(minute["analyze_wall_s"], 1.5)),
+                ]
+            )
     for fmt, run in s["runs"].items():
         hour = {r["minutes"]: r for r in run["durations"]}.get(60.0)
         if hour:
-            rows.append([f"{fmt}, two feet + two insoles: an hour analysed in under 10 s "
-                         "(insole issue)",
-                         f"{num(hour['analyze_wall_s'], 2)} s",
-                         met(hour["analyze_wall_s"] < 10.0)])
+            rows.append(
+                [
+                    f"{fmt}, two feet + two insoles: an hour analysed in under 10 s (insole issue)",
+                    f"{num(hour['analyze_wall_s'], 2)} s",
+                    met(hour["analyze_wall_s"] < 10.0),
+                ]
+            )
     if not rows:
         return ""
-    return ("Against the issues' targets (\"about a second\" read as <= 1.5 s):\n\n"
-            + table(["target", "measured", "status"], rows) + "\n")
+    return (
+        'Against the issues\' targets ("about a second" read as <= 1.5 s):\n\n'
+        + table(["target", "measured", "status"], rows)
+        + "\n"
+    )
 
 
 def section_live(live: dict | None) -> str:
     if not live:
         return ""
-    return ("## Live pipeline latency: `python bench/bench_live.py`\n\n"
-            "Writes `bench/results/live.json`; the method is in the script's docstring.\n\n"
-            + _live_checks(live) + generic_table(live) + "\n")
+    return (
+        "## Live pipeline latency: `python bench/bench_live.py`\n\n"
+        "Writes `bench/results/live.json`; the method is in the script's docstring.\n\n"
+        + _live_checks(live)
+        + generic_table(live)
+        + "\n"
+    )
 
 
 def _live_checks(live: dict) -> str:
@@ -990,66 +1309,124 @@ def _live_checks(live: dict) -> str:
     most = max(replay.values(), key=lambda r: r.get("devices", 0)) if replay else None
     if most:
         cpu = most.get("cpu_share_of_core_at_1x_pct")
-        rows.append([f"CPU of the live pipeline at real time, {most['devices']} devices "
-                     f"({', '.join(Path(x).stem for x in most.get('streams', []))})",
-                     f"{num(cpu, 1)} % of one core", met(None if cpu is None else cpu < 10.0)])
+        rows.append(
+            [
+                f"CPU of the live pipeline at real time, {most['devices']} devices "
+                f"({', '.join(Path(x).stem for x in most.get('streams', []))})",
+                f"{num(cpu, 1)} % of one core",
+                met(None if cpu is None else cpu < 10.0),
+            ]
+        )
         p99 = get(most, "latency_ms", "p99")
-        rows.append([f"toe-off-confirming block to step metrics, p99, {most['devices']} devices",
-                     f"{num(p99, 1)} ms", met(_le(p99, 20.0))])
+        rows.append(
+            [
+                f"toe-off-confirming block to step metrics, p99, {most['devices']} devices",
+                f"{num(p99, 1)} ms",
+                met(_le(p99, 20.0)),
+            ]
+        )
         growth = get(most, "rss_mb", "growth_after_5min")
-        rows.append([f"memory over {num(most.get('simulated_min'), 0)} simulated minutes "
-                     "(growth after minute 5)", f"{num(growth, 1)} MB", "see value"])
+        rows.append(
+            [
+                f"memory over {num(most.get('simulated_min'), 0)} simulated minutes "
+                "(growth after minute 5)",
+                f"{num(growth, 1)} MB",
+                "see value",
+            ]
+        )
     em = get(live, "emulator", "latency_ms", "p99")
     if em is not None:
-        rows.append(["p99 through the serial emulator (reader, decoding, clock mapping "
-                     "included)", f"{num(em, 1)} ms", met(_le(em, 20.0))])
+        rows.append(
+            [
+                "p99 through the serial emulator (reader, decoding, clock mapping included)",
+                f"{num(em, 1)} ms",
+                met(_le(em, 20.0)),
+            ]
+        )
     for name, e in (live.get("equivalence") or {}).items():
         ev = max(e.get("max_ic_s_diff_samples", 0.0), e.get("max_to_s_diff_samples", 0.0))
         pct = {k[4:-9]: v for k, v in e.items() if k.startswith("max_") and k.endswith("_diff_pct")}
         worst = max(pct, key=pct.get) if pct else None
-        rows.append([f"replay = offline, {name}: same steps",
-                     f"{e.get('steps_live')} live / {e.get('steps_offline')} offline",
-                     met(e.get("steps_live") == e.get("steps_offline"))])
-        rows.append([f"replay = offline, {name}: events within one sample",
-                     f"{num(ev, 2)} samples", met(ev <= 1.0)])
+        rows.append(
+            [
+                f"replay = offline, {name}: same steps",
+                f"{e.get('steps_live')} live / {e.get('steps_offline')} offline",
+                met(e.get("steps_live") == e.get("steps_offline")),
+            ]
+        )
+        rows.append(
+            [
+                f"replay = offline, {name}: events within one sample",
+                f"{num(ev, 2)} samples",
+                met(ev <= 1.0),
+            ]
+        )
         if worst:
-            rows.append([f"replay = offline, {name}: metrics within 1 %",
-                         f"largest {worst} {num(pct[worst], 2)} %",
-                         met(pct[worst] <= 1.0)])
+            rows.append(
+                [
+                    f"replay = offline, {name}: metrics within 1 %",
+                    f"largest {worst} {num(pct[worst], 2)} %",
+                    met(pct[worst] <= 1.0),
+                ]
+            )
     if not rows:
         return ""
-    return ("Against the live-capture issue's checks:\n\n"
-            + table(["check", "measured", "status"], rows) + "\n\n")
+    return (
+        "Against the live-capture issue's checks:\n\n"
+        + table(["check", "measured", "status"], rows)
+        + "\n\n"
+    )
 
 
 PUBLISHED_ROWS = [
-    ("RunScribe (foot pod)",
-     "contact time 2.3 % low vs 1000 Hz video; foot strike type 78 % correct; pronation "
-     "excursion only fair agreement with motion capture [4]",
-     "contact time error and strike pattern on the Fukuchi run and simulated runs"),
-    ("Stryd (foot pod)", "contact time -5.2 %, flight time +15.1 % vs video [5]",
-     "contact time bias on the Fukuchi run"),
-    ("Moticon insole", "vertical force ICC 0.94; centre of pressure error 18 mm AP, 7 mm ML [6]",
-     "insole checks above (`validate_moticon`)"),
-    ("gaitmap (open source, walking, foot IMU)",
-     "stride time MAE 7-12 ms, stride length MAE 3.7-4.2 cm (about 3 %) [1]",
-     "gaitmap example walk, and gaitmap run here side by side"),
-    ("foot-IMU event detection (research)",
-     "gyroscope pitch-rate features: initial and final contact within a few ms, "
-     "speed-dependent bias [2]", "event MAE and bias on every data set"),
-    ("ZUPT stride length in running (research)", "about 2 cm +- 16 cm per stride [7]",
-     "stride length on the simulated runs"),
+    (
+        "RunScribe (foot pod)",
+        "contact time 2.3 % low vs 1000 Hz video; foot strike type 78 % correct; pronation "
+        "excursion only fair agreement with motion capture [4]",
+        "contact time error and strike pattern on the Fukuchi run and simulated runs",
+    ),
+    (
+        "Stryd (foot pod)",
+        "contact time -5.2 %, flight time +15.1 % vs video [5]",
+        "contact time bias on the Fukuchi run",
+    ),
+    (
+        "Moticon insole",
+        "vertical force ICC 0.94; centre of pressure error 18 mm AP, 7 mm ML [6]",
+        "insole checks above (`validate_moticon`)",
+    ),
+    (
+        "gaitmap (open source, walking, foot IMU)",
+        "stride time MAE 7-12 ms, stride length MAE 3.7-4.2 cm (about 3 %) [1]",
+        "gaitmap example walk, and gaitmap run here side by side",
+    ),
+    (
+        "foot-IMU event detection (research)",
+        "gyroscope pitch-rate features: initial and final contact within a few ms, "
+        "speed-dependent bias [2]",
+        "event MAE and bias on every data set",
+    ),
+    (
+        "ZUPT stride length in running (research)",
+        "about 2 cm +- 16 cm per stride [7]",
+        "stride length on the simulated runs",
+    ),
 ]
 """Published figures quoted from the domain brief (not measured here)."""
 
-PUBLISHED = ("""## Published figures of other devices
+PUBLISHED = (
+    """## Published figures of other devices
 
 Quoted from their publications, not measured here (summarised in the
 project's domain brief on numbness and gait [3]); footfall's nearest
 measured figure is on this page above.
 
-""" + table(["device", "figure (published)", "footfall's nearest measure on this page"],
-            [list(r) for r in PUBLISHED_ROWS]) + """
+"""
+    + table(
+        ["device", "figure (published)", "footfall's nearest measure on this page"],
+        [list(r) for r in PUBLISHED_ROWS],
+    )
+    + """
 
 ## Sources
 
@@ -1072,21 +1449,23 @@ measured figure is on this page above.
    different speeds and in various shoes. Appl. Sci. 7(7):659.
 10. Koldenhoven RM, Hertel J (2018). Validation of a wearable sensor for
     measuring running biomechanics. Digit. Biomark. 2(2):74-78.
-""")
+"""
+)
 
 
 def section_recover(r: dict | None, before: dict | None) -> str:
     """Rebuilding a capture: ``bench/results/bench_recover.json`` (and the
     same benchmark at an earlier commit, ``bench_recover_before.json``)."""
-    head = ("### Rebuilding a capture: `python bench/bench_recover.py --minutes 10 60 240`\n\n"
-            "`footfall recover` on capture logs of two foot IMUs (200 Hz) and two 16-cell\n"
-            "insoles (100 Hz) framed as the emulator sends them (10 ms frames) and written\n"
-            "by the Recorder, left without a recording as after a crash; one fresh process\n"
-            "per length, wall time and peak resident memory (method in the script's\n"
-            "docstring). Target (hardening issue): at most 500 MB at any length.\n")
+    head = (
+        "### Rebuilding a capture: `python bench/bench_recover.py --minutes 10 60 240`\n\n"
+        "`footfall recover` on capture logs of two foot IMUs (200 Hz) and two 16-cell\n"
+        "insoles (100 Hz) framed as the emulator sends them (10 ms frames) and written\n"
+        "by the Recorder, left without a recording as after a crash; one fresh process\n"
+        "per length, wall time and peak resident memory (method in the script's\n"
+        "docstring). Target (hardening issue): at most 500 MB at any length.\n"
+    )
     if not r:
-        return head + "\n" + missing("recover time and memory",
-                                      "python bench/bench_recover.py")
+        return head + "\n" + missing("recover time and memory", "python bench/bench_recover.py")
 
     def rows(d: dict) -> dict[float, dict]:
         return {x["minutes"]: x for x in d.get("durations", [])}
@@ -1095,23 +1474,39 @@ def section_recover(r: dict | None, before: dict | None) -> str:
     table_rows = []
     for m in sorted(now):
         x, o = now[m], old.get(m)
-        table_rows.append([
-            num(m, 0), num(x["log_mb"], 1), num(x["wall_s"], 1), num(x["peak_mb"], 0),
-            f"{num(o['wall_s'], 1)} s, {num(o['peak_mb'], 0)} MB" if o else "not measured"])
+        table_rows.append(
+            [
+                num(m, 0),
+                num(x["log_mb"], 1),
+                num(x["wall_s"], 1),
+                num(x["peak_mb"], 0),
+                f"{num(o['wall_s'], 1)} s, {num(o['peak_mb'], 0)} MB" if o else "not measured",
+            ]
+        )
     commit = get(before, "source", "commit")
     label = f"before the rebuild ({commit[:7]})" if commit else "before the rebuild"
-    return head + "\n" + table(["minutes", "log (MB)", "wall (s)", "peak (MB)", label],
-                               table_rows) + "\n"
+    return (
+        head
+        + "\n"
+        + table(["minutes", "log (MB)", "wall (s)", "peak (MB)", label], table_rows)
+        + "\n"
+    )
 
 
 def render(results: dict[str, Any]) -> str:
     """The whole of docs/validation.md from the results files."""
     v = results.get("validation")
-    parts = [INTRO, section_accuracy(v), section_fukuchi_mounts(results.get("fukuchi_mounts")),
-             section_modules(v, results),
-             section_gaitmap(results.get("gaitmap")), section_speed(results.get("speed")),
-             section_recover(results.get("bench_recover"), results.get("bench_recover_before")),
-             section_live(results.get("live")), PUBLISHED]
+    parts = [
+        INTRO,
+        section_accuracy(v),
+        section_fukuchi_mounts(results.get("fukuchi_mounts")),
+        section_modules(v, results),
+        section_gaitmap(results.get("gaitmap")),
+        section_speed(results.get("speed")),
+        section_recover(results.get("bench_recover"), results.get("bench_recover_before")),
+        section_live(results.get("live")),
+        PUBLISHED,
+    ]
     text = "\n".join(p.rstrip() + "\n" for p in parts if p)
     return text
 
@@ -1122,49 +1517,62 @@ def readme_block(results: dict[str, Any]) -> str:
     g = get(results, "validation", "gaitmap")
     if g:
         st = g["strides"]
-        lines.append(f"- gaitmap example walk, motion-capture reference: initial contact MAE "
-                     f"{num(g['initial_contact']['mae_ms'])} ms, toe-off MAE "
-                     f"{num(g['toe_off']['mae_ms'])} ms, stride time MAE "
-                     f"{num(st['stride_time_mae_ms'])} ms, stride length MAE "
-                     f"{num(_cm(st['stride_length_mae_m']))} cm "
-                     f"({num(st['stride_length_mae_pct_of_mean'])} % of the mean).")
+        lines.append(
+            f"- gaitmap example walk, motion-capture reference: initial contact MAE "
+            f"{num(g['initial_contact']['mae_ms'])} ms, toe-off MAE "
+            f"{num(g['toe_off']['mae_ms'])} ms, stride time MAE "
+            f"{num(st['stride_time_mae_ms'])} ms, stride length MAE "
+            f"{num(_cm(st['stride_length_mae_m']))} cm "
+            f"({num(st['stride_length_mae_pct_of_mean'])} % of the mean)."
+        )
     f = get(results, "validation", "fukuchi")
     if f:
-        lines.append(f"- Treadmill run (virtual foot IMU from motion capture, force-plate "
-                     f"truth): {num(f['initial_contact']['matched_pct'])} % of contacts found, "
-                     f"contact time within {num(f['contact_time_mean_abs_err_pct'])} % on "
-                     f"average, cadence {num(f['cadence_spm'])} vs "
-                     f"{num(f['cadence_truth_spm'])} steps/min.")
+        lines.append(
+            f"- Treadmill run (virtual foot IMU from motion capture, force-plate "
+            f"truth): {num(f['initial_contact']['matched_pct'])} % of contacts found, "
+            f"contact time within {num(f['contact_time_mean_abs_err_pct'])} % on "
+            f"average, cadence {num(f['cadence_spm'])} vs "
+            f"{num(f['cadence_truth_spm'])} steps/min."
+        )
     ex = get(results, "gaitmap", "datasets", "gaitmap_example")
     c = get(ex, "common_strides")
     if ex and "ratio" in ex and c and c.get("n_common"):
         ff, gm = c["footfall"], c["gaitmap"]
-        lines.append(f"- Same walk through gaitmap's standard pipeline on the same machine: "
-                     f"footfall {num(ex['ratio']['cold'])}x faster from a cold start, "
-                     f"{num(ex['ratio']['warm'])}x warm; on the {c['n_common']} strides both "
-                     f"found, stride time MAE {num(ff['stride_time_mae_ms'])} vs "
-                     f"{num(gm['stride_time_mae_ms'])} ms and stride length MAE "
-                     f"{num(_cm(ff['stride_length_mae_m']), 2)} vs "
-                     f"{num(_cm(gm['stride_length_mae_m']), 2)} cm (footfall vs gaitmap).")
+        lines.append(
+            f"- Same walk through gaitmap's standard pipeline on the same machine: "
+            f"footfall {num(ex['ratio']['cold'])}x faster from a cold start, "
+            f"{num(ex['ratio']['warm'])}x warm; on the {c['n_common']} strides both "
+            f"found, stride time MAE {num(ff['stride_time_mae_ms'])} vs "
+            f"{num(gm['stride_time_mae_ms'])} ms and stride length MAE "
+            f"{num(_cm(ff['stride_length_mae_m']), 2)} vs "
+            f"{num(_cm(gm['stride_length_mae_m']), 2)} cm (footfall vs gaitmap)."
+        )
     sp = get(results, "speed", "runs", "parquet", "durations") or get(
-        results, "speed", "runs", "csv", "durations")
+        results, "speed", "runs", "csv", "durations"
+    )
     if sp:
         by = {r["minutes"]: r for r in sp}
         hour, four = by.get(60.0), by.get(240.0)
         if hour:
-            text = (f"- One hour of two foot IMUs and two insoles: `footfall analyze` takes "
-                    f"{num(hour['analyze_wall_s'])} s from process start to exit, peak memory "
-                    f"{num(hour['analyze_peak_mb'], 0)} MB")
+            text = (
+                f"- One hour of two foot IMUs and two insoles: `footfall analyze` takes "
+                f"{num(hour['analyze_wall_s'])} s from process start to exit, peak memory "
+                f"{num(hour['analyze_peak_mb'], 0)} MB"
+            )
             if four:
-                text += (f"; four hours {num(four['analyze_wall_s'])} s, "
-                         f"{num(four['analyze_peak_mb'], 0)} MB")
+                text += (
+                    f"; four hours {num(four['analyze_wall_s'])} s, "
+                    f"{num(four['analyze_peak_mb'], 0)} MB"
+                )
             lines.append(text + ".")
     rec = {x["minutes"]: x for x in get(results, "bench_recover", "durations") or []}
     if rec:
         m = max(rec)
-        lines.append(f"- Rebuilding a crashed capture of {num(m / 60, 0)} h (`footfall recover`): "
-                     f"{num(rec[m]['wall_s'], 0)} s, peak memory "
-                     f"{num(rec[m]['peak_mb'], 0)} MB.")
+        lines.append(
+            f"- Rebuilding a crashed capture of {num(m / 60, 0)} h (`footfall recover`): "
+            f"{num(rec[m]['wall_s'], 0)} s, peak memory "
+            f"{num(rec[m]['peak_mb'], 0)} MB."
+        )
     return "\n".join(lines)
 
 
@@ -1174,25 +1582,32 @@ def update_readme(readme: str, block: str) -> str:
     i, j = readme.find(README_START), readme.find(README_END)
     if i < 0 or j < i:
         return readme
-    return readme[:i + len(README_START)] + "\n" + block + "\n" + readme[j:]
+    return readme[: i + len(README_START)] + "\n" + block + "\n" + readme[j:]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true",
-                    help="only compare; exit 1 when docs/validation.md or README is out of date")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare; exit 1 when docs/validation.md or README is out of date",
+    )
     args = ap.parse_args(argv)
     results = load_results()
     doc = render(results)
     readme_now = README.read_text(encoding="utf-8")
     readme_new = update_readme(readme_now, readme_block(results))
     if args.check:
-        stale = [p for p, now, new in ((DOC, DOC.read_text(encoding="utf-8")
-                                        if DOC.exists() else "", doc),
-                                       (README, readme_now, readme_new)) if now != new]
+        stale = [
+            p
+            for p, now, new in (
+                (DOC, DOC.read_text(encoding="utf-8") if DOC.exists() else "", doc),
+                (README, readme_now, readme_new),
+            )
+            if now != new
+        ]
         for p in stale:
-            print(f"{p} is out of date: run python tools/gen_validation_doc.py",
-                  file=sys.stderr)
+            print(f"{p} is out of date: run python tools/gen_validation_doc.py", file=sys.stderr)
         return 1 if stale else 0
     DOC.write_text(doc, encoding="utf-8")
     if readme_new != readme_now:

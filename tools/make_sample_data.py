@@ -51,8 +51,12 @@ def build(out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "sample_data" / "gaitmap_walk",
-                        help="destination folder (default: %(default)s)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO_ROOT / "sample_data" / "gaitmap_walk",
+        help="destination folder (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     print(build(args.out))
     return 0

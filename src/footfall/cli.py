@@ -105,81 +105,127 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Gait analysis from foot IMUs and pressure insoles, for runners "
-                    "whose feet go numb.",
+        "whose feet go numb.",
         epilog=MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the full traceback when something fails")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback when something fails"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     common = _Parser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the full traceback when something fails")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the full traceback when something fails",
+    )
 
     p = sub.add_parser(
         "analyze",
         parents=[common],
         help="analyse a recording: per-step metrics, per-side summary, drift",
         description="Analyse a recording folder or a single stream file: find every foot\n"
-                    "contact, compute per-step metrics and print a per-side summary with\n"
-                    "asymmetry and drift over the run.",
+        "contact, compute per-step metrics and print a per-side summary with\n"
+        "asymmetry and drift over the run.",
         epilog=ANALYZE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("path", metavar="PATH",
-                   help="recording folder (with recording.json) or a single stream file "
-                        "(CSV or Parquet)")
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        help="recording folder (with recording.json) or a single stream file (CSV or Parquet)",
+    )
     out = p.add_argument_group("outputs")
-    out.add_argument("--steps", metavar="CSV",
-                     help="write the steps table (one row per foot contact) to this CSV file "
-                          "('-' for standard output)")
-    out.add_argument("--json", metavar="FILE",
-                     help="write the run summary as JSON to FILE; '-' writes it to standard "
-                          "output instead of the readable summary")
-    out.add_argument("--plot", metavar="DIR",
-                     help="write every figure of the report as DIR/NAME.png (made when "
-                          "missing; see footfall plot --what list)")
+    out.add_argument(
+        "--steps",
+        metavar="CSV",
+        help="write the steps table (one row per foot contact) to this CSV file "
+        "('-' for standard output)",
+    )
+    out.add_argument(
+        "--json",
+        metavar="FILE",
+        help="write the run summary as JSON to FILE; '-' writes it to standard "
+        "output instead of the readable summary",
+    )
+    out.add_argument(
+        "--plot",
+        metavar="DIR",
+        help="write every figure of the report as DIR/NAME.png (made when "
+        "missing; see footfall plot --what list)",
+    )
     rules = p.add_argument_group(
-        "findings", "Likely contributors to numbness and red flags (docs/rules.md).")
-    rules.add_argument("--symptoms", metavar="FILE",
-                       help="your symptom profile (.toml or .json, from footfall symptoms)")
-    rules.add_argument("--rules", metavar="FILE",
-                       help="override rule thresholds with this TOML file ([rules.<id>] "
-                            "tables; see docs/rules.md)")
-    saved = p.add_argument_group("history", "Keep the session for footfall history and "
-                                            "footfall compare.")
-    saved.add_argument("--save", action="store_true",
-                       help="store the summary, findings, symptoms and per-step values in "
-                            "the history")
+        "findings", "Likely contributors to numbness and red flags (docs/rules.md)."
+    )
+    rules.add_argument(
+        "--symptoms",
+        metavar="FILE",
+        help="your symptom profile (.toml or .json, from footfall symptoms)",
+    )
+    rules.add_argument(
+        "--rules",
+        metavar="FILE",
+        help="override rule thresholds with this TOML file ([rules.<id>] "
+        "tables; see docs/rules.md)",
+    )
+    saved = p.add_argument_group(
+        "history", "Keep the session for footfall history and footfall compare."
+    )
+    saved.add_argument(
+        "--save",
+        action="store_true",
+        help="store the summary, findings, symptoms and per-step values in the history",
+    )
     saved.add_argument("--athlete", metavar="ID", help="whose session it is (with --save)")
     saved.add_argument("--tag", metavar="TEXT", help='a note, e.g. "new shoes" (with --save)')
-    saved.add_argument("--history", metavar="PATH",
-                       help="the history file (default: $FOOTFALL_HISTORY, else "
-                            "history.sqlite in the platform's data folder)")
+    saved.add_argument(
+        "--history",
+        metavar="PATH",
+        help="the history file (default: $FOOTFALL_HISTORY, else "
+        "history.sqlite in the platform's data folder)",
+    )
     single = p.add_argument_group(
         "single stream file",
-        "What recording.json would say, for a stream file analysed on its own.")
+        "What recording.json would say, for a stream file analysed on its own.",
+    )
     single.add_argument("--side", choices=["left", "right"], help="which foot")
-    single.add_argument("--placement", choices=["foot", "shank"],
-                        help="where the IMU sits (foot: anywhere on the shoe)")
-    single.add_argument("--acc-unit", dest="acc_unit", choices=["g", "m/s2"],
-                        help="accelerometer unit in the file")
-    single.add_argument("--gyr-unit", dest="gyr_unit", choices=["deg/s", "rad/s"],
-                        help="gyroscope unit in the file")
-    single.add_argument("--kind", choices=["imu", "insole"],
-                        help="what the file holds (default: insole when it has p1 .. pN "
-                             "columns, else imu)")
-    single.add_argument("--layout", metavar="NAME",
-                        help="insole cell layout: moticon16 or sim16 (insole files)")
-    single.add_argument("--pressure-unit", dest="pressure_unit", choices=["kPa", "N/cm2"],
-                        help="insole pressure unit in the file")
+    single.add_argument(
+        "--placement",
+        choices=["foot", "shank"],
+        help="where the IMU sits (foot: anywhere on the shoe)",
+    )
+    single.add_argument(
+        "--acc-unit", dest="acc_unit", choices=["g", "m/s2"], help="accelerometer unit in the file"
+    )
+    single.add_argument(
+        "--gyr-unit", dest="gyr_unit", choices=["deg/s", "rad/s"], help="gyroscope unit in the file"
+    )
+    single.add_argument(
+        "--kind",
+        choices=["imu", "insole"],
+        help="what the file holds (default: insole when it has p1 .. pN columns, else imu)",
+    )
+    single.add_argument(
+        "--layout", metavar="NAME", help="insole cell layout: moticon16 or sim16 (insole files)"
+    )
+    single.add_argument(
+        "--pressure-unit",
+        dest="pressure_unit",
+        choices=["kPa", "N/cm2"],
+        help="insole pressure unit in the file",
+    )
     p.add_argument("--mount", metavar="NAME", help=_mount_help())
-    single.add_argument("--surface", choices=["treadmill", "overground"],
-                        help="where the run was")
-    single.add_argument("--speed", dest="speed_mps", type=_positive_float, metavar="MPS",
-                        help="treadmill belt speed, m/s")
+    single.add_argument("--surface", choices=["treadmill", "overground"], help="where the run was")
+    single.add_argument(
+        "--speed",
+        dest="speed_mps",
+        type=_positive_float,
+        metavar="MPS",
+        help="treadmill belt speed, m/s",
+    )
     p.set_defaults(func=cmd_analyze)
 
     from importlib import import_module
@@ -193,8 +239,17 @@ def build_parser() -> argparse.ArgumentParser:
 # analyze
 # --------------------------------------------------------------------------
 
-READ_OPTIONS = ("side", "placement", "acc_unit", "gyr_unit", "kind", "layout",
-                "pressure_unit", "surface", "speed_mps")
+READ_OPTIONS = (
+    "side",
+    "placement",
+    "acc_unit",
+    "gyr_unit",
+    "kind",
+    "layout",
+    "pressure_unit",
+    "surface",
+    "speed_mps",
+)
 """Command-line options passed on to :func:`footfall.io.read_recording`."""
 
 
@@ -209,19 +264,30 @@ def _check_output(target: str | None, option: str, inputs: Path | None = None) -
         return
     path = Path(target)
     if path.is_dir():
-        raise FootfallError("is a folder, not a file", path=target,
-                            fix=f"give {option} a file name, e.g. {path / 'out'}")
+        raise FootfallError(
+            "is a folder, not a file",
+            path=target,
+            fix=f"give {option} a file name, e.g. {path / 'out'}",
+        )
     if inputs is not None and path.exists():
-        candidates = [inputs] if inputs.is_file() else (
-            [p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
+        candidates = (
+            [inputs]
+            if inputs.is_file()
+            else ([p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
+        )
         if any(same_file(path, c) for c in candidates):
             raise FootfallError(
                 f"is one of the inputs being analysed: {option} would replace it",
-                path=target, fix=f"give {option} a new file name outside the recording")
+                path=target,
+                fix=f"give {option} a new file name outside the recording",
+            )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise FootfallError(f"folder {str(parent)!r} does not exist", path=target,
-                            fix=f"create it first or give {option} another path")
+        raise FootfallError(
+            f"folder {str(parent)!r} does not exist",
+            path=target,
+            fix=f"create it first or give {option} another path",
+        )
 
 
 def _write_text(target: str, text: str, option: str) -> None:
@@ -232,9 +298,12 @@ def _write_text(target: str, text: str, option: str) -> None:
     try:
         atomic_write_text(target, text)
     except OSError as e:
-        raise FootfallError(f"cannot write {option} output: {e.strerror or e}; any earlier "
-                            "file of that name is unchanged", path=target,
-                            fix="free disk space or choose a folder you may write to") from e
+        raise FootfallError(
+            f"cannot write {option} output: {e.strerror or e}; any earlier "
+            "file of that name is unchanged",
+            path=target,
+            fix="free disk space or choose a folder you may write to",
+        ) from e
 
 
 def summary_document(analysis: Any, source: str = "") -> dict[str, Any]:
@@ -251,7 +320,7 @@ def summary_document(analysis: Any, source: str = "") -> dict[str, Any]:
 def _mount_help() -> str:
     from footfall.live.cli import MOUNT_HELP
 
-    return MOUNT_HELP + "; a stream's own \"mount\" in recording.json wins"
+    return MOUNT_HELP + '; a stream\'s own "mount" in recording.json wins'
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -263,12 +332,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.exists():
         raise FootfallError(
-            "no such file or folder", path=args.path,
+            "no such file or folder",
+            path=args.path,
             fix="give a recording folder (with recording.json) or a single stream file "
-                "(CSV or Parquet)")
+            "(CSV or Parquet)",
+        )
     if args.steps == "-" and args.json == "-":
-        raise FootfallError("--steps - and --json - cannot both use standard output",
-                            fix="write one of them to a file")
+        raise FootfallError(
+            "--steps - and --json - cannot both use standard output",
+            fix="write one of them to a file",
+        )
     _check_output(args.steps, "--steps", path)
     _check_output(args.json, "--json", path)
     if args.plot is not None:
@@ -304,13 +377,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
             recording = read_recording(path, **options)
             for s in recording.streams:
-                if (s.kind == SensorKind.IMU and s.placement == Placement.FOOT
-                        and not s.meta.get("mount")):
+                if (
+                    s.kind == SensorKind.IMU
+                    and s.placement == Placement.FOOT
+                    and not s.meta.get("mount")
+                ):
                     s.meta["mount"] = args.mount
             analysis = pipeline.analyze(recording, symptoms=symptoms, rules=ruleset, **bar)
         else:
-            analysis = pipeline.analyze(path, symptoms=symptoms, rules=ruleset, **bar,
-                                        **options)
+            analysis = pipeline.analyze(path, symptoms=symptoms, rules=ruleset, **bar, **options)
     source = getattr(analysis.recording, "source", "") or str(path)
 
     to_stdout = "-" in (args.steps, args.json)
@@ -408,22 +483,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         if isinstance(e, MemoryError):  # the machine's, not footfall's: numpy, pyarrow
             detail = str(e).splitlines()[0] if str(e) else ""
-            _error(FootfallError(
-                "not enough memory for this command" + (f" ({detail})" if detail else ""),
-                path=getattr(args, "path", None),
-                fix="free memory (close other programs) or use a computer with more; with a "
+            _error(
+                FootfallError(
+                    "not enough memory for this command" + (f" ({detail})" if detail else ""),
+                    path=getattr(args, "path", None),
+                    fix="free memory (close other programs) or use a computer with more; with a "
                     "long recording, analyse a shorter part of it; nothing already recorded "
-                    "was changed").message)
+                    "was changed",
+                ).message
+            )
             return EXIT_USAGE
         if isinstance(e, OSError) and e.errno in NO_ROOM_ERRNOS:
-            _error(FootfallError(
-                f"cannot write: {e.strerror or e}", path=str(e.filename) if e.filename else None,
-                fix="free some disk space (or write elsewhere, e.g. with -o) and run the command "
-                    "again; nothing already recorded was changed").message)
+            _error(
+                FootfallError(
+                    f"cannot write: {e.strerror or e}",
+                    path=str(e.filename) if e.filename else None,
+                    fix="free some disk space (or write elsewhere, e.g. with -o) and run the "
+                    "command again; nothing already recorded was changed",
+                ).message
+            )
             return EXIT_USAGE
         detail = str(e).splitlines()[0] if str(e) else ""
-        print(f"{PROG}: internal error: {type(e).__name__}"
-              + (f": {detail}" if detail else ""), file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(e).__name__}" + (f": {detail}" if detail else ""),
+            file=sys.stderr,
+        )
         if not debug:
             print("run with --debug for the traceback", file=sys.stderr)
         return EXIT_INTERNAL

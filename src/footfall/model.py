@@ -115,8 +115,10 @@ class Stream:
                 f"{self.time_s.shape[0]} time stamps"
             )
         if len(self.columns) != self.values.shape[1]:
-            raise ValueError(f"stream {self.name!r}: {len(self.columns)} names for "
-                             f"{self.values.shape[1]} columns")
+            raise ValueError(
+                f"stream {self.name!r}: {len(self.columns)} names for "
+                f"{self.values.shape[1]} columns"
+            )
         self.columns = tuple(self.columns)
 
     def __len__(self) -> int:
@@ -208,24 +210,26 @@ class Recording:
 # --------------------------------------------------------------------------
 
 STEP_COLUMNS: dict[str, str] = {
-    m.name: m.dtype for m in _registry.METRICS.values() if m.group == _registry.Group.CONTRACT}
+    m.name: m.dtype for m in _registry.METRICS.values() if m.group == _registry.Group.CONTRACT
+}
 """Contract columns of the steps table and their dtypes, in order (from
 :mod:`footfall.registry`).
 
 Extra columns may follow (e.g. ``ms_s`` mid-stance time, ``source``); these
 are the ones outside tools rely on."""
 
-NUMERIC_STEP_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.CONTRACT,
-                                                        summarised=True)
+NUMERIC_STEP_METRICS: tuple[str, ...] = _registry.names(
+    group=_registry.Group.CONTRACT, summarised=True
+)
 """Per-step numeric contract metrics that the summary aggregates."""
 
-INSOLE_STEP_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.INSOLE,
-                                                       summarised=True)
+INSOLE_STEP_METRICS: tuple[str, ...] = _registry.names(
+    group=_registry.Group.INSOLE, summarised=True
+)
 """Extra insole columns of the steps table (after the contract ones) that the
 summary also aggregates (footfall.gait.pressure; docs/metrics.md)."""
 
-IMU_EXTRA_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.IMU,
-                                                     summarised=True)
+IMU_EXTRA_METRICS: tuple[str, ...] = _registry.names(group=_registry.Group.IMU, summarised=True)
 """Extra foot-IMU columns of the steps table that the summary also aggregates
 (footfall.gait.metrics; rearfoot eversion only with a shank IMU on the same
 leg, footfall.gait.ankle; docs/metrics.md)."""
@@ -244,8 +248,13 @@ def empty_step_columns() -> ColumnTable:
     """:func:`empty_steps` as a :class:`~footfall.table.ColumnTable`."""
     from footfall.table import ColumnTable
 
-    return ColumnTable({c: np.empty(0, dtype=np.float64 if t == "float64" else object)
-                        for c, t in STEP_COLUMNS.items()}, n_rows=0)
+    return ColumnTable(
+        {
+            c: np.empty(0, dtype=np.float64 if t == "float64" else object)
+            for c, t in STEP_COLUMNS.items()
+        },
+        n_rows=0,
+    )
 
 
 @overload
@@ -338,7 +347,8 @@ def parse_mount(value: str | None) -> np.ndarray | None:
         raise ValueError(
             f"unknown mounting {value!r}: use one of {', '.join(MOUNT_PRESETS)} (the sensor "
             "square on the shoe, docs/coordinate-frames.md) or toes=+x, toes=-y, ... (the "
-            "sensor axis that points to the toes)")
+            "sensor axis that points to the toes)"
+        )
     out = np.zeros(3)
     out[_AXES[spec[1]]] = 1.0 if spec[0] == "+" else -1.0
     return out
@@ -352,6 +362,7 @@ def check_mount_option(value: str | None) -> None:
     try:
         parse_mount(value)
     except ValueError as exc:
-        raise FootfallError(f"--mount: {exc}",
-                            fix="give --mount laces (or lateral, medial, heel, toes=+x ...), "
-                                "or leave it out") from None
+        raise FootfallError(
+            f"--mount: {exc}",
+            fix="give --mount laces (or lateral, medial, heel, toes=+x ...), or leave it out",
+        ) from None

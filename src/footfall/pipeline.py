@@ -70,11 +70,16 @@ class Analysis:
         without insoles.
     """
 
-    def __init__(self, recording: Recording, steps: pd.DataFrame | ColumnTable,
-                 summary: dict[str, Any], notes: list[str] | None = None,
-                 streams: dict[str, dict[str, Any]] | None = None,
-                 cop_paths: pd.DataFrame | None = None,
-                 findings: list[Finding] | None = None):
+    def __init__(
+        self,
+        recording: Recording,
+        steps: pd.DataFrame | ColumnTable,
+        summary: dict[str, Any],
+        notes: list[str] | None = None,
+        streams: dict[str, dict[str, Any]] | None = None,
+        cop_paths: pd.DataFrame | None = None,
+        findings: list[Finding] | None = None,
+    ):
         self.recording = recording
         self.findings = list(findings) if findings is not None else []
         self.table = steps
@@ -96,16 +101,21 @@ class Analysis:
         self.table = self._steps_df = df
 
     def __repr__(self) -> str:
-        return (f"Analysis({len(self.table)} steps, {len(self.notes)} notes, "
-                f"source={getattr(self.recording, 'source', '')!r})")
+        return (
+            f"Analysis({len(self.table)} steps, {len(self.notes)} notes, "
+            f"source={getattr(self.recording, 'source', '')!r})"
+        )
 
 
-def analyze(recording: Recording | str | Path, *,
-            symptoms: SymptomProfile | Mapping[str, Any] | str | Path | None = None,
-            rules: RuleSet | str | Path | None = None,
-            history: Sequence[Mapping[str, Any]] | None = None,
-            progress: Callable[[str, int, int], None] | None = None,
-            **read_options: Any) -> Analysis:
+def analyze(
+    recording: Recording | str | Path,
+    *,
+    symptoms: SymptomProfile | Mapping[str, Any] | str | Path | None = None,
+    rules: RuleSet | str | Path | None = None,
+    history: Sequence[Mapping[str, Any]] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    **read_options: Any,
+) -> Analysis:
     """Analyse a recording: gait events and per-step metrics for every sensor,
     the run summary, then the findings of the rules with the runner's symptoms.
 
@@ -162,8 +172,10 @@ def analyze(recording: Recording | str | Path, *,
 
     slots: Iterable[tuple[str, tuple[str, str, str], Callable[[], Stream]]]
     if isinstance(recording, Recording):
-        slots = [(s.name, (s.kind.value, s.side.value, s.placement.value), _given(s))
-                 for s in recording.streams]
+        slots = [
+            (s.name, (s.kind.value, s.side.value, s.placement.value), _given(s))
+            for s in recording.streams
+        ]
         sensors = [sensor for _, sensor, _ in slots]
         condition = recording.condition
     else:
@@ -172,8 +184,10 @@ def analyze(recording: Recording | str | Path, *,
         from footfall.io.canonical import open_recording
 
         opened = open_recording(recording, **read_options)
-        slots = ((slot.name, (slot.kind, slot.side, slot.placement), slot.read)
-                 for slot in opened.slots())
+        slots = (
+            (slot.name, (slot.kind, slot.side, slot.placement), slot.read)
+            for slot in opened.slots()
+        )
         sensors = opened.sensors
         condition = Recording([], meta=opened.meta).condition
     tables: list[ColumnTable] = []
@@ -185,8 +199,11 @@ def analyze(recording: Recording | str | Path, *,
     # sides with a foot IMU and a shank IMU: only their analysed signals are
     # kept past their stream (rearfoot eversion needs both)
     imu_at = {(side, plc) for kind, side, plc in sensors if kind == SensorKind.IMU.value}
-    both = {side for side, plc in imu_at if plc == Placement.FOOT.value
-            and (side, Placement.SHANK.value) in imu_at}
+    both = {
+        side
+        for side, plc in imu_at
+        if plc == Placement.FOOT.value and (side, Placement.SHANK.value) in imu_at
+    }
     total = len(sensors)
     first_s, last_s = np.inf, -np.inf
     for done, (name, (kind, side, placement), read) in enumerate(slots, start=1):
@@ -231,12 +248,12 @@ def analyze(recording: Recording | str | Path, *,
 
         frames = shank_into_foot_rows(frames, notes)
         non_empty = [t for t in frames if len(t)]
-        steps = (conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty
-                 else empty_steps())
+        steps = (
+            conform_steps(pd.concat(non_empty, ignore_index=True)) if non_empty else empty_steps()
+        )
     else:
         # foot IMUs alone: NumPy columns throughout, no pandas
-        steps = (conform_steps(ColumnTable.concat(tables)) if tables
-                 else empty_step_columns())
+        steps = conform_steps(ColumnTable.concat(tables)) if tables else empty_step_columns()
     if isinstance(recording, Recording):
         duration_s = recording.duration_s
         analysed = recording
@@ -244,16 +261,24 @@ def analyze(recording: Recording | str | Path, *,
         duration_s = float(last_s - first_s) if np.isfinite(first_s) else 0.0
         from footfall.io.canonical import RereadRecording
 
-        analysed = RereadRecording(recording, read_options, meta=opened.meta,
-                                   source=opened.source, duration_s=duration_s)
+        analysed = RereadRecording(
+            recording, read_options, meta=opened.meta, source=opened.source, duration_s=duration_s
+        )
     summary = summarize(steps, duration_s=duration_s)
     if not total:
         notes.append("no stream in this recording: nothing to analyse.")
     findings = evaluate(summary, steps, symptoms=symptoms, history=history, rules=ruleset)
     summary["findings"] = findings_json(findings)
     summary["not_evaluated"] = not_evaluated(summary, ruleset)  # rules short of data, why
-    return Analysis(recording=analysed, steps=steps, summary=summary, notes=notes,
-                    streams=details, cop_paths=cop_paths, findings=findings)
+    return Analysis(
+        recording=analysed,
+        steps=steps,
+        summary=summary,
+        notes=notes,
+        streams=details,
+        cop_paths=cop_paths,
+        findings=findings,
+    )
 
 
 def _given(stream: Stream) -> Callable[[], Stream]:
@@ -266,8 +291,7 @@ class _InsoleDone:
     what the merge needs of the stream, and the analysis (or the layout
     problem it raised, reported when the insoles are merged, in their order)."""
 
-    def __init__(self, label: str, side: str, clock: Any, result: Any,
-                 error: ValueError | None):
+    def __init__(self, label: str, side: str, clock: Any, result: Any, error: ValueError | None):
         self.label, self.side, self.clock = label, side, clock
         self.result, self.error = result, error
 
@@ -282,9 +306,12 @@ def _analyze_insole(stream: Any, label: str) -> _InsoleDone:
     return _InsoleDone(label, stream.side.value, stream.meta.get("clock"), result, error)
 
 
-def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any]],
-                            tables: list[ColumnTable], notes: list[str],
-                            details: dict[str, dict[str, Any]]) -> None:
+def _with_rearfoot_eversion(
+    legs: dict[tuple[str, str], tuple[Any, int, str, Any]],
+    tables: list[ColumnTable],
+    notes: list[str],
+    details: dict[str, dict[str, Any]],
+) -> None:
     """Add rearfoot eversion (:mod:`footfall.gait.ankle`) to the rows of
     each foot IMU whose leg also has a shank IMU (in place)."""
     for side in ("left", "right"):
@@ -295,8 +322,9 @@ def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any
         from footfall.gait.ankle import eversion_for_leg
 
         (f_res, i, label, f_clock), (s_res, _, _, s_clock) = foot, shank
-        cols, fit, note = eversion_for_leg(f_res, s_res, side,
-                                           same_clock=f_clock is not None and f_clock == s_clock)
+        cols, fit, note = eversion_for_leg(
+            f_res, s_res, side, same_clock=f_clock is not None and f_clock == s_clock
+        )
         if note:
             notes.append(note)
         if fit is not None:
@@ -306,8 +334,11 @@ def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any
                 "shank_clock_drift_ppm": round(1e6 * fit.clock_drift, 1),
                 "sensor_from_ankle_foot_m": np.round(fit.r_foot_m, 3).tolist(),
                 "sensor_from_ankle_shank_m": np.round(fit.r_shank_m, 3).tolist(),
-                "shank_heading_deg": (round(float(np.nanmedian(fit.heading_deg)), 1)
-                                      if np.isfinite(fit.heading_deg).any() else None),
+                "shank_heading_deg": (
+                    round(float(np.nanmedian(fit.heading_deg)), 1)
+                    if np.isfinite(fit.heading_deg).any()
+                    else None
+                ),
             }
         tables[i] = ColumnTable({**dict(tables[i].items()), **cols})
 
@@ -315,8 +346,11 @@ def _with_rearfoot_eversion(legs: dict[tuple[str, str], tuple[Any, int, str, Any
 def _is_shank(table: ColumnTable) -> bool:
     from footfall.gait.definitions import from_shank
 
-    return "source" in table and bool(len(table)) and bool(
-        from_shank(np.asarray(table["source"][:1])).all())
+    return (
+        "source" in table
+        and bool(len(table))
+        and bool(from_shank(np.asarray(table["source"][:1])).all())
+    )
 
 
 def _with_insoles(
@@ -345,18 +379,23 @@ def _with_insoles(
     for done in insoles:
         label, exc = done.label, done.error
         if exc is not None:
-            raise RecordingError(f"insole stream {label!r}: {exc}.",
-                                 fix="pass --layout moticon16 or sim16 for a single insole "
-                                     'file; in recording.json, give the stream a "layout" '
-                                     'or its cells as "cells_xy"') from exc
+            raise RecordingError(
+                f"insole stream {label!r}: {exc}.",
+                fix="pass --layout moticon16 or sim16 for a single insole "
+                'file; in recording.json, give the stream a "layout" '
+                'or its cells as "cells_xy"',
+            ) from exc
         result = done.result
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
         if not len(result.steps):
             continue
         side = done.side
-        foot = [i for i, t in enumerate(tables) if len(t) and "source" in t.columns
-                and (t["source"] == f"{side}_foot_imu").all()]
+        foot = [
+            i
+            for i, t in enumerate(tables)
+            if len(t) and "source" in t.columns and (t["source"] == f"{side}_foot_imu").all()
+        ]
         offset = 0.0
         if len(foot) == 1:
             imu = tables[foot[0]]
@@ -366,21 +405,29 @@ def _with_insoles(
                 result.info["clock_shared"] = True
             else:
                 offset, n_pairs = clock_offset(
-                    imu["ic_s"].to_numpy(), result.steps["ic_s"].to_numpy(),
-                    imu["to_s"].to_numpy(), result.steps["to_s"].to_numpy())
+                    imu["ic_s"].to_numpy(),
+                    result.steps["ic_s"].to_numpy(),
+                    imu["to_s"].to_numpy(),
+                    result.steps["to_s"].to_numpy(),
+                )
             result.info["clock_offset_s"] = offset
             result.info["clock_offset_pairs"] = n_pairs
             if np.isfinite(offset):
                 tables[foot[0]] = fuse_steps(imu, result.steps, offset)
             else:
                 offset = 0.0
-                notes.append(f"{label}: its contacts could not be paired with the {side} foot "
-                             "IMU's; the two are reported as separate rows")
+                notes.append(
+                    f"{label}: its contacts could not be paired with the {side} foot "
+                    "IMU's; the two are reported as separate rows"
+                )
                 tables.append(result.steps)
         else:
             tables.append(result.steps)
         if result.cop_paths is not None and len(result.cop_paths):
-            cops.append(shift_steps(result.cop_paths, offset).assign(
-                time_s=lambda d, o=offset: d["time_s"] + o))
+            cops.append(
+                shift_steps(result.cop_paths, offset).assign(
+                    time_s=lambda d, o=offset: d["time_s"] + o
+                )
+            )
     cop_paths = pd.concat(cops, ignore_index=True) if cops else None
     return tables, cop_paths

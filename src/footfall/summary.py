@@ -232,17 +232,19 @@ def _pair_differences(v: np.ndarray) -> np.ndarray:
     if h > 0:
         twice = np.concatenate((v, v))
         # ahead[d - 1, i] = v[(i + d) % n]: rows are overlapping slices of `twice`
-        ahead = as_strided(twice[1:], shape=(h, n), strides=(twice.strides[0],) * 2,
-                           writeable=False)
-        np.subtract(ahead, v, out=out[:h * n].reshape(h, n))
+        ahead = as_strided(
+            twice[1:], shape=(h, n), strides=(twice.strides[0],) * 2, writeable=False
+        )
+        np.subtract(ahead, v, out=out[: h * n].reshape(h, n))
     if n % 2 == 0 and n > 0:
         half = n // 2
-        np.subtract(v[half:], v[:half], out=out[h * n:])
+        np.subtract(v[half:], v[:half], out=out[h * n :])
     return out
 
 
-def _select(values: np.ndarray, ks: Sequence[int], n_valid: int,
-            sample: np.ndarray | None) -> np.ndarray:
+def _select(
+    values: np.ndarray, ks: Sequence[int], n_valid: int, sample: np.ndarray | None
+) -> np.ndarray:
     """The ``ks``-th smallest (0-based, ascending ks) of the ``n_valid`` non-NaN
     entries of ``values``.
 
@@ -289,8 +291,9 @@ def _sample_positions(n_pairs: int) -> np.ndarray | None:
     return positions
 
 
-def _group_medians_consecutive(x: np.ndarray, y: np.ndarray,
-                               max_points: int) -> tuple[np.ndarray, np.ndarray]:
+def _group_medians_consecutive(
+    x: np.ndarray, y: np.ndarray, max_points: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Reduce points to ``max_points`` consecutive equal-count groups in ``x``
     order (group of the ``k``-th point: ``k * max_points // n``), each
     represented by its median ``x`` and, for every row of ``y``, its median
@@ -317,8 +320,9 @@ def _group_medians_consecutive(x: np.ndarray, y: np.ndarray,
     return xm, ym
 
 
-def _theil_sen_rows(x: np.ndarray, y: np.ndarray,
-                    max_points: int = _THEIL_SEN_MAX_POINTS) -> list[float | None]:
+def _theil_sen_rows(
+    x: np.ndarray, y: np.ndarray, max_points: int = _THEIL_SEN_MAX_POINTS
+) -> list[float | None]:
     """:func:`theil_sen_slope` of every row of ``y`` (2-D) against ``x``.
 
     Rows with the same finite points share the reduction of ``x`` and the
@@ -351,8 +355,9 @@ def _theil_sen_rows(x: np.ndarray, y: np.ndarray,
     return out
 
 
-def theil_sen_slope(x: np.ndarray, y: np.ndarray, *,
-                    max_points: int = _THEIL_SEN_MAX_POINTS) -> float | None:
+def theil_sen_slope(
+    x: np.ndarray, y: np.ndarray, *, max_points: int = _THEIL_SEN_MAX_POINTS
+) -> float | None:
     """Theil-Sen slope of ``y`` against ``x``: the median of the slopes between
     all pairs of points with different ``x``.
 
@@ -418,11 +423,13 @@ def _label_codes(col: Any, labels: Sequence[str], *, lower: bool = False) -> np.
             values = np.array([str(v).lower() for v in values], dtype=object)
         uniques = list(dict.fromkeys(values[~missing].tolist()))
         position = {u: k for k, u in enumerate(uniques)}
-        codes = np.array([-1 if m else position[v] for v, m in zip(values, missing, strict=True)],
-                         dtype=np.intp)
+        codes = np.array(
+            [-1 if m else position[v] for v, m in zip(values, missing, strict=True)], dtype=np.intp
+        )
     other = len(labels)
-    lookup = np.array([labels.index(u) if u in labels else other for u in uniques] + [-1],
-                      dtype=np.int8)
+    lookup = np.array(
+        [labels.index(u) if u in labels else other for u in uniques] + [-1], dtype=np.int8
+    )
     return lookup[codes]  # code -1 picks the last entry
 
 
@@ -482,8 +489,9 @@ def _rows_of(num: Any, names: Sequence[str], n_rows: int) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def _metric_stats(values: np.ndarray, side: np.ndarray,
-                  names: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _metric_stats(
+    values: np.ndarray, side: np.ndarray, names: Sequence[str]
+) -> dict[str, dict[str, Any]]:
     """:func:`metric_stats` on a float array with a row per metric."""
     if not names:
         return {}
@@ -502,8 +510,7 @@ def _metric_stats(values: np.ndarray, side: np.ndarray,
             "left": left,
             "right": right,
             "asymmetry_pct": asymmetry_pct(left, right),
-            "left_minus_right": (left - right) if left is not None and right is not None
-            else None,
+            "left_minus_right": (left - right) if left is not None and right is not None else None,
             "n": int(count[r]),
             "n_left": int(n_left[r]),
             "n_right": int(n_right[r]),
@@ -513,8 +520,9 @@ def _metric_stats(values: np.ndarray, side: np.ndarray,
     return out
 
 
-def metric_stats(num: pd.DataFrame, side: pd.Series,
-                 metrics: Iterable[str]) -> dict[str, dict[str, Any]]:
+def metric_stats(
+    num: pd.DataFrame, side: pd.Series, metrics: Iterable[str]
+) -> dict[str, dict[str, Any]]:
     """Per-metric medians (both feet, per side), asymmetry, counts and quartiles.
 
     Parameters
@@ -544,11 +552,13 @@ def _strike_pattern_shares(pattern: np.ndarray, side: np.ndarray) -> dict[str, d
     """:func:`strike_pattern_shares` from pattern codes and side codes."""
     ok = (pattern >= 0) & (side != _MISSING)
     k = len(STRIKE_PATTERNS)
-    table = np.bincount(side[ok].astype(np.intp) * k + pattern[ok],
-                        minlength=3 * k).reshape(3, k)
+    table = np.bincount(side[ok].astype(np.intp) * k + pattern[ok], minlength=3 * k).reshape(3, k)
     out: dict[str, dict[str, Any]] = {}
-    for s, row in ((Side.LEFT.value, table[_LEFT]), (Side.RIGHT.value, table[_RIGHT]),
-                   ("both", table.sum(axis=0))):
+    for s, row in (
+        (Side.LEFT.value, table[_LEFT]),
+        (Side.RIGHT.value, table[_RIGHT]),
+        ("both", table.sum(axis=0)),
+    ):
         n = int(row.sum())
         if n == 0:
             continue
@@ -574,8 +584,9 @@ def strike_pattern_shares(steps: pd.DataFrame, side: pd.Series) -> dict[str, dic
     return _strike_pattern_shares(_pattern_codes(steps["strike_pattern"]), _side_codes(side))
 
 
-def _drift(values: np.ndarray, names: Sequence[str], ic: np.ndarray, *,
-           min_per_third: int) -> dict[str, dict[str, Any]]:
+def _drift(
+    values: np.ndarray, names: Sequence[str], ic: np.ndarray, *, min_per_third: int
+) -> dict[str, dict[str, Any]]:
     """:func:`drift` on a float array with a row per metric."""
     ok = ~np.isnan(ic)
     if not names or np.count_nonzero(ok) < 2:
@@ -619,8 +630,13 @@ def _drift(values: np.ndarray, names: Sequence[str], ic: np.ndarray, *,
     return out
 
 
-def drift(num: pd.DataFrame, ic: pd.Series, metrics: Iterable[str], *,
-          min_per_third: int = MIN_STEPS_PER_THIRD) -> dict[str, dict[str, Any]]:
+def drift(
+    num: pd.DataFrame,
+    ic: pd.Series,
+    metrics: Iterable[str],
+    *,
+    min_per_third: int = MIN_STEPS_PER_THIRD,
+) -> dict[str, dict[str, Any]]:
     """How each metric changes over the run.
 
     The span from the first to the last initial contact is cut into three equal
@@ -654,8 +670,15 @@ def drift(num: pd.DataFrame, ic: pd.Series, metrics: Iterable[str], *,
     return _drift(_rows_of(num, metrics, ic.size), metrics, ic, min_per_third=min_per_third)
 
 
-def _windows(values: np.ndarray, names: Sequence[str], side: np.ndarray, ic: np.ndarray, *,
-             window_s: float, origin_s: float | None) -> list[dict[str, Any]]:
+def _windows(
+    values: np.ndarray,
+    names: Sequence[str],
+    side: np.ndarray,
+    ic: np.ndarray,
+    *,
+    window_s: float,
+    origin_s: float | None,
+) -> list[dict[str, Any]]:
     """:func:`windows` on a float array with a row per candidate metric."""
     if window_s <= 0:
         raise ValueError("window_s must be positive")
@@ -687,13 +710,12 @@ def _windows(values: np.ndarray, names: Sequence[str], side: np.ndarray, ic: np.
     contact = cols.index("contact_ms") if "contact_ms" in cols else None
     if contact is not None:
         c = data[contact]
-        data = np.vstack((data, np.where(s == _LEFT, c, np.nan),
-                          np.where(s == _RIGHT, c, np.nan)))
+        data = np.vstack((data, np.where(s == _LEFT, c, np.nan), np.where(s == _RIGHT, c, np.nan)))
     ends = np.cumsum(n_steps)
     starts = ends - n_steps
     med = np.full((data.shape[0], n_windows), np.nan)
     for k in np.flatnonzero(n_steps):
-        med[:, k] = _medians(data[:, starts[k]:ends[k]])[0]
+        med[:, k] = _medians(data[:, starts[k] : ends[k]])[0]
     balance = np.full(n_windows, np.nan)
     if contact is not None:
         left, right = med[-2], med[-1]
@@ -717,9 +739,15 @@ def _windows(values: np.ndarray, names: Sequence[str], side: np.ndarray, ic: np.
     return out
 
 
-def windows(num: pd.DataFrame, side: pd.Series, ic: pd.Series, *,
-            window_s: float = WINDOW_S, origin_s: float | None = None,
-            metrics: Iterable[str] = WINDOW_METRICS) -> list[dict[str, Any]]:
+def windows(
+    num: pd.DataFrame,
+    side: pd.Series,
+    ic: pd.Series,
+    *,
+    window_s: float = WINDOW_S,
+    origin_s: float | None = None,
+    metrics: Iterable[str] = WINDOW_METRICS,
+) -> list[dict[str, Any]]:
     """Medians of the main metrics in consecutive fixed-length windows.
 
     Parameters
@@ -748,12 +776,23 @@ def windows(num: pd.DataFrame, side: pd.Series, ic: pd.Series, *,
     columns = num.columns if hasattr(num, "columns") else num
     names = [m for m in metrics if m in columns]
     ic = np.asarray(ic, dtype=np.float64)
-    return _windows(_rows_of(num, names, ic.size), names, _side_codes(side), ic,
-                    window_s=window_s, origin_s=origin_s)
+    return _windows(
+        _rows_of(num, names, ic.size),
+        names,
+        _side_codes(side),
+        ic,
+        window_s=window_s,
+        origin_s=origin_s,
+    )
 
 
-def summarize(steps: pd.DataFrame, duration_s: float, *, window_s: float = WINDOW_S,
-              min_per_third: int = MIN_STEPS_PER_THIRD) -> dict[str, Any]:
+def summarize(
+    steps: pd.DataFrame,
+    duration_s: float,
+    *,
+    window_s: float = WINDOW_S,
+    min_per_third: int = MIN_STEPS_PER_THIRD,
+) -> dict[str, Any]:
     """Summarise a run's steps table (CONTRACTS.md section 3).
 
     Parameters
@@ -819,12 +858,19 @@ def summarize(steps: pd.DataFrame, duration_s: float, *, window_s: float = WINDO
         "n_steps_left": int(np.count_nonzero(side == _LEFT)),
         "n_steps_right": int(np.count_nonzero(side == _RIGHT)),
         "cadence_spm": cadence,
-        "contact_balance_left_pct": contact_balance_left_pct(contact.get("left"),
-                                                             contact.get("right")),
+        "contact_balance_left_pct": contact_balance_left_pct(
+            contact.get("left"), contact.get("right")
+        ),
         "metrics": stats,
         "strike_pattern": strike,
         "drift": _drift(data, present, ic, min_per_third=min_per_third),
-        "windows": _windows(values[[row[m] for m in window_names]], window_names, side, ic,
-                            window_s=window_s, origin_s=None),
+        "windows": _windows(
+            values[[row[m] for m in window_names]],
+            window_names,
+            side,
+            ic,
+            window_s=window_s,
+            origin_s=None,
+        ),
         "findings": [],
     }

@@ -78,11 +78,13 @@ def check_out_dir(out_dir: str | os.PathLike[str]) -> None:
     has read nothing from the devices."""
     out = Path(out_dir)
     if (out / LOG_NAME).exists() or (out / "recording.json").exists():
-        raise FootfallError("already holds a capture or a recording", path=str(out),
-                            fix="give a new folder with -o")
+        raise FootfallError(
+            "already holds a capture or a recording", path=str(out), fix="give a new folder with -o"
+        )
     if out.exists() and not out.is_dir():
-        raise FootfallError("exists and is not a folder", path=str(out),
-                            fix="give a new folder with -o")
+        raise FootfallError(
+            "exists and is not a folder", path=str(out), fix="give a new folder with -o"
+        )
 
 
 class Recorder:
@@ -101,8 +103,14 @@ class Recorder:
         Longest time between fsyncs of the log, s.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str], *, meta: dict[str, Any] | None = None,
-                 fmt: str = "csv", fsync_every_s: float = FSYNC_EVERY_S):
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        meta: dict[str, Any] | None = None,
+        fmt: str = "csv",
+        fsync_every_s: float = FSYNC_EVERY_S,
+    ):
         self.out_dir = Path(out_dir)
         self.fmt = fmt
         self.log_path = self.out_dir / LOG_NAME
@@ -111,23 +119,25 @@ class Recorder:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.log_path, "xb")  # noqa: SIM115 - kept open for appending
         except OSError as e:
-            raise FootfallError(f"cannot create the capture log: {e.strerror or e}",
-                                path=str(self.log_path)) from None
+            raise FootfallError(
+                f"cannot create the capture log: {e.strerror or e}", path=str(self.log_path)
+            ) from None
         self._lock = threading.Lock()
         self._dirty = False
         self._closed = False
         self.records = 0
         self.frames = 0
         self._fh.write(MAGIC)
-        doc = {"format": "footfall-capture/1",
-               "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "meta": meta or {}}
+        doc = {
+            "format": "footfall-capture/1",
+            "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "meta": meta or {},
+        }
         self._append(b"M", 0.0, json.dumps(doc).encode())
         self._sync()
         self._fsync_every_s = fsync_every_s
         self._stop = threading.Event()
-        self._syncer = threading.Thread(target=self._sync_loop, daemon=True,
-                                        name="capture fsync")
+        self._syncer = threading.Thread(target=self._sync_loop, daemon=True, name="capture fsync")
         self._syncer.start()
 
     # ------------------------------------------------------------------
@@ -166,10 +176,19 @@ class Recorder:
                     else:
                         t = np.asarray(e.t_s, dtype="<f8")
                         v = np.asarray(e.values, dtype="<f8")
-                        head = json.dumps({"device_id": e.device_id, "seq": int(e.seq),
-                                           "n": int(t.size), "k": int(v.shape[1])}).encode()
-                        self._append(b"B", e.received_s, struct.pack("<H", len(head)) + head
-                                     + t.tobytes() + v.tobytes())
+                        head = json.dumps(
+                            {
+                                "device_id": e.device_id,
+                                "seq": int(e.seq),
+                                "n": int(t.size),
+                                "k": int(v.shape[1]),
+                            }
+                        ).encode()
+                        self._append(
+                            b"B",
+                            e.received_s,
+                            struct.pack("<H", len(head)) + head + t.tobytes() + v.tobytes(),
+                        )
                 elif isinstance(e, DeviceInfo):
                     self._append(b"I", 0.0, json.dumps(_info_json(e), default=str).encode())
                 elif isinstance(e, Gap):
@@ -213,7 +232,10 @@ def _record_at(data: Any, pos: int) -> tuple[str, float, int, int] | None:
     if kind not in RECORD_TYPES or end > n:
         return None
     crc = struct.unpack_from("<I", data, end - 4)[0]
-    if zlib.crc32(data[pos + _REC.size:end - 4], zlib.crc32(data[pos + 4:pos + _REC.size])) != crc:
+    if (
+        zlib.crc32(data[pos + _REC.size : end - 4], zlib.crc32(data[pos + 4 : pos + _REC.size]))
+        != crc
+    ):
         return None
     return chr(kind), host_s, pos + _REC.size, end
 
@@ -266,8 +288,10 @@ def _records(data: Any, scan: _Scan) -> Iterator[tuple[str, float, int, int]]:
         start, probe = pos, pos + 1
         found = None
         while found is None:
-            nxt = min((i for i in (data.find(bytes([k]), probe + 4) for k in RECORD_TYPES)
-                       if i >= 0), default=-1)
+            nxt = min(
+                (i for i in (data.find(bytes([k]), probe + 4) for k in RECORD_TYPES) if i >= 0),
+                default=-1,
+            )
             if nxt < 0:
                 break
             cand = nxt - 4
@@ -305,20 +329,23 @@ def _mapped(path: str | os.PathLike[str]) -> Iterator[Any]:
     for the magic: its pages are read as they are needed and never all held."""
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
-        data: Any = (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size
-                     else b"")
+        data: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         try:
-            if not data[:len(MAGIC)] == MAGIC:
-                raise FootfallError("is not a footfall capture log", path=str(path),
-                                    fix=f"give the folder of a capture (it holds {LOG_NAME})")
+            if not data[: len(MAGIC)] == MAGIC:
+                raise FootfallError(
+                    "is not a footfall capture log",
+                    path=str(path),
+                    fix=f"give the folder of a capture (it holds {LOG_NAME})",
+                )
             yield data
         finally:
             if size:
                 data.close()
 
 
-def read_log_report(path: str | os.PathLike[str]
-                    ) -> tuple[list[tuple[str, float, bytes]], bool, list[LogDamage]]:
+def read_log_report(
+    path: str | os.PathLike[str],
+) -> tuple[list[tuple[str, float, bytes]], bool, list[LogDamage]]:
     """Every whole record of a capture log, across damage.
 
     A record whose length, type or CRC does not hold is damaged; the reader
@@ -433,8 +460,9 @@ class _Frames:
         return t
 
 
-def _decode_frames(data: Any, info: dict[str, Any], dev: _Device,
-                   put: Callable[[np.ndarray, int], None]) -> _Frames:
+def _decode_frames(
+    data: Any, info: dict[str, Any], dev: _Device, put: Callable[[np.ndarray, int], None]
+) -> _Frames:
     """Decode one device's frames in log order, handing the values of each
     good frame to ``put(values, first_row)``, and fit each boot's clock.
 
@@ -497,8 +525,12 @@ def _decode_frames(data: Any, info: dict[str, Any], dev: _Device,
         last_dev = (fu + last_count * period_us) * 1e-6
         del last_count
         hs = _view(host, np.float64)
-        fits = np.array([fit_clock(last_dev[a:b], hs[a:b])
-                         for a, b in zip(starts[:-1], starts[1:], strict=True)])
+        fits = np.array(
+            [
+                fit_clock(last_dev[a:b], hs[a:b])
+                for a, b in zip(starts[:-1], starts[1:], strict=True)
+            ]
+        )
         boot_rows = edge[starts[:-1]]
     return _Frames(edge, fu, period_us, boot_rows, fits, filled, n, n_bad)
 
@@ -512,8 +544,14 @@ def _frame_times(fr: _Frames, chunk_rows: int) -> np.ndarray:
     return t
 
 
-def _whole(data: Any, info: dict[str, Any], dev: _Device, fr: _Frames, t_frames: np.ndarray,
-           values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _whole(
+    data: Any,
+    info: dict[str, Any],
+    dev: _Device,
+    fr: _Frames,
+    t_frames: np.ndarray,
+    values: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """One device's sample times and values from its frames and its blocks,
     sorted, strictly increasing in time."""
     k = len(info["columns"])
@@ -522,12 +560,12 @@ def _whole(data: Any, info: dict[str, Any], dev: _Device, fr: _Frames, t_frames:
     for s0, s1 in dev.blocks:
         body = data[s0:s1]
         hl = struct.unpack_from("<H", body, 0)[0]
-        h = json.loads(body[2:2 + hl])
+        h = json.loads(body[2 : 2 + hl])
         arr = np.frombuffer(body, dtype="<f8", offset=2 + hl)
         if h["k"] != k:
             continue
-        parts_t.append(arr[:h["n"]].copy())
-        parts_v.append(arr[h["n"]:].reshape(h["n"], h["k"]))
+        parts_t.append(arr[: h["n"]].copy())
+        parts_v.append(arr[h["n"] :].reshape(h["n"], h["k"]))
     t = np.concatenate(parts_t) if parts_t else np.zeros(0)
     v = parts_v[0] if len(parts_v) == 1 else np.vstack(parts_v)
     if t.size > 1 and not np.all(t[1:] >= t[:-1]):
@@ -541,8 +579,9 @@ def _whole(data: Any, info: dict[str, Any], dev: _Device, fr: _Frames, t_frames:
     return t, v
 
 
-def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device,
-                    chunk_rows: int = 1 << 16) -> tuple[np.ndarray, np.ndarray, int, int]:
+def _device_samples(
+    data: Any, did: str, info: dict[str, Any], dev: _Device, chunk_rows: int = 1 << 16
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """One device's sample times (session axis, s) and values (SI), whole,
     sorted, strictly increasing in time; and how many of its frames were
     decoded and how many were bad. Values are decoded frame by frame into
@@ -550,10 +589,10 @@ def _device_samples(data: Any, did: str, info: dict[str, Any], dev: _Device,
     values = np.empty((dev.samples, len(info["columns"])))
 
     def put(v: np.ndarray, row: int) -> None:
-        values[row:row + len(v)] = v
+        values[row : row + len(v)] = v
 
     fr = _decode_frames(data, info, dev, put)
-    t, v = _whole(data, info, dev, fr, _frame_times(fr, chunk_rows), values[:fr.filled])
+    t, v = _whole(data, info, dev, fr, _frame_times(fr, chunk_rows), values[: fr.filled])
     return t, v, fr.n_ok, fr.n_bad
 
 
@@ -563,12 +602,13 @@ Rows = Iterator[tuple[np.ndarray, np.ndarray]]
 
 def _slices(t: np.ndarray, v: np.ndarray, chunk_rows: int) -> Rows:
     for a in range(0, len(t), chunk_rows):
-        yield t[a:a + chunk_rows], v[a:a + chunk_rows]
+        yield t[a : a + chunk_rows], v[a : a + chunk_rows]
 
 
 @contextmanager
-def _device_rows(data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path,
-                 chunk_rows: int) -> Iterator[tuple[int, int, int, Rows]]:
+def _device_rows(
+    data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path, chunk_rows: int
+) -> Iterator[tuple[int, int, int, Rows]]:
     """One device's samples as :func:`_device_samples` gives them, as
     ``(samples, frames decoded, bad frames, rows)``, held a chunk of
     ``chunk_rows`` at a time when they can be.
@@ -588,11 +628,14 @@ def _device_rows(data: Any, info: dict[str, Any], dev: _Device, spill_dir: Path,
     try:
         # w+b with a buffer: a BufferedRandom (typeshed infers that type only
         # for buffering -1 or 1)
-        spill = cast(io.BufferedRandom, tempfile.TemporaryFile(
-            dir=spill_dir, prefix=".recover-", buffering=1 << 20))
+        spill = cast(
+            io.BufferedRandom,
+            tempfile.TemporaryFile(dir=spill_dir, prefix=".recover-", buffering=1 << 20),
+        )
     except OSError as e:
         raise OSError(e.errno, e.strerror or str(e), str(spill_dir)) from e
     with spill:
+
         def put(v: np.ndarray, row: int) -> None:
             spill.write(np.ascontiguousarray(v, dtype=np.float64).data)
 
@@ -668,8 +711,9 @@ def _write_rows(path: Path, fmt: str, kind: Any, names: tuple[str, ...], rows: R
             with path.open("wb") as fh:
                 fh.write((",".join(columns) + "\n").encode())
                 for table in tables():
-                    pacsv.write_csv(table, fh,
-                                    write_options=pacsv.WriteOptions(include_header=False))
+                    pacsv.write_csv(
+                        table, fh, write_options=pacsv.WriteOptions(include_header=False)
+                    )
     except OSError as e:  # the arrow writers do not say which file
         if e.filename is None:
             raise OSError(e.errno, e.strerror or str(e), str(path)) from e
@@ -677,10 +721,15 @@ def _write_rows(path: Path, fmt: str, kind: Any, names: tuple[str, ...], rows: R
     pa.default_memory_pool().release_unused()
 
 
-def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
-                    fmt: str = "csv", overwrite: bool = False,
-                    progress: Callable[[str, int, int], None] | None = None,
-                    chunk_rows: int | None = None) -> Path:
+def build_recording(
+    log: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    fmt: str = "csv",
+    overwrite: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+    chunk_rows: int | None = None,
+) -> Path:
     """Write the canonical recording folder of a capture log.
 
     The log is read through a memory map and each device's stream is built
@@ -739,9 +788,9 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
         for kind, _, a, b in _records(data, scan):
             if kind == "F":
                 k = data[a]
-                did = bytes(data[a + 1:a + 1 + k]).decode()
+                did = bytes(data[a + 1 : a + 1 + k]).decode()
                 dev = devices.setdefault(did, _Device())
-                head = peek_header(data[a + 1 + k:b])
+                head = peek_header(data[a + 1 + k : b])
                 dev.add_record(a - _REC.size)
                 dev.samples += head.sample_count if head is not None else 0
             elif kind == "M":
@@ -751,18 +800,21 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                 infos[d["device_id"]] = d
             elif kind == "B":
                 hl = struct.unpack_from("<H", data, a)[0]
-                h = json.loads(data[a + 2:a + 2 + hl])
+                h = json.loads(data[a + 2 : a + 2 + hl])
                 devices.setdefault(h["device_id"], _Device()).blocks.append((a, b))
             elif kind == "G":
                 g = json.loads(data[a:b])
                 gaps.setdefault(g["device_id"], []).append(
-                    {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")})
+                    {k: g[k] for k in ("t_start_s", "t_end_s", "n_missing", "reason")}
+                )
         described = [did for did in infos if did in devices]
 
         if json_path.exists() and not overwrite:
             raise RecordingError(
-                f"already holds a {RECORDING_JSON}.", path=str(out),
-                fix="choose another folder, or pass overwrite=True to replace it.")
+                f"already holds a {RECORDING_JSON}.",
+                path=str(out),
+                fix="choose another folder, or pass overwrite=True to replace it.",
+            )
         made = not out.exists()
         out.mkdir(parents=True, exist_ok=True)
         entries: list[dict[str, Any]] = []
@@ -771,8 +823,7 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
             if progress is not None:
                 progress(did, done, len(described))
             info = infos[did]
-            with _device_rows(data, info, devices[did], out, chunk_rows) as (n, n_ok, n_bad,
-                                                                             rows):
+            with _device_rows(data, info, devices[did], out, chunk_rows) as (n, n_ok, n_bad, rows):
                 totals["frames"] += n_ok
                 totals["bad_frames"] += n_bad
                 totals["samples"] += n
@@ -780,7 +831,8 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                 if not n:
                     continue
                 meta: dict[str, Any] = {
-                    "device_id": did, "firmware": info.get("firmware", ""),
+                    "device_id": did,
+                    "firmware": info.get("firmware", ""),
                     "fs_nominal_hz": info["fs_hz"],
                     "capture_gaps": sorted(gaps.get(did, []), key=lambda g: g["t_start_s"]),
                 }
@@ -791,10 +843,16 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
                 placement = info.get("placement") or Placement.FOOT.value
                 k = len(info["columns"])
                 # the stream's description; its rows are written from ``rows``
-                stream = Stream(kind=SensorKind(info["kind"]), side=Side(info["side"]),
-                                placement=Placement(placement), time_s=np.zeros(0),
-                                values=np.zeros((0, k)), columns=tuple(info["columns"]),
-                                name=did, meta=meta)
+                stream = Stream(
+                    kind=SensorKind(info["kind"]),
+                    side=Side(info["side"]),
+                    placement=Placement(placement),
+                    time_s=np.zeros(0),
+                    values=np.zeros((0, k)),
+                    columns=tuple(info["columns"]),
+                    name=did,
+                    meta=meta,
+                )
                 name, entry = stream_entry(stream, fmt, used)
                 entries.append(entry)
                 _write_rows(out / name, fmt, stream.kind, stream.columns, rows)
@@ -803,32 +861,45 @@ def build_recording(log: str | os.PathLike[str], out_dir: str | os.PathLike[str]
             if made:
                 with suppress(OSError):
                     out.rmdir()
-            raise FootfallError("the capture log holds no samples", path=str(log),
-                                fix="nothing to recover: the capture ended before any data "
-                                    "arrived")
+            raise FootfallError(
+                "the capture log holds no samples",
+                path=str(log),
+                fix="nothing to recover: the capture ended before any data arrived",
+            )
 
     meta = dict(session.get("meta") or {})
     if session.get("started_at"):
         meta.setdefault("started_at", session["started_at"])
     meta["capture"] = {
-        "log": Path(log).name, "frames": totals["frames"], "bad_frames": totals["bad_frames"],
-        "streams": totals["streams"], "samples": totals["samples"],
+        "log": Path(log).name,
+        "frames": totals["frames"],
+        "bad_frames": totals["bad_frames"],
+        "streams": totals["streams"],
+        "samples": totals["samples"],
         "log_complete": scan.complete,
-        "damaged": [{"offset": d.offset, "bytes": d.length, "after_s": d.after_s}
-                    for d in scan.damage],
-        "devices": sorted(infos)}
+        "damaged": [
+            {"offset": d.offset, "bytes": d.length, "after_s": d.after_s} for d in scan.damage
+        ],
+        "devices": sorted(infos),
+    }
     # recording.json last, as footfall.io.write_recording writes it
     doc: dict[str, Any] = {"format": FORMAT}
     doc.update({k: v for k, v in meta.items() if k != "streams"})
     doc["streams"] = entries
-    json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=json_default)
-                         + "\n", encoding="utf-8")
+    json_path.write_text(
+        json.dumps(doc, indent=2, ensure_ascii=False, default=json_default) + "\n", encoding="utf-8"
+    )
     return out
 
 
-def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLike[str] | None
-            = None, fmt: str = "csv", overwrite: bool = False,
-            progress: Callable[[str, int, int], None] | None = None) -> Path:
+def recover(
+    raw_log_or_dir: str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    fmt: str = "csv",
+    overwrite: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Path:
     """Rebuild the recording of a capture that did not stop normally.
 
     Parameters
@@ -853,14 +924,27 @@ def recover(raw_log_or_dir: str | os.PathLike[str], *, out_dir: str | os.PathLik
     p = Path(raw_log_or_dir)
     log = p / LOG_NAME if p.is_dir() else p
     if not log.is_file():
-        raise FootfallError("no capture log here", path=str(p),
-                            fix=f"give the folder of a capture (it holds {LOG_NAME})")
+        raise FootfallError(
+            "no capture log here",
+            path=str(p),
+            fix=f"give the folder of a capture (it holds {LOG_NAME})",
+        )
     dest = Path(out_dir) if out_dir is not None else log.parent
     if (dest / "recording.json").exists() and not overwrite:
-        raise FootfallError("already holds a recording.json", path=str(dest),
-                            fix="the capture ended normally; use --force to rebuild it anyway")
+        raise FootfallError(
+            "already holds a recording.json",
+            path=str(dest),
+            fix="the capture ended normally; use --force to rebuild it anyway",
+        )
     return build_recording(log, dest, fmt=fmt, overwrite=overwrite, progress=progress)
 
 
-__all__ = ["LOG_NAME", "LogDamage", "Recorder", "build_recording", "read_log",
-           "read_log_report", "recover"]
+__all__ = [
+    "LOG_NAME",
+    "LogDamage",
+    "Recorder",
+    "build_recording",
+    "read_log",
+    "read_log_report",
+    "recover",
+]

@@ -6,7 +6,9 @@ Names are loaded on first use, so that the command-line parser can import
 
 from footfall._lazy import lazy_exports
 
-_EXPORTS = {name: "footfall.devices.base"
-            for name in ("Block", "DeviceInfo", "Event", "Gap", "Source", "Status")}
+_EXPORTS = {
+    name: "footfall.devices.base"
+    for name in ("Block", "DeviceInfo", "Event", "Gap", "Source", "Status")
+}
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -10,15 +10,18 @@ __all__ = [
 ]
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``devices`` subcommand."""
     p = subparsers.add_parser(
-        "devices", parents=list(parents or []),
+        "devices",
+        parents=list(parents or []),
         help="list serial ports (USB sensor boards)",
         description="List the serial ports of this machine, for footfall live --serial PORT.",
         epilog="examples:\n  footfall devices\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(func=run)
     return p
 

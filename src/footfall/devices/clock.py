@@ -47,8 +47,9 @@ MIN_SPAN_S = 20.0
 """Device-time span needed before the slope is estimated; until then slope = 1."""
 
 
-def _window_minima(dev_s: np.ndarray, host_s: np.ndarray,
-                   window_s: float) -> tuple[np.ndarray, np.ndarray]:
+def _window_minima(
+    dev_s: np.ndarray, host_s: np.ndarray, window_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The least-delayed (device, host) pair in each window of device time."""
     order = np.argsort(dev_s, kind="stable")
     d, h = dev_s[order], host_s[order]
@@ -61,9 +62,14 @@ def _window_minima(dev_s: np.ndarray, host_s: np.ndarray,
     return d[first], h[first]
 
 
-def fit_clock(dev_s: np.ndarray, host_s: np.ndarray, *, window_s: float = WINDOW_S,
-              max_drift_ppm: float = MAX_DRIFT_PPM,
-              min_span_s: float = MIN_SPAN_S) -> tuple[float, float, float]:
+def fit_clock(
+    dev_s: np.ndarray,
+    host_s: np.ndarray,
+    *,
+    window_s: float = WINDOW_S,
+    max_drift_ppm: float = MAX_DRIFT_PPM,
+    min_span_s: float = MIN_SPAN_S,
+) -> tuple[float, float, float]:
     """Fit host = offset + slope * (device - device_ref) as a lower envelope.
 
     Parameters
@@ -122,8 +128,14 @@ class ClockMapper:
         Device time kept for the fit, s.
     """
 
-    def __init__(self, *, window_s: float = WINDOW_S, max_drift_ppm: float = MAX_DRIFT_PPM,
-                 min_span_s: float = MIN_SPAN_S, history_s: float = 600.0):
+    def __init__(
+        self,
+        *,
+        window_s: float = WINDOW_S,
+        max_drift_ppm: float = MAX_DRIFT_PPM,
+        min_span_s: float = MIN_SPAN_S,
+        history_s: float = 600.0,
+    ):
         self.window_s = window_s
         self.max_drift_ppm = max_drift_ppm
         self.min_span_s = min_span_s
@@ -158,9 +170,13 @@ class ClockMapper:
 
     def _refit(self) -> None:
         pts = np.array(self._minima)
-        slope, offset, ref = fit_clock(pts[:, 0], pts[:, 1], window_s=self.window_s,
-                                       max_drift_ppm=self.max_drift_ppm,
-                                       min_span_s=self.min_span_s)
+        slope, offset, ref = fit_clock(
+            pts[:, 0],
+            pts[:, 1],
+            window_s=self.window_s,
+            max_drift_ppm=self.max_drift_ppm,
+            min_span_s=self.min_span_s,
+        )
         self.slope = slope
         self.offset_s = offset - slope * ref
 

@@ -73,7 +73,7 @@ class EmulatedStream:
 
     stream_id: int
     info: DeviceInfoPayload
-    raw: np.ndarray          # (n, k) int16 (IMU) or uint16 (insole)
+    raw: np.ndarray  # (n, k) int16 (IMU) or uint16 (insole)
     period_ns: int
     samples_per_frame: int
 
@@ -96,10 +96,18 @@ class EmulatedStream:
         b = min(a + self.samples_per_frame, self.raw.shape[0])
         t_us = start_us + (a * self.period_ns) // 1000
         if self.imu:
-            return encode_imu6(self.stream_id, j, t_us, self.period_ns, self.raw[a:b],
-                               self.info.scale0, self.info.scale1)
-        return encode_insole(self.stream_id, j, t_us, self.period_ns, self.raw[a:b],
-                             self.info.scale0)
+            return encode_imu6(
+                self.stream_id,
+                j,
+                t_us,
+                self.period_ns,
+                self.raw[a:b],
+                self.info.scale0,
+                self.info.scale1,
+            )
+        return encode_insole(
+            self.stream_id, j, t_us, self.period_ns, self.raw[a:b], self.info.scale0
+        )
 
     @property
     def n_frames(self) -> int:
@@ -117,8 +125,9 @@ class SentFrame:
     fate: str  # "sent", "corrupt" or "unsent"
 
 
-def streams_from_recording(recording: Recording, *, frame_ms: float = 10.0,
-                           boot_id: int = 1) -> list[EmulatedStream]:
+def streams_from_recording(
+    recording: Recording, *, frame_ms: float = 10.0, boot_id: int = 1
+) -> list[EmulatedStream]:
     """Quantise a recording's streams as a board would send them.
 
     IMU: +-16 g and +-2000 deg/s in int16; insole: 0.1 kPa per LSB in uint16
@@ -140,23 +149,46 @@ def streams_from_recording(recording: Recording, *, frame_ms: float = 10.0,
         period_ns = int(round(1e9 / fs))
         spf = max(1, int(round(frame_ms * 1e-3 * fs)))
         side = SIDE_LEFT if s.side == Side.LEFT else SIDE_RIGHT
-        name = f"emu-{s.side.value}-" + (s.placement.value if s.kind == SensorKind.IMU
-                                         else "insole")
+        name = f"emu-{s.side.value}-" + (
+            s.placement.value if s.kind == SensorKind.IMU else "insole"
+        )
         if s.kind == SensorKind.IMU:
             raw = np.empty((len(s), 6), dtype=np.int16)
             raw[:, :3] = np.clip(np.round(s.acc_mps2 / ACC_SCALE_16G), -32768, 32767)
             raw[:, 3:] = np.clip(np.round(s.gyr_rps / GYR_SCALE_2000DPS), -32768, 32767)
             plc = PLACEMENT_SHANK if s.placement.value == "shank" else PLACEMENT_FOOT
-            info = DeviceInfoPayload(KIND_IMU, side, plc, 6, int(round(fs * 1000)),
-                                     ACC_SCALE_16G, GYR_SCALE_2000DPS, spf, boot_id, name,
-                                     FIRMWARE, "")
+            info = DeviceInfoPayload(
+                KIND_IMU,
+                side,
+                plc,
+                6,
+                int(round(fs * 1000)),
+                ACC_SCALE_16G,
+                GYR_SCALE_2000DPS,
+                spf,
+                boot_id,
+                name,
+                FIRMWARE,
+                "",
+            )
         else:
             cols = [i for i, c in enumerate(s.columns) if c.startswith("p")]
             raw = np.clip(np.round(s.values[:, cols] / KPA_SCALE_DEFAULT), 0, 65535)
             raw = raw.astype(np.uint16)
-            info = DeviceInfoPayload(KIND_INSOLE, side, PLACEMENT_NONE, len(cols),
-                                     int(round(fs * 1000)), KPA_SCALE_DEFAULT, 0.0, spf,
-                                     boot_id, name, FIRMWARE, str(s.meta.get("layout", "")))
+            info = DeviceInfoPayload(
+                KIND_INSOLE,
+                side,
+                PLACEMENT_NONE,
+                len(cols),
+                int(round(fs * 1000)),
+                KPA_SCALE_DEFAULT,
+                0.0,
+                spf,
+                boot_id,
+                name,
+                FIRMWARE,
+                str(s.meta.get("layout", "")),
+            )
         out.append(EmulatedStream(sid, info, raw, period_ns, spf))
     return out
 
@@ -187,10 +219,18 @@ class Emulator:
         Device time of the first sample, microseconds.
     """
 
-    def __init__(self, streams: list[EmulatedStream], *, speed: float = 1.0,
-                 corrupt_prob: float = 0.0, disconnects: list[tuple[float, float]] | None = None,
-                 seed: int = 0, link: str | os.PathLike[str] | None = None,
-                 settle_s: float = 0.1, start_us: int = 1_000_000):
+    def __init__(
+        self,
+        streams: list[EmulatedStream],
+        *,
+        speed: float = 1.0,
+        corrupt_prob: float = 0.0,
+        disconnects: list[tuple[float, float]] | None = None,
+        seed: int = 0,
+        link: str | os.PathLike[str] | None = None,
+        settle_s: float = 0.1,
+        start_us: int = 1_000_000,
+    ):
         self.streams = streams
         self.speed = float(speed)
         self.corrupt_prob = corrupt_prob
@@ -299,10 +339,12 @@ class Emulator:
             if kind == "info":
                 f = encode_device_info(s.stream_id, nxt, t_us, s.period_ns, s.info)
             else:
-                dropped = sum(1 for x in self.sent
-                              if x.stream_id == s.stream_id and x.fate == "unsent")
-                f = encode_status(s.stream_id, nxt, t_us, s.period_ns,
-                                  StatusPayload(nxt, dropped, 0, 3900, 80, 0))
+                dropped = sum(
+                    1 for x in self.sent if x.stream_id == s.stream_id and x.fate == "unsent"
+                )
+                f = encode_status(
+                    s.stream_id, nxt, t_us, s.period_ns, StatusPayload(nxt, dropped, 0, 3900, 80, 0)
+                )
             self._write(serial_wrap(f))
 
     def _corrupt(self, wire: bytes) -> bytes:

@@ -44,8 +44,9 @@ PENDING_S = 5.0
 """Data frames of a stream whose DEVICE_INFO has not arrived are held this long, s."""
 
 
-def device_info_event(payload: DeviceInfoPayload, device_id: str, stream_id: int,
-                      port: str = "") -> DeviceInfo:
+def device_info_event(
+    payload: DeviceInfoPayload, device_id: str, stream_id: int, port: str = ""
+) -> DeviceInfo:
     """The :class:`DeviceInfo` event of a DEVICE_INFO payload."""
     imu = payload.kind == KIND_IMU
     cols = IMU_COLUMNS if imu else tuple(f"p{i + 1}" for i in range(payload.n_channels))
@@ -61,9 +62,14 @@ def device_info_event(payload: DeviceInfoPayload, device_id: str, stream_id: int
         columns=cols,
         layout=payload.layout or None,
         firmware=payload.firmware,
-        meta={"stream_id": stream_id, "boot_id": payload.boot_id, "port": port,
-              "scale0": payload.scale0, "scale1": payload.scale1,
-              "samples_per_frame": payload.samples_per_frame},
+        meta={
+            "stream_id": stream_id,
+            "boot_id": payload.boot_id,
+            "port": port,
+            "scale0": payload.scale0,
+            "scale1": payload.scale1,
+            "samples_per_frame": payload.samples_per_frame,
+        },
     )
 
 
@@ -75,7 +81,7 @@ class _StreamState:
     clock: ClockMapper = field(default_factory=ClockMapper)
     last_seq: int | None = None
     next_dev_us: float | None = None  # device time the next sample should have
-    last_t_s: float | None = None      # host time of the last sample delivered
+    last_t_s: float | None = None  # host time of the last sample delivered
     period_s: float = 0.0
     reset_pending: bool = False
     disconnected: bool = False
@@ -129,10 +135,15 @@ class Ingest:
 
     def _status(self, st: _StreamState, connected: bool = True) -> Status:
         assert st.info is not None
-        return Status(st.info.device_id, connected, battery_pct=st.battery_pct,
-                      frames_received=st.frames_received, frames_dropped=st.frames_dropped,
-                      frames_corrupt=self.frames_corrupt,
-                      latency_ms=None if st.latency_s is None else st.latency_s * 1000.0)
+        return Status(
+            st.info.device_id,
+            connected,
+            battery_pct=st.battery_pct,
+            frames_received=st.frames_received,
+            frames_dropped=st.frames_dropped,
+            frames_corrupt=self.frames_corrupt,
+            latency_ms=None if st.latency_s is None else st.latency_s * 1000.0,
+        )
 
     def _one(self, f: Frame, received_s: float, out: list[Event]) -> None:
         h, p = f.header, f.payload
@@ -191,8 +202,9 @@ class Ingest:
             diff = (h.seq - st.last_seq) % 2**32
             if diff == 0:
                 return  # a repeat
-            backwards = diff > 2**31 or (st.next_dev_us is not None
-                                         and h.t_first_us < st.next_dev_us - 0.5 * period_us)
+            backwards = diff > 2**31 or (
+                st.next_dev_us is not None and h.t_first_us < st.next_dev_us - 0.5 * period_us
+            )
             if backwards:
                 reset = True
             else:
@@ -205,8 +217,15 @@ class Ingest:
         t_s = st.clock.to_host((h.t_first_us + np.arange(n) * period_us) * 1e-6)
         if reset and gap_from_s is not None:
             n_miss = max(int(round((t_s[0] - gap_from_s) / max(st.period_s, 1e-9))) - 1, 0)
-            out.append(Gap(st.info.device_id, gap_from_s + st.period_s, t_s[0] - st.period_s,
-                           n_miss, "reset"))
+            out.append(
+                Gap(
+                    st.info.device_id,
+                    gap_from_s + st.period_s,
+                    t_s[0] - st.period_s,
+                    n_miss,
+                    "reset",
+                )
+            )
         elif missing_frames and st.next_dev_us is not None:
             n_miss = int(round((h.t_first_us - st.next_dev_us) / period_us))
             if n_miss <= 0:

@@ -77,11 +77,19 @@ class ReplaySource:
         or the speed is not positive.
     """
 
-    def __init__(self, recording: Recording | str | Path, *, speed: float | None = 1.0,
-                 frame_ms: float = FRAME_MS, max_blocks: int = 256):
+    def __init__(
+        self,
+        recording: Recording | str | Path,
+        *,
+        speed: float | None = 1.0,
+        frame_ms: float = FRAME_MS,
+        max_blocks: int = 256,
+    ):
         if speed is not None and not (speed > 0 and math.isfinite(speed)):
-            raise FootfallError(f"replay speed must be a positive number, got {speed}",
-                                fix="use e.g. --speed 1 (real time) or --speed 10")
+            raise FootfallError(
+                f"replay speed must be a positive number, got {speed}",
+                fix="use e.g. --speed 1 (real time) or --speed 10",
+            )
         if not isinstance(recording, Recording):
             from footfall.io import read_recording
 
@@ -97,13 +105,20 @@ class ReplaySource:
             if len(s) == 0:
                 continue
             fs = s.fs_hz if len(s) > 1 else 1.0
-            info = DeviceInfo(device_id=_device_id(s, taken), kind=s.kind, side=s.side,
-                              placement=s.placement if s.kind == SensorKind.IMU else None,
-                              fs_hz=float(fs), columns=tuple(s.columns),
-                              layout=s.meta.get("layout"), firmware="replay",
-                              meta={"file": s.name,
-                                    **({"mount": s.meta["mount"]} if s.meta.get("mount")
-                                       else {})})
+            info = DeviceInfo(
+                device_id=_device_id(s, taken),
+                kind=s.kind,
+                side=s.side,
+                placement=s.placement if s.kind == SensorKind.IMU else None,
+                fs_hz=float(fs),
+                columns=tuple(s.columns),
+                layout=s.meta.get("layout"),
+                firmware="replay",
+                meta={
+                    "file": s.name,
+                    **({"mount": s.meta["mount"]} if s.meta.get("mount") else {}),
+                },
+            )
             k = len(self._streams)
             self._streams.append(s)
             self.infos.append(info)
@@ -112,14 +127,17 @@ class ReplaySource:
             stops.append(b)
             owners.append(np.full(len(a), k))
         if not self._streams:
-            raise FootfallError("the recording has no samples to replay",
-                                path=recording.source or None,
-                                fix="replay a recording folder with at least one stream")
+            raise FootfallError(
+                "the recording has no samples to replay",
+                path=recording.source or None,
+                fix="replay a recording folder with at least one stream",
+            )
         self._start = np.concatenate(starts)
         self._stop = np.concatenate(stops)
         self._owner = np.concatenate(owners)
-        due = np.concatenate([self._streams[k].time_s[stops[k] - 1]
-                              for k in range(len(self._streams))])
+        due = np.concatenate(
+            [self._streams[k].time_s[stops[k] - 1] for k in range(len(self._streams))]
+        )
         self._order = np.argsort(due, kind="stable")
         self._due = due[self._order]
         self._t0 = float(min(s.time_s[0] for s in self._streams))
@@ -179,8 +197,7 @@ class ReplaySource:
         if self._thread is None:
             if self._opened_at is None:
                 self.open()
-            self._thread = threading.Thread(target=self._play, daemon=True,
-                                            name="replay player")
+            self._thread = threading.Thread(target=self._play, daemon=True, name="replay player")
             self._thread.start()
         return True
 
@@ -237,8 +254,11 @@ class ReplaySource:
         if self._thread is not None:
             out: list[Event] = []
             try:
-                out.append(self._queue.get(timeout=timeout_s) if timeout_s > 0
-                           else self._queue.get_nowait())
+                out.append(
+                    self._queue.get(timeout=timeout_s)
+                    if timeout_s > 0
+                    else self._queue.get_nowait()
+                )
                 while True:
                     out.append(self._queue.get_nowait())
             except queue.Empty:
@@ -267,7 +287,7 @@ class ReplaySource:
                 now = self.now_s()
             upto = int(np.searchsorted(self._due, now, side="right"))
             upto = min(max(upto, self._next + 1), self._next + self.max_blocks)
-            lag = (now - self._due[self._next:upto]) * 1e3 / self.speed
+            lag = (now - self._due[self._next : upto]) * 1e3 / self.speed
         for i, j in enumerate(range(self._next, upto)):
             blk = self._order[j]
             k = int(self._owner[blk])
@@ -289,11 +309,13 @@ class ReplaySource:
         period = 1.0 / info.fs_hz
         if math.isfinite(self._last_t[k]) and t[0] - self._last_t[k] > 1.5 * period:
             n_missing = max(1, int(round((t[0] - self._last_t[k]) / period)) - 1)
-            out.append(Gap(info.device_id, self._last_t[k] + period, t[0] - period,
-                           n_missing, "sequence"))
+            out.append(
+                Gap(info.device_id, self._last_t[k] + period, t[0] - period, n_missing, "sequence")
+            )
             self._seq[k] += max(1, int(round(n_missing / max(1, b - a))))
-        out.append(Block(info.device_id, t.copy(), s.values[a:b].copy(), self._seq[k],
-                         float(t[-1])))
+        out.append(
+            Block(info.device_id, t.copy(), s.values[a:b].copy(), self._seq[k], float(t[-1]))
+        )
         self._seq[k] += 1
         self._frames[k] += 1
         self._last_t[k] = float(t[-1])
@@ -303,9 +325,14 @@ class ReplaySource:
         return out
 
     def _status(self, k: int) -> Status:
-        return Status(self.infos[k].device_id, connected=not self._closed,
-                      frames_received=self._frames[k], frames_dropped=0, frames_corrupt=0,
-                      latency_ms=self._lag_ms[k] if self.speed is not None else None)
+        return Status(
+            self.infos[k].device_id,
+            connected=not self._closed,
+            frames_received=self._frames[k],
+            frames_dropped=0,
+            frames_corrupt=0,
+            latency_ms=self._lag_ms[k] if self.speed is not None else None,
+        )
 
 
 def _blocks(time_s: np.ndarray, fs_hz: float, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -56,8 +56,15 @@ class SerialSource:
         First and longest wait between reconnection attempts, s.
     """
 
-    def __init__(self, port: str, *, baudrate: int = 921600, session_start: float | None = None,
-                 backoff_start_s: float = BACKOFF_START_S, backoff_max_s: float = BACKOFF_MAX_S):
+    def __init__(
+        self,
+        port: str,
+        *,
+        baudrate: int = 921600,
+        session_start: float | None = None,
+        backoff_start_s: float = BACKOFF_START_S,
+        backoff_max_s: float = BACKOFF_MAX_S,
+    ):
         self.port = port
         self.baudrate = baudrate
         self.session_start = time.monotonic() if session_start is None else session_start
@@ -93,15 +100,19 @@ class SerialSource:
             ser = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
         except (serial.SerialException, OSError) as e:
             if "lock" in str(e).lower():
-                raise FootfallError("the serial port is in use by another program (another "
-                                    "footfall live?)", path=self.port,
-                                    fix="stop the other capture first; one program reads a "
-                                        "port at a time") from None
-            raise FootfallError(f"cannot open serial port: {e}", path=self.port,
-                                fix="check the cable and the port name "
-                                    "(footfall devices lists the ports)") from None
-        self._thread = threading.Thread(target=self._run, args=(ser,), daemon=True,
-                                        name=f"serial {self.port}")
+                raise FootfallError(
+                    "the serial port is in use by another program (another footfall live?)",
+                    path=self.port,
+                    fix="stop the other capture first; one program reads a port at a time",
+                ) from None
+            raise FootfallError(
+                f"cannot open serial port: {e}",
+                path=self.port,
+                fix="check the cable and the port name (footfall devices lists the ports)",
+            ) from None
+        self._thread = threading.Thread(
+            target=self._run, args=(ser,), daemon=True, name=f"serial {self.port}"
+        )
         self._thread.start()
 
     def wait_connected(self, timeout_s: float) -> bool:
@@ -112,8 +123,9 @@ class SerialSource:
         """Events that arrived; waits up to ``timeout_s`` for the first one."""
         out: list[Event] = []
         try:
-            out.append(self._queue.get(timeout=timeout_s) if timeout_s > 0
-                       else self._queue.get_nowait())
+            out.append(
+                self._queue.get(timeout=timeout_s) if timeout_s > 0 else self._queue.get_nowait()
+            )
         except queue.Empty:
             return out
         while True:
@@ -169,8 +181,7 @@ class SerialSource:
         while not self._stop.is_set():
             if ser is None:
                 try:
-                    ser = serial.Serial(self.port, self.baudrate, timeout=0.05,
-                                        exclusive=True)
+                    ser = serial.Serial(self.port, self.baudrate, timeout=0.05, exclusive=True)
                 except (serial.SerialException, OSError, ValueError):
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, self.backoff_max_s)
@@ -219,5 +230,7 @@ def list_serial_ports() -> list[dict[str, str]]:
     """Serial ports on this machine: device path, description, hardware id."""
     from serial.tools import list_ports
 
-    return [{"device": p.device, "description": p.description or "", "hwid": p.hwid or ""}
-            for p in sorted(list_ports.comports(), key=lambda p: p.device)]
+    return [
+        {"device": p.device, "description": p.description or "", "hwid": p.hwid or ""}
+        for p in sorted(list_ports.comports(), key=lambda p: p.device)
+    ]

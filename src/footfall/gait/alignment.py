@@ -224,14 +224,17 @@ def estimate_alignment(
     axes = _fit_axes(acc_mps2, gyr_rps, fs_hz, seg, strides)
     if Placement(placement) == Placement.SHANK:
         return _shank_signed(axes, fs_hz)[0]
-    axes = _with_mount(_foot_lateral(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
-                                     acc_mps2, gyr_rps, fs_hz, seg), toes)
+    axes = _with_mount(
+        _foot_lateral(
+            _with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg), acc_mps2, gyr_rps, fs_hz, seg
+        ),
+        toes,
+    )
     # sign of the forward axis from the direction of travel in swing: only
     # the alignment strides' samples (and a margin for the rest window) are
     # rotated and integrated
     R = axes.R
-    traj = integrate_strides((R @ axes.acc.T).T, (R @ axes.gyr.T).T, fs_hz,
-                             axes.starts, axes.stops)
+    traj = integrate_strides((R @ axes.acc.T).T, (R @ axes.gyr.T).T, fs_hz, axes.starts, axes.stops)
     return axes.signed(_mean_forward_mps(traj, fs_hz))[0]
 
 
@@ -271,10 +274,13 @@ def align_and_integrate(
     if Placement(placement) == Placement.SHANK:
         al = _shank_signed(axes, fs_hz)[0]
         acc_f, gyr_f = al.apply(acc_mps2), al.apply(gyr_rps)
-        return al, acc_f, gyr_f, integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before,
-                                                    seg.ms_after)
-    axes = _with_mount(_foot_lateral(_with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg),
-                                     acc_mps2, gyr_rps, fs_hz, seg), toes)
+        return al, acc_f, gyr_f, integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
+    axes = _with_mount(
+        _foot_lateral(
+            _with_standing(axes, acc_mps2, gyr_rps, fs_hz, seg), acc_mps2, gyr_rps, fs_hz, seg
+        ),
+        toes,
+    )
     R = axes.R
     acc_f, gyr_f = (R @ np.asarray(acc_mps2).T).T, (R @ np.asarray(gyr_rps).T).T
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
@@ -282,8 +288,9 @@ def align_and_integrate(
     if _same(acc_s, acc_f[axes.take]) and _same(gyr_s, gyr_f[axes.take]):
         vx = _mean_forward_mps(traj, fs_hz, axes.pick)
     else:
-        vx = _mean_forward_mps(integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops),
-                               fs_hz)
+        vx = _mean_forward_mps(
+            integrate_strides(acc_s, gyr_s, fs_hz, axes.starts, axes.stops), fs_hz
+        )
     al, turned = axes.signed(vx)
     if turned:
         acc_t, gyr_t = al.apply(acc_mps2), al.apply(gyr_rps)
@@ -341,13 +348,18 @@ class _Axes:
         mount_ok = self.mount_ok
         if mount_ok and turned:
             mount_ok = False  # the foot travels towards what the mounting calls the heel
-        al = Alignment(R=R, sagittal_share=self.share, forward_mps=forward,
-                       up_spread_deg=self.spread,
-                       heading_spread_deg=self.heading_spread_deg,
-                       swing_heading_deg=self._swing_heading_deg(),
-                       standing_s=self.standing_s, heel_raises=self.heel_raises,
-                       mount_ok=mount_ok,
-                       mount_offset_deg=self._angle_to(self.data_lat))
+        al = Alignment(
+            R=R,
+            sagittal_share=self.share,
+            forward_mps=forward,
+            up_spread_deg=self.spread,
+            heading_spread_deg=self.heading_spread_deg,
+            swing_heading_deg=self._swing_heading_deg(),
+            standing_s=self.standing_s,
+            heel_raises=self.heel_raises,
+            mount_ok=mount_ok,
+            mount_offset_deg=self._angle_to(self.data_lat),
+        )
         return al, turned
 
     def _angle_to(self, other: np.ndarray | None) -> float:
@@ -404,12 +416,14 @@ def _shank_signed(axes: _Axes, fs_hz: float) -> tuple[Alignment, bool]:
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     """The same numbers (missing values in the same places)."""
-    return bool(np.array_equal(a, b)
-                or (np.isnan(a).any() and np.array_equal(a, b, equal_nan=True)))
+    return bool(
+        np.array_equal(a, b) or (np.isnan(a).any() and np.array_equal(a, b, equal_nan=True))
+    )
 
 
-def _mean_forward_mps(traj: StrideTrajectories, fs_hz: float,
-                      rows: np.ndarray | None = None) -> np.ndarray:
+def _mean_forward_mps(
+    traj: StrideTrajectories, fs_hz: float, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Mean forward velocity of strides ``rows`` (all by default) over their
     samples: the forward displacement over the stride's samples times the
     sample interval. The drift-corrected velocity is zero at both ends of a
@@ -422,8 +436,13 @@ def _mean_forward_mps(traj: StrideTrajectories, fs_hz: float,
     return traj.displacement_m()[rows, 0] * fs_hz / n
 
 
-def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-              seg: Segmentation, strides: int = ALIGN_STRIDES) -> _Axes:
+def _fit_axes(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    seg: Segmentation,
+    strides: int = ALIGN_STRIDES,
+) -> _Axes:
     """Up (gravity at the mid-stances) and lateral (the swings' rotation
     axis) directions in sensor axes from the first ``strides`` strides of
     ``seg``: steps 1 and 2 of the module's procedure."""
@@ -435,11 +454,14 @@ def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     # would do when walking, but a running foot is never still long enough
     # a leading partial stride starts with the foot in the air, not at rest:
     # the first whole strides (all strides if there are no whole ones)
-    whole = (np.arange(len(seg)) if seg.partial is None
-             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    whole = (
+        np.arange(len(seg))
+        if seg.partial is None
+        else np.flatnonzero(~np.asarray(seg.partial, dtype=bool))
+    )
     if len(whole) == 0:
         whole = np.arange(len(seg))
-    pick = whole[:max(1, int(strides))]
+    pick = whole[: max(1, int(strides))]
     lo = np.maximum(seg.ms_before[pick] - 3, 0)
     hi = np.minimum(seg.ms_after[pick] + 3, len(acc_mps2) - 1)
     take = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
@@ -473,8 +495,19 @@ def _fit_axes(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
         lat = _swing_axis(w3[keep].reshape(-1, 3), up, lat)
     else:
         keep = np.ones(len(keep), dtype=bool)
-    return _Axes(up=up, lat=lat, share=share, spread=spread, pick=pick, take=take,
-                 starts=starts, stops=stops, acc=acc_take, gyr=gyr_take, straight=keep)
+    return _Axes(
+        up=up,
+        lat=lat,
+        share=share,
+        spread=spread,
+        pick=pick,
+        take=take,
+        starts=starts,
+        stops=stops,
+        acc=acc_take,
+        gyr=gyr_take,
+        straight=keep,
+    )
 
 
 MAX_TOE_OUT_DEG = 30.0
@@ -484,6 +517,7 @@ they travel (foot progression angle), so a larger angle means the push-off
 carries a large roll (a foot rolling back out onto its lateral edge as the
 heel rises turns the axis towards the foot's long axis), and the swing's axis
 is the better estimate."""
+
 
 def _with_mount(axes: _Axes, toes: np.ndarray | None) -> _Axes:
     """``axes`` with the foot's long axis from the mounting (the sensor axis
@@ -520,8 +554,9 @@ STANDING_ACC_TOL_MPS2 = 0.4
 of gravity (m/s^2)."""
 
 
-def quiet_standing(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-                   end: int) -> tuple[int, int] | None:
+def quiet_standing(
+    acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, end: int
+) -> tuple[int, int] | None:
     """The longest stretch of quiet standing within :data:`STANDING_SEARCH_S`
     before sample ``end`` (the first stride's mid-stance), as ``(start, stop)``
     sample indices (stop exclusive), or None when there is none of at least
@@ -534,9 +569,12 @@ def quiet_standing(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
         return None
     g = np.linalg.norm(gyr_rps[lo:end], axis=1)
     a = np.abs(np.linalg.norm(acc_mps2[lo:end], axis=1) - G_MPS2)
-    still = ((smooth(g, fs_hz, 0.2) < STANDING_RATE_RPS)
-             & (smooth(a, fs_hz, 0.2) < STANDING_ACC_TOL_MPS2)
-             & np.isfinite(g) & np.isfinite(a))
+    still = (
+        (smooth(g, fs_hz, 0.2) < STANDING_RATE_RPS)
+        & (smooth(a, fs_hz, 0.2) < STANDING_ACC_TOL_MPS2)
+        & np.isfinite(g)
+        & np.isfinite(a)
+    )
     if not still.any():
         return None
     edges = np.diff(np.r_[0, still.astype(np.int8), 0])
@@ -547,26 +585,31 @@ def quiet_standing(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     return lo + int(starts[k]), lo + int(stops[k])
 
 
-def standing_gravity(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-                     seg: Segmentation) -> tuple[np.ndarray, float] | None:
+def standing_gravity(
+    acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation
+) -> tuple[np.ndarray, float] | None:
     """The mean specific force (sensor axes, m/s^2) of the quiet standing
     before ``seg``'s first whole stride (:func:`quiet_standing`) and how long
     it lasted (s); None when there is none. A foot's up axis and a shank's
     tibia come from it."""
     if len(seg) == 0:
         return None
-    whole = (np.arange(len(seg)) if seg.partial is None
-             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    whole = (
+        np.arange(len(seg))
+        if seg.partial is None
+        else np.flatnonzero(~np.asarray(seg.partial, dtype=bool))
+    )
     first = int(whole[0]) if len(whole) else 0
     span = quiet_standing(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1)
     if span is None:
         return None
-    m = np.nanmean(np.asarray(acc_mps2[span[0]:span[1]], dtype=float), axis=0)
+    m = np.nanmean(np.asarray(acc_mps2[span[0] : span[1]], dtype=float), axis=0)
     return m, (span[1] - span[0]) / fs_hz
 
 
-def _with_standing(axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-                   seg: Segmentation) -> _Axes:
+def _with_standing(
+    axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation
+) -> _Axes:
     """``axes`` with up taken from quiet standing before the first alignment
     stride, when there is some (:func:`standing_gravity`): the sole's normal at
     the pose every angle is relative to, where the mid-stance of running is
@@ -620,8 +663,9 @@ raise further than this from the axis of all of them (about the vertical)
 does not count, deg."""
 
 
-def _raise_halves(g: np.ndarray, quiet: np.ndarray, fs_hz: float, up: np.ndarray,
-                  near: np.ndarray) -> list[tuple[int, int, np.ndarray, float]]:
+def _raise_halves(
+    g: np.ndarray, quiet: np.ndarray, fs_hz: float, up: np.ndarray, near: np.ndarray
+) -> list[tuple[int, int, np.ndarray, float]]:
     """Rotations one way about one horizontal axis with the sensor quiet:
     ``(start, stop, axis, angle_deg)``, the axis signed like ``near`` and the
     angle about it. A stretch of motion is split where the rate about its
@@ -642,19 +686,26 @@ def _raise_halves(g: np.ndarray, quiet: np.ndarray, fs_hz: float, up: np.ndarray
             if not (shortest <= s1 - s0 <= HEEL_RAISE_HALF_S[1] * fs_hz):
                 continue
             part = w[s0:s1]
-            if not quiet[m0 + s0:m0 + s1].all():
+            if not quiet[m0 + s0 : m0 + s1].all():
                 continue
             evals, evecs = np.linalg.eigh(part.T @ part)
             axis = evecs[:, -1] * (1.0 if evecs[:, -1] @ near >= 0 else -1.0)
             if evals[-1] < HEEL_RAISE_SHARE * evals.sum() or abs(axis @ up) > 0.5:
                 continue
-            out.append((int(m0 + s0), int(m0 + s1), axis,
-                        float(np.degrees(np.sum(part @ axis) / fs_hz))))
+            out.append(
+                (int(m0 + s0), int(m0 + s1), axis, float(np.degrees(np.sum(part @ axis) / fs_hz)))
+            )
     return out
 
 
-def heel_raise_axis(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, end: int,
-                    up: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, int, float] | None:
+def heel_raise_axis(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    end: int,
+    up: np.ndarray,
+    near: np.ndarray,
+) -> tuple[np.ndarray, int, float] | None:
     """The foot's lateral axis (sensor axes, perpendicular to ``up``, the sign
     of ``near``) from heel raises within :data:`CALIBRATION_SEARCH_S` before
     sample ``end``, how many raises gave it, and the spread of their single
@@ -681,11 +732,13 @@ def heel_raise_axis(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, end
     while i + 1 < len(halves):
         (a0, a1, ax_a, up_a), (b0, b1, ax_b, down_b) = halves[i], halves[i + 1]
         lift = max(abs(up_a), abs(down_b))
-        if (b0 - a1 <= HEEL_RAISE_TOP_S * fs_hz and up_a * down_b < 0
-                and abs(up_a + down_b) <= 0.3 * lift
-                and HEEL_RAISE_DEG[0] <= lift <= HEEL_RAISE_DEG[1]
-                and np.degrees(np.arccos(np.clip(ax_a @ ax_b, -1.0, 1.0)))
-                <= HEEL_RAISE_AGREE_DEG):
+        if (
+            b0 - a1 <= HEEL_RAISE_TOP_S * fs_hz
+            and up_a * down_b < 0
+            and abs(up_a + down_b) <= 0.3 * lift
+            and HEEL_RAISE_DEG[0] <= lift <= HEEL_RAISE_DEG[1]
+            and np.degrees(np.arccos(np.clip(ax_a @ ax_b, -1.0, 1.0))) <= HEEL_RAISE_AGREE_DEG
+        ):
             kept.append(np.vstack([g[a0:a1], g[b0:b1]]))
             i += 2
         else:
@@ -693,8 +746,12 @@ def heel_raise_axis(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, end
     if len(kept) < HEEL_RAISES_MIN:
         return None
     lat = _swing_axis(np.vstack(kept), up, near)
-    off = np.array([np.degrees(np.arctan2(np.cross(lat, li) @ up, lat @ li))
-                    for li in (_swing_axis(w, up, lat) for w in kept)])
+    off = np.array(
+        [
+            np.degrees(np.arctan2(np.cross(lat, li) @ up, lat @ li))
+            for li in (_swing_axis(w, up, lat) for w in kept)
+        ]
+    )
     agree = np.abs(off) <= HEEL_RAISE_AGREE_DEG
     if agree.sum() < HEEL_RAISES_MIN:
         return None
@@ -705,21 +762,25 @@ def heel_raise_axis(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, end
     return lat, len(kept), float(np.median(np.abs(off)))
 
 
-def _foot_lateral(axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-                  seg: Segmentation) -> _Axes:
+def _foot_lateral(
+    axes: _Axes, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation
+) -> _Axes:
     """The foot's lateral axis: from heel raises before the run when there
     are some (:func:`heel_raise_axis`), otherwise from the push-off
     (:func:`_pushoff_heading`)."""
-    whole = (np.arange(len(seg)) if seg.partial is None
-             else np.flatnonzero(~np.asarray(seg.partial, dtype=bool)))
+    whole = (
+        np.arange(len(seg))
+        if seg.partial is None
+        else np.flatnonzero(~np.asarray(seg.partial, dtype=bool))
+    )
     first = int(whole[0]) if len(whole) else 0
-    found = heel_raise_axis(acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1,
-                            axes.up, axes.lat)
+    found = heel_raise_axis(
+        acc_mps2, gyr_rps, fs_hz, int(seg.ms_before[first]) + 1, axes.up, axes.lat
+    )
     if found is None:
         return _pushoff_heading(axes, gyr_rps, fs_hz, seg)
     lat, n, spread = found
-    return replace(axes, lat=lat, swing_lat=axes.lat, heading_spread_deg=spread,
-                   heel_raises=n)
+    return replace(axes, lat=lat, swing_lat=axes.lat, heading_spread_deg=spread, heel_raises=n)
 
 
 PUSHOFF_SMOOTH_S = 0.02
@@ -727,8 +788,7 @@ PUSHOFF_SMOOTH_S = 0.02
 is sought (:func:`_pushoff_heading`)."""
 
 
-def _pushoff_heading(axes: _Axes, gyr_rps: np.ndarray, fs_hz: float,
-                     seg: Segmentation) -> _Axes:
+def _pushoff_heading(axes: _Axes, gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation) -> _Axes:
     """The foot's lateral axis from the heel rise, not the swing.
 
     From each alignment stride's first mid-stance up to the peak of the
@@ -796,8 +856,9 @@ def _windows(gyr_rps: np.ndarray, centres: np.ndarray, fs_hz: float) -> np.ndarr
     return np.where(inside[..., None], gyr_rps[np.clip(idx, 0, len(gyr_rps) - 1)], 0.0)
 
 
-def _mid_swings(gyr_rps: np.ndarray, lat: np.ndarray, seg: Segmentation, pick: np.ndarray,
-                fs_hz: float) -> np.ndarray:
+def _mid_swings(
+    gyr_rps: np.ndarray, lat: np.ndarray, seg: Segmentation, pick: np.ndarray, fs_hz: float
+) -> np.ndarray:
     """Sample of each picked stride's mid-swing: its fastest rotation (rate
     about ``lat`` averaged over 0.1 s) against the push-off's direction.
 

@@ -145,10 +145,12 @@ class EversionResult:
     @property
     def ok(self) -> bool:
         """Whether the fit behaves like two segments joined at the ankle."""
-        return bool(np.isfinite(self.fit_residual_mps2)
-                    and self.fit_residual_mps2 <= FIT_RESIDUAL_MAX_MPS2
-                    and np.linalg.norm(self.r_foot_m) <= OFFSET_MAX_M
-                    and np.linalg.norm(self.r_shank_m) <= OFFSET_MAX_M)
+        return bool(
+            np.isfinite(self.fit_residual_mps2)
+            and self.fit_residual_mps2 <= FIT_RESIDUAL_MAX_MPS2
+            and np.linalg.norm(self.r_foot_m) <= OFFSET_MAX_M
+            and np.linalg.norm(self.r_shank_m) <= OFFSET_MAX_M
+        )
 
 
 def shank_anatomical(tibia: np.ndarray) -> np.ndarray:
@@ -164,9 +166,14 @@ def shank_anatomical(tibia: np.ndarray) -> np.ndarray:
 
 def _skew(w: np.ndarray) -> np.ndarray:
     z = np.zeros(len(w))
-    return np.stack([np.stack([z, -w[:, 2], w[:, 1]], -1),
-                     np.stack([w[:, 2], z, -w[:, 0]], -1),
-                     np.stack([-w[:, 1], w[:, 0], z], -1)], 1)
+    return np.stack(
+        [
+            np.stack([z, -w[:, 2], w[:, 1]], -1),
+            np.stack([w[:, 2], z, -w[:, 0]], -1),
+            np.stack([-w[:, 1], w[:, 0], z], -1),
+        ],
+        1,
+    )
 
 
 def angular_acceleration(gyr: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -182,8 +189,9 @@ def angular_acceleration(gyr: np.ndarray, fs_hz: float) -> np.ndarray:
     return np.gradient(g, 1.0 / fs_hz, axis=0) if len(g) > 1 else np.zeros_like(g)
 
 
-def joint_acceleration(acc: np.ndarray, gyr: np.ndarray, fs_hz: float,
-                       r: np.ndarray, gyr_dot: np.ndarray | None = None) -> np.ndarray:
+def joint_acceleration(
+    acc: np.ndarray, gyr: np.ndarray, fs_hz: float, r: np.ndarray, gyr_dot: np.ndarray | None = None
+) -> np.ndarray:
     """(n, 3) specific force at the joint centre, in the sensor's frame, from
     the sensor's specific force ``acc`` and angular rate ``gyr`` (n, 3) and its
     position ``r`` (3,) relative to the joint."""
@@ -200,10 +208,15 @@ def _gamma(w: np.ndarray, wd: np.ndarray) -> np.ndarray:
     return g + _skew(wd)
 
 
-def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndarray,
-                  shank_gyr: np.ndarray, fs_hz: float, foot_gyr_dot: np.ndarray | None = None,
-                  shank_gyr_dot: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, float]:
+def joint_offsets(
+    foot_acc: np.ndarray,
+    foot_gyr: np.ndarray,
+    shank_acc: np.ndarray,
+    shank_gyr: np.ndarray,
+    fs_hz: float,
+    foot_gyr_dot: np.ndarray | None = None,
+    shank_gyr_dot: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Each sensor's position relative to the ankle's centre (foot frame,
     shank frame; m) and the fit's median absolute residual (m/s^2).
 
@@ -218,30 +231,35 @@ def joint_offsets(foot_acc: np.ndarray, foot_gyr: np.ndarray, shank_acc: np.ndar
     from scipy.optimize import least_squares
 
     n = min(len(foot_acc), len(shank_acc))
-    keep = np.flatnonzero(np.isfinite(foot_acc[:n]).all(1) & np.isfinite(foot_gyr[:n]).all(1)
-                          & np.isfinite(shank_acc[:n]).all(1) & np.isfinite(shank_gyr[:n]).all(1))
+    keep = np.flatnonzero(
+        np.isfinite(foot_acc[:n]).all(1)
+        & np.isfinite(foot_gyr[:n]).all(1)
+        & np.isfinite(shank_acc[:n]).all(1)
+        & np.isfinite(shank_gyr[:n]).all(1)
+    )
     if len(keep) < 50:
         return np.full(3, np.nan), np.full(3, np.nan), float("nan")
     idx = keep[np.linspace(0, len(keep) - 1, min(FIT_SAMPLES, len(keep))).astype(int)]
-    wdf = (angular_acceleration(foot_gyr[:n], fs_hz) if foot_gyr_dot is None
-           else foot_gyr_dot)[idx]
-    wds = (angular_acceleration(shank_gyr[:n], fs_hz) if shank_gyr_dot is None
-           else shank_gyr_dot)[idx]
+    wdf = (angular_acceleration(foot_gyr[:n], fs_hz) if foot_gyr_dot is None else foot_gyr_dot)[idx]
+    wds = (angular_acceleration(shank_gyr[:n], fs_hz) if shank_gyr_dot is None else shank_gyr_dot)[
+        idx
+    ]
     gf = _gamma(foot_gyr[idx], wdf)
     gs = _gamma(shank_gyr[idx], wds)
     af, as_ = foot_acc[idx], shank_acc[idx]
 
     def residual(p: np.ndarray) -> np.ndarray:
-        return (np.linalg.norm(af - gf @ p[:3], axis=1)
-                - np.linalg.norm(as_ - gs @ p[3:], axis=1))
+        return np.linalg.norm(af - gf @ p[:3], axis=1) - np.linalg.norm(as_ - gs @ p[3:], axis=1)
 
-    fit = least_squares(residual, np.array([0.05, 0.0, -0.05, 0.0, 0.0, 0.2]),
-                        loss="soft_l1", f_scale=2.0)
+    fit = least_squares(
+        residual, np.array([0.05, 0.0, -0.05, 0.0, 0.0, 0.2]), loss="soft_l1", f_scale=2.0
+    )
     return fit.x[:3].copy(), fit.x[3:].copy(), float(np.median(np.abs(fit.fun)))
 
 
-def _integrate(gyr: np.ndarray, k0: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-               dt: float) -> np.ndarray:
+def _integrate(
+    gyr: np.ndarray, k0: np.ndarray, lo: np.ndarray, hi: np.ndarray, dt: float
+) -> np.ndarray:
     """(m, width, 4) rotation from the sensor frame at each sample ``lo ..
     hi`` of each row to its frame at sample ``k0`` (identity there), from the
     body-frame angular rate (midpoint rule, forwards and backwards)."""
@@ -321,10 +339,12 @@ def rearfoot_eversion(
     head = np.full(m, np.nan)
     n = min(len(foot_acc), len(shank_acc))
     wd_f = angular_acceleration(foot_gyr[:n], fs_hz) if foot_gyr_dot is None else foot_gyr_dot[:n]
-    wd_s = (angular_acceleration(shank_gyr[:n], fs_hz) if shank_gyr_dot is None
-            else shank_gyr_dot[:n])
-    r_f, r_s, resid = joint_offsets(foot_acc[:n], foot_gyr[:n], shank_acc[:n], shank_gyr[:n],
-                                    fs_hz, wd_f, wd_s)
+    wd_s = (
+        angular_acceleration(shank_gyr[:n], fs_hz) if shank_gyr_dot is None else shank_gyr_dot[:n]
+    )
+    r_f, r_s, resid = joint_offsets(
+        foot_acc[:n], foot_gyr[:n], shank_acc[:n], shank_gyr[:n], fs_hz, wd_f, wd_s
+    )
     res = EversionResult(exc, vel, head, r_f, r_s, resid)
     if not res.ok or m == 0:
         return res
@@ -342,8 +362,12 @@ def rearfoot_eversion(
     if len(rows) == 0:
         return res
     valid, kc = _windows(lo, hi, n)
-    finite = (np.isfinite(a_f[kc]).all(-1) & np.isfinite(a_s[kc]).all(-1)
-              & np.isfinite(foot_gyr[kc]).all(-1) & np.isfinite(shank_gyr[kc]).all(-1))
+    finite = (
+        np.isfinite(a_f[kc]).all(-1)
+        & np.isfinite(a_s[kc]).all(-1)
+        & np.isfinite(foot_gyr[kc]).all(-1)
+        & np.isfinite(shank_gyr[kc]).all(-1)
+    )
     whole = (finite | ~valid).all(axis=1)
     rows, k0, kic, kto, lo, hi = (v[whole] for v in (rows, k0, kic, kto, lo, hi))
     frac = ic[rows] - kic
@@ -394,8 +418,9 @@ def _on_grid(t_to: np.ndarray, t_from: np.ndarray, v: np.ndarray) -> np.ndarray:
     outside ``t_from``'s span, and across its gaps wider than two samples)."""
     if len(t_to) == len(t_from) and np.array_equal(t_to, t_from):
         return v
-    out = np.column_stack([np.interp(t_to, t_from, v[:, i], left=np.nan, right=np.nan)
-                           for i in range(3)])
+    out = np.column_stack(
+        [np.interp(t_to, t_from, v[:, i], left=np.nan, right=np.nan) for i in range(3)]
+    )
     if len(t_from) > 2:
         step = np.median(np.diff(t_from))
         j = np.clip(np.searchsorted(t_from, t_to), 1, len(t_from) - 1)
@@ -441,7 +466,7 @@ def _xcorr_lag(x: np.ndarray, y: np.ndarray, max_lag: int) -> tuple[float, float
     n = len(x)
     nfft = 1 << int(np.ceil(np.log2(2 * n)))
     c = np.fft.irfft(np.fft.rfft(y, nfft) * np.conj(np.fft.rfft(x, nfft)), nfft)
-    c = np.concatenate([c[-max_lag:], c[:max_lag + 1]])
+    c = np.concatenate([c[-max_lag:], c[: max_lag + 1]])
     norm = np.sqrt(np.sum(x * x) * np.sum(y * y))
     if norm <= 0:
         return float("nan"), 0.0
@@ -463,10 +488,17 @@ def _norm_hp(v: np.ndarray, fs: float) -> np.ndarray:
     return x - uniform_filter1d(x, max(1, int(0.2 * fs)), mode="nearest")
 
 
-def shank_clock(t_f: np.ndarray, acc_f: np.ndarray, gyr_f: np.ndarray, t_s: np.ndarray,
-                acc_s: np.ndarray, gyr_s: np.ndarray, fs: float,
-                wd_f: np.ndarray | None = None, wd_s: np.ndarray | None = None
-                ) -> tuple[float, float, int]:
+def shank_clock(
+    t_f: np.ndarray,
+    acc_f: np.ndarray,
+    gyr_f: np.ndarray,
+    t_s: np.ndarray,
+    acc_s: np.ndarray,
+    gyr_s: np.ndarray,
+    fs: float,
+    wd_f: np.ndarray | None = None,
+    wd_s: np.ndarray | None = None,
+) -> tuple[float, float, int]:
     """The shank IMU's clock against the foot IMU's of the same leg: ``offset_s``
     and ``drift`` such that the shank sample taken at foot time ``t`` carries
     the time stamp ``t + offset_s + drift * (t - t_f[0])``; and the number of
@@ -496,8 +528,10 @@ def shank_clock(t_f: np.ndarray, acc_f: np.ndarray, gyr_f: np.ndarray, t_s: np.n
     offset, drift = lag / fs, 0.0
     for _ in range(CLOCK_PASSES):
         read = t_f + offset + drift * (t_f - t0)
-        a_s, g_s, d_s = (np.column_stack([np.interp(read, t_s, v[:, i]) for i in range(3)])
-                         for v in (acc_s, gyr_s, wd_s))
+        a_s, g_s, d_s = (
+            np.column_stack([np.interp(read, t_s, v[:, i]) for i in range(3)])
+            for v in (acc_s, gyr_s, wd_s)
+        )
         r_f, r_s, _ = joint_offsets(acc_f, gyr_f, a_s, g_s, fs, wd_f, d_s)
         if not np.isfinite(r_f).all():
             return 0.0, 0.0, 0
@@ -527,8 +561,9 @@ def shank_clock(t_f: np.ndarray, acc_f: np.ndarray, gyr_f: np.ndarray, t_s: np.n
     return float(offset), float(drift), int(len(lags_a))
 
 
-def _same_leg_share(foot_table: Any, shank_table: Any, clock: tuple[float, float, int],
-                    t0: float) -> float:
+def _same_leg_share(
+    foot_table: Any, shank_table: Any, clock: tuple[float, float, int], t0: float
+) -> float:
     """Share of the foot's contacts with a shank contact within
     :data:`SAME_LEG_MATCH_S`, the shank's times brought to the foot's clock."""
     from footfall.gait.fusion import pair_events
@@ -543,8 +578,9 @@ def _same_leg_share(foot_table: Any, shank_table: Any, clock: tuple[float, float
     return len(matched) / max(1, int(np.isfinite(ic_f).sum()))
 
 
-def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
-                     ) -> tuple[dict[str, np.ndarray], EversionResult | None, str | None]:
+def eversion_for_leg(
+    foot: Any, shank: Any, side: str, same_clock: bool = False
+) -> tuple[dict[str, np.ndarray], EversionResult | None, str | None]:
     """Rearfoot eversion columns for the rows of a foot IMU's result ``foot``
     from the shank IMU's result ``shank`` of the same leg
     (:class:`footfall.gait.imu.ImuResult` each, on one clock).
@@ -554,8 +590,13 @@ def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
     """
     m = len(foot.table)
     blank = {c: np.full(m, np.nan) for c in EVERSION_COLUMNS}
-    if foot.signals is None or shank.signals is None or shank.alignment is None \
-            or shank.alignment.tibia is None or not m:
+    if (
+        foot.signals is None
+        or shank.signals is None
+        or shank.alignment is None
+        or shank.alignment.tibia is None
+        or not m
+    ):
         return blank, None, None
     t_f, acc_f, gyr_f = foot.signals
     t_s, acc_s, gyr_s = shank.signals
@@ -571,30 +612,62 @@ def eversion_for_leg(foot: Any, shank: Any, side: str, same_clock: bool = False
     read = t_f + clock[0] + clock[1] * (t_f - t_f[0])
     share = _same_leg_share(foot.table, shank.table, clock, t_f[0])
     if share < SAME_LEG_SHARE:
-        return blank, None, (
-            f"rearfoot eversion not measured for the {side} leg: only {100 * share:.0f} % "
-            f"of the foot's contacts coincide with a contact of the {side} shank IMU; "
-            "check that both sensors sit on the same leg and are labelled with its side")
+        return (
+            blank,
+            None,
+            (
+                f"rearfoot eversion not measured for the {side} leg: only {100 * share:.0f} % "
+                f"of the foot's contacts coincide with a contact of the {side} shank IMU; "
+                "check that both sensors sit on the same leg and are labelled with its side"
+            ),
+        )
     acc_s, gyr_s = _on_grid(read, t_s, acc_s), _on_grid(read, t_s, gyr_s)
     wd_s = None if wd_s is None else _on_grid(read, t_s, wd_s)
     if not np.isfinite(fs) or np.isfinite(acc_s).all(axis=1).sum() < 50:
-        return blank, None, (f"rearfoot eversion not measured for the {side} leg: its foot "
-                             "and shank IMUs do not overlap in time")
+        return (
+            blank,
+            None,
+            (
+                f"rearfoot eversion not measured for the {side} leg: its foot "
+                "and shank IMUs do not overlap in time"
+            ),
+        )
     index = np.arange(len(t_f), dtype=float)
     cols = foot.table
-    at = {c: np.interp(np.asarray(cols[c], dtype=float), t_f, index, left=np.nan,
-                       right=np.nan) if c in cols else np.full(m, np.nan)
-          for c in ("ic_s", "ms_s", "to_s")}
-    res = rearfoot_eversion(acc_f, gyr_f, acc_s, gyr_s, fs, at["ic_s"], at["ms_s"],
-                            at["to_s"], left=(side == "left"), foot_gyr_dot=wd_f,
-                            shank_gyr_dot=wd_s)
+    at = {
+        c: np.interp(np.asarray(cols[c], dtype=float), t_f, index, left=np.nan, right=np.nan)
+        if c in cols
+        else np.full(m, np.nan)
+        for c in ("ic_s", "ms_s", "to_s")
+    }
+    res = rearfoot_eversion(
+        acc_f,
+        gyr_f,
+        acc_s,
+        gyr_s,
+        fs,
+        at["ic_s"],
+        at["ms_s"],
+        at["to_s"],
+        left=(side == "left"),
+        foot_gyr_dot=wd_f,
+        shank_gyr_dot=wd_s,
+    )
     if not res.ok:
-        return blank, res, (
-            f"rearfoot eversion not measured for the {side} leg: its foot and shank IMUs "
-            f"do not move as two segments joined at the ankle (the ankle's acceleration "
-            f"seen from each disagrees by {res.fit_residual_mps2:.1f} m/s2, median, more "
-            f"than {FIT_RESIDUAL_MAX_MPS2:g}); check that both sit on the same leg, firmly "
-            "attached")
+        return (
+            blank,
+            res,
+            (
+                f"rearfoot eversion not measured for the {side} leg: its foot and shank IMUs "
+                f"do not move as two segments joined at the ankle (the ankle's acceleration "
+                f"seen from each disagrees by {res.fit_residual_mps2:.1f} m/s2, median, more "
+                f"than {FIT_RESIDUAL_MAX_MPS2:g}); check that both sit on the same leg, firmly "
+                "attached"
+            ),
+        )
     res.clock_offset_s, res.clock_drift, res.clock_windows = clock
-    return {EVERSION_COLUMNS[0]: res.excursion_deg,
-            EVERSION_COLUMNS[1]: res.velocity_dps}, res, None
+    return (
+        {EVERSION_COLUMNS[0]: res.excursion_deg, EVERSION_COLUMNS[1]: res.velocity_dps},
+        res,
+        None,
+    )

@@ -30,8 +30,7 @@ def rate(fs_hz: object, name: str = "fs_hz") -> float:
     try:
         f = float(fs_hz)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number of samples per second, got {fs_hz!r}") \
-            from None
+        raise ValueError(f"{name} must be a number of samples per second, got {fs_hz!r}") from None
     if not (f > 0 and math.isfinite(f)):
         raise ValueError(f"{name} must be positive and finite, got {fs_hz!r}")
     return f
@@ -60,6 +59,5 @@ def indices(x: object, name: str, n: int) -> np.ndarray:
         a = a.astype(np.int64)
     lo, hi = int(a.min()), int(a.max())
     if lo < 0 or hi >= n:
-        raise ValueError(f"{name} must index the {n} samples (0..{n - 1}), "
-                         f"got values {lo}..{hi}")
+        raise ValueError(f"{name} must index the {n} samples (0..{n - 1}), got values {lo}..{hi}")
     return a

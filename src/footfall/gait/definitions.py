@@ -73,5 +73,4 @@ def from_shank(source: np.ndarray) -> np.ndarray:
         Boolean, one per row.
     """
     values = np.asarray(source, dtype=object)
-    return np.array([isinstance(v, str) and v.endswith("_shank_imu") for v in values],
-                    dtype=bool)
+    return np.array([isinstance(v, str) and v.endswith("_shank_imu") for v in values], dtype=bool)

@@ -173,10 +173,6 @@ class StrideEvents:
         return cls(i, i, e, e, e)
 
 
-
-
-
-
 def _jerk_at(acc_mps2: np.ndarray, i: np.ndarray) -> np.ndarray:
     """Size of the accelerometer's change from sample ``i - 1`` to ``i`` (0 at
     the first sample), at the samples ``i`` only: ``np.linalg.norm(np.diff(acc,
@@ -185,10 +181,9 @@ def _jerk_at(acc_mps2: np.ndarray, i: np.ndarray) -> np.ndarray:
     return np.sqrt(np.add.reduce(d * d, axis=-1))
 
 
-
-
-def mid_swings(wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray,
-               a: np.ndarray) -> np.ndarray:
+def mid_swings(
+    wy: np.ndarray, wy_avg: np.ndarray, fs_hz: float, b: np.ndarray, a: np.ndarray
+) -> np.ndarray:
     """Mid-swing sample of each stride ``b[i]..a[i]``: the most negative rate
     ``wy`` near the most negative of its moving average ``wy_avg`` over
     :data:`MID_SWING_SMOOTH_S` (not a spike of the impact's ringing)."""
@@ -210,13 +205,13 @@ def stride_bounds(seg: Segmentation) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """Mid-stance samples before and after each stride (integers) and which
     strides are leading partial ones (the data starts in their swing)."""
     b = seg.ms_before.astype(int)
-    partial = (np.zeros(len(b), dtype=bool) if seg.partial is None
-               else np.asarray(seg.partial, dtype=bool))
+    partial = (
+        np.zeros(len(b), dtype=bool) if seg.partial is None else np.asarray(seg.partial, dtype=bool)
+    )
     return b, seg.ms_after.astype(int), partial
 
 
-def landing_crossings(wy: np.ndarray, lo: np.ndarray, hi: np.ndarray
-                      ) -> tuple[np.ndarray, ...]:
+def landing_crossings(wy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
     """In each window ``[lo[i], hi[i])`` of the rate ``wy``: the landing peak
     (its largest value) and the last up-crossing of zero before it
     (fractional index).
@@ -284,32 +279,59 @@ def detect_events(
     checks.same_length(acc_mps2=acc_mps2, gyr_rps=gyr_rps)
     fs_hz = checks.rate(fs_hz)
     if isinstance(pitch_deg, np.ndarray) and pitch_deg.shape != (len(gyr_rps),):
-        raise ValueError(f"pitch_deg must have one value per sample ({len(gyr_rps)}), "
-                         f"got shape {pitch_deg.shape}")
+        raise ValueError(
+            f"pitch_deg must have one value per sample ({len(gyr_rps)}), "
+            f"got shape {pitch_deg.shape}"
+        )
     b, a, partial = stride_bounds(seg)
     if len(b) == 0:
         return StrideEvents.empty()
     wy_avg = smooth(gyr_rps[:, 1], fs_hz, MID_SWING_SMOOTH_S)
-    to, msw, ic, running, flat, peak = _detect_groups(acc_mps2, gyr_rps, fs_hz, b, a,
-                                                      pitch_deg, wy_avg, partial, False, False)
+    to, msw, ic, running, flat, peak = _detect_groups(
+        acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, False, False
+    )
     if partial.any():
         whole = ~partial & np.isfinite(to) & np.isfinite(ic)
         run_p = bool(whole.any() and running[whole].mean() > 0.5)
         flat_p = bool(whole.any() and flat[whole].mean() > 0.5)
         rows = np.flatnonzero(partial)
-        _, _, ic[rows], _, _, _ = _detect_groups(acc_mps2, gyr_rps, fs_hz, b[rows], a[rows],
-                                                 pitch_deg, wy_avg, partial[rows], run_p, flat_p)
+        _, _, ic[rows], _, _, _ = _detect_groups(
+            acc_mps2,
+            gyr_rps,
+            fs_hz,
+            b[rows],
+            a[rows],
+            pitch_deg,
+            wy_avg,
+            partial[rows],
+            run_p,
+            flat_p,
+        )
         wy = gyr_rps[:, 1]
         land = wy[landing_crossings(wy, msw.astype(int), a + 1)[1]]
-        ok = _swing_in_data(wy_avg, fs_hz, b[rows], msw[rows], ic[rows], land[rows],
-                            ic[whole] - msw[whole], land[whole])
+        ok = _swing_in_data(
+            wy_avg,
+            fs_hz,
+            b[rows],
+            msw[rows],
+            ic[rows],
+            land[rows],
+            ic[whole] - msw[whole],
+            land[whole],
+        )
         ic[rows[~ok]] = np.nan
     to = _running_toe_off(to, peak, ic, b, a, running)
     return StrideEvents(b, a, to, msw, ic)
 
 
-def _running_toe_off(to: np.ndarray, peak: np.ndarray, ic: np.ndarray, b: np.ndarray,
-                     a: np.ndarray, running: np.ndarray) -> np.ndarray:
+def _running_toe_off(
+    to: np.ndarray,
+    peak: np.ndarray,
+    ic: np.ndarray,
+    b: np.ndarray,
+    a: np.ndarray,
+    running: np.ndarray,
+) -> np.ndarray:
     """Running strides' toe-off from the contact's own length: the push-off
     peak ``peak`` plus :data:`TOE_OFF_CONTACT_SHARE` of the contact, where the
     stance's initial contact is the previous stride's (strides that meet at
@@ -328,9 +350,16 @@ def _running_toe_off(to: np.ndarray, peak: np.ndarray, ic: np.ndarray, b: np.nda
     return out
 
 
-def _swing_in_data(wy_avg: np.ndarray, fs_hz: float, b: np.ndarray, msw: np.ndarray,
-                   ic: np.ndarray, land: np.ndarray, lag_whole: np.ndarray,
-                   land_whole: np.ndarray) -> np.ndarray:
+def _swing_in_data(
+    wy_avg: np.ndarray,
+    fs_hz: float,
+    b: np.ndarray,
+    msw: np.ndarray,
+    ic: np.ndarray,
+    land: np.ndarray,
+    lag_whole: np.ndarray,
+    land_whole: np.ndarray,
+) -> np.ndarray:
     """Whether the contact ``ic`` found in each leading partial stride (data
     from ``b``, fastest toes-up rotation ``msw``, landing peak rate
     ``land``) can be trusted, compared with the whole strides (their
@@ -357,10 +386,18 @@ def _swing_in_data(wy_avg: np.ndarray, fs_hz: float, b: np.ndarray, msw: np.ndar
         return (land >= PARTIAL_LANDING_SHARE * np.median(land_whole)) & ~heel_drop
 
 
-def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
-                   a: np.ndarray, pitch_deg: np.ndarray | PitchLookup | None, wy_avg: np.ndarray,
-                   partial: np.ndarray, run_partial: bool,
-                   flat_partial: bool) -> tuple[np.ndarray, ...]:
+def _detect_groups(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    b: np.ndarray,
+    a: np.ndarray,
+    pitch_deg: np.ndarray | PitchLookup | None,
+    wy_avg: np.ndarray,
+    partial: np.ndarray,
+    run_partial: bool,
+    flat_partial: bool,
+) -> tuple[np.ndarray, ...]:
     """:func:`_detect` of the strides ``b[i]..a[i]`` in groups of similar length."""
     # every stride's events come from its own samples: strides of similar
     # length are searched together, so that a long one (a step out of
@@ -368,24 +405,41 @@ def _detect_groups(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: n
     order = np.argsort(-(a - b), kind="stable")
     groups = length_groups((a - b + 1)[order])
     if len(groups) == 1:
-        return _detect(acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, run_partial,
-                       flat_partial)
-    to, msw, ic, peak = (np.empty(len(b)), np.empty(len(b)), np.empty(len(b)),
-                         np.empty(len(b)))
+        return _detect(
+            acc_mps2, gyr_rps, fs_hz, b, a, pitch_deg, wy_avg, partial, run_partial, flat_partial
+        )
+    to, msw, ic, peak = (np.empty(len(b)), np.empty(len(b)), np.empty(len(b)), np.empty(len(b)))
     running = np.empty(len(b), dtype=bool)
     flat = np.empty(len(b), dtype=bool)
     for sl in groups:
         rows = order[sl]
         to[rows], msw[rows], ic[rows], running[rows], flat[rows], peak[rows] = _detect(
-            acc_mps2, gyr_rps, fs_hz, b[rows], a[rows], pitch_deg, wy_avg, partial[rows],
-            run_partial, flat_partial)
+            acc_mps2,
+            gyr_rps,
+            fs_hz,
+            b[rows],
+            a[rows],
+            pitch_deg,
+            wy_avg,
+            partial[rows],
+            run_partial,
+            flat_partial,
+        )
     return to, msw, ic, running, flat, peak
 
 
-def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarray,
-            a: np.ndarray, pitch_deg: np.ndarray | PitchLookup | None, wy_avg: np.ndarray,
-            partial: np.ndarray, run_partial: bool,
-            flat_partial: bool) -> tuple[np.ndarray, ...]:
+def _detect(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    fs_hz: float,
+    b: np.ndarray,
+    a: np.ndarray,
+    pitch_deg: np.ndarray | PitchLookup | None,
+    wy_avg: np.ndarray,
+    partial: np.ndarray,
+    run_partial: bool,
+    flat_partial: bool,
+) -> tuple[np.ndarray, ...]:
     """Toe-off, mid-swing, initial contact, whether running and whether the
     landing is not heel first, of the strides ``b[i]..a[i]``; ``wy_avg`` is
     the pitch rate's moving average over :data:`MID_SWING_SMOOTH_S`;
@@ -426,8 +480,9 @@ def _detect(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, b: np.ndarr
     # so the crossing comes early: there the contact is the impact, the
     # first accelerometer jerk of at least half the landing's largest
     with np.errstate(invalid="ignore", divide="ignore"):
-        running = has & np.where(partial, run_partial,
-                                 (ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE)
+        running = has & np.where(
+            partial, run_partial, (ic - to) / np.maximum(a - b, 1) > RUNNING_SWING_SHARE
+        )
     # walking: the toes leave the ground further down the falling edge
     walk = edge & ~running & np.isfinite(to)
     to[walk] = peak_to[walk] + WALKING_TOE_OFF_SHARE * (half[walk] - peak_to[walk])

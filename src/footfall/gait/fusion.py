@@ -54,7 +54,13 @@ __all__ = [
 
 
 SHARED_COLUMNS: tuple[str, ...] = (
-    "ic_s", "to_s", "contact_ms", "stride_ms", "swing_ms", "cadence_spm", "strike_pattern",
+    "ic_s",
+    "to_s",
+    "contact_ms",
+    "stride_ms",
+    "swing_ms",
+    "cadence_spm",
+    "strike_pattern",
 )
 """Columns both sensors give; the insole's value is used, the IMU's kept as ``<col>_imu``."""
 
@@ -80,8 +86,11 @@ def pair_events(ref: np.ndarray, other: np.ndarray, tol: float) -> tuple[np.ndar
     other = np.asarray(other, dtype=np.float64)
     if len(ref) == 0 or len(other) == 0:
         return np.empty(0, int), np.empty(0, int)
-    j = np.clip(np.searchsorted(ref, other), 1, len(ref) - 1) if len(ref) > 1 else \
-        np.zeros(len(other), int)
+    j = (
+        np.clip(np.searchsorted(ref, other), 1, len(ref) - 1)
+        if len(ref) > 1
+        else np.zeros(len(other), int)
+    )
     cand = np.stack([np.maximum(j - 1, 0), j], axis=1)
     d = np.abs(ref[cand] - other[:, None])
     best = cand[np.arange(len(other)), np.argmin(d, axis=1)]
@@ -94,8 +103,13 @@ def pair_events(ref: np.ndarray, other: np.ndarray, tol: float) -> tuple[np.ndar
     return ir[keep], io[keep]
 
 
-def pair_contacts(ref_ic: np.ndarray, ref_to: np.ndarray, oth_ic: np.ndarray,
-                  oth_to: np.ndarray, tol: float = MATCH_S) -> tuple[np.ndarray, np.ndarray]:
+def pair_contacts(
+    ref_ic: np.ndarray,
+    ref_to: np.ndarray,
+    oth_ic: np.ndarray,
+    oth_to: np.ndarray,
+    tol: float = MATCH_S,
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices (i_ref, i_other) of the contacts of one foot that two sensors
     both saw, on one clock.
 
@@ -151,9 +165,14 @@ def _pairwise_diffs(ref: np.ndarray, oth: np.ndarray, max_s: float) -> np.ndarra
     return (ref[np.minimum(k, len(ref) - 1)] - oth[:, None])[ok]
 
 
-def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
-                 ref_to_s: np.ndarray | None = None, other_to_s: np.ndarray | None = None,
-                 *, max_offset_s: float = 2.0) -> tuple[float, int]:
+def clock_offset(
+    ref_ic_s: np.ndarray,
+    other_ic_s: np.ndarray,
+    ref_to_s: np.ndarray | None = None,
+    other_to_s: np.ndarray | None = None,
+    *,
+    max_offset_s: float = 2.0,
+) -> tuple[float, int]:
     """Offset to add to the ``other`` sensor's times to put them on the
     ``ref`` sensor's clock, from the gait events both saw.
 
@@ -176,6 +195,7 @@ def clock_offset(ref_ic_s: np.ndarray, other_ic_s: np.ndarray,
         pair up 3 times; from one kind of event alone when only it does) and
         how many event pairs the refinement used.
     """
+
     def events(t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=np.float64)
         return np.sort(t[np.isfinite(t)])
@@ -219,8 +239,9 @@ def shift_steps(steps: pd.DataFrame, offset_s: float) -> pd.DataFrame:
     return out
 
 
-def fuse_steps(imu_steps: pd.DataFrame, insole_steps: pd.DataFrame,
-               offset_s: float) -> pd.DataFrame:
+def fuse_steps(
+    imu_steps: pd.DataFrame, insole_steps: pd.DataFrame, offset_s: float
+) -> pd.DataFrame:
     """One row per contact of one foot from an IMU's and an insole's steps.
 
     Parameters
@@ -241,9 +262,17 @@ def fuse_steps(imu_steps: pd.DataFrame, insole_steps: pd.DataFrame,
     """
     ins = shift_steps(insole_steps, offset_s).reset_index(drop=True)
     imu = imu_steps.reset_index(drop=True)
-    ii, jj = pair_contacts(ins["ic_s"].to_numpy(), ins["to_s"].to_numpy(),
-                           imu["ic_s"].to_numpy(), imu["to_s"].to_numpy(), MATCH_S) \
-        if len(ins) and len(imu) else (np.empty(0, int), np.empty(0, int))
+    ii, jj = (
+        pair_contacts(
+            ins["ic_s"].to_numpy(),
+            ins["to_s"].to_numpy(),
+            imu["ic_s"].to_numpy(),
+            imu["to_s"].to_numpy(),
+            MATCH_S,
+        )
+        if len(ins) and len(imu)
+        else (np.empty(0, int), np.empty(0, int))
+    )
     imu_part = imu.iloc[jj].reset_index(drop=True)
     ins_part = ins.iloc[ii].reset_index(drop=True)
     merged = ins_part.copy()
@@ -255,8 +284,11 @@ def fuse_steps(imu_steps: pd.DataFrame, insole_steps: pd.DataFrame,
         elif c not in merged.columns or merged[c].isna().all():
             merged[c] = imu_part[c].to_numpy()
     if len(merged):
-        src = imu_part["source"] if "source" in imu_part.columns else pd.Series("imu",
-                                                                                index=merged.index)
+        src = (
+            imu_part["source"]
+            if "source" in imu_part.columns
+            else pd.Series("imu", index=merged.index)
+        )
         merged["source"] = src.fillna("imu").astype(str).to_numpy() + "+insole"
     lone_ins = ins.drop(index=ii)
     lone_imu = imu.drop(index=jj).copy()
@@ -283,6 +315,7 @@ def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[p
     longer, less certain contact times do not enter the summary twice.
     A side with only a shank IMU keeps the shank rows.
     """
+
     def side_of(t: pd.DataFrame) -> str | None:
         sides = t["side"].astype(str).unique() if "side" in t.columns else []
         return str(sides[0]) if len(sides) == 1 else None
@@ -295,21 +328,25 @@ def shank_into_foot_rows(tables: list[pd.DataFrame], notes: list[str]) -> list[p
         if not len(shank) or not is_shank(shank):
             continue
         side = side_of(shank)
-        foot = [(i, t) for i, t in enumerate(out) if t is not None and len(t)
-                and not is_shank(t) and side_of(t) == side]
+        foot = [
+            (i, t)
+            for i, t in enumerate(out)
+            if t is not None and len(t) and not is_shank(t) and side_of(t) == side
+        ]
         if not foot:
             continue
         i, longest = max(foot, key=lambda it: len(it[1]))
         rows = longest.copy()
         order = np.argsort(shank["ic_s"].to_numpy(dtype=float))
         ic_shank = shank["ic_s"].to_numpy(dtype=float)[order]
-        i_sh, i_foot = pair_events(ic_shank, rows["ic_s"].to_numpy(dtype=float),
-                                   SHANK_MATCH_S)
+        i_sh, i_foot = pair_events(ic_shank, rows["ic_s"].to_numpy(dtype=float), SHANK_MATCH_S)
         angle = np.full(len(rows), np.nan)
         angle[i_foot] = shank["shank_angle_ic_deg"].to_numpy(dtype=float)[order][i_sh]
         rows["shank_angle_ic_deg"] = angle
         out[i] = rows
         out[k] = None
-        notes.append(f"{side} shank IMU: its shank angle at contact is reported on the "
-                     f"{side} foot's rows ({len(i_foot)} of {len(rows)} contacts paired)")
+        notes.append(
+            f"{side} shank IMU: its shank angle at contact is reported on the "
+            f"{side} foot's rows ({len(i_foot)} of {len(rows)} contacts paired)"
+        )
     return [t for t in out if t is not None]

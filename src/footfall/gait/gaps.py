@@ -56,8 +56,7 @@ def implausible(values: np.ndarray) -> np.ndarray:
     return bad
 
 
-def drop_implausible(time_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                                      int]:
+def drop_implausible(time_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """``time_s`` and ``values`` without their :func:`implausible` samples (a
     gap where they were, which :func:`bridge_gaps` then treats like a lost
     packet), and how many there were. Sample by sample, so a stream cleaned
@@ -91,9 +90,13 @@ class Bridged:
     n_bridged: int
 
 
-def bridge_gaps(time_s: np.ndarray, values: np.ndarray, fs_hz: float,
-                max_gap_s: float = BRIDGE_MAX_S,
-                prev: tuple[float, np.ndarray] | None = None) -> Bridged:
+def bridge_gaps(
+    time_s: np.ndarray,
+    values: np.ndarray,
+    fs_hz: float,
+    max_gap_s: float = BRIDGE_MAX_S,
+    prev: tuple[float, np.ndarray] | None = None,
+) -> Bridged:
     """Fill gaps of at most ``max_gap_s`` of missing data.
 
     Parameters
@@ -124,8 +127,9 @@ def bridge_gaps(time_s: np.ndarray, values: np.ndarray, fs_hz: float,
     # the common case, a block without a gap (live: every block), costs two
     # comparisons: no interval is longer than 1.5 periods, so nothing is filled
     first_dt = time_s[0] - float(prev[0]) if prev is not None and len(time_s) else 0.0
-    if first_dt <= 1.5 * period and (len(time_s) < 2
-                                     or float(np.diff(time_s).max()) <= 1.5 * period):
+    if first_dt <= 1.5 * period and (
+        len(time_s) < 2 or float(np.diff(time_s).max()) <= 1.5 * period
+    ):
         return Bridged(time_s, values, np.zeros(len(time_s), bool), 0)
     if prev is not None:
         t_all = np.concatenate(([float(prev[0])], time_s))
@@ -163,8 +167,7 @@ def bridge_gaps(time_s: np.ndarray, values: np.ndarray, fs_hz: float,
     return Bridged(t_out, v_out, filled, len(gaps))
 
 
-def filled_ms(filled: np.ndarray, start: np.ndarray, stop: np.ndarray,
-              fs_hz: float) -> np.ndarray:
+def filled_ms(filled: np.ndarray, start: np.ndarray, stop: np.ndarray, fs_hz: float) -> np.ndarray:
     """Filled data between sample indices ``start`` and ``stop`` (inclusive)
     of each row, ms; 0 where none, NaN where an index is not finite."""
     start = np.asarray(start, dtype=float)

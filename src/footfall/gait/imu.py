@@ -100,8 +100,9 @@ def saturation(stream: Stream) -> dict[str, Any]:
     return out
 
 
-def clipped_samples(vals: np.ndarray, clip: dict[str, Any],
-                    gyr: np.ndarray | None = None) -> np.ndarray:
+def clipped_samples(
+    vals: np.ndarray, clip: dict[str, Any], gyr: np.ndarray | None = None
+) -> np.ndarray:
     """(n,) True where a channel that :func:`saturation` found saturated sits
     at its limit (``vals``: acc then gyr, as analysed; or ``vals`` the acc
     and ``gyr`` the gyr, each (n, 3), which spares joining them)."""
@@ -126,15 +127,19 @@ def saturation_note(clip: dict[str, Any]) -> str:
     parts = []
     if acc:
         lim = max(clip[k]["limit"] for k in acc)
-        parts.append(f"the accelerometer is saturated at {lim / 9.80665:.1f} g "
-                     f"({shares(acc)} of samples)")
+        parts.append(
+            f"the accelerometer is saturated at {lim / 9.80665:.1f} g ({shares(acc)} of samples)"
+        )
     if gyr:
         lim = max(clip[k]["limit"] for k in gyr)
-        parts.append(f"the gyroscope is saturated at {np.degrees(lim):.0f} deg/s "
-                     f"({shares(gyr)} of samples)")
-    return ("; ".join(parts) + ": stride length, speed, foot angles, impact and braking are "
-            "too low or wrong where the signal was cut; set the sensor to a wider range "
-            "(16 g, 2000 deg/s) for running")
+        parts.append(
+            f"the gyroscope is saturated at {np.degrees(lim):.0f} deg/s ({shares(gyr)} of samples)"
+        )
+    return (
+        "; ".join(parts) + ": stride length, speed, foot angles, impact and braking are "
+        "too low or wrong where the signal was cut; set the sensor to a wider range "
+        "(16 g, 2000 deg/s) for running"
+    )
 
 
 MOUNT_OFFSET_NOTE_DEG = 20.0
@@ -202,9 +207,11 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     time_s, vals, n_bad = drop_implausible(stream.time_s, _imu_values(stream))
     if n_bad:
         info["implausible_samples"] = n_bad
-        notes.append(f"{n_bad} sample(s) beyond any sensor's range or not numbers "
-                     f"({100.0 * n_bad / len(stream):.3g} % of the stream) are analysed as "
-                     "missing data, not as values")
+        notes.append(
+            f"{n_bad} sample(s) beyond any sensor's range or not numbers "
+            f"({100.0 * n_bad / len(stream):.3g} % of the stream) are analysed as "
+            "missing data, not as values"
+        )
     clip = saturation(stream)
     if clip:
         info["saturation"] = clip
@@ -220,8 +227,10 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
         info["gaps_bridged"] = br.n_bridged
         msg = f"{len(raw_breaks)} gap(s) in the data ({lost:.2f} s missing)"
         if br.n_bridged:
-            msg += (f"; {br.n_bridged} of at most {1000 * BRIDGE_MAX_S:.0f} ms were bridged "
-                    "for the analysis by interpolation (steps across them carry gap_ms)")
+            msg += (
+                f"; {br.n_bridged} of at most {1000 * BRIDGE_MAX_S:.0f} ms were bridged "
+                "for the analysis by interpolation (steps across them carry gap_ms)"
+            )
         if n_long:
             msg += f"; no stride is measured across the {n_long} longer one(s)"
         notes.append(msg)
@@ -235,10 +244,8 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
 
     # the alignment and the integration of every stride in the foot frame
     # (steps_with_alignment's first steps) share one integration
-    toes = (parse_mount(stream.meta.get("mount")) if stream.placement == Placement.FOOT
-            else None)
-    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg, stream.placement,
-                                                 toes=toes)
+    toes = parse_mount(stream.meta.get("mount")) if stream.placement == Placement.FOOT else None
+    al, acc_f, gyr_f, traj = align_and_integrate(acc, gyr, fs, seg, stream.placement, toes=toes)
     if stream.placement == Placement.SHANK:
         al = with_standing_tibia(al, acc, gyr, fs, seg)
     info["alignment"] = {
@@ -257,12 +264,14 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
                 notes.append(
                     f"the mounting {stream.meta.get('mount')!r} does not fit the data (its toes "
                     "axis is near vertical, or the foot travels towards what it calls the "
-                    "heel): the foot's axes were found from the data instead")
+                    "heel): the foot's axes were found from the data instead"
+                )
             elif abs(al.mount_offset_deg) > MOUNT_OFFSET_NOTE_DEG:
                 notes.append(
                     f"the mounting {stream.meta.get('mount')!r} puts the foot's long axis "
                     f"{abs(al.mount_offset_deg):.0f} deg from the heel rise's: check that the "
-                    "sensor sits square on the shoe, or leave the mounting out")
+                    "sensor sits square on the shoe, or leave the mounting out"
+                )
         if al.standing_s > 0:
             info["alignment"]["standing_s"] = round(al.standing_s, 2)
         if al.heel_raises:
@@ -271,24 +280,38 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             notes.append(
                 f"the foot's long axis is uncertain (single strides' push-off axes spread "
                 f"{al.heading_spread_deg:.1f} deg); foot strike angle, toe-out and foot roll "
-                "are less certain")
+                "are less certain"
+            )
     if al.sagittal_share < 0.5:
         notes.append(
             f"the swing is not clearly in one plane (sagittal share {al.sagittal_share:.2f}); "
             "sensor-to-foot alignment and angle metrics are uncertain"
         )
     belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
-    table, ev = _steps(time_s, acc_f, gyr_f, fs, seg, traj, side=stream.side,
-                       placement=stream.placement, belt_speed_mps=belt, filled=filled,
-                       tibia=al.tibia,
-                       clipped=clipped_samples(acc, clip, gyr) if clip else None)
+    table, ev = _steps(
+        time_s,
+        acc_f,
+        gyr_f,
+        fs,
+        seg,
+        traj,
+        side=stream.side,
+        placement=stream.placement,
+        belt_speed_mps=belt,
+        filled=filled,
+        tibia=al.tibia,
+        clipped=clipped_samples(acc, clip, gyr) if clip else None,
+    )
     if "saturated_ms" in table and len(table):
         hit = int(np.sum(np.asarray(table["saturated_ms"]) > 0))
-        notes.append(f"{hit} of {len(table)} steps were measured from data the sensor's range "
-                     "cut (saturated_ms > 0 in the steps table)")
+        notes.append(
+            f"{hit} of {len(table)} steps were measured from data the sensor's range "
+            "cut (saturated_ms > 0 in the steps table)"
+        )
     info["n_steps"] = len(table)
-    return ImuResult(table, alignment=al, events=ev, notes=notes, info=info,
-                     signals=(time_s, acc_f, gyr_f))
+    return ImuResult(
+        table, alignment=al, events=ev, notes=notes, info=info, signals=(time_s, acc_f, gyr_f)
+    )
 
 
 def steps_with_alignment(
@@ -337,8 +360,19 @@ def steps_with_alignment(
     acc_f = alignment.apply(acc_mps2)
     gyr_f = alignment.apply(gyr_rps)
     traj = integrate_strides(acc_f, gyr_f, fs_hz, seg.ms_before, seg.ms_after)
-    table, ev = _steps(time_s, acc_f, gyr_f, fs_hz, seg, traj, side=side, placement=placement,
-                       belt_speed_mps=belt_speed_mps, filled=filled, tibia=alignment.tibia)
+    table, ev = _steps(
+        time_s,
+        acc_f,
+        gyr_f,
+        fs_hz,
+        seg,
+        traj,
+        side=side,
+        placement=placement,
+        belt_speed_mps=belt_speed_mps,
+        filled=filled,
+        tibia=alignment.tibia,
+    )
     return table.to_pandas(), ev
 
 
@@ -367,8 +401,18 @@ def _steps(
         ev = detect_events(acc_f, gyr_f, fs_hz, seg, pitch_deg=PitchLookup(traj, len(time_s)))
     # a shank's angle at contact is measured once, below, with its own tilt
     # reference (footfall.gait.shank.shank_angle_ic), not from each stride
-    table = imu_step_columns(time_s, gyr_f, fs_hz, ev, traj, side=side, placement=placement,
-                             belt_speed_mps=belt_speed_mps, filled=filled, clipped=clipped)
+    table = imu_step_columns(
+        time_s,
+        gyr_f,
+        fs_hz,
+        ev,
+        traj,
+        side=side,
+        placement=placement,
+        belt_speed_mps=belt_speed_mps,
+        filled=filled,
+        clipped=clipped,
+    )
     if Placement(placement) == Placement.SHANK and tibia is not None and len(table):
         table = _with_shank_angle(table, time_s, acc_f, gyr_f, fs_hz, ev, tibia)
     if seg.partial is not None and np.any(seg.partial) and len(table):
@@ -376,9 +420,15 @@ def _steps(
     return table, ev
 
 
-def _with_shank_angle(table: ColumnTable, time_s: np.ndarray, acc_f: np.ndarray,
-                      gyr_f: np.ndarray, fs_hz: float, ev: StrideEvents,
-                      tibia: np.ndarray) -> ColumnTable:
+def _with_shank_angle(
+    table: ColumnTable,
+    time_s: np.ndarray,
+    acc_f: np.ndarray,
+    gyr_f: np.ndarray,
+    fs_hz: float,
+    ev: StrideEvents,
+    tibia: np.ndarray,
+) -> ColumnTable:
     """``table`` with ``shank_angle_ic_deg``: :func:`footfall.gait.shank.shank_angle_ic`
     (the tilt from a window of several strides around each contact), matched
     to the rows by their contact times."""
@@ -398,8 +448,15 @@ def _with_shank_angle(table: ColumnTable, time_s: np.ndarray, acc_f: np.ndarray,
     return ColumnTable(cols, n_rows=len(table))
 
 
-PARTIAL_BLANK = ("foot_strike_angle_deg", "strike_pattern", "pronation_excursion_deg",
-                 "pronation_velocity_dps", "impact_g", "braking_g", "shank_angle_ic_deg")
+PARTIAL_BLANK = (
+    "foot_strike_angle_deg",
+    "strike_pattern",
+    "pronation_excursion_deg",
+    "pronation_velocity_dps",
+    "impact_g",
+    "braking_g",
+    "shank_angle_ic_deg",
+)
 """Columns left blank on the row of a leading partial stride (the data starts
 in its swing): they come from integrating that stride, which starts with the
 foot in the air, not at rest, so its orientation is unknown. Its contact,

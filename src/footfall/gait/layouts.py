@@ -58,13 +58,22 @@ __all__ = [
 
 
 REGIONS: tuple[str, ...] = (
-    "heel", "midfoot", "medial_forefoot", "central_forefoot", "lateral_forefoot",
-    "hallux", "toes",
+    "heel",
+    "midfoot",
+    "medial_forefoot",
+    "central_forefoot",
+    "lateral_forefoot",
+    "hallux",
+    "toes",
 )
 """Region names, from the back of the foot to the front."""
 
 FOREFOOT_REGIONS: tuple[str, ...] = (
-    "medial_forefoot", "central_forefoot", "lateral_forefoot", "hallux", "toes",
+    "medial_forefoot",
+    "central_forefoot",
+    "lateral_forefoot",
+    "hallux",
+    "toes",
 )
 """Regions that make up the forefoot (metatarsal heads and toes) for
 ``forefoot_load_pct`` and ``peak_forefoot_kpa``."""
@@ -168,18 +177,26 @@ def assign_regions(cells: np.ndarray) -> tuple[str, ...]:
     """
     c = np.asarray(cells, dtype=np.float64)
     x, m = c[:, 0], c[:, 1]
-    fore = np.where(m >= MEDIAL_M, "medial_forefoot",
-                    np.where(m <= LATERAL_M, "lateral_forefoot", "central_forefoot"))
+    fore = np.where(
+        m >= MEDIAL_M,
+        "medial_forefoot",
+        np.where(m <= LATERAL_M, "lateral_forefoot", "central_forefoot"),
+    )
     toes = np.where(m >= HALLUX_M, "hallux", "toes")
-    out = np.where(x < HEEL_END_X, "heel",
-                   np.where(x < FOREFOOT_START_X, "midfoot",
-                            np.where(x < TOES_START_X, fore, toes)))
+    out = np.where(
+        x < HEEL_END_X,
+        "heel",
+        np.where(x < FOREFOOT_START_X, "midfoot", np.where(x < TOES_START_X, fore, toes)),
+    )
     return tuple(str(r) for r in out)
 
 
-def make_layout(name: str, cells: np.ndarray | Sequence[Sequence[float]],
-                areas_cm2: np.ndarray | Sequence[float] | None = None,
-                cell_names: Sequence[str] = ()) -> InsoleLayout:
+def make_layout(
+    name: str,
+    cells: np.ndarray | Sequence[Sequence[float]],
+    areas_cm2: np.ndarray | Sequence[float] | None = None,
+    cell_names: Sequence[str] = (),
+) -> InsoleLayout:
     """An :class:`InsoleLayout` with regions assigned from the coordinates.
 
     Parameters
@@ -200,20 +217,35 @@ def make_layout(name: str, cells: np.ndarray | Sequence[Sequence[float]],
     a = None if areas_cm2 is None else np.asarray(areas_cm2, dtype=np.float64)
     if a is not None and a.shape != (len(c),):
         raise ValueError("one area per cell is needed")
-    return InsoleLayout(name=name, cells=c, regions=assign_regions(c), areas_cm2=a,
-                        cell_names=tuple(cell_names))
+    return InsoleLayout(
+        name=name, cells=c, regions=assign_regions(c), areas_cm2=a, cell_names=tuple(cell_names)
+    )
 
 
 # --------------------------------------------------------------------------
 # Named layouts
 # --------------------------------------------------------------------------
 
-MOTICON16_CELLS = np.array([
-    [0.096, 0.109], [0.083, -0.166], [0.235, 0.089], [0.212, -0.225],
-    [0.375, 0.061], [0.348, -0.273], [0.580, 0.242], [0.488, -0.392],
-    [0.756, 0.274], [0.741, 0.064], [0.726, -0.116], [0.707, -0.294],
-    [0.670, -0.462], [0.913, 0.178], [0.908, -0.082], [0.859, -0.313],
-])
+MOTICON16_CELLS = np.array(
+    [
+        [0.096, 0.109],
+        [0.083, -0.166],
+        [0.235, 0.089],
+        [0.212, -0.225],
+        [0.375, 0.061],
+        [0.348, -0.273],
+        [0.580, 0.242],
+        [0.488, -0.392],
+        [0.756, 0.274],
+        [0.741, 0.064],
+        [0.726, -0.116],
+        [0.707, -0.294],
+        [0.670, -0.462],
+        [0.913, 0.178],
+        [0.908, -0.082],
+        [0.859, -0.313],
+    ]
+)
 """Moticon OpenGo cells 1-16 as ``[x, m]``.
 
 Recovered from the vendor's own output: in an OpenGo text export the centre of
@@ -226,36 +258,91 @@ repeats the fit and records its residuals in bench/results/moticon.json.
 Vendor coordinates are centred (-0.5..0.5 of length, heel negative; width,
 medial positive on both feet); here 0.5 is added to the length coordinate."""
 
-MOTICON16_AREAS_CM2 = np.array([
-    12.37, 11.05, 13.36, 13.12, 13.12, 13.02, 17.94, 18.22,
-    15.66, 12.42, 12.50, 12.67, 10.23, 10.13, 12.50, 6.47,
-])
+MOTICON16_AREAS_CM2 = np.array(
+    [
+        12.37,
+        11.05,
+        13.36,
+        13.12,
+        13.12,
+        13.02,
+        17.94,
+        18.22,
+        15.66,
+        12.42,
+        12.50,
+        12.67,
+        10.23,
+        10.13,
+        12.50,
+        6.47,
+    ]
+)
 """Moticon OpenGo size 7 cell areas, cm^2 (same fit; only their ratios
 matter for load shares)."""
 
 MOTICON16_NAMES = (
-    "heel_medial", "heel_lateral", "heel_front_medial", "heel_front_lateral",
-    "midfoot_central", "midfoot_lateral", "arch_medial", "midfoot_lateral_front",
-    "mt1", "mt2", "mt3", "mt4", "mt5", "hallux", "toes_2_3", "toes_4_5",
+    "heel_medial",
+    "heel_lateral",
+    "heel_front_medial",
+    "heel_front_lateral",
+    "midfoot_central",
+    "midfoot_lateral",
+    "arch_medial",
+    "midfoot_lateral_front",
+    "mt1",
+    "mt2",
+    "mt3",
+    "mt4",
+    "mt5",
+    "hallux",
+    "toes_2_3",
+    "toes_4_5",
 )
 
-SIM16_CELLS = np.array([
-    [0.07, 0.14], [0.07, -0.14], [0.18, 0.0], [0.34, -0.24], [0.48, -0.27],
-    [0.42, 0.18], [0.60, 0.22], [0.58, -0.28], [0.71, 0.27], [0.73, 0.11],
-    [0.72, -0.04], [0.70, -0.18], [0.66, -0.32], [0.88, 0.26], [0.88, 0.04],
-    [0.84, -0.18],
-])
+SIM16_CELLS = np.array(
+    [
+        [0.07, 0.14],
+        [0.07, -0.14],
+        [0.18, 0.0],
+        [0.34, -0.24],
+        [0.48, -0.27],
+        [0.42, 0.18],
+        [0.60, 0.22],
+        [0.58, -0.28],
+        [0.71, 0.27],
+        [0.73, 0.11],
+        [0.72, -0.04],
+        [0.70, -0.18],
+        [0.66, -0.32],
+        [0.88, 0.26],
+        [0.88, 0.04],
+        [0.84, -0.18],
+    ]
+)
 """The virtual runner's 16 cells as ``[x, m]`` (:mod:`footfall.sim.insole`)."""
 
 SIM16_NAMES = (
-    "heel_medial", "heel_lateral", "heel_front", "midfoot_lateral", "midfoot_lateral_front",
-    "arch_medial", "forefoot_medial_rear", "forefoot_lateral_rear", "mt1", "mt2", "mt3",
-    "mt4", "mt5", "hallux", "toes_2_3", "toes_4_5",
+    "heel_medial",
+    "heel_lateral",
+    "heel_front",
+    "midfoot_lateral",
+    "midfoot_lateral_front",
+    "arch_medial",
+    "forefoot_medial_rear",
+    "forefoot_lateral_rear",
+    "mt1",
+    "mt2",
+    "mt3",
+    "mt4",
+    "mt5",
+    "hallux",
+    "toes_2_3",
+    "toes_4_5",
 )
 
 LAYOUTS: dict[str, InsoleLayout] = {
-    "moticon16": make_layout("moticon16", MOTICON16_CELLS, MOTICON16_AREAS_CM2,
-                             MOTICON16_NAMES),
+    "moticon16": make_layout("moticon16", MOTICON16_CELLS, MOTICON16_AREAS_CM2, MOTICON16_NAMES),
     "sim16": make_layout("sim16", SIM16_CELLS, None, SIM16_NAMES),
 }
 """Layouts known by name (``"layout"`` in recording.json)."""
@@ -294,24 +381,32 @@ def layout_for_stream(meta: Mapping[str, Any], side: str, n_cells: int) -> Insol
         except (TypeError, ValueError):
             arr = np.empty((0,))
         if arr.ndim != 2 or arr.shape[1] != 2 or not np.isfinite(arr).all():
-            raise ValueError('"cells_xy" must be a list of [x, y] pairs of numbers '
-                             "(fractions of the insole length and width)")
+            raise ValueError(
+                '"cells_xy" must be a list of [x, y] pairs of numbers '
+                "(fractions of the insole length and width)"
+            )
         if len(arr) != n_cells:
-            raise ValueError(f'"cells_xy" has {len(arr)} cells but the stream has '
-                             f"{n_cells} pressure columns")
+            raise ValueError(
+                f'"cells_xy" has {len(arr)} cells but the stream has {n_cells} pressure columns'
+            )
         areas = meta.get("cell_areas_cm2")
         name = str(meta.get("layout") or "custom")
         return make_layout(name, mirror_xy(arr, side), areas)
     given = meta.get("layout")
     if given is None:
-        raise ValueError("the insole stream has no layout: give \"layout\" (one of "
-                         f"{', '.join(LAYOUTS)}) or \"cells_xy\" in recording.json")
+        raise ValueError(
+            'the insole stream has no layout: give "layout" (one of '
+            f'{", ".join(LAYOUTS)}) or "cells_xy" in recording.json'
+        )
     key = str(given).strip().lower()
     if key not in LAYOUTS:
-        raise ValueError(f"unknown insole layout {given!r}; known: {', '.join(LAYOUTS)}, "
-                         'or give the cell positions as "cells_xy"')
+        raise ValueError(
+            f"unknown insole layout {given!r}; known: {', '.join(LAYOUTS)}, "
+            'or give the cell positions as "cells_xy"'
+        )
     lay = LAYOUTS[key]
     if lay.n_cells != n_cells:
-        raise ValueError(f"layout {key} has {lay.n_cells} cells but the stream has "
-                         f"{n_cells} pressure columns")
+        raise ValueError(
+            f"layout {key} has {lay.n_cells} cells but the stream has {n_cells} pressure columns"
+        )
     return lay

@@ -136,12 +136,12 @@ def sample_time_s(samples: np.ndarray, *, time_s: np.ndarray) -> np.ndarray:
         index (so a gap in the time axis is followed); NaN stays NaN.
     """
     axis = np.arange(len(time_s), dtype=float)
-    return np.where(np.isfinite(samples), np.interp(np.nan_to_num(samples), axis, time_s),
-                    np.nan)
+    return np.where(np.isfinite(samples), np.interp(np.nan_to_num(samples), axis, time_s), np.nan)
 
 
-def interrupted_strides(*, time_s: np.ndarray, ms_before: np.ndarray,
-                        ms_after: np.ndarray, fs_hz: float) -> np.ndarray:
+def interrupted_strides(
+    *, time_s: np.ndarray, ms_before: np.ndarray, ms_after: np.ndarray, fs_hz: float
+) -> np.ndarray:
     """Strides interrupted by a gap in the data.
 
     A stride from sample ``ms_before`` to ``ms_after`` spans
@@ -182,9 +182,14 @@ def cadence_spm(stride_ms: np.ndarray) -> np.ndarray:
     return 2 * 60000.0 / stride_ms
 
 
-def step_times(*, ic_s: np.ndarray, to_s: np.ndarray, next_ic_s: np.ndarray,
-               interrupted: np.ndarray | None = None,
-               contact_range_ms: tuple[float, float] = CONTACT_RANGE_MS) -> StepTimes:
+def step_times(
+    *,
+    ic_s: np.ndarray,
+    to_s: np.ndarray,
+    next_ic_s: np.ndarray,
+    interrupted: np.ndarray | None = None,
+    contact_range_ms: tuple[float, float] = CONTACT_RANGE_MS,
+) -> StepTimes:
     """Contact, stride and swing times and cadence of steps-table rows.
 
     Events from the foot's pitch rate (Falbriard et al. 2018, Front Physiol
@@ -241,9 +246,12 @@ def horizontal_distance_m(displacement_m: np.ndarray) -> np.ndarray:
     return np.hypot(displacement_m[:, 0], displacement_m[:, 1])
 
 
-def stride_length_speed(*, zupt_length_m: np.ndarray, stride_ms: np.ndarray,
-                        belt_speed_mps: float | None = None,
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stride_length_speed(
+    *,
+    zupt_length_m: np.ndarray,
+    stride_ms: np.ndarray,
+    belt_speed_mps: float | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stride length and speed of steps-table rows.
 
     Overground the stride length is the horizontal distance the foot
@@ -323,8 +331,9 @@ def stride_turn_deg(traj: StrideTrajectories) -> np.ndarray:
     return heading_change_deg(quat.rotate(traj.take("q", r, k), np.array([1.0, 0.0, 0.0])))
 
 
-def foot_progression_angle_deg(*, displacement_m: np.ndarray, turn_deg: np.ndarray,
-                               side: Side | str) -> np.ndarray:
+def foot_progression_angle_deg(
+    *, displacement_m: np.ndarray, turn_deg: np.ndarray, side: Side | str
+) -> np.ndarray:
     """Foot progression angle (toe-out) of each stride, deg, positive = toe-out.
 
     In each stride's level frame the foot's long axis at its first
@@ -353,8 +362,7 @@ def foot_progression_angle_deg(*, displacement_m: np.ndarray, turn_deg: np.ndarr
         :data:`PROGRESSION_MAX_TURN_DEG` (the foot pivots).
     """
     turn_deg = np.asarray(turn_deg)
-    travel = (np.degrees(np.arctan2(displacement_m[:, 1], displacement_m[:, 0]))
-              - 0.5 * turn_deg)
+    travel = np.degrees(np.arctan2(displacement_m[:, 1], displacement_m[:, 0])) - 0.5 * turn_deg
     sign = 1.0 if Side(side) == Side.LEFT else -1.0
     out = -sign * travel
     out[horizontal_distance_m(displacement_m) < PROGRESSION_MIN_TRAVEL_M] = np.nan
@@ -362,8 +370,9 @@ def foot_progression_angle_deg(*, displacement_m: np.ndarray, turn_deg: np.ndarr
     return out
 
 
-def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
-                         turn_deg: np.ndarray | None = None) -> np.ndarray:
+def foot_progression_deg(
+    traj: StrideTrajectories, side: Side | str, turn_deg: np.ndarray | None = None
+) -> np.ndarray:
     """(n,) :func:`foot_progression_angle_deg` of each stride of ``traj``
     (``turn_deg``: :func:`stride_turn_deg` when already computed). The long
     axis is the alignment's forward axis (:mod:`footfall.gait.alignment`)."""
@@ -371,8 +380,9 @@ def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
         return np.zeros(0)
     if turn_deg is None:
         turn_deg = stride_turn_deg(traj)
-    return foot_progression_angle_deg(displacement_m=traj.displacement_m(),
-                                      turn_deg=turn_deg, side=side)
+    return foot_progression_angle_deg(
+        displacement_m=traj.displacement_m(), turn_deg=turn_deg, side=side
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -380,8 +390,9 @@ def foot_progression_deg(traj: StrideTrajectories, side: Side | str,
 # ---------------------------------------------------------------------------
 
 
-def foot_strike_angle_deg(*, q_before_wxyz: np.ndarray, q_after_wxyz: np.ndarray,
-                          fraction: np.ndarray) -> np.ndarray:
+def foot_strike_angle_deg(
+    *, q_before_wxyz: np.ndarray, q_after_wxyz: np.ndarray, fraction: np.ndarray
+) -> np.ndarray:
     """Foot strike angle: the foot's pitch at initial contact, deg, positive =
     toes up (heel first).
 
@@ -418,8 +429,9 @@ def impact_window_samples(fs_hz: float) -> int:
     return max(2, int(round(IMPACT_WINDOW_S * float(fs_hz))))
 
 
-def impact_braking_g(*, acc_level_mps2: np.ndarray, inside: np.ndarray,
-                     heading_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def impact_braking_g(
+    *, acc_level_mps2: np.ndarray, inside: np.ndarray, heading_rad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Impact and braking peaks after initial contact, g.
 
     Impact is the peak upward acceleration of the foot, braking the peak
@@ -448,8 +460,10 @@ def impact_braking_g(*, acc_level_mps2: np.ndarray, inside: np.ndarray,
         sample inside.
     """
     impact = np.where(inside, acc_level_mps2[..., 2], -np.inf).max(axis=1) / G_MPS2
-    a_fwd = (acc_level_mps2[..., 0] * np.cos(heading_rad)[:, None]
-             + acc_level_mps2[..., 1] * np.sin(heading_rad)[:, None])
+    a_fwd = (
+        acc_level_mps2[..., 0] * np.cos(heading_rad)[:, None]
+        + acc_level_mps2[..., 1] * np.sin(heading_rad)[:, None]
+    )
     braking = np.where(inside, -a_fwd, -np.inf).max(axis=1) / G_MPS2
     return impact, braking
 
@@ -471,9 +485,14 @@ def level_long_axis(q_ms: np.ndarray) -> np.ndarray:
     return np.where(norm > 1e-6, fwd / np.maximum(norm, 1e-12), np.array([1.0, 0.0, 0.0]))
 
 
-def pronation_excursion_velocity(*, q_wxyz: np.ndarray, q_ms_wxyz: np.ndarray,
-                                 gyr_rps: np.ndarray, inside: np.ndarray,
-                                 side: Side | str) -> tuple[np.ndarray, np.ndarray]:
+def pronation_excursion_velocity(
+    *,
+    q_wxyz: np.ndarray,
+    q_ms_wxyz: np.ndarray,
+    gyr_rps: np.ndarray,
+    inside: np.ndarray,
+    side: Side | str,
+) -> tuple[np.ndarray, np.ndarray]:
     """Pronation (the foot's roll towards eversion) in the loading phase.
 
     Eversion is rotation about the foot's own long axis
@@ -557,12 +576,14 @@ def _strike_angles(traj: StrideTrajectories, x: np.ndarray) -> np.ndarray:
     i1 = np.minimum(i0 + 1, L - 1)
     r = np.arange(len(x))
     # the orientation at the two samples only
-    return foot_strike_angle_deg(q_before_wxyz=traj.take("q", r, i0),
-                                 q_after_wxyz=traj.take("q", r, i1), fraction=rel - i0)
+    return foot_strike_angle_deg(
+        q_before_wxyz=traj.take("q", r, i0), q_after_wxyz=traj.take("q", r, i1), fraction=rel - i0
+    )
 
 
-def _impact_braking(traj: StrideTrajectories, ic_i: np.ndarray, fs_hz: float,
-                    heading_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _impact_braking(
+    traj: StrideTrajectories, ic_i: np.ndarray, fs_hz: float, heading_rad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`impact_braking_g` of each stride from its sample ``ic_i``."""
     L = traj.padded_length
     rel = np.clip(ic_i - traj.start, 0, L - 1)
@@ -573,9 +594,15 @@ def _impact_braking(traj: StrideTrajectories, ic_i: np.ndarray, fs_hz: float,
     return impact_braking_g(acc_level_mps2=a_win, inside=inside, heading_rad=heading_rad)
 
 
-def _pronation(traj: StrideTrajectories, gyr_rps: np.ndarray, n_samples: int,
-               ic_i: np.ndarray, ms_i: np.ndarray, fs_hz: float, side: Side,
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _pronation(
+    traj: StrideTrajectories,
+    gyr_rps: np.ndarray,
+    n_samples: int,
+    ic_i: np.ndarray,
+    ms_i: np.ndarray,
+    fs_hz: float,
+    side: Side,
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`pronation_excursion_velocity` of each stride over its loading
     phase. The window opens :data:`PRONATION_LEAD_S` before the detected
     contact, so a contact found a few samples late still has the whole
@@ -592,7 +619,7 @@ def _pronation(traj: StrideTrajectories, gyr_rps: np.ndarray, n_samples: int,
     span = ms_i - p0
     order = np.argsort(span, kind="stable")
     for a in range(0, n_str, _ROWS):
-        rows = order[a:a + _ROWS]
+        rows = order[a : a + _ROWS]
         width = int(max(2, span[rows].max(initial=2) + 1))
         start = traj.start[rows]
         cols = (p0[rows] - start)[:, None] + np.arange(width)[None, :]
@@ -603,7 +630,10 @@ def _pronation(traj: StrideTrajectories, gyr_rps: np.ndarray, n_samples: int,
         excursion[rows], velocity[rows] = pronation_excursion_velocity(
             q_wxyz=traj.take("q", rows[:, None], cols),
             q_ms_wxyz=traj.take("q", rows, ms_col),
-            gyr_rps=gyr_rps[abs_idx], inside=inside, side=side)
+            gyr_rps=gyr_rps[abs_idx],
+            inside=inside,
+            side=side,
+        )
     return excursion, velocity
 
 
@@ -631,8 +661,17 @@ def imu_step_metrics(
     pandas.DataFrame
         The rows of :func:`imu_step_columns`.
     """
-    return imu_step_columns(time_s, gyr_rps, fs_hz, ev, traj, side=side, placement=placement,
-                            belt_speed_mps=belt_speed_mps, filled=filled).to_pandas()
+    return imu_step_columns(
+        time_s,
+        gyr_rps,
+        fs_hz,
+        ev,
+        traj,
+        side=side,
+        placement=placement,
+        belt_speed_mps=belt_speed_mps,
+        filled=filled,
+    ).to_pandas()
 
 
 def imu_step_columns(
@@ -717,26 +756,39 @@ def imu_step_columns(
     ic_s = sample_time_s(ev.ic, time_s=time_s)
     gap = np.zeros(n_str, dtype=bool)
     if n_str > 1:
-        gap = interrupted_strides(time_s=time_s, ms_before=ev.ms_before,
-                                  ms_after=ev.ms_after, fs_hz=fs_hz)
-    times = step_times(ic_s=ic_s, to_s=sample_time_s(of_next(ev.to), time_s=time_s),
-                       next_ic_s=sample_time_s(of_next(ev.ic), time_s=time_s),
-                       interrupted=gap | np.roll(gap, -1))
+        gap = interrupted_strides(
+            time_s=time_s, ms_before=ev.ms_before, ms_after=ev.ms_after, fs_hz=fs_hz
+        )
+    times = step_times(
+        ic_s=ic_s,
+        to_s=sample_time_s(of_next(ev.to), time_s=time_s),
+        next_ic_s=sample_time_s(of_next(ev.ic), time_s=time_s),
+        interrupted=gap | np.roll(gap, -1),
+    )
     windows = row_windows(ev)
     cols = {
-        "side": side.value, "ic_s": ic_s, "to_s": times.to_s,
-        "contact_ms": times.contact_ms, "stride_ms": times.stride_ms,
-        "swing_ms": times.swing_ms, "cadence_spm": times.cadence_spm,
+        "side": side.value,
+        "ic_s": ic_s,
+        "to_s": times.to_s,
+        "contact_ms": times.contact_ms,
+        "stride_ms": times.stride_ms,
+        "swing_ms": times.swing_ms,
+        "cadence_spm": times.cadence_spm,
         "ms_s": sample_time_s(ev.ms_after.astype(float), time_s=time_s),
         # data filled into short gaps within the strides of each row
-        "gap_ms": (filled_ms(filled, *windows, fs_hz) if filled is not None and len(filled) == n
-                   else np.zeros(n_str)),
+        "gap_ms": (
+            filled_ms(filled, *windows, fs_hz)
+            if filled is not None and len(filled) == n
+            else np.zeros(n_str)
+        ),
         "source": f"{side.value}_{placement.value}_imu",
     }
     disp = traj.displacement_m()
     length, speed, zupt = stride_length_speed(
-        zupt_length_m=of_next(horizontal_distance_m(disp)), stride_ms=times.stride_ms,
-        belt_speed_mps=belt_speed_mps)
+        zupt_length_m=of_next(horizontal_distance_m(disp)),
+        stride_ms=times.stride_ms,
+        belt_speed_mps=belt_speed_mps,
+    )
     if placement == Placement.FOOT:
         no_stride = np.isnan(times.stride_ms)
         turn_all = stride_turn_deg(traj)
@@ -753,14 +805,21 @@ def imu_step_columns(
         no_stance = ~np.isfinite(ev.ic) | (ms_i <= ic_i)
         excursion[no_stance] = np.nan
         pron_vel[no_stance] = np.nan
-        cols.update({
-            "stride_length_m": length, "speed_mps": speed, "stride_length_zupt_m": zupt,
-            "turn_deg": turn, "foot_progression_deg": progression,
-            "foot_strike_angle_deg": pitch_ic,
-            "strike_pattern": strike_pattern_from_angle(pitch_ic),
-            "pronation_excursion_deg": excursion, "pronation_velocity_dps": pron_vel,
-            "impact_g": impact, "braking_g": braking,
-        })
+        cols.update(
+            {
+                "stride_length_m": length,
+                "speed_mps": speed,
+                "stride_length_zupt_m": zupt,
+                "turn_deg": turn,
+                "foot_progression_deg": progression,
+                "foot_strike_angle_deg": pitch_ic,
+                "strike_pattern": strike_pattern_from_angle(pitch_ic),
+                "pronation_excursion_deg": excursion,
+                "pronation_velocity_dps": pron_vel,
+                "impact_g": impact,
+                "braking_g": braking,
+            }
+        )
     elif belt_speed_mps:
         cols.update({"speed_mps": speed, "stride_length_m": length})
     if clipped is not None and len(clipped) == n:

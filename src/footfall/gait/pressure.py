@@ -115,8 +115,9 @@ class InsoleResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def remove_offsets(pressure: np.ndarray, fs_hz: float,
-                   window_s: float = BASELINE_WINDOW_S) -> tuple[np.ndarray, np.ndarray]:
+def remove_offsets(
+    pressure: np.ndarray, fs_hz: float, window_s: float = BASELINE_WINDOW_S
+) -> tuple[np.ndarray, np.ndarray]:
     """Subtract each cell's unloaded level: its lower envelope over ``window_s``.
 
     The envelope is the minimum over blocks of half a second, then the minimum
@@ -145,8 +146,12 @@ def remove_offsets(pressure: np.ndarray, fs_hz: float,
     return cleaned, base
 
 
-def _offsets_removed(p: np.ndarray, fs_hz: float, window_s: float = BASELINE_WINDOW_S,
-                     baseline: np.ndarray | None = None) -> np.ndarray:
+def _offsets_removed(
+    p: np.ndarray,
+    fs_hz: float,
+    window_s: float = BASELINE_WINDOW_S,
+    baseline: np.ndarray | None = None,
+) -> np.ndarray:
     """:func:`remove_offsets`' cleaned pressures, one cell at a time: no
     (n, c) array but the result (and ``baseline``, when given, filled with
     the baseline); ``p`` (n, c) float64 is only read."""
@@ -157,12 +162,13 @@ def _offsets_removed(p: np.ndarray, fs_hz: float, window_s: float = BASELINE_WIN
     # block minima; the last, short block's own minimum (the samples that
     # would pad it repeat its last one)
     bmin = np.empty((nb, c))
-    bmin[:n // block] = p[:full].reshape(n // block, block, c).min(axis=1)
+    bmin[: n // block] = p[:full].reshape(n // block, block, c).min(axis=1)
     if full < n:
         bmin[-1] = p[full:].min(axis=0)
     half = max(int(np.ceil(window_s / 2 / (block / fs_hz))), 1)
-    ext = np.concatenate([np.repeat(bmin[:1], half, axis=0), bmin,
-                          np.repeat(bmin[-1:], half, axis=0)])
+    ext = np.concatenate(
+        [np.repeat(bmin[:1], half, axis=0), bmin, np.repeat(bmin[-1:], half, axis=0)]
+    )
     win = np.lib.stride_tricks.sliding_window_view(ext, 2 * half + 1, axis=0)
     env = win.min(axis=-1)  # (nb, c)
     centres = np.arange(nb) * block + (block - 1) / 2.0
@@ -215,8 +221,9 @@ def estimate_body_weight(load: np.ndarray) -> float:
     return 2.0 * float(np.mean(load[a:b]))
 
 
-def detect_contacts(time_s: np.ndarray, load: np.ndarray, *,
-                    body_weight: float | None = None) -> InsoleContacts:
+def detect_contacts(
+    time_s: np.ndarray, load: np.ndarray, *, body_weight: float | None = None
+) -> InsoleContacts:
     """Initial contacts and toe-offs from an insole's total load.
 
     Parameters
@@ -239,8 +246,9 @@ def detect_contacts(time_s: np.ndarray, load: np.ndarray, *,
     bw = estimate_body_weight(x) if body_weight is None else float(body_weight)
     empty = np.empty(0)
     if len(x) < 3 or not np.isfinite(bw) or bw <= 0:
-        return InsoleContacts(empty, empty, empty.astype(int), empty.astype(int),
-                              empty.astype(bool), bw)
+        return InsoleContacts(
+            empty, empty, empty.astype(int), empty.astype(int), empty.astype(bool), bw
+        )
     hi, lo, ic_lvl = ON_LEVEL_BW * bw, TO_LEVEL_BW * bw, IC_LEVEL_BW * bw
     # hysteresis state: 1 above hi, 0 below lo, else the previous state
     mark = np.where(x > hi, 1, np.where(x < lo, 0, -1))
@@ -249,7 +257,7 @@ def detect_contacts(time_s: np.ndarray, load: np.ndarray, *,
     state = np.where(mark[known] >= 0, mark[known], 0)
     state[0] = 0
     starts = np.flatnonzero((state[1:] == 1) & (state[:-1] == 0)) + 1  # first sample > hi
-    stops = np.flatnonzero((state[1:] == 0) & (state[:-1] == 1)) + 1   # first sample < lo
+    stops = np.flatnonzero((state[1:] == 0) & (state[:-1] == 1)) + 1  # first sample < lo
     starts = starts[starts < (stops[-1] if len(stops) else 0)]
     stops = stops[np.searchsorted(stops, starts)] if len(starts) else stops[:0]
     # initial contact: last crossing of the contact level before the rise
@@ -333,8 +341,15 @@ def insole_step_metrics(
     df["stride_ms"] = stride * 1000.0
     df["swing_ms"] = np.where(np.isfinite(stride), (nxt - to) * 1000.0, np.nan)
     df["cadence_spm"] = 120000.0 / df["stride_ms"]
-    empty_cop = pd.DataFrame({"side": pd.Series(dtype=object), "ic_s": [], "time_s": [],
-                              "cop_x_pct": [], "cop_m_pct": []})
+    empty_cop = pd.DataFrame(
+        {
+            "side": pd.Series(dtype=object),
+            "ic_s": [],
+            "time_s": [],
+            "cop_x_pct": [],
+            "cop_m_pct": [],
+        }
+    )
     if k == 0:
         return df, empty_cop
 
@@ -344,10 +359,10 @@ def insole_step_metrics(
     idx = first[:, None] + np.arange(m)[None, :]
     inside = idx < stop[:, None]
     idx = np.where(inside, idx, first[:, None])
-    p = pressure_kpa[idx] * inside[..., None]          # (k, m, c) kPa
+    p = pressure_kpa[idx] * inside[..., None]  # (k, m, c) kPa
     w = layout.weights
-    f = p * w                                          # relative cell loads
-    tot = f.sum(axis=-1)                               # (k, m)
+    f = p * w  # relative cell loads
+    tot = f.sum(axis=-1)  # (k, m)
     ts = time_s[idx]
     dts = np.diff(ts, axis=1, append=ts[:, -1:]) * inside
     dts[np.arange(k), length - 1] = np.maximum(to - ts[np.arange(k), length - 1], 0.0)
@@ -362,7 +377,7 @@ def insole_step_metrics(
         df["strike_index_pct"] = si
         df["strike_pattern"] = strike_pattern_from_index(si)
 
-        integral = (f * dts[..., None]).sum(axis=1)     # (k, c) load-time integral
+        integral = (f * dts[..., None]).sum(axis=1)  # (k, c) load-time integral
         all_int = integral.sum(axis=1)
         ff = layout.indices(*FOREFOOT_REGIONS)
         lat = layout.indices("lateral_forefoot")
@@ -376,7 +391,7 @@ def insole_step_metrics(
                 df[f"peak_{region}_kpa"] = np.nan
                 df[f"pti_{region}_kpa_s"] = np.nan
                 continue
-            top = p[:, :, cells].max(axis=-1)           # (k, m) region's peak cell
+            top = p[:, :, cells].max(axis=-1)  # (k, m) region's peak cell
             df[f"peak_{region}_kpa"] = top.max(axis=1)
             df[f"pti_{region}_kpa_s"] = (top * dts).sum(axis=1)
         # loading rate: 20-80 % of the first peak of the load (first half of stance)
@@ -391,23 +406,29 @@ def insole_step_metrics(
         rate = np.where(t_hi > t_lo, rate, np.nan)
         df["loading_rate_bw_s"] = rate / contacts.body_weight
         # medial-lateral index: load-weighted mean medial position of the COP
-        mw = (tot * dts)
-        df["cop_ml_index_pct"] = 100.0 * np.nansum(cop_m * mw, axis=1) / np.nansum(
-            np.where(np.isfinite(cop_m), mw, 0.0), axis=1)
+        mw = tot * dts
+        df["cop_ml_index_pct"] = (
+            100.0
+            * np.nansum(cop_m * mw, axis=1)
+            / np.nansum(np.where(np.isfinite(cop_m), mw, 0.0), axis=1)
+        )
 
     sel = inside.ravel()
-    cop = pd.DataFrame({
-        "side": side,
-        "ic_s": np.repeat(ic, m)[sel],
-        "time_s": ts.ravel()[sel],
-        "cop_x_pct": 100.0 * cop_x.ravel()[sel],
-        "cop_m_pct": 100.0 * cop_m.ravel()[sel],
-    })
+    cop = pd.DataFrame(
+        {
+            "side": side,
+            "ic_s": np.repeat(ic, m)[sel],
+            "time_s": ts.ravel()[sel],
+            "cop_x_pct": 100.0 * cop_x.ravel()[sel],
+            "cop_m_pct": 100.0 * cop_m.ravel()[sel],
+        }
+    )
     return df, cop
 
 
-def _first_crossing(ts: np.ndarray, x: np.ndarray, level: np.ndarray,
-                    allowed: np.ndarray) -> np.ndarray:
+def _first_crossing(
+    ts: np.ndarray, x: np.ndarray, level: np.ndarray, allowed: np.ndarray
+) -> np.ndarray:
     """Per row, the interpolated time at which ``x`` first reaches ``level``
     within the ``allowed`` samples (NaN if never)."""
     k = x.shape[0]
@@ -422,8 +443,9 @@ def _first_crossing(ts: np.ndarray, x: np.ndarray, level: np.ndarray,
     return np.where(ok, t, np.nan)
 
 
-def load_signal(pressure_kpa: np.ndarray, layout: InsoleLayout,
-                force_n: np.ndarray | None, fs_hz: float) -> tuple[np.ndarray, str]:
+def load_signal(
+    pressure_kpa: np.ndarray, layout: InsoleLayout, force_n: np.ndarray | None, fs_hz: float
+) -> tuple[np.ndarray, str]:
     """The total load used for events: the insole's own force (offsets
     removed) when it has one, else the area-weighted cell sum."""
     if force_n is not None and np.isfinite(force_n).all():
@@ -436,9 +458,12 @@ def _cells(values: np.ndarray, pcols: list[int]) -> np.ndarray:
     """``values[:, pcols]``, read-only: without a copy when the cells are
     neighbouring columns of a column-major array (every insole stream footfall
     reads), which gives the copy's very layout."""
-    if (values.flags.f_contiguous and pcols
-            and pcols == list(range(pcols[0], pcols[0] + len(pcols)))):
-        view = values[:, pcols[0]:pcols[0] + len(pcols)]
+    if (
+        values.flags.f_contiguous
+        and pcols
+        and pcols == list(range(pcols[0], pcols[0] + len(pcols)))
+    ):
+        view = values[:, pcols[0] : pcols[0] + len(pcols)]
         view.flags.writeable = False
         return view
     return values[:, pcols]
@@ -463,14 +488,24 @@ def analyze_insole_stream(stream: Stream) -> InsoleResult:
     force = stream.column("force_n") if "force_n" in stream.columns else None
     load, unit = load_signal(pressure, layout, force, fs)
     contacts = detect_contacts(stream.time_s, load)
-    info.update({"body_weight": round(contacts.body_weight, 1), "load_unit": unit,
-                 "n_contacts": int(contacts.valid.sum())})
+    info.update(
+        {
+            "body_weight": round(contacts.body_weight, 1),
+            "load_unit": unit,
+            "n_contacts": int(contacts.valid.sum()),
+        }
+    )
     notes: list[str] = []
     if not contacts.valid.any():
-        return InsoleResult(pd.DataFrame(), contacts=contacts, info=info,
-                            notes=["no gait: no foot contact found in the pressure data"])
-    steps, cop = insole_step_metrics(stream.time_s, pressure, load, contacts, layout,
-                                     side=stream.side.value)
+        return InsoleResult(
+            pd.DataFrame(),
+            contacts=contacts,
+            info=info,
+            notes=["no gait: no foot contact found in the pressure data"],
+        )
+    steps, cop = insole_step_metrics(
+        stream.time_s, pressure, load, contacts, layout, side=stream.side.value
+    )
     steps["source"] = f"{stream.side.value}_insole"
     return InsoleResult(steps, contacts=contacts, cop_paths=cop, notes=notes, info=info)
 

@@ -119,8 +119,9 @@ def swing_rate(gyr_rps: np.ndarray, fs_hz: float) -> np.ndarray:
     return smooth(np.linalg.norm(smooth(gyr_rps, fs_hz, RINGING_SMOOTH_S), axis=1), fs_hz, 0.2)
 
 
-def find_swing_peaks(x: np.ndarray, *, height: float, distance: int,
-                     window: int) -> tuple[np.ndarray, np.ndarray]:
+def find_swing_peaks(
+    x: np.ndarray, *, height: float, distance: int, window: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Local maxima of ``x`` at least ``height`` high and ``distance`` samples
     apart (higher peaks win), with their prominence: the height above the
     higher of the two lowest points between the peak and the nearest higher
@@ -184,16 +185,14 @@ def _prominences(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarray:
     # each peak's window, +inf beyond the recording: a sample there counts
     # as higher, which limits the search to the recording's samples
     pad = np.full(window, np.inf)
-    wins = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, x, pad]),
-                                                    2 * window + 1)
+    wins = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, x, pad]), 2 * window + 1)
     j = np.arange(window)
     for sl in _row_chunks(len(peaks), 2 * window + 1):
         w = wins[peaks[sl]]
-        v = w[:, window:window + 1]
-        left, right = w[:, :window], w[:, window + 1:]
+        v = w[:, window : window + 1]
+        left, right = w[:, :window], w[:, window + 1 :]
         higher = left > v
-        last = np.where(higher.any(axis=1),
-                        window - 1 - np.argmax(higher[:, ::-1], axis=1), -1)
+        last = np.where(higher.any(axis=1), window - 1 - np.argmax(higher[:, ::-1], axis=1), -1)
         left_min = np.where(j > last[:, None], left, np.inf).min(axis=1)
         higher = right > v
         first = np.where(higher.any(axis=1), np.argmax(higher, axis=1), window)
@@ -288,9 +287,9 @@ def segment_strides(
     coarse = swing_rate(gyr_rps, fs_hz)
     fine = smooth(norm, fs_hz, 0.06)
     window = int(MAX_STRIDE_S * fs_hz)
-    peaks, prom = find_swing_peaks(coarse, height=swing_min_rps,
-                                   distance=max(1, int(MIN_STRIDE_S * fs_hz)),
-                                   window=window)
+    peaks, prom = find_swing_peaks(
+        coarse, height=swing_min_rps, distance=max(1, int(MIN_STRIDE_S * fs_hz)), window=window
+    )
     bounds = np.concatenate([[0], np.sort(breaks) if breaks is not None else empty, [n]])
     # a swing is followed and preceded by a stance: its peak must rise well
     # above the quieter of the dips around it (rejects the landing rebound)
@@ -300,8 +299,10 @@ def segment_strides(
         if coarse.max() < 0.3:
             why = "the sensor hardly moved (no rotation above 17 deg/s): no gait"
         else:
-            why = (f"no swing phase found (peak angular rate {np.degrees(coarse.max()):.0f} deg/s, "
-                   f"a swing needs {np.degrees(swing_min_rps):.0f} deg/s)")
+            why = (
+                f"no swing phase found (peak angular rate {np.degrees(coarse.max()):.0f} deg/s, "
+                f"a swing needs {np.degrees(swing_min_rps):.0f} deg/s)"
+            )
         return Segmentation(empty, empty, empty, np.zeros(0), why)
     # keep peaks that stand out from their surroundings: at least half the
     # median swing peak of the recording (rejects turning shuffles and
@@ -339,18 +340,43 @@ def segment_strides(
     lead = np.zeros(len(peaks), dtype=bool)
     if leading_partial and len(peaks):
         peaks, ms_b, ms_a, lead = _leading_partial(
-            coarse, fine, acc_mps2, fs_hz, peaks, ms_b, ms_a, bounds,
-            height=max(swing_min_rps, SWING_REL_MIN * ref), max_gap=max_gap,
-            tol=max(1, int(round(REST_START_TOL_S * fs_hz))))
+            coarse,
+            fine,
+            acc_mps2,
+            fs_hz,
+            peaks,
+            ms_b,
+            ms_a,
+            bounds,
+            height=max(swing_min_rps, SWING_REL_MIN * ref),
+            max_gap=max_gap,
+            tol=max(1, int(round(REST_START_TOL_S * fs_hz))),
+        )
     reason = "" if len(peaks) else "no complete stride between two stances"
-    return Segmentation(peaks, ms_b, ms_a, fine[ms_a] if len(ms_a) else np.zeros(0), reason,
-                        partial=lead if leading_partial else None)
+    return Segmentation(
+        peaks,
+        ms_b,
+        ms_a,
+        fine[ms_a] if len(ms_a) else np.zeros(0),
+        reason,
+        partial=lead if leading_partial else None,
+    )
 
 
-def _leading_partial(coarse: np.ndarray, fine: np.ndarray, acc_mps2: np.ndarray | None,
-                     fs_hz: float, peaks: np.ndarray, ms_b: np.ndarray, ms_a: np.ndarray,
-                     bounds: np.ndarray, *, height: float, max_gap: int, tol: int
-                     ) -> tuple[np.ndarray, ...]:
+def _leading_partial(
+    coarse: np.ndarray,
+    fine: np.ndarray,
+    acc_mps2: np.ndarray | None,
+    fs_hz: float,
+    peaks: np.ndarray,
+    ms_b: np.ndarray,
+    ms_a: np.ndarray,
+    bounds: np.ndarray,
+    *,
+    height: float,
+    max_gap: int,
+    tol: int,
+) -> tuple[np.ndarray, ...]:
     """Mark or add the leading partial stride of each stretch of data
     (between ``bounds``) whose first samples are not rest.
 
@@ -370,13 +396,13 @@ def _leading_partial(coarse: np.ndarray, fine: np.ndarray, acc_mps2: np.ndarray 
     w = int(round(0.06 * fs_hz))
     for sid, i0 in zip(*np.unique(seg_id, return_index=True), strict=True):  # per stretch
         lo, end = int(bounds[sid]), int(ms_a[i0])
-        still = fine[lo:end + 1] <= 3.0 * fine[end] + REST_RATE_FLOOR_RPS
+        still = fine[lo : end + 1] <= 3.0 * fine[end] + REST_RATE_FLOOR_RPS
         if acc_mps2 is not None:
             # |acc| - g averaged over 60 ms, from the stretch's start to its
             # first mid-stance only (plus the average's reach past it)
-            a = acc_mps2[lo:min(int(bounds[sid + 1]), end + 1 + w)]
+            a = acc_mps2[lo : min(int(bounds[sid + 1]), end + 1 + w)]
             dev = smooth(np.abs(np.linalg.norm(a, axis=1) - G_MPS2), fs_hz, 0.06)
-            still &= dev[:end + 1 - lo] <= 3.0 * dev[end - lo] + REST_ACC_FLOOR_MPS2
+            still &= dev[: end + 1 - lo] <= 3.0 * dev[end - lo] + REST_ACC_FLOOR_MPS2
         r = lo + int(np.argmax(still))  # ms_a[i0] itself is rest
         if r - lo <= tol:
             continue  # the data starts with the foot at rest
@@ -391,8 +417,9 @@ def _leading_partial(coarse: np.ndarray, fine: np.ndarray, acc_mps2: np.ndarray 
             add.append((q, lo, int(ms_b[i0])))
     if add:
         new_pk, new_b, new_a = (np.array(v, dtype=int) for v in zip(*add, strict=True))
-        peaks, ms_b, ms_a = (np.concatenate([x, y]) for x, y in
-                             ((new_pk, peaks), (new_b, ms_b), (new_a, ms_a)))
+        peaks, ms_b, ms_a = (
+            np.concatenate([x, y]) for x, y in ((new_pk, peaks), (new_b, ms_b), (new_a, ms_a))
+        )
         lead = np.concatenate([np.ones(len(new_pk), dtype=bool), lead])
         order = np.argsort(peaks, kind="stable")
         peaks, ms_b, ms_a, lead = (x[order] for x in (peaks, ms_b, ms_a, lead))

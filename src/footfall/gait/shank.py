@@ -183,8 +183,14 @@ lengths before and after it, brought into the sensor frame at the contact by
 the gyroscope (:func:`gravity_at`)."""
 
 
-def gravity_at(acc_f: np.ndarray, gyr_f: np.ndarray, fs_hz: float, k: np.ndarray,
-               lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def gravity_at(
+    acc_f: np.ndarray,
+    gyr_f: np.ndarray,
+    fs_hz: float,
+    k: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> np.ndarray:
     """(n, 3) direction of gravity (up) in the sensor frame at samples ``k``:
     the mean specific force over samples ``lo[i]..hi[i]`` (``lo <= k <= hi``),
     each sample's brought into the frame at ``k[i]`` by integrating the
@@ -216,8 +222,14 @@ def sagittal_angle_deg(up: np.ndarray, tibia: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(up @ f, up @ t))
 
 
-def shank_angle_ic(acc_f: np.ndarray, gyr_f: np.ndarray, fs_hz: float, time_s: np.ndarray,
-                   ev: StrideEvents, tibia: np.ndarray) -> np.ndarray:
+def shank_angle_ic(
+    acc_f: np.ndarray,
+    gyr_f: np.ndarray,
+    fs_hz: float,
+    time_s: np.ndarray,
+    ev: StrideEvents,
+    tibia: np.ndarray,
+) -> np.ndarray:
     """Shank angle at each stride's initial contact (deg; NaN where the
     stride has no contact, or is not a whole cycle inside the data).
 
@@ -235,8 +247,7 @@ def shank_angle_ic(acc_f: np.ndarray, gyr_f: np.ndarray, fs_hz: float, time_s: n
     n = len(acc_f)
     a = np.asarray(ev.ms_before, dtype=int)
     b = np.asarray(ev.ms_after, dtype=int)
-    ok = (np.isfinite(ic) & (a > 0) & (b < n - 1) & (b > a + 2)
-          & (ic >= a) & (ic <= b))
+    ok = np.isfinite(ic) & (a > 0) & (b < n - 1) & (b > a + 2) & (ic >= a) & (ic <= b)
     rows = np.flatnonzero(ok)
     if not len(rows):
         return out
@@ -267,8 +278,7 @@ def rotate_about(v: np.ndarray, axis: np.ndarray, angle_deg: float) -> np.ndarra
     a = np.radians(angle_deg)
     axis = np.asarray(axis, dtype=float)
     v = np.asarray(v, dtype=float)
-    return (v * np.cos(a) + np.cross(axis, v) * np.sin(a)
-            + axis * (axis @ v) * (1 - np.cos(a)))
+    return v * np.cos(a) + np.cross(axis, v) * np.sin(a) + axis * (axis @ v) * (1 - np.cos(a))
 
 
 def tibia_in_plane(direction: np.ndarray, lat: np.ndarray, angle_deg: float) -> np.ndarray:
@@ -284,8 +294,9 @@ def tibia_in_plane(direction: np.ndarray, lat: np.ndarray, angle_deg: float) -> 
     return t / np.linalg.norm(t)
 
 
-def with_standing_tibia(al: Alignment, acc_mps2: np.ndarray, gyr_rps: np.ndarray,
-                        fs_hz: float, seg: Segmentation) -> Alignment:
+def with_standing_tibia(
+    al: Alignment, acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, seg: Segmentation
+) -> Alignment:
     """A shank's alignment with the tibia's direction from quiet standing
     before its first alignment stride, when there is some
     (:func:`footfall.gait.alignment.standing_gravity`): standing is the pose

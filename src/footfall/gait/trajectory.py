@@ -127,17 +127,31 @@ class StrideTrajectories:
     building them.
     """
 
-    def __init__(self, start: np.ndarray, stop: np.ndarray, valid: np.ndarray, q: np.ndarray,
-                 vel_mps: np.ndarray, pos_m: np.ndarray, acc_mps2: np.ndarray) -> None:
+    def __init__(
+        self,
+        start: np.ndarray,
+        stop: np.ndarray,
+        valid: np.ndarray,
+        q: np.ndarray,
+        vel_mps: np.ndarray,
+        pos_m: np.ndarray,
+        acc_mps2: np.ndarray,
+    ) -> None:
         self.start = start
         self.stop = stop
-        self._arrays = {"valid": valid, "q": q, "vel_mps": vel_mps, "pos_m": pos_m,
-                        "acc_mps2": acc_mps2}
+        self._arrays = {
+            "valid": valid,
+            "q": q,
+            "vel_mps": vel_mps,
+            "pos_m": pos_m,
+            "acc_mps2": acc_mps2,
+        }
         self._integ: _Integration | None = None
 
     @classmethod
-    def _from_integration(cls, start: np.ndarray, stop: np.ndarray,
-                          integ: _Integration) -> StrideTrajectories:
+    def _from_integration(
+        cls, start: np.ndarray, stop: np.ndarray, integ: _Integration
+    ) -> StrideTrajectories:
         obj = cls.__new__(cls)
         obj.start = start
         obj.stop = stop
@@ -203,8 +217,9 @@ class StrideTrajectories:
             raise ValueError("arrays already built: turn a copy")
         if self._integ is None:
             raise ValueError("only the trajectories of an integration can be turned")
-        return StrideTrajectories._from_integration(self.start, self.stop,
-                                                    self._integ.turned(in_place))
+        return StrideTrajectories._from_integration(
+            self.start, self.stop, self._integ.turned(in_place)
+        )
 
 
 class _Integration:
@@ -264,9 +279,9 @@ class _Integration:
         for g in self.groups:
             cm = g.component_major(what)
             for c in range(cm.shape[0]):
-                out[g.rows, :g.L, c] = cm[c].T
+                out[g.rows, : g.L, c] = cm[c].T
                 if g.L < self.L:
-                    out[g.rows, g.L:, c] = cm[c][-1][:, None] if held else 0.0
+                    out[g.rows, g.L :, c] = cm[c][-1][:, None] if held else 0.0
         return out
 
     def pitch_per_sample(self, start: np.ndarray, n: int) -> np.ndarray:
@@ -308,8 +323,16 @@ class _TimeMajor:
     time-major and one component per row: (components, L, strides). Later
     stages are computed on first use."""
 
-    def __init__(self, dt: float, rows: np.ndarray, lengths: np.ndarray, valid_t: np.ndarray,
-                 rt: np.ndarray, acc_start: np.ndarray, g_start: np.ndarray) -> None:
+    def __init__(
+        self,
+        dt: float,
+        rows: np.ndarray,
+        lengths: np.ndarray,
+        valid_t: np.ndarray,
+        rt: np.ndarray,
+        acc_start: np.ndarray,
+        g_start: np.ndarray,
+    ) -> None:
         self.dt = dt
         self.rows = rows  # the callers' stride row of each column
         self.lengths = lengths
@@ -345,8 +368,15 @@ class _TimeMajor:
         else:
             rt = self.rt * np.array([1.0, -1.0, -1.0, 1.0])[:, None, None]
             acc_start = self.acc_start * flip[:, None, None]
-        return _TimeMajor(self.dt, self.rows, self.lengths, self.valid_t, rt, acc_start,
-                          np.ascontiguousarray(self.g_start * flip))
+        return _TimeMajor(
+            self.dt,
+            self.rows,
+            self.lengths,
+            self.valid_t,
+            rt,
+            acc_start,
+            np.ascontiguousarray(self.g_start * flip),
+        )
 
     def _cached(self, name: str, make) -> np.ndarray:
         out = self._cache.get(name)
@@ -360,16 +390,19 @@ class _TimeMajor:
 
     def acc_level(self) -> np.ndarray:
         """(3, L, n) acceleration in the level frame, gravity removed, 0 on padding."""
+
         def make() -> np.ndarray:
             a = _rotate_cm(self.q0.T[:, None, :], self.acc_start)
             a[2] -= G_MPS2
             np.copyto(a, 0.0, where=~self.valid_t)
             return a
+
         return self._cached("acc_level", make)
 
     def vel(self) -> np.ndarray:
         """(3, L, n) ZUPT velocity: trapezoid integral, then a linear drift
         removed so that it is zero at both mid-stances."""
+
         def make() -> np.ndarray:
             a = self.acc_level()
             vel = np.empty_like(a)
@@ -386,16 +419,19 @@ class _TimeMajor:
                 vel[c] -= frac * v_end[c]
             np.copyto(vel, 0.0, where=~self.valid_t)
             return vel
+
         return self._cached("vel", make)
 
     def pos(self) -> np.ndarray:
         """(3, L, n) position, the end value held over the padding."""
+
         def make() -> np.ndarray:
             vel = self.vel()
             pos = np.zeros_like(vel)
             np.cumsum(0.5 * self.dt * (vel[:, 1:] + vel[:, :-1]), axis=1, out=pos[:, 1:])
             end = pos[:, self.lengths - 1, np.arange(self.n)]
             return np.where(self.valid_t, pos, end[:, None, :])
+
         return self._cached("pos", make)
 
     def pos_end(self) -> np.ndarray:
@@ -528,14 +564,15 @@ def integrate_strides(
     dt = 1.0 / fs_hz
     if n_str == 0:
         z = np.zeros((0, 1, 3))
-        return StrideTrajectories(start, stop, np.zeros((0, 1), bool), np.zeros((0, 1, 4)),
-                                  z, z, z)
+        return StrideTrajectories(start, stop, np.zeros((0, 1), bool), np.zeros((0, 1, 4)), z, z, z)
     lengths = stop - start + 1
     # longest strides first, grouped by length: one long stride (a step out
     # of standing) then pads its own group, not every stride
     perm = np.argsort(-lengths, kind="stable")
-    groups = [_integrate_group(acc_mps2, gyr_rps, dt, perm[sl], start[perm[sl]],
-                               stop[perm[sl]]) for sl in length_groups(lengths[perm])]
+    groups = [
+        _integrate_group(acc_mps2, gyr_rps, dt, perm[sl], start[perm[sl]], stop[perm[sl]])
+        for sl in length_groups(lengths[perm])
+    ]
     return StrideTrajectories._from_integration(start, stop, _Integration(groups, n_str))
 
 
@@ -547,7 +584,7 @@ def length_groups(lengths: np.ndarray) -> list[slice]:
     a, n = 0, len(lengths)
     while a < n - 1:
         # the split after which the shorter strides save the most padding
-        saved = (n - np.arange(a + 1, n)) * (lengths[a] - lengths[a + 1:])
+        saved = (n - np.arange(a + 1, n)) * (lengths[a] - lengths[a + 1 :])
         j = int(np.argmax(saved))
         if saved[j] < _SPLIT_MIN:
             break
@@ -557,8 +594,9 @@ def length_groups(lengths: np.ndarray) -> list[slice]:
     return groups
 
 
-def start_gravity(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
-                  start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+def start_gravity(
+    acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float, start: np.ndarray, stop: np.ndarray
+) -> np.ndarray:
     """(n, 3) gravity at each stride's start sample in the sensor frame (the
     tilt of :func:`integrate_strides`, the same numbers), without the rest of
     the integration."""
@@ -575,16 +613,23 @@ def start_gravity(acc_mps2: np.ndarray, gyr_rps: np.ndarray, fs_hz: float,
     return out
 
 
-def _integrate_group(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, rows: np.ndarray,
-                     start: np.ndarray, stop: np.ndarray) -> _TimeMajor:
+def _integrate_group(
+    acc_mps2: np.ndarray,
+    gyr_rps: np.ndarray,
+    dt: float,
+    rows: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+) -> _TimeMajor:
     """Orientation and tilt of strides ``start..stop`` (longest first), rows
     ``rows`` of the callers' strides."""
     valid_t, rt, acc_start, g_start = _start_frame(acc_mps2, gyr_rps, dt, start, stop)
     return _TimeMajor(dt, rows, stop - start + 1, valid_t, rt, acc_start, g_start)
 
 
-def _start_frame(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, start: np.ndarray,
-                 stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _start_frame(
+    acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Valid samples (L, n), orientation relative to the start sample (4, L,
     n), specific force in the start frame (3, L, n) and gravity in it (n, 3)
     of strides ``start..stop`` (longest first)."""
@@ -615,9 +660,15 @@ def _start_frame(acc_mps2: np.ndarray, gyr_rps: np.ndarray, dt: float, start: np
     span = np.maximum(s_len - 1, 1) * dt
     # trapezoid mean over each stride: the end samples count half
     g_start = np.ascontiguousarray(
-        ((_valid_sum_over_time(acc_start, valid_t)
-          - 0.5 * (acc_start[:, 0] + acc_start[:, s_len - 1, np.arange(n_str)]))
-         * dt / span).T)
+        (
+            (
+                _valid_sum_over_time(acc_start, valid_t)
+                - 0.5 * (acc_start[:, 0] + acc_start[:, s_len - 1, np.arange(n_str)])
+            )
+            * dt
+            / span
+        ).T
+    )
     short = s_len < 3
     if short.any():
         g_start[short] = acc_mps2[start[short]]
@@ -654,7 +705,7 @@ def _integrate_rotation(w_mid: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     for c0 in range(0, n, per):
         cols = slice(c0, c0 + per)
         _rotation_blocks(w_mid[:, :, cols], out[..., cols])
-    rt = rt[:, :m + 1]
+    rt = rt[:, : m + 1]
     # a stride that has ended holds its last orientation
     ends = rt[:, lengths - 1, np.arange(n)]
     np.copyto(rt, ends[:, None, :], where=np.arange(m + 1)[:, None] >= lengths[None, :])
@@ -692,8 +743,9 @@ def _rotation_blocks(w_mid: np.ndarray, out: np.ndarray) -> None:
 # the terms of a quaternion product p * q in the order of quat.multiply:
 # (p * q)[i] = sum_j _SIGN[i, j] * q[_PERM[i, j]] * p[j]
 _PERM = np.array([[0, 1, 2, 3], [1, 0, 3, 2], [2, 3, 0, 1], [3, 2, 1, 0]])
-_SIGN = np.array([[1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0],
-                  [1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]])
+_SIGN = np.array(
+    [[1.0, -1.0, -1.0, -1.0], [1.0, 1.0, 1.0, -1.0], [1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]]
+)
 
 
 def _right_terms(q: np.ndarray) -> np.ndarray:
@@ -824,8 +876,9 @@ def _rotate_into(q: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
     tx, ty, tz = t
     # v + w t + u x t
     tmp2 = np.empty(shape)
-    for i, (vi, ti, a, b, c, d) in enumerate(((vx, tx, y, tz, z, ty), (vy, ty, z, tx, x, tz),
-                                              (vz, tz, x, ty, y, tx))):
+    for i, (vi, ti, a, b, c, d) in enumerate(
+        ((vx, tx, y, tz, z, ty), (vy, ty, z, tx, x, tz), (vz, tz, x, ty, y, tx))
+    ):
         o = out[i]
         np.multiply(w, ti, out=o)
         np.add(vi, o, out=o)
@@ -903,8 +956,7 @@ class PitchLookup:
         start, stop = self.traj.start, self.traj.stop
         out = np.full(flat.shape, np.nan)
         # the later stride wins: the last row that holds the sample
-        row = (_last_stride_holding(start, stop, flat) if len(start)
-               else np.full(flat.shape, -1))
+        row = _last_stride_holding(start, stop, flat) if len(start) else np.full(flat.shape, -1)
         ok = row >= 0
         if ok.any():
             q = self.traj.take("q", row[ok], flat[ok] - start[row[ok]])

@@ -27,30 +27,39 @@ by default it is history.sqlite in footfall's folder of the platform's data
 folder (Linux: ~/.local/share/footfall, or $XDG_DATA_HOME/footfall).
 """
 
-HISTORY_HELP = ("the history file (default: $FOOTFALL_HISTORY, else history.sqlite in the "
-                "platform's data folder)")
+HISTORY_HELP = (
+    "the history file (default: $FOOTFALL_HISTORY, else history.sqlite in the "
+    "platform's data folder)"
+)
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``history`` subcommand."""
     p = subparsers.add_parser(
         "history",
         parents=list(parents or []),
         help="list the sessions saved with footfall analyze --save; trend figure",
         description="List the sessions saved in the history (footfall analyze --save), "
-                    "oldest first, and optionally draw each metric's median per session.",
+        "oldest first, and optionally draw each metric's median per session.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--athlete", metavar="ID", help="only this athlete's sessions")
     p.add_argument("--history", metavar="PATH", help=HISTORY_HELP)
-    p.add_argument("--plot", metavar="FILE",
-                   help="write the trend figure (each metric's median per session) to a "
-                        ".png or .svg file")
-    p.add_argument("--metric", action="append", metavar="NAME",
-                   help="a metric of the trend figure (repeat for more; default: cadence, "
-                        "contact time and the other metrics of the live view)")
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write the trend figure (each metric's median per session) to a .png or .svg file",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="a metric of the trend figure (repeat for more; default: cadence, "
+        "contact time and the other metrics of the live view)",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -83,13 +92,19 @@ def run(args: argparse.Namespace) -> int:
         known = names(summarised=True)
         bad = [m for m in args.metric if m not in known]
         if bad:
-            raise FootfallError(f"--metric: not a summarised metric: {', '.join(bad)}",
-                                fix=f"use one of {', '.join(known)}")
+            raise FootfallError(
+                f"--metric: not a summarised metric: {', '.join(bad)}",
+                fix=f"use one of {', '.join(known)}",
+            )
     console = make_console()
     path, _ = history_path(args.history)
     if not path.exists() and not path.is_symlink():
-        console.print(Text(f"No session saved yet ({safe_text(path, 300)} does not exist). "
-                           "Save one with: footfall analyze RUN --save"))
+        console.print(
+            Text(
+                f"No session saved yet ({safe_text(path, 300)} does not exist). "
+                "Save one with: footfall analyze RUN --save"
+            )
+        )
         return 0
     with open_from_option(args.history, create=False) as history:
         _report_migration(history)
@@ -98,9 +113,13 @@ def run(args: argparse.Namespace) -> int:
         who = f" for athlete {safe_text(args.athlete)!r}" if args.athlete is not None else ""
         console.print(Text(f"No session saved{who} in {safe_text(path, 300)}."))
     else:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False,
-                      title=Text(f"Sessions in {safe_text(path, 300)}"), title_justify="left",
-                      title_style="bold")
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            title=Text(f"Sessions in {safe_text(path, 300)}"),
+            title_justify="left",
+            title_style="bold",
+        )
         table.add_column("Id", justify="right", no_wrap=True)
         table.add_column("Saved", no_wrap=True)
         for name in ("Athlete", "Tag", "Run"):
@@ -109,22 +128,27 @@ def run(args: argparse.Namespace) -> int:
             table.add_column(name, justify="right", no_wrap=True)
         for s in sessions:
             cadence = s.summary.get("cadence_spm")
-            table.add_row(str(s.id), Text(s.saved_utc[:10]),
-                          Text(safe_text(s.athlete, MAX_ATHLETE)),
-                          Text(safe_text(s.tag, MAX_TAG)),
-                          Text(safe_text(Path(s.source).name or s.source, 300)),
-                          format_duration(s.summary.get("duration_s")),
-                          str(s.summary.get("n_steps", "")),
-                          format_value(cadence, 0) if cadence is not None else "-",
-                          str(len(s.findings)))
+            table.add_row(
+                str(s.id),
+                Text(s.saved_utc[:10]),
+                Text(safe_text(s.athlete, MAX_ATHLETE)),
+                Text(safe_text(s.tag, MAX_TAG)),
+                Text(safe_text(Path(s.source).name or s.source, 300)),
+                format_duration(s.summary.get("duration_s")),
+                str(s.summary.get("n_steps", "")),
+                format_value(cadence, 0) if cadence is not None else "-",
+                str(len(s.findings)),
+            )
         console.print(table)
     if args.plot is not None:
         from footfall.history.figures import trend
         from footfall.report.figures import save
 
-        fig = trend([(_tick(s), s.summary) for s in sessions], args.metric,
-                    title=(f"Athlete {safe_text(args.athlete, 60)}"
-                           if args.athlete is not None else ""))
+        fig = trend(
+            [(_tick(s), s.summary) for s in sessions],
+            args.metric,
+            title=(f"Athlete {safe_text(args.athlete, 60)}" if args.athlete is not None else ""),
+        )
         save_figure(save, fig, args.plot)
         console.print(Text(f"Wrote trend figure: {args.plot}"), style="dim")
     return 0
@@ -143,9 +167,12 @@ def _report_migration(history: Any) -> None:
         from footfall.errors import safe_text
         from footfall.history.store import SCHEMA_VERSION
 
-        print(f"footfall: history file updated from schema version {history.migrated_from} "
-              f"to {SCHEMA_VERSION}; the previous file is kept as "
-              f"{safe_text(history.backup, 300)}", file=sys.stderr)
+        print(
+            f"footfall: history file updated from schema version {history.migrated_from} "
+            f"to {SCHEMA_VERSION}; the previous file is kept as "
+            f"{safe_text(history.backup, 300)}",
+            file=sys.stderr,
+        )
 
 
 def check_figure_path(target: str) -> None:
@@ -155,15 +182,24 @@ def check_figure_path(target: str) -> None:
 
     path = Path(target)
     if path.suffix.lower() not in (".png", ".svg"):
-        raise FootfallError("a figure is written as .png or .svg", path=target,
-                            fix="end the file name with .png or .svg")
+        raise FootfallError(
+            "a figure is written as .png or .svg",
+            path=target,
+            fix="end the file name with .png or .svg",
+        )
     if path.is_dir():
-        raise FootfallError("is a folder, not a file", path=target,
-                            fix=f"give a file name, e.g. {path / 'figure.png'}")
+        raise FootfallError(
+            "is a folder, not a file",
+            path=target,
+            fix=f"give a file name, e.g. {path / 'figure.png'}",
+        )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise FootfallError(f"folder {str(parent)!r} does not exist", path=target,
-                            fix="create it first or give another path")
+        raise FootfallError(
+            f"folder {str(parent)!r} does not exist",
+            path=target,
+            fix="create it first or give another path",
+        )
 
 
 def save_figure(save: Any, fig: Any, target: str) -> None:
@@ -172,9 +208,12 @@ def save_figure(save: Any, fig: Any, target: str) -> None:
     try:
         save(fig, target)
     except OSError as e:
-        raise FootfallError(f"cannot write the figure: {e.strerror or e}; any earlier file "
-                            "of that name is unchanged", path=target,
-                            fix="free disk space or choose a folder you may write to") from e
+        raise FootfallError(
+            f"cannot write the figure: {e.strerror or e}; any earlier file "
+            "of that name is unchanged",
+            path=target,
+            fix="free disk space or choose a folder you may write to",
+        ) from e
 
 
 # --------------------------------------------------------------------------
@@ -190,23 +229,37 @@ def check_save(args: argparse.Namespace) -> None:
     from footfall.history.store import MAX_ATHLETE, MAX_TAG
 
     if not args.save:
-        given = [o for o, v in (("--athlete", args.athlete), ("--tag", args.tag),
-                                ("--history", args.history)) if v is not None]
+        given = [
+            o
+            for o, v in (
+                ("--athlete", args.athlete),
+                ("--tag", args.tag),
+                ("--history", args.history),
+            )
+            if v is not None
+        ]
         if given:
-            raise FootfallError(f"{' and '.join(given)} only apply to a saved session",
-                                fix="add --save to store the session in the history")
+            raise FootfallError(
+                f"{' and '.join(given)} only apply to a saved session",
+                fix="add --save to store the session in the history",
+            )
         return
-    for option, value, limit in (("--athlete", args.athlete, MAX_ATHLETE),
-                                 ("--tag", args.tag, MAX_TAG)):
+    for option, value, limit in (
+        ("--athlete", args.athlete, MAX_ATHLETE),
+        ("--tag", args.tag, MAX_TAG),
+    ):
         if value is not None and len(value) > limit:
-            raise FootfallError(f"{option} is {len(value)} characters long (at most {limit})",
-                                fix=f"give {option} a shorter text")
+            raise FootfallError(
+                f"{option} is {len(value)} characters long (at most {limit})",
+                fix=f"give {option} a shorter text",
+            )
     with open_from_option(args.history, create=True) as history:
         _report_migration(history)
 
 
-def save_session(args: argparse.Namespace, analysis: Any, symptoms: Any = None, *,
-                 to_stdout: bool = False) -> str:
+def save_session(
+    args: argparse.Namespace, analysis: Any, symptoms: Any = None, *, to_stdout: bool = False
+) -> str:
     """Store an analysis in the history (``footfall analyze --save``);
     returns the line to show ("saved as session N in FILE")."""
     from pathlib import Path
@@ -219,10 +272,16 @@ def save_session(args: argparse.Namespace, analysis: Any, symptoms: Any = None, 
     with open_from_option(args.history, create=True) as history:
         _report_migration(history)
         new_id = history.save(
-            summary=analysis.summary, findings=analysis.summary.get("findings") or [],
-            source=pointer, meta=meta, steps=step_values(analysis.table),
+            summary=analysis.summary,
+            findings=analysis.summary.get("findings") or [],
+            source=pointer,
+            meta=meta,
+            steps=step_values(analysis.table),
             symptoms=symptoms.to_dict() if symptoms is not None else None,
-            notes=analysis.notes, athlete=args.athlete or "", tag=args.tag or "")
+            notes=analysis.notes,
+            athlete=args.athlete or "",
+            tag=args.tag or "",
+        )
         where = history.path
     line = f"session {new_id} to the history: {safe_text(where, 300)}"
     if to_stdout:

@@ -109,8 +109,7 @@ class Run:
     def metrics(self) -> list[str]:
         """The summarised metrics with at least one value in this run, in
         registry order."""
-        return [m for m in METRICS if m in self.values
-                and bool(np.isfinite(self.values[m]).any())]
+        return [m for m in METRICS if m in self.values and bool(np.isfinite(self.values[m]).any())]
 
     def column(self, name: str, scope: str = "both") -> np.ndarray:
         """The finite values of ``name`` for ``scope`` (both, left, right)."""
@@ -158,12 +157,13 @@ def split_run(run: Run) -> tuple[Run, Run]:
     t = run.values["ic_s"]
     cut = float(np.median(t))
     first, second = t < cut, t >= cut
-    return (Run(f"{run.label} (1st half)", {k: v[first] for k, v in run.values.items()}),
-            Run(f"{run.label} (2nd half)", {k: v[second] for k, v in run.values.items()}))
+    return (
+        Run(f"{run.label} (1st half)", {k: v[first] for k, v in run.values.items()}),
+        Run(f"{run.label} (2nd half)", {k: v[second] for k, v in run.values.items()}),
+    )
 
 
-def bootstrap_medians(values: np.ndarray, n_boot: int,
-                      rng: np.random.Generator) -> np.ndarray:
+def bootstrap_medians(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Medians of ``n_boot`` resamples (with replacement, of the same size)
     of ``values`` (finite, at least one), drawn exactly from the order
     statistics (module docstring) instead of building each resample."""
@@ -233,18 +233,32 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (no NaN: missing values are None)."""
-        return {"a": self.a, "b": self.b, "level": self.level, "n_boot": self.n_boot,
-                "seed": self.seed, "only_a": list(self.only_a), "only_b": list(self.only_b),
-                "changes": [c.to_dict() for c in self.changes]}
+        return {
+            "a": self.a,
+            "b": self.b,
+            "level": self.level,
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "only_a": list(self.only_a),
+            "only_b": list(self.only_b),
+            "changes": [c.to_dict() for c in self.changes],
+        }
 
 
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def compare_runs(a: Run, b: Run, *, n_boot: int = N_BOOT, seed: int = SEED,
-                 family_alpha: float = FAMILY_ALPHA, simultaneous: bool = True,
-                 metrics: Mapping[str, Any] | None = None) -> Comparison:
+def compare_runs(
+    a: Run,
+    b: Run,
+    *,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+    family_alpha: float = FAMILY_ALPHA,
+    simultaneous: bool = True,
+    metrics: Mapping[str, Any] | None = None,
+) -> Comparison:
     """Compare run ``b`` with run ``a`` (module docstring for the method).
 
     Parameters
@@ -302,12 +316,35 @@ def compare_runs(a: Run, b: Run, *, n_boot: int = N_BOOT, seed: int = SEED,
             low, high = float(lo), float(hi)
             real = bool(low > 0 or high < 0)
         pct = None
-        if math.isfinite(diff) and math.isfinite(med_a) and med_a > 0 \
-                and metric(name).unit not in ("deg",):
+        if (
+            math.isfinite(diff)
+            and math.isfinite(med_a)
+            and med_a > 0
+            and metric(name).unit not in ("deg",)
+        ):
             pct = 100.0 * diff / med_a
-        changes.append(Change(name, scope, _finite(med_a), _finite(med_b), len(xa), len(xb),
-                              _finite(diff), pct, low, high, real))
-    return Comparison(a.label, b.label, changes,
-                      only_a=[x for x in have_a if x not in have_b],
-                      only_b=[x for x in have_b if x not in have_a],
-                      level=1 - alpha, n_boot=n_boot, seed=seed)
+        changes.append(
+            Change(
+                name,
+                scope,
+                _finite(med_a),
+                _finite(med_b),
+                len(xa),
+                len(xb),
+                _finite(diff),
+                pct,
+                low,
+                high,
+                real,
+            )
+        )
+    return Comparison(
+        a.label,
+        b.label,
+        changes,
+        only_a=[x for x in have_a if x not in have_b],
+        only_b=[x for x in have_b if x not in have_a],
+        level=1 - alpha,
+        n_boot=n_boot,
+        seed=seed,
+    )

@@ -36,26 +36,30 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 _ID = re.compile(r"#?(\d+)")
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``compare`` subcommand."""
     p = subparsers.add_parser(
         "compare",
         parents=list(parents or []),
         help="compare two runs (history ids or recordings): each metric's change",
         description="Compare run B with run A: each metric's median per foot and both feet, "
-                    "its change, and whether the change exceeds the step-to-step variability.",
+        "its change, and whether the change exceeds the step-to-step variability.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("a", metavar="A", help="the run before: a history id or a recording")
     p.add_argument("b", metavar="B", help="the run after: a history id or a recording")
     p.add_argument("--history", metavar="PATH", help=HISTORY_HELP)
-    p.add_argument("--plot", metavar="FILE",
-                   help="write a figure of the changes to a .png or .svg file")
-    p.add_argument("--json", metavar="FILE",
-                   help="write the comparison as JSON ('-' for standard output, instead of "
-                        "the table)")
+    p.add_argument(
+        "--plot", metavar="FILE", help="write a figure of the changes to a .png or .svg file"
+    )
+    p.add_argument(
+        "--json",
+        metavar="FILE",
+        help="write the comparison as JSON ('-' for standard output, instead of the table)",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -78,25 +82,33 @@ def load_run(text: str, history_option: str | None, label: str) -> Any:
         if not where.exists():
             raise FootfallError(
                 f"{label} {text!r} is neither a file or folder nor a saved session: there is "
-                "no history file yet", path=str(where),
+                "no history file yet",
+                path=str(where),
                 fix="give a recording folder, or save sessions first with "
-                    "footfall analyze RUN --save")
+                "footfall analyze RUN --save",
+            )
         with open_from_option(history_option, create=False) as history:
             session = history.get(int(match.group(1)))
         if session.steps is None:
-            raise FootfallError(f"session {session.id} has no per-step values to compare",
-                                path=str(where), fix="compare its recording instead: "
-                                                     f"footfall compare {session.source} ...")
+            raise FootfallError(
+                f"session {session.id} has no per-step values to compare",
+                path=str(where),
+                fix=f"compare its recording instead: footfall compare {session.source} ...",
+            )
         name = f"#{session.id}" + (f" {session.tag}" if session.tag else "")
         return Run(name, session.steps, session.summary)
     if match and path.exists():
-        raise FootfallError(f"{label} {text!r} is both a history id and a file or folder here",
-                            fix=f"write #{match.group(1)} for the session, ./{text} for the "
-                                "file or folder")
+        raise FootfallError(
+            f"{label} {text!r} is both a history id and a file or folder here",
+            fix=f"write #{match.group(1)} for the session, ./{text} for the file or folder",
+        )
     if not path.exists():
-        raise FootfallError("no such recording folder or file, and not a history id",
-                            path=text, fix="give a recording folder, a stream file or a "
-                                           "history id (footfall history lists them)")
+        raise FootfallError(
+            "no such recording folder or file, and not a history id",
+            path=text,
+            fix="give a recording folder, a stream file or a "
+            "history id (footfall history lists them)",
+        )
     from footfall import pipeline
     from footfall.report.terminal import progress_bar
 
@@ -117,10 +129,16 @@ def comparison_table(comparison: Any) -> Any:
     from footfall.registry import metric
     from footfall.report.terminal import LEFT_STYLE, RIGHT_STYLE, format_value
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left",
-                  title_style="bold",
-                  title=Text(f"Median per step, both feet: A = {safe_text(comparison.a, 80)}, "
-                             f"B = {safe_text(comparison.b, 80)}"))
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title_justify="left",
+        title_style="bold",
+        title=Text(
+            f"Median per step, both feet: A = {safe_text(comparison.a, 80)}, "
+            f"B = {safe_text(comparison.b, 80)}"
+        ),
+    )
     table.add_column("Metric", overflow="fold", min_width=12)
     table.add_column("A", justify="right", no_wrap=True)
     table.add_column("B", justify="right", no_wrap=True)
@@ -143,15 +161,20 @@ def comparison_table(comparison: Any) -> Any:
         label = Text(m.label)
         if m.unit:
             label.append(f" ({m.unit})", style="dim")
-        interval = (f"{format_value(both.low, d, sign=True)} .. "
-                    f"{format_value(both.high, d, sign=True)}"
-                    if both is not None and both.low is not None else "-")
-        table.add_row(label,
-                      format_value(both.median_a if both else None, d),
-                      format_value(both.median_b if both else None, d),
-                      change_text(both, d), interval,
-                      change_text(comparison.get(name, "left"), d),
-                      change_text(comparison.get(name, "right"), d))
+        interval = (
+            f"{format_value(both.low, d, sign=True)} .. {format_value(both.high, d, sign=True)}"
+            if both is not None and both.low is not None
+            else "-"
+        )
+        table.add_row(
+            label,
+            format_value(both.median_a if both else None, d),
+            format_value(both.median_b if both else None, d),
+            change_text(both, d),
+            interval,
+            change_text(comparison.get(name, "left"), d),
+            change_text(comparison.get(name, "right"), d),
+        )
     return table
 
 
@@ -171,8 +194,10 @@ def real_changes_text(comparison: Any) -> Any:
     for c in real:
         m = metric(c.metric)
         text.append("\n  - ")
-        text.append(f"{m.label}: {format_value(c.change, m.decimals, sign=True)}"
-                    + (f" {m.unit}" if m.unit else ""))
+        text.append(
+            f"{m.label}: {format_value(c.change, m.decimals, sign=True)}"
+            + (f" {m.unit}" if m.unit else "")
+        )
         if c.change_pct is not None:
             text.append(f" ({format_value(c.change_pct, 1, sign=True)} %)")
         higher = (c.change or 0) > 0
@@ -198,8 +223,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None and args.json != "-":
         target = Path(args.json)
         if target.is_dir() or not (target.parent if str(target.parent) else Path(".")).is_dir():
-            raise FootfallError("cannot write the JSON here (a folder, or a missing folder)",
-                                path=args.json, fix="give --json a file in an existing folder")
+            raise FootfallError(
+                "cannot write the JSON here (a folder, or a missing folder)",
+                path=args.json,
+                fix="give --json a file in an existing folder",
+            )
     run_a = load_run(args.a, args.history, "A")
     run_b = load_run(args.b, args.history, "B")
     comparison = compare_runs(run_a, run_b)
@@ -215,9 +243,11 @@ def run(args: argparse.Namespace) -> int:
             try:
                 atomic_write_text(args.json, text)
             except OSError as e:
-                raise FootfallError(f"cannot write --json output: {e.strerror or e}",
-                                    path=args.json, fix="free disk space or choose a folder "
-                                                        "you may write to") from e
+                raise FootfallError(
+                    f"cannot write --json output: {e.strerror or e}",
+                    path=args.json,
+                    fix="free disk space or choose a folder you may write to",
+                ) from e
     if args.plot is not None:
         from footfall.history.figures import comparison_figure
         from footfall.report.figures import save
@@ -234,13 +264,17 @@ def run(args: argparse.Namespace) -> int:
             parts.append(real)
         n_intervals = sum(c.real is not None for c in comparison.changes)
         n_real = len([c for c in comparison.changes if c.scope == "both" and c.real])
-        parts.append(Text(
-            f"{n_real} of {len({c.metric for c in comparison.changes})} metrics changed by "
-            "more than the steps' variability explains (both feet; * marks a change beyond "
-            "it, for each foot too). Intervals: bootstrap of the difference of medians, steps "
-            f"resampled within each run ({comparison.n_boot} resamples, seed "
-            f"{comparison.seed}); 95 % simultaneous over the {n_intervals} intervals "
-            f"computed (each at {100 * comparison.level:.2f} %).", style="dim"))
+        parts.append(
+            Text(
+                f"{n_real} of {len({c.metric for c in comparison.changes})} metrics changed by "
+                "more than the steps' variability explains (both feet; * marks a change beyond "
+                "it, for each foot too). Intervals: bootstrap of the difference of medians, steps "
+                f"resampled within each run ({comparison.n_boot} resamples, seed "
+                f"{comparison.seed}); 95 % simultaneous over the {n_intervals} intervals "
+                f"computed (each at {100 * comparison.level:.2f} %).",
+                style="dim",
+            )
+        )
     else:
         parts.append(Text("No metric is measured in both runs.", style="bold yellow"))
     for which, only in (("A", comparison.only_a), ("B", comparison.only_b)):

@@ -48,14 +48,17 @@ def _no_data(fig: Figure, text: str) -> Figure:
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes,
-            color="#444444")
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#444444")
     return fig
 
 
 @styled
-def trend(sessions: Sequence[tuple[str, Mapping[str, Any]]],
-          metrics: Sequence[str] | None = None, *, title: str = "") -> Figure:
+def trend(
+    sessions: Sequence[tuple[str, Mapping[str, Any]]],
+    metrics: Sequence[str] | None = None,
+    *,
+    title: str = "",
+) -> Figure:
     """Each metric's median per session, left, right and both feet, in
     session order.
 
@@ -79,39 +82,66 @@ def trend(sessions: Sequence[tuple[str, Mapping[str, Any]]],
     if metrics is not None:
         bad = [m for m in metrics if m not in summarised]
         if bad:
-            raise ValueError(f"metrics: not summarised metrics: {', '.join(bad)} (use one of "
-                             f"{', '.join(sorted(summarised))})")
+            raise ValueError(
+                f"metrics: not summarised metrics: {', '.join(bad)} (use one of "
+                f"{', '.join(sorted(summarised))})"
+            )
     wanted = list(metrics) if metrics is not None else list(DEFAULT_TREND_METRICS)
-    shown = [m for m in wanted
-             if any((s.get("metrics") or {}).get(m, {}).get("median") is not None
-                    for _, s in sessions)]
+    shown = [
+        m
+        for m in wanted
+        if any((s.get("metrics") or {}).get(m, {}).get("median") is not None for _, s in sessions)
+    ]
     rows = math.ceil(max(len(shown), 1) / _COLS)
     fig = new_figure(height_in=max(2.6, 2.0 * rows))
     if title:
         fig.suptitle(plain(title))
     if not shown:
-        return _no_data(fig, "no session has a value of these metrics" if sessions
-                        else "no session saved")
+        return _no_data(
+            fig, "no session has a value of these metrics" if sessions else "no session saved"
+        )
     x = np.arange(len(sessions))
     labels = [plain(label) for label, _ in sessions]
     cols = min(_COLS, len(shown))
     for i, (ax, name) in enumerate(zip(_panel_grid(fig, len(shown)), shown, strict=True)):
         for key, colour, marker, ls, lab in (
-                ("left", SIDE_STYLE["left"].colour, SIDE_STYLE["left"].marker,
-                 SIDE_STYLE["left"].linestyle, SIDE_STYLE["left"].label),
-                ("right", SIDE_STYLE["right"].colour, SIDE_STYLE["right"].marker,
-                 SIDE_STYLE["right"].linestyle, SIDE_STYLE["right"].label),
-                ("median", BOTH_COLOUR, "D", ":", "Both")):
+            (
+                "left",
+                SIDE_STYLE["left"].colour,
+                SIDE_STYLE["left"].marker,
+                SIDE_STYLE["left"].linestyle,
+                SIDE_STYLE["left"].label,
+            ),
+            (
+                "right",
+                SIDE_STYLE["right"].colour,
+                SIDE_STYLE["right"].marker,
+                SIDE_STYLE["right"].linestyle,
+                SIDE_STYLE["right"].label,
+            ),
+            ("median", BOTH_COLOUR, "D", ":", "Both"),
+        ):
             y = np.array([_value(s, name, key) for _, s in sessions], dtype=float)
             if np.isfinite(y).any():
-                ax.plot(x, y, color=colour, marker=marker, linestyle=ls, label=lab,
-                        markersize=4 if key != "median" else 3)
+                ax.plot(
+                    x,
+                    y,
+                    color=colour,
+                    marker=marker,
+                    linestyle=ls,
+                    label=lab,
+                    markersize=4 if key != "median" else 3,
+                )
         ax.set_ylabel(axis_label(name))
         bottom = i + cols >= len(shown)  # no panel below: the sessions are named here
         slanted = len(x) > 3 or max(len(t) for t in labels) > 10
-        ax.set_xticks(x, labels if bottom else [""] * len(x),
-                      rotation=35 if slanted else 0, ha="right" if slanted else "center",
-                      rotation_mode="anchor")
+        ax.set_xticks(
+            x,
+            labels if bottom else [""] * len(x),
+            rotation=35 if slanted else 0,
+            ha="right" if slanted else "center",
+            rotation_mode="anchor",
+        )
         ax.set_xlim(-0.5, len(x) - 0.5)
     fig.axes[0].legend(loc="best")
     return fig
@@ -137,22 +167,33 @@ def comparison_figure(comparison: Comparison) -> Figure:
     shown = list(dict.fromkeys(c.metric for c in comparison.changes))
     rows = math.ceil(max(len(shown), 1) / _COLS)
     fig = new_figure(height_in=max(2.0, 1.25 * rows + 0.8))
-    fig.suptitle(plain(f"{comparison.a}  \u2192  {comparison.b}: change of the median "
-                       f"(both feet and each foot), 95 % simultaneous intervals; filled: "
-                       "beyond the steps' variability"), fontsize=9)
-    only = [f"only {comparison.a}: " + ", ".join(metric(m).label for m in comparison.only_a)
-            if comparison.only_a else "",
-            f"only {comparison.b}: " + ", ".join(metric(m).label for m in comparison.only_b)
-            if comparison.only_b else ""]
+    fig.suptitle(
+        plain(
+            f"{comparison.a}  \u2192  {comparison.b}: change of the median "
+            f"(both feet and each foot), 95 % simultaneous intervals; filled: "
+            "beyond the steps' variability"
+        ),
+        fontsize=9,
+    )
+    only = [
+        f"only {comparison.a}: " + ", ".join(metric(m).label for m in comparison.only_a)
+        if comparison.only_a
+        else "",
+        f"only {comparison.b}: " + ", ".join(metric(m).label for m in comparison.only_b)
+        if comparison.only_b
+        else "",
+    ]
     only_text = plain("; ".join(t for t in only if t))
     if only_text:
         fig.supxlabel(only_text, fontsize=7)
     if not shown:
         return _no_data(fig, "no metric is measured in both runs")
     scopes = ("both", "left", "right")
-    style = {"both": (BOTH_COLOUR, "D"), "left": (SIDE_STYLE["left"].colour,
-                                                   SIDE_STYLE["left"].marker),
-             "right": (SIDE_STYLE["right"].colour, SIDE_STYLE["right"].marker)}
+    style = {
+        "both": (BOTH_COLOUR, "D"),
+        "left": (SIDE_STYLE["left"].colour, SIDE_STYLE["left"].marker),
+        "right": (SIDE_STYLE["right"].colour, SIDE_STYLE["right"].marker),
+    }
     for ax, name in zip(_panel_grid(fig, len(shown)), shown, strict=True):
         for y, scope in enumerate(scopes):
             c = comparison.get(name, scope)
@@ -161,8 +202,15 @@ def comparison_figure(comparison: Comparison) -> Figure:
             colour, marker = style[scope]
             if c.low is not None and c.high is not None:
                 ax.plot([c.low, c.high], [y, y], color=colour, linewidth=1.5)
-            ax.plot([c.change], [y], marker=marker, color=colour, linestyle="none",
-                    markerfacecolor=colour if c.real else "white", markersize=5)
+            ax.plot(
+                [c.change],
+                [y],
+                marker=marker,
+                color=colour,
+                linestyle="none",
+                markerfacecolor=colour if c.real else "white",
+                markersize=5,
+            )
         ax.axvline(0.0, color="#444444", linewidth=0.8)
         ax.set_yticks(range(len(scopes)), ["Both", "Left", "Right"])
         ax.set_ylim(len(scopes) - 0.5, -0.5)

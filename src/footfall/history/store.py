@@ -87,7 +87,8 @@ FILE_NAME = "history.sqlite"
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 0 -> 1: the first schema
-    ("""CREATE TABLE sessions (
+    (
+        """CREATE TABLE sessions (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             saved_utc TEXT NOT NULL,
             athlete TEXT NOT NULL DEFAULT '',
@@ -99,10 +100,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             notes TEXT NOT NULL,
             steps BLOB,
             footfall_version TEXT NOT NULL
-        )""",),
+        )""",
+    ),
     # 1 -> 2: a tag per session ("new shoes"), sessions listed per athlete by date
-    ("ALTER TABLE sessions ADD COLUMN tag TEXT NOT NULL DEFAULT ''",
-     "CREATE INDEX sessions_by_athlete ON sessions (athlete, saved_utc)"),
+    (
+        "ALTER TABLE sessions ADD COLUMN tag TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX sessions_by_athlete ON sessions (athlete, saved_utc)",
+    ),
 )
 """Schema steps: ``MIGRATIONS[i]`` turns version ``i`` into ``i + 1``."""
 
@@ -113,8 +117,7 @@ MAX_ATHLETE = 200
 MAX_TAG = 1000
 
 
-def default_path(platform: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> Path:
+def default_path(platform: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """The history file in the platform's data folder: Linux and other
     Unixes ``$XDG_DATA_HOME/footfall`` (default ``~/.local/share``), macOS
     ``~/Library/Application Support/footfall``, Windows
@@ -123,8 +126,9 @@ def default_path(platform: str | None = None,
     env = os.environ if environ is None else environ
     home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
     if platform.startswith("win"):
-        base = Path(env["LOCALAPPDATA"]) if env.get("LOCALAPPDATA") else (
-            home / "AppData" / "Local")
+        base = (
+            Path(env["LOCALAPPDATA"]) if env.get("LOCALAPPDATA") else (home / "AppData" / "Local")
+        )
     elif platform == "darwin":
         base = home / "Library" / "Application Support"
     else:
@@ -133,8 +137,9 @@ def default_path(platform: str | None = None,
     return base / "footfall" / FILE_NAME
 
 
-def history_path(option: str | os.PathLike[str] | None = None,
-                 environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
+def history_path(
+    option: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Path, str]:
     """The history file and where its name came from: ``option`` (a
     command's ``--history``), else :data:`ENV_VAR`, else :func:`default_path`.
     The second item is ``"--history"``, ``ENV_VAR`` or ``"default"``."""
@@ -224,8 +229,10 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-_COLUMNS = ("id, saved_utc, athlete, tag, source, footfall_version, summary, findings, "
-            "symptoms, notes, meta")
+_COLUMNS = (
+    "id, saved_utc, athlete, tag, source, footfall_version, summary, findings, "
+    "symptoms, notes, meta"
+)
 
 
 class History:
@@ -257,27 +264,46 @@ class History:
         self.close()
 
     # --------------------------------------------------------------- writes
-    def save(self, *, summary: Mapping[str, Any], findings: Sequence[Mapping[str, Any]],
-             source: str, meta: Mapping[str, Any] | None = None,
-             steps: Mapping[str, np.ndarray] | None = None,
-             symptoms: Mapping[str, Any] | None = None, notes: Sequence[str] = (),
-             athlete: str = "", tag: str = "",
-             saved_utc: str | None = None) -> int:
+    def save(
+        self,
+        *,
+        summary: Mapping[str, Any],
+        findings: Sequence[Mapping[str, Any]],
+        source: str,
+        meta: Mapping[str, Any] | None = None,
+        steps: Mapping[str, np.ndarray] | None = None,
+        symptoms: Mapping[str, Any] | None = None,
+        notes: Sequence[str] = (),
+        athlete: str = "",
+        tag: str = "",
+        saved_utc: str | None = None,
+    ) -> int:
         """Store one session in one transaction; returns its id."""
         from footfall import __version__
 
         _check_text(athlete, "--athlete", MAX_ATHLETE)
         _check_text(tag, "--tag", MAX_TAG)
         when = saved_utc or datetime.now(UTC).isoformat(timespec="seconds")
-        row = (when, athlete, tag, str(source), __version__,
-               _json(summary), _json(list(findings)),
-               None if symptoms is None else _json(symptoms), _json(list(notes)),
-               _json(meta or {}), None if steps is None else encode_steps(steps))
+        row = (
+            when,
+            athlete,
+            tag,
+            str(source),
+            __version__,
+            _json(summary),
+            _json(list(findings)),
+            None if symptoms is None else _json(symptoms),
+            _json(list(notes)),
+            _json(meta or {}),
+            None if steps is None else encode_steps(steps),
+        )
         with self._write(self.path):
             cur = self._conn.execute(
                 "INSERT INTO sessions (saved_utc, athlete, tag, source, footfall_version, "
                 "summary, findings, symptoms, notes, meta, steps) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             new_id = cur.lastrowid
         assert new_id is not None
         return int(new_id)
@@ -299,11 +325,15 @@ class History:
         """Session ``session_id`` with its per-step values; FootfallError
         when there is none of that id."""
         with self._read():
-            row = self._conn.execute(f"SELECT {_COLUMNS}, steps FROM sessions WHERE id = ?",
-                                     (int(session_id),)).fetchone()
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS}, steps FROM sessions WHERE id = ?", (int(session_id),)
+            ).fetchone()
         if row is None:
-            raise FootfallError(f"no session {session_id} in the history", path=str(self.path),
-                                fix="footfall history lists the saved sessions and their ids")
+            raise FootfallError(
+                f"no session {session_id} in the history",
+                path=str(self.path),
+                fix="footfall history lists the saved sessions and their ids",
+            )
         session = self._session(row[:-1])
         session.steps = decode_steps(row[-1]) if row[-1] is not None else None
         return session
@@ -314,11 +344,19 @@ class History:
 
     # -------------------------------------------------------------- helpers
     def _session(self, r: Sequence[Any]) -> Session:
-        return Session(id=int(r[0]), saved_utc=r[1], athlete=r[2], tag=r[3], source=r[4],
-                       footfall_version=r[5], summary=json.loads(r[6]),
-                       findings=json.loads(r[7]),
-                       symptoms=None if r[8] is None else json.loads(r[8]),
-                       notes=json.loads(r[9]), meta=json.loads(r[10]))
+        return Session(
+            id=int(r[0]),
+            saved_utc=r[1],
+            athlete=r[2],
+            tag=r[3],
+            source=r[4],
+            footfall_version=r[5],
+            summary=json.loads(r[6]),
+            findings=json.loads(r[7]),
+            symptoms=None if r[8] is None else json.loads(r[8]),
+            notes=json.loads(r[9]),
+            meta=json.loads(r[10]),
+        )
 
     def _write(self, path: Path) -> _Transaction:
         return _Transaction(self._conn, path)
@@ -331,11 +369,14 @@ def _check_text(text: str, option: str, limit: int) -> None:
     if not isinstance(text, str):
         raise TypeError(f"{option}: text expected, got {type(text).__name__}")
     if len(text) > limit:
-        raise FootfallError(f"{option} is {len(text)} characters long (at most {limit})",
-                            fix=f"give {option} a shorter text")
+        raise FootfallError(
+            f"{option} is {len(text)} characters long (at most {limit})",
+            fix=f"give {option} a shorter text",
+        )
     if "\x00" in text:
-        raise FootfallError(f"{option} holds a NUL character",
-                            fix=f"give {option} text without control characters")
+        raise FootfallError(
+            f"{option} holds a NUL character", fix=f"give {option} text without control characters"
+        )
 
 
 class _Guard:
@@ -382,21 +423,34 @@ class _Transaction(_Guard):
 def _user_error(e: sqlite3.Error, path: Path) -> FootfallError:
     text = str(e)
     if "locked" in text or "busy" in text:
-        return FootfallError("the history file is busy (another footfall is writing it)",
-                             path=str(path), fix="wait for the other command to finish and "
-                             "run this one again; nothing was changed")
-    if "not a database" in text or "malformed" in text or "no such table" in text \
-            or "no such column" in text:
-        return FootfallError(f"not a footfall history file ({text})", path=str(path),
-                             fix="give --history (or FOOTFALL_HISTORY) a history file, or a "
-                                 "new file name; this file was not changed")
+        return FootfallError(
+            "the history file is busy (another footfall is writing it)",
+            path=str(path),
+            fix="wait for the other command to finish and run this one again; nothing was changed",
+        )
+    if (
+        "not a database" in text
+        or "malformed" in text
+        or "no such table" in text
+        or "no such column" in text
+    ):
+        return FootfallError(
+            f"not a footfall history file ({text})",
+            path=str(path),
+            fix="give --history (or FOOTFALL_HISTORY) a history file, or a "
+            "new file name; this file was not changed",
+        )
     if "disk" in text or "full" in text or "readonly" in text or "unable to open" in text:
-        return FootfallError(f"cannot write the history file ({text}); it is as it was",
-                             path=str(path),
-                             fix="free disk space, or give --history a file in a folder you "
-                                 "may write to")
-    return FootfallError(f"history file: {text}", path=str(path),
-                         fix="give --history another file; this one was not changed")
+        return FootfallError(
+            f"cannot write the history file ({text}); it is as it was",
+            path=str(path),
+            fix="free disk space, or give --history a file in a folder you may write to",
+        )
+    return FootfallError(
+        f"history file: {text}",
+        path=str(path),
+        fix="give --history another file; this one was not changed",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -404,8 +458,9 @@ def _user_error(e: sqlite3.Error, path: Path) -> FootfallError:
 # --------------------------------------------------------------------------
 
 
-def open_history(path: str | os.PathLike[str], *, create: bool = True,
-                 make_folder: bool = False) -> History:
+def open_history(
+    path: str | os.PathLike[str], *, create: bool = True, make_folder: bool = False
+) -> History:
     """Open (and when ``create``, create) the history file at ``path``,
     migrated to :data:`SCHEMA_VERSION`.
 
@@ -428,28 +483,41 @@ def open_history(path: str | os.PathLike[str], *, create: bool = True,
     """
     p = Path(path)
     if p.is_dir():
-        raise FootfallError("is a folder, not a history file", path=str(p),
-                            fix=f"give a file name, e.g. {p / FILE_NAME}")
+        raise FootfallError(
+            "is a folder, not a history file",
+            path=str(p),
+            fix=f"give a file name, e.g. {p / FILE_NAME}",
+        )
     if not p.exists():
         if not create:
-            raise FootfallError("no history file here yet", path=str(p),
-                                fix="save a session first: footfall analyze RUN --save")
+            raise FootfallError(
+                "no history file here yet",
+                path=str(p),
+                fix="save a session first: footfall analyze RUN --save",
+            )
         if not p.parent.is_dir():
             if not make_folder:
-                raise FootfallError(f"folder {str(p.parent)!r} does not exist", path=str(p),
-                                    fix="create it first or give --history another path")
+                raise FootfallError(
+                    f"folder {str(p.parent)!r} does not exist",
+                    path=str(p),
+                    fix="create it first or give --history another path",
+                )
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise FootfallError(f"cannot create the history folder: {e.strerror or e}",
-                                    path=str(p.parent),
-                                    fix="give --history (or FOOTFALL_HISTORY) a file in a "
-                                        "folder you may write to") from e
+                raise FootfallError(
+                    f"cannot create the history folder: {e.strerror or e}",
+                    path=str(p.parent),
+                    fix="give --history (or FOOTFALL_HISTORY) a file in a folder you may write to",
+                ) from e
     elif not _looks_like_sqlite(p):
-        raise FootfallError("not a footfall history file (not an SQLite database)",
-                            path=str(p), fix="give --history (or FOOTFALL_HISTORY) a history "
-                                             "file, or a new file name; this file was not "
-                                             "changed")
+        raise FootfallError(
+            "not a footfall history file (not an SQLite database)",
+            path=str(p),
+            fix="give --history (or FOOTFALL_HISTORY) a history "
+            "file, or a new file name; this file was not "
+            "changed",
+        )
     try:
         conn = sqlite3.connect(str(p), timeout=10.0, isolation_level=None)
     except sqlite3.Error as e:
@@ -468,8 +536,11 @@ def _looks_like_sqlite(p: Path) -> bool:
         with p.open("rb") as f:
             head = f.read(16)
     except OSError as e:
-        raise FootfallError(f"cannot read the history file: {e.strerror or e}", path=str(p),
-                            fix="check its permissions or give --history another file") from e
+        raise FootfallError(
+            f"cannot read the history file: {e.strerror or e}",
+            path=str(p),
+            fix="check its permissions or give --history another file",
+        ) from e
     return head == b"SQLite format 3\x00" or head == b""
 
 
@@ -480,16 +551,20 @@ def _migrate(history: History) -> None:
         if version > SCHEMA_VERSION:
             raise FootfallError(
                 f"the history file has schema version {version}, written by a newer footfall "
-                f"(this one reads up to {SCHEMA_VERSION})", path=str(path),
-                fix="update footfall (pip install -U footfall); the file was not changed")
+                f"(this one reads up to {SCHEMA_VERSION})",
+                path=str(path),
+                fix="update footfall (pip install -U footfall); the file was not changed",
+            )
         if version == SCHEMA_VERSION:
             return
-        if version == 0 and conn.execute(
-                "SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
-            raise FootfallError("an SQLite file that is not a footfall history (it has tables "
-                                "but no footfall schema version)", path=str(path),
-                                fix="give --history (or FOOTFALL_HISTORY) a history file, or a "
-                                    "new file name; this file was not changed")
+        if version == 0 and conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            raise FootfallError(
+                "an SQLite file that is not a footfall history (it has tables "
+                "but no footfall schema version)",
+                path=str(path),
+                fix="give --history (or FOOTFALL_HISTORY) a history file, or a "
+                "new file name; this file was not changed",
+            )
     if version > 0:
         history.backup = _backup(conn, path, version)
         history.migrated_from = version

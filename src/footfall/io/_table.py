@@ -105,8 +105,7 @@ class RawTable:
             value = str(raw.iloc[bad[0]])
             hint = ""
             if _DECIMAL_COMMA.match(value):
-                hint = (" The numbers seem to use a decimal comma; export them with a decimal "
-                        "point.")
+                hint = " The numbers seem to use a decimal comma; export them with a decimal point."
             raise RecordingError(
                 f"column {name} holds text that is not a number: {value!r} at "
                 f"{self.where(int(bad[0]))} ({len(bad)} such value(s) in this column).",
@@ -136,8 +135,9 @@ def _float64_array(col: pa.ChunkedArray) -> np.ndarray:
             continue
         data = np.frombuffer(bufs[1], dtype=np.float64, count=n, offset=chunk.offset * 8).copy()
         if chunk.null_count:
-            valid = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8),
-                                  bitorder="little")[chunk.offset:chunk.offset + n]
+            valid = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")[
+                chunk.offset : chunk.offset + n
+            ]
             data[valid == 0] = np.nan
         parts.append(data)
     return np.concatenate(parts) if parts else np.empty(0)
@@ -162,8 +162,9 @@ def read_table(path: Path) -> RawTable:
             fix="give a .csv or .parquet stream file, or a recording folder with recording.json.",
         )
     if not path.is_file():
-        raise RecordingError("file not found.", path=str(path),
-                             fix="check the path and the file name.")
+        raise RecordingError(
+            "file not found.", path=str(path), fix="check the path and the file name."
+        )
     if fmt == "parquet":
         try:
             # ParquetFile, not read_table: read_table goes through
@@ -177,7 +178,7 @@ def read_table(path: Path) -> RawTable:
                 f"cannot be read as a Parquet file ({exc}).",
                 path=str(path),
                 fix="check that the file was written completely and really is Parquet; "
-                    "if it is text, rename it to .csv.",
+                "if it is text, rename it to .csv.",
             ) from exc
         _release_arrow_buffers()
         return RawTable(path, fmt, table)
@@ -194,24 +195,27 @@ def read_table(path: Path) -> RawTable:
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "Empty CSV" in msg:
-            raise RecordingError("the file is empty.", path=str(path),
-                                 fix="export the recording again; this file has no data.") from exc
+            raise RecordingError(
+                "the file is empty.",
+                path=str(path),
+                fix="export the recording again; this file has no data.",
+            ) from exc
         line, quote = _first_broken_line(path, delimiter)
         sep = _DELIMITER_NAMES[delimiter]
         if quote:
             raise RecordingError(
-                f"cannot be read as CSV: line {line} opens a quote (\") that is not closed on "
+                f'cannot be read as CSV: line {line} opens a quote (") that is not closed on '
                 "that line.",
                 path=str(path),
                 fix=f"close the quote at line {line} or delete it (a value may be written "
-                    'in quotes, "like this", and a quote inside it doubled).',
+                'in quotes, "like this", and a quote inside it doubled).',
             ) from exc
         where = f" at line {line}" if line else ""
         raise RecordingError(
             f"cannot be read as CSV{where}: {msg.splitlines()[0]}",
             path=str(path),
             fix="every line must have as many values as the header line (the first line), "
-                f"separated by {sep} as the header's are; remove or complete the broken line.",
+            f"separated by {sep} as the header's are; remove or complete the broken line.",
         ) from exc
     except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
         if "Failed to launch worker thread" in str(exc):  # no memory for a thread's stack
@@ -220,7 +224,7 @@ def read_table(path: Path) -> RawTable:
             f"cannot be read as a CSV text file ({exc}).",
             path=str(path),
             fix="check that the file is a plain-text CSV export (not a spreadsheet or a "
-                "compressed file).",
+            "compressed file).",
         ) from exc
     _release_arrow_buffers()
     return RawTable(path, fmt, table)
@@ -244,11 +248,16 @@ def _no_memory(path: Path, exc: BaseException) -> RecordingError:
         f"not enough memory to read this file ({size}; {detail}).",
         path=str(path),
         fix="free memory (close other programs) or use a computer with more, or split the "
-            "recording into shorter files.")
+        "recording into shorter files.",
+    )
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _sniff_delimiter(path: Path) -> str:
@@ -256,20 +265,26 @@ def _sniff_delimiter(path: Path) -> str:
         with path.open("rb") as fh:
             block = fh.read(65536)
     except OSError as exc:
-        raise RecordingError(f"cannot be opened ({exc.strerror}).", path=str(path),
-                             fix="check the file exists and that you may read it.") from exc
+        raise RecordingError(
+            f"cannot be opened ({exc.strerror}).",
+            path=str(path),
+            fix="check the file exists and that you may read it.",
+        ) from exc
     for bom, name in _BOMS:
         if block.startswith(bom):
             raise RecordingError(
                 f"is {name} text; footfall reads CSV files in UTF-8 (or plain ASCII).",
                 path=str(path),
                 fix="export or save the file as UTF-8 CSV (most spreadsheet programs: "
-                    "'CSV UTF-8').")
+                "'CSV UTF-8').",
+            )
     if b"\x00" in block:
         raise RecordingError(
-            "holds binary data (zero bytes), not CSV text.", path=str(path),
+            "holds binary data (zero bytes), not CSV text.",
+            path=str(path),
             fix="give the CSV export of the recording (a spreadsheet or compressed file must "
-                "be exported to CSV first), or a .parquet file with that extension.")
+            "be exported to CSV first), or a .parquet file with that extension.",
+        )
     head = block.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     counts = {d: head.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])

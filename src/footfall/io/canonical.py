@@ -88,11 +88,9 @@ class _Ctx:
         if self.single:
             fix = f'pass --{quantity}-unit {unit} ({quantity}_unit="{unit}" from Python).'
         else:
-            fix = (f'in {RECORDING_JSON}, set "{quantity}": "{unit}" in the "units" of '
-                   f"{self.label}.")
+            fix = f'in {RECORDING_JSON}, set "{quantity}": "{unit}" in the "units" of {self.label}.'
         if quantity in self.assumed_units:
-            fix += (f" No unit was given, so footfall assumed "
-                    f"{DEFAULT_UNITS[quantity]}.")
+            fix += f" No unit was given, so footfall assumed {DEFAULT_UNITS[quantity]}."
         return fix
 
     @property
@@ -101,8 +99,15 @@ class _Ctx:
         return str(self.json_path if self.json_path is not None else self.file)
 
 
-def _choice(value: Any, enum: type[Side] | type[Placement] | type[SensorKind] | type[Surface],
-            what: str, *, ctx: _Ctx, key: str, fix: str | None = None) -> Any:
+def _choice(
+    value: Any,
+    enum: type[Side] | type[Placement] | type[SensorKind] | type[Surface],
+    what: str,
+    *,
+    ctx: _Ctx,
+    key: str,
+    fix: str | None = None,
+) -> Any:
     allowed = [e.value for e in enum]
     norm = value.strip().lower() if isinstance(value, str) else value
     if norm not in allowed:
@@ -121,11 +126,17 @@ def _unit(quantity: str, value: Any, *, ctx: _Ctx) -> str:
         allowed = list(UNIT_TABLES[quantity])
         where = "" if ctx.single else f" in the units of {ctx.label}"
         if ctx.single:
-            fix = (f"pass --{quantity}-unit " + " or ".join(allowed)
-                   + f' ({quantity}_unit="{allowed[0]}" from Python).')
+            fix = (
+                f"pass --{quantity}-unit "
+                + " or ".join(allowed)
+                + f' ({quantity}_unit="{allowed[0]}" from Python).'
+            )
         else:
-            fix = (f'in the "units" of {ctx.label}, set "{quantity}" to '
-                   + " or ".join(f'"{a}"' for a in allowed) + ".")
+            fix = (
+                f'in the "units" of {ctx.label}, set "{quantity}" to '
+                + " or ".join(f'"{a}"' for a in allowed)
+                + "."
+            )
         raise RecordingError(
             f"unknown {quantity} unit {value!r}{where}; allowed: {', '.join(allowed)}.",
             path=ctx.meta_path,
@@ -228,9 +239,18 @@ def read_recording(
         message names the file, the problem and the fix.
     """
     return open_recording(
-        path, kind=kind, side=side, placement=placement, acc_unit=acc_unit,
-        gyr_unit=gyr_unit, pressure_unit=pressure_unit, layout=layout, surface=surface,
-        speed_mps=speed_mps, check_units=check_units).read_all()
+        path,
+        kind=kind,
+        side=side,
+        placement=placement,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+        pressure_unit=pressure_unit,
+        layout=layout,
+        surface=surface,
+        speed_mps=speed_mps,
+        check_units=check_units,
+    ).read_all()
 
 
 @dataclass
@@ -273,8 +293,9 @@ class OpenedRecording:
 
     def read_all(self) -> Recording:
         """Every stream, read now: the :class:`~footfall.model.Recording`."""
-        return Recording(streams=[slot.read() for slot in self._slots], meta=self.meta,
-                         source=self.source)
+        return Recording(
+            streams=[slot.read() for slot in self._slots], meta=self.meta, source=self.source
+        )
 
 
 class RereadRecording(Recording):
@@ -283,8 +304,15 @@ class RereadRecording(Recording):
     ``duration_s`` are at hand; ``streams`` reads the files again the first
     time they are asked for, so that the analysis never held them all."""
 
-    def __init__(self, path: str | os.PathLike[str], options: Mapping[str, Any], *,
-                 meta: dict[str, Any], source: str, duration_s: float):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        options: Mapping[str, Any],
+        *,
+        meta: dict[str, Any],
+        source: str,
+        duration_s: float,
+    ):
         self.meta = meta
         self.source = source
         self._path = path
@@ -334,28 +362,58 @@ def open_recording(
     p = Path(path)
     if not p.exists():
         raise RecordingError(
-            "no such file or folder.", path=str(p),
+            "no such file or folder.",
+            path=str(p),
             fix="check the path; give a recording folder (with recording.json) or a .csv / "
-                ".parquet stream file.",
+            ".parquet stream file.",
         )
     if p.is_dir() or p.name == RECORDING_JSON or p.suffix.lower() == ".json":
         stream_options = {
-            "kind": kind, "side": side, "placement": placement, "acc_unit": acc_unit,
-            "gyr_unit": gyr_unit, "pressure_unit": pressure_unit, "layout": layout,
+            "kind": kind,
+            "side": side,
+            "placement": placement,
+            "acc_unit": acc_unit,
+            "gyr_unit": gyr_unit,
+            "pressure_unit": pressure_unit,
+            "layout": layout,
         }
         given = [k for k, v in stream_options.items() if v is not None]
         json_path = p / RECORDING_JSON if p.is_dir() else p
-        return _open_folder(json_path, surface=surface, speed_mps=speed_mps,
-                            check_units=check_units, stream_options=given)
+        return _open_folder(
+            json_path,
+            surface=surface,
+            speed_mps=speed_mps,
+            check_units=check_units,
+            stream_options=given,
+        )
     if p.suffix.lower() == ".txt":
-        rec = _read_vendor_text(p, surface=surface, speed_mps=speed_mps, options={
-            "kind": kind, "side": side, "placement": placement, "acc_unit": acc_unit,
-            "gyr_unit": gyr_unit, "pressure_unit": pressure_unit, "layout": layout})
+        rec = _read_vendor_text(
+            p,
+            surface=surface,
+            speed_mps=speed_mps,
+            options={
+                "kind": kind,
+                "side": side,
+                "placement": placement,
+                "acc_unit": acc_unit,
+                "gyr_unit": gyr_unit,
+                "pressure_unit": pressure_unit,
+                "layout": layout,
+            },
+        )
     else:
         rec = _read_single(
-            p, kind=kind, side=side, placement=placement, acc_unit=acc_unit,
-            gyr_unit=gyr_unit, pressure_unit=pressure_unit, layout=layout, surface=surface,
-            speed_mps=speed_mps, check_units=check_units,
+            p,
+            kind=kind,
+            side=side,
+            placement=placement,
+            acc_unit=acc_unit,
+            gyr_unit=gyr_unit,
+            pressure_unit=pressure_unit,
+            layout=layout,
+            surface=surface,
+            speed_mps=speed_mps,
+            check_units=check_units,
         )
     return _opened_from(rec)
 
@@ -372,17 +430,26 @@ def _opened_from(rec: Recording) -> OpenedRecording:
             def read(s: Stream = s) -> Stream:
                 return s
 
-            yield StreamSlot(s.name, s.kind.value, s.side.value,
-                             s.placement.value if s.kind == SensorKind.IMU else "", read)
+            yield StreamSlot(
+                s.name,
+                s.kind.value,
+                s.side.value,
+                s.placement.value if s.kind == SensorKind.IMU else "",
+                read,
+            )
 
-    sensors = [(s.kind.value, s.side.value,
-                s.placement.value if s.kind == SensorKind.IMU else "") for s in streams]
-    return OpenedRecording(meta=rec.meta, source=rec.source, _slots=slots(),
-                           n_streams=len(streams), sensors=sensors)
+    sensors = [
+        (s.kind.value, s.side.value, s.placement.value if s.kind == SensorKind.IMU else "")
+        for s in streams
+    ]
+    return OpenedRecording(
+        meta=rec.meta, source=rec.source, _slots=slots(), n_streams=len(streams), sensors=sensors
+    )
 
 
-def _read_vendor_text(p: Path, *, surface: str | None, speed_mps: float | None,
-                      options: dict[str, Any]) -> Recording:
+def _read_vendor_text(
+    p: Path, *, surface: str | None, speed_mps: float | None, options: dict[str, Any]
+) -> Recording:
     """A vendor's text export (Moticon OpenGo), which describes its own streams."""
     from footfall.io.moticon import read_opengo
 
@@ -392,7 +459,9 @@ def _read_vendor_text(p: Path, *, surface: str | None, speed_mps: float | None,
         raise RecordingError(
             f"the options {names} are for a single CSV or Parquet stream file, but this is "
             "a Moticon OpenGo export, which names its own sides, units and layout.",
-            path=str(p), fix=f"leave out {names}.")
+            path=str(p),
+            fix=f"leave out {names}.",
+        )
     rec = read_opengo(p, surface=surface, speed_mps=speed_mps)
     _check_condition(rec.meta, ctx=_Ctx(file=p))
     return rec
@@ -422,18 +491,21 @@ def _read_single(
     if side is None:
         hints = _side_hints(p.name)
         if len(hints) != 1:
-            why = ("names both sides" if hints else "does not say which foot it is")
+            why = "names both sides" if hints else "does not say which foot it is"
             raise RecordingError(
                 f"the file name {why}, and no side was given.",
                 path=str(p),
                 fix='pass --side left or --side right (side="left" from Python), or put '
-                    '"left" or "right" in the file name.',
+                '"left" or "right" in the file name.',
             )
         side_e = hints.pop()
     else:
         side_e = _choice(side, Side, "side", ctx=ctx, key="side")
-    placement_e = (Placement.FOOT if placement is None
-                   else _choice(placement, Placement, "placement", ctx=ctx, key="placement"))
+    placement_e = (
+        Placement.FOOT
+        if placement is None
+        else _choice(placement, Placement, "placement", ctx=ctx, key="placement")
+    )
     given_units = {"acc": acc_unit, "gyr": gyr_unit, "pressure": pressure_unit}
     for q, v in given_units.items():
         if v is not None and q not in _UNIT_QUANTITIES[kind_e]:
@@ -443,8 +515,10 @@ def _read_single(
                 path=str(p),
                 fix=f"leave out --{q}-unit, or pass --kind if the kind was guessed wrong.",
             )
-    units = {q: given_units[q] if given_units[q] is not None else DEFAULT_UNITS[q]
-             for q in _UNIT_QUANTITIES[kind_e]}
+    units = {
+        q: given_units[q] if given_units[q] is not None else DEFAULT_UNITS[q]
+        for q in _UNIT_QUANTITIES[kind_e]
+    }
     ctx.assumed_units = {q for q in _UNIT_QUANTITIES[kind_e] if given_units[q] is None}
     entry: dict[str, Any] = {"file": p.name, "kind": kind_e.value, "side": side_e.value}
     if kind_e == SensorKind.IMU:
@@ -471,8 +545,11 @@ def _declared_sensor(entry: Any) -> tuple[str, str, str]:
     if not isinstance(entry, dict):
         return ("", "", "")
     kind = str(entry.get("kind", "imu")).strip().lower()
-    return (kind, str(entry.get("side", "")).strip().lower(),
-            str(entry.get("placement", "foot")).strip().lower() if kind == "imu" else "")
+    return (
+        kind,
+        str(entry.get("side", "")).strip().lower(),
+        str(entry.get("placement", "foot")).strip().lower() if kind == "imu" else "",
+    )
 
 
 def _open_folder(
@@ -491,7 +568,7 @@ def _open_folder(
             f"no {RECORDING_JSON} in this folder.{found_txt}",
             path=str(folder),
             fix=f"add a {RECORDING_JSON} describing the streams (see the recording format in "
-                "the docs), or analyse one stream file, e.g. with --side left.",
+            "the docs), or analyse one stream file, e.g. with --side left.",
         )
     if stream_options:
         names = ", ".join("--" + k.replace("_", "-") for k in stream_options)
@@ -499,20 +576,21 @@ def _open_folder(
             f"the options {names} are for a single stream file, but this is a recording "
             f"folder whose {RECORDING_JSON} describes its streams.",
             path=str(json_path),
-            fix=f"change the stream's entry in {RECORDING_JSON} instead, or give one "
-                "stream file.",
+            fix=f"change the stream's entry in {RECORDING_JSON} instead, or give one stream file.",
         )
     doc = _load_json(json_path)
     fmt = doc.get("format")
     if fmt is not None and (not isinstance(fmt, str) or not fmt.startswith("footfall-recording/")):
         raise RecordingError(
             f'"format" is {fmt!r}, not a footfall recording format.',
-            path=str(json_path), fix=f'set "format": "{FORMAT}" or remove the key.',
+            path=str(json_path),
+            fix=f'set "format": "{FORMAT}" or remove the key.',
         )
     if isinstance(fmt, str) and fmt != FORMAT:
         raise RecordingError(
             f'"format" is {fmt!r}; this version of footfall reads {FORMAT}.',
-            path=str(json_path), fix="update footfall to read this recording.",
+            path=str(json_path),
+            fix="update footfall to read this recording.",
         )
     entries = doc.get("streams")
     if not isinstance(entries, list) or not entries:
@@ -520,7 +598,7 @@ def _open_folder(
             'lists no streams: "streams" must be a non-empty list of stream entries.',
             path=str(json_path),
             fix='add e.g. "streams": [{"file": "left_foot.csv", "kind": "imu", "side": "left", '
-                '"units": {"acc": "m/s2", "gyr": "deg/s"}}].',
+            '"units": {"acc": "m/s2", "gyr": "deg/s"}}].',
         )
     meta = {k: v for k, v in doc.items() if k != "streams"}
     if surface is not None or speed_mps is not None:
@@ -532,14 +610,16 @@ def _open_folder(
         meta["condition"] = cond
     _check_condition(meta, ctx=_Ctx(file=json_path, json_path=json_path))
 
-    return OpenedRecording(meta=meta, source=str(folder),
-                           _slots=_folder_slots(json_path, entries, check_units),
-                           n_streams=len(entries),
-                           sensors=[_declared_sensor(e) for e in entries])
+    return OpenedRecording(
+        meta=meta,
+        source=str(folder),
+        _slots=_folder_slots(json_path, entries, check_units),
+        n_streams=len(entries),
+        sensors=[_declared_sensor(e) for e in entries],
+    )
 
 
-def _folder_slots(json_path: Path, entries: list[Any], check_units: bool
-                  ) -> Iterator[StreamSlot]:
+def _folder_slots(json_path: Path, entries: list[Any], check_units: bool) -> Iterator[StreamSlot]:
     """The streams of a recording folder: each entry checked, then its file
     read when its slot is read."""
     folder = json_path.parent
@@ -563,34 +643,43 @@ def _folder_slots(json_path: Path, entries: list[Any], check_units: bool
                 f'stream entry {i + 1}: "file" {safe_text(entry["file"], 60)!r} cannot be used '
                 f"as a stream file ({safe_text(why, 80)}).",
                 path=str(json_path),
-                fix='give the bare name of the stream file in the recording folder, e.g. '
-                    '"file": "left_foot.csv".') from None
+                fix="give the bare name of the stream file in the recording folder, e.g. "
+                '"file": "left_foot.csv".',
+            ) from None
         if Path(entry["file"]).is_absolute() or not real.is_relative_to(inside):
             raise RecordingError(
                 f'stream entry {i + 1}: "file" {safe_text(entry["file"])!r} leads outside the '
                 "recording folder (an absolute path, '..', or a link out of it).",
                 path=str(json_path),
-                fix="put the stream file in the recording folder and give its bare name.")
+                fix="put the stream file in the recording folder and give its bare name.",
+            )
         if real in seen_files:
             raise RecordingError(
                 f"stream entries {seen_files[real] + 1} and {i + 1} name the same file "
                 f"{safe_text(entry['file'])!r}: its steps would be counted twice.",
-                path=str(json_path), fix="list each stream file once.")
+                path=str(json_path),
+                fix="list each stream file once.",
+            )
         seen_files[real] = i
-        sensor = (str(entry.get("kind", "imu")).strip().lower(),
-                  str(entry.get("side", "")).strip().lower(),
-                  str(entry.get("placement", "foot")).strip().lower()
-                  if str(entry.get("kind", "imu")).strip().lower() == "imu" else "")
+        sensor = (
+            str(entry.get("kind", "imu")).strip().lower(),
+            str(entry.get("side", "")).strip().lower(),
+            str(entry.get("placement", "foot")).strip().lower()
+            if str(entry.get("kind", "imu")).strip().lower() == "imu"
+            else "",
+        )
         if sensor in seen_sensors and sensor[1]:
-            what = (f"{sensor[1]} {sensor[2]} IMU" if sensor[0] == "imu"
-                    else f"{sensor[1]} {sensor[0]}")
+            what = (
+                f"{sensor[1]} {sensor[2]} IMU" if sensor[0] == "imu" else f"{sensor[1]} {sensor[0]}"
+            )
             raise RecordingError(
                 f"two streams are the {what}: {safe_text(seen_sensors[sensor])!r} and "
                 f"{safe_text(entry['file'])!r}; footfall measures one sensor per foot and "
                 "placement.",
                 path=str(json_path),
                 fix="keep one of them in recording.json (analyse the other in a recording of "
-                    "its own).")
+                "its own).",
+            )
         seen_sensors[sensor] = entry["file"]
         ctx = _Ctx(file=file, json_path=json_path)
         if not is_file and file.is_dir():
@@ -598,10 +687,12 @@ def _folder_slots(json_path: Path, entries: list[Any], check_units: bool
                 f'stream entry {i + 1}: "file" {safe_text(entry["file"])!r} is a folder, not a '
                 "stream file.",
                 path=str(json_path),
-                fix='give the name of a .csv or .parquet file, e.g. "file": "left_foot.csv".')
+                fix='give the name of a .csv or .parquet file, e.g. "file": "left_foot.csv".',
+            )
         if not is_file:
-            present = sorted(f.name for f in folder.iterdir()
-                             if f.suffix.lower() in STREAM_SUFFIXES)
+            present = sorted(
+                f.name for f in folder.iterdir() if f.suffix.lower() in STREAM_SUFFIXES
+            )
             raise RecordingError(
                 f"{ctx.label} is listed in {RECORDING_JSON} but the file is missing. "
                 f"Stream files in the folder: {', '.join(present) or 'none'}.",
@@ -620,11 +711,15 @@ def _load_json(json_path: Path) -> dict[str, Any]:
     try:
         text = json_path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RecordingError("is not UTF-8 text.", path=str(json_path),
-                             fix="save it as UTF-8 text.") from exc
+        raise RecordingError(
+            "is not UTF-8 text.", path=str(json_path), fix="save it as UTF-8 text."
+        ) from exc
     except OSError as exc:
-        raise RecordingError(f"cannot be read ({exc.strerror}).", path=str(json_path),
-                             fix="check the file exists and that you may read it.") from exc
+        raise RecordingError(
+            f"cannot be read ({exc.strerror}).",
+            path=str(json_path),
+            fix="check the file exists and that you may read it.",
+        ) from exc
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -632,22 +727,26 @@ def _load_json(json_path: Path) -> dict[str, Any]:
             f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
             path=str(json_path),
             fix=f"correct line {exc.lineno} (often a missing comma or quote, or a comma "
-                "before a closing } or ]).",
+            "before a closing } or ]).",
         ) from exc
     except RecursionError:
         raise RecordingError(
-            "is nested too deeply to be a recording description.", path=str(json_path),
+            "is nested too deeply to be a recording description.",
+            path=str(json_path),
             fix='write one object {"format": "footfall-recording/1", "streams": [...]} '
-                "(see the recording format in the docs).") from None
+            "(see the recording format in the docs).",
+        ) from None
     except ValueError as exc:  # an integer of thousands of digits
         raise RecordingError(
             f"holds a value that cannot be read ({str(exc).split(';')[0]}).",
-            path=str(json_path), fix="write plain numbers such as 3.0.") from None
+            path=str(json_path),
+            fix="write plain numbers such as 3.0.",
+        ) from None
     if not isinstance(doc, dict):
         raise RecordingError(
-            "must hold one JSON object ({...}) with a \"streams\" list.",
-            path=str(json_path), fix='start from {"format": "footfall-recording/1", '
-                                     '"streams": [...]}.',
+            'must hold one JSON object ({...}) with a "streams" list.',
+            path=str(json_path),
+            fix='start from {"format": "footfall-recording/1", "streams": [...]}.',
         )
     return doc
 
@@ -657,18 +756,28 @@ def _check_condition(meta: dict[str, Any], *, ctx: _Ctx) -> None:
     if cond is None:
         return
     if not isinstance(cond, dict):
-        raise RecordingError('"condition" must be an object like {"surface": "treadmill"}.',
-                             path=ctx.meta_path, fix='write "condition": {"surface": ...}.')
+        raise RecordingError(
+            '"condition" must be an object like {"surface": "treadmill"}.',
+            path=ctx.meta_path,
+            fix='write "condition": {"surface": ...}.',
+        )
     if cond.get("surface") is not None:
-        fix = ("pass --surface treadmill or --surface overground." if ctx.single else
-               f'set "condition": {{"surface": "treadmill"}} (or "overground") in '
-               f"{RECORDING_JSON}.")
-        cond["surface"] = _choice(cond["surface"], Surface, "surface", ctx=ctx,
-                                  key="surface", fix=fix).value
+        fix = (
+            "pass --surface treadmill or --surface overground."
+            if ctx.single
+            else f'set "condition": {{"surface": "treadmill"}} (or "overground") in '
+            f"{RECORDING_JSON}."
+        )
+        cond["surface"] = _choice(
+            cond["surface"], Surface, "surface", ctx=ctx, key="surface", fix=fix
+        ).value
     speed = cond.get("speed_mps")
     if speed is not None:
-        ok = (isinstance(speed, int | float) and not isinstance(speed, bool)
-              and abs(speed) <= sys.float_info.max)  # a huge integer: no float
+        ok = (
+            isinstance(speed, int | float)
+            and not isinstance(speed, bool)
+            and abs(speed) <= sys.float_info.max
+        )  # a huge integer: no float
         if not ok or not math.isfinite(speed) or speed <= 0:
             raise RecordingError(
                 "speed_mps must be a positive number of metres per second, got "
@@ -678,27 +787,37 @@ def _check_condition(meta: dict[str, Any], *, ctx: _Ctx) -> None:
             )
 
 
-def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
-                 check_units: bool) -> Stream:
+def _load_stream(
+    table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx, check_units: bool
+) -> Stream:
     kind = _choice(entry.get("kind", "imu"), SensorKind, "kind", ctx=ctx, key="kind")
     if "side" not in entry:
-        raise RecordingError(f'{ctx.label} has no "side".', path=ctx.meta_path,
-                             fix=ctx.fix_value("side", ["left", "right"]))
+        raise RecordingError(
+            f'{ctx.label} has no "side".',
+            path=ctx.meta_path,
+            fix=ctx.fix_value("side", ["left", "right"]),
+        )
     side = _choice(entry["side"], Side, "side", ctx=ctx, key="side")
-    placement = _choice(entry.get("placement", "foot"), Placement, "placement", ctx=ctx,
-                        key="placement")
+    placement = _choice(
+        entry.get("placement", "foot"), Placement, "placement", ctx=ctx, key="placement"
+    )
     if entry.get("mount") is not None:
         try:
             parse_mount(entry["mount"])
         except ValueError as exc:
-            raise RecordingError(f'"mount" of {ctx.label}: {exc}', path=ctx.meta_path,
-                                 fix='write e.g. "mount": "laces", or leave "mount" out: '
-                                     "footfall finds the foot's axes from the data.") from None
+            raise RecordingError(
+                f'"mount" of {ctx.label}: {exc}',
+                path=ctx.meta_path,
+                fix='write e.g. "mount": "laces", or leave "mount" out: '
+                "footfall finds the foot's axes from the data.",
+            ) from None
     declared = entry.get("units") or {}
     if not isinstance(declared, dict):
         raise RecordingError(
             f'"units" of {ctx.label} must be an object like {{"acc": "m/s2"}}.',
-            path=ctx.meta_path, fix='write e.g. "units": {"acc": "m/s2", "gyr": "deg/s"}.')
+            path=ctx.meta_path,
+            fix='write e.g. "units": {"acc": "m/s2", "gyr": "deg/s"}.',
+        )
     units: dict[str, str] = {}
     for q in _UNIT_QUANTITIES[kind]:
         if declared.get(q) is None:
@@ -718,10 +837,11 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
                 raise RecordingError(
                     f"columns {unnamed[0]} and {unnamed[1]} of {where_names} have no name.",
                     path=path,
-                    fix=f"give each column a name in {where_names}, or delete the unnamed ones.")
+                    fix=f"give each column a name in {where_names}, or delete the unnamed ones.",
+                )
             raise RecordingError(
-                f"has two columns named {key!r}.", path=path,
-                fix="rename or delete one of them.")
+                f"has two columns named {key!r}.", path=path, fix="rename or delete one of them."
+            )
         by_lower[key] = n
 
     pcols: tuple[str, ...] = ()
@@ -746,15 +866,17 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
         blank = ""
         if unnamed:
             cols = ", ".join(map(str, unnamed[:5])) + (", ..." if len(unnamed) > 5 else "")
-            blank = (f" Column{'s' if len(unnamed) > 1 else ''} {cols} of {where_names} "
-                     f"{'have' if len(unnamed) > 1 else 'has'} no name.")
+            blank = (
+                f" Column{'s' if len(unnamed) > 1 else ''} {cols} of {where_names} "
+                f"{'have' if len(unnamed) > 1 else 'has'} no name."
+            )
         raise RecordingError(
             f"missing column {', '.join(missing)}. Columns found: "
             f"{', '.join(repr(n) if not n.strip() else n for n in table.names) or 'none'}."
             f"{blank}",
             path=path,
             fix=f"name the columns {expected} in {where_names} (any order; other columns are "
-                f"ignored).{hint}",
+            f"ignored).{hint}",
         )
 
     where = table.where
@@ -769,14 +891,25 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
     for j, c in enumerate(columns):
         values[:, j] = table.float_column(by_lower[c], fix=col_fix)
     table.release()
-    check_finite({"time_s": time_s, **{c: values[:, j] for j, c in enumerate(columns)}},
-                 time_s, path=path, where=where)
+    check_finite(
+        {"time_s": time_s, **{c: values[:, j] for j, c in enumerate(columns)}},
+        time_s,
+        path=path,
+        where=where,
+    )
     period_s = check_time(time_s, path=path, where=where, check_rate=check_units)
     if kind == SensorKind.IMU:
         if check_units:
-            check_imu_units(values[:, :3], values[:, 3:6], time_s, acc_unit=units["acc"],
-                            gyr_unit=units["gyr"], path=path, fix_unit=ctx.fix_unit,
-                            period_s=period_s)
+            check_imu_units(
+                values[:, :3],
+                values[:, 3:6],
+                time_s,
+                acc_unit=units["acc"],
+                gyr_unit=units["gyr"],
+                path=path,
+                fix_unit=ctx.fix_unit,
+                period_s=period_s,
+            )
         fa, fg = to_si_factor("acc", units["acc"]), to_si_factor("gyr", units["gyr"])
         if fa != 1.0:
             values[:, :3] *= fa
@@ -793,8 +926,16 @@ def _load_stream(table: RawTable, entry: Mapping[str, Any], *, ctx: _Ctx,
     if ignored:
         meta["ignored_columns"] = ignored
     meta["gaps"] = [[a, b] for a, b in find_gaps(time_s, 1.0 / period_s)]
-    return Stream(kind=kind, side=side, time_s=time_s, values=values, columns=columns,
-                  placement=placement, name=table.path.name, meta=meta)
+    return Stream(
+        kind=kind,
+        side=side,
+        time_s=time_s,
+        values=values,
+        columns=columns,
+        placement=placement,
+        name=table.path.name,
+        meta=meta,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -846,8 +987,10 @@ def write_recording(
     json_path = out / RECORDING_JSON
     if json_path.exists() and not overwrite:
         raise RecordingError(
-            f"already holds a {RECORDING_JSON}.", path=str(out),
-            fix="choose another folder, or pass overwrite=True to replace it.")
+            f"already holds a {RECORDING_JSON}.",
+            path=str(out),
+            fix="choose another folder, or pass overwrite=True to replace it.",
+        )
     out.mkdir(parents=True, exist_ok=True)
 
     entries = []
@@ -886,8 +1029,11 @@ def _file_name(stream: Stream, fmt: str, used: set[str]) -> str:
 
 def _stream_entry(stream: Stream, file_name: str) -> dict[str, Any]:
     fixed = ("file", "kind", "side", "placement", "units", *DERIVED_META_KEYS)
-    entry: dict[str, Any] = {"file": file_name, "kind": stream.kind.value,
-                             "side": stream.side.value}
+    entry: dict[str, Any] = {
+        "file": file_name,
+        "kind": stream.kind.value,
+        "side": stream.side.value,
+    }
     if stream.kind == SensorKind.IMU:
         entry["placement"] = stream.placement.value
     entry["units"] = {q: WRITE_UNITS[q] for q in _UNIT_QUANTITIES[stream.kind]}
@@ -933,10 +1079,10 @@ def _write_stream_file(stream: Stream, path: Path, fmt: str) -> None:
         # a bounded share of the stream at a time: the unit conversion and
         # the column copies never double a long stream in memory
         for a in range(0, max(len(stream.time_s), 1), WRITE_CHUNK_ROWS):
-            v = stream.values[a:a + WRITE_CHUNK_ROWS]
+            v = stream.values[a : a + WRITE_CHUNK_ROWS]
             if factor is not None:
                 v = v * factor
-            arrays = [pa.array(stream.time_s[a:a + WRITE_CHUNK_ROWS], type=pa.float64())]
+            arrays = [pa.array(stream.time_s[a : a + WRITE_CHUNK_ROWS], type=pa.float64())]
             arrays += [pa.array(v[:, i], type=pa.float64()) for i in range(v.shape[1])]
             yield pa.Table.from_arrays(arrays, schema=schema)
 
@@ -948,8 +1094,7 @@ def _write_stream_file(stream: Stream, path: Path, fmt: str) -> None:
         with path.open("wb") as fh:
             fh.write((",".join(columns) + "\n").encode())
             for table in chunks():
-                pacsv.write_csv(table, fh,
-                                write_options=pacsv.WriteOptions(include_header=False))
+                pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
     # the arrow pool keeps freed buffers for reuse; a long recording written
     # stream by stream hands them back
     pa.default_memory_pool().release_unused()

@@ -98,12 +98,13 @@ def check_finite(
         f"{at}; by column: {', '.join(per_col)}.",
         path=path,
         fix="delete those rows. footfall never fills in missing samples: the rows you "
-            "leave out are reported as a gap in the data.",
+        "leave out are reported as a gap in the data.",
     )
 
 
-def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str],
-               check_rate: bool = True) -> float:
+def check_time(
+    time_s: np.ndarray, *, path: str, where: Callable[[int], str], check_rate: bool = True
+) -> float:
     """Raise when there are too few samples, time does not strictly increase,
     or (``check_rate``) the sample interval shows that time_s is not in seconds.
 
@@ -138,7 +139,7 @@ def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str],
             "row to the next.",
             path=path,
             fix="sort the rows by time_s and delete repeated rows; if the sensor's clock "
-                f"restarted, split the file at {where(i + 1)}.",
+            f"restarted, split the file at {where(i + 1)}.",
         )
     period = float(np.median(dt))
     if check_rate and period > MAX_MEDIAN_PERIOD_S:
@@ -148,7 +149,7 @@ def check_time(time_s: np.ndarray, *, path: str, where: Callable[[int], str],
             "probably not in seconds.",
             path=path,
             fix=f"{_time_unit_guess(period)}footfall reads time_s in seconds only: divide "
-                "milliseconds by 1000, microseconds by 1e6, nanoseconds by 1e9.",
+            "milliseconds by 1000, microseconds by 1e6, nanoseconds by 1e9.",
         )
     return period
 
@@ -202,7 +203,7 @@ def check_imu_units(
             f"({med_g:.3g} g), while a worn sensor reads about 1 g (9.81 m/s2).",
             path=path,
             fix="the values may be raw sensor counts or milli-g; convert them to m/s2 or g "
-                "before reading.",
+            "before reading.",
         )
     if acc_unit == "m/s2" and ACC_G_LIKE_RANGE[0] <= med <= ACC_G_LIKE_RANGE[1]:
         raise RecordingError(

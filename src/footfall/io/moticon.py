@@ -37,8 +37,10 @@ HEEL_STRIKE_CODES = {"left": 11, "right": 21}
 TOE_OFF_CODES = {"left": 15, "right": 25}
 
 _HEADER_LINES_MAX = 200
-_FIX = ("export the recording as text from the OpenGo software, "
-        "or give a footfall recording folder or a .csv / .parquet stream file.")
+_FIX = (
+    "export the recording as text from the OpenGo software, "
+    "or give a footfall recording folder or a .csv / .parquet stream file."
+)
 
 
 def _header(path: Path) -> tuple[list[str], int]:
@@ -52,8 +54,11 @@ def _header(path: Path) -> tuple[list[str], int]:
                     break
                 lines.append(line.rstrip("\r\n"))
     except OSError as exc:
-        raise RecordingError(f"cannot be read ({exc.strerror}).", path=str(path),
-                             fix="check the file exists and that you may read it.") from exc
+        raise RecordingError(
+            f"cannot be read ({exc.strerror}).",
+            path=str(path),
+            fix="check the file exists and that you may read it.",
+        ) from exc
     return lines, len(lines)
 
 
@@ -70,8 +75,11 @@ def is_opengo_export(path: str | os.PathLike[str]) -> bool:
     if not p.is_file():
         return False
     cols = _columns(_header(p)[0])
-    return bool(cols) and cols[0].lower() == "time" and any(
-        re.match(r"(left|right) pressure 1\[", c.lower()) for c in cols)
+    return (
+        bool(cols)
+        and cols[0].lower() == "time"
+        and any(re.match(r"(left|right) pressure 1\[", c.lower()) for c in cols)
+    )
 
 
 def _meta_from_header(header: list[str]) -> dict[str, str]:
@@ -91,8 +99,9 @@ def _started_at(text: str | None) -> str | None:
     return f"{year}-{month}-{day}T{clock}"
 
 
-def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
-                speed_mps: float | None = None) -> Recording:
+def read_opengo(
+    path: str | os.PathLike[str], *, surface: str | None = None, speed_mps: float | None = None
+) -> Recording:
     """Read a Moticon OpenGo text export.
 
     Parameters
@@ -132,15 +141,26 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
         raise RecordingError(
             "is not a Moticon OpenGo text export: expected '#' header lines, the last one "
             f"naming the columns 'time', 'left pressure 1[N/cm²]', ... (found: {first!r}).",
-            path=str(p), fix=_FIX)
+            path=str(p),
+            fix=_FIX,
+        )
     info = _meta_from_header(header)
     try:
-        table = pd.read_csv(p, sep="\t", header=None, names=cols, skiprows=n_header,
-                            index_col=False, dtype=np.float64, encoding="utf-8-sig")
+        table = pd.read_csv(
+            p,
+            sep="\t",
+            header=None,
+            names=cols,
+            skiprows=n_header,
+            index_col=False,
+            dtype=np.float64,
+            encoding="utf-8-sig",
+        )
     except (ValueError, pd.errors.ParserError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise RecordingError(f"has data lines that are not tab-separated numbers ({detail}).",
-                             path=str(p), fix=_FIX) from exc
+        raise RecordingError(
+            f"has data lines that are not tab-separated numbers ({detail}).", path=str(p), fix=_FIX
+        ) from exc
     if len(table) == 0:
         raise RecordingError("has a header but no data lines.", path=str(p), fix=_FIX)
     time_all = table["time"].to_numpy()
@@ -171,7 +191,7 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
             continue
         sides_present.append(side)
         t = time_all[ok]
-        where = (lambda i, _t=t: f"at time {_t[i]:.3f} s")  # noqa: E731
+        where = lambda i, _t=t: f"at time {_t[i]:.3f} s"  # noqa: E731
         period = check_time(t, path=str(p), where=where)
         gaps = [[a, b] for a, b in find_gaps(t, 1.0 / period)]
         values = pm[ok] * PRESSURE_FACTOR_KPA
@@ -182,8 +202,11 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
         # one time column for both insoles and their IMUs: one clock
         clock = f"Moticon OpenGo {p.stem}"
         meta: dict[str, Any] = {
-            "layout": "moticon16", "units": {"pressure": "kPa"},
-            "sensor": "Moticon OpenGo insole", "gaps": gaps, "clock": clock,
+            "layout": "moticon16",
+            "units": {"pressure": "kPa"},
+            "sensor": "Moticon OpenGo insole",
+            "gaps": gaps,
+            "clock": clock,
         }
         if info.get("size"):
             meta["insole_size"] = info["size"]
@@ -200,26 +223,47 @@ def read_opengo(path: str | os.PathLike[str], *, surface: str | None = None,
                 "ic_s": t[codes == HEEL_STRIKE_CODES[side]].tolist(),
                 "to_s": t[codes == TOE_OFF_CODES[side]].tolist(),
             }
-        streams.append(Stream(kind=SensorKind.INSOLE, side=Side(side), time_s=t, values=values,
-                              columns=columns, name=f"{p.stem} {side} insole", meta=meta))
+        streams.append(
+            Stream(
+                kind=SensorKind.INSOLE,
+                side=Side(side),
+                time_s=t,
+                values=values,
+                columns=columns,
+                name=f"{p.stem} {side} insole",
+                meta=meta,
+            )
+        )
         if len(acc) == 3 and len(gyr) == 3:
             imu_ok = ok & np.isfinite(np.column_stack(acc + gyr)).all(axis=1)
             if imu_ok.sum() >= 2:
                 ti = time_all[imu_ok]
                 imu = np.column_stack(
-                    [a[imu_ok] * G_MPS2 for a in acc] + [g[imu_ok] * (np.pi / 180.0)
-                                                         for g in gyr])
-                streams.append(Stream(
-                    kind=SensorKind.IMU, side=Side(side), placement=Placement.FOOT,
-                    time_s=ti, values=imu,
-                    columns=IMU_COLUMNS, name=f"{p.stem} {side} insole IMU",
-                    meta={"sensor": "Moticon OpenGo insole IMU", "clock": clock,
-                          "units": {"acc": "m/s2", "gyr": "deg/s"},
-                          "gaps": [[a, b] for a, b in find_gaps(ti, 1.0 / period)]}))
+                    [a[imu_ok] * G_MPS2 for a in acc] + [g[imu_ok] * (np.pi / 180.0) for g in gyr]
+                )
+                streams.append(
+                    Stream(
+                        kind=SensorKind.IMU,
+                        side=Side(side),
+                        placement=Placement.FOOT,
+                        time_s=ti,
+                        values=imu,
+                        columns=IMU_COLUMNS,
+                        name=f"{p.stem} {side} insole IMU",
+                        meta={
+                            "sensor": "Moticon OpenGo insole IMU",
+                            "clock": clock,
+                            "units": {"acc": "m/s2", "gyr": "deg/s"},
+                            "gaps": [[a, b] for a, b in find_gaps(ti, 1.0 / period)],
+                        },
+                    )
+                )
     if not streams:
         raise RecordingError(
-            "has no side with complete pressure data (16 cells per line).", path=str(p),
-            fix="check that the export includes the pressure channels of at least one insole.")
+            "has no side with complete pressure data (16 cells per line).",
+            path=str(p),
+            fix="check that the export includes the pressure channels of at least one insole.",
+        )
     meta_rec: dict[str, Any] = {"format": "footfall-recording/1", "device": "Moticon OpenGo"}
     started = _started_at(info.get("start time"))
     if started:

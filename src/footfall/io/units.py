@@ -36,13 +36,26 @@ WRITE_UNITS: dict[str, str] = {"acc": "m/s2", "gyr": "deg/s", "pressure": "kPa"}
 
 _ALIASES: dict[str, str] = {
     # acceleration
-    "m/s2": "m/s2", "m/s^2": "m/s2", "m/s**2": "m/s2", "m/s/s": "m/s2", "ms-2": "m/s2",
-    "m.s-2": "m/s2", "mps2": "m/s2", "g": "g",
+    "m/s2": "m/s2",
+    "m/s^2": "m/s2",
+    "m/s**2": "m/s2",
+    "m/s/s": "m/s2",
+    "ms-2": "m/s2",
+    "m.s-2": "m/s2",
+    "mps2": "m/s2",
+    "g": "g",
     # angular rate
-    "deg/s": "deg/s", "dps": "deg/s", "degree/s": "deg/s", "degrees/s": "deg/s",
-    "rad/s": "rad/s", "radian/s": "rad/s", "radians/s": "rad/s",
+    "deg/s": "deg/s",
+    "dps": "deg/s",
+    "degree/s": "deg/s",
+    "degrees/s": "deg/s",
+    "rad/s": "rad/s",
+    "radian/s": "rad/s",
+    "radians/s": "rad/s",
     # pressure
-    "kpa": "kPa", "n/cm2": "N/cm2", "n/cm^2": "N/cm2",
+    "kpa": "kPa",
+    "n/cm2": "N/cm2",
+    "n/cm^2": "N/cm2",
 }
 
 
@@ -64,7 +77,11 @@ def normalize_unit(quantity: str, unit: object) -> str | None:
     if not isinstance(unit, str):
         return None
     key = (
-        unit.strip().lower().replace(" ", "").replace("²", "2").replace("°", "deg")
+        unit.strip()
+        .lower()
+        .replace(" ", "")
+        .replace("²", "2")
+        .replace("°", "deg")
         .replace("/sec", "/s")
     )
     canonical = _ALIASES.get(key)

@@ -2,5 +2,3 @@
 analyser, the treadmill view and the metronome (``footfall live``)."""
 
 __all__: list[str] = []
-
-

@@ -27,43 +27,79 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
 
 
-MOUNT_HELP = ("how the foot sensors sit on the shoe, when square on it: laces, lateral, "
-              "medial, heel, or toes=+x (the sensor axis pointing to the toes); default: "
-              "found from the data (docs/coordinate-frames.md)")
+MOUNT_HELP = (
+    "how the foot sensors sit on the shoe, when square on it: laces, lateral, "
+    "medial, heel, or toes=+x (the sensor axis pointing to the toes); default: "
+    "found from the data (docs/coordinate-frames.md)"
+)
 """The help of ``--mount`` (``footfall live`` and ``footfall analyze``)."""
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``live`` subcommand."""
     p = subparsers.add_parser(
-        "live", parents=list(parents or []),
+        "live",
+        parents=list(parents or []),
         help="live capture with a treadmill view: cadence, contact time, balance, flags",
         description="Capture from one or more serial boards (or replay a recording as live),\n"
-                    "record crash-safely, and show cadence, contact time, left/right balance,\n"
-                    "flags and data quality while running.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--serial", action="append", default=[], metavar="PORT",
-                   help="serial port of a board (repeat for several)")
+        "record crash-safely, and show cadence, contact time, left/right balance,\n"
+        "flags and data quality while running.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--serial",
+        action="append",
+        default=[],
+        metavar="PORT",
+        help="serial port of a board (repeat for several)",
+    )
     p.add_argument("--replay", metavar="DIR", help="play a recording folder as if live")
-    p.add_argument("--speed", type=float, default=1.0,
-                   help="replay speed: 1 real time (default), 10 ten times faster, "
-                        "0 as fast as possible")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="replay speed: 1 real time (default), 10 ten times faster, 0 as fast as possible",
+    )
     p.add_argument("-o", "--out", metavar="DIR", help="capture folder to write (new)")
-    p.add_argument("--target-cadence", type=float, metavar="SPM",
-                   help="cadence to aim for, steps/min (shown against the measured one)")
-    p.add_argument("--metronome", action="store_true",
-                   help="beat the target cadence (audio click if available, else the "
-                        "terminal bell)")
-    p.add_argument("--no-view", dest="view", action="store_false",
-                   help="no full-screen view: print one status line every --every seconds")
-    p.add_argument("--every", type=float, default=5.0, metavar="S",
-                   help="seconds between status lines with --no-view (default 5)")
-    p.add_argument("--duration", type=float, metavar="S",
-                   help="stop after this many seconds (default: until Ctrl-C or the "
-                        "replay ends)")
-    p.add_argument("--belt-speed", type=float, metavar="MPS",
-                   help="treadmill belt speed, m/s (stride length = belt speed x stride time)")
+    p.add_argument(
+        "--target-cadence",
+        type=float,
+        metavar="SPM",
+        help="cadence to aim for, steps/min (shown against the measured one)",
+    )
+    p.add_argument(
+        "--metronome",
+        action="store_true",
+        help="beat the target cadence (audio click if available, else the terminal bell)",
+    )
+    p.add_argument(
+        "--no-view",
+        dest="view",
+        action="store_false",
+        help="no full-screen view: print one status line every --every seconds",
+    )
+    p.add_argument(
+        "--every",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds between status lines with --no-view (default 5)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        metavar="S",
+        help="stop after this many seconds (default: until Ctrl-C or the replay ends)",
+    )
+    p.add_argument(
+        "--belt-speed",
+        type=float,
+        metavar="MPS",
+        help="treadmill belt speed, m/s (stride length = belt speed x stride time)",
+    )
     p.add_argument("--rules", metavar="FILE", help="rules override file for the flag thresholds")
     p.add_argument("--mount", metavar="NAME", help=MOUNT_HELP)
     p.set_defaults(func=run)
@@ -74,30 +110,40 @@ def _check(args: argparse.Namespace) -> None:
     from footfall.errors import FootfallError
 
     if not args.serial and not args.replay:
-        raise FootfallError("no source to capture from",
-                            fix="give --serial PORT (once per board) or --replay DIR")
+        raise FootfallError(
+            "no source to capture from", fix="give --serial PORT (once per board) or --replay DIR"
+        )
     if args.serial and args.replay:
-        raise FootfallError("--serial and --replay cannot be mixed in one session",
-                            fix="capture from boards, or replay a recording, not both")
+        raise FootfallError(
+            "--serial and --replay cannot be mixed in one session",
+            fix="capture from boards, or replay a recording, not both",
+        )
     if args.out is None:
         raise FootfallError("no capture folder", fix="give the folder to write with -o DIR")
     from footfall.model import check_mount_option
 
     check_mount_option(args.mount)
     if args.replay and not Path(args.replay).exists():
-        raise FootfallError("no such recording folder", path=args.replay,
-                            fix="give --replay a recording folder (with recording.json)")
+        raise FootfallError(
+            "no such recording folder",
+            path=args.replay,
+            fix="give --replay a recording folder (with recording.json)",
+        )
     for name, value in (("--speed", args.speed), ("--every", args.every)):
         if not value >= 0 or value == float("inf"):
             raise FootfallError(f"{name} must be zero or a positive number, got {value}")
     if args.every == 0:
         raise FootfallError("--every must be positive", fix="e.g. --every 5")
     if args.target_cadence is not None and not 60 <= args.target_cadence <= 260:
-        raise FootfallError(f"--target-cadence {args.target_cadence:g} is not a running "
-                            "cadence", fix="give steps per minute, e.g. --target-cadence 170")
+        raise FootfallError(
+            f"--target-cadence {args.target_cadence:g} is not a running cadence",
+            fix="give steps per minute, e.g. --target-cadence 170",
+        )
     if args.metronome and args.target_cadence is None:
-        raise FootfallError("--metronome needs a target cadence",
-                            fix="add --target-cadence SPM, e.g. your cadence + 5 %")
+        raise FootfallError(
+            "--metronome needs a target cadence",
+            fix="add --target-cadence SPM, e.g. your cadence + 5 %",
+        )
     for name, value in (("--duration", args.duration), ("--belt-speed", args.belt_speed)):
         if value is not None and not value > 0:
             raise FootfallError(f"{name} must be positive, got {value}")
@@ -150,7 +196,8 @@ def run(args: argparse.Namespace) -> int:
     mdesc = None
     if metronome is not None:
         mdesc = f"{metronome.bpm:.0f} bpm, {metronome.backend}" + (
-            f" ({metronome.note})" if metronome.note and metronome.backend == "silent" else "")
+            f" ({metronome.note})" if metronome.note and metronome.backend == "silent" else ""
+        )
     from functools import partial
 
     from footfall.report.terminal import progress_bar
@@ -163,8 +210,10 @@ def run(args: argparse.Namespace) -> int:
         if args.view and sys.stdout.isatty():
             from rich.live import Live
 
-            with Live(render({}, args.target_cadence, mdesc), refresh_per_second=4,
-                      screen=False) as live:
+            with Live(
+                render({}, args.target_cadence, mdesc), refresh_per_second=4, screen=False
+            ) as live:
+
                 def view(snap: dict) -> None:
                     live.update(render(snap, args.target_cadence, mdesc))
 
@@ -172,17 +221,30 @@ def run(args: argparse.Namespace) -> int:
                     view(snap)  # the final values stay on screen
                     live.stop()
 
-                result = session.run(duration_s=args.duration, on_tick=view,
-                                     on_stop=stopped, build_progress=build_progress)
+                result = session.run(
+                    duration_s=args.duration,
+                    on_tick=view,
+                    on_stop=stopped,
+                    build_progress=build_progress,
+                )
         else:
+
             def tick(snap: dict) -> None:
                 print(status_line(snap, args.target_cadence), flush=True)
 
-            result = session.run(duration_s=args.duration, tick_s=args.every, on_tick=tick,
-                                 on_stop=tick, build_progress=build_progress)
+            result = session.run(
+                duration_s=args.duration,
+                tick_s=args.every,
+                on_tick=tick,
+                on_stop=tick,
+                build_progress=build_progress,
+            )
     finally:
         if metronome is not None:
             metronome.stop()
-    print(f"recorded {result.recording}: {result.n_steps} steps; live steps in "
-          f"{result.steps_csv}, summary in {result.summary_json}", flush=True)
+    print(
+        f"recorded {result.recording}: {result.n_steps} steps; live steps in "
+        f"{result.steps_csv}, summary in {result.summary_json}",
+        flush=True,
+    )
     return 0

@@ -97,8 +97,7 @@ class MergedSource:
     @property
     def sink_error(self) -> OSError | None:
         """The first error a source's sink raised (a full disk), or None."""
-        return next((e for e in (getattr(s, "sink_error", None) for s in self.sources) if e),
-                    None)
+        return next((e for e in (getattr(s, "sink_error", None) for s in self.sources) if e), None)
 
     def close(self) -> None:
         """Close every source."""
@@ -154,9 +153,12 @@ def _attach_sink(source: Any, sink: Any) -> bool:
 
 def _with_mount(event: Event, mount: str) -> Event:
     """A foot IMU's device info with ``mount`` in its meta when it has none."""
-    if (isinstance(event, DeviceInfo) and event.kind == SensorKind.IMU
-            and (event.placement or Placement.FOOT) == Placement.FOOT
-            and not (event.meta or {}).get("mount")):
+    if (
+        isinstance(event, DeviceInfo)
+        and event.kind == SensorKind.IMU
+        and (event.placement or Placement.FOOT) == Placement.FOOT
+        and not (event.meta or {}).get("mount")
+    ):
         return dataclasses.replace(event, meta={**(event.meta or {}), "mount": mount})
     return event
 
@@ -182,9 +184,15 @@ class LiveSession:
         does not say: recorded with the stream and used by the analysis.
     """
 
-    def __init__(self, source: Source, out_dir: str | Path | None, *,
-                 analyzer: Any | None = None, meta: dict[str, Any] | None = None,
-                 mount: str | None = None):
+    def __init__(
+        self,
+        source: Source,
+        out_dir: str | Path | None,
+        *,
+        analyzer: Any | None = None,
+        meta: dict[str, Any] | None = None,
+        mount: str | None = None,
+    ):
         from footfall.stream import StreamingAnalyzer
 
         self.source = source
@@ -208,12 +216,18 @@ class LiveSession:
         """Ask :meth:`run` to finish (safe from a signal handler or thread)."""
         self._stop.set()
 
-    def run(self, *, duration_s: float | None = None, tick_s: float = 0.25,
-            on_tick: Callable[[dict[str, Any]], None] | None = None,
-            poll_s: float = 0.02, handle_signals: bool = True,
-            on_stop: Callable[[dict[str, Any]], None] | None = None,
-            build_progress: Callable[[], AbstractContextManager[
-                Callable[[str, int, int], None] | None]] | None = None) -> SessionResult:
+    def run(
+        self,
+        *,
+        duration_s: float | None = None,
+        tick_s: float = 0.25,
+        on_tick: Callable[[dict[str, Any]], None] | None = None,
+        poll_s: float = 0.02,
+        handle_signals: bool = True,
+        on_stop: Callable[[dict[str, Any]], None] | None = None,
+        build_progress: Callable[[], AbstractContextManager[Callable[[str, int, int], None] | None]]
+        | None = None,
+    ) -> SessionResult:
         """Run until the source is finished, :meth:`stop`, SIGINT/SIGTERM, or
         ``duration_s`` of wall time.
 
@@ -272,7 +286,8 @@ class LiveSession:
                         f"cannot write the capture log: {err.strerror or err}",
                         path=str(self.out_dir),
                         fix="free disk space; everything written so far is kept: "
-                            "footfall recover the folder")
+                        "footfall recover the folder",
+                    )
                 now = time.monotonic()
                 if on_tick is not None and now >= next_tick:
                     next_tick = now + tick_s
@@ -292,8 +307,9 @@ class LiveSession:
                 if on_stop is not None:
                     on_stop(self.analyzer.snapshot())
             finally:  # the recording is built whatever the view did
-                with (build_progress() if build_progress is not None
-                      else contextlib.nullcontext()) as progress:
+                with (
+                    build_progress() if build_progress is not None else contextlib.nullcontext()
+                ) as progress:
                     # closing the recorder writes the recording
                     result = self._finish(progress)
         if on_tick is not None and on_stop is None:
@@ -308,13 +324,12 @@ class LiveSession:
         start = 0
         for i, e in enumerate(events):
             if isinstance(e, Block):
-                self.analyzer.feed(events[start:i + 1], arrival_s=arrival(e))
+                self.analyzer.feed(events[start : i + 1], arrival_s=arrival(e))
                 start = i + 1
         if start < len(events):
             self.analyzer.feed(events[start:])
 
-    def _finish(self, progress: Callable[[str, int, int], None] | None = None
-                ) -> SessionResult:
+    def _finish(self, progress: Callable[[str, int, int], None] | None = None) -> SessionResult:
         snap = self.analyzer.snapshot()
         steps = self.analyzer.steps()
         rec = csv = js = None
@@ -326,10 +341,13 @@ class LiveSession:
             js = self.out_dir / LIVE_SUMMARY_FILE
             from footfall.summary import summarize, to_jsonable
 
-            doc = {"summary": summarize(steps, duration_s=float(snap.get("t_s") or 0.0)),
-                   "flag_events": [{"t_s": t, "flag": f, "on": on}
-                                   for t, f, on in self.analyzer.flag_events],
-                   "devices": snap.get("devices", {}),
-                   "steps_before_alignment": self.analyzer.steps_at_alignment}
+            doc = {
+                "summary": summarize(steps, duration_s=float(snap.get("t_s") or 0.0)),
+                "flag_events": [
+                    {"t_s": t, "flag": f, "on": on} for t, f, on in self.analyzer.flag_events
+                ],
+                "devices": snap.get("devices", {}),
+                "steps_before_alignment": self.analyzer.steps_at_alignment,
+            }
             js.write_text(json.dumps(to_jsonable(doc), indent=2))
         return SessionResult(rec, csv, js, len(steps), time.monotonic() - self.t_start, snap)

@@ -64,9 +64,12 @@ def quality_text(snap: dict[str, Any]) -> str:
         link = "" if q.get("connected", True) else " DISCONNECTED"
         lat = q.get("latency_ms")
         # a device names itself: its name is shown with control characters escaped
-        parts.append(f"{safe_text(dev, 60)}: {q.get('gaps', 0)} gaps/{q.get('missing', 0)} lost, "
-                     f"{q.get('frames_dropped', 0)} drops, {q.get('frames_corrupt', 0)} bad"
-                     + (f", link {lat:.0f} ms" if lat is not None else "") + link)
+        parts.append(
+            f"{safe_text(dev, 60)}: {q.get('gaps', 0)} gaps/{q.get('missing', 0)} lost, "
+            f"{q.get('frames_dropped', 0)} drops, {q.get('frames_corrupt', 0)} bad"
+            + (f", link {lat:.0f} ms" if lat is not None else "")
+            + link
+        )
     sl = snap.get("step_latency_ms")
     if sl:
         parts.append(f"step ready p50 {sl['p50']:.1f} ms, p99 {sl['p99']:.1f} ms")
@@ -83,15 +86,18 @@ def status_line(snap: dict[str, Any], target_spm: float | None = None) -> str:
     tgt = ""
     if target_spm:
         tgt = f" (target {target_spm:.0f}" + (f", {cad - target_spm:+.0f})" if cad else ")")
-    return (f"t {snap.get('t_s', 0.0):7.1f} s | steps {snap.get('n_steps', 0):5d} | "
-            f"cadence {_fmt(cad, 1)} spm{tgt} | contact {_fmt(contact, 0)} ms "
-            f"(L {_fmt(_metric(snap, 'contact_ms', 'left'))} R "
-            f"{_fmt(_metric(snap, 'contact_ms', 'right'))}) | balance L {_fmt(bal, 1, '%')} | "
-            f"flags: {', '.join(flags) if flags else '-'} | {quality_text(snap)}")
+    return (
+        f"t {snap.get('t_s', 0.0):7.1f} s | steps {snap.get('n_steps', 0):5d} | "
+        f"cadence {_fmt(cad, 1)} spm{tgt} | contact {_fmt(contact, 0)} ms "
+        f"(L {_fmt(_metric(snap, 'contact_ms', 'left'))} R "
+        f"{_fmt(_metric(snap, 'contact_ms', 'right'))}) | balance L {_fmt(bal, 1, '%')} | "
+        f"flags: {', '.join(flags) if flags else '-'} | {quality_text(snap)}"
+    )
 
 
-def render(snap: dict[str, Any], target_spm: float | None = None,
-           metronome: str | None = None) -> Any:
+def render(
+    snap: dict[str, Any], target_spm: float | None = None, metronome: str | None = None
+) -> Any:
     """A rich renderable of the live view."""
     from rich.console import Group
     from rich.panel import Panel
@@ -118,10 +124,14 @@ def render(snap: dict[str, Any], target_spm: float | None = None,
     top = Table.grid(expand=True)
     top.add_column(ratio=1)
     top.add_column(ratio=1)
-    side_contact = (f"L {_fmt(_metric(snap, 'contact_ms', 'left'))}  "
-                    f"R {_fmt(_metric(snap, 'contact_ms', 'right'))}")
-    top.add_row(big("cadence", cad, 0, "steps/min", sub, style),
-                big("contact time", contact, 0, "ms", side_contact, "bold magenta"))
+    side_contact = (
+        f"L {_fmt(_metric(snap, 'contact_ms', 'left'))}  "
+        f"R {_fmt(_metric(snap, 'contact_ms', 'right'))}"
+    )
+    top.add_row(
+        big("cadence", cad, 0, "steps/min", sub, style),
+        big("contact time", contact, 0, "ms", side_contact, "bold magenta"),
+    )
 
     bar = Text()
     if bal is not None:
@@ -137,7 +147,9 @@ def render(snap: dict[str, Any], target_spm: float | None = None,
         f"cadence L {_fmt(_metric(snap, 'cadence_spm', 'left'), 0)} / "
         f"R {_fmt(_metric(snap, 'cadence_spm', 'right'), 0)} spm   "
         f"strike angle {_fmt(_metric(snap, 'foot_strike_angle_deg'), 0)} deg   "
-        f"steps {snap.get('n_steps', 0)}", style="dim")
+        f"steps {snap.get('n_steps', 0)}",
+        style="dim",
+    )
     titles = snap.get("flag_titles") or {}
     flags = snap.get("flags") or []
     ftxt = Text()
@@ -150,5 +162,9 @@ def render(snap: dict[str, Any], target_spm: float | None = None,
     q = Text(quality_text(snap), style="dim")
     if metronome:
         q.append(f"\nmetronome: {metronome}", style="dim")
-    return Group(top, Panel(Group(bar, per_side), title="left / right contact balance"),
-                 Panel(ftxt, title="flags"), Panel(q, title="data quality"))
+    return Group(
+        top,
+        Panel(Group(bar, per_side), title="left / right contact balance"),
+        Panel(ftxt, title="flags"),
+        Panel(q, title="data quality"),
+    )

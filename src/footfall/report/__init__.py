@@ -5,5 +5,3 @@ changes it.
 """
 
 __all__: list[str] = []
-
-

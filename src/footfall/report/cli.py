@@ -37,30 +37,38 @@ exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``report`` and ``plot`` subcommands; returns ``report``'s parser."""
     p = subparsers.add_parser(
         "report",
         parents=list(parents or []),
         help="write the coach's report: one self-contained HTML file",
         description="Analyse a recording and write one self-contained HTML file (figures,\n"
-                    "stylesheet and steps CSV inside it; nothing is loaded from elsewhere):\n"
-                    "summary, findings with evidence and suggestions (red flags first),\n"
-                    "figures, the steps table as a CSV download, the recording's metadata\n"
-                    "and data quality.",
+        "stylesheet and steps CSV inside it; nothing is loaded from elsewhere):\n"
+        "summary, findings with evidence and suggestions (red flags first),\n"
+        "figures, the steps table as a CSV download, the recording's metadata\n"
+        "and data quality.",
         epilog=REPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("path", metavar="RUN", help="recording folder (with recording.json)")
-    p.add_argument("-o", "--out", required=True, metavar="FILE",
-                   help="HTML file to write (e.g. report.html)")
+    p.add_argument(
+        "-o", "--out", required=True, metavar="FILE", help="HTML file to write (e.g. report.html)"
+    )
     _common(p)
-    p.add_argument("--athlete", metavar="NAME",
-                   help="name shown on the report (default: the recording's athlete)")
-    p.add_argument("--no-steps", dest="steps", action="store_false",
-                   help="leave the steps table (CSV download) out: a much smaller file for a "
-                        "long run")
+    p.add_argument(
+        "--athlete",
+        metavar="NAME",
+        help="name shown on the report (default: the recording's athlete)",
+    )
+    p.add_argument(
+        "--no-steps",
+        dest="steps",
+        action="store_false",
+        help="leave the steps table (CSV download) out: a much smaller file for a long run",
+    )
     p.set_defaults(func=run_report)
 
     q = subparsers.add_parser(
@@ -72,10 +80,15 @@ def add_parser(subparsers: argparse._SubParsersAction,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     q.add_argument("path", metavar="RUN", help="recording folder (with recording.json)")
-    q.add_argument("--what", required=True, metavar="NAME",
-                   help="which figure ('--what list' shows the names)")
-    q.add_argument("-o", "--out", metavar="FILE",
-                   help="file to write, .png or .svg (required unless --what list)")
+    q.add_argument(
+        "--what", required=True, metavar="NAME", help="which figure ('--what list' shows the names)"
+    )
+    q.add_argument(
+        "-o",
+        "--out",
+        metavar="FILE",
+        help="file to write, .png or .svg (required unless --what list)",
+    )
     _common(q)
     q.add_argument("--dpi", type=float, metavar="N", help="PNG resolution (default 150)")
     q.set_defaults(func=run_plot)
@@ -83,11 +96,17 @@ def add_parser(subparsers: argparse._SubParsersAction,
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--symptoms", metavar="FILE",
-                   help="your symptom profile (.toml or .json, from footfall symptoms): "
-                        "findings use it, figures mark its onset")
-    p.add_argument("--rules", metavar="FILE",
-                   help="override rule thresholds with this TOML file (see docs/rules.md)")
+    p.add_argument(
+        "--symptoms",
+        metavar="FILE",
+        help="your symptom profile (.toml or .json, from footfall symptoms): "
+        "findings use it, figures mark its onset",
+    )
+    p.add_argument(
+        "--rules",
+        metavar="FILE",
+        help="override rule thresholds with this TOML file (see docs/rules.md)",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -110,27 +129,41 @@ def check_output(target: str, option: str, inputs: Path) -> None:
 
     path = Path(target)
     if path.is_dir():
-        raise FootfallError("is a folder, not a file", path=target,
-                            fix=f"give {option} a file name, e.g. {path / 'report.html'}")
+        raise FootfallError(
+            "is a folder, not a file",
+            path=target,
+            fix=f"give {option} a file name, e.g. {path / 'report.html'}",
+        )
     if path.exists():
-        candidates = [inputs] if inputs.is_file() else (
-            [p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
+        candidates = (
+            [inputs]
+            if inputs.is_file()
+            else ([p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
+        )
         if any(_same_file(path, c) for c in candidates):
             raise FootfallError(
                 f"is one of the inputs being analysed: {option} would replace it",
-                path=target, fix=f"give {option} a new file name outside the recording")
+                path=target,
+                fix=f"give {option} a new file name outside the recording",
+            )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise FootfallError(f"folder {str(parent)!r} does not exist", path=target,
-                            fix=f"create it first or give {option} another path")
+        raise FootfallError(
+            f"folder {str(parent)!r} does not exist",
+            path=target,
+            fix=f"create it first or give {option} another path",
+        )
 
 
 def _check_input(path: Path, given: str) -> None:
     from footfall.errors import FootfallError
 
     if not path.exists():
-        raise FootfallError("no such file or folder", path=given,
-                            fix="give a recording folder (with recording.json)")
+        raise FootfallError(
+            "no such file or folder",
+            path=given,
+            fix="give a recording folder (with recording.json)",
+        )
 
 
 def _analyze(args: argparse.Namespace, path: Path) -> tuple[Any, Any]:
@@ -151,9 +184,12 @@ def _analyze(args: argparse.Namespace, path: Path) -> tuple[Any, Any]:
 def _write_error(target: str, option: str, e: OSError) -> Exception:
     from footfall.errors import FootfallError
 
-    return FootfallError(f"cannot write {option} output: {e.strerror or e}; any earlier "
-                         "file of that name is unchanged", path=target,
-                         fix="free disk space or choose a folder you may write to")
+    return FootfallError(
+        f"cannot write {option} output: {e.strerror or e}; any earlier "
+        "file of that name is unchanged",
+        path=target,
+        fix="free disk space or choose a folder you may write to",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -170,13 +206,15 @@ def run_report(args: argparse.Namespace) -> int:
     from footfall.report.html import write_report
 
     try:
-        write_report(analysis, args.out, symptoms=symptoms, athlete=args.athlete,
-                     steps=args.steps)
+        write_report(analysis, args.out, symptoms=symptoms, athlete=args.athlete, steps=args.steps)
     except OSError as e:
         raise _write_error(args.out, "-o", e) from e
     red = sum(1 for f in analysis.findings if f.is_red_flag)
-    print(f"Wrote report: {args.out} ({len(analysis.findings)} findings"
-          + (f", {red} red flag(s): see a professional" if red else "") + ")")
+    print(
+        f"Wrote report: {args.out} ({len(analysis.findings)} findings"
+        + (f", {red} red flag(s): see a professional" if red else "")
+        + ")"
+    )
     return 0
 
 
@@ -187,8 +225,9 @@ def figure_name(name: str) -> str:
     from footfall.report.figures import FIGURES
 
     if name not in FIGURES:
-        raise FootfallError(f"--what {name!r}: no such figure",
-                            fix=f"choose one of: {', '.join(FIGURES)}")
+        raise FootfallError(
+            f"--what {name!r}: no such figure", fix=f"choose one of: {', '.join(FIGURES)}"
+        )
     return name
 
 
@@ -206,16 +245,18 @@ def run_plot(args: argparse.Namespace) -> int:
         return 0
     name = figure_name(args.what)
     if not args.out:
-        raise FootfallError("plot needs an output file",
-                            fix="add -o FILE.png or -o FILE.svg")
+        raise FootfallError("plot needs an output file", fix="add -o FILE.png or -o FILE.svg")
     suffix = Path(args.out).suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise FootfallError(f"a figure is written as .png or .svg, not "
-                            f"{suffix or 'a file without a suffix'!r}", path=args.out,
-                            fix="end the -o file name with .png or .svg")
+        raise FootfallError(
+            f"a figure is written as .png or .svg, not {suffix or 'a file without a suffix'!r}",
+            path=args.out,
+            fix="end the -o file name with .png or .svg",
+        )
     if args.dpi is not None and not 10 <= args.dpi <= 1200:
-        raise FootfallError(f"--dpi {args.dpi:g}: out of range",
-                            fix="give a resolution between 10 and 1200")
+        raise FootfallError(
+            f"--dpi {args.dpi:g}: out of range", fix="give a resolution between 10 and 1200"
+        )
     path = Path(args.path)
     _check_input(path, args.path)
     check_output(args.out, "-o", path)
@@ -248,19 +289,26 @@ def check_plot_folder(target: str, option: str, inputs: Path) -> None:
 
     folder = Path(target)
     if folder.exists() and not folder.is_dir():
-        raise FootfallError("is a file, not a folder", path=target,
-                            fix=f"give {option} a folder for the figures (made when missing)")
+        raise FootfallError(
+            "is a file, not a folder",
+            path=target,
+            fix=f"give {option} a folder for the figures (made when missing)",
+        )
     parent = folder.parent if str(folder.parent) else Path(".")
     if not folder.exists() and not parent.is_dir():
-        raise FootfallError(f"folder {str(parent)!r} does not exist", path=target,
-                            fix=f"create it first or give {option} another folder")
+        raise FootfallError(
+            f"folder {str(parent)!r} does not exist",
+            path=target,
+            fix=f"create it first or give {option} another folder",
+        )
     if folder.is_dir():
         for name in FIGURES:
             check_output(str(folder / f"{name}.png"), option, inputs)
 
 
-def write_plots(analysis: Any, target: str, option: str, *, symptoms: Any = None,
-                suffix: str = ".png") -> str:
+def write_plots(
+    analysis: Any, target: str, option: str, *, symptoms: Any = None, suffix: str = ".png"
+) -> str:
     """Write every figure of :data:`~footfall.report.figures.FIGURES` as
     ``target/NAME.png`` (each atomically; the folder is made when missing);
     returns the line saying what was written."""

@@ -122,8 +122,14 @@ STANCE_POINTS = 101
 """Points of a stance-normalised curve: 0, 1, ..., 100 % of stance."""
 
 DEFAULT_METRICS: tuple[str, ...] = (
-    "contact_ms", "cadence_spm", "foot_strike_angle_deg", "shank_angle_ic_deg",
-    "pronation_velocity_dps", "impact_g", "forefoot_load_pct", "peak_forefoot_kpa",
+    "contact_ms",
+    "cadence_spm",
+    "foot_strike_angle_deg",
+    "shank_angle_ic_deg",
+    "pronation_velocity_dps",
+    "impact_g",
+    "forefoot_load_pct",
+    "peak_forefoot_kpa",
 )
 """Metrics of the multi-panel figures when none are named (those with values)."""
 
@@ -142,12 +148,18 @@ class StanceSignal:
 
 
 STANCE_SIGNALS: tuple[StanceSignal, ...] = (
-    StanceSignal("foot_pitch", "Foot pitch, toes up", metric("foot_strike_angle_deg").unit,
-                 "foot IMU"),
-    StanceSignal("foot_roll_rate", "Foot roll rate, eversion up",
-                 metric("pronation_velocity_dps").unit, "foot IMU"),
-    StanceSignal("shank_angle", "Shank angle, ankle ahead up",
-                 metric("shank_angle_ic_deg").unit, "shank IMU"),
+    StanceSignal(
+        "foot_pitch", "Foot pitch, toes up", metric("foot_strike_angle_deg").unit, "foot IMU"
+    ),
+    StanceSignal(
+        "foot_roll_rate",
+        "Foot roll rate, eversion up",
+        metric("pronation_velocity_dps").unit,
+        "foot IMU",
+    ),
+    StanceSignal(
+        "shank_angle", "Shank angle, ankle ahead up", metric("shank_angle_ic_deg").unit, "shank IMU"
+    ),
     StanceSignal("insole_load", "Insole load", "body weights", "insole"),
 )
 """The stance curves: foot pitch from the stride integration (the angle the
@@ -185,8 +197,10 @@ def _steps_of(data: Any) -> Any:
 
 def _need_analysis(data: Any, what: str) -> Analysis:
     if not _is_analysis(data):
-        raise ValueError(f"the {what} need the recording's signals: pass the Analysis "
-                         "(footfall.analyze(...)), not a steps table")
+        raise ValueError(
+            f"the {what} need the recording's signals: pass the Analysis "
+            "(footfall.analyze(...)), not a steps table"
+        )
     return data
 
 
@@ -201,8 +215,10 @@ def _numeric(name: str, steps: Any) -> None:
     else:
         ok = name in steps.columns and np.issubdtype(steps[name].dtype, np.number)
     if not ok:
-        raise ValueError(f"{name!r} is not a numeric steps-table column; use one of "
-                         f"{', '.join(names(dtype='float64', summarised=True))}")
+        raise ValueError(
+            f"{name!r} is not a numeric steps-table column; use one of "
+            f"{', '.join(names(dtype='float64', summarised=True))}"
+        )
 
 
 def _values(steps: Any, name: str, side: str) -> tuple[np.ndarray, np.ndarray]:
@@ -231,12 +247,17 @@ def _metrics_with_values(steps: Any, wanted: Sequence[str] | None) -> list[str]:
         for name in wanted:
             _numeric(name, steps)
         return list(wanted)
-    return [m for m in DEFAULT_METRICS if m in steps.columns
-            and np.isfinite(steps[m].to_numpy(dtype=float)).any()]
+    return [
+        m
+        for m in DEFAULT_METRICS
+        if m in steps.columns and np.isfinite(steps[m].to_numpy(dtype=float)).any()
+    ]
 
 
-def onset_minute(symptoms: SymptomProfile | Mapping[str, Any] | float | None,
-                 summary: Mapping[str, Any] | None = None) -> float | None:
+def onset_minute(
+    symptoms: SymptomProfile | Mapping[str, Any] | float | None,
+    summary: Mapping[str, Any] | None = None,
+) -> float | None:
     """The symptom onset in minutes from the first initial contact.
 
     Parameters
@@ -265,8 +286,10 @@ def onset_minute(symptoms: SymptomProfile | Mapping[str, Any] | float | None,
     elif isinstance(symptoms, Mapping):
         profile = SymptomProfile.from_dict(dict(symptoms))
     else:
-        raise ValueError("symptoms must be a SymptomProfile, a dict of its fields or the "
-                         f"onset minute, not {type(symptoms).__name__}")
+        raise ValueError(
+            "symptoms must be a SymptomProfile, a dict of its fields or the "
+            f"onset minute, not {type(symptoms).__name__}"
+        )
     facts, _ = symptom_facts(profile, summary)
     onset = facts.get("onset_min")
     return float(onset) if onset is not None else None
@@ -284,8 +307,17 @@ def _missing_panel(ax: Axes, text: str) -> None:
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes,
-            wrap=True, color="#444444", gid=MISSING_GID)
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        wrap=True,
+        color="#444444",
+        gid=MISSING_GID,
+    )
 
 
 def missing(fig: Figure) -> list[str]:
@@ -311,8 +343,15 @@ def _side_legend(fig: Figure) -> None:
     panels."""
     from matplotlib.patches import Patch
 
-    handles = [Patch(facecolor=SIDE_STYLE[s].colour, edgecolor="black",
-                     hatch=SIDE_STYLE[s].hatch, label=SIDE_STYLE[s].label) for s in SIDES]
+    handles = [
+        Patch(
+            facecolor=SIDE_STYLE[s].colour,
+            edgecolor="black",
+            hatch=SIDE_STYLE[s].hatch,
+            label=SIDE_STYLE[s].label,
+        )
+        for s in SIDES
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
 
 
@@ -325,9 +364,13 @@ def _finding_metric(fact: str) -> str:
     return fact.partition(".")[0]
 
 
-def finding_spans(finding: Finding | Mapping[str, Any], steps: Any, *,
-                  onset_min: float | None = None,
-                  metric_name: str | None = None) -> list[tuple[float, float]]:
+def finding_spans(
+    finding: Finding | Mapping[str, Any],
+    steps: Any,
+    *,
+    onset_min: float | None = None,
+    metric_name: str | None = None,
+) -> list[tuple[float, float]]:
     """The parts of the run (minutes from the first initial contact) that a
     finding's sensor evidence is from.
 
@@ -354,8 +397,9 @@ def finding_spans(finding: Finding | Mapping[str, Any], steps: Any, *,
     list of (start_min, end_min)
         Without repeats, in the order of the evidence.
     """
-    items = (finding.get("evidence_items") if isinstance(finding, Mapping)
-             else finding.evidence_items) or ()
+    items = (
+        finding.get("evidence_items") if isinstance(finding, Mapping) else finding.evidence_items
+    ) or ()
     t = steps["ic_s"].to_numpy(dtype=float) if len(steps) else np.zeros(0)
     t = t[np.isfinite(t)]
     if not len(t):
@@ -409,11 +453,15 @@ def _running_median(v: np.ndarray, k: int) -> np.ndarray:
 
 
 @styled
-def metric_series(data: Analysis | Any, metric_name: str = "contact_ms", *,
-                  findings: Iterable[Finding | Mapping[str, Any]] | None = None,
-                  symptoms: SymptomProfile | Mapping[str, Any] | float | None = None,
-                  spans: Sequence[tuple[float, float]] | None = None,
-                  window_steps: int = 15) -> Figure:
+def metric_series(
+    data: Analysis | Any,
+    metric_name: str = "contact_ms",
+    *,
+    findings: Iterable[Finding | Mapping[str, Any]] | None = None,
+    symptoms: SymptomProfile | Mapping[str, Any] | float | None = None,
+    spans: Sequence[tuple[float, float]] | None = None,
+    window_steps: int = 15,
+) -> Figure:
     """One metric step by step over the run, per foot.
 
     Each foot's steps are drawn as points (its marker and colour) with their
@@ -459,8 +507,11 @@ def metric_series(data: Analysis | Any, metric_name: str = "contact_ms", *,
     ax = fig.add_subplot()
     ax.set_title(title)
     empty = _no_steps_text(steps)
-    if empty or metric_name not in steps.columns \
-            or not np.isfinite(steps[metric_name].to_numpy(dtype=float)).any():
+    if (
+        empty
+        or metric_name not in steps.columns
+        or not np.isfinite(steps[metric_name].to_numpy(dtype=float)).any()
+    ):
         _missing_panel(ax, empty or f"no {m.label.lower()} in this recording")
         return fig
     t0 = _origin_s(steps)
@@ -471,10 +522,25 @@ def metric_series(data: Analysis | Any, metric_name: str = "contact_ms", *,
         st = SIDE_STYLE[side]
         order = np.argsort(t, kind="stable")
         x, y = (t[order] - t0) / 60.0, v[order]
-        ax.plot(x, y, linestyle="none", marker=st.marker, color=st.colour, alpha=0.45,
-                markersize=2.5, label=f"{st.label} steps (n={len(x)})", gid=f"steps-{side}")
-        ax.plot(x, _running_median(y, window_steps), color=st.colour, linestyle=st.linestyle,
-                label=f"{st.label}, running median", gid=f"median-{side}")
+        ax.plot(
+            x,
+            y,
+            linestyle="none",
+            marker=st.marker,
+            color=st.colour,
+            alpha=0.45,
+            markersize=2.5,
+            label=f"{st.label} steps (n={len(x)})",
+            gid=f"steps-{side}",
+        )
+        ax.plot(
+            x,
+            _running_median(y, window_steps),
+            color=st.colour,
+            linestyle=st.linestyle,
+            label=f"{st.label}, running median",
+            gid=f"median-{side}",
+        )
     onset = onset_minute(symptoms, summary)
     shaded: list[tuple[float, float, str]] = [(a, b, "") for a, b in (spans or ())]
     for f in findings or ():
@@ -482,15 +548,35 @@ def metric_series(data: Analysis | Any, metric_name: str = "contact_ms", *,
             shaded.append((a, b, _finding_title(f)))
     labelled = False
     for a, b, title_f in shaded:
-        ax.axvspan(a, b, color=FINDING_COLOUR, alpha=0.35, zorder=0, gid="span",
-                   label=None if labelled else "Finding's part of the run")
+        ax.axvspan(
+            a,
+            b,
+            color=FINDING_COLOUR,
+            alpha=0.35,
+            zorder=0,
+            gid="span",
+            label=None if labelled else "Finding's part of the run",
+        )
         labelled = True
         if title_f:
-            ax.text((a + b) / 2.0, 0.98, title_f, transform=ax.get_xaxis_transform(),
-                    ha="center", va="top", fontsize=7)
+            ax.text(
+                (a + b) / 2.0,
+                0.98,
+                title_f,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize=7,
+            )
     if onset is not None:
-        ax.axvline(onset, color=ONSET_COLOUR, linestyle=":", linewidth=1.5, gid="onset",
-                   label=f"Symptom onset ({onset:.0f} min)")
+        ax.axvline(
+            onset,
+            color=ONSET_COLOUR,
+            linestyle=":",
+            linewidth=1.5,
+            gid="onset",
+            label=f"Symptom onset ({onset:.0f} min)",
+        )
     ax.set_xlabel("Time from the first contact (min)")
     ax.set_ylabel(axis_label(metric_name))
     handles, _ = ax.get_legend_handles_labels()
@@ -505,9 +591,12 @@ def _grid(n: int, per_row: int = 3) -> tuple[int, int]:
 
 
 @styled
-def before_after_onset(data: Analysis | Any, metrics: Sequence[str] | None = None, *,
-                       symptoms: SymptomProfile | Mapping[str, Any] | float | None = None
-                       ) -> Figure:
+def before_after_onset(
+    data: Analysis | Any,
+    metrics: Sequence[str] | None = None,
+    *,
+    symptoms: SymptomProfile | Mapping[str, Any] | float | None = None,
+) -> Figure:
     """Metrics before and after the symptom onset, per foot (box plots).
 
     The steps are split where the rules split them: at the onset minute
@@ -568,8 +657,7 @@ def before_after_onset(data: Analysis | Any, metrics: Sequence[str] | None = Non
         if not boxes:
             _missing_panel(ax, f"no {metric(name).label.lower()} in this recording")
             continue
-        bp = ax.boxplot(boxes, positions=pos, widths=0.7, patch_artist=True,
-                        showfliers=False)
+        bp = ax.boxplot(boxes, positions=pos, widths=0.7, patch_artist=True, showfliers=False)
         ax.set_xticks(pos, ticks)
         for patch, gid, med in zip(bp["boxes"], gids, bp["medians"], strict=True):
             side, part = gid.split("-")
@@ -581,7 +669,7 @@ def before_after_onset(data: Analysis | Any, metrics: Sequence[str] | None = Non
             patch.set_hatch(st.hatch)
             med.set_color("black")
             med.set_gid(f"median-{gid}")
-    for ax in axes[len(chosen):]:
+    for ax in axes[len(chosen) :]:
         ax.set_visible(False)
     _side_legend(fig)
     return fig
@@ -634,12 +722,13 @@ def side_distributions(data: Analysis | Any, metrics: Sequence[str] | None = Non
         if not data_s:
             _missing_panel(ax, f"no {metric(name).label.lower()} in this recording")
             continue
-        bp = ax.boxplot(data_s, positions=pos, widths=0.55, patch_artist=True,
-                        showfliers=False)
-        ax.set_xticks(pos, [f"{SIDE_STYLE[s].label}\nn={len(v)}"
-                            for s, v in zip(sides, data_s, strict=True)])
-        for patch, med, side, v, p in zip(bp["boxes"], bp["medians"], sides, data_s, pos,
-                                          strict=True):
+        bp = ax.boxplot(data_s, positions=pos, widths=0.55, patch_artist=True, showfliers=False)
+        ax.set_xticks(
+            pos, [f"{SIDE_STYLE[s].label}\nn={len(v)}" for s, v in zip(sides, data_s, strict=True)]
+        )
+        for patch, med, side, v, p in zip(
+            bp["boxes"], bp["medians"], sides, data_s, pos, strict=True
+        ):
             st = SIDE_STYLE[side]
             patch.set_gid(f"box-{side}")
             patch.set_facecolor("white")
@@ -647,10 +736,18 @@ def side_distributions(data: Analysis | Any, metrics: Sequence[str] | None = Non
             patch.set_hatch(st.hatch)
             med.set_color(st.colour)
             jitter = p + rng.uniform(-0.18, 0.18, len(v))
-            ax.plot(jitter, v, linestyle="none", marker=st.marker, color=st.colour,
-                    markersize=1.8, alpha=0.35, gid=f"steps-{side}")
+            ax.plot(
+                jitter,
+                v,
+                linestyle="none",
+                marker=st.marker,
+                color=st.colour,
+                markersize=1.8,
+                alpha=0.35,
+                gid=f"steps-{side}",
+            )
         ax.set_xlim(-0.6, 1.6)
-    for ax in axes[len(chosen):]:
+    for ax in axes[len(chosen) :]:
         ax.set_visible(False)
     return fig
 
@@ -677,8 +774,11 @@ def strike_distributions(data: Analysis | Any) -> Figure:
     ax_p.set_title(metric("strike_pattern").label)
     ax_a.set_title(metric("foot_strike_angle_deg").label)
     empty = _no_steps_text(steps)
-    pats = (steps["strike_pattern"].astype(object).to_numpy()
-            if "strike_pattern" in steps.columns and len(steps) else np.zeros(0, dtype=object))
+    pats = (
+        steps["strike_pattern"].astype(object).to_numpy()
+        if "strike_pattern" in steps.columns and len(steps)
+        else np.zeros(0, dtype=object)
+    )
     side_col = steps["side"].astype(str).to_numpy() if len(steps) else np.zeros(0, dtype=str)
     drawn = False
     width = 0.38
@@ -689,9 +789,17 @@ def strike_distributions(data: Analysis | Any) -> Figure:
             continue
         st = SIDE_STYLE[side]
         share = [100.0 * float(np.mean(mine == p)) for p in STRIKE_PATTERNS]
-        ax_p.bar(np.arange(3) + (j - 0.5) * width, share, width, color=st.colour,
-                 edgecolor="black", linewidth=0.5, hatch=st.hatch, gid=f"pattern-{side}",
-                 label=f"{st.label} (n={len(mine)})")
+        ax_p.bar(
+            np.arange(3) + (j - 0.5) * width,
+            share,
+            width,
+            color=st.colour,
+            edgecolor="black",
+            linewidth=0.5,
+            hatch=st.hatch,
+            gid=f"pattern-{side}",
+            label=f"{st.label} (n={len(mine)})",
+        )
         drawn = True
     if drawn:
         ax_p.set_xticks(np.arange(3), list(STRIKE_PATTERNS))
@@ -710,15 +818,24 @@ def strike_distributions(data: Analysis | Any) -> Figure:
             if not len(v):
                 continue
             st = SIDE_STYLE[side]
-            ax_a.hist(v, bins=bins, histtype="step", color=st.colour, linestyle=st.linestyle,
-                      linewidth=1.5, hatch=st.hatch, gid=f"angle-{side}",
-                      label=f"{st.label} (n={len(v)})")
+            ax_a.hist(
+                v,
+                bins=bins,
+                histtype="step",
+                color=st.colour,
+                linestyle=st.linestyle,
+                linewidth=1.5,
+                hatch=st.hatch,
+                gid=f"angle-{side}",
+                label=f"{st.label} (n={len(v)})",
+            )
         ax_a.set_xlabel(axis_label("foot_strike_angle_deg"))
         ax_a.set_ylabel("Steps (count)")
         ax_a.legend()
     else:
-        _missing_panel(ax_a, empty or "no foot strike angle in this recording (it needs a "
-                                      "foot IMU)")
+        _missing_panel(
+            ax_a, empty or "no foot strike angle in this recording (it needs a foot IMU)"
+        )
     return fig
 
 
@@ -751,12 +868,22 @@ def cadence_vs_speed(data: Analysis | Any) -> Figure:
         if not ok.any():
             continue
         st = SIDE_STYLE[side]
-        ax.plot(x[ok], y[ok], linestyle="none", marker=st.marker, color=st.colour, alpha=0.5,
-                markersize=3, gid=f"steps-{side}", label=f"{st.label} (n={int(ok.sum())})")
+        ax.plot(
+            x[ok],
+            y[ok],
+            linestyle="none",
+            marker=st.marker,
+            color=st.colour,
+            alpha=0.5,
+            markersize=3,
+            gid=f"steps-{side}",
+            label=f"{st.label} (n={int(ok.sum())})",
+        )
         drawn += 1
     if not drawn:
-        _missing_panel(ax, _no_steps_text(steps) or "no step with both a cadence and a speed "
-                                                    "in this recording")
+        _missing_panel(
+            ax, _no_steps_text(steps) or "no step with both a cadence and a speed in this recording"
+        )
         return fig
     ax.set_xlabel(axis_label("speed_mps"))
     ax.set_ylabel(axis_label("cadence_spm"))
@@ -805,16 +932,19 @@ def drift_per_minute(data: Analysis | Any, metrics: Sequence[str] | None = None)
     title = "Per minute"
     windows = summary.get("windows") or []
     if not windows:
-        return _whole_missing(_no_steps_text(steps) or "no whole minute of steps in this "
-                              "recording", title)
+        return _whole_missing(
+            _no_steps_text(steps) or "no whole minute of steps in this recording", title
+        )
     if metrics is not None:
         for name in metrics:
             _numeric(name, steps)
         chosen = list(metrics)
     else:
-        chosen = [m for m in DEFAULT_METRICS
-                  if any(np.isfinite(float(w[m])) for w in windows
-                         if w.get(m) is not None)]
+        chosen = [
+            m
+            for m in DEFAULT_METRICS
+            if any(np.isfinite(float(w[m])) for w in windows if w.get(m) is not None)
+        ]
     if not chosen:
         return _whole_missing("none of the metrics has per-minute medians", title)
     rows, cols = _grid(len(chosen))
@@ -826,14 +956,16 @@ def drift_per_minute(data: Analysis | Any, metrics: Sequence[str] | None = None)
     drift = summary.get("drift") or {}
     for ax, name in zip(axes, chosen, strict=False):
         m = metric(name)
-        pts = [((0.5 * (w["start_s"] + w["end_s"]) - t0) / 60.0, float(w[name]))
-               for w in windows if w.get(name) is not None and np.isfinite(float(w[name]))]
+        pts = [
+            ((0.5 * (w["start_s"] + w["end_s"]) - t0) / 60.0, float(w[name]))
+            for w in windows
+            if w.get(name) is not None and np.isfinite(float(w[name]))
+        ]
         if not pts:
             _missing_panel(ax, f"no per-minute {m.label.lower()}")
             continue
         x, y = np.array(pts).T
-        ax.plot(x, y, marker="o", color=BOTH_COLOUR, linestyle="-", linewidth=0.8,
-                gid="windows")
+        ax.plot(x, y, marker="o", color=BOTH_COLOUR, linestyle="-", linewidth=0.8, gid="windows")
         slope = (drift.get(name) or {}).get("per_minute")
         if slope is not None and np.isfinite(slope):
             xm, ym = float(np.median(x)), float(np.median(y))
@@ -844,7 +976,7 @@ def drift_per_minute(data: Analysis | Any, metrics: Sequence[str] | None = None)
         else:
             ax.set_title("no drift (too few steps)", fontsize=8)
         ax.set_ylabel(axis_label(name))
-    for ax in axes[len(chosen):]:
+    for ax in axes[len(chosen) :]:
         ax.set_visible(False)
     return fig
 
@@ -946,16 +1078,24 @@ def _insole_parts(stream: Any) -> dict[str, Any] | None:
     force = stream.column("force_n") if "force_n" in stream.columns else None
     load, _ = load_signal(pressure, layout, force, stream.fs_hz)
     v = np.flatnonzero(c.valid)
-    peaks = np.stack([pressure[c.first[i]:c.stop[i]].max(axis=0) for i in v])
-    times = c.ic_s[v, None] + (c.to_s[v] - c.ic_s[v])[:, None] * np.linspace(
-        0.0, 1.0, STANCE_POINTS)[None, :]
+    peaks = np.stack([pressure[c.first[i] : c.stop[i]].max(axis=0) for i in v])
+    times = (
+        c.ic_s[v, None]
+        + (c.to_s[v] - c.ic_s[v])[:, None] * np.linspace(0.0, 1.0, STANCE_POINTS)[None, :]
+    )
     curve = np.interp(times, stream.time_s, load) / c.body_weight
-    return {"layout": layout, "peaks_kpa": peaks, "ic_s": c.ic_s[v], "load_bw": curve,
-            "meta": stream.meta}
+    return {
+        "layout": layout,
+        "peaks_kpa": peaks,
+        "ic_s": c.ic_s[v],
+        "load_bw": curve,
+        "meta": stream.meta,
+    }
 
 
 def _signals(analysis: Analysis) -> dict[str, Any]:
     """Per stream kind and side, the stance profiles and insole parts."""
+
     def build() -> dict[str, Any]:
         from footfall.model import Placement, SensorKind
 
@@ -981,6 +1121,7 @@ def _signals(analysis: Analysis) -> dict[str, Any]:
                 if side not in profiles[name]:
                     profiles[name][side] = arr
         return {"profiles": profiles, "insoles": insoles, "has": has}
+
     return _cached(analysis, "signals", build)
 
 
@@ -1046,8 +1187,11 @@ def stance_curves(analysis: Analysis) -> Figure:
         ax.set_title(s.label)
         curves = sig["profiles"][s.name]
         if not curves:
-            what = (f"no {s.sensor} in this recording" if not sig["has"][s.sensor]
-                    else f"no whole stance found in the {s.sensor} data")
+            what = (
+                f"no {s.sensor} in this recording"
+                if not sig["has"][s.sensor]
+                else f"no whole stance found in the {s.sensor} data"
+            )
             _missing_panel(ax, what)
             continue
         for side in SIDES:
@@ -1057,10 +1201,24 @@ def stance_curves(analysis: Analysis) -> Figure:
             st = SIDE_STYLE[side]
             mean = np.nanmean(c, axis=0)
             sd = np.nanstd(c, axis=0)
-            ax.fill_between(pct, mean - sd, mean + sd, color=st.colour, alpha=0.2,
-                            hatch=st.hatch, linewidth=0, gid=f"{s.name}-{side}-sd")
-            ax.plot(pct, mean, color=st.colour, linestyle=st.linestyle,
-                    gid=f"{s.name}-{side}", label=f"{st.label} (n={len(c)})")
+            ax.fill_between(
+                pct,
+                mean - sd,
+                mean + sd,
+                color=st.colour,
+                alpha=0.2,
+                hatch=st.hatch,
+                linewidth=0,
+                gid=f"{s.name}-{side}-sd",
+            )
+            ax.plot(
+                pct,
+                mean,
+                color=st.colour,
+                linestyle=st.linestyle,
+                gid=f"{s.name}-{side}",
+                label=f"{st.label} (n={len(c)})",
+            )
         ax.set_xlabel("Stance (%)")
         ax.set_ylabel(unit_label(s.label.split(",")[0], s.unit))
         ax.set_xlim(0, 100)
@@ -1121,8 +1279,7 @@ def _mean_cop(cop_paths: Any, side: str) -> np.ndarray:
         if len(t) < 2 or t[-1] <= t[0]:
             continue
         tt = t[0] + frac * (t[-1] - t[0])
-        paths.append(np.column_stack([np.interp(tt, t, xy[:, 0]),
-                                      np.interp(tt, t, xy[:, 1])]))
+        paths.append(np.column_stack([np.interp(tt, t, xy[:, 0]), np.interp(tt, t, xy[:, 1])]))
     return np.mean(paths, axis=0) if paths else out
 
 
@@ -1143,8 +1300,13 @@ def insole_averages(analysis: Analysis) -> dict[str, InsoleAverage]:
         length = meta.get("insole_length_m")
         width = meta.get("insole_width_m")
         out[side] = InsoleAverage(
-            parts["layout"], peaks, peaks.mean(axis=0), _mean_cop(analysis.cop_paths, side),
-            float(length) if length else None, float(width) if width else None)
+            parts["layout"],
+            peaks,
+            peaks.mean(axis=0),
+            _mean_cop(analysis.cop_paths, side),
+            float(length) if length else None,
+            float(width) if width else None,
+        )
     return out
 
 
@@ -1159,10 +1321,16 @@ def _outline() -> tuple[np.ndarray, np.ndarray]:
     lateral side's arch, wide forefoot, the big toe side longer)."""
     x = np.linspace(0.0, 1.0, 60)
     # half-widths (fraction of the width) medial and lateral along the length
-    med = np.interp(x, [0, .03, .12, .3, .45, .62, .72, .85, .95, 1.0],
-                    [.0, .24, .33, .30, .26, .45, .50, .44, .28, .0])
-    lat = np.interp(x, [0, .03, .12, .3, .45, .62, .72, .85, .93, .97],
-                    [.0, .24, .33, .36, .40, .45, .46, .38, .20, .0])
+    med = np.interp(
+        x,
+        [0, 0.03, 0.12, 0.3, 0.45, 0.62, 0.72, 0.85, 0.95, 1.0],
+        [0.0, 0.24, 0.33, 0.30, 0.26, 0.45, 0.50, 0.44, 0.28, 0.0],
+    )
+    lat = np.interp(
+        x,
+        [0, 0.03, 0.12, 0.3, 0.45, 0.62, 0.72, 0.85, 0.93, 0.97],
+        [0.0, 0.24, 0.33, 0.36, 0.40, 0.45, 0.46, 0.38, 0.20, 0.0],
+    )
     lat = np.where(x > 0.97, 0.0, lat)
     xs = np.r_[x, x[::-1]]
     ms = np.r_[med, -lat[::-1]]
@@ -1207,8 +1375,12 @@ def pressure_map(analysis: Analysis) -> Figure:
     title = "The average step"
     if not avg:
         has = _signals(analysis)["has"]["insole"]
-        return _whole_missing("no insole in this recording" if not has
-                              else "no foot contact found in the insole data", title)
+        return _whole_missing(
+            "no insole in this recording"
+            if not has
+            else "no foot contact found in the insole data",
+            title,
+        )
     fig = new_figure(4.6, 5.2)
     fig.suptitle(f"{title}: peak pressure per cell, COP path")
     axes = fig.subplots(1, 2)
@@ -1221,13 +1393,20 @@ def pressure_map(analysis: Analysis) -> Figure:
             _missing_panel(ax, f"no {side} insole in this recording")
             continue
         a = avg[side]
-        ratio = (a.width_m / a.length_m if a.width_m and a.length_m
-                 else DEFAULT_WIDTH_TO_LENGTH)
+        ratio = a.width_m / a.length_m if a.width_m and a.length_m else DEFAULT_WIDTH_TO_LENGTH
         # seen from above, toes up: screen x is m on a left foot, -m on a right
         flip = 1.0 if side == "left" else -1.0
         ox, om = _outline()
-        ax.add_patch(Polygon(np.column_stack([flip * om, ox]), closed=True, fill=False,
-                             edgecolor="black", linewidth=1.2, gid=f"outline-{side}"))
+        ax.add_patch(
+            Polygon(
+                np.column_stack([flip * om, ox]),
+                closed=True,
+                fill=False,
+                edgecolor="black",
+                linewidth=1.2,
+                gid=f"outline-{side}",
+            )
+        )
         cells = a.layout.cells
         areas = a.layout.areas_cm2
         # discs: the cell's area when known (insole's size from the metadata,
@@ -1237,26 +1416,35 @@ def pressure_map(analysis: Analysis) -> Figure:
             r_len = np.sqrt(np.asarray(areas, dtype=float) / np.pi) / length_cm * 100.0
         else:
             r_len = np.full(len(cells), 4.0)
-        patches = [Ellipse((flip * 100.0 * m, 100.0 * x), 2.0 * r / ratio, 2.0 * r)
-                   for (x, m), r in zip(cells, r_len, strict=True)]
-        coll = PatchCollection(patches, cmap=CMAP, norm=norm, edgecolor="black",
-                               linewidth=0.4, gid=f"cells-{side}")
+        patches = [
+            Ellipse((flip * 100.0 * m, 100.0 * x), 2.0 * r / ratio, 2.0 * r)
+            for (x, m), r in zip(cells, r_len, strict=True)
+        ]
+        coll = PatchCollection(
+            patches, cmap=CMAP, norm=norm, edgecolor="black", linewidth=0.4, gid=f"cells-{side}"
+        )
         coll.set_array(a.mean_peak_kpa)
         ax.add_collection(coll)
         cop = a.cop_pct
         if np.isfinite(cop).all():
-            ax.plot(flip * cop[:, 1], cop[:, 0], color="white", linewidth=3.0,
-                    solid_capstyle="round")
-            ax.plot(flip * cop[:, 1], cop[:, 0], color="black", linewidth=1.2,
-                    linestyle=SIDE_STYLE[side].linestyle, gid=f"cop-{side}",
-                    label="Mean COP path")
+            ax.plot(
+                flip * cop[:, 1], cop[:, 0], color="white", linewidth=3.0, solid_capstyle="round"
+            )
+            ax.plot(
+                flip * cop[:, 1],
+                cop[:, 0],
+                color="black",
+                linewidth=1.2,
+                linestyle=SIDE_STYLE[side].linestyle,
+                gid=f"cop-{side}",
+                label="Mean COP path",
+            )
             ax.plot(flip * cop[0, 1], cop[0, 0], marker="o", color="black", markersize=3)
         ax.set_xlim(-60, 60)
         ax.set_ylim(-3, 103)
         ax.set_aspect(1.0 / ratio)  # one % of the length is 1/ratio % of the width
         ax.grid(False)
-        ax.set_xlabel("Across (% of width, medial "
-                      + ("right)" if side == "left" else "left)"))
+        ax.set_xlabel("Across (% of width, medial " + ("right)" if side == "left" else "left)"))
         ax.set_ylabel("Along, from the heel (% of length)")
         ax.text(0.02, 0.01, f"{len(a.peaks_kpa)} steps", transform=ax.transAxes, fontsize=7)
     if coll is not None:
@@ -1334,8 +1522,10 @@ def save(fig: Figure, path: str | os.PathLike[str], *, dpi: float | None = None)
     dest = Path(path)
     fmt = SAVE_FORMATS.get(dest.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{dest}: a figure is saved as .png or .svg, not "
-                         f"{dest.suffix or 'a file without a suffix'!r}")
+        raise ValueError(
+            f"{dest}: a figure is saved as .png or .svg, not "
+            f"{dest.suffix or 'a file without a suffix'!r}"
+        )
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.backends.backend_svg import FigureCanvasSVG

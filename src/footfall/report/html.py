@@ -55,8 +55,10 @@ paper at a fraction of the bytes of the 150 dpi of ``footfall plot``
 
 CSS_PX_PER_INCH = 96
 
-RED_FLAG_ADVICE = ("Bring this report to a doctor or physiotherapist: these signs need a "
-                   "professional's examination, whatever the sensors show.")
+RED_FLAG_ADVICE = (
+    "Bring this report to a doctor or physiotherapist: these signs need a "
+    "professional's examination, whatever the sensors show."
+)
 
 FIGURE_TITLES: dict[str, str] = {
     "series": "Contact time step by step",
@@ -113,13 +115,17 @@ def _all_panels_missing(fig: Figure) -> bool:
     from footfall.report.figures import MISSING_GID
 
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    return bool(axes) and all(any(t.get_gid() == MISSING_GID for t in ax.texts)
-                              for ax in axes)
+    return bool(axes) and all(any(t.get_gid() == MISSING_GID for t in ax.texts) for ax in axes)
 
 
-def report_figures(analysis: Analysis, *, symptoms: Any = None, fmt: str = "png",
-                   dpi: float = FIGURE_DPI,
-                   names: Sequence[str] | None = None) -> list[ReportFigure]:
+def report_figures(
+    analysis: Analysis,
+    *,
+    symptoms: Any = None,
+    fmt: str = "png",
+    dpi: float = FIGURE_DPI,
+    names: Sequence[str] | None = None,
+) -> list[ReportFigure]:
     """Every figure of :data:`~footfall.report.figures.FIGURES` (or those
     ``names``) for ``analysis``: rendered when at least one of its panels has
     data, else only the texts naming what is missing."""
@@ -131,8 +137,16 @@ def report_figures(analysis: Analysis, *, symptoms: Any = None, fmt: str = "png"
         lacks = tuple(missing(fig))
         uri = None if _all_panels_missing(fig) else figure_data_uri(fig, fmt=fmt, dpi=dpi)
         w_in, h_in = fig.get_size_inches()
-        out.append(ReportFigure(name, FIGURE_TITLES.get(name, name), uri, lacks,
-                                round(w_in * CSS_PX_PER_INCH), round(h_in * CSS_PX_PER_INCH)))
+        out.append(
+            ReportFigure(
+                name,
+                FIGURE_TITLES.get(name, name),
+                uri,
+                lacks,
+                round(w_in * CSS_PX_PER_INCH),
+                round(h_in * CSS_PX_PER_INCH),
+            )
+        )
         del fig
     return out
 
@@ -143,8 +157,9 @@ def steps_csv(analysis: Analysis) -> str:
 
 
 def _csv_uri(text: str) -> str:
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(
-        text.encode("utf-8")).decode("ascii")
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode(
+        "ascii"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -163,8 +178,10 @@ def _profile(symptoms: Any) -> SymptomProfile | None:
         return SymptomProfile.from_dict(dict(symptoms))
     if isinstance(symptoms, (str, os.PathLike)):
         return load_symptoms(symptoms)
-    raise ValueError("symptoms must be a SymptomProfile, a dict of its fields or the path "
-                     f"of a profile, not {type(symptoms).__name__}")
+    raise ValueError(
+        "symptoms must be a SymptomProfile, a dict of its fields or the path "
+        f"of a profile, not {type(symptoms).__name__}"
+    )
 
 
 def _symptom_rows(profile: SymptomProfile | None) -> list[tuple[str, str]]:
@@ -201,12 +218,13 @@ def _athlete_name(meta: Mapping[str, Any], given: str | None) -> str:
 def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
     severity = str(f.get("severity") or "")
     side = f.get("side")
-    tags = [f"{severity} severity" if severity else "",
-            f"{f['confidence']} confidence" if f.get("confidence") else "",
-            f"{side} foot" if side in ("left", "right") else
-            ("both feet" if side == "both" else ""),
-            str(f["part_of_run"]) if f.get("part_of_run") else "",
-            f"link: {f['evidence_strength']}" if f.get("evidence_strength") else ""]
+    tags = [
+        f"{severity} severity" if severity else "",
+        f"{f['confidence']} confidence" if f.get("confidence") else "",
+        f"{side} foot" if side in ("left", "right") else ("both feet" if side == "both" else ""),
+        str(f["part_of_run"]) if f.get("part_of_run") else "",
+        f"link: {f['evidence_strength']}" if f.get("evidence_strength") else "",
+    ]
     items = [i.get("text") or "" for i in f.get("evidence_items") or [] if i.get("holds", True)]
     return {
         "id": str(f.get("id", "")),
@@ -214,8 +232,7 @@ def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
         "red": f.get("kind") == "red-flag",
         "severity": severity,
         "tags": [t for t in tags if t],
-        "evidence": [t for t in items if t] or ([str(f["evidence"])] if f.get("evidence")
-                                                else []),
+        "evidence": [t for t in items if t] or ([str(f["evidence"])] if f.get("evidence") else []),
         "explanation": str(f.get("explanation") or ""),
         "strength_text": str(f.get("evidence_strength_text") or ""),
         "suggestions": [str(s) for s in f.get("suggestions") or []],
@@ -230,12 +247,17 @@ def _metric_rows(metrics: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any
     for name, entry in metrics.items():
         fmt = metric_format(name)
         d = fmt.decimals
-        rows.append({"label": fmt.label, "unit": fmt.unit,
-                     "left": format_value(entry.get("left"), d),
-                     "right": format_value(entry.get("right"), d),
-                     "both": format_value(entry.get("median"), d),
-                     "higher": asymmetry_text(entry, name).plain,
-                     "n": str(entry.get("n", ""))})
+        rows.append(
+            {
+                "label": fmt.label,
+                "unit": fmt.unit,
+                "left": format_value(entry.get("left"), d),
+                "right": format_value(entry.get("right"), d),
+                "both": format_value(entry.get("median"), d),
+                "higher": asymmetry_text(entry, name).plain,
+                "n": str(entry.get("n", "")),
+            }
+        )
     return rows
 
 
@@ -250,11 +272,16 @@ def _drift_rows(drift: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
         pct = entry.get("change_pct")
         if pct is not None and change != "-" and float(change) != 0:
             change += f" ({format_value(pct, 1, sign=True)} %)"
-        rows.append({"label": fmt.label, "unit": fmt.unit,
-                     "first": format_value(entry.get("first_third"), d),
-                     "last": format_value(entry.get("last_third"), d),
-                     "change": change,
-                     "per_min": format_value(entry.get("per_minute"), d + 2, sign=True)})
+        rows.append(
+            {
+                "label": fmt.label,
+                "unit": fmt.unit,
+                "first": format_value(entry.get("first_third"), d),
+                "last": format_value(entry.get("last_third"), d),
+                "change": change,
+                "per_min": format_value(entry.get("per_minute"), d + 2, sign=True),
+            }
+        )
     return rows
 
 
@@ -266,10 +293,16 @@ def _strike_rows(strike: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str
         shares = strike.get(side)
         if not shares:
             continue
-        ranked = sorted(((p, v) for p, v in shares.items() if p != "n" and v),
-                        key=lambda pv: -pv[1])
-        rows.append((side, ", ".join(f"{p} {format_value(v, 0)} %" for p, v in ranked)
-                     + f" ({shares.get('n', 0)} steps)"))
+        ranked = sorted(
+            ((p, v) for p, v in shares.items() if p != "n" and v), key=lambda pv: -pv[1]
+        )
+        rows.append(
+            (
+                side,
+                ", ".join(f"{p} {format_value(v, 0)} %" for p, v in ranked)
+                + f" ({shares.get('n', 0)} steps)",
+            )
+        )
     return rows
 
 
@@ -292,14 +325,16 @@ def _stream_rows(streams: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any
             quality.append(f"{gaps} gap(s)" + (f", {bridged} bridged" if bridged else ""))
         sat = info.get("saturation") or {}
         for channel, s in sat.items():
-            quality.append(f"{channel} saturated on {_number(s.get('share_pct'), 2)} % of "
-                           "samples")
+            quality.append(f"{channel} saturated on {_number(s.get('share_pct'), 2)} % of samples")
         if "clock_offset_s" in info:
             pairs = info.get("clock_offset_pairs")
-            quality.append("same clock as the foot IMU" if info.get("clock_shared") else
-                           f"clock offset to the foot IMU "
-                           f"{_number(1000 * float(info['clock_offset_s']), 1)} ms"
-                           + (f" from {pairs} contact pairs" if pairs else ""))
+            quality.append(
+                "same clock as the foot IMU"
+                if info.get("clock_shared")
+                else f"clock offset to the foot IMU "
+                f"{_number(1000 * float(info['clock_offset_s']), 1)} ms"
+                + (f" from {pairs} contact pairs" if pairs else "")
+            )
         align = info.get("alignment") or {}
         parts = []
         if "sagittal_share" in align:
@@ -309,26 +344,32 @@ def _stream_rows(streams: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any
         if "heading_spread_deg" in align:
             parts.append(f"heading spread {_number(align['heading_spread_deg'], 2)} deg")
         count = info.get("n_steps", info.get("n_contacts"))
-        rows.append({"label": str(label),
-                     "rate": _number(info.get("fs_hz"), 0) + " Hz" if info.get("fs_hz")
-                     else "-",
-                     "samples": str(info.get("n_samples", "-")),
-                     "steps": "-" if count is None else str(count),
-                     "alignment": ", ".join(parts) or "-",
-                     "quality": "; ".join(quality) or "no gap or saturation"})
+        rows.append(
+            {
+                "label": str(label),
+                "rate": _number(info.get("fs_hz"), 0) + " Hz" if info.get("fs_hz") else "-",
+                "samples": str(info.get("n_samples", "-")),
+                "steps": "-" if count is None else str(count),
+                "alignment": ", ".join(parts) or "-",
+                "quality": "; ".join(quality) or "no gap or saturation",
+            }
+        )
     return rows
 
 
-def _meta_rows(meta: Mapping[str, Any], prefix: str = "", depth: int = 0
-               ) -> list[tuple[str, str]]:
+def _meta_rows(meta: Mapping[str, Any], prefix: str = "", depth: int = 0) -> list[tuple[str, str]]:
     """recording.json's fields as (dotted key, value) rows."""
     rows: list[tuple[str, str]] = []
     for key, value in meta.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping) and value and depth < 3:
             rows.extend(_meta_rows(value, name + ".", depth + 1))
-        elif isinstance(value, (list, tuple)) and value and all(
-                isinstance(v, Mapping) for v in value) and depth < 3:
+        elif (
+            isinstance(value, (list, tuple))
+            and value
+            and all(isinstance(v, Mapping) for v in value)
+            and depth < 3
+        ):
             for i, v in enumerate(value):
                 rows.extend(_meta_rows(v, f"{name}[{i}].", depth + 1))
         elif isinstance(value, (list, tuple)):
@@ -341,14 +382,23 @@ def _meta_rows(meta: Mapping[str, Any], prefix: str = "", depth: int = 0
 def _headline(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     from footfall.report.terminal import format_duration, format_value
 
-    rows = [("Duration", format_duration(summary.get("duration_s"))),
-            ("Steps", f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
-                      f"right {summary.get('n_steps_right', 0)})")]
+    rows = [
+        ("Duration", format_duration(summary.get("duration_s"))),
+        (
+            "Steps",
+            f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
+            f"right {summary.get('n_steps_right', 0)})",
+        ),
+    ]
     if summary.get("cadence_spm") is not None:
         rows.append(("Cadence", f"{format_value(summary['cadence_spm'], 0)} spm"))
     if summary.get("contact_balance_left_pct") is not None:
-        rows.append(("Contact time balance",
-                     f"{format_value(summary['contact_balance_left_pct'], 1)} % left"))
+        rows.append(
+            (
+                "Contact time balance",
+                f"{format_value(summary['contact_balance_left_pct'], 1)} % left",
+            )
+        )
     return rows
 
 
@@ -370,7 +420,9 @@ def _environment() -> Any:
         loader=jinja2.PackageLoader("footfall.report", "templates"),
         autoescape=True,  # every value is text unless the template says otherwise
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
 
 
@@ -380,9 +432,16 @@ def _stylesheet() -> str:
     return (files("footfall.report") / "templates" / "report.css").read_text(encoding="utf-8")
 
 
-def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | None = None,
-                  source: str | None = None, steps: bool = True, figure_format: str = "png",
-                  figure_dpi: float = FIGURE_DPI) -> str:
+def render_report(
+    analysis: Analysis,
+    *,
+    symptoms: Any = None,
+    athlete: str | None = None,
+    source: str | None = None,
+    steps: bool = True,
+    figure_format: str = "png",
+    figure_dpi: float = FIGURE_DPI,
+) -> str:
     """The report of ``analysis`` as one self-contained HTML page.
 
     Parameters
@@ -425,8 +484,9 @@ def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | No
         "version": _version(),
         "css": _stylesheet(),
         "athlete": _athlete_name(meta, athlete),
-        "source": source if source is not None else str(
-            getattr(analysis.recording, "source", "") or ""),
+        "source": source
+        if source is not None
+        else str(getattr(analysis.recording, "source", "") or ""),
         "started_at": str(meta.get("started_at") or ""),
         "condition": ", ".join(f"{k}: {v}" for k, v in (condition or {}).items()),
         "headline": _headline(summary),
@@ -451,8 +511,14 @@ def render_report(analysis: Analysis, *, symptoms: Any = None, athlete: str | No
     return str(_environment().get_template("report.html.j2").render(**context))
 
 
-def write_report(analysis: Analysis, path: str | os.PathLike[str], *, symptoms: Any = None,
-                 athlete: str | None = None, **options: Any) -> Path:
+def write_report(
+    analysis: Analysis,
+    path: str | os.PathLike[str],
+    *,
+    symptoms: Any = None,
+    athlete: str | None = None,
+    **options: Any,
+) -> Path:
     """Write :func:`render_report`'s page to ``path`` atomically (a temporary
     file beside it, flushed, then renamed over it): a failure leaves any
     earlier file whole. ``options`` are :func:`render_report`'s.

@@ -105,12 +105,14 @@ def styled(func: _F) -> _F:
     """Run ``func`` (a function building a figure) inside
     :func:`matplotlib.rc_context` with :data:`RC`, so the figure gets
     footfall's style and the caller's rc settings are left as they were."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib
 
         with matplotlib.rc_context(RC):  # type: ignore[arg-type]
             return func(*args, **kwargs)
+
     return wrapper  # type: ignore[return-value]
 
 

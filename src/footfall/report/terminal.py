@@ -122,11 +122,17 @@ def _header(summary: Mapping[str, Any], source: str) -> Text:
     if source:
         text.append("  ")
         text.append(source)
-    lines: list[list[tuple[str, str]]] = [[
-        ("Duration", format_duration(summary.get("duration_s"))),
-        ("Steps", f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
-                  f"right {summary.get('n_steps_right', 0)})"),
-    ], []]
+    lines: list[list[tuple[str, str]]] = [
+        [
+            ("Duration", format_duration(summary.get("duration_s"))),
+            (
+                "Steps",
+                f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
+                f"right {summary.get('n_steps_right', 0)})",
+            ),
+        ],
+        [],
+    ]
     cadence = summary.get("cadence_spm")
     if cadence is not None:
         lines[1].append(("Cadence", f"{format_value(cadence, 0)} spm"))
@@ -143,8 +149,13 @@ def _header(summary: Mapping[str, Any], source: str) -> Text:
 
 def metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> Table:
     """Per-side medians with asymmetry, one row per metric."""
-    table = Table(box=box.SIMPLE_HEAD, title="Per step, median", title_justify="left",
-                  title_style="bold", pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title="Per step, median",
+        title_justify="left",
+        title_style="bold",
+        pad_edge=False,
+    )
     table.add_column("Metric", no_wrap=True)
     table.add_column("Left", justify="right", style=LEFT_STYLE)
     table.add_column("Right", justify="right", style=RIGHT_STYLE)
@@ -166,8 +177,13 @@ def metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> Table:
 
 def drift_table(drift: Mapping[str, Mapping[str, Any]]) -> Table:
     """First third -> last third of the run, change and slope per minute."""
-    table = Table(box=box.SIMPLE_HEAD, title="Drift: first third -> last third of the run, median",
-                  title_justify="left", title_style="bold", pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title="Drift: first third -> last third of the run, median",
+        title_justify="left",
+        title_style="bold",
+        pad_edge=False,
+    )
     table.add_column("Metric", no_wrap=True)
     table.add_column("First 1/3", justify="right", no_wrap=True)
     table.add_column("Last 1/3", justify="right", no_wrap=True)
@@ -197,8 +213,9 @@ def _strike_text(strike: Mapping[str, Mapping[str, Any]]) -> Text | None:
     for side, shares in sides:
         text.append("\n  ")
         text.append(f"{side:<5}", style=LEFT_STYLE if side == "left" else RIGHT_STYLE)
-        ranked = sorted(((p, v) for p, v in shares.items() if p != "n" and v),
-                        key=lambda pv: -pv[1])
+        ranked = sorted(
+            ((p, v) for p, v in shares.items() if p != "n" and v), key=lambda pv: -pv[1]
+        )
         text.append("  " + ", ".join(f"{p} {format_value(v, 0)} %" for p, v in ranked))
         text.append(f"  ({shares.get('n', 0)} steps)", style="dim")
     return text
@@ -234,13 +251,17 @@ def _findings_text(findings: Iterable[Mapping[str, Any]]) -> Text | None:
         if red:
             text.append(" SEE A PROFESSIONAL ", style="bold white on red")
             text.append(" ")
-        text.append(str(f.get("title") or f.get("id", "finding")),
-                    style="bold red" if red else "bold")
-        tags = [f"{severity} severity" if severity else "",
-                f"{f['confidence']} confidence" if f.get("confidence") else "",
-                f"{f['side']} foot" if f.get("side") in ("left", "right") else
-                ("both feet" if f.get("side") == "both" else ""),
-                f"link: {f['evidence_strength']}" if f.get("evidence_strength") else ""]
+        text.append(
+            str(f.get("title") or f.get("id", "finding")), style="bold red" if red else "bold"
+        )
+        tags = [
+            f"{severity} severity" if severity else "",
+            f"{f['confidence']} confidence" if f.get("confidence") else "",
+            f"{f['side']} foot"
+            if f.get("side") in ("left", "right")
+            else ("both feet" if f.get("side") == "both" else ""),
+            f"link: {f['evidence_strength']}" if f.get("evidence_strength") else "",
+        ]
         tags = [t for t in tags if t]
         if tags:
             text.append(f"  ({', '.join(tags)})", style=SEVERITY_STYLES.get(severity, "dim"))
@@ -251,8 +272,9 @@ def _findings_text(findings: Iterable[Mapping[str, Any]]) -> Text | None:
         if full and f.get("explanation"):
             text.append("\n  Why: ", style="dim")
             text.append(str(f["explanation"]))
-        suggestions = list(f.get("suggestions") or ([f["suggestion"]] if f.get("suggestion")
-                                                     else []))
+        suggestions = list(
+            f.get("suggestions") or ([f["suggestion"]] if f.get("suggestion") else [])
+        )
         if not full:
             suggestions = suggestions[:1]
         if suggestions:
@@ -261,13 +283,17 @@ def _findings_text(findings: Iterable[Mapping[str, Any]]) -> Text | None:
                 text.append(f"\n    {i}. {s}" if len(suggestions) > 1 else f" {s}")
         keys = f.get("source_keys") or []
         if full and keys:
-            text.append(f"\n  Sources: {', '.join(map(str, keys))} (docs/rules.md)",
-                        style="dim")
+            text.append(f"\n  Sources: {', '.join(map(str, keys))} (docs/rules.md)", style="dim")
     return text
 
 
-def render_summary(summary: Mapping[str, Any], *, source: str = "",
-                   notes: Iterable[str] = (), console: Console | None = None) -> None:
+def render_summary(
+    summary: Mapping[str, Any],
+    *,
+    source: str = "",
+    notes: Iterable[str] = (),
+    console: Console | None = None,
+) -> None:
     """Print a run summary (CONTRACTS.md section 3) and notes.
 
     Parameters
@@ -311,8 +337,9 @@ def render_analysis(analysis: Analysis, console: Console | None = None) -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(first: str, verb: str, unit: str
-                 ) -> Iterator[Callable[[str, int, int], None] | None]:
+def progress_bar(
+    first: str, verb: str, unit: str
+) -> Iterator[Callable[[str, int, int], None] | None]:
     """A transient progress bar on standard error when it is a terminal
     (nothing when output is piped or redirected). Yields the callback that
     long operations take as ``progress(label, done, total)``, shown as
@@ -322,14 +349,21 @@ def progress_bar(first: str, verb: str, unit: str
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total} " + unit), TimeElapsedColumn(),
-                  console=make_console(stderr=True), transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} " + unit),
+        TimeElapsedColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(first, total=None)
 
         def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=f"{verb} {safe_text(label, 40)}", completed=done,
-                       total=total)
+            bar.update(
+                task, description=f"{verb} {safe_text(label, 40)}", completed=done, total=total
+            )
 
         yield update
 

@@ -82,24 +82,27 @@ def _skip(name: str, answers: dict[str, Any]) -> bool:
     return False
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``symptoms`` subcommand to a ``subparsers`` object."""
     p = subparsers.add_parser(
         "symptoms",
         parents=list(parents or []),
         help="answer a short questionnaire about your numbness; writes a symptom profile",
         description="Ask where, when and how your foot goes numb, and about your shoes, "
-                    "laces, socks and drinks, and write the answers as a symptom profile "
-                    "(TOML or JSON) for footfall analyze --symptoms.",
+        "laces, socks and drinks, and write the answers as a symptom profile "
+        "(TOML or JSON) for footfall analyze --symptoms.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("-o", "--out", metavar="FILE",
-                   help="profile to write (.toml or .json)")
+    p.add_argument("-o", "--out", metavar="FILE", help="profile to write (.toml or .json)")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    p.add_argument("--check", metavar="FILE",
-                   help="validate an existing profile and print it, instead of asking")
+    p.add_argument(
+        "--check",
+        metavar="FILE",
+        help="validate an existing profile and print it, instead of asking",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -165,8 +168,9 @@ def ask(read: Callable[[], str], write: Callable[[str], None]) -> dict[str, Any]
         lines = [question]
         if kind in ("choice", "choices"):
             labels = LOCATION_LABELS if name == "locations" else {}
-            lines.append("  " + "  ".join(f"{i}) {labels.get(c, c)}"
-                                           for i, c in enumerate(choices, 1)))
+            lines.append(
+                "  " + "  ".join(f"{i}) {labels.get(c, c)}" for i, c in enumerate(choices, 1))
+            )
         elif kind == "bool":
             lines[0] += " [y/n]"
         while True:
@@ -192,18 +196,26 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{args.check}: a valid symptom profile\n" + dumps_toml(profile))
         return 0
     if not args.out:
-        raise FootfallError("no output file",
-                            fix="give the profile to write with -o FILE (.toml or .json)")
+        raise FootfallError(
+            "no output file", fix="give the profile to write with -o FILE (.toml or .json)"
+        )
     out = Path(args.out)
     if out.suffix.lower() not in (".toml", ".json"):
-        raise FootfallError("the profile file must end in .toml or .json", path=args.out,
-                            fix="e.g. -o symptoms.toml")
+        raise FootfallError(
+            "the profile file must end in .toml or .json",
+            path=args.out,
+            fix="e.g. -o symptoms.toml",
+        )
     if out.exists() and not args.force:
-        raise FootfallError("already exists", path=args.out,
-                            fix="give another name, or --force to overwrite it")
+        raise FootfallError(
+            "already exists", path=args.out, fix="give another name, or --force to overwrite it"
+        )
     if not (out.parent if str(out.parent) else Path(".")).is_dir():
-        raise FootfallError(f"folder {str(out.parent)!r} does not exist", path=args.out,
-                            fix="create it first or give another path")
+        raise FootfallError(
+            f"folder {str(out.parent)!r} does not exist",
+            path=args.out,
+            fix="create it first or give another path",
+        )
 
     def read() -> str:
         line = sys.stdin.readline()
@@ -220,9 +232,12 @@ def run(args: argparse.Namespace) -> int:
     except EOFError:
         raise FootfallError(
             "the answers ended before the last question; nothing was written",
-            fix="answer every question (an empty line skips one)") from None
+            fix="answer every question (an empty line skips one)",
+        ) from None
     profile = SymptomProfile.from_dict(answers)
     save_symptoms(profile, out)
-    write(f"\nWrote {out} ({len(profile.answered())} answers). "
-          f"Use it with: footfall analyze RECORDING --symptoms {out}\n")
+    write(
+        f"\nWrote {out} ({len(profile.answered())} answers). "
+        f"Use it with: footfall analyze RECORDING --symptoms {out}\n"
+    )
     return 0

@@ -151,10 +151,19 @@ def _checks(block: Block, label: str) -> list[str]:
     for part, checks in (("all", block.all), ("any", block.any)):
         for c in checks:
             group = part if part == "all" or block.count == 1 else f"any ({block.count} of)"
-            flags = [f for f, on in (("per side", c.per_side), ("precondition", c.guard),
-                                     ("always shown", c.show)) if on]
-            rows.append(f"| {label} | {group} | `{c.name}` | `{c.fact}` | {_cell(c.op)} "
-                        f"| {_cell(_value(c.value))} | {', '.join(flags)} | {_cell(c.note)} |")
+            flags = [
+                f
+                for f, on in (
+                    ("per side", c.per_side),
+                    ("precondition", c.guard),
+                    ("always shown", c.show),
+                )
+                if on
+            ]
+            rows.append(
+                f"| {label} | {group} | `{c.name}` | `{c.fact}` | {_cell(c.op)} "
+                f"| {_cell(_value(c.value))} | {', '.join(flags)} | {_cell(c.note)} |"
+            )
     return rows
 
 
@@ -163,8 +172,10 @@ def _needs_text(r: Rule) -> str:
     n = r.needs
     parts = []
     if n.min_steps_per_side:
-        parts.append(f"at least {n.min_steps_per_side} steps per foot (low confidence below "
-                     f"{2 * n.min_steps_per_side})")
+        parts.append(
+            f"at least {n.min_steps_per_side} steps per foot (low confidence below "
+            f"{2 * n.min_steps_per_side})"
+        )
     if n.min_minutes:
         parts.append(f"at least {n.min_minutes:g} min")
     if n.running_only:
@@ -175,74 +186,117 @@ def _needs_text(r: Rule) -> str:
 def render_markdown(rules: RuleSet) -> str:
     """docs/rules.md for a rule set (deterministic text)."""
     out = [_INTRO]
-    out += ["## Evidence strength", "",
-            "How well the link between a contributor and numbness is supported in general.",
-            "", "| level | meaning |", "|---|---|"]
+    out += [
+        "## Evidence strength",
+        "",
+        "How well the link between a contributor and numbness is supported in general.",
+        "",
+        "| level | meaning |",
+        "|---|---|",
+    ]
     out += [f"| `{k}` | {_cell(v)} |" for k, v in rules.evidence_strength.items()]
-    out += ["", "## The rules", "",
-            "| id | kind | title | severity by state | evidence strength |",
-            "|---|---|---|---|---|"]
+    out += [
+        "",
+        "## The rules",
+        "",
+        "| id | kind | title | severity by state | evidence strength |",
+        "|---|---|---|---|---|",
+    ]
     for r in rules.rules:
         sev = ", ".join(f"{s}: {r.severity[s]}" for s in STATES if s in r.severity)
-        out.append(f"| [`{r.id}`](#{r.id}) | {r.kind} | {_cell(r.title)} | {sev} "
-                   f"| {r.evidence_strength} |")
+        out.append(
+            f"| [`{r.id}`](#{r.id}) | {r.kind} | {_cell(r.title)} | {sev} | {r.evidence_strength} |"
+        )
     for r in rules.rules:
-        out += ["", f'<a id="{r.id}"></a>', "", f"### {r.title}", "",
-                f"`{r.id}`: {r.kind}; evidence strength `{r.evidence_strength}`; "
-                f"confidence at most {r.max_confidence}.", "",
-                f"- Where and when: {r.symptom_pattern}",
-                "- Severity: " + ", ".join(f"{s} {r.severity[s]}" for s in STATES
-                                           if s in r.severity),
-                *([f"- Needs: {_needs_text(r)}"] if r.sensors is not None else []),
-                "", r.explanation, "",
-                "| conditions | group | name (override key) | fact | op | value | flags | note |",
-                "|---|---|---|---|---|---|---|---|"]
+        out += [
+            "",
+            f'<a id="{r.id}"></a>',
+            "",
+            f"### {r.title}",
+            "",
+            f"`{r.id}`: {r.kind}; evidence strength `{r.evidence_strength}`; "
+            f"confidence at most {r.max_confidence}.",
+            "",
+            f"- Where and when: {r.symptom_pattern}",
+            "- Severity: " + ", ".join(f"{s} {r.severity[s]}" for s in STATES if s in r.severity),
+            *([f"- Needs: {_needs_text(r)}"] if r.sensors is not None else []),
+            "",
+            r.explanation,
+            "",
+            "| conditions | group | name (override key) | fact | op | value | flags | note |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         if r.sensors:
             out += _checks(r.sensors, "sensors")
         if r.symptoms:
             out += _checks(r.symptoms, "symptoms")
         out += ["", "What to try, simplest first:", ""]
         out += [f"{i}. {s.text}" for i, s in enumerate(r.suggestions, 1)]
-        out += ["", "Sources: " + "; ".join(f"[{k}]({SOURCES_DOC}#{k})" for k in r.sources)
-                + "."]
-    out += ["", "## Sources", "",
-            f"Each key links to its entry in [{SOURCES_DOC}]({SOURCES_DOC}): the full reference "
-            "and which facts footfall takes from it.", ""]
+        out += ["", "Sources: " + "; ".join(f"[{k}]({SOURCES_DOC}#{k})" for k in r.sources) + "."]
+    out += [
+        "",
+        "## Sources",
+        "",
+        f"Each key links to its entry in [{SOURCES_DOC}]({SOURCES_DOC}): the full reference "
+        "and which facts footfall takes from it.",
+        "",
+    ]
     for k, src in rules.sources.items():
         out.append(f"- [`{k}`]({SOURCES_DOC}#{k}): {src['citation']}")
-    out += ["", "## Facts a rule can check", "",
-            "Sensor facts (from the run summary; see docs/metrics.md):", "",
-            "- a steps-table metric, its median over both feet (or per foot with "
-            "`per_side`): " + ", ".join(f"`{m}`" for m in STEP_METRICS),
-            "- `<metric>." + "`, `<metric>.".join(METRIC_SUFFIXES) + "`: |left-right| "
-            "asymmetry in percent (the higher side is reported); the change after the symptom "
-            "onset compared with before it (last third vs first third of the run when the "
-            "onset is unknown or outside the recording), in percent or in the metric's unit; "
-            "the percent change from the runner's baseline (earlier sessions)",
-            "- " + ", ".join(f"`{f}`" for f in STRIKE_FACTS) + ": share of contacts with "
-            "each strike pattern",
-            "- " + ", ".join(f"`{f}`" for f in OTHER_SENSOR_FACTS) + ": contact time "
-            "balance, and its distance from 50 % (the side that stays longer is reported)",
-            "", "Symptom facts: the fields of the symptom profile below. When only "
-            "`onset_km` is given, `onset_min` is estimated from the run's speed (or a "
-            f"{ASSUMED_PACE_MIN_PER_KM:g} min/km pace without one).", "",
-            "Operators: `<`, `<=`, `>`, `>=` for numbers; `==`, `!=`, `in` for a choice; "
-            "`has`, `has_any` for a list; `is` for yes/no.", "",
-            "Suggestions may use " + ", ".join(f"`{{{p}}}`" for p in PLACEHOLDERS)
-            + "; a suggestion whose value is unknown is replaced by its fallback text.",
-            "", "## Symptom profile", "",
-            "`footfall symptoms -o FILE` writes it; it can also be written by hand as TOML "
-            "or JSON. Every field is optional; an unanswered one is unknown, never \"no\".",
-            "", "```toml", 'format = "footfall-symptoms/1"', 'foot = "left"',
-            'locations = ["toes", "between_3_4"]', "toes = [3, 4]", "onset_min = 15.0",
-            "resolves_after_stopping = true", "resolves_within_min = 5.0",
-            'toe_box = "narrow"', 'lacing_tightness = "tight"', "```", "",
-            "| field | meaning | values |", "|---|---|---|"]
+    out += [
+        "",
+        "## Facts a rule can check",
+        "",
+        "Sensor facts (from the run summary; see docs/metrics.md):",
+        "",
+        "- a steps-table metric, its median over both feet (or per foot with "
+        "`per_side`): " + ", ".join(f"`{m}`" for m in STEP_METRICS),
+        "- `<metric>." + "`, `<metric>.".join(METRIC_SUFFIXES) + "`: |left-right| "
+        "asymmetry in percent (the higher side is reported); the change after the symptom "
+        "onset compared with before it (last third vs first third of the run when the "
+        "onset is unknown or outside the recording), in percent or in the metric's unit; "
+        "the percent change from the runner's baseline (earlier sessions)",
+        "- " + ", ".join(f"`{f}`" for f in STRIKE_FACTS) + ": share of contacts with "
+        "each strike pattern",
+        "- " + ", ".join(f"`{f}`" for f in OTHER_SENSOR_FACTS) + ": contact time "
+        "balance, and its distance from 50 % (the side that stays longer is reported)",
+        "",
+        "Symptom facts: the fields of the symptom profile below. When only "
+        "`onset_km` is given, `onset_min` is estimated from the run's speed (or a "
+        f"{ASSUMED_PACE_MIN_PER_KM:g} min/km pace without one).",
+        "",
+        "Operators: `<`, `<=`, `>`, `>=` for numbers; `==`, `!=`, `in` for a choice; "
+        "`has`, `has_any` for a list; `is` for yes/no.",
+        "",
+        "Suggestions may use "
+        + ", ".join(f"`{{{p}}}`" for p in PLACEHOLDERS)
+        + "; a suggestion whose value is unknown is replaced by its fallback text.",
+        "",
+        "## Symptom profile",
+        "",
+        "`footfall symptoms -o FILE` writes it; it can also be written by hand as TOML "
+        'or JSON. Every field is optional; an unanswered one is unknown, never "no".',
+        "",
+        "```toml",
+        'format = "footfall-symptoms/1"',
+        'foot = "left"',
+        'locations = ["toes", "between_3_4"]',
+        "toes = [3, 4]",
+        "onset_min = 15.0",
+        "resolves_after_stopping = true",
+        "resolves_within_min = 5.0",
+        'toe_box = "narrow"',
+        'lacing_tightness = "tight"',
+        "```",
+        "",
+        "| field | meaning | values |",
+        "|---|---|---|",
+    ]
     for name in FIELD_NAMES:
         kind = FIELD_KINDS[name]
         choices = field_choices(name)
         values = {"bool": "true / false", "number": "number", "text": "text"}.get(
-            kind, ", ".join(map(str, choices)) + (" (list)" if kind in ("choices", "toes")
-                                                   else ""))
+            kind, ", ".join(map(str, choices)) + (" (list)" if kind in ("choices", "toes") else "")
+        )
         out.append(f"| `{name}` | {_cell(FIELD_LABELS.get(name, name))} | {values} |")
     return "\n".join(out) + "\n"

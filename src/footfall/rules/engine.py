@@ -193,16 +193,23 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``suggestion`` is the first (simplest) suggestion."""
         return {
-            "id": self.id, "title": self.title, "kind": self.kind,
-            "severity": str(self.severity), "confidence": str(self.confidence),
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "severity": str(self.severity),
+            "confidence": str(self.confidence),
             "evidence_strength": self.evidence_strength,
             "evidence_strength_text": self.evidence_strength_text,
-            "side": self.side, "part_of_run": self.part_of_run, "basis": str(self.basis),
-            "evidence": self.evidence, "evidence_items": [dict(i) for i in self.evidence_items],
+            "side": self.side,
+            "part_of_run": self.part_of_run,
+            "basis": str(self.basis),
+            "evidence": self.evidence,
+            "evidence_items": [dict(i) for i in self.evidence_items],
             "explanation": self.explanation,
             "suggestion": self.suggestions[0] if self.suggestions else "",
             "suggestions": list(self.suggestions),
-            "sources": list(self.sources), "source_keys": list(self.source_keys),
+            "sources": list(self.sources),
+            "source_keys": list(self.source_keys),
         }
 
 
@@ -264,8 +271,11 @@ class SensorFacts:
     def available(self) -> bool:
         """Whether there is any sensor measurement at all."""
         s = self.summary or {}
-        return bool(self.metrics) or _num(s.get("cadence_spm")) is not None \
+        return (
+            bool(self.metrics)
+            or _num(s.get("cadence_spm")) is not None
             or _num(s.get("contact_balance_left_pct")) is not None
+        )
 
     def _metric(self, m: str, side: str | None) -> float | None:
         entry = self.metrics.get(m) or {}
@@ -292,7 +302,7 @@ class SensorFacts:
 
     def _strike_share(self, fact: str, side: str | None) -> Reading:
         """``strike.<pattern>_pct``: the share of strikes of one pattern."""
-        pattern = fact[len("strike."):-len("_pct")]
+        pattern = fact[len("strike.") : -len("_pct")]
         shares = ((self.summary or {}).get("strike_pattern") or {}).get(side or "both") or {}
         return Reading(_num(shares.get(pattern)), side)
 
@@ -322,8 +332,9 @@ class SensorFacts:
     def _vs_baseline(self, base: str, suffix: str) -> Reading:
         """``<metric>.vs_baseline_pct``: percent from the median of earlier sessions."""
         now = self._metric(base, None)
-        base_values = [v for h in self.history
-                       if (v := SensorFacts(h)._metric(base, None)) is not None]
+        base_values = [
+            v for h in self.history if (v := SensorFacts(h)._metric(base, None)) is not None
+        ]
         if now is None or not base_values:
             return Reading(None)
         ref = float(np.median(base_values))
@@ -339,8 +350,11 @@ class SensorFacts:
         result: tuple[float | None, float | None, str]
         if split is None:
             d = ((self.summary or {}).get("drift") or {}).get(m) or {}
-            result = (_num(d.get("first_third")), _num(d.get("last_third")),
-                      "last third vs first third of the run")
+            result = (
+                _num(d.get("first_third")),
+                _num(d.get("last_third")),
+                "last third vs first third of the run",
+            )
         else:
             result = split
         self._cache[m] = result
@@ -352,8 +366,13 @@ class SensorFacts:
 
     def _onset_split_steps(self, m: str) -> tuple[float, float, str] | None:
         steps = self.steps
-        if self.onset_min is None or steps is None or len(steps) == 0 \
-                or "ic_s" not in steps or m not in steps:
+        if (
+            self.onset_min is None
+            or steps is None
+            or len(steps) == 0
+            or "ic_s" not in steps
+            or m not in steps
+        ):
             return None
         t = np.asarray(steps["ic_s"], dtype=np.float64)
         v = np.asarray(steps[m], dtype=np.float64)
@@ -363,8 +382,10 @@ class SensorFacts:
         t, v = t[ok], v[ok]
         after = (t - t.min()) >= self.onset_min * 60.0
         n_after = int(after.sum())
-        if n_after < MIN_STEPS_EACH_SIDE_OF_ONSET or \
-                after.size - n_after < MIN_STEPS_EACH_SIDE_OF_ONSET:
+        if (
+            n_after < MIN_STEPS_EACH_SIDE_OF_ONSET
+            or after.size - n_after < MIN_STEPS_EACH_SIDE_OF_ONSET
+        ):
             return None
         return float(np.median(v[~after])), float(np.median(v[after])), self._onset_label()
 
@@ -414,8 +435,9 @@ def _pace_text(min_per_km: float) -> str:
     return f"{total // 60}:{total % 60:02d} min/km"
 
 
-def symptom_facts(profile: SymptomProfile | None,
-                  summary: Mapping[str, Any] | None) -> tuple[dict[str, Any], str | None]:
+def symptom_facts(
+    profile: SymptomProfile | None, summary: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], str | None]:
     """The profile's fields, with ``onset_min`` estimated from ``onset_km`` when
     only that was given (using the run's speed, else a 6 min/km pace).
 
@@ -434,8 +456,7 @@ def symptom_facts(profile: SymptomProfile | None,
         facts["onset_reported"] = f"after {profile.onset_min:g} min"
     elif profile.onset_km is not None:
         facts["onset_reported"] = f"after {profile.onset_km:g} km"
-        speed = _num((((summary or {}).get("metrics") or {}).get("speed_mps") or {})
-                     .get("median"))
+        speed = _num((((summary or {}).get("metrics") or {}).get("speed_mps") or {}).get("median"))
         if speed and speed > 0:
             pace = 1000.0 / speed / 60.0
             how = f"at this run's pace of {_pace_text(pace)}"
@@ -481,7 +502,7 @@ def _compare(value: Any, op: str, threshold: Any) -> bool | None:
 def _unit_of(fact: str) -> tuple[str, str, int]:
     """Label, unit and decimals of a sensor fact."""
     if fact.startswith("strike."):
-        pattern = fact[len("strike."):-len("_pct")]
+        pattern = fact[len("strike.") : -len("_pct")]
         return f"share of {pattern} strikes", "%", 0
     if fact == "contact_balance_left_pct":
         return "contact time balance (left share)", "%", 1
@@ -521,8 +542,7 @@ def _sensor_readings(c: Check, sensors: SensorFacts) -> list[Reading]:
     the fact was not measured."""
     readings: list[Reading] = []
     if c.per_side:
-        readings = [r for s in ("left", "right")
-                    if (r := sensors.get(c.fact, s)).value is not None]
+        readings = [r for s in ("left", "right") if (r := sensors.get(c.fact, s)).value is not None]
     if not readings:
         r = sensors.get(c.fact)
         readings = [r] if r.value is not None else []
@@ -533,16 +553,28 @@ def _sensor_item(c: Check, r: Reading, label: str, unit: str, dec: int) -> dict[
     """The evidence item of one reading of a sensor check (label, unit and
     decimals from :func:`_unit_of`)."""
     holds = bool(_compare(r.value, c.op, c.value))
-    value_text = f"{r.value:+.{dec}f}" if c.fact.endswith(_SIGNED_SUFFIXES) \
-        else f"{r.value:.{dec}f}"
-    side_text = f"{r.side} foot, " if r.side and c.per_side else \
-        (f"{r.side} higher, " if r.side else "")
+    value_text = (
+        f"{r.value:+.{dec}f}" if c.fact.endswith(_SIGNED_SUFFIXES) else f"{r.value:.{dec}f}"
+    )
+    side_text = (
+        f"{r.side} foot, " if r.side and c.per_side else (f"{r.side} higher, " if r.side else "")
+    )
     return {
-        "source": "sensors", "check": c.name, "fact": c.fact, "label": label,
-        "value": r.value, "op": c.op, "threshold": c.value, "unit": unit,
-        "side": r.side, "part": r.part, "holds": holds, "note": c.note, "guard": c.guard,
+        "source": "sensors",
+        "check": c.name,
+        "fact": c.fact,
+        "label": label,
+        "value": r.value,
+        "op": c.op,
+        "threshold": c.value,
+        "unit": unit,
+        "side": r.side,
+        "part": r.part,
+        "holds": holds,
+        "note": c.note,
+        "guard": c.guard,
         "text": f"{label} {value_text} {unit} ({'' if holds else 'not '}{c.op} "
-                f"{_fmt(c.value, dec)}; {side_text}{r.part})",
+        f"{_fmt(c.value, dec)}; {side_text}{r.part})",
     }
 
 
@@ -573,14 +605,25 @@ def _symptom_check(c: Check, facts: Mapping[str, Any]) -> tuple[bool | None, lis
     if c.fact == "onset_min":  # the runner's own words; an estimate says how it was made
         estimate = facts.get("onset_estimate")
         reported = facts.get("onset_reported") or f"after {value:g} min"
-        text = f"you reported numbness starts {reported}" + (f" ({estimate})" if estimate
-                                                            else "")
-    return holds, [{
-        "source": "symptoms", "check": c.name, "fact": c.fact, "label": label,
-        "value": list(value) if isinstance(value, tuple) else value, "op": c.op,
-        "threshold": c.value, "unit": "", "side": None, "part": None, "holds": holds,
-        "note": c.note, "guard": c.guard, "text": text,
-    }]
+        text = f"you reported numbness starts {reported}" + (f" ({estimate})" if estimate else "")
+    return holds, [
+        {
+            "source": "symptoms",
+            "check": c.name,
+            "fact": c.fact,
+            "label": label,
+            "value": list(value) if isinstance(value, tuple) else value,
+            "op": c.op,
+            "threshold": c.value,
+            "unit": "",
+            "side": None,
+            "part": None,
+            "holds": holds,
+            "note": c.note,
+            "guard": c.guard,
+            "text": text,
+        }
+    ]
 
 
 def _all_outcome(results: Sequence[bool | None]) -> bool | None:
@@ -721,12 +764,16 @@ class DataAmount:
         cadence = SensorFacts(s)._metric("cadence_spm", None)
         duration = _num(s.get("duration_s"))
         minutes = duration / 60.0 if duration is not None else None
-        counts = [n for k in ("n_steps_left", "n_steps_right")
-                  if (n := _num(s.get(k))) is not None and n > 0]
+        counts = [
+            n
+            for k in ("n_steps_left", "n_steps_right")
+            if (n := _num(s.get(k))) is not None and n > 0
+        ]
         if not counts:
-            entry = ((s.get("metrics") or {}).get("cadence_spm") or {})
-            counts = [n for k in ("n_left", "n_right")
-                      if (n := _num(entry.get(k))) is not None and n > 0]
+            entry = (s.get("metrics") or {}).get("cadence_spm") or {}
+            counts = [
+                n for k in ("n_left", "n_right") if (n := _num(entry.get(k))) is not None and n > 0
+            ]
         if counts:
             return cls(int(min(counts)), False, minutes, cadence)
         if minutes is not None and cadence is not None:
@@ -741,18 +788,25 @@ def shortfall(rule: Rule, amount: DataAmount) -> str | None:
         return None
     needs = rule.needs
     walk_below = rule.running_min_spm
-    if needs.running_only and amount.cadence_spm is not None \
-            and amount.cadence_spm < walk_below:
-        return (f"a walking recording (cadence {amount.cadence_spm:.0f} steps/min, below "
-                f"{walk_below:g}): this rule is about running")
-    if needs.min_steps_per_side and amount.steps_per_side is not None \
-            and amount.steps_per_side < needs.min_steps_per_side:
+    if needs.running_only and amount.cadence_spm is not None and amount.cadence_spm < walk_below:
+        return (
+            f"a walking recording (cadence {amount.cadence_spm:.0f} steps/min, below "
+            f"{walk_below:g}): this rule is about running"
+        )
+    if (
+        needs.min_steps_per_side
+        and amount.steps_per_side is not None
+        and amount.steps_per_side < needs.min_steps_per_side
+    ):
         about = "about " if amount.steps_estimated else ""
-        return (f"{about}{amount.steps_per_side} steps per foot; this rule needs at least "
-                f"{needs.min_steps_per_side}")
+        return (
+            f"{about}{amount.steps_per_side} steps per foot; this rule needs at least "
+            f"{needs.min_steps_per_side}"
+        )
     if needs.min_minutes and amount.minutes is not None and amount.minutes < needs.min_minutes:
-        return (f"{amount.minutes:.1f} min recorded; this rule needs at least "
-                f"{needs.min_minutes:g} min")
+        return (
+            f"{amount.minutes:.1f} min recorded; this rule needs at least {needs.min_minutes:g} min"
+        )
     return None
 
 
@@ -769,8 +823,9 @@ def evidence_cap(rule: Rule, amount: DataAmount) -> tuple[Confidence, str | None
         return Confidence.MODERATE, "the summary does not say how many steps it rests on"
     if n < 2 * least:
         about = "about " if amount.steps_estimated else ""
-        return Confidence.LOW, (f"few steps ({about}{n} per foot; more than low confidence "
-                                f"needs {2 * least})")
+        return Confidence.LOW, (
+            f"few steps ({about}{n} per foot; more than low confidence needs {2 * least})"
+        )
     return Confidence.HIGH, None
 
 
@@ -783,8 +838,9 @@ def _gather_sensors(rule: Rule, sensors: SensorFacts, skip: str | None = None) -
     return BlockResult(ok, tuple(items))
 
 
-def _gather_symptoms(rule: Rule, facts: Mapping[str, Any],
-                     profile: SymptomProfile | None) -> BlockResult:
+def _gather_symptoms(
+    rule: Rule, facts: Mapping[str, Any], profile: SymptomProfile | None
+) -> BlockResult:
     """The rule's symptom block on the profile; unknown without a block or a profile."""
     if rule.symptoms is None or profile is None:
         return BlockResult()
@@ -858,8 +914,9 @@ def _side_note(f: _Facts) -> list[str]:
     return []
 
 
-def _state_note(rule: Rule, basis: Basis, sensors: SensorFacts,
-                skip: str | None = None) -> list[str]:
+def _state_note(
+    rule: Rule, basis: Basis, sensors: SensorFacts, skip: str | None = None
+) -> list[str]:
     """A note on what the sensors could say when the symptoms carry the finding."""
     if basis == Basis.SYMPTOMS_SENSORS_NORMAL:
         return ["the sensors measured these metrics within the usual range"]
@@ -877,8 +934,9 @@ def _evidence_text(shown: Sequence[Mapping[str, Any]], notes: Sequence[str]) -> 
     return "; ".join([i["text"] for i in shown] + list(notes))
 
 
-def _placeholder_values(sensors: SensorFacts, facts: Mapping[str, Any],
-                        numb: str | None, side: str | None) -> dict[str, str | None]:
+def _placeholder_values(
+    sensors: SensorFacts, facts: Mapping[str, Any], numb: str | None, side: str | None
+) -> dict[str, str | None]:
     """The values a suggestion's ``{placeholders}`` are filled with."""
     cadence = sensors.get("cadence_spm").value
     return {
@@ -887,7 +945,8 @@ def _placeholder_values(sensors: SensorFacts, facts: Mapping[str, Any],
         "cadence_target_high_spm": f"{cadence * CADENCE_TARGET_HIGH:.0f}" if cadence else None,
         "onset_min": f"{facts['onset_min']:.0f}" if facts.get("onset_min") is not None else None,
         "onset_reported": facts.get("onset_reported"),
-        "numb_side": numb, "loaded_side": side,
+        "numb_side": numb,
+        "loaded_side": side,
     }
 
 
@@ -920,32 +979,58 @@ def _suggestions(rule: Rule, values: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _build_finding(rule: Rule, rules: RuleSet, f: _Facts, basis: Basis,
-                   confidence: Confidence, shown: list[dict[str, Any]], evidence: str,
-                   suggestions: tuple[str, ...]) -> Finding:
+def _build_finding(
+    rule: Rule,
+    rules: RuleSet,
+    f: _Facts,
+    basis: Basis,
+    confidence: Confidence,
+    shown: list[dict[str, Any]],
+    evidence: str,
+    suggestions: tuple[str, ...],
+) -> Finding:
     """The Finding of a rule in a state that gives one."""
     parts = list(dict.fromkeys(i["part"] for i in shown if i.get("part")))
     return Finding(
-        id=rule.id, title=rule.title, kind=rule.kind, severity=Severity(rule.severity[basis]),
-        confidence=confidence, evidence_strength=rule.evidence_strength,
+        id=rule.id,
+        title=rule.title,
+        kind=rule.kind,
+        severity=Severity(rule.severity[basis]),
+        confidence=confidence,
+        evidence_strength=rule.evidence_strength,
         evidence_strength_text=rules.evidence_strength.get(rule.evidence_strength, ""),
-        side=f.side, part_of_run=", ".join(parts) if parts else None, basis=basis,
-        evidence=evidence, evidence_items=tuple(shown), explanation=rule.explanation,
+        side=f.side,
+        part_of_run=", ".join(parts) if parts else None,
+        basis=basis,
+        evidence=evidence,
+        evidence_items=tuple(shown),
+        explanation=rule.explanation,
         suggestions=suggestions,
         sources=tuple(rules.sources[k]["citation"] for k in rule.sources),
         source_keys=rule.sources,
     )
 
 
-def _rule_facts(rule: Rule, sensors: SensorFacts, facts: Mapping[str, Any],
-                profile: SymptomProfile | None, skip: str | None = None) -> _Facts:
+def _rule_facts(
+    rule: Rule,
+    sensors: SensorFacts,
+    facts: Mapping[str, Any],
+    profile: SymptomProfile | None,
+    skip: str | None = None,
+) -> _Facts:
     """Both blocks of a rule evaluated, the sensor verdict and the finding's side."""
     sens = _gather_sensors(rule, sensors, skip)
     symp = _gather_symptoms(rule, facts, profile)
     numb = profile.foot if profile is not None else None
     loaded = _sides(sens.items) if sens.ok else None
-    return _Facts(sens=sens, symp=symp, verdict=_sensor_verdict(sens, loaded, numb),
-                  numb=numb, loaded=loaded, side=numb or loaded)
+    return _Facts(
+        sens=sens,
+        symp=symp,
+        verdict=_sensor_verdict(sens, loaded, numb),
+        numb=numb,
+        loaded=loaded,
+        side=numb or loaded,
+    )
 
 
 def _explanation(rule: Rule, values: Mapping[str, Any]) -> str:
@@ -958,9 +1043,14 @@ def _explanation(rule: Rule, values: Mapping[str, Any]) -> str:
     return rule.explanation
 
 
-def _evaluate_rule(rule: Rule, rules: RuleSet, sensors: SensorFacts,
-                   facts: Mapping[str, Any], profile: SymptomProfile | None,
-                   amount: DataAmount | None = None) -> Finding | None:
+def _evaluate_rule(
+    rule: Rule,
+    rules: RuleSet,
+    sensors: SensorFacts,
+    facts: Mapping[str, Any],
+    profile: SymptomProfile | None,
+    amount: DataAmount | None = None,
+) -> Finding | None:
     """The rule's finding on this run and profile, or None when it does not fire."""
     amount = amount if amount is not None else DataAmount.of(sensors.summary)
     skip = shortfall(rule, amount) if sensors.available else None
@@ -978,21 +1068,36 @@ def _evaluate_rule(rule: Rule, rules: RuleSet, sensors: SensorFacts,
             confidence = cap
             notes.append(str(cap_note))
     values = _placeholder_values(sensors, facts, f.numb, f.loaded)
-    finding = _build_finding(rule, rules, f, basis, confidence, shown,
-                             _evidence_text(shown, notes), _suggestions(rule, values))
+    finding = _build_finding(
+        rule,
+        rules,
+        f,
+        basis,
+        confidence,
+        shown,
+        _evidence_text(shown, notes),
+        _suggestions(rule, values),
+    )
     return replace(finding, explanation=_explanation(rule, values))
 
 
 def sort_key(f: Finding, order: Mapping[str, int]) -> tuple[int, int, int, int]:
     """Red flags first, then severity, confidence, and the rules file's order."""
-    return (0 if f.is_red_flag else 1, -Severity(f.severity).rank,
-            -Confidence(f.confidence).rank, order.get(f.id, len(order)))
+    return (
+        0 if f.is_red_flag else 1,
+        -Severity(f.severity).rank,
+        -Confidence(f.confidence).rank,
+        order.get(f.id, len(order)),
+    )
 
 
-def evaluate(summary: Mapping[str, Any] | None, steps: Any = None,
-             symptoms: SymptomProfile | Mapping[str, Any] | None = None,
-             history: Sequence[Mapping[str, Any]] | None = None,
-             rules: RuleSet | None = None) -> list[Finding]:
+def evaluate(
+    summary: Mapping[str, Any] | None,
+    steps: Any = None,
+    symptoms: SymptomProfile | Mapping[str, Any] | None = None,
+    history: Sequence[Mapping[str, Any]] | None = None,
+    rules: RuleSet | None = None,
+) -> list[Finding]:
     """Findings for a run: likely contributors to numbness and red flags, ranked.
 
     Parameters
@@ -1036,18 +1141,28 @@ def evaluate(summary: Mapping[str, Any] | None, steps: Any = None,
     facts, estimate = symptom_facts(symptoms, summary)
     onset_text = None
     if estimate and facts.get("onset_reported"):
-        onset_text = f"{facts['onset_reported'][len('after '):]}, {estimate}"
-    sensors = SensorFacts(summary, steps=steps, onset_min=facts.get("onset_min"),
-                          history=list(history or ()), onset_text=onset_text)
+        onset_text = f"{facts['onset_reported'][len('after ') :]}, {estimate}"
+    sensors = SensorFacts(
+        summary,
+        steps=steps,
+        onset_min=facts.get("onset_min"),
+        history=list(history or ()),
+        onset_text=onset_text,
+    )
     amount = DataAmount.of(summary)
-    findings = [f for r in rules.rules if r.enabled
-                if (f := _evaluate_rule(r, rules, sensors, facts, symptoms, amount))]
+    findings = [
+        f
+        for r in rules.rules
+        if r.enabled
+        if (f := _evaluate_rule(r, rules, sensors, facts, symptoms, amount))
+    ]
     order = {r.id: i for i, r in enumerate(rules.rules)}
     return sorted(findings, key=lambda f: sort_key(f, order))
 
 
-def not_evaluated(summary: Mapping[str, Any] | None,
-                  rules: RuleSet | None = None) -> list[dict[str, str]]:
+def not_evaluated(
+    summary: Mapping[str, Any] | None, rules: RuleSet | None = None
+) -> list[dict[str, str]]:
     """The rules whose sensor conditions were not evaluated on this run for
     lack of data, each ``{"id", "title", "reason"}``: for the summary's
     ``not_evaluated`` list next to ``findings``. Empty without sensor data
@@ -1057,8 +1172,11 @@ def not_evaluated(summary: Mapping[str, Any] | None,
     if not SensorFacts(summary).available:
         return []
     amount = DataAmount.of(summary)
-    return [{"id": r.id, "title": r.title, "reason": why} for r in rules.rules
-            if r.enabled and (why := shortfall(r, amount))]
+    return [
+        {"id": r.id, "title": r.title, "reason": why}
+        for r in rules.rules
+        if r.enabled and (why := shortfall(r, amount))
+    ]
 
 
 def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:

@@ -54,8 +54,9 @@ def toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> tuple[str, bool]:
         key = lines[n - 1].split("=", 1)[0].strip() if 0 < n <= len(lines) else ""
         key = safe_text(key, 60)
         if key:
-            return (f"key {key!r} at line {n} is given a value again (a key may be set "
-                    "only once)"), True
+            return (
+                f"key {key!r} at line {n} is given a value again (a key may be set only once)"
+            ), True
     d = _TOML_TWICE.match(msg)
     if m is not None and d is not None:
         try:

@@ -54,13 +54,24 @@ onset (or last third vs first third) in percent or in the metric's unit;
 percent change from the runner's baseline."""
 STRIKE_FACTS = ("strike.rearfoot_pct", "strike.midfoot_pct", "strike.forefoot_pct")
 OTHER_SENSOR_FACTS = ("contact_balance_left_pct", "contact_balance.offset_pct")
-PLACEHOLDERS = ("cadence_spm", "cadence_target_low_spm", "cadence_target_high_spm",
-                "onset_min", "onset_reported", "numb_side", "loaded_side")
+PLACEHOLDERS = (
+    "cadence_spm",
+    "cadence_target_low_spm",
+    "cadence_target_high_spm",
+    "onset_min",
+    "onset_reported",
+    "numb_side",
+    "loaded_side",
+)
 """Names a suggestion or an explanation may use as ``{name}``; filled from the
 run and the profile. ``onset_reported`` is the onset in the runner's own
 words ("after 5 km", "after 30 min")."""
-NEEDS_KEYS: dict[str, type] = {"min_steps_per_side": int, "min_minutes": float,
-                               "running_only": bool, "running_min_spm": float}
+NEEDS_KEYS: dict[str, type] = {
+    "min_steps_per_side": int,
+    "min_minutes": float,
+    "running_only": bool,
+    "running_min_spm": float,
+}
 """The keys of ``[defaults]`` and of a rule's ``needs`` table (see :class:`Needs`)."""
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -242,13 +253,17 @@ def _read_toml(path: Path, *, what: str) -> dict[str, Any]:
         from footfall.rules.filetext import REPEATED_FIX, toml_problem
 
         problem, repeated = toml_problem(text, e)
-        raise FootfallError(problem, path=str(path),
-                            fix=REPEATED_FIX if repeated else
-                            "fix the syntax; docs/rules.md shows the format") from None
+        raise FootfallError(
+            problem,
+            path=str(path),
+            fix=REPEATED_FIX if repeated else "fix the syntax; docs/rules.md shows the format",
+        ) from None
     except (RecursionError, ValueError) as e:
-        raise FootfallError(f"cannot be read as TOML ({type(e).__name__}: "
-                            f"{str(e)[:120]})", path=str(path),
-                            fix="keep it to the tables and numbers docs/rules.md shows") from None
+        raise FootfallError(
+            f"cannot be read as TOML ({type(e).__name__}: {str(e)[:120]})",
+            path=str(path),
+            fix="keep it to the tables and numbers docs/rules.md shows",
+        ) from None
 
 
 class _Ctx:
@@ -275,8 +290,9 @@ def _text(ctx: _Ctx, d: dict[str, Any], key: str, *, required: bool = True) -> s
 def _choice(ctx: _Ctx, d: dict[str, Any], key: str, choices: tuple[str, ...]) -> str:
     v = d.get(key)
     if v not in choices:
-        raise ctx.error(key, f"{v!r} is not one of {', '.join(choices)}",
-                        f"use one of {', '.join(choices)}")
+        raise ctx.error(
+            key, f"{v!r} is not one of {', '.join(choices)}", f"use one of {', '.join(choices)}"
+        )
     return v
 
 
@@ -285,11 +301,15 @@ def _check_value(ctx: _Ctx, key: str, c: Check, *, sensor: bool) -> None:
     v = c.value
     if sensor or FIELD_KINDS.get(c.fact) == "number":
         if c.op not in NUMERIC_OPS:
-            raise ctx.error(key, f"operator {c.op!r} does not apply to a number",
-                            f"use one of {', '.join(NUMERIC_OPS)}")
+            raise ctx.error(
+                key,
+                f"operator {c.op!r} does not apply to a number",
+                f"use one of {', '.join(NUMERIC_OPS)}",
+            )
         if isinstance(v, int) and not isinstance(v, bool) and abs(v) > sys.float_info.max:
-            raise ctx.error(key, f"a number of {len(str(abs(v)))} digits is too large",
-                            "give a plain number")
+            raise ctx.error(
+                key, f"a number of {len(str(abs(v)))} digits is too large", "give a plain number"
+            )
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ctx.error(key, f"{v!r} is not a number", "give a plain number")
         return
@@ -297,8 +317,11 @@ def _check_value(ctx: _Ctx, key: str, c: Check, *, sensor: bool) -> None:
     allowed = field_choices(c.fact)
     if kind == "bool":
         if c.op != "is" or not isinstance(v, bool):
-            raise ctx.error(key, "a yes/no symptom field takes op 'is' and true or false",
-                            "e.g. { fact = \"weakness\", op = \"is\", value = true }")
+            raise ctx.error(
+                key,
+                "a yes/no symptom field takes op 'is' and true or false",
+                'e.g. { fact = "weakness", op = "is", value = true }',
+            )
     elif kind == "choice":
         if c.op in ("==", "!="):
             ok = v in allowed
@@ -307,88 +330,129 @@ def _check_value(ctx: _Ctx, key: str, c: Check, *, sensor: bool) -> None:
         else:
             ok = False
         if not ok:
-            raise ctx.error(key, f"{c.op} {v!r} does not fit field {c.fact!r}",
-                            f"use ==, != or in with values from {', '.join(allowed)}")
+            raise ctx.error(
+                key,
+                f"{c.op} {v!r} does not fit field {c.fact!r}",
+                f"use ==, != or in with values from {', '.join(allowed)}",
+            )
     elif kind in ("choices", "toes"):
         if c.op == "has":
             ok = v in allowed and not isinstance(v, bool)
         elif c.op == "has_any":
-            ok = isinstance(v, list) and bool(v) and all(
-                x in allowed and not isinstance(x, bool) for x in v)
+            ok = (
+                isinstance(v, list)
+                and bool(v)
+                and all(x in allowed and not isinstance(x, bool) for x in v)
+            )
         else:
             ok = False
         if not ok:
-            raise ctx.error(key, f"{c.op} {v!r} does not fit list field {c.fact!r}",
-                            f"use has or has_any with values from "
-                            f"{', '.join(map(str, allowed))}")
+            raise ctx.error(
+                key,
+                f"{c.op} {v!r} does not fit list field {c.fact!r}",
+                f"use has or has_any with values from {', '.join(map(str, allowed))}",
+            )
     else:
-        raise ctx.error(key, f"field {c.fact!r} cannot be checked",
-                        "check another symptom field")
+        raise ctx.error(key, f"field {c.fact!r} cannot be checked", "check another symptom field")
 
 
 def _block(ctx: _Ctx, d: Any, *, sensor: bool, label: str) -> Block:
     if not isinstance(d, dict):
-        raise ctx.error(label, "must be a table with 'all' and/or 'any'",
-                        "see the rules already in rules.toml")
+        raise ctx.error(
+            label, "must be a table with 'all' and/or 'any'", "see the rules already in rules.toml"
+        )
     unknown = set(d) - {"all", "any", "count"}
     if unknown:
-        raise ctx.error(f"{label}.{sorted(unknown)[0]}", "unknown key",
-                        "a condition block has only all, any and count")
+        raise ctx.error(
+            f"{label}.{sorted(unknown)[0]}",
+            "unknown key",
+            "a condition block has only all, any and count",
+        )
     parts: dict[str, tuple[Check, ...]] = {}
     for part in ("all", "any"):
         items = d.get(part, [])
         if not isinstance(items, list):
-            raise ctx.error(f"{label}.{part}", "must be a list of checks",
-                            "write [ { fact = ..., op = ..., value = ... }, ... ]")
+            raise ctx.error(
+                f"{label}.{part}",
+                "must be a list of checks",
+                "write [ { fact = ..., op = ..., value = ... }, ... ]",
+            )
         checks = []
         for item in items:
             key = f"{label}.{part}"
             if not isinstance(item, dict):
                 raise ctx.error(key, "each check must be a table", "{ fact, op, value }")
-            extra = set(item) - {"name", "fact", "op", "value", "per_side", "guard", "note",
-                                 "show"}
+            extra = set(item) - {"name", "fact", "op", "value", "per_side", "guard", "note", "show"}
             if extra:
-                raise ctx.error(f"{key}.{sorted(extra)[0]}", "unknown key in a check",
-                                "a check has name, fact, op, value, per_side, guard, show "
-                                "and note")
+                raise ctx.error(
+                    f"{key}.{sorted(extra)[0]}",
+                    "unknown key in a check",
+                    "a check has name, fact, op, value, per_side, guard, show and note",
+                )
             fact = item.get("fact")
             if not isinstance(fact, str):
-                raise ctx.error(key, "check without a fact", "give fact = \"...\"")
+                raise ctx.error(key, "check without a fact", 'give fact = "..."')
             if sensor and not sensor_fact_ok(fact):
-                raise ctx.error(key, f"unknown sensor fact {fact!r}",
-                                "use a steps-table metric, optionally with ."
-                                + ", .".join(METRIC_SUFFIXES) + f", or one of "
-                                f"{', '.join(STRIKE_FACTS + OTHER_SENSOR_FACTS)}")
+                raise ctx.error(
+                    key,
+                    f"unknown sensor fact {fact!r}",
+                    "use a steps-table metric, optionally with ."
+                    + ", .".join(METRIC_SUFFIXES)
+                    + f", or one of "
+                    f"{', '.join(STRIKE_FACTS + OTHER_SENSOR_FACTS)}",
+                )
             if not sensor and fact not in FIELD_NAMES:
                 close = difflib.get_close_matches(fact, FIELD_NAMES, n=1)
-                raise ctx.error(key, f"unknown symptom field {fact!r}",
-                                (f"did you mean {close[0]!r}? " if close else "")
-                                + "see the symptom profile fields in docs/rules.md")
+                raise ctx.error(
+                    key,
+                    f"unknown symptom field {fact!r}",
+                    (f"did you mean {close[0]!r}? " if close else "")
+                    + "see the symptom profile fields in docs/rules.md",
+                )
             op = item.get("op")
             if op not in OPS:
                 raise ctx.error(key, f"unknown operator {op!r}", f"use one of {', '.join(OPS)}")
             per_side = item.get("per_side", False)
             if not isinstance(per_side, bool) or (per_side and not per_side_ok(fact)):
-                raise ctx.error(key, f"per_side does not apply to {fact!r}",
-                                "per_side = true works on plain metrics and strike shares")
+                raise ctx.error(
+                    key,
+                    f"per_side does not apply to {fact!r}",
+                    "per_side = true works on plain metrics and strike shares",
+                )
             guard = item.get("guard", False)
             if not isinstance(guard, bool):
                 raise ctx.error(key, f"guard {guard!r} is not true or false", "guard = true")
             show = item.get("show", False)
             if not isinstance(show, bool) or (show and not sensor):
-                raise ctx.error(key, f"show {show!r} is not true or false on a sensor check",
-                                "show = true on a sensor check, or leave it out")
-            c = Check(name=str(item.get("name", fact)), fact=fact, op=op,
-                      value=item.get("value"), per_side=per_side, guard=guard,
-                      note=str(item.get("note", "")), show=show)
+                raise ctx.error(
+                    key,
+                    f"show {show!r} is not true or false on a sensor check",
+                    "show = true on a sensor check, or leave it out",
+                )
+            c = Check(
+                name=str(item.get("name", fact)),
+                fact=fact,
+                op=op,
+                value=item.get("value"),
+                per_side=per_side,
+                guard=guard,
+                note=str(item.get("note", "")),
+                show=show,
+            )
             _check_value(ctx, f"{key}.{c.name}", c, sensor=sensor)
             checks.append(c)
         parts[part] = tuple(checks)
     count = d.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or \
-            not 1 <= count <= max(1, len(parts["any"])):
-        raise ctx.error(f"{label}.count", f"{count!r} is not between 1 and the number of "
-                        "'any' checks", "give a whole number")
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not 1 <= count <= max(1, len(parts["any"]))
+    ):
+        raise ctx.error(
+            f"{label}.count",
+            f"{count!r} is not between 1 and the number of 'any' checks",
+            "give a whole number",
+        )
     if not parts["all"] and not parts["any"]:
         raise ctx.error(label, "has no checks", "add checks or remove the block")
     return Block(all=parts["all"], any=parts["any"], count=count)
@@ -396,25 +460,38 @@ def _block(ctx: _Ctx, d: Any, *, sensor: bool, label: str) -> Block:
 
 def _suggestions(ctx: _Ctx, items: Any) -> tuple[Suggestion, ...]:
     if not isinstance(items, list) or not items:
-        raise ctx.error("suggestions", "must be a non-empty list",
-                        "list suggestions from the simplest to the specialist")
+        raise ctx.error(
+            "suggestions",
+            "must be a non-empty list",
+            "list suggestions from the simplest to the specialist",
+        )
     out = []
     for item in items:
         if isinstance(item, str):
             s = Suggestion(item)
-        elif isinstance(item, dict) and isinstance(item.get("text"), str) \
-                and set(item) <= {"text", "fallback"}:
+        elif (
+            isinstance(item, dict)
+            and isinstance(item.get("text"), str)
+            and set(item) <= {"text", "fallback"}
+        ):
             s = Suggestion(item["text"], str(item.get("fallback", "")))
         else:
-            raise ctx.error("suggestions", f"{item!r} is not text or {{text, fallback}}",
-                            "write a quoted text")
+            raise ctx.error(
+                "suggestions", f"{item!r} is not text or {{text, fallback}}", "write a quoted text"
+            )
         for name in _PLACEHOLDER_RE.findall(s.text + s.fallback):
             if name not in PLACEHOLDERS:
-                raise ctx.error("suggestions", f"unknown placeholder {{{name}}}",
-                                f"use one of {', '.join(PLACEHOLDERS)}")
+                raise ctx.error(
+                    "suggestions",
+                    f"unknown placeholder {{{name}}}",
+                    f"use one of {', '.join(PLACEHOLDERS)}",
+                )
         if _PLACEHOLDER_RE.search(s.fallback):
-            raise ctx.error("suggestions", "a fallback cannot use placeholders",
-                            "write the fallback as plain text")
+            raise ctx.error(
+                "suggestions",
+                "a fallback cannot use placeholders",
+                "write the fallback as plain text",
+            )
         out.append(s)
     return tuple(out)
 
@@ -427,8 +504,7 @@ def _needs(ctx: _Ctx, d: Any, base: Needs, label: str) -> Needs:
     for key, value in d.items():
         kind = NEEDS_KEYS.get(key)
         if kind is None:
-            raise ctx.error(f"{label}.{key}", "unknown key",
-                            f"use {', '.join(NEEDS_KEYS)}")
+            raise ctx.error(f"{label}.{key}", "unknown key", f"use {', '.join(NEEDS_KEYS)}")
         changes[key] = _needs_value(ctx, f"{label}.{key}", kind, value)
     return replace(base, **changes)
 
@@ -439,11 +515,16 @@ def _needs_value(ctx: _Ctx, key: str, kind: type, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ctx.error(key, f"{value!r} is not true or false", "write true or false")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            (isinstance(value, int) and abs(value) > sys.float_info.max) or \
-            not math.isfinite(value) or value < 0:
-        raise ctx.error(key, f"{value!r} is not a number of zero or more",
-                        "give a plain number, e.g. 30")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, int) and abs(value) > sys.float_info.max)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ctx.error(
+            key, f"{value!r} is not a number of zero or more", "give a plain number, e.g. 30"
+        )
     if kind is int:
         if not float(value).is_integer():
             raise ctx.error(key, f"{value!r} is not a whole number", "give a whole number")
@@ -456,17 +537,26 @@ def _explanation(ctx: _Ctx, d: dict[str, Any]) -> tuple[str, str]:
     v = d.get("explanation")
     if isinstance(v, dict):
         if set(v) != {"text", "fallback"} or not all(
-                isinstance(x, str) and x.strip() for x in v.values()):
-            raise ctx.error("explanation", "a table explanation has text and fallback",
-                            "explanation = { text = \"...{onset_reported}...\", "
-                            "fallback = \"...\" }")
+            isinstance(x, str) and x.strip() for x in v.values()
+        ):
+            raise ctx.error(
+                "explanation",
+                "a table explanation has text and fallback",
+                'explanation = { text = "...{onset_reported}...", fallback = "..." }',
+            )
         for name in _PLACEHOLDER_RE.findall(v["text"]):
             if name not in PLACEHOLDERS:
-                raise ctx.error("explanation", f"unknown placeholder {{{name}}}",
-                                f"use one of {', '.join(PLACEHOLDERS)}")
+                raise ctx.error(
+                    "explanation",
+                    f"unknown placeholder {{{name}}}",
+                    f"use one of {', '.join(PLACEHOLDERS)}",
+                )
         if _PLACEHOLDER_RE.search(v["fallback"]):
-            raise ctx.error("explanation", "a fallback cannot use placeholders",
-                            "write the fallback as plain text")
+            raise ctx.error(
+                "explanation",
+                "a fallback cannot use placeholders",
+                "write the fallback as plain text",
+            )
         return v["fallback"], v["text"]
     return _text(ctx, d, "explanation"), ""
 
@@ -481,20 +571,27 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
     """
     top = _Ctx(path)
     if data.get("format") != FORMAT:
-        raise top.error("format", f"{data.get('format')!r} is not {FORMAT!r}",
-                        f"start the file with format = {FORMAT!r}")
+        raise top.error(
+            "format",
+            f"{data.get('format')!r} is not {FORMAT!r}",
+            f"start the file with format = {FORMAT!r}",
+        )
     sources = data.get("sources")
     if not isinstance(sources, dict) or not sources:
         raise top.error("sources", "missing", "add a [sources.<key>] table per source")
     for key, src in sources.items():
         if not isinstance(src, dict) or not isinstance(src.get("citation"), str):
-            raise top.error(f"sources.{key}", "needs a citation", "citation = \"...\"")
+            raise top.error(f"sources.{key}", "needs a citation", 'citation = "..."')
         if src.get("kind") not in ("brief", "paper", "manual"):
-            raise top.error(f"sources.{key}.kind", f"{src.get('kind')!r} is not brief, "
-                            "paper or manual", "set kind")
+            raise top.error(
+                f"sources.{key}.kind",
+                f"{src.get('kind')!r} is not brief, paper or manual",
+                "set kind",
+            )
         if src["kind"] == "brief" and not isinstance(src.get("section"), str):
-            raise top.error(f"sources.{key}.section", "a brief source names its section",
-                            "section = \"...\"")
+            raise top.error(
+                f"sources.{key}.section", "a brief source names its section", 'section = "..."'
+            )
     defaults = _needs(top, data.get("defaults", {}), Needs(), "defaults")
     strengths = data.get("evidence_strength")
     if not isinstance(strengths, dict) or not strengths:
@@ -508,69 +605,116 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
         rid = d.get("id")
         ctx = _Ctx(path, rid if isinstance(rid, str) else "?")
         if not isinstance(rid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", rid):
-            raise ctx.error("id", f"{rid!r} is not a lower-case id", "e.g. id = \"low-cadence\"")
+            raise ctx.error("id", f"{rid!r} is not a lower-case id", 'e.g. id = "low-cadence"')
         if rid in seen:
             raise ctx.error("id", "used twice", "give each rule its own id")
         seen.add(rid)
-        known = {"id", "title", "kind", "symptom_pattern", "evidence_strength",
-                 "max_confidence", "severity", "explanation", "suggestions", "sources",
-                 "sensors", "symptoms", "needs"}
+        known = {
+            "id",
+            "title",
+            "kind",
+            "symptom_pattern",
+            "evidence_strength",
+            "max_confidence",
+            "severity",
+            "explanation",
+            "suggestions",
+            "sources",
+            "sensors",
+            "symptoms",
+            "needs",
+        }
         extra = set(d) - known
         if extra:
             raise ctx.error(sorted(extra)[0], "unknown key", f"a rule has {', '.join(known)}")
         severity = d.get("severity")
         if not isinstance(severity, dict) or not severity:
-            raise ctx.error("severity", "missing", "e.g. severity = { both = \"moderate\" }")
+            raise ctx.error("severity", "missing", 'e.g. severity = { both = "moderate" }')
         for state, level in severity.items():
             if state not in STATES:
-                raise ctx.error(f"severity.{state}", "unknown evidence state",
-                                f"use {', '.join(STATES)}")
+                raise ctx.error(
+                    f"severity.{state}", "unknown evidence state", f"use {', '.join(STATES)}"
+                )
             if level not in SEVERITIES:
-                raise ctx.error(f"severity.{state}", f"{level!r} is not a severity",
-                                f"use {', '.join(SEVERITIES)}")
-        sensors = _block(ctx, d["sensors"], sensor=True, label="sensors") \
-            if "sensors" in d else None
-        symptoms = _block(ctx, d["symptoms"], sensor=False, label="symptoms") \
-            if "symptoms" in d else None
+                raise ctx.error(
+                    f"severity.{state}",
+                    f"{level!r} is not a severity",
+                    f"use {', '.join(SEVERITIES)}",
+                )
+        sensors = (
+            _block(ctx, d["sensors"], sensor=True, label="sensors") if "sensors" in d else None
+        )
+        symptoms = (
+            _block(ctx, d["symptoms"], sensor=False, label="symptoms") if "symptoms" in d else None
+        )
         if sensors is None and symptoms is None:
-            raise ctx.error("sensors", "a rule needs sensors and/or symptoms conditions",
-                            "add a [rule.sensors] or [rule.symptoms] block")
-        needs = {"both": (sensors, symptoms), "sensors_only": (sensors,),
-                 "symptoms_only": (symptoms,), "symptoms_sensors_normal": (sensors, symptoms)}
+            raise ctx.error(
+                "sensors",
+                "a rule needs sensors and/or symptoms conditions",
+                "add a [rule.sensors] or [rule.symptoms] block",
+            )
+        needs = {
+            "both": (sensors, symptoms),
+            "sensors_only": (sensors,),
+            "symptoms_only": (symptoms,),
+            "symptoms_sensors_normal": (sensors, symptoms),
+        }
         for state in severity:
             if any(b is None for b in needs[state]):
-                raise ctx.error(f"severity.{state}", "names evidence the rule does not check",
-                                "remove it or add the missing block")
+                raise ctx.error(
+                    f"severity.{state}",
+                    "names evidence the rule does not check",
+                    "remove it or add the missing block",
+                )
         names = [c.name for b in (sensors, symptoms) if b for c in b.checks]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ctx.error(dup[0], "two checks share this name",
-                            "give one of them its own name = \"...\"")
+            raise ctx.error(
+                dup[0], "two checks share this name", 'give one of them its own name = "..."'
+            )
         srcs = d.get("sources")
         if not isinstance(srcs, list) or not srcs:
             raise ctx.error("sources", "missing", "cite at least one source key")
         for s in srcs:
             if s not in sources:
-                raise ctx.error("sources", f"{s!r} is not in [sources]",
-                                f"use one of {', '.join(sources)}")
+                raise ctx.error(
+                    "sources", f"{s!r} is not in [sources]", f"use one of {', '.join(sources)}"
+                )
         strength = _choice(ctx, d, "evidence_strength", tuple(strengths))
         kind = _choice(ctx, d, "kind", KINDS)
         if "needs" in d and sensors is None:
-            raise ctx.error("needs", "a rule without sensor conditions needs no sensor data",
-                            "remove needs, or add a [rule.sensors] block")
+            raise ctx.error(
+                "needs",
+                "a rule without sensor conditions needs no sensor data",
+                "remove needs, or add a [rule.sensors] block",
+            )
         data_needs = _needs(ctx, d.get("needs", {}), defaults, "needs")
         explanation, explanation_text = _explanation(ctx, d)
-        rules.append(Rule(
-            id=rid, title=_text(ctx, d, "title"), kind=kind,
-            symptom_pattern=_text(ctx, d, "symptom_pattern"), evidence_strength=strength,
-            max_confidence=_choice(ctx, d, "max_confidence", CONFIDENCES),
-            severity=dict(severity), explanation=explanation,
-            suggestions=_suggestions(ctx, d.get("suggestions")), sources=tuple(srcs),
-            sensors=sensors, symptoms=symptoms, needs=data_needs,
-            explanation_text=explanation_text,
-        ))
-    return RuleSet(rules=tuple(rules), sources={k: dict(v) for k, v in sources.items()},
-                   evidence_strength=dict(strengths), origin=path, defaults=defaults)
+        rules.append(
+            Rule(
+                id=rid,
+                title=_text(ctx, d, "title"),
+                kind=kind,
+                symptom_pattern=_text(ctx, d, "symptom_pattern"),
+                evidence_strength=strength,
+                max_confidence=_choice(ctx, d, "max_confidence", CONFIDENCES),
+                severity=dict(severity),
+                explanation=explanation,
+                suggestions=_suggestions(ctx, d.get("suggestions")),
+                sources=tuple(srcs),
+                sensors=sensors,
+                symptoms=symptoms,
+                needs=data_needs,
+                explanation_text=explanation_text,
+            )
+        )
+    return RuleSet(
+        rules=tuple(rules),
+        sources={k: dict(v) for k, v in sources.items()},
+        evidence_strength=dict(strengths),
+        origin=path,
+        defaults=defaults,
+    )
 
 
 def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleSet:
@@ -584,11 +728,15 @@ def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleS
     top = _Ctx(path)
     extra = set(data) - {"format", "rules"}
     if extra:
-        raise top.error(sorted(extra)[0], "unknown key",
-                        "an override file has [rules.<rule-id>] tables only")
+        raise top.error(
+            sorted(extra)[0], "unknown key", "an override file has [rules.<rule-id>] tables only"
+        )
     if data.get("format", FORMAT) != FORMAT:
-        raise top.error("format", f"{data.get('format')!r} is not {FORMAT!r}",
-                        f"use format = {FORMAT!r} or leave it out")
+        raise top.error(
+            "format",
+            f"{data.get('format')!r} is not {FORMAT!r}",
+            f"use format = {FORMAT!r} or leave it out",
+        )
     table = data.get("rules", {})
     if not isinstance(table, dict):
         raise top.error("rules", "must be tables", "write [rules.<rule-id>]")
@@ -598,12 +746,18 @@ def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleS
         ctx = _Ctx(path, rid)
         if rid not in changed:
             close = difflib.get_close_matches(rid, ids, n=1)
-            raise FootfallError(f"unknown rule id {rid!r}", path=path,
-                                fix=(f"did you mean {close[0]!r}? " if close else "")
-                                + f"rule ids: {', '.join(ids)}")
+            raise FootfallError(
+                f"unknown rule id {rid!r}",
+                path=path,
+                fix=(f"did you mean {close[0]!r}? " if close else "")
+                + f"rule ids: {', '.join(ids)}",
+            )
         if not isinstance(keys, dict):
-            raise ctx.error(rid, "must be a table of check names",
-                            f"write [rules.{rid}] then name = value lines")
+            raise ctx.error(
+                rid,
+                "must be a table of check names",
+                f"write [rules.{rid}] then name = value lines",
+            )
         rule = changed[rid]
         for key, value in keys.items():
             if key == "enabled":
@@ -612,15 +766,22 @@ def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleS
                 rule = replace(rule, enabled=value)
                 continue
             if key in NEEDS_KEYS and key not in rule.check_names and rule.sensors is not None:
-                rule = replace(rule, needs=replace(
-                    rule.needs, **{key: _needs_value(ctx, key, NEEDS_KEYS[key], value)}))
+                rule = replace(
+                    rule,
+                    needs=replace(
+                        rule.needs, **{key: _needs_value(ctx, key, NEEDS_KEYS[key], value)}
+                    ),
+                )
                 continue
             if key not in rule.check_names:
                 close = difflib.get_close_matches(key, rule.check_names, n=1)
                 extra_keys = ", ".join(NEEDS_KEYS) + ", " if rule.sensors is not None else ""
-                raise ctx.error(key, "unknown key for this rule",
-                                (f"did you mean {close[0]!r}? " if close else "")
-                                + f"keys: enabled, {extra_keys}{', '.join(rule.check_names)}")
+                raise ctx.error(
+                    key,
+                    "unknown key for this rule",
+                    (f"did you mean {close[0]!r}? " if close else "")
+                    + f"keys: enabled, {extra_keys}{', '.join(rule.check_names)}",
+                )
             old = rule.check(key)
             new = replace(old, value=value)
             sensor = rule.sensors is not None and old in rule.sensors.checks
@@ -629,16 +790,18 @@ def apply_overrides(rules: RuleSet, data: dict[str, Any], *, path: str) -> RuleS
                 new = replace(new, value=float(value))
             rule = _replace_check(rule, old, new)
         changed[rid] = rule
-    return replace(rules, rules=tuple(changed[i] for i in ids),
-                   overrides=(*rules.overrides, path))
+    return replace(rules, rules=tuple(changed[i] for i in ids), overrides=(*rules.overrides, path))
 
 
 def _replace_check(rule: Rule, old: Check, new: Check) -> Rule:
     def swap(block: Block | None) -> Block | None:
         if block is None:
             return None
-        return replace(block, all=tuple(new if c is old else c for c in block.all),
-                       any=tuple(new if c is old else c for c in block.any))
+        return replace(
+            block,
+            all=tuple(new if c is old else c for c in block.all),
+            any=tuple(new if c is old else c for c in block.any),
+        )
 
     return replace(rule, sensors=swap(rule.sensors), symptoms=swap(rule.symptoms))
 

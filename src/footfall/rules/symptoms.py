@@ -164,13 +164,17 @@ class SymptomProfile:
             A key is unknown or a value has the wrong type or is not allowed.
         """
         if not isinstance(data, dict):
-            raise FootfallError("a symptom profile must be a table of fields", path=path,
-                                fix="see docs/rules.md for an example profile")
+            raise FootfallError(
+                "a symptom profile must be a table of fields",
+                path=path,
+                fix="see docs/rules.md for an example profile",
+            )
         data = dict(data)
         fmt = data.pop("format", FORMAT)
         if fmt != FORMAT:
-            raise FootfallError(f"format: unknown profile format {fmt!r}", path=path,
-                                fix=f"use format = {FORMAT!r}")
+            raise FootfallError(
+                f"format: unknown profile format {fmt!r}", path=path, fix=f"use format = {FORMAT!r}"
+            )
         return cls(**_validate(data, path=path))
 
     def answered(self) -> dict[str, Any]:
@@ -181,31 +185,47 @@ class SymptomProfile:
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(SymptomProfile))
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "foot": FEET, "toe_box": TOE_BOXES, "lacing_pattern": LACING_PATTERNS,
-    "lacing_tightness": LACING_TIGHTNESS, "sock_type": SOCK_TYPES,
-    "sock_thickness": SOCK_THICKNESS, "hydration": HYDRATION,
+    "foot": FEET,
+    "toe_box": TOE_BOXES,
+    "lacing_pattern": LACING_PATTERNS,
+    "lacing_tightness": LACING_TIGHTNESS,
+    "sock_type": SOCK_TYPES,
+    "sock_thickness": SOCK_THICKNESS,
+    "hydration": HYDRATION,
 }
 _NON_NEGATIVE = ("onset_min", "onset_km", "resolves_within_min", "shoe_age_km")
 _FLOATS = (*_NON_NEGATIVE, "shoe_size_vs_street")
 BOOL_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(SymptomProfile) if f.type == "bool | None")
+    f.name for f in fields(SymptomProfile) if f.type == "bool | None"
+)
 """Yes/no questions (``None`` = not answered)."""
 FIELD_KINDS: dict[str, str] = {
-    **{k: "choice" for k in _CHOICES}, **{k: "bool" for k in BOOL_FIELDS},
-    **{k: "number" for k in _FLOATS}, "locations": "choices", "toes": "toes", "notes": "text",
+    **{k: "choice" for k in _CHOICES},
+    **{k: "bool" for k in BOOL_FIELDS},
+    **{k: "number" for k in _FLOATS},
+    "locations": "choices",
+    "toes": "toes",
+    "notes": "text",
 }
 """The kind of value each field takes: choice, choices, toes, bool, number, text."""
 
 
 FIELD_LABELS: dict[str, str] = {
-    "foot": "numb foot", "locations": "where", "toes": "toes",
-    "onset_min": "numbness starts after (min)", "onset_km": "numbness starts after (km)",
+    "foot": "numb foot",
+    "locations": "where",
+    "toes": "toes",
+    "onset_min": "numbness starts after (min)",
+    "onset_km": "numbness starts after (km)",
     "resolves_after_stopping": "goes away after stopping",
-    "resolves_within_min": "goes away within (min)", "at_rest": "numb at rest",
-    "at_night": "numb at night", "burning_pain": "burning pain", "sharp_pain": "sharp pain",
+    "resolves_within_min": "goes away within (min)",
+    "at_rest": "numb at rest",
+    "at_night": "numb at night",
+    "burning_pain": "burning pain",
+    "sharp_pain": "sharp pain",
     "radiating_pain": "radiating pain",
     "pain_when_sensation_returns": "sharp pain as feeling returns",
-    "weakness": "weakness or loss of control", "back_or_leg_pain": "back, buttock or leg pain",
+    "weakness": "weakness or loss of control",
+    "back_or_leg_pain": "back, buttock or leg pain",
     "lower_leg_tightness": "lower-leg tightness during runs",
     "diabetes_or_circulation": "diabetes or circulation problems",
     "family_history_neuropathy": "neuropathy in the family",
@@ -213,16 +233,24 @@ FIELD_LABELS: dict[str, str] = {
     "persists_after_week_rest": "not better after a week of rest",
     "tight_muscles": "tight calves, hamstrings or glutes",
     "shoe_size_vs_street": "running shoe size vs street shoes",
-    "toe_box": "toe box", "lacing_pattern": "lacing pattern",
-    "lacing_tightness": "lacing tightness", "sock_type": "socks",
+    "toe_box": "toe box",
+    "lacing_pattern": "lacing pattern",
+    "lacing_tightness": "lacing tightness",
+    "sock_type": "socks",
     "sock_thickness": "sock thickness",
-    "shoe_age_km": "shoe age (km)", "hydration": "drinks on long runs", "notes": "notes",
+    "shoe_age_km": "shoe age (km)",
+    "hydration": "drinks on long runs",
+    "notes": "notes",
 }
 """Short plain-language label of each field, for evidence and reports."""
 
 LOCATION_LABELS: dict[str, str] = {
-    "toes": "toes", "ball": "ball of the foot", "between_3_4": "between the 3rd and 4th toes",
-    "top": "top of the foot", "sole_arch": "sole or arch", "heel": "heel",
+    "toes": "toes",
+    "ball": "ball of the foot",
+    "between_3_4": "between the 3rd and 4th toes",
+    "top": "top of the foot",
+    "sole_arch": "sole or arch",
+    "heel": "heel",
     "whole_foot": "whole foot",
 }
 
@@ -247,8 +275,7 @@ def _validate(data: dict[str, Any], *, path: str | None) -> dict[str, Any]:
         if key not in out:
             close = difflib.get_close_matches(str(key), FIELD_NAMES, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise _bad(path, key, "unknown field",
-                       f"{hint}known fields: {', '.join(FIELD_NAMES)}")
+            raise _bad(path, key, "unknown field", f"{hint}known fields: {', '.join(FIELD_NAMES)}")
         kind = FIELD_KINDS[key]
         if value is None or (kind == "choice" and value == ""):
             out[key] = () if kind in ("choices", "toes") else ("" if kind == "text" else None)
@@ -256,40 +283,66 @@ def _validate(data: dict[str, Any], *, path: str | None) -> dict[str, Any]:
         if kind == "choice":
             choices = _CHOICES[key]
             if not isinstance(value, str) or value not in choices:
-                raise _bad(path, key, f"{value!r} is not one of {', '.join(choices)}",
-                           f"use one of {', '.join(choices)}")
+                raise _bad(
+                    path,
+                    key,
+                    f"{value!r} is not one of {', '.join(choices)}",
+                    f"use one of {', '.join(choices)}",
+                )
             out[key] = value
         elif kind == "bool":
             if not isinstance(value, bool):
-                raise _bad(path, key, f"{value!r} is not true or false",
-                           "write true or false (TOML/JSON booleans, without quotes)")
+                raise _bad(
+                    path,
+                    key,
+                    f"{value!r} is not true or false",
+                    "write true or false (TOML/JSON booleans, without quotes)",
+                )
             out[key] = value
         elif kind == "number":
-            if isinstance(value, int) and not isinstance(value, bool) \
-                    and abs(value) > sys.float_info.max:
-                raise _bad(path, key, f"a number of {len(str(abs(value)))} digits is too large",
-                           "write a plain number")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(float(value)):
+            if (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and abs(value) > sys.float_info.max
+            ):
+                raise _bad(
+                    path,
+                    key,
+                    f"a number of {len(str(abs(value)))} digits is too large",
+                    "write a plain number",
+                )
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(float(value))
+            ):
                 raise _bad(path, key, f"{value!r} is not a number", "write a plain number")
             if key in _NON_NEGATIVE and value < 0:
                 raise _bad(path, key, f"{value} is negative", "give zero or a positive number")
             out[key] = float(value)
         elif kind == "choices":
             items = [value] if isinstance(value, str) else value
-            if not isinstance(items, (list, tuple)) or \
-                    any(not isinstance(v, str) or v not in LOCATIONS for v in items):
-                raise _bad(path, key, f"{value!r} is not a list of {', '.join(LOCATIONS)}",
-                           f"e.g. locations = [\"toes\", \"ball\"]; allowed: "
-                           f"{', '.join(LOCATIONS)}")
+            if not isinstance(items, (list, tuple)) or any(
+                not isinstance(v, str) or v not in LOCATIONS for v in items
+            ):
+                raise _bad(
+                    path,
+                    key,
+                    f"{value!r} is not a list of {', '.join(LOCATIONS)}",
+                    f'e.g. locations = ["toes", "ball"]; allowed: {", ".join(LOCATIONS)}',
+                )
             out[key] = tuple(dict.fromkeys(items))
         elif kind == "toes":
             items = [value] if isinstance(value, int) else value
             if not isinstance(items, (list, tuple)) or any(
-                    isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5
-                    for v in items):
-                raise _bad(path, key, f"{value!r} is not a list of toe numbers 1-5",
-                           "e.g. toes = [3, 4] (1 = big toe, 5 = little toe)")
+                isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5 for v in items
+            ):
+                raise _bad(
+                    path,
+                    key,
+                    f"{value!r} is not a list of toe numbers 1-5",
+                    "e.g. toes = [3, 4] (1 = big toe, 5 = little toe)",
+                )
             out[key] = tuple(sorted(set(items)))
         else:  # text
             if not isinstance(value, str):
@@ -314,36 +367,53 @@ def load_symptoms(path: str | os.PathLike[str]) -> SymptomProfile:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise FootfallError("a symptom profile must be a .toml or .json file", path=str(p),
-                            fix="write one with: footfall symptoms -o symptoms.toml")
+        raise FootfallError(
+            "a symptom profile must be a .toml or .json file",
+            path=str(p),
+            fix="write one with: footfall symptoms -o symptoms.toml",
+        )
     from footfall.io.text import read_user_text
 
-    text = read_user_text(p, what="symptom profile",
-                          fix="write one with: footfall symptoms -o symptoms.toml")
+    text = read_user_text(
+        p, what="symptom profile", fix="write one with: footfall symptoms -o symptoms.toml"
+    )
     from footfall.rules.filetext import REPEATED_FIX, RepeatedKeyError, loads_json, toml_problem
 
     try:
         data = tomllib.loads(text) if suffix == ".toml" else loads_json(text)
     except tomllib.TOMLDecodeError as e:
         problem, repeated = toml_problem(text, e)
-        raise FootfallError(problem, path=str(p),
-                            fix=REPEATED_FIX if repeated else "fix the syntax, or write a new "
-                                "profile with footfall symptoms -o FILE") from None
+        raise FootfallError(
+            problem,
+            path=str(p),
+            fix=REPEATED_FIX
+            if repeated
+            else "fix the syntax, or write a new profile with footfall symptoms -o FILE",
+        ) from None
     except json.JSONDecodeError as e:
-        raise FootfallError(f"not valid JSON: {e}", path=str(p),
-                            fix="fix the syntax, or write a new profile with "
-                                "footfall symptoms -o FILE") from None
+        raise FootfallError(
+            f"not valid JSON: {e}",
+            path=str(p),
+            fix="fix the syntax, or write a new profile with footfall symptoms -o FILE",
+        ) from None
     except RepeatedKeyError as e:
-        raise FootfallError(f"key {safe_text(e.key, 60)!r} is given twice (a key may be set "
-                            "only once)", path=str(p),
-                            fix=REPEATED_FIX) from None
+        raise FootfallError(
+            f"key {safe_text(e.key, 60)!r} is given twice (a key may be set only once)",
+            path=str(p),
+            fix=REPEATED_FIX,
+        ) from None
     except RecursionError:
-        raise FootfallError(f"is nested too deeply to be a symptom profile "
-                            f"({suffix[1:].upper()})", path=str(p),
-                            fix="write a new profile with footfall symptoms -o FILE") from None
+        raise FootfallError(
+            f"is nested too deeply to be a symptom profile ({suffix[1:].upper()})",
+            path=str(p),
+            fix="write a new profile with footfall symptoms -o FILE",
+        ) from None
     except ValueError as e:  # e.g. an integer of thousands of digits
-        raise FootfallError(f"holds a value that cannot be read: {str(e)[:120]}", path=str(p),
-                            fix="write a new profile with footfall symptoms -o FILE") from None
+        raise FootfallError(
+            f"holds a value that cannot be read: {str(e)[:120]}",
+            path=str(p),
+            fix="write a new profile with footfall symptoms -o FILE",
+        ) from None
     return SymptomProfile.from_dict(data, path=str(p))
 
 
@@ -384,11 +454,15 @@ def save_symptoms(profile: SymptomProfile, path: str | Path) -> None:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise FootfallError("the profile file must end in .toml or .json", path=str(p),
-                            fix="e.g. -o symptoms.toml")
+        raise FootfallError(
+            "the profile file must end in .toml or .json", path=str(p), fix="e.g. -o symptoms.toml"
+        )
     text = dumps_toml(profile) if suffix == ".toml" else dumps_json(profile)
     try:
         p.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise FootfallError(f"cannot write: {e.strerror or e}", path=str(p),
-                            fix="check that the folder exists and is writable") from None
+        raise FootfallError(
+            f"cannot write: {e.strerror or e}",
+            path=str(p),
+            fix="check that the folder exists and is writable",
+        ) from None

@@ -46,10 +46,17 @@ PIVOT_SHARE = 0.72
 length from the heel."""
 
 
-def calibration_imu(mounting: np.ndarray, site_m: np.ndarray, fs_hz: float, *,
-                    foot_length_m: float = 0.26, standing_s: float = STANDING_S,
-                    raises: int = RAISES, raise_s: float = RAISE_S,
-                    raise_deg: float = RAISE_DEG) -> tuple[np.ndarray, np.ndarray]:
+def calibration_imu(
+    mounting: np.ndarray,
+    site_m: np.ndarray,
+    fs_hz: float,
+    *,
+    foot_length_m: float = 0.26,
+    standing_s: float = STANDING_S,
+    raises: int = RAISES,
+    raise_s: float = RAISE_S,
+    raise_deg: float = RAISE_DEG,
+) -> tuple[np.ndarray, np.ndarray]:
     """Noise-free ``(acc, gyr)`` (n, 3) in sensor axes (m/s^2, rad/s) of the
     calibration, sampled at ``fs_hz``.
 
@@ -78,8 +85,11 @@ def calibration_imu(mounting: np.ndarray, site_m: np.ndarray, fs_hz: float, *,
     yxyxd = np.cross(y, yxd)
     # specific force in the foot frame: beta'' (y x d) + beta'^2 y x (y x d)
     # plus gravity seen from the pitched foot (R_y(beta)^T z)
-    f_foot = (accel[:, None] * yxd[None, :] + (rate ** 2)[:, None] * yxyxd[None, :]
-              + G_MPS2 * np.column_stack([-np.sin(beta), np.zeros_like(beta), np.cos(beta)]))
+    f_foot = (
+        accel[:, None] * yxd[None, :]
+        + (rate**2)[:, None] * yxyxd[None, :]
+        + G_MPS2 * np.column_stack([-np.sin(beta), np.zeros_like(beta), np.cos(beta)])
+    )
     w_foot = rate[:, None] * y[None, :]
     m = np.asarray(mounting, dtype=float)
     return f_foot @ m, w_foot @ m
@@ -101,8 +111,9 @@ def with_calibration(recording: Recording, *, seed: int = 0, **kwargs: Any) -> R
             streams.append(st)
             continue
         fs = st.fs_hz
-        acc, gyr = calibration_imu(np.asarray(st.meta["mounting_matrix"]),
-                                   np.asarray(st.meta["site_m"]), fs, **kwargs)
+        acc, gyr = calibration_imu(
+            np.asarray(st.meta["mounting_matrix"]), np.asarray(st.meta["site_m"]), fs, **kwargs
+        )
         n = len(acc)
         acc = acc + rng.normal(0.0, acc_sd, acc.shape)
         gyr = gyr + rng.normal(0.0, gyr_sd, gyr.shape)

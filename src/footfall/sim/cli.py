@@ -26,15 +26,16 @@ EPILOG = """examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction,
-               parents: list[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None
+) -> argparse.ArgumentParser:
     """Add the ``simulate`` subcommand to a ``subparsers`` object."""
     p = subparsers.add_parser(
         "simulate",
         parents=list(parents or []),
         help="write a synthetic recording with known truth (virtual runner)",
         description="Simulate a run: foot and shank IMUs and pressure insoles, written as a "
-                    "recording folder plus truth_steps.csv (the steps table of the truth).",
+        "recording folder plus truth_steps.csv (the steps table of the truth).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -44,22 +45,44 @@ def add_parser(subparsers: argparse._SubParsersAction,
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
     """Add the ``simulate`` options to a parser."""
-    p.add_argument("--scenario", "-s", default="easy-run", metavar="NAME",
-                   help="scenario name (default easy-run; --list shows all)")
+    p.add_argument(
+        "--scenario",
+        "-s",
+        default="easy-run",
+        metavar="NAME",
+        help="scenario name (default easy-run; --list shows all)",
+    )
     p.add_argument("--minutes", "-m", type=float, default=5.0, help="length (default 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--out", type=Path, help="recording folder to write")
-    p.add_argument("--force", action="store_true",
-                   help="replace a recording already in the -o folder")
-    p.add_argument("--profile", default="typical", metavar="NAME",
-                   help="sensor imperfections: ideal, typical or field (default typical)")
-    p.add_argument("--sensors", nargs="+", default=list(SENSOR_NAMES), choices=SENSOR_NAMES,
-                   help="sensors per side (default: foot shank insole)")
-    p.add_argument("--mounting", metavar="NAME",
-                   help="foot IMU mounting (default: a different one per side; "
-                        "see docs/simulation.md)")
-    p.add_argument("--format", dest="fmt", default="csv", choices=("csv", "parquet"),
-                   help="stream file format (default csv)")
+    p.add_argument(
+        "--force", action="store_true", help="replace a recording already in the -o folder"
+    )
+    p.add_argument(
+        "--profile",
+        default="typical",
+        metavar="NAME",
+        help="sensor imperfections: ideal, typical or field (default typical)",
+    )
+    p.add_argument(
+        "--sensors",
+        nargs="+",
+        default=list(SENSOR_NAMES),
+        choices=SENSOR_NAMES,
+        help="sensors per side (default: foot shank insole)",
+    )
+    p.add_argument(
+        "--mounting",
+        metavar="NAME",
+        help="foot IMU mounting (default: a different one per side; see docs/simulation.md)",
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        default="csv",
+        choices=("csv", "parquet"),
+        help="stream file format (default csv)",
+    )
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.set_defaults(func=run)
 
@@ -78,35 +101,55 @@ def run(args: argparse.Namespace) -> int:
         print("\nEvery scenario also exists as NAME-treadmill and NAME-overground.")
         return 0
     if args.scenario not in SCENARIOS:
-        raise FootfallError(f"unknown scenario {args.scenario!r}",
-                            fix=f"use one of {', '.join(scenario_names(base_only=True))} "
-                                "(each also as NAME-treadmill or NAME-overground); "
-                                "footfall simulate --list describes them")
+        raise FootfallError(
+            f"unknown scenario {args.scenario!r}",
+            fix=f"use one of {', '.join(scenario_names(base_only=True))} "
+            "(each also as NAME-treadmill or NAME-overground); "
+            "footfall simulate --list describes them",
+        )
     if args.profile not in PROFILES:
-        raise FootfallError(f"unknown sensor profile {args.profile!r}",
-                            fix=f"use one of {', '.join(sorted(PROFILES))}")
+        raise FootfallError(
+            f"unknown sensor profile {args.profile!r}",
+            fix=f"use one of {', '.join(sorted(PROFILES))}",
+        )
     if args.mounting is not None and args.mounting not in MOUNTINGS:
-        raise FootfallError(f"unknown mounting {args.mounting!r}",
-                            fix=f"use one of {', '.join(MOUNTINGS)}")
+        raise FootfallError(
+            f"unknown mounting {args.mounting!r}", fix=f"use one of {', '.join(MOUNTINGS)}"
+        )
     if args.out is None:
         raise FootfallError("no output folder", fix="give the folder to write with -o DIR")
     if not args.minutes > 0:
-        raise FootfallError(f"--minutes must be positive, got {args.minutes}",
-                            fix="e.g. --minutes 5")
+        raise FootfallError(
+            f"--minutes must be positive, got {args.minutes}", fix="e.g. --minutes 5"
+        )
     if args.out.exists() and not args.out.is_dir():
-        raise FootfallError("exists and is not a folder", path=str(args.out),
-                            fix="give -o a new or existing folder")
+        raise FootfallError(
+            "exists and is not a folder", path=str(args.out), fix="give -o a new or existing folder"
+        )
     if (args.out / "recording.json").exists() and not args.force:
-        raise FootfallError("already holds a recording (recording.json)", path=str(args.out),
-                            fix="give -o a new folder, or pass --force to replace it")
+        raise FootfallError(
+            "already holds a recording (recording.json)",
+            path=str(args.out),
+            fix="give -o a new folder, or pass --force to replace it",
+        )
     t0 = time.perf_counter()
     from footfall.report.terminal import progress_bar
 
     with progress_bar("planning the run", "simulating", "stages") as progress:
-        rec, truth = simulate(args.scenario, args.minutes, args.seed, args.out,
-                              profile=args.profile, sensors=tuple(args.sensors),
-                              mounting=args.mounting, fmt=args.fmt, progress=progress)
+        rec, truth = simulate(
+            args.scenario,
+            args.minutes,
+            args.seed,
+            args.out,
+            profile=args.profile,
+            sensors=tuple(args.sensors),
+            mounting=args.mounting,
+            fmt=args.fmt,
+            progress=progress,
+        )
     dt = time.perf_counter() - t0
-    print(f"wrote {args.out}: {len(rec.streams)} streams, {rec.duration_s / 60:.1f} min, "
-          f"{len(truth)} contacts in truth_steps.csv ({dt:.1f} s)")
+    print(
+        f"wrote {args.out}: {len(rec.streams)} streams, {rec.duration_s / 60:.1f} min, "
+        f"{len(truth)} contacts in truth_steps.csv ({dt:.1f} s)"
+    )
     return 0

@@ -61,8 +61,9 @@ EVERSION_GRID = 201
 """Samples per stance on which the rearfoot eversion truth is evaluated."""
 
 
-def rearfoot_eversion_truth(track: FootTrack, ic: np.ndarray, to: np.ndarray,
-                            ms: np.ndarray, left: bool) -> tuple[np.ndarray, np.ndarray]:
+def rearfoot_eversion_truth(
+    track: FootTrack, ic: np.ndarray, to: np.ndarray, ms: np.ndarray, left: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Rearfoot eversion of each stance from the model's foot and shank
     rotations: the foot's rotation relative to the shank, from a neutral pose
     with the foot level in the shank's heading at mid-stance, split flexion,
@@ -72,8 +73,9 @@ def rearfoot_eversion_truth(track: FootTrack, ic: np.ndarray, to: np.ndarray,
     u = np.linspace(0.0, 1.0, EVERSION_GRID)
     tt = ic[:, None] + u[None, :] * (to - ic)[:, None]
     shape = tt.shape
-    rel = np.einsum("nji,njk->nik", track.shank_rotation(tt.ravel()),
-                    track.foot_rotation(tt.ravel())).reshape(*shape, 3, 3)
+    rel = np.einsum(
+        "nji,njk->nik", track.shank_rotation(tt.ravel()), track.foot_rotation(tt.ravel())
+    ).reshape(*shape, 3, 3)
     r_ms = np.einsum("nji,njk->nik", track.shank_rotation(ms), track.foot_rotation(ms))
     psi = np.arctan2(r_ms[:, 1, 0], r_ms[:, 0, 0])
     c, s = np.cos(psi), np.sin(psi)
@@ -124,12 +126,16 @@ def truth_table(
         fp = plan.footprint[idx]
         stride_len = np.r_[np.hypot(*(fp[1:, :2] - fp[:-1, :2]).T), np.nan]
         g = {k: v[idx] for k, v in plan.g.items()}
-        df = pd.DataFrame({
-            "side": "left" if left else "right",
-            "ic_s": ic, "to_s": to,
-            "contact_ms": (to - ic) * 1000, "stride_ms": (nxt - ic) * 1000,
-            "swing_ms": (nxt - to) * 1000,
-        })
+        df = pd.DataFrame(
+            {
+                "side": "left" if left else "right",
+                "ic_s": ic,
+                "to_s": to,
+                "contact_ms": (to - ic) * 1000,
+                "stride_ms": (nxt - ic) * 1000,
+                "swing_ms": (nxt - to) * 1000,
+            }
+        )
         df["cadence_spm"] = 120000.0 / df["stride_ms"]
         df["stride_length_m"] = stride_len
         df["speed_mps"] = stride_len / (df["stride_ms"] / 1000)
@@ -163,8 +169,9 @@ def truth_table(
             df["forefoot_load_pct"] = 100 * ff.sum(axis=(1, 2)) / p.sum(axis=(1, 2))
             df["lateral_forefoot_load_pct"] = 100 * lff.sum(axis=(1, 2)) / ff.sum(axis=(1, 2))
             df["peak_forefoot_kpa"] = ff.max(axis=(1, 2))
-            exc, vel = rearfoot_eversion_truth(tracks[left], ic_in, to[inside],
-                                               df["ms_s"].to_numpy(), left)
+            exc, vel = rearfoot_eversion_truth(
+                tracks[left], ic_in, to[inside], df["ms_s"].to_numpy(), left
+            )
             df["rearfoot_eversion_deg"] = exc
             df["rearfoot_eversion_velocity_dps"] = vel
         rows.append(df)
@@ -262,8 +269,9 @@ def simulate(
             name = f"{side}_{placement}"
             stage(name)
             drift, offset = device_clock(prof, reference=(name == "left_foot"), rng=r_dev)
-            dev_t, true_t = sample_instants(duration, prof.imu_fs_hz, drift, offset,
-                                            prof.jitter_ms, rng)
+            dev_t, true_t = sample_instants(
+                duration, prof.imu_fs_hz, drift, offset, prof.jitter_ms, rng
+            )
             if placement == "foot":
                 rmount, site, label = mounts[left]
             else:
@@ -279,14 +287,23 @@ def simulate(
             acc = acc + ringing(true_t, tr_side["ic_s"].to_numpy(), amp, up, prof)
             acc, gyr = imu_errors(acc, gyr, true_t, prof, rng)
             keep = drop_mask(len(dev_t), prof.drop_rate, rng)
-            streams.append(Stream(
-                kind=SensorKind.IMU, side=Side(side), placement=Placement(placement),
-                time_s=dev_t[keep],
-                values=np.hstack([acc, gyr])[keep], columns=IMU_COLUMNS, name=f"{name}.csv",
-                meta={"sensor": "simulated IMU", "mounting": label,
-                      "mounting_matrix": np.round(rmount, 6).tolist(),
-                      "site_m": np.round(site, 4).tolist()},
-            ))
+            streams.append(
+                Stream(
+                    kind=SensorKind.IMU,
+                    side=Side(side),
+                    placement=Placement(placement),
+                    time_s=dev_t[keep],
+                    values=np.hstack([acc, gyr])[keep],
+                    columns=IMU_COLUMNS,
+                    name=f"{name}.csv",
+                    meta={
+                        "sensor": "simulated IMU",
+                        "mounting": label,
+                        "mounting_matrix": np.round(rmount, 6).tolist(),
+                        "site_m": np.round(site, 4).tolist(),
+                    },
+                )
+            )
             clocks[name] = {"drift_ppm": drift, "offset_s": offset}
     if "insole" in sensors:
         for left in (True, False):
@@ -295,21 +312,31 @@ def simulate(
             name = f"{side}_insole"
             stage(name)
             drift, offset = device_clock(prof, reference=False, rng=r_dev)
-            dev_t, true_t = sample_instants(duration, prof.insole_fs_hz, drift, offset,
-                                            prof.jitter_ms, rng)
+            dev_t, true_t = sample_instants(
+                duration, prof.insole_fs_hz, drift, offset, prof.jitter_ms, rng
+            )
             p, f, _ = ins.pressure_field(plan, left, true_t, sc.mass_kg, sc.gait.impact_peak_bw)
             p, f = insole_errors(p, f, prof, rng)
             keep = drop_mask(len(dev_t), prof.drop_rate, rng)
             cols = tuple(f"p{i + 1}" for i in range(p.shape[1])) + ("force_n",)
-            streams.append(Stream(
-                kind=SensorKind.INSOLE, side=Side(side), time_s=dev_t[keep],
-                values=np.column_stack([p, f])[keep], columns=cols, name=f"{name}.csv",
-                meta={"layout": "sim16", "cells_xy": ins.cells_xy(left),
-                      "cell_names": list(ins.SIM16_NAMES),
-                      "regions": {k: list(v) for k, v in ins.SIM16_REGIONS.items()},
-                      "insole_length_m": plan.foot_length,
-                      "insole_width_m": ins.INSOLE_WIDTH_M},
-            ))
+            streams.append(
+                Stream(
+                    kind=SensorKind.INSOLE,
+                    side=Side(side),
+                    time_s=dev_t[keep],
+                    values=np.column_stack([p, f])[keep],
+                    columns=cols,
+                    name=f"{name}.csv",
+                    meta={
+                        "layout": "sim16",
+                        "cells_xy": ins.cells_xy(left),
+                        "cell_names": list(ins.SIM16_NAMES),
+                        "regions": {k: list(v) for k, v in ins.SIM16_REGIONS.items()},
+                        "insole_length_m": plan.foot_length,
+                        "insole_width_m": ins.INSOLE_WIDTH_M,
+                    },
+                )
+            )
             clocks[name] = {"drift_ppm": drift, "offset_s": offset}
 
     cond: dict[str, Any] = {"surface": sc.surface.value}
@@ -319,12 +346,15 @@ def simulate(
         "athlete": {"id": f"sim-{sc.name}", "height_m": sc.height_m, "mass_kg": sc.mass_kg},
         "condition": cond,
         "simulation": {
-            "scenario": sc.name, "description": sc.description, "seed": int(seed),
+            "scenario": sc.name,
+            "description": sc.description,
+            "seed": int(seed),
             "minutes": float(minutes),
             "profile": profile if isinstance(profile, str) else "custom",
             "sensor_profile": asdict(prof),
             "gait": {k: v for k, v in asdict(sc.gait).items()},
-            "side_offsets": sc.side_offsets, "fatigue": sc.fatigue,
+            "side_offsets": sc.side_offsets,
+            "fatigue": sc.fatigue,
             "fatigue_onset_min": sc.fatigue_onset_min,
             "foot_strap_deg": list(sc.foot_strap_deg),
             "shank_strap_deg": list(sc.shank_strap_deg),

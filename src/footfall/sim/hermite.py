@@ -59,8 +59,14 @@ def segment(
     if p0.ndim > s.ndim:  # vector values: (n, d)
         b = tuple(x[..., None] for x in b)
         tau = tau[..., None]
-    return (b[0] * p0 + b[1] * v0 * tau + b[2] * a0 * tau**2
-            + b[3] * a1 * tau**2 + b[4] * v1 * tau + b[5] * p1)
+    return (
+        b[0] * p0
+        + b[1] * v0 * tau
+        + b[2] * a0 * tau**2
+        + b[3] * a1 * tau**2
+        + b[4] * v1 * tau
+        + b[5] * p1
+    )
 
 
 def evaluate(
@@ -123,8 +129,15 @@ def evaluate_d2(
 
 
 def segment_d2(
-    t: np.ndarray, t0: np.ndarray, t1: np.ndarray, p0: np.ndarray, v0: np.ndarray,
-    a0: np.ndarray, p1: np.ndarray, v1: np.ndarray, a1: np.ndarray,
+    t: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    p0: np.ndarray,
+    v0: np.ndarray,
+    a0: np.ndarray,
+    p1: np.ndarray,
+    v1: np.ndarray,
+    a1: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Value, first and second derivative of one quintic segment per element.
 
@@ -142,18 +155,29 @@ def segment_d2(
     dp = p1 - p0
     # value
     h5 = 10 * s3 - 15 * s4 + 6 * s5
-    val = (p0 + h5 * dp + (s - 6 * s3 + 8 * s4 - 3 * s5) * v0 * tau
-           + 0.5 * (s2 - 3 * s3 + 3 * s4 - s5) * a0 * tau**2
-           + 0.5 * (s3 - 2 * s4 + s5) * a1 * tau**2 + (-4 * s3 + 7 * s4 - 3 * s5) * v1 * tau)
+    val = (
+        p0
+        + h5 * dp
+        + (s - 6 * s3 + 8 * s4 - 3 * s5) * v0 * tau
+        + 0.5 * (s2 - 3 * s3 + 3 * s4 - s5) * a0 * tau**2
+        + 0.5 * (s3 - 2 * s4 + s5) * a1 * tau**2
+        + (-4 * s3 + 7 * s4 - 3 * s5) * v1 * tau
+    )
     # first derivative (d/ds, then / tau)
     d5 = 30 * s2 - 60 * s3 + 30 * s4
-    d1 = (d5 * dp + (1 - 18 * s2 + 32 * s3 - 15 * s4) * v0 * tau
-          + 0.5 * (2 * s - 9 * s2 + 12 * s3 - 5 * s4) * a0 * tau**2
-          + 0.5 * (3 * s2 - 8 * s3 + 5 * s4) * a1 * tau**2
-          + (-12 * s2 + 28 * s3 - 15 * s4) * v1 * tau) / tau
+    d1 = (
+        d5 * dp
+        + (1 - 18 * s2 + 32 * s3 - 15 * s4) * v0 * tau
+        + 0.5 * (2 * s - 9 * s2 + 12 * s3 - 5 * s4) * a0 * tau**2
+        + 0.5 * (3 * s2 - 8 * s3 + 5 * s4) * a1 * tau**2
+        + (-12 * s2 + 28 * s3 - 15 * s4) * v1 * tau
+    ) / tau
     dd5 = 60 * s - 180 * s2 + 120 * s3
-    d2 = (dd5 * dp + (-36 * s + 96 * s2 - 60 * s3) * v0 * tau
-          + 0.5 * (2 - 18 * s + 36 * s2 - 20 * s3) * a0 * tau**2
-          + 0.5 * (6 * s - 24 * s2 + 20 * s3) * a1 * tau**2
-          + (-24 * s + 84 * s2 - 60 * s3) * v1 * tau) / tau**2
+    d2 = (
+        dd5 * dp
+        + (-36 * s + 96 * s2 - 60 * s3) * v0 * tau
+        + 0.5 * (2 - 18 * s + 36 * s2 - 20 * s3) * a0 * tau**2
+        + 0.5 * (6 * s - 24 * s2 + 20 * s3) * a1 * tau**2
+        + (-24 * s + 84 * s2 - 60 * s3) * v1 * tau
+    ) / tau**2
     return val, d1, d2

@@ -65,7 +65,7 @@ def _shares(u: np.ndarray, si: np.ndarray, ff_bias: np.ndarray) -> np.ndarray:
     rear = np.clip((50.0 - si) / 40.0, 0.0, 1.0)  # 1 for heel strikers, 0 for forefoot
     ic_w = np.clip(1.0 - u / 0.22, 0.0, 1.0) ** 2
     heel = (0.15 + 0.35 * rear) * np.clip(1.0 - (u - 0.15) / 0.5, 0.0, 1.0)
-    mid = 0.12 + 0.08 * rear * np.exp(-((u - 0.35) / 0.2) ** 2)
+    mid = 0.12 + 0.08 * rear * np.exp(-(((u - 0.35) / 0.2) ** 2))
     ff = (0.35 + ff_bias) * np.clip(u / 0.6, 0.0, 1.0) + 0.2 * (1 - rear) + 0.05
     toes = 0.55 * np.clip((u - 0.7) / 0.3, 0.0, 1.0) ** 1.5
     s = np.stack([np.zeros_like(u), heel, mid, np.maximum(ff, 0.02), toes], axis=-1)
@@ -85,8 +85,10 @@ def pressure_field(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Noise-free cell pressures, force and COP (see :func:`_pressure_chunk`),
     evaluated in chunks of ``chunk`` samples."""
-    parts = [_pressure_chunk(plan, left, t[i:i + chunk], mass_kg, impact_peak_bw)
-             for i in range(0, max(len(t), 1), chunk)]
+    parts = [
+        _pressure_chunk(plan, left, t[i : i + chunk], mass_kg, impact_peak_bw)
+        for i in range(0, max(len(t), 1), chunk)
+    ]
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
 
 
@@ -149,15 +151,19 @@ def _pressure_chunk(
     force = np.where(st, amp * _force_shape(u, duty) + impact, 0.0)
 
     # load regions: centres (length fraction, medial fraction) and sizes (m)
-    ev = (g["pronation_excursion_deg"][j] * np.clip((u - 0.05) / 0.3, 0, 1)
-          - g["inversion_ic_deg"][j])
+    ev = (
+        g["pronation_excursion_deg"][j] * np.clip((u - 0.05) / 0.3, 0, 1) - g["inversion_ic_deg"][j]
+    )
     ff_m = 0.02 + 0.012 * ev - 0.3 * g["lateral_forefoot_bias"][j]
     toe_m = 0.18 - 0.25 * g["lateral_forefoot_bias"][j]
     heel_m = -0.06 + 0.008 * ev
-    cx = np.stack([si / 100.0, np.full(n, 0.12), np.full(n, 0.42), np.full(n, 0.71),
-                   np.full(n, 0.87)], axis=-1)
-    cm = np.stack([np.where(rear > 0.5, -0.12, -0.05), heel_m, np.full(n, -0.24), ff_m,
-                   toe_m], axis=-1)
+    cx = np.stack(
+        [si / 100.0, np.full(n, 0.12), np.full(n, 0.42), np.full(n, 0.71), np.full(n, 0.87)],
+        axis=-1,
+    )
+    cm = np.stack(
+        [np.where(rear > 0.5, -0.12, -0.05), heel_m, np.full(n, -0.24), ff_m, toe_m], axis=-1
+    )
     sx = np.array([0.022, 0.025, 0.035, 0.024, 0.018])
     sy = np.array([0.022, 0.020, 0.016, 0.030, 0.026])
     shares = _shares(u, si, g["forefoot_load_bias"][j])

@@ -88,19 +88,21 @@ inversion in the swing."""
 CHUNK = 150_000
 """Samples evaluated at once (memory bound)."""
 
-SHANK_STANCE = np.array([
-    [0.00, -53.57, -528.3],
-    [-7.35, -86.22, -101.2],
-    [-15.86, -79.14, 178.3],
-    [-22.88, -62.18, 136.3],
-    [-28.47, -49.22, 152.5],
-    [-32.48, -29.88, 214.3],
-    [-34.51, -12.66, 107.2],
-    [-35.46, -8.11, 4.9],
-    [-36.25, -7.31, 22.3],
-    [-36.85, -4.97, 1.8],
-    [-37.57, -12.42, -171.0],
-])
+SHANK_STANCE = np.array(
+    [
+        [0.00, -53.57, -528.3],
+        [-7.35, -86.22, -101.2],
+        [-15.86, -79.14, 178.3],
+        [-22.88, -62.18, 136.3],
+        [-28.47, -49.22, 152.5],
+        [-32.48, -29.88, 214.3],
+        [-34.51, -12.66, 107.2],
+        [-35.46, -8.11, 4.9],
+        [-36.25, -7.31, 22.3],
+        [-36.85, -4.97, 1.8],
+        [-37.57, -12.42, -171.0],
+    ]
+)
 """The shank's sagittal inclination through stance: value (deg, from its
 value at contact), first and second derivative (deg per unit of stance, per
 unit squared) at 11 equally spaced points from contact to toe-off. Measured
@@ -109,25 +111,27 @@ on the treadmill run of Fukuchi et al. 2017 (runner RBDS001, 2.5 m/s, CC BY
 force plate (``bench/fukuchi_imu.py``, :func:`shank_template`, which prints
 the same numbers)."""
 
-SHANK_SWING = np.array([
-    [-37.57, -21.60, -517.4],
-    [-40.33, -71.64, -964.3],
-    [-46.54, -122.43, -546.1],
-    [-54.87, -138.83, -46.5],
-    [-63.47, -133.62, 235.5],
-    [-71.04, -102.84, 777.4],
-    [-75.64, -40.30, 1156.7],
-    [-75.83, 34.33, 1186.7],
-    [-71.48, 102.83, 967.9],
-    [-63.36, 153.78, 680.1],
-    [-52.55, 190.50, 497.4],
-    [-39.82, 213.75, 226.7],
-    [-26.23, 217.56, -118.1],
-    [-13.17, 194.71, -661.6],
-    [-2.76, 130.71, -1391.6],
-    [2.26, 24.29, -1940.2],
-    [0.00, -93.19, -1598.7],
-])
+SHANK_SWING = np.array(
+    [
+        [-37.57, -21.60, -517.4],
+        [-40.33, -71.64, -964.3],
+        [-46.54, -122.43, -546.1],
+        [-54.87, -138.83, -46.5],
+        [-63.47, -133.62, 235.5],
+        [-71.04, -102.84, 777.4],
+        [-75.64, -40.30, 1156.7],
+        [-75.83, 34.33, 1186.7],
+        [-71.48, 102.83, 967.9],
+        [-63.36, 153.78, 680.1],
+        [-52.55, 190.50, 497.4],
+        [-39.82, 213.75, 226.7],
+        [-26.23, 217.56, -118.1],
+        [-13.17, 194.71, -661.6],
+        [-2.76, 130.71, -1391.6],
+        [2.26, 24.29, -1940.2],
+        [0.00, -93.19, -1598.7],
+    ]
+)
 """The same through the swing: 17 equally spaced points from toe-off to the
 next contact (the last value is the next contact's, 0)."""
 
@@ -194,8 +198,11 @@ class FootTrack:
     # ------------------------------------------------------------------
     def angles(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Foot pitch (toes up), roll (left edge up), yaw, radians."""
-        return (hermite.evaluate(t, *self.pitch), hermite.evaluate(t, *self.roll),
-                hermite.evaluate(t, *self.yaw))
+        return (
+            hermite.evaluate(t, *self.pitch),
+            hermite.evaluate(t, *self.roll),
+            hermite.evaluate(t, *self.yaw),
+        )
 
     def foot_rotation(self, t: np.ndarray) -> np.ndarray:
         th, ph, ps = self.angles(t)
@@ -216,8 +223,13 @@ class FootTrack:
             r = self.foot_rotation(t)
         n = len(self.ic)
         k = np.clip(np.searchsorted(self.ic, t, side="right") - 1, 0, n - 1)
-        p = np.column_stack([hermite.evaluate(t, *self.sx), hermite.evaluate(t, *self.sy),
-                             hermite.evaluate(t, *self.sz)])
+        p = np.column_stack(
+            [
+                hermite.evaluate(t, *self.sx),
+                hermite.evaluate(t, *self.sy),
+                hermite.evaluate(t, *self.sz),
+            ]
+        )
         stance = (t >= self.ic[k]) & (t < self.to[k])
         imp = stance & (t < self.ic[k] + self.tau[k])
         land = stance & ~imp & (t < self.t_ff[k])
@@ -225,8 +237,17 @@ class FootTrack:
         if imp.any():
             ki = k[imp]
             z = np.zeros((len(ki), 3))
-            g = hermite.segment(t[imp], self.ic[ki], self.ic[ki] + self.tau[ki],
-                                self.g_td[ki], self.v_td[ki], z, self.p1_ground[ki], z, z)
+            g = hermite.segment(
+                t[imp],
+                self.ic[ki],
+                self.ic[ki] + self.tau[ki],
+                self.g_td[ki],
+                self.v_td[ki],
+                z,
+                self.p1_ground[ki],
+                z,
+                z,
+            )
             p[imp] = g - _mv(r[imp], self.r_p1[ki])
         if land.any():
             kl = k[land]
@@ -242,8 +263,9 @@ class FootTrack:
             out[:, 0] = -self.belt(t)
         return out
 
-    def point(self, t: np.ndarray, site: np.ndarray, placement: str = "foot"
-              ) -> tuple[np.ndarray, np.ndarray]:
+    def point(
+        self, t: np.ndarray, site: np.ndarray, placement: str = "foot"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Lab position of a sensor site (foot frame, or shank frame from the
         ankle) and the segment rotation, at times ``t``."""
         rf = self.foot_rotation(t)
@@ -255,14 +277,16 @@ class FootTrack:
         return ankle + _mv(rs, site) + self.lab_shift(t), rs
 
 
-def _state_before(fn, t: np.ndarray, h: float = H_S
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _state_before(fn, t: np.ndarray, h: float = H_S) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Value, first and second derivative of ``fn`` at ``t`` from the left:
     one-sided differences over ``t - 3h .. t`` (third and second order), for
     a function whose second derivative jumps at ``t``."""
     p0, p1, p2, p3 = (fn(t - k * h) for k in range(4))
-    return p0, (11 * p0 - 18 * p1 + 9 * p2 - 2 * p3) / (6 * h), \
-        (2 * p0 - 5 * p1 + 4 * p2 - p3) / h**2
+    return (
+        p0,
+        (11 * p0 - 18 * p1 + 9 * p2 - 2 * p3) / (6 * h),
+        (2 * p0 - 5 * p1 + 4 * p2 - p3) / h**2,
+    )
 
 
 def _state(fn, t: np.ndarray, h: float = H_S) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -318,8 +342,9 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     thdd_to = -2.0 * thd_to / push  # past the peak: the rate is falling
     t_pk = to - np.where(run, np.minimum(PUSH_PEAK_LEAD * contact, 0.5 * push), 0.25 * push)
     zero = np.zeros(n)
-    th_pk, thd_pk, thdd_pk = hermite.segment_d2(t_pk, t_hr, to, zero, zero, zero, th_to,
-                                                thd_to, thdd_to)
+    th_pk, thd_pk, thdd_pk = hermite.segment_d2(
+        t_pk, t_hr, to, zero, zero, zero, th_to, thd_to, thdd_to
+    )
     d1, d2 = t_pk - t_hr, to - t_pk
     # running: the peak rate that reaches the toe-off angle (a smooth rise
     # over d1 covers half its rate times d1; the near-flat top over d2,
@@ -352,9 +377,14 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     # landing's inversion over the swing (half way by the push-off's end)
     roll = (
         hermite.knots_from_strides(ic, t_pe, t_hr, to, t_ps),
-        sgn * hermite.knots_from_strides(-inv, ev_pk, ev_pk,
-                                         ev_pk - np.radians(PUSH_RESUPINATION_DEG),
-                                         0.5 * (ev_pk - inv) - np.radians(2.0)),
+        sgn
+        * hermite.knots_from_strides(
+            -inv,
+            ev_pk,
+            ev_pk,
+            ev_pk - np.radians(PUSH_RESUPINATION_DEG),
+            0.5 * (ev_pk - inv) - np.radians(2.0),
+        ),
     )
     # ---- yaw: constant in stance, heading + toe-out (turned outwards); the
     # swing turns it to the next stance's. The shank's (leg_yaw) is the
@@ -379,13 +409,17 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     s2 = 60 * xw - 180 * xw**2 + 120 * xw**3
     c_, w_ = contact[:, None], t_sw[:, None]
     g_t = np.hstack([ic[:, None] + xs * c_, to[:, None] + xw * w_])
-    g_p = np.hstack([gam_ic[:, None] + st[:-1, 0], gam_ic[:, None] + sw[:-1, 0]
-                     + d_ic[:, None] * s0])
+    g_p = np.hstack(
+        [gam_ic[:, None] + st[:-1, 0], gam_ic[:, None] + sw[:-1, 0] + d_ic[:, None] * s0]
+    )
     g_v = np.hstack([st[:-1, 1] / c_, (sw[:-1, 1] + d_ic[:, None] * s1) / w_])
     g_a = np.hstack([st[:-1, 2] / c_**2, (sw[:-1, 2] + d_ic[:, None] * s2) / w_**2])
-    gamma = (np.r_[g_t.ravel(), ic_next[-1]], np.r_[g_p.ravel(), gam_ic_next[-1]],
-             np.r_[g_v.ravel(), sw[-1, 1] / t_sw[-1]],
-             np.r_[g_a.ravel(), sw[-1, 2] / t_sw[-1] ** 2])
+    gamma = (
+        np.r_[g_t.ravel(), ic_next[-1]],
+        np.r_[g_p.ravel(), gam_ic_next[-1]],
+        np.r_[g_v.ravel(), sw[-1, 1] / t_sw[-1]],
+        np.r_[g_a.ravel(), sw[-1, 2] / t_sw[-1] ** 2],
+    )
 
     # ---- contact geometry
     r_p1 = np.column_stack([plan.pivot_x[idx], zero, zero])
@@ -396,23 +430,43 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     p1_ground = fp + np.column_stack([cz * r_p1[:, 0], sz * r_p1[:, 0], zero])
     mtp_ground = fp + np.column_stack([cz * r_mtp[0], sz * r_mtp[0], zero])
     hd = plan.heading[idx]
-    v_td = np.column_stack([g["touchdown_forward_mps"] * np.cos(hd),
-                            g["touchdown_forward_mps"] * np.sin(hd),
-                            -g["touchdown_down_mps"]])
+    v_td = np.column_stack(
+        [
+            g["touchdown_forward_mps"] * np.cos(hd),
+            g["touchdown_forward_mps"] * np.sin(hd),
+            -g["touchdown_down_mps"],
+        ]
+    )
     tau = plan.impact_s[idx]
     g_td = p1_ground - v_td * tau[:, None] / 2.0
 
     belt = None
     if plan.surface == Surface.TREADMILL:
-        d = np.r_[0.0, np.cumsum(0.5 * (plan.belt_v[1:] + plan.belt_v[:-1])
-                                 * np.diff(plan.belt_t))]
+        d = np.r_[0.0, np.cumsum(0.5 * (plan.belt_v[1:] + plan.belt_v[:-1]) * np.diff(plan.belt_t))]
         belt = CubicSpline(plan.belt_t, d)
 
     tr = FootTrack(
-        left=left, ic=ic, to=to, t_ff=t_ff, tau=tau, p1_ground=p1_ground,
-        mtp_ground=mtp_ground, g_td=g_td, v_td=v_td, r_p1=r_p1, r_mtp=r_mtp,
-        r_ankle=r_ankle, pitch=pitch, roll=roll, yaw=yaw, leg_yaw=leg_yaw, gamma=gamma,
-        sx=(), sy=(), sz=(), belt=belt,
+        left=left,
+        ic=ic,
+        to=to,
+        t_ff=t_ff,
+        tau=tau,
+        p1_ground=p1_ground,
+        mtp_ground=mtp_ground,
+        g_td=g_td,
+        v_td=v_td,
+        r_p1=r_p1,
+        r_mtp=r_mtp,
+        r_ankle=r_ankle,
+        pitch=pitch,
+        roll=roll,
+        yaw=yaw,
+        leg_yaw=leg_yaw,
+        gamma=gamma,
+        sx=(),
+        sy=(),
+        sz=(),
+        belt=belt,
     )
 
     # ---- swing: boundary states from the stance motion
@@ -432,26 +486,32 @@ def build_track(plan: StepPlan, left: bool) -> FootTrack:
     kt2 = hermite.knots_from_strides(to, ic_next)
 
     def ch(j: int) -> tuple[np.ndarray, ...]:
-        return (kt2, hermite.knots_from_strides(p_to[:, j], p_ic[:, j]),
-                hermite.knots_from_strides(v_to[:, j], v_ic[:, j]),
-                hermite.knots_from_strides(a_to[:, j], a_ic[:, j]))
+        return (
+            kt2,
+            hermite.knots_from_strides(p_to[:, j], p_ic[:, j]),
+            hermite.knots_from_strides(v_to[:, j], v_ic[:, j]),
+            hermite.knots_from_strides(a_to[:, j], a_ic[:, j]),
+        )
 
     t_ap = to + 0.38 * t_sw
     z_ap = np.maximum(g["swing_height_m"], np.maximum(p_to[:, 2], p_ic[:, 2]) + 0.03)
     a_ap = -2.0 * (z_ap - p_ic[:, 2]) / (ic_next - t_ap) ** 2
     tr.sx, tr.sy = ch(0), ch(1)
-    tr.sz = (hermite.knots_from_strides(to, t_ap, ic_next),
-             hermite.knots_from_strides(p_to[:, 2], z_ap, p_ic[:, 2]),
-             hermite.knots_from_strides(v_to[:, 2], zero, v_ic[:, 2]),
-             hermite.knots_from_strides(a_to[:, 2], a_ap, a_ic[:, 2]))
+    tr.sz = (
+        hermite.knots_from_strides(to, t_ap, ic_next),
+        hermite.knots_from_strides(p_to[:, 2], z_ap, p_ic[:, 2]),
+        hermite.knots_from_strides(v_to[:, 2], zero, v_ic[:, 2]),
+        hermite.knots_from_strides(a_to[:, 2], a_ap, a_ic[:, 2]),
+    )
     return tr
 
 
 def _log_rate(r_m: np.ndarray, r_p: np.ndarray, dt: float) -> np.ndarray:
     """Body-frame angular velocity from orientations at t - dt/2 and t + dt/2."""
     q = np.einsum("nji,njk->nik", r_m, r_p)
-    v = 0.5 * np.stack([q[:, 2, 1] - q[:, 1, 2], q[:, 0, 2] - q[:, 2, 0],
-                        q[:, 1, 0] - q[:, 0, 1]], axis=1)
+    v = 0.5 * np.stack(
+        [q[:, 2, 1] - q[:, 1, 2], q[:, 0, 2] - q[:, 2, 0], q[:, 1, 0] - q[:, 0, 1]], axis=1
+    )
     s = np.linalg.norm(v, axis=1)
     c = 0.5 * (np.trace(q, axis1=1, axis2=2) - 1.0)
     ang = np.arctan2(s, c)
@@ -469,11 +529,14 @@ def _body_rates(
     f, fd, fdd = ph
     sb, cb, sf, cf = np.sin(b), np.cos(b), np.sin(f), np.cos(f)
     w = np.stack([fd - psd * sb, bd * cf + psd * cb * sf, -bd * sf + psd * cb * cf], axis=-1)
-    al = np.stack([
-        fdd - psdd * sb - psd * bd * cb,
-        bdd * cf - bd * fd * sf + psdd * cb * sf - psd * bd * sb * sf + psd * fd * cb * cf,
-        -bdd * sf - bd * fd * cf + psdd * cb * cf - psd * bd * sb * cf - psd * fd * cb * sf,
-    ], axis=-1)
+    al = np.stack(
+        [
+            fdd - psdd * sb - psd * bd * cb,
+            bdd * cf - bd * fd * sf + psdd * cb * sf - psd * bd * sb * sf + psd * fd * cb * cf,
+            -bdd * sf - bd * fd * cf + psdd * cb * cf - psd * bd * sb * cf - psd * fd * cb * sf,
+        ],
+        axis=-1,
+    )
     return w, al
 
 
@@ -496,8 +559,12 @@ class _Kinematics(TypedDict, total=False):
     w_shank: np.ndarray
 
 
-def _kinematics(track: FootTrack, t: np.ndarray, foot_points: list[np.ndarray],
-                shank_point: np.ndarray | None = None) -> _Kinematics:
+def _kinematics(
+    track: FootTrack,
+    t: np.ndarray,
+    foot_points: list[np.ndarray],
+    shank_point: np.ndarray | None = None,
+) -> _Kinematics:
     """Exact rigid-body kinematics at times ``t``: foot rotation, body rates and
     lab accelerations (gravity excluded) of foot points (foot frame) and of a
     shank point (shank frame from the ankle)."""
@@ -524,9 +591,17 @@ def _kinematics(track: FootTrack, t: np.ndarray, foot_points: list[np.ndarray],
     if imp.any():
         ki = k[imp]
         z = np.zeros((len(ki), 3))
-        a_ref[imp] = hermite.segment_d2(t[imp], track.ic[ki], track.ic[ki] + track.tau[ki],
-                                        track.g_td[ki], track.v_td[ki], z,
-                                        track.p1_ground[ki], z, z)[2]
+        a_ref[imp] = hermite.segment_d2(
+            t[imp],
+            track.ic[ki],
+            track.ic[ki] + track.tau[ki],
+            track.g_td[ki],
+            track.v_td[ki],
+            z,
+            track.p1_ground[ki],
+            z,
+            z,
+        )[2]
     if track.belt is not None:
         a_ref[:, 0] -= track.belt(t, 2)
     out: _Kinematics = {"r_foot": rf, "w_foot": wf}
@@ -579,7 +654,7 @@ def ideal_imu(
     up = np.empty((n, 3))
     gvec = np.array([0.0, 0.0, G_MPS2])
     for i0 in range(0, n, CHUNK):
-        tt = t[i0:i0 + CHUNK]
+        tt = t[i0 : i0 + CHUNK]
         if placement == "foot":
             kin = _kinematics(track, tt, [np.asarray(site, float)])
             a_w, r, w = kin["a_foot"][0], kin["r_foot"], kin["w_foot"]
@@ -587,9 +662,9 @@ def ideal_imu(
             kin = _kinematics(track, tt, [], np.asarray(site, float))
             a_w, r, w = kin["a_shank"], kin["r_shank"], kin["w_shank"]
         r_sens = r @ mounting
-        acc[i0:i0 + len(tt)] = np.einsum("nji,nj->ni", r_sens, a_w + gvec)
-        gyr[i0:i0 + len(tt)] = w @ mounting
-        up[i0:i0 + len(tt)] = r_sens[:, 2, :]
+        acc[i0 : i0 + len(tt)] = np.einsum("nji,nj->ni", r_sens, a_w + gvec)
+        gyr[i0 : i0 + len(tt)] = w @ mounting
+        up[i0 : i0 + len(tt)] = r_sens[:, 2, :]
     return acc, gyr, up
 
 
@@ -628,28 +703,30 @@ def ideal_imu_fd(
     up = np.empty((n, 3))
     gvec = np.array([0.0, 0.0, G_MPS2])
     for i0 in range(0, n, CHUNK):
-        tt = t[i0:i0 + CHUNK]
+        tt = t[i0 : i0 + CHUNK]
         m = len(tt)
         p, r = track.point(np.concatenate([tt - H_S, tt, tt + H_S]), site, placement)
-        a_w = (p[:m] - 2 * p[m:2 * m] + p[2 * m:]) / H_S**2 + gvec
-        r_sens = r[m:2 * m] @ mounting
-        acc[i0:i0 + m] = np.einsum("nji,nj->ni", r_sens, a_w)
-        w = _log_rate(r[:m], r[2 * m:], 2 * H_S)
-        gyr[i0:i0 + m] = w @ mounting
-        up[i0:i0 + m] = r_sens[:, 2, :]
+        a_w = (p[:m] - 2 * p[m : 2 * m] + p[2 * m :]) / H_S**2 + gvec
+        r_sens = r[m : 2 * m] @ mounting
+        acc[i0 : i0 + m] = np.einsum("nji,nj->ni", r_sens, a_w)
+        w = _log_rate(r[:m], r[2 * m :], 2 * H_S)
+        gyr[i0 : i0 + m] = w @ mounting
+        up[i0 : i0 + m] = r_sens[:, 2, :]
     return acc, gyr, up
 
 
-def linear_acc_world(track: FootTrack, t: np.ndarray, site: np.ndarray,
-                     placement: str = "foot") -> np.ndarray:
+def linear_acc_world(
+    track: FootTrack, t: np.ndarray, site: np.ndarray, placement: str = "foot"
+) -> np.ndarray:
     """Acceleration of a sensor site in the lab frame, gravity excluded, m/s^2."""
     if placement == "foot":
         return _kinematics(track, t, [np.asarray(site, float)])["a_foot"][0]
     return _kinematics(track, t, [], np.asarray(site, float))["a_shank"]
 
 
-def velocity_world(track: FootTrack, t: np.ndarray, site: np.ndarray,
-                   placement: str = "foot") -> np.ndarray:
+def velocity_world(
+    track: FootTrack, t: np.ndarray, site: np.ndarray, placement: str = "foot"
+) -> np.ndarray:
     """Velocity of a sensor site in the lab frame, m/s."""
     m = len(t)
     p, _ = track.point(np.concatenate([t - H_S, t + H_S]), site, placement)

@@ -112,10 +112,20 @@ class GaitParams:
 NUMERIC_GAIT_FIELDS = tuple(f.name for f in fields(GaitParams) if f.name != "impact_peak_bw")
 
 WALK = GaitParams(
-    speed_mps=1.4, cadence_spm=112.0, contact_fraction=0.62, foot_strike_angle_deg=20.0,
-    shank_angle_ic_deg=8.0, pronation_excursion_deg=6.0, pronation_velocity_dps=150.0,
-    toe_off_angle_deg=-55.0, swing_height_m=0.14, touchdown_down_mps=0.25,
-    touchdown_forward_mps=0.2, impact_ms=30.0, step_width_m=0.09, toe_out_deg=7.0,
+    speed_mps=1.4,
+    cadence_spm=112.0,
+    contact_fraction=0.62,
+    foot_strike_angle_deg=20.0,
+    shank_angle_ic_deg=8.0,
+    pronation_excursion_deg=6.0,
+    pronation_velocity_dps=150.0,
+    toe_off_angle_deg=-55.0,
+    swing_height_m=0.14,
+    touchdown_down_mps=0.25,
+    touchdown_forward_mps=0.2,
+    impact_ms=30.0,
+    step_width_m=0.09,
+    toe_out_deg=7.0,
 )
 """A brisk walk (for walk-run intervals)."""
 
@@ -177,16 +187,34 @@ class SensorProfile:
 
 PROFILES: dict[str, SensorProfile] = {
     "ideal": SensorProfile(
-        acc_noise_mps2=0.0, gyr_noise_dps=0.0, acc_bias_mps2=0.0, gyr_bias_dps=0.0,
-        gyr_bias_walk_dps=0.0, scale_error_pct=0.0, acc_range_g=1e6, gyr_range_dps=1e9,
-        ringing_ratio=0.0, jitter_ms=0.0, pressure_noise_kpa=0.0, pressure_threshold_kpa=0.0,
+        acc_noise_mps2=0.0,
+        gyr_noise_dps=0.0,
+        acc_bias_mps2=0.0,
+        gyr_bias_dps=0.0,
+        gyr_bias_walk_dps=0.0,
+        scale_error_pct=0.0,
+        acc_range_g=1e6,
+        gyr_range_dps=1e9,
+        ringing_ratio=0.0,
+        jitter_ms=0.0,
+        pressure_noise_kpa=0.0,
+        pressure_threshold_kpa=0.0,
         pressure_max_kpa=1e9,
     ),
     "typical": SensorProfile(),
     "field": SensorProfile(
-        acc_noise_mps2=0.1, gyr_noise_dps=0.4, acc_bias_mps2=0.2, gyr_bias_dps=1.5,
-        gyr_bias_walk_dps=1.0, scale_error_pct=2.0, ringing_ratio=0.4, jitter_ms=0.5,
-        drop_rate=0.0005, clock_drift_ppm=40.0, clock_offset_ms=30.0, pressure_noise_kpa=3.0,
+        acc_noise_mps2=0.1,
+        gyr_noise_dps=0.4,
+        acc_bias_mps2=0.2,
+        gyr_bias_dps=1.5,
+        gyr_bias_walk_dps=1.0,
+        scale_error_pct=2.0,
+        ringing_ratio=0.4,
+        jitter_ms=0.5,
+        drop_rate=0.0005,
+        clock_drift_ppm=40.0,
+        clock_offset_ms=30.0,
+        pressure_noise_kpa=3.0,
     ),
 }
 """Sensor profiles: ``ideal`` (perfect sensors, for checking the model),
@@ -270,51 +298,83 @@ _BASE = GaitParams()
 
 _SCENARIOS = [
     Scenario(
-        "easy-run", "healthy baseline: 2.8 m/s, 168 spm, mild rearfoot strike",
+        "easy-run",
+        "healthy baseline: 2.8 m/s, 168 spm, mild rearfoot strike",
         _BASE,
     ),
     Scenario(
         "low-cadence-overstride",
         "cadence 150 spm, long stride landing ahead of the hips: heel first with toes high, "
         "shank inclined at contact, long contact, high braking",
-        _BASE.with_(cadence_spm=150.0, contact_fraction=0.39, foot_strike_angle_deg=22.0,
-                    shank_angle_ic_deg=13.0, touchdown_forward_mps=0.8,
-                    touchdown_down_mps=0.8, impact_ms=14.0, swing_height_m=0.3),
+        _BASE.with_(
+            cadence_spm=150.0,
+            contact_fraction=0.39,
+            foot_strike_angle_deg=22.0,
+            shank_angle_ic_deg=13.0,
+            touchdown_forward_mps=0.8,
+            touchdown_down_mps=0.8,
+            impact_ms=14.0,
+            swing_height_m=0.3,
+        ),
     ),
     Scenario(
         "heavy-heel-striker",
         "stiff heel landing: steep strike angle, hard and fast impact (saturating 16 g)",
-        _BASE.with_(foot_strike_angle_deg=20.0, touchdown_down_mps=1.2, impact_ms=10.0,
-                    shank_angle_ic_deg=8.0, impact_peak_bw=1.0, touchdown_forward_mps=0.5),
+        _BASE.with_(
+            foot_strike_angle_deg=20.0,
+            touchdown_down_mps=1.2,
+            impact_ms=10.0,
+            shank_angle_ic_deg=8.0,
+            impact_peak_bw=1.0,
+            touchdown_forward_mps=0.5,
+        ),
     ),
     Scenario(
         "overpronator",
         "large, fast rearfoot eversion in stance with medial load shift",
-        _BASE.with_(pronation_excursion_deg=18.0, pronation_velocity_dps=850.0,
-                    inversion_ic_deg=6.0),
+        _BASE.with_(
+            pronation_excursion_deg=18.0, pronation_velocity_dps=850.0, inversion_ic_deg=6.0
+        ),
     ),
     Scenario(
         "forefoot-loader",
         "forefoot strike with high lateral-forefoot (3rd-4th metatarsal) load, "
         "as in a Morton's neuroma pattern",
-        _BASE.with_(foot_strike_angle_deg=-8.0, shank_angle_ic_deg=2.0,
-                    forefoot_load_bias=0.2, lateral_forefoot_bias=0.8,
-                    touchdown_down_mps=0.45, impact_ms=24.0, contact_fraction=0.33),
+        _BASE.with_(
+            foot_strike_angle_deg=-8.0,
+            shank_angle_ic_deg=2.0,
+            forefoot_load_bias=0.2,
+            lateral_forefoot_bias=0.8,
+            touchdown_down_mps=0.45,
+            impact_ms=24.0,
+            contact_fraction=0.33,
+        ),
     ),
     Scenario(
         "one-sided",
         "left foot loads more: longer contact, more pronation and forefoot load on the left",
         _BASE,
-        side_offsets={"left": {"contact_fraction": 0.025, "pronation_excursion_deg": 5.0,
-                               "pronation_velocity_dps": 200.0, "forefoot_load_bias": 0.15,
-                               "lateral_forefoot_bias": 0.3}},
+        side_offsets={
+            "left": {
+                "contact_fraction": 0.025,
+                "pronation_excursion_deg": 5.0,
+                "pronation_velocity_dps": 200.0,
+                "forefoot_load_bias": 0.15,
+                "lateral_forefoot_bias": 0.3,
+            }
+        },
     ),
     Scenario(
         "fatigue-drift",
         "after minute 10, cadence falls, contact lengthens and strike/shank angles grow",
         _BASE,
-        fatigue={"cadence_spm": -8.0, "contact_fraction": 0.03, "foot_strike_angle_deg": 5.0,
-                 "shank_angle_ic_deg": 4.0, "touchdown_down_mps": 0.2},
+        fatigue={
+            "cadence_spm": -8.0,
+            "contact_fraction": 0.03,
+            "foot_strike_angle_deg": 5.0,
+            "shank_angle_ic_deg": 4.0,
+            "touchdown_down_mps": 0.2,
+        },
         fatigue_onset_min=10.0,
     ),
     Scenario(
@@ -326,9 +386,15 @@ _SCENARIOS = [
     Scenario(
         "midfoot-runner",
         "a midfoot strike at 3.3 m/s and 176 spm",
-        _BASE.with_(speed_mps=3.3, cadence_spm=176.0, foot_strike_angle_deg=3.0,
-                    contact_fraction=0.34, shank_angle_ic_deg=3.0, touchdown_down_mps=0.5,
-                    impact_ms=20.0),
+        _BASE.with_(
+            speed_mps=3.3,
+            cadence_spm=176.0,
+            foot_strike_angle_deg=3.0,
+            contact_fraction=0.34,
+            shank_angle_ic_deg=3.0,
+            touchdown_down_mps=0.5,
+            impact_ms=20.0,
+        ),
     ),
     # the real foot (docs/simulation.md, "The real foot"): turned out, landing
     # inverted and everting to a few degrees at mid-stance, as on the two
@@ -337,23 +403,35 @@ _SCENARIOS = [
         "toe-out-heel-striker",
         "heel strike with the toes turned out 10 deg, landing 14 deg inverted and "
         "everting to 3 deg at mid-stance",
-        _BASE.with_(foot_strike_angle_deg=18.0, toe_out_deg=10.0, inversion_ic_deg=14.0,
-                    pronation_excursion_deg=17.0),
+        _BASE.with_(
+            foot_strike_angle_deg=18.0,
+            toe_out_deg=10.0,
+            inversion_ic_deg=14.0,
+            pronation_excursion_deg=17.0,
+        ),
     ),
     Scenario(
         "toe-out-forefoot",
         "forefoot landing with the toes turned out 11 deg, landing 13 deg inverted and "
         "everting to 3 deg at mid-stance",
-        _BASE.with_(foot_strike_angle_deg=-3.0, shank_angle_ic_deg=2.0, toe_out_deg=11.0,
-                    inversion_ic_deg=13.0, pronation_excursion_deg=16.0,
-                    touchdown_down_mps=0.45, impact_ms=24.0, contact_fraction=0.33),
+        _BASE.with_(
+            foot_strike_angle_deg=-3.0,
+            shank_angle_ic_deg=2.0,
+            toe_out_deg=11.0,
+            inversion_ic_deg=13.0,
+            pronation_excursion_deg=16.0,
+            touchdown_down_mps=0.45,
+            impact_ms=24.0,
+            contact_fraction=0.33,
+        ),
     ),
     Scenario(
         "tilted-straps",
         "easy run with the shank sensor's strap tilted 12 deg about the tibia's forward "
         "axis and the shoe pod turned 15 deg about the vertical on the laces",
         _BASE,
-        foot_strap_deg=(0.0, 0.0, 15.0), shank_strap_deg=(12.0, 0.0, 0.0),
+        foot_strap_deg=(0.0, 0.0, 15.0),
+        shank_strap_deg=(12.0, 0.0, 0.0),
     ),
     Scenario(
         "shank-strap-pitched",
@@ -368,11 +446,13 @@ SCENARIOS: dict[str, Scenario] = {}
 for _s in _SCENARIOS:
     SCENARIOS[_s.name] = _s
     SCENARIOS[f"{_s.name}-treadmill"] = _s.with_(
-        name=f"{_s.name}-treadmill", surface=Surface.TREADMILL,
+        name=f"{_s.name}-treadmill",
+        surface=Surface.TREADMILL,
         description=_s.description + " (treadmill)",
     )
     SCENARIOS[f"{_s.name}-overground"] = _s.with_(
-        name=f"{_s.name}-overground", surface=Surface.OVERGROUND,
+        name=f"{_s.name}-overground",
+        surface=Surface.OVERGROUND,
         description=_s.description + " (overground)",
     )
 SCENARIOS["treadmill"] = SCENARIOS["easy-run-treadmill"].with_(name="treadmill")
@@ -386,9 +466,7 @@ def get_scenario(name: str | Scenario) -> Scenario:
     try:
         return SCENARIOS[name]
     except KeyError:
-        raise KeyError(
-            f"unknown scenario {name!r}; known: {', '.join(scenario_names())}"
-        ) from None
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(scenario_names())}") from None
 
 
 def scenario_names(base_only: bool = False) -> list[str]:

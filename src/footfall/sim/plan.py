@@ -101,7 +101,7 @@ def _smooth_noise(rng: np.random.Generator, t: np.ndarray, timescale_s: float) -
     from scipy.signal import lfilter
 
     x = lfilter([1.0], [1.0, -phi], e)
-    x[: 10] = x[10]
+    x[:10] = x[10]
     return np.interp(t, grid, x)
 
 
@@ -114,8 +114,9 @@ def _schedule(sc: Scenario, t: np.ndarray, duration_s: float) -> dict[str, np.nd
         tm = np.mod(t, period)
         out = {}
         for f in NUMERIC_GAIT_FIELDS:
-            vals = np.array([getattr(p.gait, f) for p in sc.phases]
-                            + [getattr(sc.phases[0].gait, f)])
+            vals = np.array(
+                [getattr(p.gait, f) for p in sc.phases] + [getattr(sc.phases[0].gait, f)]
+            )
             # piecewise constant with smoothstep ramps of RAMP_S centred on each switch
             v = np.full(t.shape, vals[0])
             for j in range(1, len(vals)):
@@ -186,11 +187,21 @@ def make_plan(sc: Scenario, duration_s: float, seed: int) -> StepPlan:
     def vary(name: str, sd: np.ndarray | float) -> None:
         g[name] = g[name] + sd * r_step.standard_normal(n)
 
-    for f in ("foot_strike_angle_deg", "shank_angle_ic_deg", "toe_off_angle_deg",
-              "inversion_ic_deg"):
+    for f in (
+        "foot_strike_angle_deg",
+        "shank_angle_ic_deg",
+        "toe_off_angle_deg",
+        "inversion_ic_deg",
+    ):
         vary(f, g["angle_sd_deg"])
-    for f in ("pronation_excursion_deg", "pronation_velocity_dps", "touchdown_down_mps",
-              "touchdown_forward_mps", "impact_ms", "swing_height_m"):
+    for f in (
+        "pronation_excursion_deg",
+        "pronation_velocity_dps",
+        "touchdown_down_mps",
+        "touchdown_forward_mps",
+        "impact_ms",
+        "swing_height_m",
+    ):
         vary(f, g["rel_sd"] * np.abs(g[f]))
     g["pronation_excursion_deg"] = np.maximum(g["pronation_excursion_deg"], 0.5)
     g["pronation_velocity_dps"] = np.maximum(g["pronation_velocity_dps"], 40.0)
@@ -248,13 +259,28 @@ def make_plan(sc: Scenario, duration_s: float, seed: int) -> StepPlan:
     footprint = np.column_stack([foot_xy, np.zeros(n)])
     yaw = heading + sgn * np.radians(g["toe_out_deg"])
 
-    pivot_x = np.where(fsa > 0.0, 0.0,
-                       np.clip(strike_index_from_angle(fsa) / 100 * fl, 0.3 * fl, 0.78 * fl))
+    pivot_x = np.where(
+        fsa > 0.0, 0.0, np.clip(strike_index_from_angle(fsa) / 100 * fl, 0.3 * fl, 0.78 * fl)
+    )
     return StepPlan(
-        left=left, ic=ic, to=to, t_ff=t_ff, t_pe=t_pe, t_hr=t_hr, impact_s=imp, g=g,
-        footprint=footprint, heading=heading, yaw=yaw, pivot_x=pivot_x,
-        strike_index=strike_index_from_angle(fsa), pron_vel=pron_vel,
-        surface=sc.surface, belt_t=belt_t, belt_v=belt_v, foot_length=fl,
+        left=left,
+        ic=ic,
+        to=to,
+        t_ff=t_ff,
+        t_pe=t_pe,
+        t_hr=t_hr,
+        impact_s=imp,
+        g=g,
+        footprint=footprint,
+        heading=heading,
+        yaw=yaw,
+        pivot_x=pivot_x,
+        strike_index=strike_index_from_angle(fsa),
+        pron_vel=pron_vel,
+        surface=sc.surface,
+        belt_t=belt_t,
+        belt_v=belt_v,
+        foot_length=fl,
     )
 
 

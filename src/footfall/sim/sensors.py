@@ -87,8 +87,9 @@ def strap_rotation(angles_deg: Any, left: bool) -> np.ndarray:
     return Rotation.from_euler("xyz", a, degrees=True).as_matrix()
 
 
-def device_clock(profile: SensorProfile, reference: bool, rng: np.random.Generator
-                 ) -> tuple[float, float]:
+def device_clock(
+    profile: SensorProfile, reference: bool, rng: np.random.Generator
+) -> tuple[float, float]:
     """(drift_ppm, offset_s) of a device clock: device time = (1 + drift) t + offset."""
     if reference:
         return 0.0, 0.0
@@ -98,7 +99,11 @@ def device_clock(profile: SensorProfile, reference: bool, rng: np.random.Generat
 
 
 def sample_instants(
-    duration_s: float, fs_hz: float, drift_ppm: float, offset_s: float, jitter_ms: float,
+    duration_s: float,
+    fs_hz: float,
+    drift_ppm: float,
+    offset_s: float,
+    jitter_ms: float,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Device time stamps ``k / fs`` and the true instants they were taken at.
@@ -126,14 +131,21 @@ def ringing(
     valid = k >= 0
     dt = np.where(valid, t - ic[np.maximum(k, 0)], 1e3)
     env = np.exp(-dt / (profile.ringing_decay_ms / 1000.0))
-    a = (profile.ringing_ratio * amp_mps2[np.maximum(k, 0)] * env
-         * np.sin(2 * np.pi * profile.ringing_hz * dt))
+    a = (
+        profile.ringing_ratio
+        * amp_mps2[np.maximum(k, 0)]
+        * env
+        * np.sin(2 * np.pi * profile.ringing_hz * dt)
+    )
     a = np.where(valid & (dt < 0.15), a, 0.0)
     return a[:, None] * up
 
 
 def imu_errors(
-    acc: np.ndarray, gyr: np.ndarray, t: np.ndarray, profile: SensorProfile,
+    acc: np.ndarray,
+    gyr: np.ndarray,
+    t: np.ndarray,
+    profile: SensorProfile,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scale error, bias (constant + random walk), white noise and saturation.
@@ -165,15 +177,16 @@ def drop_mask(n: int, rate: float, rng: np.random.Generator, max_burst: int = 5)
         return keep
     starts = np.flatnonzero(rng.random(n) < rate)
     lens = rng.integers(1, max_burst + 1, len(starts))
-    idx = (starts[:, None] + np.arange(max_burst)[None, :])
+    idx = starts[:, None] + np.arange(max_burst)[None, :]
     idx = idx[np.arange(max_burst)[None, :] < lens[:, None]]
     keep[idx[idx < n]] = False
     keep[0] = keep[-1] = True
     return keep
 
 
-def insole_errors(p_kpa: np.ndarray, force_n: np.ndarray, profile: SensorProfile,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def insole_errors(
+    p_kpa: np.ndarray, force_n: np.ndarray, profile: SensorProfile, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Cell noise, dead band and full scale; force noise of 1 % plus 2 N."""
     p = p_kpa + rng.normal(0, profile.pressure_noise_kpa, p_kpa.shape)
     p = np.where(p < profile.pressure_threshold_kpa, 0.0, p)

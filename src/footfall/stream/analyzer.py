@@ -102,10 +102,18 @@ class StreamingAnalyzer:
     insole streams are counted for data quality but not analysed live yet.
     """
 
-    def __init__(self, *, belt_speed_mps: float | None = None, rules: Any | None = None,
-                 flags: bool = True, last_steps: int = LAST_STEPS, last_s: float = LAST_S,
-                 min_on_s: float | None = None, min_off_s: float | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        belt_speed_mps: float | None = None,
+        rules: Any | None = None,
+        flags: bool = True,
+        last_steps: int = LAST_STEPS,
+        last_s: float = LAST_S,
+        min_on_s: float | None = None,
+        min_off_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.belt_speed_mps = belt_speed_mps
         self.devices: dict[str, DeviceState] = {}
         self.rolling = RollingSummary()
@@ -115,9 +123,11 @@ class StreamingAnalyzer:
         if flags:
             from footfall.stream.flags import MIN_OFF_S, MIN_ON_S, flag_specs
 
-            self.flags = FlagTracker(flag_specs(rules),
-                                     min_on_s=MIN_ON_S if min_on_s is None else min_on_s,
-                                     min_off_s=MIN_OFF_S if min_off_s is None else min_off_s)
+            self.flags = FlagTracker(
+                flag_specs(rules),
+                min_on_s=MIN_ON_S if min_on_s is None else min_on_s,
+                min_off_s=MIN_OFF_S if min_off_s is None else min_off_s,
+            )
         self.clock = clock
         self._parts: list[pd.DataFrame] = []
         self.latencies_ms: list[float] = []
@@ -203,8 +213,12 @@ class StreamingAnalyzer:
             "flags": list(self.flags.active) if self.flags else [],
             "flag_titles": self.flags.titles() if self.flags else {},
             "devices": {k: self._quality(d) for k, d in self.devices.items()},
-            "step_latency_ms": {"p50": float(np.percentile(lat, 50)),
-                                "p99": float(np.percentile(lat, 99))} if len(lat) else None,
+            "step_latency_ms": {
+                "p50": float(np.percentile(lat, 50)),
+                "p99": float(np.percentile(lat, 99)),
+            }
+            if len(lat)
+            else None,
         }
 
     # -------------------------------------------------------------- internals
@@ -219,10 +233,12 @@ class StreamingAnalyzer:
         if info.kind == SensorKind.IMU and all(c in info.columns for c in IMU_COLUMNS):
             d.columns = np.array([info.columns.index(c) for c in IMU_COLUMNS])
             placement = info.placement or Placement.FOOT
-            toes = (parse_mount((info.meta or {}).get("mount"))
-                    if placement == Placement.FOOT else None)
-            d.detector = ImuStepDetector(info.fs_hz, info.side, placement,
-                                         belt_speed_mps=self.belt_speed_mps, toes=toes)
+            toes = (
+                parse_mount((info.meta or {}).get("mount")) if placement == Placement.FOOT else None
+            )
+            d.detector = ImuStepDetector(
+                info.fs_hz, info.side, placement, belt_speed_mps=self.belt_speed_mps, toes=toes
+            )
         self.devices[info.device_id] = d
 
     def _block(self, blk: Block, arrived: float) -> pd.DataFrame | None:
@@ -264,8 +280,11 @@ class StreamingAnalyzer:
             return _NO_ROWS
         rows = pd.concat(new, ignore_index=True) if len(new) > 1 else new[0]
         self._parts.append(rows)
-        foot_sides = {d.info.side.value for d in self.devices.values()
-                      if d.detector is not None and d.detector.placement == Placement.FOOT}
+        foot_sides = {
+            d.info.side.value
+            for d in self.devices.values()
+            if d.detector is not None and d.detector.placement == Placement.FOOT
+        }
         if foot_sides and "source" in rows.columns:
             # a side with a foot IMU is timed by it; its shank rows are not counted twice
             shank = from_shank(rows["source"].to_numpy())
@@ -289,9 +308,16 @@ class StreamingAnalyzer:
 
     def _quality(self, d: DeviceState) -> dict[str, Any]:
         return {
-            "kind": d.info.kind.value, "side": d.info.side.value,
-            "samples": d.samples, "blocks": d.blocks, "gaps": d.gaps, "missing": d.missing,
-            "frames_dropped": d.frames_dropped, "frames_corrupt": d.frames_corrupt,
-            "connected": d.connected, "latency_ms": d.latency_ms, "steps": d.steps,
+            "kind": d.info.kind.value,
+            "side": d.info.side.value,
+            "samples": d.samples,
+            "blocks": d.blocks,
+            "gaps": d.gaps,
+            "missing": d.missing,
+            "frames_dropped": d.frames_dropped,
+            "frames_corrupt": d.frames_corrupt,
+            "connected": d.connected,
+            "latency_ms": d.latency_ms,
+            "steps": d.steps,
             "battery_pct": d.battery_pct,
         }

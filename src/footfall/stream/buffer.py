@@ -49,12 +49,12 @@ class SampleBuffer:
     @property
     def time_s(self) -> np.ndarray:
         """(n,) times of the kept samples (a view; do not modify)."""
-        return self._t[self._lo:self._hi]
+        return self._t[self._lo : self._hi]
 
     @property
     def values(self) -> np.ndarray:
         """(n, k) values of the kept samples (a view; do not modify)."""
-        return self._v[self._lo:self._hi]
+        return self._v[self._lo : self._hi]
 
     def append(self, t_s: np.ndarray, values: np.ndarray) -> None:
         """Add samples at the end.
@@ -77,12 +77,12 @@ class SampleBuffer:
                 v = np.empty((self._cap, self._v.shape[1]))
             else:
                 t, v = self._t, self._v
-            t[:n] = self._t[self._lo:self._hi]
-            v[:n] = self._v[self._lo:self._hi]
+            t[:n] = self._t[self._lo : self._hi]
+            v[:n] = self._v[self._lo : self._hi]
             self._t, self._v = t, v
             self._lo, self._hi = 0, n
-        self._t[self._hi:self._hi + m] = t_s
-        self._v[self._hi:self._hi + m] = values
+        self._t[self._hi : self._hi + m] = t_s
+        self._v[self._hi : self._hi + m] = values
         self._hi += m
 
     def drop_before(self, index: int) -> None:

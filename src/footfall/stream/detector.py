@@ -137,10 +137,17 @@ class ImuStepDetector:
     rest, as offline analysis of the whole recording would.
     """
 
-    def __init__(self, fs_hz: float, side: Side | str,
-                 placement: Placement | str = Placement.FOOT, *,
-                 belt_speed_mps: float | None = None, align_strides: int = ALIGN_STRIDES,
-                 alignment: Alignment | None = None, toes: np.ndarray | None = None):
+    def __init__(
+        self,
+        fs_hz: float,
+        side: Side | str,
+        placement: Placement | str = Placement.FOOT,
+        *,
+        belt_speed_mps: float | None = None,
+        align_strides: int = ALIGN_STRIDES,
+        alignment: Alignment | None = None,
+        toes: np.ndarray | None = None,
+    ):
         self.fs_hz = float(fs_hz)
         self.side = Side(side)
         self.placement = Placement(placement)
@@ -207,8 +214,13 @@ class ImuStepDetector:
         t = buf.time_s
         v = buf.values
         gyr = v[:, 3:6]
-        seg = segment_strides(gyr, self.fs_hz, breaks=gap_breaks(t, self.fs_hz),
-                              leading_partial=True, acc_mps2=v[:, :3])
+        seg = segment_strides(
+            gyr,
+            self.fs_hz,
+            breaks=gap_breaks(t, self.fs_hz),
+            leading_partial=True,
+            acc_mps2=v[:, :3],
+        )
         peaks = seg.swing_peak + base
         n = len(peaks)
         new = peaks > self._done_peak
@@ -224,21 +236,30 @@ class ImuStepDetector:
             has_next = np.arange(n) < n - 1
             row_ok = new & ready & (nxt_ready | ~has_next)
             nxt_confirm = np.append(confirm_stride[1:], -1)
-            confirm = np.where(has_next, np.maximum(confirm_stride, nxt_confirm),
-                               confirm_stride)
+            confirm = np.where(has_next, np.maximum(confirm_stride, nxt_confirm), confirm_stride)
         # the alignment comes from whole strides (as offline): a leading
         # partial stride does not count towards them
         whole = ~seg.partial if seg.partial is not None else np.ones(n, bool)
-        if self.alignment is None and n and (final
-                                             or int((ready & whole).sum()) >= self.align_strides):
+        if (
+            self.alignment is None
+            and n
+            and (final or int((ready & whole).sum()) >= self.align_strides)
+        ):
             # from the first strides, as offline
             use = ready if ready.any() else np.ones(n, bool)
-            self.alignment = estimate_alignment(v[:, :3], gyr, self.fs_hz, _subset(seg, use),
-                                                placement=self.placement,
-                                                strides=self.align_strides, toes=self.toes)
+            self.alignment = estimate_alignment(
+                v[:, :3],
+                gyr,
+                self.fs_hz,
+                _subset(seg, use),
+                placement=self.placement,
+                strides=self.align_strides,
+                toes=self.toes,
+            )
             if self.placement == Placement.SHANK:
-                self.alignment = with_standing_tibia(self.alignment, v[:, :3], gyr, self.fs_hz,
-                                                     _subset(seg, use))
+                self.alignment = with_standing_tibia(
+                    self.alignment, v[:, :3], gyr, self.fs_hz, _subset(seg, use)
+                )
             self.n_alignments += 1
             self._cache.clear()
         batch = None
@@ -264,8 +285,11 @@ class ImuStepDetector:
                 # (their successor ends where the swing after it peaks: that
                 # peak must be in view and past the smoothing window)
                 in_view = np.append(peaks[2:] <= end - self._settle_view, [False, False])[:n]
-                todo = [j for j in np.flatnonzero((peaks > self._done_peak) & in_view)
-                        if self._cache.get(int(peaks[j]), (None,))[0] != keys[j]]
+                todo = [
+                    j
+                    for j in np.flatnonzero((peaks > self._done_peak) & in_view)
+                    if self._cache.get(int(peaks[j]), (None,))[0] != keys[j]
+                ]
                 if todo:
                     self._speculate(seg, t, v, peaks, keys, np.asarray(todo))
         self._trim(seg, peaks, final)
@@ -290,12 +314,15 @@ class ImuStepDetector:
         b = (seg.ms_before + base).tolist() + [-1, -1]
         a = (seg.ms_after + base).tolist() + [-1, -1]
         shank = self.placement == Placement.SHANK
-        return [(b[j], a[j], b[j + 1], a[j + 1], b[j + 2], self.n_alignments)
-                + ((b[j - 1], a[j - 1]) if shank and j else ())
-                for j in range(len(seg))]
+        return [
+            (b[j], a[j], b[j + 1], a[j + 1], b[j + 2], self.n_alignments)
+            + ((b[j - 1], a[j - 1]) if shank and j else ())
+            for j in range(len(seg))
+        ]
 
-    def _measure(self, seg: Segmentation, t: np.ndarray, v: np.ndarray,
-                 rows: np.ndarray) -> dict[int, pd.DataFrame]:
+    def _measure(
+        self, seg: Segmentation, t: np.ndarray, v: np.ndarray, rows: np.ndarray
+    ) -> dict[int, pd.DataFrame]:
         """Rows of strides ``rows`` (window indices), keyed by stride index."""
         # strides of the rows, their successor, and one more (its first
         # sample's pitch belongs to the stride that starts there)
@@ -306,10 +333,18 @@ class ImuStepDetector:
         sub = _subset(seg, np.arange(first, last))
         if self.alignment is None:  # rows are measured once the alignment is found
             raise RuntimeError("stride rows measured before the sensor's alignment is known")
-        steps, ev = steps_with_alignment(t, v[:, :3], v[:, 3:6], self.fs_hz, sub, self.alignment,
-                                        side=self.side, placement=self.placement,
-                                        belt_speed_mps=self.belt_speed_mps,
-                                        filled=v[:, 6] > 0.5)
+        steps, ev = steps_with_alignment(
+            t,
+            v[:, :3],
+            v[:, 3:6],
+            self.fs_hz,
+            sub,
+            self.alignment,
+            side=self.side,
+            placement=self.placement,
+            belt_speed_mps=self.belt_speed_mps,
+            filled=v[:, 6] > 0.5,
+        )
         self.n_measured += 1
         out: dict[int, pd.DataFrame] = {}
         if len(steps) == 0:
@@ -327,14 +362,29 @@ class ImuStepDetector:
                 out[j] = steps.iloc[[i]]
         return out
 
-    def _speculate(self, seg: Segmentation, t: np.ndarray, v: np.ndarray, peaks: np.ndarray,
-                   keys: list[tuple], todo: np.ndarray) -> None:
+    def _speculate(
+        self,
+        seg: Segmentation,
+        t: np.ndarray,
+        v: np.ndarray,
+        peaks: np.ndarray,
+        keys: list[tuple],
+        todo: np.ndarray,
+    ) -> None:
         got = self._measure(seg, t, v, todo)
         for j in todo:
             self._cache[int(peaks[j])] = (keys[j], got.get(int(j)))
 
-    def _rows(self, seg: Segmentation, t: np.ndarray, v: np.ndarray, peaks: np.ndarray,
-              keys: list[tuple], emit: np.ndarray, confirm: np.ndarray) -> StepBatch:
+    def _rows(
+        self,
+        seg: Segmentation,
+        t: np.ndarray,
+        v: np.ndarray,
+        peaks: np.ndarray,
+        keys: list[tuple],
+        emit: np.ndarray,
+        confirm: np.ndarray,
+    ) -> StepBatch:
         """The final rows of strides ``emit``: stored ones where their inputs
         did not change, the others measured now."""
         found: dict[int, pd.DataFrame | None] = {}
@@ -346,8 +396,11 @@ class ImuStepDetector:
         missing = np.array([j for j in emit if int(j) not in found], dtype=int)
         if len(missing):
             found.update(self._measure(seg, t, v, missing))
-        parts = [(found[int(j)], c) for j, c in zip(emit, confirm, strict=True)
-                 if found.get(int(j)) is not None]
+        parts = [
+            (found[int(j)], c)
+            for j, c in zip(emit, confirm, strict=True)
+            if found.get(int(j)) is not None
+        ]
         if not parts:
             return StepBatch(pd.DataFrame(), np.zeros(0, int))
         steps = pd.concat([p for p, _ in parts], ignore_index=True)
@@ -386,6 +439,10 @@ class ImuStepDetector:
 
 def _subset(seg: Segmentation, which: np.ndarray) -> Segmentation:
     """The strides of ``seg`` selected by a boolean mask or index array."""
-    return Segmentation(seg.swing_peak[which], seg.ms_before[which], seg.ms_after[which],
-                        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps,
-                        partial=None if seg.partial is None else seg.partial[which])
+    return Segmentation(
+        seg.swing_peak[which],
+        seg.ms_before[which],
+        seg.ms_after[which],
+        seg.quiet_rps[which] if len(seg.quiet_rps) else seg.quiet_rps,
+        partial=None if seg.partial is None else seg.partial[which],
+    )

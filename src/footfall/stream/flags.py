@@ -53,10 +53,13 @@ _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge
 
 LIVE_FLAGS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("low-cadence", "low cadence", "low-cadence", ("running_min_spm", "cadence_low_spm")),
-    ("long-contact", "contact time up", "overstride",
-     ("running_min_spm", "contact_rise_vs_baseline_pct")),
-    ("uneven-balance", "uneven L/R balance", "one-sided-loading",
-     ("contact_balance_offset_pct",)),
+    (
+        "long-contact",
+        "contact time up",
+        "overstride",
+        ("running_min_spm", "contact_rise_vs_baseline_pct"),
+    ),
+    ("uneven-balance", "uneven L/R balance", "one-sided-loading", ("contact_balance_offset_pct",)),
     ("overstride", "overstride signs", "overstride", ()),
 )
 """Live flags: (flag id, short title, rule id, names of the rule's checks
@@ -178,8 +181,13 @@ class FlagTracker:
         How long a condition must hold (or be clear) before the flag changes.
     """
 
-    def __init__(self, specs: list[FlagSpec] | None = None, *, min_on_s: float = MIN_ON_S,
-                 min_off_s: float = MIN_OFF_S):
+    def __init__(
+        self,
+        specs: list[FlagSpec] | None = None,
+        *,
+        min_on_s: float = MIN_ON_S,
+        min_off_s: float = MIN_OFF_S,
+    ):
         self.states = [FlagState(s) for s in (flag_specs() if specs is None else specs)]
         self.min_on_s = float(min_on_s)
         self.min_off_s = float(min_off_s)

@@ -54,8 +54,9 @@ class RollingSummary:
         the session: after the first strides, before fatigue.
     """
 
-    def __init__(self, keep_steps: int = 2000, *, baseline_skip: int = 20,
-                 baseline_steps: int = 100):
+    def __init__(
+        self, keep_steps: int = 2000, *, baseline_skip: int = 20, baseline_steps: int = 100
+    ):
         self.keep = int(keep_steps)
         self._ic = np.empty(0)
         self._left = np.empty(0, dtype=bool)
@@ -92,18 +93,20 @@ class RollingSummary:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
                     med = np.nanmedian(base, axis=0)
-                self.baseline = {m: float(v) for m, v in zip(LIVE_METRICS, med, strict=True)
-                                 if np.isfinite(v)}
+                self.baseline = {
+                    m: float(v) for m, v in zip(LIVE_METRICS, med, strict=True) if np.isfinite(v)
+                }
                 self._base_rows = []
         self.n_steps += n
         ic_all = np.concatenate([self._ic, ic])
-        order = np.argsort(ic_all, kind="stable")[-self.keep:]
+        order = np.argsort(ic_all, kind="stable")[-self.keep :]
         self._ic = ic_all[order]
         self._left = np.concatenate([self._left, left])[order]
         self._v = np.concatenate([self._v, vals])[order]
 
-    def summary(self, *, last_steps: int | None = LAST_STEPS,
-                last_s: float | None = None) -> dict[str, Any]:
+    def summary(
+        self, *, last_steps: int | None = LAST_STEPS, last_s: float | None = None
+    ) -> dict[str, Any]:
         """Statistics of the newest steps.
 
         Parameters
@@ -128,8 +131,14 @@ class RollingSummary:
             lo = max(0, n - int(last_steps))
         else:
             lo = 0
-        out: dict[str, Any] = {"n_steps": n - lo, "t_s": None, "span_s": None, "metrics": {},
-                               "contact_balance_left_pct": None, "facts": {}}
+        out: dict[str, Any] = {
+            "n_steps": n - lo,
+            "t_s": None,
+            "span_s": None,
+            "metrics": {},
+            "contact_balance_left_pct": None,
+            "facts": {},
+        }
         if n - lo == 0:
             return out
         v = self._v[lo:]
@@ -138,16 +147,20 @@ class RollingSummary:
             warnings.simplefilter("ignore", RuntimeWarning)
             med = np.nanmedian(v, axis=0)
             med_l = np.nanmedian(v[left], axis=0) if left.any() else np.full(v.shape[1], np.nan)
-            med_r = (np.nanmedian(v[~left], axis=0) if (~left).any()
-                     else np.full(v.shape[1], np.nan))
+            med_r = np.nanmedian(v[~left], axis=0) if (~left).any() else np.full(v.shape[1], np.nan)
         count = np.isfinite(v).sum(axis=0)
         stats: dict[str, dict[str, Any]] = {}
         for i, m in enumerate(LIVE_METRICS):
             if count[i] == 0:
                 continue
             lf, rf = finite_or_none(med_l[i]), finite_or_none(med_r[i])
-            stats[m] = {"median": finite_or_none(med[i]), "left": lf, "right": rf,
-                        "asymmetry_pct": asymmetry_pct(lf, rf), "n": int(count[i])}
+            stats[m] = {
+                "median": finite_or_none(med[i]),
+                "left": lf,
+                "right": rf,
+                "asymmetry_pct": asymmetry_pct(lf, rf),
+                "n": int(count[i]),
+            }
         out["t_s"] = float(self._ic[-1])
         out["span_s"] = float(self._ic[-1] - self._ic[lo])
         out["metrics"] = stats

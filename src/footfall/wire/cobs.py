@@ -89,7 +89,7 @@ def cobs_decode(data: bytes | bytearray | memoryview) -> bytes:
         end = i + code
         if end > n:
             raise CobsError("COBS block runs past the end of the frame")
-        out += data[i + 1:end]
+        out += data[i + 1 : end]
         i = end
         if code < 0xFF and i < n:
             out.append(0)

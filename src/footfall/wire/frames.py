@@ -186,7 +186,7 @@ def _strings(buf: bytes, offset: int, count: int) -> list[str]:
         n = buf[offset]
         if offset + 1 + n > len(buf):
             raise WireError("payload", "device info string runs past the payload")
-        out.append(buf[offset + 1:offset + 1 + n].decode("utf-8", errors="replace"))
+        out.append(buf[offset + 1 : offset + 1 + n].decode("utf-8", errors="replace"))
         offset += 1 + n
     return out
 
@@ -203,8 +203,9 @@ def decode_payload(header: Header, payload: bytes) -> Payload:
     if t == MSG_IMU6:
         need = 8 + 12 * n
         if len(payload) < need:
-            raise WireError("payload", f"IMU6 block of {n} samples needs {need} bytes, "
-                                       f"has {len(payload)}")
+            raise WireError(
+                "payload", f"IMU6 block of {n} samples needs {need} bytes, has {len(payload)}"
+            )
         acc, gyr = _BLOCK_SCALES.unpack_from(payload, 0)
         raw = np.frombuffer(payload, dtype="<i2", count=6 * n, offset=8).reshape(n, 6)
         return ImuBlock(float(acc), float(gyr), raw.astype(np.int16))
@@ -214,8 +215,10 @@ def decode_payload(header: Header, payload: bytes) -> Payload:
         cells, kpa = _INSOLE_HEAD.unpack_from(payload, 0)
         need = 8 + 2 * cells * n
         if cells == 0 or len(payload) < need:
-            raise WireError("payload", f"INSOLE block of {n} x {cells} cells needs {need} bytes, "
-                                       f"has {len(payload)}")
+            raise WireError(
+                "payload",
+                f"INSOLE block of {n} x {cells} cells needs {need} bytes, has {len(payload)}",
+            )
         raw = np.frombuffer(payload, dtype="<u2", count=cells * n, offset=8).reshape(n, cells)
         return InsoleBlock(float(kpa), raw.astype(np.uint16))
     if t == MSG_DEVICE_INFO:
@@ -223,8 +226,9 @@ def decode_payload(header: Header, payload: bytes) -> Payload:
             raise WireError("payload", "DEVICE_INFO payload shorter than 24 bytes")
         kind, side, plc, nch, rate, s0, s1, spf, _res, boot = _INFO_FIXED.unpack_from(payload, 0)
         name, fw, layout = _strings(payload, _INFO_FIXED.size, 3)
-        return DeviceInfoPayload(kind, side, plc, nch, rate, float(s0), float(s1), spf, boot,
-                                 name, fw, layout)
+        return DeviceInfoPayload(
+            kind, side, plc, nch, rate, float(s0), float(s1), spf, boot, name, fw, layout
+        )
     if t == MSG_STATUS:
         if len(payload) < _STATUS.size:
             raise WireError("payload", "STATUS payload shorter than 16 bytes")
@@ -281,9 +285,19 @@ def decode_frame(data: bytes | bytearray | memoryview) -> Frame:
 # --------------------------------------------------------------------------
 
 
-def encode_frame(msg_type: int, stream_id: int, seq: int, t_first_us: int, period_ns: int,
-                 payload: bytes, *, sample_count: int = 0, extension: bytes = b"",
-                 version: int = PROTOCOL_VERSION, flags: int = 0) -> bytes:
+def encode_frame(
+    msg_type: int,
+    stream_id: int,
+    seq: int,
+    t_first_us: int,
+    period_ns: int,
+    payload: bytes,
+    *,
+    sample_count: int = 0,
+    extension: bytes = b"",
+    version: int = PROTOCOL_VERSION,
+    flags: int = 0,
+) -> bytes:
     """Build a frame (header, payload, extension, CRC), without COBS.
 
     Parameters
@@ -299,31 +313,59 @@ def encode_frame(msg_type: int, stream_id: int, seq: int, t_first_us: int, perio
     -------
     bytes
     """
-    body = _HEADER.pack(version, msg_type, stream_id, flags, sample_count, len(payload),
-                        seq & 0xFFFFFFFF, t_first_us, period_ns) + bytes(payload) + extension
+    body = (
+        _HEADER.pack(
+            version,
+            msg_type,
+            stream_id,
+            flags,
+            sample_count,
+            len(payload),
+            seq & 0xFFFFFFFF,
+            t_first_us,
+            period_ns,
+        )
+        + bytes(payload)
+        + extension
+    )
     return body + crc16(body).to_bytes(2, "little")
 
 
-def encode_imu6(stream_id: int, seq: int, t_first_us: int, period_ns: int, raw: np.ndarray,
-                acc_scale: float = ACC_SCALE_16G, gyr_scale: float = GYR_SCALE_2000DPS) -> bytes:
+def encode_imu6(
+    stream_id: int,
+    seq: int,
+    t_first_us: int,
+    period_ns: int,
+    raw: np.ndarray,
+    acc_scale: float = ACC_SCALE_16G,
+    gyr_scale: float = GYR_SCALE_2000DPS,
+) -> bytes:
     """An IMU6 frame of raw int16 samples ``raw`` (n, 6)."""
     raw = np.asarray(raw)
     if raw.ndim != 2 or raw.shape[1] != 6:
         raise ValueError(f"raw IMU samples must have shape (n, 6), got {raw.shape}")
     payload = _BLOCK_SCALES.pack(acc_scale, gyr_scale) + raw.astype("<i2").tobytes()
-    return encode_frame(MSG_IMU6, stream_id, seq, t_first_us, period_ns, payload,
-                        sample_count=raw.shape[0])
+    return encode_frame(
+        MSG_IMU6, stream_id, seq, t_first_us, period_ns, payload, sample_count=raw.shape[0]
+    )
 
 
-def encode_insole(stream_id: int, seq: int, t_first_us: int, period_ns: int, raw: np.ndarray,
-                  kpa_scale: float = KPA_SCALE_DEFAULT) -> bytes:
+def encode_insole(
+    stream_id: int,
+    seq: int,
+    t_first_us: int,
+    period_ns: int,
+    raw: np.ndarray,
+    kpa_scale: float = KPA_SCALE_DEFAULT,
+) -> bytes:
     """An INSOLE frame of raw uint16 cell values ``raw`` (n, n_cells)."""
     raw = np.asarray(raw)
     if raw.ndim != 2 or not 1 <= raw.shape[1] <= 64:
         raise ValueError(f"raw insole samples must have shape (n, 1..64), got {raw.shape}")
     payload = _INSOLE_HEAD.pack(raw.shape[1], kpa_scale) + raw.astype("<u2").tobytes()
-    return encode_frame(MSG_INSOLE, stream_id, seq, t_first_us, period_ns, payload,
-                        sample_count=raw.shape[0])
+    return encode_frame(
+        MSG_INSOLE, stream_id, seq, t_first_us, period_ns, payload, sample_count=raw.shape[0]
+    )
 
 
 def _pstr(text: str) -> bytes:
@@ -331,21 +373,38 @@ def _pstr(text: str) -> bytes:
     return bytes([len(b)]) + b
 
 
-def encode_device_info(stream_id: int, next_seq: int, t_now_us: int, period_ns: int,
-                       info: DeviceInfoPayload) -> bytes:
+def encode_device_info(
+    stream_id: int, next_seq: int, t_now_us: int, period_ns: int, info: DeviceInfoPayload
+) -> bytes:
     """A DEVICE_INFO frame."""
-    payload = _INFO_FIXED.pack(info.kind, info.side, info.placement, info.n_channels,
-                               info.rate_mhz, info.scale0, info.scale1, info.samples_per_frame,
-                               0, info.boot_id)
+    payload = _INFO_FIXED.pack(
+        info.kind,
+        info.side,
+        info.placement,
+        info.n_channels,
+        info.rate_mhz,
+        info.scale0,
+        info.scale1,
+        info.samples_per_frame,
+        0,
+        info.boot_id,
+    )
     payload += _pstr(info.name) + _pstr(info.firmware) + _pstr(info.layout)
     return encode_frame(MSG_DEVICE_INFO, stream_id, next_seq, t_now_us, period_ns, payload)
 
 
-def encode_status(stream_id: int, next_seq: int, t_now_us: int, period_ns: int,
-                  status: StatusPayload) -> bytes:
+def encode_status(
+    stream_id: int, next_seq: int, t_now_us: int, period_ns: int, status: StatusPayload
+) -> bytes:
     """A STATUS frame."""
-    payload = _STATUS.pack(status.next_seq, status.frames_dropped, status.samples_overrun,
-                           status.battery_mv, status.battery_pct, status.flags)
+    payload = _STATUS.pack(
+        status.next_seq,
+        status.frames_dropped,
+        status.samples_overrun,
+        status.battery_mv,
+        status.battery_pct,
+        status.flags,
+    )
     return encode_frame(MSG_STATUS, stream_id, next_seq, t_now_us, period_ns, payload)
 
 
