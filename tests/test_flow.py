@@ -141,3 +141,20 @@ def test_no_import_cycle_at_module_level() -> None:
         if m not in state and visit(m, []):
             break
     assert not cycle, " -> ".join(cycle)
+
+
+def test_every_module_draws_its_public_api() -> None:
+    """Each module says what it exports (``__all__``), and each name it lists exists."""
+    import importlib
+
+    bad = []
+    for name in sorted(MODULES):
+        mod = importlib.import_module(name)
+        exported = getattr(mod, "__all__", None)
+        if exported is None:
+            bad.append(f"{name}: no __all__")
+            continue
+        missing = [n for n in exported if not hasattr(mod, n)]
+        if missing:
+            bad.append(f"{name}: __all__ names {missing} that it does not define")
+    assert not bad, "\n".join(bad)

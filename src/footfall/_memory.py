@@ -23,6 +23,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+__all__ = [
+    "MMAP_THRESHOLD",
+    "TOP_PAD",
+    "hand_back_freed_memory",
+    "reuse_freed_memory",
+]
+
+
 _M_TRIM_THRESHOLD = -1
 _M_TOP_PAD = -2
 _M_MMAP_THRESHOLD = -3

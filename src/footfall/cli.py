@@ -20,6 +20,24 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+__all__ = [
+    "ANALYZE_EPILOG",
+    "COMMAND_MODULES",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "MAIN_EPILOG",
+    "NO_ROOM_ERRNOS",
+    "PROG",
+    "READ_OPTIONS",
+    "UsageError",
+    "build_parser",
+    "cmd_analyze",
+    "main",
+    "summary_document",
+]
+
+
 PROG = "footfall"
 
 EXIT_OK = 0

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import re
 
+__all__ = [
+    "FootfallError",
+    "RecordingError",
+    "safe_text",
+]
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

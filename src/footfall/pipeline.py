@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from footfall.rules.ruleset import RuleSet
     from footfall.rules.symptoms import SymptomProfile
 
+__all__ = [
+    "Analysis",
+    "analyze",
+]
+
 
 class Analysis:
     """Result of :func:`analyze`.

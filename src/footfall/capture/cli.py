@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+__all__ = [
+    "add_parser",
+    "run",
+]
+
 
 def add_parser(
     subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] | None = None

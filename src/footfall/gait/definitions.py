@@ -11,6 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "IMPACT_WINDOW_S",
+    "STRIKE_ANGLE_FOREFOOT_DEG",
+    "STRIKE_ANGLE_REARFOOT_DEG",
+    "from_shank",
+    "strike_pattern_from_angle",
+]
+
+
 STRIKE_ANGLE_REARFOOT_DEG = 8.0
 """Foot strike angle (deg, positive = toes up at contact) above which a
 contact is rearfoot: Altman AR, Davis IS (2012). A kinematic method for

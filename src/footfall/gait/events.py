@@ -67,6 +67,25 @@ from footfall.gait.indexing import crossing, index_windows, parabolic_peak
 from footfall.gait.segment import Segmentation, smooth
 from footfall.gait.trajectory import PitchLookup, length_groups
 
+__all__ = [
+    "HEEL_FIRST_PITCH_DEG",
+    "IMPACT_MARGIN_S",
+    "IMPACT_SEARCH_S",
+    "MID_SWING_SMOOTH_S",
+    "PARTIAL_LANDING_SHARE",
+    "RUNNING_SWING_SHARE",
+    "StrideEvents",
+    "TOE_OFF_CONTACT_SHARE",
+    "TOE_OFF_SHARE",
+    "WALKING_IMPACT_LAG_S",
+    "WALKING_TOE_OFF_SHARE",
+    "detect_events",
+    "landing_crossings",
+    "mid_swings",
+    "stride_bounds",
+]
+
+
 TOE_OFF_SHARE = 0.3
 """Where toe-off lies on the falling edge of the push-off pitch-rate peak in
 running when the stance's contact is not in the data (otherwise

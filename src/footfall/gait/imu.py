@@ -33,6 +33,20 @@ from footfall.table import ColumnTable
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = [
+    "CLIP_MIN_SHARE",
+    "HEADING_SPREAD_NOTE_DEG",
+    "ImuResult",
+    "MOUNT_OFFSET_NOTE_DEG",
+    "PARTIAL_BLANK",
+    "analyze_imu_stream",
+    "clipped_samples",
+    "gap_breaks",
+    "saturation",
+    "saturation_note",
+    "steps_with_alignment",
+]
+
 
 @dataclass
 class ImuResult:

@@ -33,6 +33,30 @@ import pandas as pd
 from footfall.gait.layouts import FOREFOOT_REGIONS, REGIONS, InsoleLayout, layout_for_stream
 from footfall.model import SensorKind, Stream
 
+__all__ = [
+    "BASELINE_WINDOW_S",
+    "IC_LEVEL_BW",
+    "INSOLE_EXTRA_COLUMNS",
+    "InsoleContacts",
+    "InsoleResult",
+    "MAX_CONTACT_S",
+    "MAX_GAP_S",
+    "MAX_STRIDE_S",
+    "MIN_CONTACT_S",
+    "ON_LEVEL_BW",
+    "STRIKE_MIDFOOT_MAX_PCT",
+    "STRIKE_REARFOOT_MAX_PCT",
+    "TO_LEVEL_BW",
+    "analyze_insole_stream",
+    "detect_contacts",
+    "estimate_body_weight",
+    "insole_step_metrics",
+    "load_signal",
+    "remove_offsets",
+    "strike_pattern_from_index",
+]
+
+
 IC_LEVEL_BW = 0.05
 """Initial contact: the load crosses 5 % of body weight (a common force
 threshold for contact; pressure-sum events are within a few ms of force-plate

@@ -17,6 +17,24 @@ import numpy as np
 from footfall.gait import checks
 from footfall.model import G_MPS2
 
+__all__ = [
+    "EDGE_STANCE_S",
+    "MAX_STRIDE_S",
+    "MIN_STRIDE_S",
+    "REST_ACC_FLOOR_MPS2",
+    "REST_RATE_FLOOR_RPS",
+    "REST_START_TOL_S",
+    "RINGING_SMOOTH_S",
+    "SWING_MIN_RPS",
+    "SWING_REL_MIN",
+    "Segmentation",
+    "find_swing_peaks",
+    "segment_strides",
+    "smooth",
+    "swing_rate",
+]
+
+
 SWING_MIN_RPS = 1.2
 """Smoothed angular-rate peak that counts as a swing (rad/s, about 69 deg/s).
 Slow walking gives about 3 rad/s at mid-swing, running 10-20 rad/s; the

@@ -7,3 +7,5 @@ bootstrap interval of each change (``footfall compare A B``);
 :mod:`footfall.history.figures` draws a metric's trend across sessions and
 a comparison.
 """
+
+__all__: list[str] = []

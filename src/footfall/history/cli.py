@@ -11,6 +11,19 @@ import argparse
 import sys
 from typing import Any
 
+__all__ = [
+    "EPILOG",
+    "HISTORY_HELP",
+    "add_parser",
+    "check_figure_path",
+    "check_save",
+    "open_from_option",
+    "run",
+    "save_figure",
+    "save_session",
+]
+
+
 EPILOG = """\
 examples:
   footfall analyze runs/monday --save --athlete ana --tag "new shoes"

@@ -15,6 +15,16 @@ from typing import Any
 
 from footfall.history.cli import HISTORY_HELP
 
+__all__ = [
+    "EPILOG",
+    "add_parser",
+    "comparison_table",
+    "load_run",
+    "real_changes_text",
+    "run",
+]
+
+
 EPILOG = """\
 examples:
   footfall compare 3 4

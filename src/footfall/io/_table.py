@@ -17,6 +17,16 @@ import pyarrow.parquet as pq
 
 from footfall.errors import RecordingError
 
+__all__ = [
+    "CSV_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "RawTable",
+    "STREAM_SUFFIXES",
+    "file_format",
+    "read_table",
+]
+
+
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 STREAM_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES

@@ -24,6 +24,24 @@ from footfall.errors import RecordingError
 from footfall.io.units import ACC_UNITS
 from footfall.model import G_MPS2
 
+__all__ = [
+    "ACC_G_LIKE_RANGE",
+    "ACC_MAX_MEDIAN_G",
+    "ACC_MPS2_LIKE_RANGE",
+    "GYR_DEG_LIKE_P99",
+    "GYR_RAD_LIKE_P99",
+    "MAX_MEDIAN_PERIOD_S",
+    "MIN_MOVING_S",
+    "MIN_MOVING_SAMPLES",
+    "MIN_SAMPLES",
+    "MOVING_ACC_DEV_MPS2",
+    "UnitFix",
+    "check_finite",
+    "check_imu_units",
+    "check_time",
+]
+
+
 MIN_SAMPLES = 10
 """Fewer samples than this cannot be a recording."""
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "GAP_FACTOR",
+    "find_gaps",
+]
+
+
 GAP_FACTOR = 1.5
 """A sample interval longer than this many nominal periods is a gap.
 

@@ -12,6 +12,18 @@ import math
 
 from footfall.model import G_MPS2
 
+__all__ = [
+    "ACC_UNITS",
+    "DEFAULT_UNITS",
+    "GYR_UNITS",
+    "PRESSURE_UNITS",
+    "UNIT_TABLES",
+    "WRITE_UNITS",
+    "normalize_unit",
+    "to_si_factor",
+]
+
+
 ACC_UNITS: dict[str, float] = {"m/s2": 1.0, "g": G_MPS2}
 """Accelerometer units and their factor to m/s^2."""
 

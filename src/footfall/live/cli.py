@@ -11,6 +11,14 @@ import argparse
 import sys
 from pathlib import Path
 
+__all__ = [
+    "EPILOG",
+    "MOUNT_HELP",
+    "add_parser",
+    "run",
+]
+
+
 EPILOG = """examples:
   footfall live --serial /dev/ttyACM0 --serial /dev/ttyACM1 -o runs/tuesday
       two boards (one per foot); the view runs until Ctrl-C

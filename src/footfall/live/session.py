@@ -29,6 +29,17 @@ from footfall.model import Placement, SensorKind
 if TYPE_CHECKING:
     from footfall.capture.recorder import Recorder
 
+__all__ = [
+    "LIVE_STEPS_FILE",
+    "LIVE_SUMMARY_FILE",
+    "LiveSession",
+    "MergedSource",
+    "SessionResult",
+    "SinkSource",
+    "arrival_clock",
+]
+
+
 LIVE_STEPS_FILE = "live_steps.csv"
 LIVE_SUMMARY_FILE = "live_summary.json"
 

@@ -16,6 +16,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "PLOT_EPILOG",
+    "REPORT_EPILOG",
+    "add_parser",
+    "check_output",
+    "check_plot_folder",
+    "figure_name",
+    "run_plot",
+    "run_report",
+    "write_plots",
+]
+
+
 REPORT_EPILOG = """examples:
   footfall report runs/easy -o easy.html
       one HTML file: summary, findings, figures, steps CSV, data quality

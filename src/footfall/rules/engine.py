@@ -74,6 +74,39 @@ from footfall.rules.ruleset import (
 )
 from footfall.rules.symptoms import FIELD_LABELS, LOCATION_LABELS, SymptomProfile
 
+__all__ = [
+    "ASSUMED_PACE_MIN_PER_KM",
+    "Basis",
+    "BlockResult",
+    "CADENCE_TARGET_HIGH",
+    "CADENCE_TARGET_LOW",
+    "Confidence",
+    "DataAmount",
+    "Finding",
+    "MIN_STEPS_EACH_SIDE_OF_ONSET",
+    "MIN_WINDOWS_EACH_SIDE_OF_ONSET",
+    "NO_FINDING",
+    "Outcome",
+    "Reading",
+    "SENSOR_VERDICTS",
+    "STATE_TABLE",
+    "SYMPTOM_VERDICTS",
+    "SensorFacts",
+    "Severity",
+    "Verdict",
+    "WHOLE_RUN",
+    "decide_state",
+    "evaluate",
+    "evidence_cap",
+    "findings_json",
+    "grade_confidence",
+    "not_evaluated",
+    "shortfall",
+    "sort_key",
+    "symptom_facts",
+]
+
+
 ASSUMED_PACE_MIN_PER_KM = 6.0
 """Pace used to turn a symptom onset in km into minutes when the run's speed
 is unknown (10 km/h, an easy recreational pace)."""

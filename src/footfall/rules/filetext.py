@@ -12,6 +12,14 @@ from typing import Any
 
 from footfall.errors import safe_text
 
+__all__ = [
+    "REPEATED_FIX",
+    "RepeatedKeyError",
+    "loads_json",
+    "toml_problem",
+]
+
+
 _TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
 _TOML_TWICE = re.compile(r"Cannot declare (\(.*\)) twice")
 

@@ -33,6 +33,35 @@ from footfall.errors import FootfallError
 from footfall.registry import names
 from footfall.rules.symptoms import FIELD_KINDS, FIELD_NAMES, field_choices
 
+__all__ = [
+    "Block",
+    "CONFIDENCES",
+    "Check",
+    "FORMAT",
+    "KINDS",
+    "METRIC_SUFFIXES",
+    "NEEDS_KEYS",
+    "NUMERIC_OPS",
+    "Needs",
+    "OPS",
+    "OTHER_SENSOR_FACTS",
+    "PLACEHOLDERS",
+    "Rule",
+    "RuleSet",
+    "SEVERITIES",
+    "STATES",
+    "STEP_METRICS",
+    "STRIKE_FACTS",
+    "Suggestion",
+    "apply_overrides",
+    "default_rules_text",
+    "load_rules",
+    "parse_rules",
+    "per_side_ok",
+    "sensor_fact_ok",
+]
+
+
 FORMAT = "footfall-rules/1"
 
 KINDS = ("red-flag", "contributor")

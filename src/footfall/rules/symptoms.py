@@ -23,6 +23,30 @@ from typing import Any
 
 from footfall.errors import FootfallError, safe_text
 
+__all__ = [
+    "BOOL_FIELDS",
+    "FEET",
+    "FIELD_KINDS",
+    "FIELD_LABELS",
+    "FIELD_NAMES",
+    "FORMAT",
+    "HYDRATION",
+    "LACING_PATTERNS",
+    "LACING_TIGHTNESS",
+    "LOCATIONS",
+    "LOCATION_LABELS",
+    "SOCK_THICKNESS",
+    "SOCK_TYPES",
+    "SymptomProfile",
+    "TOE_BOXES",
+    "dumps_json",
+    "dumps_toml",
+    "field_choices",
+    "load_symptoms",
+    "save_symptoms",
+]
+
+
 FORMAT = "footfall-symptoms/1"
 """Value of the ``format`` key written to every profile file."""
 

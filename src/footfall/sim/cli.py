@@ -12,6 +12,15 @@ import argparse
 import time
 from pathlib import Path
 
+__all__ = [
+    "EPILOG",
+    "SENSOR_NAMES",
+    "add_parser",
+    "configure_parser",
+    "run",
+]
+
+
 # Only the standard library at import time: ``footfall --help`` builds this
 # parser, and the simulator itself (pandas, the gait model) costs a second to
 # import. Names are checked in :func:`run` against the simulator's own lists.

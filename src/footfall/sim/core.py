@@ -44,6 +44,15 @@ from footfall.sim.sensors import (
     strap_rotation,
 )
 
+__all__ = [
+    "EVERSION_GRID",
+    "SENSORS",
+    "rearfoot_eversion_truth",
+    "simulate",
+    "truth_table",
+]
+
+
 SENSORS = ("foot", "shank", "insole")
 
 

@@ -21,6 +21,15 @@ import pandas as pd
 
 from footfall.model import IMU_COLUMNS, Recording, SensorKind, Stream, conform_steps
 
+__all__ = [
+    "FORMAT_TAG",
+    "TRUTH_FILE",
+    "read_truth",
+    "stream_file_name",
+    "write_folder",
+]
+
+
 FORMAT_TAG = "footfall-recording/1"
 TRUTH_FILE = "truth_steps.csv"
 

@@ -16,6 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "basis",
+    "evaluate",
+    "evaluate_d2",
+    "knots_from_strides",
+    "segment",
+    "segment_d2",
+]
+
 
 def basis(s: np.ndarray) -> tuple[np.ndarray, ...]:
     """Quintic Hermite basis at normalised time ``s`` in [0, 1].

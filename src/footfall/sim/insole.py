@@ -30,6 +30,15 @@ from footfall.gait.layouts import (  # SIM16_* re-exported for sim.core and test
 from footfall.model import G_MPS2
 from footfall.sim.plan import StepPlan
 
+__all__ = [
+    "INSOLE_WIDTH_M",
+    "SIM16",
+    "SIM16_REGIONS",
+    "cells_xy",
+    "pressure_field",
+]
+
+
 SIM16 = LAYOUTS["sim16"]
 """The ``sim16`` layout; defined with the other layouts in
 :mod:`footfall.gait.layouts` so analysis and simulation share one definition."""

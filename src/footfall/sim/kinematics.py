@@ -52,6 +52,28 @@ from footfall.model import G_MPS2, Surface
 from footfall.sim import hermite
 from footfall.sim.plan import MTP_FRAC, RUNNING_CONTACT_FRACTION, StepPlan
 
+__all__ = [
+    "CHUNK",
+    "FootTrack",
+    "H_S",
+    "PUSH_END_SWING",
+    "PUSH_PEAK_LEAD",
+    "PUSH_RATE_AT_TO",
+    "PUSH_RESUPINATION_DEG",
+    "SHANK_SENSOR_M",
+    "SHANK_STANCE",
+    "SHANK_SWING",
+    "THDD_PRE_S",
+    "THDD_STOP_S",
+    "build_track",
+    "euler_zyx",
+    "ideal_imu",
+    "ideal_imu_fd",
+    "linear_acc_world",
+    "velocity_world",
+]
+
+
 H_S = 1e-4
 """Time step of the finite differences that give velocity and acceleration, s."""
 

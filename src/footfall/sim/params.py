@@ -16,6 +16,20 @@ from typing import Any
 
 from footfall.model import Surface
 
+__all__ = [
+    "GaitParams",
+    "NUMERIC_GAIT_FIELDS",
+    "PROFILES",
+    "Phase",
+    "SCENARIOS",
+    "Scenario",
+    "SensorProfile",
+    "WALK",
+    "get_scenario",
+    "register",
+    "scenario_names",
+]
+
 
 @dataclass(frozen=True)
 class GaitParams:

@@ -17,6 +17,20 @@ import numpy as np
 from footfall.model import Surface
 from footfall.sim.params import NUMERIC_GAIT_FIELDS, GaitParams, Scenario
 
+__all__ = [
+    "HEEL_RISE_RUN",
+    "HEEL_RISE_WALK",
+    "LEAD_IN_S",
+    "MTP_FRAC",
+    "RAMP_S",
+    "RUNNING_CONTACT_FRACTION",
+    "StepPlan",
+    "gait_field_names",
+    "make_plan",
+    "strike_index_from_angle",
+]
+
+
 LEAD_IN_S = 3.0
 """Steps are planned from this long before the recording starts (and after it
 ends), so that every sample lies inside a planned stride."""

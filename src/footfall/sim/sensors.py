@@ -27,6 +27,19 @@ from scipy.spatial.transform import Rotation
 
 from footfall.sim.params import SensorProfile
 
+__all__ = [
+    "MOUNTINGS",
+    "device_clock",
+    "drop_mask",
+    "foot_mounting",
+    "imu_errors",
+    "insole_errors",
+    "ringing",
+    "sample_instants",
+    "strap_rotation",
+]
+
+
 MOUNTINGS = ("aligned", "laces", "lateral", "heel", "random")
 
 

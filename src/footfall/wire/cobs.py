@@ -11,6 +11,12 @@ Transactions on Networking 7(2):159-172, 1999.
 
 from __future__ import annotations
 
+__all__ = [
+    "CobsError",
+    "cobs_decode",
+    "cobs_encode",
+]
+
 
 class CobsError(ValueError):
     """The bytes are not a valid COBS encoding."""

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import binascii
 
+__all__ = [
+    "CRC16_CHECK",
+    "CRC16_INIT",
+    "crc16",
+]
+
+
 CRC16_INIT = 0xFFFF
 CRC16_CHECK = 0x29B1
 """CRC of the ASCII bytes ``123456789``: the catalogue's check value."""

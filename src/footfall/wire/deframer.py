@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from footfall.wire.cobs import CobsError, cobs_decode
 from footfall.wire.frames import MAX_FRAME_LEN, Frame, UnknownPayload, WireError, decode_frame
 
+__all__ = [
+    "Deframer",
+    "DeframerStats",
+    "MAX_ENCODED_LEN",
+]
+
+
 MAX_ENCODED_LEN = MAX_FRAME_LEN + MAX_FRAME_LEN // 254 + 1
 """Longest COBS-encoded frame; a longer run without 0x00 is discarded."""
 

@@ -17,6 +17,41 @@ import numpy as np
 from footfall.wire.cobs import cobs_encode
 from footfall.wire.crc import crc16
 
+__all__ = [
+    "ACC_SCALE_16G",
+    "CRC_LEN",
+    "DeviceInfoPayload",
+    "Frame",
+    "GYR_SCALE_2000DPS",
+    "HEADER_LEN",
+    "Header",
+    "ImuBlock",
+    "InsoleBlock",
+    "KPA_SCALE_DEFAULT",
+    "MAX_FRAME_LEN",
+    "MSG_DEVICE_INFO",
+    "MSG_IMU6",
+    "MSG_INSOLE",
+    "MSG_STATUS",
+    "PROTOCOL_VERSION",
+    "Payload",
+    "StatusPayload",
+    "UnknownPayload",
+    "WireError",
+    "decode_frame",
+    "decode_payload",
+    "encode_device_info",
+    "encode_frame",
+    "encode_imu6",
+    "encode_insole",
+    "encode_status",
+    "imu6_samples_per_frame",
+    "insole_samples_per_frame",
+    "peek_header",
+    "serial_wrap",
+]
+
+
 PROTOCOL_VERSION = 1
 HEADER_LEN = 24
 CRC_LEN = 2
