@@ -104,3 +104,14 @@ def test_a_bad_symptom_file_is_refused_before_the_recording_is_read(tmp_path: Pa
     bad.write_text('format = "footfall-symptoms/1"\nfoot = "middle"\n', encoding="utf-8")
     with pytest.raises(FootfallError, match="foot"):
         footfall.analyze(tmp_path / "no-such-recording", symptoms=bad)
+
+
+def test_the_terminal_says_which_rules_were_not_checked_and_why(capsys) -> None:
+    from footfall.cli import main
+
+    assert main(["analyze", str(ROOT / "sample_data" / "gaitmap_walk")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Not checked from the sensors" in out
+    assert "walking recording" in out and "Low cadence" in out
+    # one line per reason, not one per rule
+    assert out.count("walking recording") == 1

@@ -283,7 +283,7 @@ def _findings_text(findings: Iterable[Mapping[str, Any]]) -> Text | None:
                 text.append(f"\n    {i}. {s}" if len(suggestions) > 1 else f" {s}")
         keys = f.get("source_keys") or []
         if full and keys:
-            text.append(f"\n  Sources: {', '.join(map(str, keys))} (docs/rules.md)", style="dim")
+            text.append(f"\n  Sources: {', '.join(map(str, keys))} (docs/sources.md)", style="dim")
     return text
 
 
@@ -323,6 +323,18 @@ def render_summary(
     drift = summary.get("drift") or {}
     if drift:
         parts += [Text(), drift_table(drift)]
+    by_reason: dict[str, list[str]] = {}  # one line per reason, naming its rules
+    for n in summary.get("not_evaluated") or []:
+        by_reason.setdefault(str(n.get("reason", "")), []).append(
+            str(n.get("title") or n.get("id"))
+        )
+    skipped = [
+        safe_text(f"{reason}: {'; '.join(titles)}", limit=2000)
+        for reason, titles in by_reason.items()
+    ]
+    skipped_block = _bullets("Not checked from the sensors", skipped)
+    if skipped_block is not None:
+        parts += [Text(), skipped_block]
     notes_block = _bullets("Notes", notes)
     if notes_block is not None:
         parts += [Text(), notes_block]
