@@ -1493,6 +1493,45 @@ def section_recover(r: dict | None, before: dict | None) -> str:
     )
 
 
+def section_report(r: dict | None) -> str:
+    """The coach's HTML report: ``bench/results/report.json``."""
+    head = (
+        "### The HTML report: `python bench/bench_report.py --minutes 60 --repeats 3`\n\n"
+        "`footfall report` of the one-hour run above (two foot IMUs, two insoles): the\n"
+        "analysis, then the page built and written (figures drawn, the steps table\n"
+        "embedded as a CSV download), method in the script's docstring. Target (review\n"
+        "issue): at most 5 s and 5 MB.\n"
+    )
+    if not r:
+        return head + "\n" + missing("report time and size", "python bench/bench_report.py")
+    parts = r.get("parts") or {}
+    rows = [
+        ["analysis (before the report)", f"{num(r.get('analysis_s'), 2)} s", ""],
+        [
+            "report, first build (as `footfall report`)",
+            f"{num(r.get('report_build_s'), 2)} s",
+            f"{num(r.get('report_mb'), 1)} MB",
+        ],
+        ["report, later builds (median)", f"{num(r.get('report_later_build_s'), 2)} s", ""],
+        [
+            "without the steps table (`--no-steps`)",
+            f"{num(r.get('report_no_steps_build_s'), 2)} s",
+            f"{num(r.get('report_no_steps_mb'), 2)} MB",
+        ],
+        [
+            "of which the steps CSV",
+            f"{num(parts.get('steps_csv_s'), 2)} s",
+            f"{num((parts.get('steps_csv_in_page_bytes') or 0) / 1e6, 1)} MB",
+        ],
+        [
+            "of which the figures",
+            f"{num(sum(f.get('seconds', 0) for f in (parts.get('figures') or {}).values()), 2)} s",
+            f"{num((parts.get('figures_bytes') or 0) / 1e6, 2)} MB",
+        ],
+    ]
+    return head + "\n" + table(["", "time", "size"], rows) + "\n"
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole of docs/validation.md from the results files."""
     v = results.get("validation")
@@ -1504,6 +1543,7 @@ def render(results: dict[str, Any]) -> str:
         section_gaitmap(results.get("gaitmap")),
         section_speed(results.get("speed")),
         section_recover(results.get("bench_recover"), results.get("bench_recover_before")),
+        section_report(results.get("report")),
         section_live(results.get("live")),
         PUBLISHED,
     ]
@@ -1572,6 +1612,14 @@ def readme_block(results: dict[str, Any]) -> str:
             f"- Rebuilding a crashed capture of {num(m / 60, 0)} h (`footfall recover`): "
             f"{num(rec[m]['wall_s'], 0)} s, peak memory "
             f"{num(rec[m]['peak_mb'], 0)} MB."
+        )
+    rep = results.get("report")
+    if rep:
+        lines.append(
+            "- The HTML report of that hour (`footfall report`): "
+            f"{num(rep['report_build_s'], 1)} s, "
+            f"{num(rep['report_mb'], 1)} MB; without the steps table "
+            f"{num(rep['report_no_steps_build_s'], 1)} s, {num(rep['report_no_steps_mb'], 1)} MB."
         )
     return "\n".join(lines)
 
