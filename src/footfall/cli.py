@@ -274,38 +274,12 @@ READ_OPTIONS = (
 def _check_output(target: str | None, option: str, inputs: Path | None = None) -> None:
     """Fail before the analysis if an output file cannot be written, or
     would replace one of the inputs (``inputs``: the stream file, or the
-    recording folder and every file in it)."""
-    from footfall.errors import FootfallError
-    from footfall.io.atomic import same_file
-
+    recording folder and every file in it); ``-`` is standard output."""
     if target is None or target == "-":
         return
-    path = Path(target)
-    if path.is_dir():
-        raise FootfallError(
-            "is a folder, not a file",
-            path=target,
-            fix=f"give {option} a file name, e.g. {path / 'out'}",
-        )
-    if inputs is not None and path.exists():
-        candidates = (
-            [inputs]
-            if inputs.is_file()
-            else ([p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
-        )
-        if any(same_file(path, c) for c in candidates):
-            raise FootfallError(
-                f"is one of the inputs being analysed: {option} would replace it",
-                path=target,
-                fix=f"give {option} a new file name outside the recording",
-            )
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FootfallError(
-            f"folder {str(parent)!r} does not exist",
-            path=target,
-            fix=f"create it first or give {option} another path",
-        )
+    from footfall.io.atomic import check_output
+
+    check_output(target, option, inputs)
 
 
 def _write_text(target: str, text: str, option: str) -> None:

@@ -10,7 +10,6 @@ replaces one of the recording's own files, and writes atomically.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
@@ -127,45 +126,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def check_output(target: str, option: str, inputs: Path) -> None:
     """Raise FootfallError before any analysis when ``target`` cannot be
-    written: a folder, a missing folder, or one of the inputs (the stream
-    file, or a file of the recording folder)."""
-    from footfall.errors import FootfallError
+    written (:func:`footfall.io.atomic.check_output`)."""
+    from footfall.io.atomic import check_output as check
 
-    path = Path(target)
-    if path.is_dir():
-        raise FootfallError(
-            "is a folder, not a file",
-            path=target,
-            fix=f"give {option} a file name, e.g. {path / 'report.html'}",
-        )
-    if path.exists():
-        candidates = (
-            [inputs]
-            if inputs.is_file()
-            else ([p for p in inputs.iterdir() if p.is_file()] if inputs.is_dir() else [])
-        )
-        if any(_same_file(path, c) for c in candidates):
-            raise FootfallError(
-                f"is one of the inputs being analysed: {option} would replace it",
-                path=target,
-                fix=f"give {option} a new file name outside the recording",
-            )
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FootfallError(
-            f"folder {str(parent)!r} does not exist",
-            path=target,
-            fix=f"create it first or give {option} another path",
-        )
+    check(target, option, inputs, example="report.html")
 
 
 def _check_input(path: Path, given: str) -> None:

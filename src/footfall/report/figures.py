@@ -56,11 +56,9 @@ needed, a steps table where the figure needs the recording's signals.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import io
 import os
-import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +67,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from footfall.io.atomic import atomic_write_bytes
 from footfall.registry import metric, names
 from footfall.report.style import (
     BOTH_COLOUR,
@@ -1534,15 +1533,5 @@ def save(fig: Figure, path: str | os.PathLike[str], *, dpi: float | None = None)
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "savefig.dpi": 150}):
         canvas.print_figure(buf, format=fmt, dpi=dpi)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(dest, buf.getvalue())
     return dest

@@ -22,14 +22,14 @@ markup.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from footfall.io.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -530,33 +530,5 @@ def write_report(
     """
     text = render_report(analysis, symptoms=symptoms, athlete=athlete, **options)
     dest = Path(path)
-    _atomic_write_bytes(dest, text.encode("utf-8"))
+    atomic_write_bytes(dest, text.encode("utf-8"))
     return dest
-
-
-def _file_mode(dest: Path) -> int:
-    """The permissions of the file written: those of the file it replaces,
-    else those of a new file (0o666 less the umask), not the temporary
-    file's 0o600."""
-    try:
-        return dest.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _atomic_write_bytes(dest: Path, data: bytes) -> None:
-    mode = _file_mode(dest)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent or ".")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
