@@ -9,12 +9,18 @@ import subprocess
 import sys
 
 
-def stderr_on_a_terminal(args: list[str], timeout_s: float = 30.0) -> tuple[int, bytes]:
-    """``python -m footfall ARGS`` with standard error on a pty (standard
-    output discarded): its exit code and everything it drew on the terminal."""
+def on_a_terminal(
+    args: list[str], *, both: bool = False, cwd: object = None, timeout_s: float = 30.0
+) -> tuple[int, bytes]:
+    """``python -m footfall ARGS`` on a real pseudo-terminal: standard error
+    on it (standard output discarded), or with ``both`` standard output too,
+    as in a terminal window. Its exit code and everything it drew."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "footfall", *args], stdout=subprocess.DEVNULL, stderr=slave
+        [sys.executable, "-m", "footfall", *args],
+        stdout=slave if both else subprocess.DEVNULL,
+        stderr=slave,
+        cwd=cwd,
     )
     os.close(slave)
     seen = b""
@@ -28,6 +34,11 @@ def stderr_on_a_terminal(args: list[str], timeout_s: float = 30.0) -> tuple[int,
                 break
             seen += chunk
     finally:
-        proc.wait(timeout=60)
+        proc.wait(timeout=max(60.0, timeout_s))
         os.close(master)
     return proc.returncode, seen
+
+
+def stderr_on_a_terminal(args: list[str], timeout_s: float = 30.0) -> tuple[int, bytes]:
+    """:func:`on_a_terminal` with standard error alone on the terminal."""
+    return on_a_terminal(args, timeout_s=timeout_s)

@@ -229,32 +229,11 @@ def test_metronome_bell_and_failure_fallback() -> None:
 # ------------------------------------------- the final build on a terminal
 
 
-def _on_a_terminal(args: list[str], cwd: Path, timeout_s: float = 120.0) -> tuple[int, bytes]:
-    """``python -m footfall ARGS`` with standard output and standard error on
-    one real pseudo-terminal (as in a terminal window): its exit code and
-    everything it drew."""
-    import pty
-    import select
+def _on_a_terminal(args: list[str], cwd: Path) -> tuple[int, bytes]:
+    """Standard output and standard error on one pseudo-terminal."""
+    from pty_run import on_a_terminal
 
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "footfall", *args], stdout=slave, stderr=slave, cwd=cwd
-    )
-    os.close(slave)
-    seen = b""
-    try:
-        while select.select([master], [], [], timeout_s)[0]:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        proc.wait(timeout=120)
-        os.close(master)
-    return proc.returncode, seen
+    return on_a_terminal(args, both=True, cwd=cwd, timeout_s=120.0)
 
 
 def test_live_shows_the_final_build_on_a_terminal_after_the_view_and_nothing_when_piped(
