@@ -58,10 +58,10 @@ import bench_speed  # noqa: E402  (also puts the sources on sys.path)
 from bench_speed import (  # noqa: E402
     ROOT,
     _self_rss_mb,
-    _tile,
     byte_compile,
     default_cache,
     run_measured,
+    tiled_streams,
 )
 
 SCENARIO = bench_speed.SCENARIO
@@ -159,7 +159,7 @@ def build_log(minutes: float, cache: Path) -> Path:
     from footfall.capture import Recorder
     from footfall.devices.emulator import streams_from_recording
     from footfall.devices.ingest import Ingest
-    from footfall.model import Recording, Stream
+    from footfall.model import Recording
     from footfall.sim import simulate
     from footfall.wire import decode_frame, encode_device_info
 
@@ -167,21 +167,7 @@ def build_log(minutes: float, cache: Path) -> Path:
     block_min = min(minutes, BLOCK_MINUTES)
     rec, _ = simulate(SCENARIO, block_min, seed=SEED, sensors=SENSORS)
     block_s, duration_s = block_min * 60.0, minutes * 60.0
-    tiled = []
-    for s in rec.streams:
-        t, v = _tile(s.time_s, s.values, block_s, duration_s)
-        tiled.append(
-            Stream(
-                s.kind,
-                s.side,
-                t,
-                v,
-                s.columns,
-                placement=s.placement,
-                name=s.name,
-                meta=dict(s.meta),
-            )
-        )
+    tiled = tiled_streams(rec.streams, block_s, duration_s)
     streams = streams_from_recording(
         Recording(tiled, meta=dict(rec.meta), source="bench"), frame_ms=FRAME_MS
     )

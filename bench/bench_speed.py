@@ -92,6 +92,28 @@ CONFIGS = {
 insole issues), and two foot IMUs alone (the spine issue's hour of two feet)."""
 
 
+def tiled_streams(streams: list, block_s: float, duration_s: float) -> list:
+    """Each stream of a simulated block repeated with continuous time to ``duration_s``."""
+    from footfall.model import Stream
+
+    out = []
+    for s in streams:
+        t, v = _tile(s.time_s, s.values, block_s, duration_s)
+        out.append(
+            Stream(
+                s.kind,
+                s.side,
+                t,
+                v,
+                s.columns,
+                placement=s.placement,
+                name=s.name,
+                meta=dict(s.meta),
+            )
+        )
+    return out
+
+
 def recording_folder(minutes: float, fmt: str, cache: Path, config: str = "feet+insoles") -> Path:
     suffix = "" if config == "feet+insoles" else f"_{config}"
     return cache / f"{SCENARIO}_{minutes:g}min_{fmt}{suffix}"
@@ -129,27 +151,13 @@ def build_recording(minutes: float, fmt: str, cache: Path, config: str = "feet+i
     if (folder / "recording.json").is_file():
         return folder
     from footfall.io import write_recording
-    from footfall.model import Recording, Stream
+    from footfall.model import Recording
     from footfall.sim import simulate
 
     block_min = min(minutes, BLOCK_MINUTES)
     rec, _ = simulate(SCENARIO, block_min, seed=SEED, sensors=CONFIGS[config])
     block_s, duration_s = block_min * 60.0, minutes * 60.0
-    streams = []
-    for s in rec.streams:
-        t, v = _tile(s.time_s, s.values, block_s, duration_s)
-        streams.append(
-            Stream(
-                s.kind,
-                s.side,
-                t,
-                v,
-                s.columns,
-                placement=s.placement,
-                name=s.name,
-                meta=dict(s.meta),
-            )
-        )
+    streams = tiled_streams(rec.streams, block_s, duration_s)
     meta = dict(rec.meta)
     meta["description"] = (
         f"'{SCENARIO}' simulated block of {block_min:g} min repeated to "
