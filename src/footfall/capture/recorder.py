@@ -672,55 +672,6 @@ def _device_rows(
         yield fr.filled, fr.n_ok, fr.n_bad, rows()
 
 
-def _write_rows(path: Path, fmt: str, kind: Any, names: tuple[str, ...], rows: Rows) -> None:
-    """Write one stream file from its rows, a chunk at a time, as
-    :func:`footfall.io.write_recording` writes a whole stream (given chunks
-    of its ``WRITE_CHUNK_ROWS`` rows, the same bytes)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    from footfall.io.units import WRITE_UNITS, to_si_factor
-    from footfall.model import IMU_COLUMNS, SensorKind
-
-    factor: np.ndarray | None = None
-    if kind == SensorKind.IMU:
-        factor = np.ones(len(names))
-        for i, c in enumerate(names):
-            if c in IMU_COLUMNS[:3]:
-                factor[i] = 1.0 / to_si_factor("acc", WRITE_UNITS["acc"])
-            elif c in IMU_COLUMNS[3:]:
-                factor[i] = 1.0 / to_si_factor("gyr", WRITE_UNITS["gyr"])
-    columns = ["time_s", *names]
-    schema = pa.schema([(c, pa.float64()) for c in columns])
-
-    def tables() -> Iterator[pa.Table]:
-        for t, v in rows:
-            if factor is not None:
-                v = v * factor
-            arrays = [pa.array(t, type=pa.float64())]
-            arrays += [pa.array(v[:, i], type=pa.float64()) for i in range(v.shape[1])]
-            yield pa.Table.from_arrays(arrays, schema=schema)
-
-    try:
-        if fmt == "parquet":
-            with pq.ParquetWriter(path, schema) as writer:
-                for table in tables():
-                    writer.write_table(table)
-        else:
-            with path.open("wb") as fh:
-                fh.write((",".join(columns) + "\n").encode())
-                for table in tables():
-                    pacsv.write_csv(
-                        table, fh, write_options=pacsv.WriteOptions(include_header=False)
-                    )
-    except OSError as e:  # the arrow writers do not say which file
-        if e.filename is None:
-            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
-        raise
-    pa.default_memory_pool().release_unused()
-
-
 def build_recording(
     log: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -769,6 +720,7 @@ def build_recording(
         WRITE_CHUNK_ROWS,
         json_default,
         stream_entry,
+        write_stream_rows,
     )
     from footfall.model import Placement, SensorKind, Side, Stream
     from footfall.wire import peek_header
@@ -855,7 +807,7 @@ def build_recording(
                 )
                 name, entry = stream_entry(stream, fmt, used)
                 entries.append(entry)
-                _write_rows(out / name, fmt, stream.kind, stream.columns, rows)
+                write_stream_rows(out / name, fmt, stream.kind, stream.columns, rows)
                 del rows
         if not entries:
             if made:

@@ -12,7 +12,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1054,47 +1054,71 @@ WRITE_CHUNK_ROWS = 1 << 16
 
 
 def _write_stream(stream: Stream, path: Path, fmt: str) -> None:
-    try:
-        _write_stream_file(stream, path, fmt)
-    except OSError as e:  # the arrow writers do not say which file
-        if e.filename is None:
-            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
-        raise
+    # a bounded share of the stream at a time: the unit conversion and the
+    # column copies never double a long stream in memory
+    n = len(stream.time_s)
+    rows = (
+        (stream.time_s[a : a + WRITE_CHUNK_ROWS], stream.values[a : a + WRITE_CHUNK_ROWS])
+        for a in range(0, max(n, 1), WRITE_CHUNK_ROWS)
+    )
+    write_stream_rows(path, fmt, stream.kind, stream.columns, rows)
 
 
-def _write_stream_file(stream: Stream, path: Path, fmt: str) -> None:
-    names = list(stream.columns)
+def write_stream_rows(
+    path: Path,
+    fmt: str,
+    kind: SensorKind | str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Write one stream file (CSV or Parquet, in the units of
+    :data:`footfall.io.units.WRITE_UNITS`) from its rows given a chunk at a
+    time as ``(time_s, values)`` in SI units: the bytes do not depend on the
+    chunks' sizes as long as they are :data:`WRITE_CHUNK_ROWS` rows (the last
+    one shorter), which is how :func:`write_recording` and a capture's
+    rebuild (:func:`footfall.capture.recorder.build_recording`) write.
+
+    Raises
+    ------
+    OSError
+        The file cannot be written; the error names it.
+    """
+    names = list(columns)
     factor: np.ndarray | None = None
-    if stream.kind == SensorKind.IMU:
+    if SensorKind(kind) == SensorKind.IMU:
         factor = np.ones(len(names))
         for i, c in enumerate(names):
             if c in IMU_COLUMNS[:3]:
                 factor[i] = 1.0 / to_si_factor("acc", WRITE_UNITS["acc"])
             elif c in IMU_COLUMNS[3:]:
                 factor[i] = 1.0 / to_si_factor("gyr", WRITE_UNITS["gyr"])
-    columns = ["time_s", *names]
-    schema = pa.schema([(c, pa.float64()) for c in columns])
+    header = ["time_s", *names]
+    schema = pa.schema([(c, pa.float64()) for c in header])
 
-    def chunks() -> Iterator[pa.Table]:
-        # a bounded share of the stream at a time: the unit conversion and
-        # the column copies never double a long stream in memory
-        for a in range(0, max(len(stream.time_s), 1), WRITE_CHUNK_ROWS):
-            v = stream.values[a : a + WRITE_CHUNK_ROWS]
+    def tables() -> Iterator[pa.Table]:
+        for t, v in rows:
             if factor is not None:
                 v = v * factor
-            arrays = [pa.array(stream.time_s[a : a + WRITE_CHUNK_ROWS], type=pa.float64())]
+            arrays = [pa.array(t, type=pa.float64())]
             arrays += [pa.array(v[:, i], type=pa.float64()) for i in range(v.shape[1])]
             yield pa.Table.from_arrays(arrays, schema=schema)
 
-    if fmt == "parquet":
-        with pq.ParquetWriter(path, schema) as writer:
-            for table in chunks():
-                writer.write_table(table)
-    else:
-        with path.open("wb") as fh:
-            fh.write((",".join(columns) + "\n").encode())
-            for table in chunks():
-                pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
+    try:
+        if fmt == "parquet":
+            with pq.ParquetWriter(path, schema) as writer:
+                for table in tables():
+                    writer.write_table(table)
+        else:
+            with path.open("wb") as fh:
+                fh.write((",".join(header) + "\n").encode())
+                for table in tables():
+                    pacsv.write_csv(
+                        table, fh, write_options=pacsv.WriteOptions(include_header=False)
+                    )
+    except OSError as e:  # the arrow writers do not say which file
+        if e.filename is None:
+            raise OSError(e.errno, e.strerror or str(e), str(path)) from e
+        raise
     # the arrow pool keeps freed buffers for reuse; a long recording written
     # stream by stream hands them back
     pa.default_memory_pool().release_unused()
@@ -1111,4 +1135,11 @@ def json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-__all__ = ["FORMAT", "read_recording", "side_from_filename", "write_recording"]
+__all__ = [
+    "FORMAT",
+    "read_recording",
+    "side_from_filename",
+    "stream_entry",
+    "write_recording",
+    "write_stream_rows",
+]
