@@ -32,6 +32,10 @@ UNIT_OF_SUFFIX = {
     "_spm": "spm",
     "_bw_s": "BW/s",
     "_kpa_s": "kPa s",
+    "_mm": "mm",
+    "_bpm": "bpm",
+    "_w": "W",
+    "_kn_m": "kN/m",
 }
 
 
@@ -77,7 +81,10 @@ def test_derived_lists_follow_the_registry() -> None:
 
     assert list(STEP_COLUMNS) == [m.name for m in METRICS.values() if m.group == Group.CONTRACT]
     assert list(STEP_COLUMNS)[:3] == ["side", "ic_s", "to_s"]  # CONTRACTS.md order
-    assert SUMMARY_METRICS == NUMERIC_STEP_METRICS + IMU_EXTRA_METRICS + INSOLE_STEP_METRICS
+    running = registry.names(group=Group.RUNNING_DYNAMICS, summarised=True)
+    assert SUMMARY_METRICS == (
+        NUMERIC_STEP_METRICS + IMU_EXTRA_METRICS + INSOLE_STEP_METRICS + running
+    )
     assert set(WINDOW_METRICS) <= set(SUMMARY_METRICS)
     assert set(LIVE_METRICS) <= set(SUMMARY_METRICS)
     assert STEP_METRICS == SUMMARY_METRICS

@@ -171,6 +171,8 @@ def analyze(
     if isinstance(symptoms, (str, Path)):
         symptoms = load_symptoms(symptoms)
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(overrides=rules)
+    if isinstance(recording, (str, Path)) and _is_fit(Path(recording)):
+        return _analyze_fit(Path(recording), read_options, symptoms, ruleset, history)
     from footfall._memory import hand_back_freed_memory
     from footfall.gait.imu import analyze_imu_stream
     from footfall.summary import summarize
@@ -436,3 +438,99 @@ def _with_insoles(
             )
     cop_paths = pd.concat(cops, ignore_index=True) if cops else None
     return tables, cop_paths
+
+
+FIT_CANNOT_GIVE = (
+    "a FIT file holds running dynamics, one row per record, not per step: there is no "
+    "foot strike, foot roll (pronation), impact, braking, plantar pressure or per-foot "
+    "value in it (of the two feet, only the balance of contact time); the rules that "
+    "need those are listed as not checked"
+)
+"""The note every FIT analysis carries."""
+
+
+def _is_fit(path: Path) -> bool:
+    from footfall.io.fit import is_fit_file
+
+    return path.suffix.lower() == ".fit" or (path.is_file() and is_fit_file(path))
+
+
+def _fact_base(fact: str) -> str:
+    """The steps-table column a rule's sensor fact is computed from."""
+    if fact.startswith("strike."):
+        return "strike_pattern"
+    if fact.startswith("contact_balance"):
+        return "contact_balance_left_pct"
+    return fact.partition(".")[0]
+
+
+def _absent_rules(
+    ruleset: RuleSet, present: Iterable[str], listed: Iterable[str]
+) -> list[dict[str, str]]:
+    """The rules with sensor checks none of whose facts the data has
+    (``present``: the columns with values), each ``{"id", "title",
+    "reason"}``; those already ``listed`` left out."""
+    from footfall.summary import absent_reason
+
+    have, skip = set(present), set(listed)
+    out = []
+    for r in ruleset.rules:
+        if not r.enabled or r.sensors is None or r.id in skip:
+            continue
+        bases = [_fact_base(c.fact) for c in r.sensors.checks if not c.guard]
+        if not bases or any(b in have for b in bases):
+            continue
+        out.append({"id": r.id, "title": r.title, "reason": absent_reason(bases)})
+    return out
+
+
+def _analyze_fit(
+    path: Path,
+    read_options: Mapping[str, Any],
+    symptoms: Any,
+    ruleset: RuleSet,
+    history: Sequence[Mapping[str, Any]] | None,
+) -> Analysis:
+    """:func:`analyze` of a FIT activity file (footfall.io.fit): its records
+    as a running-dynamics table, summarised, and the rules that need only
+    what it holds."""
+    from footfall.errors import RecordingError
+    from footfall.io.fit import read_fit
+    from footfall.rules.engine import evaluate, findings_json, not_evaluated
+    from footfall.summary import summarize_running_dynamics
+
+    condition = {k: read_options[k] for k in ("surface", "speed_mps") if read_options.get(k)}
+    given = [k for k, v in read_options.items() if v is not None and k not in condition]
+    if given:
+        names = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise RecordingError(
+            f"the options {names} are for a single CSV or Parquet stream file, but this is "
+            "a FIT file, which names its own fields and units.",
+            path=str(path),
+            fix=f"leave out {names}.",
+        )
+    fit = read_fit(path)
+    table = ColumnTable(fit.columns, n_rows=len(fit))
+    summary = summarize_running_dynamics(fit.columns, fit.duration_s, laps=fit.meta["laps"])
+    rd = summary["running_dynamics"]
+    rd["source"] = "fit"
+    for key in ("device", "sport", "pauses", "gaps", "developer_fields", "truncated"):
+        rd[key] = fit.meta[key]
+    rd["session"] = {"device": fit.meta["session"]}
+    notes = list(fit.notes) + [FIT_CANNOT_GIVE]
+    findings = evaluate(summary, None, symptoms=symptoms, history=history, rules=ruleset)
+    summary["findings"] = findings_json(findings)
+    listed = not_evaluated(summary, ruleset)
+    present = [c for c, v in fit.columns.items() if bool(np.isfinite(v).any())]
+    summary["not_evaluated"] = listed + _absent_rules(ruleset, present, [n["id"] for n in listed])
+    meta = {k: v for k, v in fit.meta.items() if k not in ("laps", "session")}
+    if condition:
+        meta["condition"] = condition
+    return Analysis(
+        recording=Recording([], meta=meta, source=fit.source),
+        steps=table,
+        summary=summary,
+        notes=notes,
+        streams={path.name: {"kind": "running_dynamics", "n_records": len(fit)}},
+        findings=findings,
+    )

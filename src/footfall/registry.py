@@ -43,6 +43,9 @@ class Group(StrEnum):
     """An extra column from a pressure insole."""
     QUALITY = "quality"
     """An extra column about where a row's values come from and how sound they are."""
+    RUNNING_DYNAMICS = "running_dynamics"
+    """A column of a running-dynamics table: one row per record of a watch or
+    foot pod (a FIT file, footfall.io.fit), not per step."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class Metric:
 
 
 _C, _I, _P, _Q = Group.CONTRACT, Group.IMU, Group.INSOLE, Group.QUALITY
+_R = Group.RUNNING_DYNAMICS
 
 _REGIONS = (
     "heel",
@@ -487,6 +491,127 @@ _ALL: tuple[Metric, ...] = (
         _Q,
         "object",
         doc="the foot IMU's strike pattern where the insole gives the row's",
+    ),
+    # ------------------------------------- running dynamics (FIT records)
+    # one row per record of a watch or foot pod (footfall.io.fit); the
+    # contract columns cadence_spm, contact_ms and speed_mps are filled too
+    Metric(
+        "time_s",
+        "Time",
+        "s",
+        0,
+        _R,
+        doc="time of the record, seconds from the file's first record",
+    ),
+    Metric(
+        "interval_s",
+        "Interval",
+        "s",
+        0,
+        _R,
+        doc="time since the previous record while the timer ran (0 after a pause or a gap): "
+        "the time the record's values stand for",
+    ),
+    Metric("lap_start_s", "Lap start", "s", 0, _R, doc="start of the record's lap (time_s)"),
+    Metric(
+        "contact_balance_left_pct",
+        "Contact time balance",
+        "%",
+        1,
+        _R,
+        summarised=True,
+        phrase_unit="% left",
+        doc="left foot's share of ground contact time, as the device measured it",
+    ),
+    Metric(
+        "contact_time_pct",
+        "Contact time share",
+        "%",
+        1,
+        _R,
+        summarised=True,
+        doc="ground contact time as a share of the stride time (FIT stance time percent)",
+    ),
+    Metric(
+        "step_length_m",
+        "Step length",
+        "m",
+        2,
+        _R,
+        summarised=True,
+        window=True,
+        doc="distance from one foot's contact to the other's, as the device measured it",
+    ),
+    Metric(
+        "vertical_oscillation_mm",
+        "Vertical oscillation",
+        "mm",
+        0,
+        _R,
+        summarised=True,
+        window=True,
+        doc="up-and-down travel of the torso (or the pod) in a step",
+    ),
+    Metric(
+        "vertical_ratio_pct",
+        "Vertical ratio",
+        "%",
+        1,
+        _R,
+        summarised=True,
+        window=True,
+        doc="vertical oscillation over step length",
+    ),
+    Metric(
+        "heart_rate_bpm",
+        "Heart rate",
+        "bpm",
+        0,
+        _R,
+        summarised=True,
+        window=True,
+        doc="heart rate",
+    ),
+    Metric("distance_m", "Distance", "m", 0, _R, doc="distance covered since the start"),
+    Metric(
+        "power_w",
+        "Power",
+        "W",
+        0,
+        _R,
+        summarised=True,
+        window=True,
+        doc="running power as the device estimated it (FIT power field)",
+    ),
+    Metric(
+        "form_power_w",
+        "Form power",
+        "W",
+        0,
+        _R,
+        summarised=True,
+        doc="Stryd's estimate of the power spent on moving up and down and the legs, "
+        "not forward (developer field 'Form Power')",
+    ),
+    Metric(
+        "air_power_w",
+        "Air power",
+        "W",
+        0,
+        _R,
+        summarised=True,
+        doc="Stryd's estimate of the power spent against air resistance "
+        "(developer field 'Air Power')",
+    ),
+    Metric(
+        "leg_spring_stiffness_kn_m",
+        "Leg spring stiffness",
+        "kN/m",
+        1,
+        _R,
+        summarised=True,
+        doc="Stryd's estimate of the leg's stiffness as a spring in stance "
+        "(developer field 'Leg Spring Stiffness')",
     ),
 )
 

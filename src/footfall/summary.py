@@ -44,13 +44,15 @@ from footfall.model import (
     STRIKE_PATTERNS,
     Side,
 )
-from footfall.registry import names
+from footfall.registry import metric, names
 
 if TYPE_CHECKING:  # a steps table is a DataFrame; the work here is done on NumPy arrays
     import pandas as pd
 
 __all__ = [
     "MIN_STEPS_PER_THIRD",
+    "PER_STEP_MEANS",
+    "absent_reason",
     "SUMMARY_METRICS",
     "WINDOW_METRICS",
     "WINDOW_S",
@@ -60,7 +62,9 @@ __all__ = [
     "finite_or_none",
     "metric_stats",
     "strike_pattern_shares",
+    "running_dynamics_means",
     "summarize",
+    "summarize_running_dynamics",
     "theil_sen_slope",
     "to_jsonable",
     "windows",
@@ -874,3 +878,161 @@ def summarize(
         ),
         "findings": [],
     }
+
+
+# --------------------------------------------------------------------------
+# Running dynamics: one row per record of a watch or foot pod (FIT)
+# --------------------------------------------------------------------------
+
+PER_STEP_MEANS: tuple[str, ...] = (
+    "contact_ms",
+    "contact_balance_left_pct",
+    "contact_time_pct",
+    "step_length_m",
+    "vertical_oscillation_mm",
+    "vertical_ratio_pct",
+    "form_power_w",
+    "leg_spring_stiffness_kn_m",
+)
+"""Running-dynamics metrics whose mean is taken per step (each record
+weighted by the steps it stands for, ``interval_s x cadence_spm / 60``), as
+an average of a per-step quantity is; the others (cadence, speed, heart
+rate, power) are averaged over time (weighted by ``interval_s``)."""
+
+
+class _RowColumns(dict[str, np.ndarray]):
+    """Columns as a table for :func:`summarize`: ``len`` is the rows."""
+
+    def __init__(self, columns: Mapping[str, np.ndarray], n_rows: int):
+        super().__init__(columns)
+        self._n = n_rows
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.keys())
+
+
+def running_dynamics_means(
+    columns: Mapping[str, np.ndarray], rows: np.ndarray | None = None
+) -> dict[str, float | None]:
+    """Means of a running-dynamics table's summarised metrics, as a watch
+    averages them: per step for :data:`PER_STEP_MEANS`, over time for the
+    others (``interval_s``; records after a pause or a gap weigh nothing).
+    ``rows``: a boolean mask of the rows to use (default all). None where a
+    metric has no value with weight."""
+    interval = np.asarray(columns["interval_s"], dtype=np.float64)
+    mask = np.ones(interval.size, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    cadence = np.asarray(columns.get("cadence_spm", np.full(interval.size, np.nan)), np.float64)
+    time_w = np.where(mask & np.isfinite(interval), interval, 0.0)
+    step_w = np.where(np.isfinite(cadence), time_w * cadence / 60.0, 0.0)
+    out: dict[str, float | None] = {}
+    for m in SUMMARY_METRICS:
+        if m not in columns:
+            continue
+        v = np.asarray(columns[m], dtype=np.float64)
+        w = step_w if m in PER_STEP_MEANS else time_w
+        ok = np.isfinite(v) & (w > 0)
+        total = float(w[ok].sum())
+        if total > 0:
+            out[m] = float(np.dot(v[ok], w[ok]) / total)
+    return out
+
+
+def _steps_in(columns: Mapping[str, np.ndarray], rows: np.ndarray) -> int:
+    """Steps the rows stand for: cadence times interval."""
+    c = np.asarray(columns.get("cadence_spm", np.full(rows.size, np.nan)), np.float64)[rows]
+    i = np.asarray(columns["interval_s"], np.float64)[rows]
+    ok = np.isfinite(c) & np.isfinite(i)
+    return int(round(float(np.sum(c[ok] * i[ok]) / 60.0)))
+
+
+def summarize_running_dynamics(
+    columns: Mapping[str, np.ndarray],
+    duration_s: float,
+    *,
+    laps: Sequence[Mapping[str, Any]] = (),
+    window_s: float = WINDOW_S,
+    min_per_third: int = MIN_STEPS_PER_THIRD,
+) -> dict[str, Any]:
+    """Summarise a running-dynamics table (one row per record of a watch or
+    foot pod, :mod:`footfall.io.fit`) in the shape of :func:`summarize`.
+
+    Medians, quartiles, drift and windows are those of :func:`summarize`
+    over the records (``time_s`` standing for the contact time of a step);
+    each metric also gets its ``mean`` as the device averages it
+    (:func:`running_dynamics_means`). Differences from a steps table's
+    summary: ``n_steps`` is the steps the records stand for (cadence x
+    time), with no per-foot counts; ``contact_balance_left_pct`` is the
+    median of the device's balance; a window's ``n_steps`` is its steps so
+    counted and ``n_records`` its records; a drift entry also has
+    ``per_km`` (the Theil-Sen slope against distance) where the records give
+    a distance; ``running_dynamics`` holds the means, the per-lap means next
+    to the device's own lap averages (``laps``: ``start_s``, ``end_s``,
+    ``averages``), and the record counts.
+    """
+    time_s = np.asarray(columns["time_s"], dtype=np.float64)
+    n = time_s.size
+    view = _RowColumns({**columns, "ic_s": time_s}, n)
+    out = summarize(view, duration_s, window_s=window_s, min_per_third=min_per_third)
+    means = running_dynamics_means(columns)
+    for m, entry in out["metrics"].items():
+        entry["mean"] = means.get(m)
+    every = np.ones(n, dtype=bool)
+    out["n_steps"] = _steps_in(columns, every)
+    out["n_steps_left"] = out["n_steps_right"] = 0
+    balance = out["metrics"].get("contact_balance_left_pct", {})
+    out["contact_balance_left_pct"] = balance.get("median")
+    distance = np.asarray(columns.get("distance_m", np.full(n, np.nan)), np.float64)
+    if np.isfinite(distance).sum() >= 2:
+        for m, entry in out["drift"].items():
+            entry["per_km"] = theil_sen_slope(distance / 1000.0, np.asarray(columns[m], np.float64))
+    if out["windows"] and n:
+        origin = float(time_s.min())
+        idx = np.floor((time_s - origin) / window_s).astype(np.int64)
+        bal = columns.get("contact_balance_left_pct")
+        for k, w in enumerate(out["windows"]):
+            rows = idx == k
+            w["n_records"] = int(rows.sum())
+            w["n_steps"] = _steps_in(columns, rows)
+            if bal is not None:
+                b = np.asarray(bal, np.float64)[rows]
+                b = b[np.isfinite(b)]
+                w["contact_balance_left_pct"] = float(np.median(b)) if b.size else None
+    lap_out = []
+    for lap in laps:
+        a, b = float(lap["start_s"]), float(lap["end_s"])
+        rows = (time_s >= a) & (time_s <= b)
+        lap_out.append(
+            {
+                "start_s": a,
+                "end_s": b,
+                "n_records": int(rows.sum()),
+                "n_steps": _steps_in(columns, rows),
+                "means": running_dynamics_means(columns, rows),
+                "device": dict(lap.get("averages") or {}),
+            }
+        )
+    interval = np.asarray(columns["interval_s"], np.float64)
+    out["running_dynamics"] = {
+        "n_records": n,
+        "recorded_s": float(np.nansum(interval)),
+        "means": means,
+        "laps": lap_out,
+    }
+    return out
+
+
+def absent_reason(columns: Iterable[str], where: str = "a FIT file") -> str:
+    """Why a rule's sensor checks cannot run on data that lacks every one of
+    ``columns`` (the steps-table columns its facts come from, named by the
+    registry's labels)."""
+    labels: list[str] = []
+    for name in columns:
+        label = metric(name).sentence_label
+        if label not in labels:
+            labels.append(label)
+    listed = ", ".join(labels[:-1]) + (" or " if len(labels) > 1 else "") + labels[-1]
+    return f"{where} has no {listed}: a watch or foot pod does not measure it"

@@ -165,6 +165,14 @@ def read_table(path: Path) -> RawTable:
         The file cannot be opened or parsed.
     """
     fmt = file_format(path)
+    if fmt is None and path.suffix.lower() == ".fit":
+        raise RecordingError(
+            "is a FIT file: a watch's or foot pod's running dynamics (one record a "
+            "second), not a sensor's samples, so it cannot be read as a stream.",
+            path=str(path),
+            fix="analyse it with 'footfall analyze FILE.fit' (without stream options such as "
+            "--mount or --side), or read it with footfall.io.fit.read_fit.",
+        )
     if fmt is None:
         raise RecordingError(
             f"unsupported file type {path.suffix or '(no extension)'!r}.",

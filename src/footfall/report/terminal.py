@@ -122,15 +122,15 @@ def _header(summary: Mapping[str, Any], source: str) -> Text:
     if source:
         text.append("  ")
         text.append(source)
+    if summary.get("running_dynamics"):  # a watch's records (FIT): steps from the cadence
+        steps = f"about {summary.get('n_steps', 0)} (cadence x time; no per-foot counts)"
+    else:
+        steps = (
+            f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
+            f"right {summary.get('n_steps_right', 0)})"
+        )
     lines: list[list[tuple[str, str]]] = [
-        [
-            ("Duration", format_duration(summary.get("duration_s"))),
-            (
-                "Steps",
-                f"{summary.get('n_steps', 0)} (left {summary.get('n_steps_left', 0)}, "
-                f"right {summary.get('n_steps_right', 0)})",
-            ),
-        ],
+        [("Duration", format_duration(summary.get("duration_s"))), ("Steps", steps)],
         [],
     ]
     cadence = summary.get("cadence_spm")
@@ -147,11 +147,13 @@ def _header(summary: Mapping[str, Any], source: str) -> Text:
     return text
 
 
-def metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> Table:
+def metrics_table(
+    metrics: Mapping[str, Mapping[str, Any]], title: str = "Per step, median"
+) -> Table:
     """Per-side medians with asymmetry, one row per metric."""
     table = Table(
         box=box.SIMPLE_HEAD,
-        title="Per step, median",
+        title=title,
         title_justify="left",
         title_style="bold",
         pad_edge=False,
@@ -316,7 +318,8 @@ def render_summary(
         parts.append(Text("\nNo steps were found in this recording.", style="bold yellow"))
     metrics = summary.get("metrics") or {}
     if metrics:
-        parts += [Text(), metrics_table(metrics)]
+        per = "Per record" if summary.get("running_dynamics") else "Per step"
+        parts += [Text(), metrics_table(metrics, f"{per}, median")]
     strike = _strike_text(summary.get("strike_pattern") or {})
     if strike is not None:
         parts.append(strike)
