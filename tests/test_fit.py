@@ -330,6 +330,9 @@ def test_bad_fit_files_exit_2_naming_file_problem_fix(tmp_path: Path, capsys: An
         assert main(["analyze", str(p)]) == 2, name
         err = capsys.readouterr().err
         assert str(p) in err and "Fix:" in err and "Traceback" not in err, err
+    assert main(["analyze", str(tmp_path / "whole.fit"), "--plot", str(tmp_path / "fig")]) == 2
+    err = capsys.readouterr().err
+    assert "--plot" in err and "Fix:" in err and not (tmp_path / "fig").exists()
     with pytest.raises(RecordingError, match="options --side"):
         analyze(tmp_path / "whole.fit", side="left")
 

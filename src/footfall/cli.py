@@ -336,6 +336,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     _check_output(args.steps, "--steps", path)
     _check_output(args.json, "--json", path)
+    if args.plot is not None and path.suffix.lower() == ".fit":
+        raise FootfallError(
+            "--plot draws figures of a steps table (one row per foot contact), and a FIT file "
+            "holds a watch's running dynamics, one row per record, not steps",
+            path=args.path,
+            fix="leave out --plot; --json and --steps write the FIT file's summary and records",
+        )
     if args.plot is not None:
         from footfall.report.cli import check_plot_folder
 
