@@ -276,6 +276,46 @@ def test_stance_curves_have_101_points_and_match_the_steps_table(run):
             assert arr[side].shape[1] == 101 and len(arr[side]) > 150
 
 
+def test_stance_curves_are_drawn_from_what_the_analysis_kept(run):
+    """The curves come from the Analysis' stance data (means and SDs, no
+    stance arrays, no sample of a stream), and equal the mean and SD of
+    every stance of the recording analysed again."""
+    from footfall.report.stance import StanceData
+
+    kept = run.stance
+    assert isinstance(kept, StanceData)
+    assert kept.has == {
+        "foot IMU": {"left", "right"},
+        "shank IMU": {"left", "right"},
+        "insole": {"left", "right"},
+    }
+    # bounded: 101-point means and SDs, and one row of cell peaks per insole step
+    n_insole_steps = int(run.steps["source"].astype(str).str.contains("insole").sum())
+    assert kept.nbytes == 4 * 2 * 2 * 101 * 8 + n_insole_steps * 16 * 8
+    fig = F.stance_curves(run)
+    prof = F.stance_profiles(run)
+    for s in F.STANCE_SIGNALS:
+        for side in ("left", "right"):
+            curve = kept.curves[s.name][side]
+            np.testing.assert_array_equal(_one(fig, f"{s.name}-{side}").get_ydata(), curve.mean)
+            every = prof[s.name][side]
+            assert curve.n == len(every)
+            np.testing.assert_allclose(curve.mean, np.nanmean(every, axis=0), rtol=0, atol=1e-9)
+            np.testing.assert_allclose(curve.sd, np.nanstd(every, axis=0), rtol=0, atol=1e-9)
+
+
+def test_the_stance_figures_of_a_folder_do_not_read_it_again(tmp_path):
+    from footfall.io import write_recording
+
+    rec, _ = simulate("easy-run", 1.0, 2, sensors=("foot", "insole"))
+    write_recording(rec, tmp_path / "run")
+    a = footfall.analyze(tmp_path / "run")
+    F.stance_curves(a)
+    F.pressure_map(a)
+    assert a.recording._streams is None  # the recording was not read again
+    assert set(F.insole_averages(a)) == {"left", "right"}
+
+
 def test_pressure_map_one_patch_per_cell_coloured_by_kpa(run):
     fig = F.pressure_map(run)
     FigureCanvasAgg(fig).draw()  # maps the values to colours

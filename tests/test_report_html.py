@@ -1,7 +1,7 @@
 """The coach's HTML report (footfall.report.html) and the plot commands.
 
 The report's content is read back from the page itself: the findings in
-order with red flags first, the steps CSV decoded from its data: link, one
+order with red flags first, the steps table decoded from its data: link, one
 embedded image per figure that has data, untrusted text escaped, nothing
 remote. Then the page is opened in a real headless Chromium with the network
 off: it renders, every image loads, no console error, no request leaves the
@@ -156,27 +156,56 @@ def test_each_finding_shows_its_evidence_and_suggestions(run, html):
 
 
 def _steps_link(page: _Page) -> str:
-    links = [a for tag, a in page.elements if tag == "a" and a.get("download") == "steps.csv"]
+    links = [a for tag, a in page.elements if tag == "a" and a.get("download") == "steps.zip"]
     assert len(links) == 1
     return links[0]["href"]
 
 
-def test_the_steps_csv_decodes_to_the_steps_table(run, page):
+def test_the_steps_zip_decodes_to_the_steps_table(run, page):
+    """The download is steps.csv in a ZIP: every row and column of the steps
+    table, each known metric to two places more than footfall shows it."""
+    import zipfile
+
+    from footfall.registry import METRICS
+
     href = _steps_link(page)
-    prefix = "data:text/csv;charset=utf-8;base64,"
+    prefix = "data:application/zip;base64,"
     assert href.startswith(prefix)
-    table = pd.read_csv(io.StringIO(base64.b64decode(href[len(prefix) :]).decode("utf-8")))
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(href[len(prefix) :]))) as zf:
+        assert zf.namelist() == ["steps.csv"]
+        raw = zf.read("steps.csv")
+    table = pd.read_csv(io.StringIO(raw.decode("utf-8")))
     steps = run.steps
     assert list(table.columns) == list(steps.columns)
     assert len(table) == len(steps) > 300
+    rounded = 0
     for name in steps.columns:
         want, got = steps[name], table[name]
         if pd.api.types.is_numeric_dtype(want) and not pd.api.types.is_bool_dtype(want):
-            np.testing.assert_array_equal(
-                got.to_numpy(dtype=float), want.to_numpy(dtype=float), err_msg=name
-            )  # exact: NaN where NaN
+            w = want.to_numpy(dtype=float)
+            if name in METRICS:
+                places = METRICS[name].decimals + 2
+                w = np.round(w, places)
+                # never further than half the last place from the analysis' value
+                assert (
+                    np.nanmax(
+                        np.abs(got.to_numpy(dtype=float) - want.to_numpy(dtype=float)), initial=0
+                    )
+                    <= 0.5 * 10.0**-places + 1e-12
+                ), name
+                rounded += 1
+            np.testing.assert_array_equal(got.to_numpy(dtype=float), w, err_msg=name)
         else:
             assert got.fillna("").astype(str).tolist() == want.fillna("").astype(str).tolist(), name
+    assert rounded > 20
+    # the page says the values are rounded and where every digit is
+    text = " ".join(page.text)
+    assert "2 places more than this report shows" in text
+    assert "footfall analyze RUN --steps steps.csv" in text
+    # the same analysis gives the same bytes
+    from footfall.report.html import report_steps_zip
+
+    assert report_steps_zip(run) == report_steps_zip(run)
 
 
 def _embedded(page: _Page) -> dict[str, bytes]:

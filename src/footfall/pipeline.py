@@ -27,6 +27,7 @@ from footfall.table import ColumnTable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from footfall.report.stance import StanceData
     from footfall.rules.engine import Finding
     from footfall.rules.ruleset import RuleSet
     from footfall.rules.symptoms import SymptomProfile
@@ -73,6 +74,13 @@ class Analysis:
         ``side``, ``ic_s`` of the step, ``time_s``, ``cop_x_pct`` from the
         heel, ``cop_m_pct`` medial; times on the steps table's clock); None
         without insoles.
+    stance
+        What the report's stance curves and pressure map need of the
+        analysed signals (:class:`~footfall.report.stance.StanceData`: per
+        foot the mean and SD of each stance-normalised curve, each insole
+        contact's cell peaks), kept while each stream was analysed so the
+        figures neither read nor analyse the recording again; None when the
+        Analysis was built without it.
     """
 
     def __init__(
@@ -84,6 +92,7 @@ class Analysis:
         streams: dict[str, dict[str, Any]] | None = None,
         cop_paths: pd.DataFrame | None = None,
         findings: list[Finding] | None = None,
+        stance: StanceData | None = None,
     ):
         self.recording = recording
         self.findings = list(findings) if findings is not None else []
@@ -92,6 +101,7 @@ class Analysis:
         self.notes = list(notes) if notes is not None else []
         self.streams = dict(streams) if streams is not None else {}
         self.cop_paths = cop_paths
+        self.stance = stance
         self._steps_df: pd.DataFrame | None = None
 
     @property
@@ -175,6 +185,7 @@ def analyze(
         return _analyze_fit(Path(recording), read_options, symptoms, ruleset, history)
     from footfall._memory import hand_back_freed_memory
     from footfall.gait.imu import analyze_imu_stream
+    from footfall.report.stance import StanceData
     from footfall.summary import summarize
 
     slots: Iterable[tuple[str, tuple[str, str, str], Callable[[], Stream]]]
@@ -202,6 +213,7 @@ def analyze(
     details: dict[str, dict[str, Any]] = {}
     insoles: list[_InsoleDone] = []
     clocks: dict[str, Any] = {}
+    stance = StanceData()
     legs: dict[tuple[str, str], tuple[Any, int, str, Any]] = {}
     # sides with a foot IMU and a shank IMU: only their analysed signals are
     # kept past their stream (rearfoot eversion needs both)
@@ -224,13 +236,15 @@ def analyze(
         if stream.kind == SensorKind.INSOLE:
             # analysed now, while its samples are in memory; merged with the
             # foot IMU of its side once every IMU is analysed
-            insoles.append(_analyze_insole(stream, label))
+            insoles.append(_analyze_insole(stream, label, stance))
             del stream
             hand_back_freed_memory()
             continue
         if stream.placement == Placement.FOOT:
             clocks[stream.side.value] = stream.meta.get("clock")
         result = analyze_imu_stream(stream, condition=condition)
+        stance.add_imu(stream, result)
+        result.trajectories = None  # read for the stance curves only
         details[label] = result.info
         notes.extend(f"{label}: {n}" for n in result.notes)
         if len(result.table):
@@ -285,6 +299,7 @@ def analyze(
         streams=details,
         cop_paths=cop_paths,
         findings=findings,
+        stance=stance,
     )
 
 
@@ -303,13 +318,16 @@ class _InsoleDone:
         self.result, self.error = result, error
 
 
-def _analyze_insole(stream: Any, label: str) -> _InsoleDone:
+def _analyze_insole(stream: Any, label: str, stance: StanceData) -> _InsoleDone:
     from footfall.gait.pressure import analyze_insole_stream
 
     try:
         result, error = analyze_insole_stream(stream), None
     except ValueError as exc:
         result, error = None, exc
+    stance.add_insole(stream, result)
+    if result is not None:
+        result.signals = None  # read for the stance curves and pressure map only
     return _InsoleDone(label, stream.side.value, stream.meta.get("clock"), result, error)
 
 

@@ -64,6 +64,10 @@ class ImuResult:
     """``(time_s, acc, gyr)`` as analysed: gaps bridged, in the foot (or
     shank) frame of :attr:`alignment`; what a second sensor of the same leg
     is combined with (:mod:`footfall.gait.ankle`). None without gait."""
+    trajectories: StrideTrajectories | None = None
+    """Every stride's integration in the foot (or shank) frame, the one the
+    metrics were read from (foot pitch over stance for the report's
+    figures). None without gait."""
 
     @property
     def steps(self) -> pd.DataFrame:
@@ -324,7 +328,13 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
         )
     info["n_steps"] = len(table)
     return ImuResult(
-        table, alignment=al, events=ev, notes=notes, info=info, signals=(time_s, acc_f, gyr_f)
+        table,
+        alignment=al,
+        events=ev,
+        notes=notes,
+        info=info,
+        signals=(time_s, acc_f, gyr_f),
+        trajectories=traj,
     )
 
 

@@ -137,6 +137,11 @@ class InsoleResult:
     cop_paths: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    signals: tuple[np.ndarray, np.ndarray] | None = None
+    """``(pressure, load)`` as analysed: the cells' pressures with their
+    offsets removed, (n, c), and the load signal, (n,), in the unit of
+    ``info["load_unit"]`` (what the report's pressure map and stance curves
+    are read from). None without a contact."""
 
 
 def remove_offsets(
@@ -531,7 +536,9 @@ def analyze_insole_stream(stream: Stream) -> InsoleResult:
         stream.time_s, pressure, load, contacts, layout, side=stream.side.value
     )
     steps["source"] = f"{stream.side.value}_insole"
-    return InsoleResult(steps, contacts=contacts, cop_paths=cop, notes=notes, info=info)
+    return InsoleResult(
+        steps, contacts=contacts, cop_paths=cop, notes=notes, info=info, signals=(pressure, load)
+    )
 
 
 INSOLE_EXTRA_COLUMNS: tuple[str, ...] = (

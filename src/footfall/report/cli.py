@@ -30,7 +30,7 @@ __all__ = [
 
 REPORT_EPILOG = """examples:
   footfall report runs/easy -o easy.html
-      one HTML file: summary, findings, figures, steps CSV, data quality
+      one HTML file: summary, findings, figures, steps table, data quality
   footfall report runs/easy -o easy.html --symptoms symptoms.toml --athlete "Sam"
       findings that use your symptoms (footfall symptoms -o FILE), a name on the page
   footfall report runs/long -o long.html --no-steps
@@ -58,10 +58,10 @@ def add_parser(
         parents=list(parents or []),
         help="write the coach's report: one self-contained HTML file",
         description="Analyse a recording and write one self-contained HTML file (figures,\n"
-        "stylesheet and steps CSV inside it; nothing is loaded from elsewhere):\n"
+        "stylesheet and steps table inside it; nothing is loaded from elsewhere):\n"
         "summary, findings with evidence and suggestions (red flags first),\n"
-        "figures, the steps table as a CSV download, the recording's metadata\n"
-        "and data quality.",
+        "figures, the steps table as a download (steps.csv in a ZIP), the\n"
+        "recording's metadata and data quality.",
         epilog=REPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -79,7 +79,7 @@ def add_parser(
         "--no-steps",
         dest="steps",
         action="store_false",
-        help="leave the steps table (CSV download) out: a much smaller file for a long run",
+        help="leave the steps table (steps.zip download) out: a smaller file for a long run",
     )
     p.set_defaults(func=run_report)
 

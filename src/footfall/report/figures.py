@@ -69,6 +69,14 @@ import numpy as np
 
 from footfall.io.atomic import atomic_write_bytes
 from footfall.registry import metric, names
+from footfall.report.stance import (
+    STANCE_POINTS,
+    STANCE_SIGNALS,
+    StanceData,
+    StanceSignal,
+    imu_profiles,
+    insole_profiles,
+)
 from footfall.report.style import (
     BOTH_COLOUR,
     CMAP,
@@ -117,9 +125,6 @@ __all__ = [
 MISSING_GID = "footfall-missing"
 """``gid`` of the text artist of a panel that names missing data."""
 
-STANCE_POINTS = 101
-"""Points of a stance-normalised curve: 0, 1, ..., 100 % of stance."""
-
 DEFAULT_METRICS: tuple[str, ...] = (
     "contact_ms",
     "cadence_spm",
@@ -133,40 +138,6 @@ DEFAULT_METRICS: tuple[str, ...] = (
 """Metrics of the multi-panel figures when none are named (those with values)."""
 
 STRIKE_PATTERNS: tuple[str, ...] = ("rearfoot", "midfoot", "forefoot")
-
-
-@dataclass(frozen=True)
-class StanceSignal:
-    """A signal drawn over stance (not a steps-table column)."""
-
-    name: str
-    label: str
-    unit: str
-    sensor: str
-    """What records it, as named when it is missing ("foot IMU")."""
-
-
-STANCE_SIGNALS: tuple[StanceSignal, ...] = (
-    StanceSignal(
-        "foot_pitch", "Foot pitch, toes up", metric("foot_strike_angle_deg").unit, "foot IMU"
-    ),
-    StanceSignal(
-        "foot_roll_rate",
-        "Foot roll rate, eversion up",
-        metric("pronation_velocity_dps").unit,
-        "foot IMU",
-    ),
-    StanceSignal(
-        "shank_angle", "Shank angle, ankle ahead up", metric("shank_angle_ic_deg").unit, "shank IMU"
-    ),
-    StanceSignal("insole_load", "Insole load", "body weights", "insole"),
-)
-"""The stance curves: foot pitch from the stride integration (the angle the
-foot strike angle is read from), the gyroscope's rate about the foot's long
-axis signed so eversion is positive on either foot (as the foot roll rate),
-the shank's sagittal angle (the shank angle at contact, then the gyroscope's
-rotation from it), and the insole's total load over the body weight the
-insole analysis estimates."""
 
 
 # ---------------------------------------------------------------------------
@@ -990,7 +961,8 @@ _CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictiona
 
 def _cached(analysis: Analysis, key: str, build: Callable[[], Any]) -> Any:
     """``build()``, kept with ``analysis`` while it lives (the stance curves
-    and the pressure map analyse the same insole streams)."""
+    and the pressure map of an Analysis without its stance data analyse the
+    same streams again)."""
     try:
         store = _CACHE.setdefault(analysis, {})
     except TypeError:  # not weak-referenceable
@@ -1000,128 +972,54 @@ def _cached(analysis: Analysis, key: str, build: Callable[[], Any]) -> Any:
     return store[key]
 
 
-def _stances(ic: np.ndarray, to_next: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Which strides have a whole stance inside the ``n`` samples, (m,) bool,
-    and the (k, 101) fractional sample positions of those stances."""
-    ok = np.isfinite(ic) & np.isfinite(to_next) & (to_next > ic) & (ic >= 0) & (to_next <= n - 1)
-    frac = np.linspace(0.0, 1.0, STANCE_POINTS)
-    return ok, ic[ok, None] + (to_next[ok] - ic[ok])[:, None] * frac[None, :]
-
-
-def _stance_bounds(ev: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Each stride's initial contact and the toe-off that ends that contact
-    (in the next stride, when it starts at the mid-stance this one ends at);
-    fractional sample indices, NaN where the stance is not whole."""
-    ic = np.asarray(ev.ic, dtype=float)
-    to_next = np.full(len(ic), np.nan)
-    if len(ic) > 1:
-        cont = np.asarray(ev.ms_before)[1:] == np.asarray(ev.ms_after)[:-1]
-        to_next[:-1] = np.where(cont, np.asarray(ev.to, dtype=float)[1:], np.nan)
-    return ic, to_next
-
-
-def _at(signal: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``signal`` (n,) linearly interpolated at fractional samples ``x``."""
-    return np.interp(x, np.arange(len(signal), dtype=float), signal)
-
-
-def _imu_profiles(stream: Any, condition: Any) -> dict[str, np.ndarray]:
-    from footfall.gait.imu import analyze_imu_stream
-    from footfall.gait.shank import shank_angle_ic
-    from footfall.gait.trajectory import integrate_strides, pitch_per_sample
-    from footfall.model import Placement, Side
-
-    res = analyze_imu_stream(stream, condition=condition)
-    if res.signals is None or res.events is None or not len(res.events):
-        return {}
-    time_s, acc_f, gyr_f = res.signals
-    ev, fs, n = res.events, stream.fs_hz, len(time_s)
-    ic, to_next = _stance_bounds(ev)
-    out: dict[str, np.ndarray] = {}
-    if stream.placement == Placement.FOOT:
-        _, x = _stances(ic, to_next, n)
-        traj = integrate_strides(acc_f, gyr_f, fs, ev.ms_before, ev.ms_after)
-        pitch = pitch_per_sample(traj, n)
-        sign = 1.0 if stream.side == Side.LEFT else -1.0
-        out["foot_pitch"] = _at(pitch, x)
-        out["foot_roll_rate"] = sign * np.degrees(_at(gyr_f[:, 0], x))
-    elif res.alignment is not None and res.alignment.tibia is not None:
-        angle_ic = shank_angle_ic(acc_f, gyr_f, fs, time_s, ev, res.alignment.tibia)
-        ok, x = _stances(np.where(np.isfinite(angle_ic), ic, np.nan), to_next, n)
-        a0 = angle_ic[ok]
-        # the sagittal angle changes at minus the rate about the shank's
-        # lateral axis (footfall.gait.shank.sagittal_angle_deg): the angle at
-        # contact, then the gyroscope's rotation, trapezoid rule
-        rate = np.degrees(gyr_f[:, 1])
-        cum = np.r_[0.0, np.cumsum(0.5 * (rate[1:] + rate[:-1]))] / fs
-        out["shank_angle"] = a0[:, None] - (_at(cum, x) - _at(cum, x[:, :1]))
-    return out
-
-
-def _insole_parts(stream: Any) -> dict[str, Any] | None:
-    """What the insole figures need of one insole stream: the layout, each
-    valid contact's cell peaks (kPa) and load over stance (body weights)."""
-    from footfall.gait.layouts import layout_for_stream
-    from footfall.gait.pressure import analyze_insole_stream, load_signal, remove_offsets
-
-    pcols = [i for i, c in enumerate(stream.columns) if c.startswith("p") and c[1:].isdigit()]
-    try:
-        layout = layout_for_stream(stream.meta, stream.side.value, len(pcols))
-        res = analyze_insole_stream(stream)
-    except ValueError:
-        return None  # the analysis reported it already (a RecordingError)
-    c = res.contacts
-    if c is None or not c.valid.any():
-        return None
-    pressure, _ = remove_offsets(stream.values[:, pcols], stream.fs_hz)
-    force = stream.column("force_n") if "force_n" in stream.columns else None
-    load, _ = load_signal(pressure, layout, force, stream.fs_hz)
-    v = np.flatnonzero(c.valid)
-    peaks = np.stack([pressure[c.first[i] : c.stop[i]].max(axis=0) for i in v])
-    times = (
-        c.ic_s[v, None]
-        + (c.to_s[v] - c.ic_s[v])[:, None] * np.linspace(0.0, 1.0, STANCE_POINTS)[None, :]
-    )
-    curve = np.interp(times, stream.time_s, load) / c.body_weight
-    return {
-        "layout": layout,
-        "peaks_kpa": peaks,
-        "ic_s": c.ic_s[v],
-        "load_bw": curve,
-        "meta": stream.meta,
-    }
-
-
-def _signals(analysis: Analysis) -> dict[str, Any]:
-    """Per stream kind and side, the stance profiles and insole parts."""
+def _reanalysed(analysis: Analysis) -> dict[str, Any]:
+    """Every stance of each stream of the recording, analysed again (the
+    pipeline's own chain on the same samples): ``{"profiles": {signal:
+    {side: (k, 101)}}, "stance": StanceData}``."""
 
     def build() -> dict[str, Any]:
-        from footfall.model import Placement, SensorKind
+        from footfall.gait.imu import analyze_imu_stream
+        from footfall.gait.pressure import analyze_insole_stream
+        from footfall.model import SensorKind
 
         rec = analysis.recording
         profiles: dict[str, dict[str, np.ndarray]] = {s.name: {} for s in STANCE_SIGNALS}
-        insoles: dict[str, dict[str, Any]] = {}
-        has: dict[str, set[str]] = {"foot IMU": set(), "shank IMU": set(), "insole": set()}
+        data = StanceData()
         for stream in rec.streams:
             side = stream.side.value
             if side not in SIDES:
                 continue
             if stream.kind == SensorKind.INSOLE:
-                has["insole"].add(side)
-                parts = _insole_parts(stream)
-                if parts is not None and side not in insoles:
-                    insoles[side] = parts
+                try:
+                    res = analyze_insole_stream(stream)
+                except ValueError:
+                    res = None  # the analysis reported it already (a RecordingError)
+                data.add_insole(stream, res)
+                parts = insole_profiles(stream, res) if res is not None else None
+                if parts is not None and side not in profiles["insole_load"]:
                     profiles["insole_load"][side] = parts["load_bw"]
                 continue
             if stream.kind != SensorKind.IMU:
                 continue
-            has["foot IMU" if stream.placement == Placement.FOOT else "shank IMU"].add(side)
-            for name, arr in _imu_profiles(stream, rec.condition).items():
+            imu = analyze_imu_stream(stream, condition=rec.condition)
+            data.add_imu(stream, imu)
+            for name, arr in imu_profiles(stream, imu).items():
                 if side not in profiles[name]:
                     profiles[name][side] = arr
-        return {"profiles": profiles, "insoles": insoles, "has": has}
+        return {"profiles": profiles, "stance": data}
 
-    return _cached(analysis, "signals", build)
+    return dict(_cached(analysis, "reanalysed", build))
+
+
+def _stance_data(analysis: Analysis) -> StanceData:
+    """What the stance figures draw from: kept by :func:`footfall.analyze`
+    (:attr:`~footfall.pipeline.Analysis.stance`), else the recording
+    analysed again."""
+    kept = getattr(analysis, "stance", None)
+    if isinstance(kept, StanceData):
+        return kept
+    data: StanceData = _reanalysed(analysis)["stance"]
+    return data
 
 
 def stance_profiles(analysis: Analysis) -> dict[str, dict[str, np.ndarray]]:
@@ -1129,11 +1027,14 @@ def stance_profiles(analysis: Analysis) -> dict[str, dict[str, np.ndarray]]:
     to :data:`STANCE_POINTS` points from initial contact (0 %) to toe-off
     (100 %).
 
-    The IMU streams are analysed again (:func:`footfall.gait.imu.analyze_imu_stream`,
-    the pipeline's own chain, on the same samples) for their foot-frame
-    signals and events; a stance runs from a stride's initial contact to the
-    toe-off that ends that contact. Insole stances are the insole analysis'
-    contacts (:func:`footfall.gait.pressure.analyze_insole_stream`).
+    The Analysis keeps only each curve's mean and SD
+    (:class:`~footfall.report.stance.StanceData`, what :func:`stance_curves`
+    draws); for every stance, the recording's streams are read and analysed
+    again (:func:`footfall.gait.imu.analyze_imu_stream`, the pipeline's own
+    chain, on the same samples) and kept with ``analysis`` while it lives. A
+    stance runs from a stride's initial contact to the toe-off that ends
+    that contact; insole stances are the insole analysis' contacts
+    (:func:`footfall.gait.pressure.analyze_insole_stream`).
 
     Parameters
     ----------
@@ -1151,7 +1052,7 @@ def stance_profiles(analysis: Analysis) -> dict[str, dict[str, np.ndarray]]:
     ValueError
         ``analysis`` is a steps table.
     """
-    return dict(_signals(_need_analysis(analysis, "stance curves"))["profiles"])
+    return dict(_reanalysed(_need_analysis(analysis, "stance curves"))["profiles"])
 
 
 @styled
@@ -1177,18 +1078,18 @@ def stance_curves(analysis: Analysis) -> Figure:
     ValueError
         ``analysis`` is a steps table.
     """
-    sig = _signals(_need_analysis(analysis, "stance curves"))
+    data = _stance_data(_need_analysis(analysis, "stance curves"))
     fig = new_figure(4.8)
     fig.suptitle("Over stance: mean and SD of every stance, per foot")
     axes = fig.subplots(2, 2).ravel()
     pct = np.linspace(0.0, 100.0, STANCE_POINTS)
     for ax, s in zip(axes, STANCE_SIGNALS, strict=True):
         ax.set_title(s.label)
-        curves = sig["profiles"][s.name]
+        curves = data.curves[s.name]
         if not curves:
             what = (
                 f"no {s.sensor} in this recording"
-                if not sig["has"][s.sensor]
+                if not data.has[s.sensor]
                 else f"no whole stance found in the {s.sensor} data"
             )
             _missing_panel(ax, what)
@@ -1198,8 +1099,7 @@ def stance_curves(analysis: Analysis) -> Figure:
                 continue
             c = curves[side]
             st = SIDE_STYLE[side]
-            mean = np.nanmean(c, axis=0)
-            sd = np.nanstd(c, axis=0)
+            mean, sd = c.mean, c.sd
             ax.fill_between(
                 pct,
                 mean - sd,
@@ -1216,7 +1116,7 @@ def stance_curves(analysis: Analysis) -> Figure:
                 color=st.colour,
                 linestyle=st.linestyle,
                 gid=f"{s.name}-{side}",
-                label=f"{st.label} (n={len(c)})",
+                label=f"{st.label} (n={c.n})",
             )
         ax.set_xlabel("Stance (%)")
         ax.set_ylabel(unit_label(s.label.split(",")[0], s.unit))
@@ -1291,22 +1191,18 @@ def insole_averages(analysis: Analysis) -> dict[str, InsoleAverage]:
     ValueError
         ``analysis`` is a steps table.
     """
-    sig = _signals(_need_analysis(analysis, "insole pressure map"))
-    out = {}
-    for side, parts in sig["insoles"].items():
-        peaks = parts["peaks_kpa"]
-        meta = parts["meta"]
-        length = meta.get("insole_length_m")
-        width = meta.get("insole_width_m")
-        out[side] = InsoleAverage(
-            parts["layout"],
-            peaks,
-            peaks.mean(axis=0),
+    data = _stance_data(_need_analysis(analysis, "insole pressure map"))
+    return {
+        side: InsoleAverage(
+            ins.layout,
+            ins.peaks_kpa,
+            ins.peaks_kpa.mean(axis=0),
             _mean_cop(analysis.cop_paths, side),
-            float(length) if length else None,
-            float(width) if width else None,
+            ins.length_m,
+            ins.width_m,
         )
-    return out
+        for side, ins in data.insoles.items()
+    }
 
 
 DEFAULT_WIDTH_TO_LENGTH = 0.37
@@ -1373,7 +1269,7 @@ def pressure_map(analysis: Analysis) -> Figure:
     avg = insole_averages(analysis)
     title = "The average step"
     if not avg:
-        has = _signals(analysis)["has"]["insole"]
+        has = _stance_data(analysis).has["insole"]
         return _whole_missing(
             "no insole in this recording"
             if not has

@@ -4,12 +4,13 @@
 it atomically. The page holds the run summary, the findings (red flags first,
 set apart, each with its evidence, why and what to try), the runner's
 symptoms when given, the per-side metrics and drift, the figures of
-:mod:`footfall.report.figures`, the steps table as a CSV download, and the
-recording's metadata and data quality (gaps, dropped data, saturation,
-alignment, insole clock pairing, the analysis notes).
+:mod:`footfall.report.figures`, the steps table as a download (a CSV in a
+ZIP file, :func:`report_steps_zip`), and the recording's metadata and data
+quality (gaps, dropped data, saturation, alignment, insole clock pairing,
+the analysis notes).
 
 Self-contained: the figures are PNG ``data:`` URIs, the stylesheet is inlined
-and the steps CSV is a ``data:`` link (``<a download>``); the page has no
+and the steps table is a ``data:`` link (``<a download>``); the page has no
 script and names no other file or address, so it opens offline, from an
 e-mail attachment, and prints (a print stylesheet drops the download link
 and keeps figures whole on a page).
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from footfall.io.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -40,8 +43,11 @@ if TYPE_CHECKING:
 __all__ = [
     "FIGURE_DPI",
     "ReportFigure",
+    "STEPS_EXTRA_DECIMALS",
     "figure_data_uri",
     "report_figures",
+    "report_steps_csv",
+    "report_steps_zip",
     "render_report",
     "steps_csv",
     "write_report",
@@ -54,6 +60,17 @@ paper at a fraction of the bytes of the 150 dpi of ``footfall plot``
 (bench/bench_report.py measures the report's size)."""
 
 CSS_PX_PER_INCH = 96
+
+STEPS_EXTRA_DECIMALS = 2
+"""The report's steps table keeps each metric to this many places more than
+footfall shows it (:attr:`footfall.registry.Metric.decimals`: contact time
+to 0.01 ms, times to 10 us, angles to 0.001 deg), far finer than any sensor
+resolves; a full-precision CSV of an hour does not fit the page's 5 MB even
+compressed (bench/bench_report.py). ``footfall analyze --steps`` writes every
+digit."""
+
+STEPS_CSV_NAME = "steps.csv"
+STEPS_ZIP_NAME = "steps.zip"
 
 RED_FLAG_ADVICE = (
     "Bring this report to a doctor or physiotherapist: these signs need a "
@@ -156,10 +173,50 @@ def steps_csv(analysis: Analysis) -> str:
     return str(analysis.steps.to_csv(index=False, lineterminator="\n"))
 
 
-def _csv_uri(text: str) -> str:
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode("utf-8")).decode(
-        "ascii"
-    )
+def report_steps_csv(analysis: Analysis) -> str:
+    """The steps table as the report embeds it: every row and column of
+    :func:`steps_csv`, each metric the registry knows rounded to
+    :data:`STEPS_EXTRA_DECIMALS` places more than footfall shows it (other
+    columns as they are)."""
+    from footfall.registry import METRICS
+
+    steps = analysis.steps
+    rounded = {
+        name: steps[name].round(METRICS[name].decimals + STEPS_EXTRA_DECIMALS)
+        for name in steps.columns
+        if name in METRICS
+        and METRICS[name].dtype == "float64"
+        and np.issubdtype(steps[name].dtype, np.floating)
+    }
+    table = steps.assign(**rounded) if rounded else steps
+    return str(table.to_csv(index=False, lineterminator="\n"))
+
+
+def report_steps_zip(analysis: Analysis) -> bytes:
+    """:func:`report_steps_csv` as ``steps.csv`` in a ZIP file (a double
+    click opens it on Windows and macOS), deflated at the fastest level: less
+    than half the CSV's bytes (bench/bench_report.py prints both). The
+    file's date is fixed, so the same analysis gives the same bytes."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        info = zipfile.ZipInfo(STEPS_CSV_NAME, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        zf.writestr(info, report_steps_csv(analysis).encode("utf-8"), compresslevel=1)
+    return buf.getvalue()
+
+
+def _steps_example() -> str:
+    from footfall.registry import metric
+
+    m = metric("contact_ms")
+    return f"contact time to {10.0 ** -(m.decimals + STEPS_EXTRA_DECIMALS):g} {m.unit}"
+
+
+def _zip_uri(data: bytes) -> str:
+    return "data:application/zip;base64," + base64.b64encode(data).decode("ascii")
 
 
 # ---------------------------------------------------------------------------
@@ -460,8 +517,9 @@ def render_report(
     source
         What the recording is called in the report; default its source.
     steps
-        Embed the steps table as a CSV download (the bulk of a long run's
-        page: an hour is about 10 000 rows); False leaves it out and says so.
+        Embed the steps table as a download (:func:`report_steps_zip`: a
+        CSV in a ZIP file, the bulk of a long run's page: an hour is about
+        10 000 rows); False leaves it out and says so.
     figure_format, figure_dpi
         ``png`` (default, at :data:`FIGURE_DPI`) or ``svg``.
 
@@ -477,7 +535,7 @@ def render_report(
     meta = to_jsonable(dict(getattr(analysis.recording, "meta", {}) or {}))
     findings = [_finding(f.to_dict()) for f in analysis.findings]
     findings.sort(key=lambda f: not f["red"])  # stable: red flags first, rule order kept
-    csv = steps_csv(analysis) if steps else ""
+    packed = report_steps_zip(analysis) if steps else b""
     figures = report_figures(analysis, symptoms=profile, fmt=figure_format, dpi=figure_dpi)
     condition = meta.get("condition") if isinstance(meta.get("condition"), Mapping) else {}
     context = {
@@ -500,10 +558,14 @@ def render_report(
         "drift": _drift_rows(summary.get("drift") or {}),
         "figures": [f for f in figures if f.uri is not None],
         "not_drawn": [f for f in figures if f.uri is None],
-        "steps_uri": _csv_uri(csv) if steps else "",
+        "steps_uri": _zip_uri(packed) if steps else "",
+        "steps_name": STEPS_ZIP_NAME,
+        "steps_csv_name": STEPS_CSV_NAME,
+        "steps_extra_decimals": STEPS_EXTRA_DECIMALS,
+        "steps_example": _steps_example(),
         "steps_rows": len(analysis.steps),
         "steps_columns": len(analysis.steps.columns),
-        "steps_kb": max(1, round(len(csv.encode("utf-8")) / 1024)),
+        "steps_kb": max(1, round(len(packed) / 1024)),
         "streams": _stream_rows(to_jsonable(dict(analysis.streams))),
         "notes": [str(n) for n in analysis.notes],
         "meta": _meta_rows({k: v for k, v in meta.items() if k != "format"}),
