@@ -159,15 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_argument_group("outputs")
     out.add_argument(
         "--steps",
-        metavar="CSV",
-        help="write the steps table (one row per foot contact) to this CSV file "
-        "('-' for standard output)",
+        metavar="FILE",
+        help="write the steps table (one row per foot contact) to this CSV file, or "
+        "Parquet when FILE ends in .parquet ('-': CSV on standard output)",
     )
     out.add_argument(
         "--json",
         metavar="FILE",
-        help="write the run summary as JSON to FILE; '-' writes it to standard "
-        "output instead of the readable summary",
+        help="write the run summary as JSON to FILE (a one-row Parquet table when FILE "
+        "ends in .parquet); '-' writes JSON to standard output instead of the readable "
+        "summary",
     )
     out.add_argument(
         "--plot",
@@ -284,11 +285,16 @@ def _check_output(target: str | None, option: str, inputs: Path | None = None) -
 
 def _write_text(target: str, text: str, option: str) -> None:
     """Write an output file atomically: a failure leaves the old file whole."""
+    _write_bytes(target, text.encode("utf-8"), option)
+
+
+def _write_bytes(target: str, data: bytes, option: str) -> None:
+    """Write an output file atomically: a failure leaves the old file whole."""
     from footfall.errors import FootfallError
-    from footfall.io.atomic import atomic_write_text
+    from footfall.io.atomic import atomic_write_bytes
 
     try:
-        atomic_write_text(target, text)
+        atomic_write_bytes(target, data)
     except OSError as e:
         raise FootfallError(
             f"cannot write {option} output: {e.strerror or e}; any earlier "
@@ -389,14 +395,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     to_stdout = "-" in (args.steps, args.json)
     written: list[str] = []
-    if args.json is not None:
+    from footfall.io.export import is_parquet_name
+
+    if args.json is not None and args.json != "-" and is_parquet_name(args.json):
+        from footfall.io.export import document_parquet_bytes
+
+        data = document_parquet_bytes(summary_document(analysis, source))
+        _write_bytes(args.json, data, "--json")
+        written.append(f"summary (Parquet): {args.json}")
+    elif args.json is not None:
         text = json.dumps(summary_document(analysis, source), indent=2, allow_nan=False) + "\n"
         if args.json == "-":
             sys.stdout.write(text)
         else:
             _write_text(args.json, text, "--json")
             written.append(f"summary JSON: {args.json}")
-    if args.steps is not None:
+    if args.steps is not None and args.steps != "-" and is_parquet_name(args.steps):
+        from footfall.io.export import table_parquet_bytes
+
+        _write_bytes(args.steps, table_parquet_bytes(analysis.steps), "--steps")
+        written.append(f"steps table (Parquet): {args.steps} ({len(analysis.steps)} rows)")
+    elif args.steps is not None:
         csv = analysis.steps.to_csv(index=False, lineterminator="\n")
         if args.steps == "-":
             sys.stdout.write(csv)
