@@ -104,8 +104,25 @@ def run(recording):
 
 
 @pytest.fixture(scope="module")
-def html(run):
-    return render_report(run, symptoms=SYMPTOMS)
+def earlier():
+    """An earlier run to compare with: the easy runner, foot IMUs and
+    insoles only (no shank: its metrics are only in the later run)."""
+    from footfall.history.compare import run_from_analysis
+
+    rec, _ = simulate("easy-run", 2.0, 2, sensors=("foot", "insole"))
+    return run_from_analysis(footfall.analyze(rec), "runs/<before> & 'new shoes'")
+
+
+@pytest.fixture(scope="module")
+def comparison(earlier, run):
+    from footfall.history.compare import compare_runs, run_from_analysis
+
+    return compare_runs(earlier, run_from_analysis(run, "runs/today"))
+
+
+@pytest.fixture(scope="module")
+def html(run, comparison):
+    return render_report(run, symptoms=SYMPTOMS, comparison=comparison)
 
 
 @pytest.fixture(scope="module")
@@ -229,8 +246,10 @@ def test_every_figure_with_data_is_embedded(run, page):
         if has_data:
             assert name in embedded, name
             assert embedded[name].startswith(PNG_MAGIC), name
-    # this run has every sensor and a symptom onset: every figure is drawn
-    assert set(embedded) == set(F.FIGURES)
+    # this run has every sensor and a symptom onset: every figure is drawn,
+    # and the comparison's
+    assert set(embedded) == set(F.FIGURES) | {"comparison"}
+    assert embedded["comparison"].startswith(PNG_MAGIC)
 
 
 def test_a_figure_without_data_is_named_not_embedded():
@@ -279,6 +298,61 @@ def test_the_report_shows_data_quality_and_metadata(run, page):
     assert "swing in one plane" in text  # the alignment of each IMU
     assert "clock offset to the foot IMU" in text  # the insoles' pairing
     assert "simulation.scenario" in text and "forefoot-loader" in text
+
+
+def test_the_comparison_section_shows_the_comparison(comparison, html, page):
+    """Every change of Comparison.to_dict() is in the section's table, each
+    number exact in its cell's data- attributes and shown as the terminal
+    shows it; the changes beyond the variability as sentences; the metrics
+    only one run has; the comparison figure."""
+    from footfall.history.compare_cli import method_note, real_change_lines
+    from footfall.registry import metric
+    from footfall.report.terminal import format_value
+
+    want = comparison.to_dict()
+    assert want["changes"] and want["only_b"]  # the earlier run has no shank IMU
+    assert any(c["real"] for c in want["changes"] if c["scope"] == "both")
+    start = html.index('<section id="comparison">')
+    section = html[start : html.index("</section>", start)]
+    assert start < html.index('<section id="figures">')
+    cells = {
+        (a["data-metric"], a["data-scope"]): a
+        for tag, a in page.elements
+        if tag == "td" and "data-scope" in a
+    }
+    assert len(cells) == len(want["changes"])
+    for c in want["changes"]:
+        a = cells[(c["metric"], c["scope"])]
+        for key, value in c.items():
+            got = a[f"data-{key.replace('_', '-')}"]
+            if value is None:
+                assert got == "", (c["metric"], c["scope"], key)
+            elif isinstance(value, bool):
+                assert got == ("true" if value else "false"), (c["metric"], key)
+            elif isinstance(value, int):
+                assert int(got) == value, (c["metric"], key)
+            elif isinstance(value, float):
+                assert float(got) == value, (c["metric"], c["scope"], key)  # exact
+            else:
+                assert got == value
+        shown = format_value(c["change"], metric(c["metric"]).decimals, sign=True)
+        assert _esc(shown + (" *" if c["real"] else "")) in section
+    # one row per metric compared, in the comparison's order
+    rows = [a["data-metric"] for tag, a in page.elements if tag == "tr" and "data-metric" in a]
+    assert rows == list(dict.fromkeys(c["metric"] for c in want["changes"]))
+    text = " ".join(" ".join(page.text).split())
+    for sentence, concern in real_change_lines(comparison):
+        assert sentence in text and concern.strip() in text
+    labels = ", ".join(metric(m).label for m in want["only_b"])
+    assert f"Only in B: {labels}." in text
+    assert method_note(comparison) in text
+    # the runs' names are the user's text: escaped
+    assert _esc(want["a"]) in section and want["a"] not in section
+    assert 'data-figure="comparison"' in section
+
+
+def test_without_a_comparison_there_is_no_section(run):
+    assert 'id="comparison"' not in render_report(run, steps=False)
 
 
 def test_the_athlete_option_wins_and_is_escaped(run):
@@ -376,7 +450,7 @@ def test_the_report_renders_offline_in_chromium(html, run, tmp_path_factory):
         page.goto(url, wait_until="load")
         images = page.evaluate("""() => Array.from(document.images).map(i => ({
             complete: i.complete, w: i.naturalWidth, h: i.naturalHeight}))""")
-        assert len(images) == len(F.FIGURES)
+        assert len(images) == len(F.FIGURES) + 1  # and the comparison's figure
         assert all(i["complete"] and i["w"] > 0 and i["h"] > 0 for i in images), images
         assert page.evaluate("document.scripts.length") == 0
         assert page.evaluate("document.querySelector('h1').textContent").strip() == HOSTILE
@@ -439,6 +513,79 @@ def test_footfall_report_writes_the_page(folder, tmp_path, capsys):
     kinds = [a["data-kind"] for tag, a in page.elements if tag == "article"]
     assert kinds and kinds[0] == "red-flag"  # the symptoms reached the findings
     assert "red flag" in capsys.readouterr().out
+
+
+def _comparison_cells(page: _Page) -> dict[tuple[str, str], dict[str, str]]:
+    return {
+        (a["data-metric"], a["data-scope"]): a
+        for tag, a in page.elements
+        if tag == "td" and "data-scope" in a
+    }
+
+
+def test_footfall_report_compare_with_a_saved_session_and_a_folder(folder, tmp_path, capsys):
+    """--compare takes a history id (a real SQLite file) or a recording, as
+    footfall compare does; the section holds that comparison's numbers."""
+    from footfall.history.compare import compare_runs, run_from_analysis
+    from footfall.history.compare_cli import load_run
+
+    before = tmp_path / "before"
+    rec, _ = simulate("easy-run", 1.0, 4, sensors=("foot", "insole"))
+    write_recording(rec, before)
+    history = tmp_path / "h.sqlite"
+    assert (
+        main(["analyze", str(before), "--save", "--tag", "old shoes", "--history", str(history)])
+        == 0
+    )
+    capsys.readouterr()
+    after = footfall.analyze(folder)
+    for other, label in (("1", "#1 old shoes"), (str(before), str(before))):
+        dest = tmp_path / "r.html"
+        args = ["report", str(folder), "-o", str(dest), "--compare", other]
+        assert main([*args, "--history", str(history), "--no-steps"]) == 0
+        out = capsys.readouterr().out
+        assert f"compared with {label}" in out
+        html = dest.read_text(encoding="utf-8")
+        page = _parse(html)
+        start = html.index('<section id="comparison">')
+        assert _esc(label) in html[start : html.index("</section>", start)]
+        want = compare_runs(
+            load_run(other, str(history), "A"), run_from_analysis(after, str(folder))
+        ).to_dict()
+        cells = _comparison_cells(page)
+        assert len(cells) == len(want["changes"]) > 20
+        for c in want["changes"]:
+            a = cells[(c["metric"], c["scope"])]
+            assert a["data-change"] == ("" if c["change"] is None else repr(c["change"]))
+            assert a["data-real"] == {None: "", True: "true", False: "false"}[c["real"]]
+
+
+def test_footfall_report_compare_unknown_id_exits_2(folder, tmp_path, capsys):
+    history = tmp_path / "h.sqlite"
+    dest = tmp_path / "r.html"
+    # no history file yet
+    assert (
+        main(["report", str(folder), "-o", str(dest), "--compare", "#7", "--history", str(history)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "--compare '#7'" in err and "no history file yet" in err and "Fix:" in err
+    assert not dest.exists()
+    # a history without that session
+    from footfall.history.store import open_history
+
+    with open_history(history, create=True):
+        pass
+    assert (
+        main(["report", str(folder), "-o", str(dest), "--compare", "7", "--history", str(history)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "7" in err and "Fix:" in err and "Traceback" not in err
+    assert not dest.exists()
+    # neither a folder nor an id
+    assert main(["report", str(folder), "-o", str(dest), "--compare", str(tmp_path / "nope")]) == 2
+    assert "no such recording folder or file" in capsys.readouterr().err
 
 
 def _symptoms(tmp_path: Path) -> Path:

@@ -20,6 +20,8 @@ __all__ = [
     "add_parser",
     "comparison_table",
     "load_run",
+    "method_note",
+    "real_change_lines",
     "real_changes_text",
     "run",
 ]
@@ -188,33 +190,61 @@ def comparison_table(comparison: Any) -> Any:
     return table
 
 
-def real_changes_text(comparison: Any) -> Any:
-    """The changes beyond the variability (both feet) as sentences: the
-    change, in percent where it means something, and whether it goes the
-    direction of concern (registry); None when there is none."""
-    from rich.text import Text
-
+def real_change_lines(comparison: Any) -> list[tuple[str, str]]:
+    """The changes beyond the variability (both feet), one per metric: the
+    sentence (the change, in percent where it means something, higher or
+    lower) and ``" (the direction of concern)"`` when it goes the way the
+    registry marks as one, else ``""``."""
     from footfall.registry import metric
     from footfall.report.terminal import format_value
 
-    real = [c for c in comparison.changes if c.scope == "both" and c.real]
-    if not real:
-        return None
-    text = Text("Beyond the steps' variability", style="bold")
-    for c in real:
+    lines = []
+    for c in comparison.changes:
+        if c.scope != "both" or not c.real:
+            continue
         m = metric(c.metric)
-        text.append("\n  - ")
-        text.append(
-            f"{m.label}: {format_value(c.change, m.decimals, sign=True)}"
-            + (f" {m.unit}" if m.unit else "")
+        text = f"{m.label}: {format_value(c.change, m.decimals, sign=True)}" + (
+            f" {m.unit}" if m.unit else ""
         )
         if c.change_pct is not None:
-            text.append(f" ({format_value(c.change_pct, 1, sign=True)} %)")
+            text += f" ({format_value(c.change_pct, 1, sign=True)} %)"
         higher = (c.change or 0) > 0
-        text.append(", higher" if higher else ", lower")
-        if m.higher_is_worse is not None and higher == m.higher_is_worse:
-            text.append(" (the direction of concern)", style="yellow")
+        text += ", higher" if higher else ", lower"
+        concern = m.higher_is_worse is not None and higher == m.higher_is_worse
+        lines.append((text, " (the direction of concern)" if concern else ""))
+    return lines
+
+
+def real_changes_text(comparison: Any) -> Any:
+    """:func:`real_change_lines` as rich text under a heading; None when no
+    change exceeds the variability."""
+    from rich.text import Text
+
+    lines = real_change_lines(comparison)
+    if not lines:
+        return None
+    text = Text("Beyond the steps' variability", style="bold")
+    for sentence, concern in lines:
+        text.append("\n  - ")
+        text.append(sentence)
+        if concern:
+            text.append(concern, style="yellow")
     return text
+
+
+def method_note(comparison: Any) -> str:
+    """How many metrics changed beyond the variability, and how the
+    intervals were made."""
+    n_intervals = sum(c.real is not None for c in comparison.changes)
+    n_real = len([c for c in comparison.changes if c.scope == "both" and c.real])
+    return (
+        f"{n_real} of {len({c.metric for c in comparison.changes})} metrics changed by "
+        "more than the steps' variability explains (both feet; * marks a change beyond "
+        "it, for each foot too). Intervals: bootstrap of the difference of medians, steps "
+        f"resampled within each run ({comparison.n_boot} resamples, seed "
+        f"{comparison.seed}); 95 % simultaneous over the {n_intervals} intervals "
+        f"computed (each at {100 * comparison.level:.2f} %)."
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -272,19 +302,7 @@ def run(args: argparse.Namespace) -> int:
         real = real_changes_text(comparison)
         if real is not None:
             parts.append(real)
-        n_intervals = sum(c.real is not None for c in comparison.changes)
-        n_real = len([c for c in comparison.changes if c.scope == "both" and c.real])
-        parts.append(
-            Text(
-                f"{n_real} of {len({c.metric for c in comparison.changes})} metrics changed by "
-                "more than the steps' variability explains (both feet; * marks a change beyond "
-                "it, for each foot too). Intervals: bootstrap of the difference of medians, steps "
-                f"resampled within each run ({comparison.n_boot} resamples, seed "
-                f"{comparison.seed}); 95 % simultaneous over the {n_intervals} intervals "
-                f"computed (each at {100 * comparison.level:.2f} %).",
-                style="dim",
-            )
-        )
+        parts.append(Text(method_note(comparison), style="dim"))
     else:
         parts.append(Text("No metric is measured in both runs.", style="bold yellow"))
     for which, only in (("A", comparison.only_a), ("B", comparison.only_b)):

@@ -35,6 +35,10 @@ REPORT_EPILOG = """examples:
       findings that use your symptoms (footfall symptoms -o FILE), a name on the page
   footfall report runs/long -o long.html --no-steps
       without the steps table: a small file to e-mail
+  footfall report runs/today -o today.html --compare 3
+      and what changed since session 3 of the history (footfall history lists them)
+  footfall report runs/after -o after.html --compare runs/before
+      and what changed since an earlier recording
 
 exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
@@ -81,6 +85,15 @@ def add_parser(
         action="store_false",
         help="leave the steps table (steps.zip download) out: a smaller file for a long run",
     )
+    p.add_argument(
+        "--compare",
+        metavar="OTHER",
+        help="add a comparison with an earlier run: a history id (3 or #3) or a recording "
+        "folder or file, as footfall compare A B takes them (OTHER is A, RUN is B)",
+    )
+    from footfall.history.cli import HISTORY_HELP
+
+    p.add_argument("--history", metavar="PATH", help=HISTORY_HELP + "; for --compare ID")
     p.set_defaults(func=run_report)
 
     q = subparsers.add_parser(
@@ -181,17 +194,41 @@ def run_report(args: argparse.Namespace) -> int:
     path = Path(args.path)
     _check_input(path, args.path)
     check_output(args.out, "-o", path)
+    other = None
+    if getattr(args, "compare", None) is not None:
+        from footfall.history.compare_cli import load_run
+
+        other = load_run(args.compare, args.history, "--compare")  # before the long analysis
     analysis, symptoms = _analyze(args, path)
     from footfall.report.html import write_report
 
+    comparison = None
+    if other is not None:
+        from footfall.history.compare import compare_runs, run_from_analysis
+
+        comparison = compare_runs(other, run_from_analysis(analysis, args.path))
     try:
-        write_report(analysis, args.out, symptoms=symptoms, athlete=args.athlete, steps=args.steps)
+        write_report(
+            analysis,
+            args.out,
+            symptoms=symptoms,
+            athlete=args.athlete,
+            steps=args.steps,
+            comparison=comparison,
+        )
     except OSError as e:
         raise _write_error(args.out, "-o", e) from e
     red = sum(1 for f in analysis.findings if f.is_red_flag)
     print(
         f"Wrote report: {args.out} ({len(analysis.findings)} findings"
         + (f", {red} red flag(s): see a professional" if red else "")
+        + (
+            f"; compared with {comparison.a}: "
+            f"{len([c for c in comparison.changes if c.scope == 'both' and c.real])} "
+            "change(s) beyond the steps' variability"
+            if comparison is not None
+            else ""
+        )
         + ")"
     )
     return 0
