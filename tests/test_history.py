@@ -487,3 +487,95 @@ def test_command_errors_exit_2_with_a_fix(tmp_path, capsys, monkeypatch):
     assert cli.main(["history", "--history", str(tmp_path / "none.sqlite")]) == 0
     assert "No session saved yet" in capsys.readouterr().out
     assert not (tmp_path / "none.sqlite").exists()  # listing creates nothing
+
+
+# --------------------------------------------------------------------------
+# footfall analyze --save: the athlete's earlier sessions are the rules' baseline
+# --------------------------------------------------------------------------
+
+
+def _baseline_item(summary: dict) -> dict | None:
+    """The evidence item of the low-cadence finding that compares the
+    cadence with the runner's baseline (None when the finding is absent)."""
+    for f in summary["findings"]:
+        if f["id"] == "low-cadence":
+            (item,) = [
+                i for i in f["evidence_items"] if i.get("fact") == "cadence_spm.vs_baseline_pct"
+            ]
+            return item
+    return None
+
+
+def test_analyze_save_gives_the_rules_the_athletes_earlier_sessions(tmp_path, capsys):
+    """A run 6 % slower in cadence than the athlete's saved session (but
+    above the 157 spm of the plain low-cadence check) raises the
+    low-cadence finding from the baseline alone; another athlete's sessions
+    are not that baseline."""
+    from footfall.history.cli import BASELINE_SESSIONS
+    from footfall.sim import get_scenario, simulate
+
+    base = get_scenario("easy-run-treadmill")
+    slower = base.with_(name="easy-run-158", gait=base.gait.with_(cadence_spm=158.5))
+    usual, today = tmp_path / "usual", tmp_path / "today"
+    simulate(base, 1.5, 12, usual, sensors=("foot",))
+    simulate(slower, 1.5, 12, today, sensors=("foot",))
+    symptoms = tmp_path / "symptoms.json"
+    symptoms.write_text(json.dumps({"foot": "left", "locations": ["ball"], "onset_min": 10}))
+    h = str(tmp_path / "h.sqlite")
+    assert cli.main(["analyze", str(usual), "--save", "--athlete", "ana", "--history", h]) == 0
+    assert cli.main(["analyze", str(today), "--save", "--athlete", "bo", "--history", h]) == 0
+    capsys.readouterr()
+
+    def analyse_today(athlete: str) -> tuple[dict, str]:
+        out = tmp_path / f"{athlete}.json"
+        args = ["analyze", str(today), "--symptoms", str(symptoms), "--json", str(out)]
+        assert cli.main([*args, "--save", "--athlete", athlete, "--history", h]) == 0
+        return json.loads(out.read_text(encoding="utf-8")), capsys.readouterr().out
+
+    with open_history(Path(h), create=False) as history:
+        ana_usual = history.get(1).summary["cadence_spm"]
+    ana, printed = analyse_today("ana")
+    item = _baseline_item(ana)
+    assert item is not None and item["holds"] is True
+    assert item["value"] == pytest.approx(
+        100.0 * (ana["cadence_spm"] - ana_usual) / ana_usual, abs=0.05
+    )
+    assert item["value"] < -5.0 and ana["cadence_spm"] > 157.0  # the baseline alone fires it
+    assert "1 earlier session" in item["part"]
+    assert "the rules compared this run with 1 earlier session of ana" in " ".join(printed.split())
+    # bo's earlier session is this very run: no change against his baseline
+    bo, _ = analyse_today("bo")
+    assert _baseline_item(bo) is None
+    # cy has no earlier session: no baseline, no finding
+    cy, printed = analyse_today("cy")
+    assert _baseline_item(cy) is None and "compared this run" not in printed
+    # what was saved is what was found: ana's session 3 holds the finding
+    with open_history(Path(h), create=False) as history:
+        sessions = {s.id: s for s in history.sessions()}
+        assert [f["id"] for f in sessions[3].findings] == [f["id"] for f in ana["findings"]]
+        assert "low-cadence" in [f["id"] for f in sessions[3].findings]
+        # ana now has two sessions; the baseline takes the latest BASELINE_SESSIONS
+        assert len(history.sessions("ana")) == 2 <= BASELINE_SESSIONS
+
+
+def test_the_baseline_is_the_athletes_latest_sessions(tmp_path):
+    import argparse
+
+    from footfall.history.cli import BASELINE_SESSIONS, baseline_summaries
+
+    h = tmp_path / "h.sqlite"
+    args = argparse.Namespace(save=True, history=str(h), athlete="ana")
+    assert baseline_summaries(args) == []  # no history file yet: none, and none made
+    assert not h.exists()
+    with open_history(h, create=True) as history:
+        for i in range(BASELINE_SESSIONS + 2):
+            history.save(summary={"cadence_spm": 150.0 + i}, findings=[], source="r", athlete="ana")
+            history.save(summary={"cadence_spm": 100.0}, findings=[], source="r", athlete="bo")
+        history.save(summary={"cadence_spm": 90.0}, findings=[], source="r")
+    got = [s["cadence_spm"] for s in baseline_summaries(args)]
+    assert got == [150.0 + i for i in range(2, BASELINE_SESSIONS + 2)]  # oldest first
+    # sessions saved without --athlete are the baseline of runs saved without it
+    args.athlete = None
+    assert [s["cadence_spm"] for s in baseline_summaries(args)] == [90.0]
+    args.save = False
+    assert baseline_summaries(args) == []

@@ -191,7 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tables; see docs/rules.md)",
     )
     saved = p.add_argument_group(
-        "history", "Keep the session for footfall history and footfall compare."
+        "history",
+        "Keep the session for footfall history and footfall compare; the rules also "
+        "compare the run with the athlete's latest saved sessions (their own baseline).",
     )
     saved.add_argument(
         "--save",
@@ -353,9 +355,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from footfall.report.cli import check_plot_folder
 
         check_plot_folder(args.plot, "--plot", path)
-    from footfall.history.cli import check_save, save_session
+    from footfall.history.cli import baseline_summaries, check_save, save_session
 
     check_save(args)  # a bad history file fails before the analysis
+    baseline = baseline_summaries(args)  # with --save: the athlete's earlier sessions
+    earlier: dict[str, Any] = {"history": baseline} if baseline else {}
 
     options = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k) is not None}
     from footfall.model import check_mount_option
@@ -388,9 +392,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     and not s.meta.get("mount")
                 ):
                     s.meta["mount"] = args.mount
-            analysis = pipeline.analyze(recording, symptoms=symptoms, rules=ruleset, **bar)
+            analysis = pipeline.analyze(
+                recording, symptoms=symptoms, rules=ruleset, **earlier, **bar
+            )
         else:
-            analysis = pipeline.analyze(path, symptoms=symptoms, rules=ruleset, **bar, **options)
+            analysis = pipeline.analyze(
+                path, symptoms=symptoms, rules=ruleset, **earlier, **bar, **options
+            )
     source = getattr(analysis.recording, "source", "") or str(path)
 
     to_stdout = "-" in (args.steps, args.json)
@@ -428,7 +436,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         written.append(write_plots(analysis, args.plot, "--plot", symptoms=symptoms))
 
     if args.save:
-        written.append(save_session(args, analysis, symptoms, to_stdout=to_stdout))
+        written.append(
+            save_session(args, analysis, symptoms, to_stdout=to_stdout, baseline=len(baseline))
+        )
     if not to_stdout:
         from footfall.report.terminal import make_console, render_summary
 

@@ -16,6 +16,8 @@ __all__ = [
     "HISTORY_HELP",
     "add_parser",
     "check_figure_path",
+    "BASELINE_SESSIONS",
+    "baseline_summaries",
     "check_save",
     "open_from_option",
     "run",
@@ -39,6 +41,12 @@ The history is one SQLite file: FOOTFALL_HISTORY or --history PATH names it;
 by default it is history.sqlite in footfall's folder of the platform's data
 folder (Linux: ~/.local/share/footfall, or $XDG_DATA_HOME/footfall).
 """
+
+BASELINE_SESSIONS = 10
+"""``footfall analyze --save`` gives the rules the summaries of the athlete's
+latest this many saved sessions as the baseline of their
+``vs_baseline_pct`` checks (the median of each metric over them): the
+runner's recent running, not a season ago."""
 
 HISTORY_HELP = (
     "the history file (default: $FOOTFALL_HISTORY, else history.sqlite in the "
@@ -270,11 +278,35 @@ def check_save(args: argparse.Namespace) -> None:
         _report_migration(history)
 
 
+def baseline_summaries(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Before the analysis of ``footfall analyze --save``: the summaries of
+    the athlete's (``--athlete``; sessions saved without one are the
+    athlete "") latest :data:`BASELINE_SESSIONS` saved sessions, oldest
+    first, for ``footfall.analyze(history=)``; empty without ``--save`` or
+    without an earlier session."""
+    from footfall.history.store import history_path
+
+    if not args.save:
+        return []
+    path, _ = history_path(args.history)
+    if not path.exists():
+        return []
+    with open_from_option(args.history, create=False) as history:
+        sessions = history.sessions(args.athlete or "")
+    return [s.summary for s in sessions[-BASELINE_SESSIONS:]]
+
+
 def save_session(
-    args: argparse.Namespace, analysis: Any, symptoms: Any = None, *, to_stdout: bool = False
+    args: argparse.Namespace,
+    analysis: Any,
+    symptoms: Any = None,
+    *,
+    to_stdout: bool = False,
+    baseline: int = 0,
 ) -> str:
     """Store an analysis in the history (``footfall analyze --save``);
-    returns the line to show ("saved as session N in FILE")."""
+    returns the line to show ("saved as session N in FILE"), naming the
+    ``baseline`` earlier sessions the rules compared the run with."""
     from pathlib import Path
 
     from footfall.errors import safe_text
@@ -297,6 +329,13 @@ def save_session(
         )
         where = history.path
     line = f"session {new_id} to the history: {safe_text(where, 300)}"
+    if baseline:
+        line += (
+            f" (the rules compared this run with {baseline} earlier session"
+            f"{'s' if baseline != 1 else ''}"
+            + (f" of {safe_text(args.athlete, 60)}" if args.athlete else "")
+            + ")"
+        )
     if to_stdout:
         print(f"footfall: wrote {line}", file=sys.stderr)
     return line
