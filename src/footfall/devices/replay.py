@@ -116,7 +116,14 @@ class ReplaySource:
                 firmware="replay",
                 meta={
                     "file": s.name,
-                    **({"mount": s.meta["mount"]} if s.meta.get("mount") else {}),
+                    # what the live analysis reads of a stream's metadata, as
+                    # offline: the mount, the time base shared with other
+                    # streams, an insole's own cell positions and areas
+                    **{
+                        k: s.meta[k]
+                        for k in ("mount", "clock", "cells_xy", "cell_areas_cm2")
+                        if s.meta.get(k) is not None
+                    },
                 },
             )
             k = len(self._streams)

@@ -3,7 +3,9 @@
 :class:`StreamingAnalyzer` consumes the events of a
 :class:`~footfall.devices.base.Source` (device descriptions, sample blocks,
 gaps, link status), runs one :class:`~footfall.stream.detector.ImuStepDetector`
-per foot or shank IMU, keeps rolling summaries and live flags, and counts what
+per foot or shank IMU and one :class:`~footfall.stream.insole.InsoleStepDetector`
+per pressure insole (its rows fused into the foot IMU rows of its side, as
+offline), keeps rolling summaries and live flags, and counts what
 a data-quality line needs: frames, drops, gaps, link latency, and how long
 each step took from the arrival of the frame that made it final to its row
 being available.
@@ -32,6 +34,7 @@ from footfall.model import (
 )
 from footfall.stream.detector import ImuStepDetector
 from footfall.stream.flags import FlagTracker
+from footfall.stream.insole import InsoleStepDetector
 from footfall.stream.rolling import LAST_S, LAST_STEPS, RollingSummary
 
 __all__ = [
@@ -65,7 +68,10 @@ class DeviceState:
     """What the analyser knows about one device stream."""
 
     info: DeviceInfo
-    detector: ImuStepDetector | None = None
+    detector: ImuStepDetector | InsoleStepDetector | None = None
+    problem: str | None = None
+    """Why a device's samples are not analysed (e.g. an insole without a
+    usable cell layout), or None."""
     columns: np.ndarray | None = None
     samples: int = 0
     blocks: int = 0
@@ -79,6 +85,80 @@ class DeviceState:
     last_t_s: float | None = None
     steps: int = 0
     arrivals: deque = field(default_factory=lambda: deque(maxlen=2048))
+
+
+FUSE_OFFSET_ROWS = 20
+"""Rows of each of a foot IMU and an insole of one side before the
+insole's clock offset is estimated (and then kept)."""
+
+FUSE_GIVE_UP_ROWS = 200
+"""Rows of each after which an insole whose contacts cannot be paired with
+its foot IMU's is given rows of its own (as offline when pairing fails)."""
+
+FUSE_WAIT_S = 240.0
+"""Longest a row of one sensor of a side waits for the other sensor's rows, s
+of data (more than an IMU waits for its alignment strides); older rows go on
+alone."""
+
+
+class FusionHold:
+    """One side's foot IMU rows and insole rows not yet passed on merged,
+    and the events the clock offset is estimated from."""
+
+    def __init__(self) -> None:
+        self.imu = pd.DataFrame()
+        self.insole = pd.DataFrame()
+        self.events: dict[str, list[np.ndarray]] = {"imu": [], "insole": []}
+
+    def add(self, rows: pd.DataFrame, imu_id: str, insole_id: str, record: bool) -> None:
+        """Hold the rows of the two devices (``record``: keep their events)."""
+        dev = rows["device_id"].to_numpy()
+        for key, did in (("imu", imu_id), ("insole", insole_id)):
+            part = rows[dev == did]
+            if not len(part):
+                continue
+            old = getattr(self, key)
+            new = pd.concat([old, part], ignore_index=True) if len(old) else part
+            setattr(self, key, new.reset_index(drop=True))
+            if record and sum(len(e) for e in self.events[key]) < FUSE_GIVE_UP_ROWS:
+                self.events[key].append(part[["ic_s", "to_s"]].to_numpy(float))
+
+    def event_times(self, key: str) -> np.ndarray:
+        """(n, 2) initial contacts and toe-offs of the rows seen so far."""
+        ev = self.events[key]
+        return np.concatenate(ev) if ev else np.empty((0, 2))
+
+    def take_all(self) -> list[pd.DataFrame]:
+        out = [self.imu, self.insole]
+        self.imu, self.insole = pd.DataFrame(), pd.DataFrame()
+        return out
+
+    def until(self, offset: float | None, final: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The held rows both sensors are past (all when ``final``): those
+        before a cut half way between two IMU contacts, so that no contact
+        is parted from its other half; rows waiting longer than
+        :data:`FUSE_WAIT_S` go too."""
+        if final:
+            a, b = self.take_all()
+            return a, b
+        ic_a = self.imu["ic_s"].to_numpy(float) if len(self.imu) else np.empty(0)
+        ic_b = self.insole["ic_s"].to_numpy(float) if len(self.insole) else np.empty(0)
+        if offset is not None:
+            ic_b = ic_b + offset
+        newest = [x.max() for x in (ic_a, ic_b) if len(x)]
+        if not newest:
+            return self.imu[:0], self.insole[:0]
+        cut = max(newest) - FUSE_WAIT_S
+        if offset is not None and len(ic_a) and len(ic_b):
+            reach = min(ic_a.max(), ic_b.max())
+            k = int(np.searchsorted(ic_a, reach, side="right")) - 1
+            if k >= 1:
+                cut = max(cut, 0.5 * (ic_a[k - 1] + ic_a[k]))
+        ta, tb = ic_a < cut, ic_b < cut
+        a, b = self.imu[ta], self.insole[tb]
+        self.imu = self.imu[~ta].reset_index(drop=True)
+        self.insole = self.insole[~tb].reset_index(drop=True)
+        return a, b
 
 
 class StreamingAnalyzer:
@@ -98,8 +178,16 @@ class StreamingAnalyzer:
 
     Notes
     -----
-    Rows are those of offline analysis (see :mod:`footfall.stream.detector`);
-    insole streams are counted for data quality but not analysed live yet.
+    Rows are those of offline analysis (see :mod:`footfall.stream.detector`
+    and :mod:`footfall.stream.insole`). An insole's rows are merged with
+    the foot IMU rows of its side as offline
+    (:func:`footfall.gait.fusion.fuse_steps`), once the insole's clock offset
+    to the IMU is known: zero when both devices name the same ``clock`` in
+    their metadata, else estimated with
+    :func:`~footfall.gait.fusion.clock_offset` from the first
+    :data:`FUSE_OFFSET_ROWS` rows of each and then kept; until then (and
+    until the other sensor has caught up) the side's rows are held back from
+    the rolling summaries. A side without a foot IMU has insole rows of its own.
     """
 
     def __init__(
@@ -130,6 +218,9 @@ class StreamingAnalyzer:
             )
         self.clock = clock
         self._parts: list[pd.DataFrame] = []
+        # per side: the insole's clock offset to the foot IMU, held rows
+        self._offsets: dict[str, float] = {}
+        self._held: dict[str, FusionHold] = {}
         self.latencies_ms: list[float] = []
         self.steps_at_alignment = 0
         self.flag_events: list[tuple[float, str, bool]] = []
@@ -185,7 +276,7 @@ class StreamingAnalyzer:
                 b = d.detector.flush()
                 if b is not None and len(b.steps):
                     new.append(self._tag(b.steps, d))
-        return self._collect(new)
+        return self._collect(new, final=True)
 
     # ----------------------------------------------------------------- output
 
@@ -197,8 +288,10 @@ class StreamingAnalyzer:
         from footfall.gait.fusion import shank_into_foot_rows
 
         rows = pd.concat(parts, ignore_index=True)
-        # as offline: a shank IMU adds its angle to the foot rows of its side
-        tables = [t for _, t in rows.groupby("device_id", sort=True)]
+        by_device = dict(iter(rows.groupby("device_id", sort=True)))
+        # as offline: each insole's rows merged with the foot IMU rows of its
+        # side, then a shank IMU adds its angle to the foot rows of its side
+        tables = self._with_insoles(by_device)
         tables = shank_into_foot_rows(tables, [])
         return conform_steps(pd.concat(tables, ignore_index=True))
 
@@ -239,6 +332,8 @@ class StreamingAnalyzer:
             d.detector = ImuStepDetector(
                 info.fs_hz, info.side, placement, belt_speed_mps=self.belt_speed_mps, toes=toes
             )
+        elif info.kind == SensorKind.INSOLE:
+            self._insole_detector(d)
         self.devices[info.device_id] = d
 
     def _block(self, blk: Block, arrived: float) -> pd.DataFrame | None:
@@ -253,7 +348,13 @@ class StreamingAnalyzer:
             return None
         det = d.detector
         d.arrivals.append((det.buf.end + len(blk.t_s), arrived))
-        aligned = det.alignment is not None
+        # an insole's rows wait for its first body weight estimate as an
+        # IMU's wait for its alignment
+        aligned = (
+            det.body_weight is not None
+            if isinstance(det, InsoleStepDetector)
+            else det.alignment is not None
+        )
         b = det.push(blk.t_s, blk.values[:, d.columns])
         if b is None or len(b.steps) == 0:
             return None
@@ -274,16 +375,23 @@ class StreamingAnalyzer:
         d.steps += len(steps)
         return steps
 
-    def _collect(self, new: list[pd.DataFrame]) -> pd.DataFrame:
-        if not new:
+    def _collect(self, new: list[pd.DataFrame], final: bool = False) -> pd.DataFrame:
+        if new:
+            rows = pd.concat(new, ignore_index=True) if len(new) > 1 else new[0]
+            self._parts.append(rows)
+        else:
+            rows = _NO_ROWS
+        # a side's insole rows and foot IMU rows go on as one row per contact
+        rows = self._fuse_live(rows, final)
+        if not len(rows):
             self._maybe_flags()
             return _NO_ROWS
-        rows = pd.concat(new, ignore_index=True) if len(new) > 1 else new[0]
-        self._parts.append(rows)
+        # a side with a foot sensor (IMU or insole) is timed by it
         foot_sides = {
             d.info.side.value
             for d in self.devices.values()
-            if d.detector is not None and d.detector.placement == Placement.FOOT
+            if isinstance(d.detector, InsoleStepDetector)
+            or (d.detector is not None and d.detector.placement == Placement.FOOT)
         }
         if foot_sides and "source" in rows.columns:
             # a side with a foot IMU is timed by it; its shank rows are not counted twice
@@ -305,6 +413,123 @@ class StreamingAnalyzer:
         for fid in self.flags.update(self.t_s, facts):
             on = fid in self.flags.active
             self.flag_events.append((self.t_s, fid, on))
+
+    # ------------------------------------------------------------ insoles
+
+    def _insole_detector(self, d: DeviceState) -> None:
+        """Give an insole device its detector, or say why it cannot have one."""
+        from footfall.gait.layouts import layout_for_stream
+
+        info = d.info
+        meta = dict(info.meta or {})
+        if info.layout and not meta.get("layout"):
+            meta["layout"] = info.layout
+        n_cells = sum(1 for c in info.columns if c.startswith("p") and c[1:].isdigit())
+        try:
+            layout = layout_for_stream(meta, info.side.value, n_cells)
+            d.detector = InsoleStepDetector(info.fs_hz, info.side, info.columns, layout)
+        except ValueError as exc:
+            d.problem = f"not analysed: {exc}"
+            return
+        d.columns = np.arange(len(info.columns))
+
+    def _fusion_pairs(self) -> dict[str, tuple[DeviceState, DeviceState]]:
+        """Per side with one foot IMU and one insole analysed: (IMU, insole)."""
+        out: dict[str, tuple[DeviceState, DeviceState]] = {}
+        for side in ("left", "right"):
+            imus = [
+                d
+                for d in self.devices.values()
+                if isinstance(d.detector, ImuStepDetector)
+                and d.detector.placement == Placement.FOOT
+                and d.info.side.value == side
+            ]
+            insoles = [
+                d
+                for d in self.devices.values()
+                if isinstance(d.detector, InsoleStepDetector) and d.info.side.value == side
+            ]
+            if len(imus) == 1 and len(insoles) == 1:
+                out[side] = (imus[0], insoles[0])
+        return out
+
+    def _clock_offset(
+        self, side: str, imu: DeviceState, insole: DeviceState, held: FusionHold, final: bool
+    ) -> float | None:
+        """The insole's clock offset to the foot IMU of ``side`` (s; NaN: the
+        two cannot be paired), or None while it is not known yet."""
+        if side in self._offsets:
+            return self._offsets[side]
+        from footfall.gait.fusion import clock_offset
+
+        clock = (insole.info.meta or {}).get("clock")
+        if clock is not None and clock == (imu.info.meta or {}).get("clock"):
+            self._offsets[side] = 0.0  # one time base, as offline
+            return 0.0
+        ev_imu, ev_ins = held.event_times("imu"), held.event_times("insole")
+        n = min(len(ev_imu), len(ev_ins))
+        if not final and n < FUSE_OFFSET_ROWS:
+            return None
+        offset, _ = clock_offset(ev_imu[:, 0], ev_ins[:, 0], ev_imu[:, 1], ev_ins[:, 1])
+        if np.isfinite(offset) or final or n >= FUSE_GIVE_UP_ROWS:
+            self._offsets[side] = float(offset)
+            return float(offset)
+        return None
+
+    def _fuse_live(self, rows: pd.DataFrame, final: bool) -> pd.DataFrame:
+        """``rows`` with each insole's rows merged into the foot IMU rows of
+        its side (:func:`~footfall.gait.fusion.fuse_steps`): the side's rows
+        are held until both sensors have passed a contact, then go on merged."""
+        if not len(rows) and not final:
+            return rows  # held rows move on only when rows arrive
+        pairs = self._fusion_pairs()
+        if not pairs:
+            return rows
+        from footfall.gait.fusion import fuse_steps
+
+        out = []
+        if len(rows) and "device_id" in rows.columns:
+            ids = {d.info.device_id for pair in pairs.values() for d in pair}
+            mine = rows["device_id"].isin(ids).to_numpy()
+            out.append(rows[~mine])
+            rows = rows[mine]
+        else:
+            out.append(rows)
+        for side, (imu, insole) in pairs.items():
+            held = self._held.setdefault(side, FusionHold())
+            if len(rows):
+                held.add(rows, imu.info.device_id, insole.info.device_id, side not in self._offsets)
+            offset = self._clock_offset(side, imu, insole, held, final)
+            if offset is not None and not np.isfinite(offset):
+                # the two cannot be paired: separate rows, as offline
+                out.extend(held.take_all())
+                continue
+            a, b = held.until(offset, final)
+            if offset is not None and len(a) and len(b):
+                out.append(fuse_steps(a, b, offset))
+            else:
+                out.extend([a, b])
+        parts = [p for p in out if len(p)]
+        if not parts:
+            return _NO_ROWS
+        merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return merged.sort_values("ic_s", kind="stable").reset_index(drop=True)
+
+    def _with_insoles(self, by_device: dict[Any, pd.DataFrame]) -> list[pd.DataFrame]:
+        """The per-device step tables with each insole's merged into its side's
+        foot IMU table (with the offset the live rows used), as offline."""
+        from footfall.gait.fusion import fuse_steps
+
+        tables = dict(by_device)
+        for side, (imu, insole) in self._fusion_pairs().items():
+            offset = self._offsets.get(side)
+            a = tables.get(imu.info.device_id)
+            b = tables.get(insole.info.device_id)
+            if offset is None or not np.isfinite(offset) or a is None or b is None:
+                continue
+            tables[imu.info.device_id] = fuse_steps(a, b, offset)
+            del tables[insole.info.device_id]
+        return list(tables.values())
 
     def _quality(self, d: DeviceState) -> dict[str, Any]:
         return {
