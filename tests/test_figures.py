@@ -123,39 +123,57 @@ def test_series_takes_the_steps_table_too(walk):
     assert fig.axes[0].get_ylabel() == "Stride time (ms)"
 
 
+def _whole_run_item(finding, steps):
+    """A sensor evidence item of ``finding`` that holds over the whole run,
+    about a numeric steps-table column; None without one."""
+    for i in finding.evidence_items:
+        name = str(i.get("fact", "")).partition(".")[0]
+        part = str(i.get("part") or "")
+        if (
+            i.get("source") == "sensors"
+            and i.get("holds")
+            and name in steps.columns
+            and np.issubdtype(steps[name].dtype, np.number)
+            and not part.startswith(("after the symptom onset", "last third"))
+        ):
+            return i
+    return None
+
+
 def test_series_shades_the_findings_parts_and_marks_the_onset(run, findings):
-    # a real finding of this run (forefoot load, the whole run) ...
-    about = [
-        f for f in findings if any(i.get("fact") == "forefoot_load_pct" for i in f.evidence_items)
-    ]
+    # a real finding of this run with sensor evidence over the whole run ...
+    about = [f for f in findings if _whole_run_item(f, run.steps) is not None]
     assert about
+    item = _whole_run_item(about[0], run.steps)
+    name = str(item["fact"]).partition(".")[0]
+    facts = {str(i.get("fact", "")).partition(".")[0] for i in about[0].evidence_items}
+    other = next(m for m in ("contact_ms", "cadence_spm", "impact_g") if m not in facts)
     end = float(np.ptp(run.steps["ic_s"].to_numpy(dtype=float))) / 60.0
     # ... and the same finding with its evidence after the onset and in the last third
-    item = next(i for i in about[0].evidence_items if i.get("fact") == "forefoot_load_pct")
     late = dataclasses.replace(
         about[0],
         evidence_items=(
             {**item, "part": "after the symptom onset (1 min) vs before"},
             {**item, "part": "last third vs first third of the run"},
-            {**item, "fact": "contact_ms", "part": "last third vs first third of the run"},
+            {**item, "fact": other, "part": "last third vs first third of the run"},
             {**item, "part": "after the symptom onset (1 min) vs before", "holds": False},
         ),
     )
     profile = SymptomProfile.from_dict(SYMPTOMS)
-    assert F.finding_spans(late, run.steps, onset_min=1.0, metric_name="forefoot_load_pct") == [
+    assert F.finding_spans(late, run.steps, onset_min=1.0, metric_name=name) == [
         (1.0, end),
         (2.0 * end / 3.0, end),
     ]
-    fig = F.metric_series(run, "forefoot_load_pct", findings=[late], symptoms=profile)
+    fig = F.metric_series(run, name, findings=[late], symptoms=profile)
     spans = sorted(_span_x(p) for p in _gid(fig, "span"))
     np.testing.assert_allclose(spans, sorted([(1.0, end), (2.0 * end / 3.0, end)]))
     onset = _one(fig, "onset")
     assert list(onset.get_xdata()) == [1.0, 1.0]
-    fig = F.metric_series(run, "forefoot_load_pct", findings=about[:1])
+    fig = F.metric_series(run, name, findings=about[:1])
     np.testing.assert_allclose([_span_x(p) for p in _gid(fig, "span")], [(0.0, end)])
     assert _gid(fig, "onset") == []
-    # contact time: the finding's evidence is not about it, nothing shaded
-    assert _gid(F.metric_series(run, "contact_ms", findings=about), "span") == []
+    # another metric: the finding's evidence is not about it, nothing shaded
+    assert _gid(F.metric_series(run, other, findings=about[:1]), "span") == []
 
 
 def test_onset_in_km_is_turned_into_minutes_as_the_rules_do(run):
@@ -280,7 +298,7 @@ def test_stance_curves_are_drawn_from_what_the_analysis_kept(run):
     """The curves come from the Analysis' stance data (means and SDs, no
     stance arrays, no sample of a stream), and equal the mean and SD of
     every stance of the recording analysed again."""
-    from footfall.report.stance import StanceData
+    from footfall.gait.stance import StanceData
 
     kept = run.stance
     assert isinstance(kept, StanceData)

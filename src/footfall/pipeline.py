@@ -27,7 +27,7 @@ from footfall.table import ColumnTable
 if TYPE_CHECKING:
     import pandas as pd
 
-    from footfall.report.stance import StanceData
+    from footfall.gait.stance import StanceData
     from footfall.rules.engine import Finding
     from footfall.rules.ruleset import RuleSet
     from footfall.rules.symptoms import SymptomProfile
@@ -76,7 +76,7 @@ class Analysis:
         without insoles.
     stance
         What the report's stance curves and pressure map need of the
-        analysed signals (:class:`~footfall.report.stance.StanceData`: per
+        analysed signals (:class:`~footfall.gait.stance.StanceData`: per
         foot the mean and SD of each stance-normalised curve, each insole
         contact's cell peaks), kept while each stream was analysed so the
         figures neither read nor analyse the recording again; None when the
@@ -185,7 +185,7 @@ def analyze(
         return _analyze_fit(Path(recording), read_options, symptoms, ruleset, history)
     from footfall._memory import hand_back_freed_memory
     from footfall.gait.imu import analyze_imu_stream
-    from footfall.report.stance import StanceData
+    from footfall.gait.stance import StanceData
     from footfall.summary import summarize
 
     slots: Iterable[tuple[str, tuple[str, str, str], Callable[[], Stream]]]

@@ -231,6 +231,13 @@ class Comparison:
                 return c
         return None
 
+    def report_section(self, *, fmt: str = "png", dpi: float | None = None) -> dict[str, Any]:
+        """This comparison as a section of the coach's report
+        (:func:`footfall.history.report_section.comparison_section`)."""
+        from footfall.history.report_section import comparison_section
+
+        return comparison_section(self, fmt=fmt, dpi=dpi)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (no NaN: missing values are None)."""
         return {

@@ -18,6 +18,7 @@ from footfall.history.cli import HISTORY_HELP
 __all__ = [
     "EPILOG",
     "add_parser",
+    "comparison_for_report",
     "comparison_table",
     "load_run",
     "method_note",
@@ -73,7 +74,38 @@ def add_parser(
         help="write the comparison as JSON ('-' for standard output, instead of the table)",
     )
     p.set_defaults(func=run)
+    report = subparsers.choices.get("report")
+    if report is not None:
+        _extend_report(report)
     return p
+
+
+def _extend_report(report: argparse.ArgumentParser) -> None:
+    """``footfall report RUN --compare OTHER [--history PATH]``: the options,
+    and the function that loads OTHER (:func:`comparison_for_report`)."""
+    report.add_argument(
+        "--compare",
+        metavar="OTHER",
+        help="add a comparison with an earlier run: a history id (3 or #3) or a recording "
+        "folder or file, as footfall compare A B takes them (OTHER is A, RUN is B)",
+    )
+    report.add_argument("--history", metavar="PATH", help=HISTORY_HELP + "; for --compare ID")
+    report.set_defaults(comparison_for=comparison_for_report)
+
+
+def comparison_for_report(args: argparse.Namespace) -> Any:
+    """For ``footfall report RUN --compare OTHER``: OTHER loaded now (a
+    history id or a recording, checked before RUN's analysis, as
+    :func:`load_run`), and a function of RUN's analysis that gives the
+    :class:`~footfall.history.compare.Comparison` of OTHER (A) with RUN (B)."""
+    other = load_run(args.compare, args.history, "--compare")
+
+    def compare_with(analysis: Any) -> Any:
+        from footfall.history.compare import compare_runs, run_from_analysis
+
+        return compare_runs(other, run_from_analysis(analysis, args.path))
+
+    return compare_with
 
 
 def load_run(text: str, history_option: str | None, label: str) -> Any:

@@ -85,15 +85,9 @@ def add_parser(
         action="store_false",
         help="leave the steps table (steps.zip download) out: a smaller file for a long run",
     )
-    p.add_argument(
-        "--compare",
-        metavar="OTHER",
-        help="add a comparison with an earlier run: a history id (3 or #3) or a recording "
-        "folder or file, as footfall compare A B takes them (OTHER is A, RUN is B)",
-    )
-    from footfall.history.cli import HISTORY_HELP
-
-    p.add_argument("--history", metavar="PATH", help=HISTORY_HELP + "; for --compare ID")
+    # --compare OTHER and --history PATH are added by footfall.history.compare_cli,
+    # with the function that loads OTHER (args.comparison_for): the history
+    # builds on the report, not the other way round
     p.set_defaults(func=run_report)
 
     q = subparsers.add_parser(
@@ -194,19 +188,15 @@ def run_report(args: argparse.Namespace) -> int:
     path = Path(args.path)
     _check_input(path, args.path)
     check_output(args.out, "-o", path)
-    other = None
+    compare_with = None
     if getattr(args, "compare", None) is not None:
-        from footfall.history.compare_cli import load_run
-
-        other = load_run(args.compare, args.history, "--compare")  # before the long analysis
+        # OTHER loaded (and checked) before the long analysis; gives the
+        # comparison of OTHER with this run's analysis
+        compare_with = args.comparison_for(args)
     analysis, symptoms = _analyze(args, path)
     from footfall.report.html import write_report
 
-    comparison = None
-    if other is not None:
-        from footfall.history.compare import compare_runs, run_from_analysis
-
-        comparison = compare_runs(other, run_from_analysis(analysis, args.path))
+    comparison = compare_with(analysis) if compare_with is not None else None
     try:
         write_report(
             analysis,

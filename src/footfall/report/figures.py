@@ -67,9 +67,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from footfall.io.atomic import atomic_write_bytes
-from footfall.registry import metric, names
-from footfall.report.stance import (
+from footfall.gait.stance import (
     STANCE_POINTS,
     STANCE_SIGNALS,
     StanceData,
@@ -77,6 +75,8 @@ from footfall.report.stance import (
     imu_profiles,
     insole_profiles,
 )
+from footfall.io.atomic import atomic_write_bytes
+from footfall.registry import metric, names
 from footfall.report.style import (
     BOTH_COLOUR,
     CMAP,
@@ -1028,7 +1028,7 @@ def stance_profiles(analysis: Analysis) -> dict[str, dict[str, np.ndarray]]:
     (100 %).
 
     The Analysis keeps only each curve's mean and SD
-    (:class:`~footfall.report.stance.StanceData`, what :func:`stance_curves`
+    (:class:`~footfall.gait.stance.StanceData`, what :func:`stance_curves`
     draws); for every stance, the recording's streams are read and analysed
     again (:func:`footfall.gait.imu.analyze_imu_stream`, the pipeline's own
     chain, on the same samples) and kept with ``analysis`` while it lives. A

@@ -28,7 +28,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -37,13 +37,14 @@ from footfall.io.atomic import atomic_write_bytes
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from footfall.history.compare import Comparison
     from footfall.pipeline import Analysis
     from footfall.rules.symptoms import SymptomProfile
 
 __all__ = [
+    "CSS_PX_PER_INCH",
     "FIGURE_DPI",
     "ReportFigure",
+    "ReportSection",
     "STEPS_EXTRA_DECIMALS",
     "figure_data_uri",
     "report_figures",
@@ -90,6 +91,16 @@ FIGURE_TITLES: dict[str, str] = {
 }
 """Headings of the figures in the report, by their name in
 :data:`footfall.report.figures.FIGURES`."""
+
+
+class ReportSection(Protocol):
+    """Something that gives the report a section: a comparison of two runs
+    (:class:`footfall.history.compare.Comparison`) gives its own, so the
+    report does not reach into the history."""
+
+    def report_section(self, *, fmt: str, dpi: float) -> Mapping[str, Any]:
+        """The section's content for the template (``comparison`` block)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -460,99 +471,6 @@ def _headline(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def _data_value(value: Any) -> str:
-    """A value as a ``data-`` attribute: a number exact (``repr``),
-    ``true``/``false``, empty for None, text as it is."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return repr(float(value))
-
-
-def _change_cell(change: Any, decimals: int) -> dict[str, Any]:
-    """One scope's change: its text (``*`` beyond the variability) and every
-    field of the :class:`~footfall.history.compare.Change` as ``data-``
-    attributes."""
-    from footfall.report.terminal import format_value
-
-    if change is None:
-        return {"text": "-", "real": False, "data": {}}
-    text = "-" if change.change is None else format_value(change.change, decimals, sign=True)
-    if change.real:
-        text += " *"
-    data = {k.replace("_", "-"): _data_value(v) for k, v in change.to_dict().items()}
-    return {"text": text, "real": bool(change.real), "data": data}
-
-
-def _comparison_context(
-    comparison: Comparison, *, fmt: str = "png", dpi: float = FIGURE_DPI
-) -> dict[str, Any]:
-    """The comparison section's content: one row per metric compared, the
-    changes beyond the variability as sentences, the metrics only one run
-    has, the method, and the comparison figure."""
-    from footfall.history.compare_cli import method_note, real_change_lines
-    from footfall.history.figures import comparison_figure
-    from footfall.registry import metric
-    from footfall.report.terminal import format_value
-
-    rows = []
-    for name in dict.fromkeys(c.metric for c in comparison.changes):
-        m = metric(name)
-        d = m.decimals
-        both = comparison.get(name, "both")
-        interval = (
-            f"{format_value(both.low, d, sign=True)} .. {format_value(both.high, d, sign=True)}"
-            if both is not None and both.low is not None and both.high is not None
-            else "-"
-        )
-        rows.append(
-            {
-                "metric": name,
-                "label": m.label,
-                "unit": m.unit,
-                "a": format_value(both.median_a if both else None, d),
-                "b": format_value(both.median_b if both else None, d),
-                "both": _change_cell(both, d),
-                "pct": format_value(both.change_pct, 1, sign=True)
-                if both is not None and both.change_pct is not None
-                else "-",
-                "interval": interval,
-                "beyond": "-"
-                if both is None or both.real is None
-                else "yes"
-                if both.real
-                else "no",
-                "left": _change_cell(comparison.get(name, "left"), d),
-                "right": _change_cell(comparison.get(name, "right"), d),
-            }
-        )
-    fig = comparison_figure(comparison)
-    w_in, h_in = fig.get_size_inches()
-    figure = ReportFigure(
-        "comparison",
-        "Change of each metric, with its interval",
-        figure_data_uri(fig, fmt=fmt, dpi=dpi),
-        (),
-        round(w_in * CSS_PX_PER_INCH),
-        round(h_in * CSS_PX_PER_INCH),
-    )
-    return {
-        "a": comparison.a,
-        "b": comparison.b,
-        "rows": rows,
-        "real": real_change_lines(comparison),
-        "only_a": [metric(n).label for n in comparison.only_a],
-        "only_b": [metric(n).label for n in comparison.only_b],
-        "method": method_note(comparison) if comparison.changes else "",
-        "figure": figure,
-    }
-
-
 # ---------------------------------------------------------------------------
 # the page
 # ---------------------------------------------------------------------------
@@ -592,7 +510,7 @@ def render_report(
     steps: bool = True,
     figure_format: str = "png",
     figure_dpi: float = FIGURE_DPI,
-    comparison: Comparison | None = None,
+    comparison: ReportSection | None = None,
 ) -> str:
     """The report of ``analysis`` as one self-contained HTML page.
 
@@ -620,7 +538,8 @@ def render_report(
     comparison
         A :class:`~footfall.history.compare.Comparison` of an earlier run
         (A) with this one (B), from
-        :func:`~footfall.history.compare.compare_runs`: a section with each
+        :func:`~footfall.history.compare.compare_runs` (its
+        ``report_section`` fills the section): a section with each
         metric's change, which changes exceed the steps' variability, the
         metrics only one run has, and the comparison figure.
 
@@ -671,7 +590,7 @@ def render_report(
         "notes": [str(n) for n in analysis.notes],
         "meta": _meta_rows({k: v for k, v in meta.items() if k != "format"}),
         "comparison": (
-            _comparison_context(comparison, fmt=figure_format, dpi=figure_dpi)
+            comparison.report_section(fmt=figure_format, dpi=figure_dpi)
             if comparison is not None
             else None
         ),

@@ -1,5 +1,6 @@
 """What the report's stance curves and pressure map need of the analysed
-signals, kept with the :class:`~footfall.pipeline.Analysis`.
+signals, kept with the :class:`~footfall.pipeline.Analysis`: gait signals
+normalised to the stance phase, reduced while each stream is analysed.
 
 :func:`footfall.analyze` hands each stream's analysis to a
 :class:`StanceData` while the stream's analysed signals are in memory, and
