@@ -579,3 +579,61 @@ def test_the_baseline_is_the_athletes_latest_sessions(tmp_path):
     assert [s["cadence_spm"] for s in baseline_summaries(args)] == [90.0]
     args.save = False
     assert baseline_summaries(args) == []
+
+
+# --------------------------------------------------------------------------
+# footfall history --delete ID
+# --------------------------------------------------------------------------
+
+
+def test_history_delete_removes_one_session_and_says_which(tmp_path, sample_analysis, capsys):
+    h = tmp_path / "h.sqlite"
+    with open_history(h, create=True) as history:
+        for tag in ("before", "the-secret-tag", "after"):
+            history.save(
+                summary=sample_analysis.summary,
+                findings=sample_analysis.summary["findings"],
+                source=str(SAMPLE),
+                athlete=HOSTILE,
+                tag=tag,
+                steps=step_values(sample_analysis.table),
+            )
+    assert b"the-secret-tag" in h.read_bytes()
+    assert cli.main(["history", "--history", str(h), "--delete", "#2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("Deleted session 2 from")
+    assert "tag the-secret-tag" in out and f"athlete {HOSTILE}" in out  # verbatim, no markup
+    assert f"run {SAMPLE}" in out and "2 session(s) left" in out
+    assert f"{sample_analysis.summary['n_steps']} steps" in out
+    with open_history(h, create=False) as history:
+        assert [(s.id, s.tag) for s in history.sessions()] == [(1, "before"), (3, "after")]
+        # the others are whole, per-step values included
+        assert history.get(3).steps is not None
+        # an id is never given again
+        assert history.save(summary={}, findings=[], source="x") == 4
+    assert b"the-secret-tag" not in h.read_bytes()  # overwritten in the file, not only unlinked
+    # the recording is not touched
+    assert (SAMPLE / "recording.json").is_file()
+
+
+def test_history_delete_unknown_or_bad_id_exits_2(tmp_path, capsys):
+    h = tmp_path / "h.sqlite"
+    # no history file: nothing made
+    assert cli.main(["history", "--history", str(h), "--delete", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "no history file, so no session 1 to delete" in err and "Fix:" in err
+    assert not h.exists()
+    with open_history(h, create=True) as history:
+        history.save(summary={}, findings=[], source="r", tag="keep")
+    before = h.read_bytes()
+    assert cli.main(["history", "--history", str(h), "--delete", "7"]) == 2
+    err = capsys.readouterr().err
+    assert "no session 7 in the history; nothing was deleted" in err and str(h) in err
+    assert "footfall history lists" in err and "Traceback" not in err
+    assert cli.main(["history", "--history", str(h), "--delete", "seven"]) == 2
+    assert "is not a session id" in capsys.readouterr().err
+    assert cli.main(["history", "--history", str(h), "--delete", "1", "--plot", "t.png"]) == 2
+    assert "takes no --plot" in capsys.readouterr().err
+    assert h.read_bytes() == before  # nothing changed by any of them
+    with open_history(h, create=False) as history:
+        assert [s.tag for s in history.sessions()] == ["keep"]

@@ -36,6 +36,8 @@ examples:
       one athlete's sessions, and each metric's median per session as a figure
   footfall compare 3 4
       what changed from session 3 to session 4 (footfall compare --help)
+  footfall history --delete 3
+      remove session 3 from the history (its recording is not touched)
 
 The history is one SQLite file: FOOTFALL_HISTORY or --history PATH names it;
 by default it is history.sqlite in footfall's folder of the platform's data
@@ -61,9 +63,10 @@ def add_parser(
     p = subparsers.add_parser(
         "history",
         parents=list(parents or []),
-        help="list the sessions saved with footfall analyze --save; trend figure",
+        help="list the sessions saved with footfall analyze --save; trend figure; delete one",
         description="List the sessions saved in the history (footfall analyze --save), "
-        "oldest first, and optionally draw each metric's median per session.",
+        "oldest first, and optionally draw each metric's median per session; or delete one "
+        "session (--delete ID).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -80,6 +83,12 @@ def add_parser(
         metavar="NAME",
         help="a metric of the trend figure (repeat for more; default: cadence, "
         "contact time and the other metrics of the live view)",
+    )
+    p.add_argument(
+        "--delete",
+        metavar="ID",
+        help="remove session ID (3 or #3) from the history, without asking, and say what "
+        "was removed; its recording is not touched",
     )
     p.set_defaults(func=run)
     return p
@@ -105,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     from footfall.history.store import MAX_ATHLETE, MAX_TAG, history_path
     from footfall.report.terminal import format_duration, format_value, make_console
 
+    if getattr(args, "delete", None) is not None:
+        return _delete(args)
     if args.plot is not None:
         check_figure_path(args.plot)
     if args.metric:
@@ -172,6 +183,67 @@ def run(args: argparse.Namespace) -> int:
         )
         save_figure(save, fig, args.plot)
         console.print(Text(f"Wrote trend figure: {args.plot}"), style="dim")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    """``footfall history --delete ID``."""
+    import re
+    from pathlib import Path
+
+    from rich.text import Text
+
+    from footfall.errors import FootfallError, safe_text
+    from footfall.history.store import MAX_ATHLETE, MAX_TAG, history_path
+    from footfall.report.terminal import format_duration, make_console
+
+    others = [
+        o
+        for o, v in (("--athlete", args.athlete), ("--plot", args.plot), ("--metric", args.metric))
+        if v
+    ]
+    if others:
+        raise FootfallError(
+            f"--delete removes one session and takes no {' or '.join(others)}",
+            fix="run footfall history --delete ID alone",
+        )
+    match = re.fullmatch(r"#?(\d+)", args.delete.strip())
+    if match is None:
+        raise FootfallError(
+            f"--delete {args.delete!r} is not a session id",
+            fix="give the id footfall history shows, e.g. --delete 3 or --delete '#3'",
+        )
+    path, _ = history_path(args.history)
+    if not path.exists():
+        raise FootfallError(
+            f"no history file, so no session {match.group(1)} to delete",
+            path=str(path),
+            fix="give --history the file the session was saved in (footfall history "
+            "--history PATH lists its sessions)",
+        )
+    with open_from_option(args.history, create=False) as history:
+        _report_migration(history)
+        gone = history.delete(int(match.group(1)))
+        left = history.count()
+    parts = [f"saved {gone.saved_utc}"]
+    if gone.athlete:
+        parts.append(f"athlete {safe_text(gone.athlete, MAX_ATHLETE)}")
+    if gone.tag:
+        parts.append(f"tag {safe_text(gone.tag, MAX_TAG)}")
+    parts.append(f"run {safe_text(gone.source, 300)}")
+    duration = gone.summary.get("duration_s")
+    if duration is not None:
+        parts.append(f"{format_duration(duration)}, {gone.summary.get('n_steps', 0)} steps")
+    parts.append(f"{len(gone.findings)} finding(s)")
+    console = make_console()
+    console.print(
+        Text(
+            f"Deleted session {gone.id} from {safe_text(Path(history.path), 300)}: "
+            + "; ".join(parts)
+            + f". {left} session(s) left; the recording itself was not touched."
+        ),
+        soft_wrap=True,
+    )
     return 0
 
 

@@ -308,6 +308,26 @@ class History:
         assert new_id is not None
         return int(new_id)
 
+    def delete(self, session_id: int) -> Session:
+        """Remove session ``session_id`` in one transaction and return it as
+        it was (without its per-step values); FootfallError when there is
+        none of that id. Its bytes are overwritten in the file (SQLite's
+        ``secure_delete``), and its id is never given again."""
+        with self._read():
+            self._conn.execute("PRAGMA secure_delete = ON")
+        with self._write(self.path):
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM sessions WHERE id = ?", (int(session_id),)
+            ).fetchone()
+            if row is None:
+                raise FootfallError(
+                    f"no session {session_id} in the history; nothing was deleted",
+                    path=str(self.path),
+                    fix="footfall history lists the saved sessions and their ids",
+                )
+            self._conn.execute("DELETE FROM sessions WHERE id = ?", (int(session_id),))
+        return self._session(row)
+
     # ---------------------------------------------------------------- reads
     def sessions(self, athlete: str | None = None) -> list[Session]:
         """Saved sessions, oldest first (by id), of ``athlete`` or of all;
