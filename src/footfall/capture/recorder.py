@@ -426,16 +426,61 @@ def _view(a: array, dtype: Any) -> np.ndarray:
     return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype)
 
 
+class _Runs:
+    """Where each sample row of a device's good frames lies in device time,
+    as runs of regular frames: frames that follow each other with the same
+    sample count and period, each starting the same number of microseconds
+    after the one before. A device that sends steadily makes a run per
+    boot, whatever the length of the capture; each irregular frame starts a
+    new run."""
+
+    def __init__(self) -> None:
+        # per run: first row, first frame's first sample (us), step between
+        # frames (us), samples a frame, sample period (us), frames
+        self.row0, self.fu0, self.step = array("q"), array("q"), array("q")
+        self.count, self.period_us, self.frames = array("q"), array("d"), array("q")
+        self._last_fu = 0
+
+    def add(self, row: int, fu: int, count: int, period_us: float) -> None:
+        """A frame whose first sample is row ``row``."""
+        if self.frames:
+            n = self.frames[-1]
+            if count == self.count[-1] and period_us == self.period_us[-1]:
+                if n == 1:
+                    self.step[-1] = fu - self._last_fu
+                    self.frames[-1] = 2
+                    self._last_fu = fu
+                    return
+                if fu - self._last_fu == self.step[-1]:
+                    self.frames[-1] = n + 1
+                    self._last_fu = fu
+                    return
+        self.row0.append(row)
+        self.fu0.append(fu)
+        self.step.append(0)
+        self.count.append(count)
+        self.period_us.append(period_us)
+        self.frames.append(1)
+        self._last_fu = fu
+
+    def frozen(self) -> dict[str, np.ndarray]:
+        return {
+            "row0": _view(self.row0, np.int64),
+            "fu0": _view(self.fu0, np.int64),
+            "step": _view(self.step, np.int64),
+            "count": _view(self.count, np.int64),
+            "period_us": _view(self.period_us, np.float64),
+        }
+
+
 @dataclass
 class _Frames:
     """One device's good frames in log order, as its sample times need them:
-    the first sample row, device time of the first sample (us) and sample
-    period (us) of each frame; the first row of each device boot and the
-    clock fitted to it (slope, offset, device reference); and the counts."""
+    the runs of regular frames (:class:`_Runs`, frozen); the first row of
+    each device boot and the clock fitted to it (slope, offset, device
+    reference); and the counts."""
 
-    edge: np.ndarray
-    first_us: np.ndarray
-    period_us: np.ndarray
+    runs: dict[str, np.ndarray]
     boot_rows: np.ndarray
     fits: np.ndarray
     filled: int
@@ -448,16 +493,26 @@ class _Frames:
         are asked for, so a stream built a chunk at a time has the same
         times, to the bit, as one built whole."""
         rows = np.arange(lo, hi, dtype=np.int64)
-        fi = np.searchsorted(self.edge, rows, side="right") - 1
-        t = (rows - self.edge[fi]).astype(np.float64)
-        t *= self.period_us[fi]
-        t += self.first_us[fi].astype(np.float64)
+        r = self.runs
+        ri = np.searchsorted(r["row0"], rows, side="right") - 1
+        into = rows - r["row0"][ri]
+        cnt = r["count"][ri]
+        m = into // cnt
+        # the frame's first sample, device time (us), and the row within the frame
+        fu = r["fu0"][ri] + m * r["step"][ri]
+        t = (into - m * cnt).astype(np.float64)
+        t *= r["period_us"][ri]
+        t += fu.astype(np.float64)
         t *= 1e-6
         fit = self.fits[np.searchsorted(self.boot_rows, rows, side="right") - 1]
         t -= fit[:, 2]
         t *= fit[:, 0]
         t += fit[:, 1]
         return t
+
+
+CLOCK_BATCH = 4096
+"""Frames handed to the clock fit at a time while a device is decoded."""
 
 
 def _decode_frames(
@@ -468,14 +523,29 @@ def _decode_frames(
 
     A device boot ends where the device time or the sequence number goes
     backwards; each boot's frames are mapped to the session axis with one
-    lower-envelope fit (:func:`footfall.devices.clock.fit_clock`)."""
-    from footfall.devices.clock import fit_clock
+    lower-envelope fit (:func:`footfall.devices.clock.fit_clock`), gathered
+    as the frames are decoded (:class:`footfall.devices.clock.LowerEnvelope`)
+    so that nothing is kept per frame."""
+    from footfall.devices.clock import LowerEnvelope
     from footfall.wire import ImuBlock, InsoleBlock, WireError, decode_frame
 
     k = len(info["columns"])
-    first_us, seq, count = array("q"), array("I"), array("I")
-    period_ns, host = array("I"), array("d")
-    filled = n_bad = released = 0
+    # a frame that says its period is 0 is timed with the device's announced
+    # rate, as the live ingest does (footfall.devices.ingest)
+    fs = float(info.get("fs_hz") or 0.0)
+    announced_us = 1e6 / fs if fs > 0 else 0.0
+    runs = _Runs()
+    boot_rows, fits = array("q"), []
+    envelope = LowerEnvelope()
+    batch_dev, batch_host = array("d"), array("d")
+    prev_fu: int | None = None
+    prev_seq = 0
+    filled = n_ok = n_bad = released = 0
+
+    def to_envelope(fu: int) -> None:
+        envelope.add(_view(batch_dev, np.float64), _view(batch_host, np.float64), float(fu) * 1e-6)
+        del batch_dev[:], batch_host[:]
+
     for pos in dev.records():
         released = _release_behind(data, released, pos)
         host_s, a, b = _frame_at(data, pos)
@@ -491,48 +561,35 @@ def _decode_frames(
             n_bad += 1
             continue
         put(v, filled)
-        filled += len(v)
         h = f.header
-        first_us.append(h.t_first_us)
-        seq.append(h.seq)
-        count.append(len(v))
-        period_ns.append(h.period_ns)
-        host.append(host_s)
-    n = len(count)
-    # views of the arrays, not copies, each let go once used: a long capture
-    # has millions of frames
-    fu, cnt = _view(first_us, np.int64), _view(count, np.uint32)
-    edge = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(cnt, dtype=np.int64, out=edge[1:])
-    # a frame that says its period is 0 is timed with the device's announced
-    # rate, as the live ingest does (footfall.devices.ingest)
-    fs = float(info.get("fs_hz") or 0.0)
-    pn = _view(period_ns, np.uint32)
-    period_us = np.where(pn > 0, pn / 1000.0, 1e6 / fs if fs > 0 else 0.0)
-    del pn, period_ns
-    boot_rows, fits = np.zeros(1, dtype=np.int64), np.array([[1.0, 0.0, 0.0]])
-    if n:
-        sq = _view(seq, np.uint32)
-        # split into device boots: device time or sequence going backwards
-        # (the uint32 difference is the sequence step modulo 2**32)
-        back = (fu[1:] < fu[:-1]) | ((sq[1:] - sq[:-1]) > 2**31)
-        del sq, seq
-        starts = np.r_[0, np.flatnonzero(back) + 1, n]
-        del back
-        last_count = cnt.astype(np.int64)
-        del cnt, count
-        last_count -= 1
-        last_dev = (fu + last_count * period_us) * 1e-6
-        del last_count
-        hs = _view(host, np.float64)
-        fits = np.array(
-            [
-                fit_clock(last_dev[a:b], hs[a:b])
-                for a, b in zip(starts[:-1], starts[1:], strict=True)
-            ]
-        )
-        boot_rows = edge[starts[:-1]]
-    return _Frames(edge, fu, period_us, boot_rows, fits, filled, n, n_bad)
+        fu, seq, n = int(h.t_first_us), int(h.seq), len(v)
+        period_us = h.period_ns / 1000.0 if h.period_ns > 0 else announced_us
+        # a new device boot: device time or sequence going backwards (the
+        # sequence step is taken modulo 2**32)
+        if prev_fu is None or fu < prev_fu or (seq - prev_seq) & 0xFFFFFFFF > 2**31:
+            if prev_fu is not None:
+                to_envelope(prev_fu)
+                fits.append(envelope.fit())
+                envelope = LowerEnvelope()
+            boot_rows.append(filled)
+        runs.add(filled, fu, n, period_us)
+        # the device time of the frame's last sample, as fit_clock is given it
+        batch_dev.append((float(fu) + float(n - 1) * period_us) * 1e-6)
+        batch_host.append(host_s)
+        if len(batch_dev) >= CLOCK_BATCH:
+            to_envelope(fu)
+        prev_fu, prev_seq = fu, seq
+        filled += n
+        n_ok += 1
+    if prev_fu is None:
+        boot = np.zeros(1, dtype=np.int64)
+        fit_arr = np.array([[1.0, 0.0, 0.0]])
+    else:
+        to_envelope(prev_fu)
+        fits.append(envelope.fit())
+        boot = _view(boot_rows, np.int64)
+        fit_arr = np.array(fits)
+    return _Frames(runs.frozen(), boot, fit_arr, filled, n_ok, n_bad)
 
 
 def _frame_times(fr: _Frames, chunk_rows: int) -> np.ndarray:

@@ -26,12 +26,14 @@ measurements", Proc. IEEE INFOCOM 1999.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 
 import numpy as np
 
 __all__ = [
     "ClockMapper",
+    "LowerEnvelope",
     "MAX_DRIFT_PPM",
     "MIN_SPAN_S",
     "WINDOW_S",
@@ -96,6 +98,14 @@ def fit_clock(
         return 1.0, 0.0, 0.0
     ref = float(dev_s.min())
     d, h = _window_minima(dev_s - ref, host_s, window_s)
+    return _fit_minima(d, h, ref, max_drift_ppm=max_drift_ppm, min_span_s=min_span_s)
+
+
+def _fit_minima(
+    d: np.ndarray, h: np.ndarray, ref: float, *, max_drift_ppm: float, min_span_s: float
+) -> tuple[float, float, float]:
+    """The line of :func:`fit_clock` through the window minima ``d`` (device
+    time less ``ref``) and ``h`` (host time), in window order."""
     slope = 1.0
     if d.size >= 3 and d[-1] - d[0] >= min_span_s:
         keep = np.ones(d.size, dtype=bool)
@@ -110,6 +120,117 @@ def fit_clock(
     slope = float(np.clip(slope, 1.0 - lim, 1.0 + lim))
     offset = float(np.min(h - slope * d))
     return slope, offset, ref
+
+
+class LowerEnvelope:
+    """:func:`fit_clock` over frames given a batch at a time, in memory that
+    does not grow with the frames: only each window's least-delayed frame is
+    kept.
+
+    Feed the frames of one device boot in the order they came with
+    :meth:`add`, then :meth:`fit` gives the line :func:`fit_clock` gives for
+    all of them at once, to the bit. The windows are counted from the
+    smallest device time, which is known once the frames are past it: each
+    batch says how low later frames can go (``later_at_least_s``; for a
+    device frame, the device time of its first sample, which does not go
+    back within a boot). Until then the frames are held as they are (in
+    practice the first one or two); after, a window is closed and kept as
+    one point once later frames can no longer fall into it.
+
+    Parameters
+    ----------
+    window_s, max_drift_ppm, min_span_s
+        As :func:`fit_clock`.
+    """
+
+    def __init__(
+        self,
+        *,
+        window_s: float = WINDOW_S,
+        max_drift_ppm: float = MAX_DRIFT_PPM,
+        min_span_s: float = MIN_SPAN_S,
+    ):
+        self.window_s = window_s
+        self.max_drift_ppm = max_drift_ppm
+        self.min_span_s = min_span_s
+        self.ref: float | None = None
+        self._low = np.inf
+        self._held: list[tuple[np.ndarray, np.ndarray]] = []
+        # open windows: window -> (delay, device time - ref, host time)
+        self._open: dict[int, tuple[float, float, float]] = {}
+        self._d, self._h = array("d"), array("d")
+        self.n = 0
+
+    def add(self, dev_s: np.ndarray, host_s: np.ndarray, later_at_least_s: float) -> None:
+        """Frames' device times (last sample of each) and host receive
+        times, s, in the order they came; no frame added after these has a
+        device time below ``later_at_least_s``."""
+        dev_s = np.asarray(dev_s, dtype=np.float64)
+        host_s = np.asarray(host_s, dtype=np.float64)
+        if dev_s.size:
+            self.n += dev_s.size
+            if self.ref is None:
+                self._held.append((dev_s.copy(), host_s.copy()))
+                self._low = min(self._low, float(dev_s.min()))
+            else:
+                self._bucket(dev_s, host_s)
+        if self.ref is None and self._held and later_at_least_s >= self._low:
+            self._settle()
+        if self.ref is not None:
+            self._close(int(np.floor((later_at_least_s - self.ref) / self.window_s)))
+
+    def _settle(self) -> None:
+        """The smallest device time is known: window the frames held."""
+        self.ref = self._low
+        held, self._held = self._held, []
+        for dev, host in held:
+            self._bucket(dev, host)
+
+    def _bucket(self, dev: np.ndarray, host: np.ndarray) -> None:
+        """Each window's least-delayed frame of a batch, merged into the open
+        windows. Ties go as in :func:`fit_clock`: the smaller device time,
+        then the frame that came first."""
+        assert self.ref is not None
+        d = dev - self.ref
+        delay = host - d
+        win = np.floor(d / self.window_s).astype(np.int64)
+        idx = np.lexsort((np.arange(d.size), d, delay, win))
+        ws = win[idx]
+        first = idx[np.flatnonzero(np.r_[True, ws[1:] != ws[:-1]])]
+        for i in first.tolist():
+            w = int(win[i])
+            new = (float(delay[i]), float(d[i]), float(host[i]))
+            old = self._open.get(w)
+            # a NaN delay sorts last in fit_clock, as here
+            if old is None or new[:2] < old[:2] or (old[0] != old[0] and new[0] == new[0]):
+                self._open[w] = new
+
+    def _close(self, below: int) -> None:
+        """Keep the windows before ``below`` as points, in window order."""
+        done = sorted(w for w in self._open if w < below)
+        for w in done:
+            _, d, h = self._open.pop(w)
+            self._d.append(d)
+            self._h.append(h)
+
+    def fit(self) -> tuple[float, float, float]:
+        """The line of :func:`fit_clock` over every frame added:
+        ``(slope, offset_s, device_ref_s)``."""
+        if self.n == 0:
+            return 1.0, 0.0, 0.0
+        if self.ref is None:
+            self._settle()
+        self._close(np.iinfo(np.int64).max)
+        d = np.frombuffer(self._d, dtype=np.float64)
+        h = np.frombuffer(self._h, dtype=np.float64)
+        assert self.ref is not None
+        return _fit_minima(
+            d.copy(),
+            h.copy(),
+            self.ref,
+            max_drift_ppm=self.max_drift_ppm,
+            min_span_s=self.min_span_s,
+        )
 
 
 class ClockMapper:
