@@ -821,3 +821,37 @@ def test_reading_a_recording_does_not_load_pandas(tmp_path: Path, fmt: str) -> N
         cwd=REPO,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_a_stream_file_too_large_to_load_exits_2_before_reading(tmp_path: Path) -> None:
+    """A CSV bigger than the memory left is refused before a byte of it is
+    parsed, with exit 2 and a message naming the file, its size and the fix
+    (not a MemoryError after minutes of reading). The file is sparse: as
+    large as wanted, at no cost in disk or time."""
+    import os
+    import subprocess
+
+    from footfall.io._table import available_memory
+
+    free = available_memory()
+    assert free is not None  # Linux: MemAvailable
+    size = max(200 * 10**9, 2 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    big = tmp_path / "left_foot.csv"
+    with big.open("wb") as fh:
+        fh.write(b"time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n")
+        fh.truncate(size)
+    assert big.stat().st_size == size > free
+    run = subprocess.run(
+        [sys.executable, "-m", "footfall", "analyze", str(big), "--side", "left"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and "MemoryError" not in run.stderr
+    assert str(big) in run.stderr
+    assert f"{size / 1e9:,.1f} GB" in run.stderr  # its size
+    assert "too large to read" in run.stderr and "split the recording" in run.stderr
+    with pytest.raises(RecordingError, match="too large to read"):
+        read_recording(big, side="left")

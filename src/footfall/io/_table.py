@@ -6,6 +6,7 @@ names the file, the problem and the fix.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ __all__ = [
     "PARQUET_SUFFIXES",
     "RawTable",
     "STREAM_SUFFIXES",
+    "available_memory",
+    "check_fits_in_memory",
     "file_format",
     "read_table",
 ]
@@ -188,6 +191,11 @@ def read_table(path: Path) -> RawTable:
             # ParquetFile, not read_table: read_table goes through
             # pyarrow.dataset, which loads pandas
             with pq.ParquetFile(path) as pf:
+                meta = pf.metadata
+                check_fits_in_memory(
+                    path,
+                    sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)),
+                )
                 table = pf.read()
         except MemoryError as exc:  # pyarrow's ArrowMemoryError too
             raise _no_memory(path, exc) from None
@@ -201,6 +209,8 @@ def read_table(path: Path) -> RawTable:
         _release_arrow_buffers()
         return RawTable(path, fmt, table)
 
+    # the numbers of a CSV take about as many bytes in memory as their text
+    check_fits_in_memory(path, path.stat().st_size)
     delimiter = _sniff_delimiter(path)
     try:
         table = pacsv.read_csv(
@@ -253,6 +263,50 @@ def _release_arrow_buffers() -> None:
     blocks, the Parquet decoder's pages: for a long stream, more than the
     table itself) before the table's columns are copied out."""
     pa.default_memory_pool().release_unused()
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the system can give without swapping (Linux's
+    MemAvailable; elsewhere the free physical pages), None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_fits_in_memory(path: Path, need_bytes: int) -> None:
+    """Refuse, before reading it, a stream file whose data (``need_bytes``
+    once read) are more than the memory available: footfall holds a stream
+    whole, and a read that cannot finish would only end in a MemoryError
+    after minutes of reading.
+
+    Raises
+    ------
+    RecordingError
+        Naming the file, its size and the memory available.
+    """
+    free = available_memory()
+    if free is None or need_bytes <= free:
+        return
+    size = path.stat().st_size
+    raise RecordingError(
+        f"is too large to read: {_gb(size)} on disk, about {_gb(need_bytes)} in memory, "
+        f"and {_gb(free)} of memory is free (footfall holds a stream file whole).",
+        path=str(path),
+        fix="split the recording into shorter files (e.g. an hour each) and analyse them "
+        "one at a time, or free memory or use a computer with more.",
+    )
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:,.1f} GB"
 
 
 def _no_memory(path: Path, exc: BaseException) -> RecordingError:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from footfall.errors import RecordingError
+from footfall.io._table import check_fits_in_memory
 from footfall.model import G_MPS2, IMU_COLUMNS, Placement, Recording, SensorKind, Side, Stream
 
 PRESSURE_FACTOR_KPA = 10.0
@@ -145,6 +146,8 @@ def read_opengo(
             fix=_FIX,
         )
     info = _meta_from_header(header)
+    # its numbers take about as many bytes in memory as their text
+    check_fits_in_memory(p, p.stat().st_size)
     try:
         table = pd.read_csv(
             p,
