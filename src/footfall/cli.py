@@ -56,6 +56,10 @@ examples:
       summary JSON only, on standard output, for scripts
   footfall analyze myrun --symptoms symptoms.toml
       findings that combine the run with your symptoms (footfall symptoms -o FILE)
+  footfall analyze left.csv right.csv
+      several stream files as one recording (sides from the names, as footfall init)
+  footfall analyze export.csv --map my_sensor.toml
+      another layout, read with a column-mapping profile (docs/import.md)
 
 exit codes: 0 done, 2 problem with the input or options, 1 internal error
 """
@@ -80,6 +84,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "footfall.report.cli",
     "footfall.history.cli",
     "footfall.history.compare_cli",
+    "footfall.init_cli",
+    "footfall.convert_cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 
@@ -155,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
         "path",
         metavar="PATH",
         help="recording folder (with recording.json) or a single stream file (CSV or Parquet)",
+    )
+    p.add_argument(
+        "more_paths",
+        nargs="*",
+        metavar="PATH",
+        help="more stream files, analysed with the first as one recording",
+    )
+    p.add_argument(
+        "--map",
+        metavar="PROFILE",
+        help="read the file(s) with this column-mapping profile: a .toml file or a shipped "
+        "profile's name (moticon-text, ipol-xsens, gaitmap; docs/import.md)",
     )
     out = p.add_argument_group("outputs")
     out.add_argument(
@@ -323,6 +341,47 @@ def _mount_help() -> str:
     return MOUNT_HELP + '; a stream\'s own "mount" in recording.json wins'
 
 
+def _mapped_or_several(args: argparse.Namespace, path: Path, options: dict[str, Any]) -> Any:
+    """The recording of ``--map PROFILE`` or of several stream files (read
+    now, as :mod:`footfall.io.infer` infers them); None for one path
+    without --map."""
+    from footfall.errors import FootfallError
+
+    if args.map is None and not args.more_paths:
+        return None
+    stream_opts = [k for k in options if k not in ("surface", "speed_mps")]
+    allowed = {"side", "placement"} if args.map is not None and not args.more_paths else set()
+    bad = [k for k in stream_opts if k not in allowed]
+    if bad:
+        names = ", ".join("--" + k.replace("_", "-") for k in bad)
+        why = (
+            "the profile names what the file holds"
+            if args.map is not None
+            else "each file's side, kind and units are inferred from its name and data"
+        )
+        raise FootfallError(
+            f"{names} cannot be used here: {why}",
+            path=str(path),
+            fix=f"leave out {names}; to set them, write a recording folder (footfall init) "
+            "or a profile",
+        )
+    condition = {k: options[k] for k in ("surface", "speed_mps") if k in options}
+    if path.is_dir():
+        raise FootfallError(
+            "is a folder; --map and several paths take stream files",
+            path=str(path),
+            fix="give the stream files, or write the folder's recording.json with "
+            "footfall init and analyse the folder",
+        )
+    if args.more_paths:
+        from footfall.io.infer import read_files
+
+        return read_files([path, *map(Path, args.more_paths)], profile=args.map, **condition)
+    from footfall.io.mapping import read_with_profile
+
+    return read_with_profile(path, args.map, **{k: options[k] for k in options})
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``footfall analyze PATH``."""
     import json
@@ -342,8 +401,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             "--steps - and --json - cannot both use standard output",
             fix="write one of them to a file",
         )
-    _check_output(args.steps, "--steps", path)
-    _check_output(args.json, "--json", path)
+    for given in [path, *map(Path, args.more_paths)]:  # no output may replace an input
+        _check_output(args.steps, "--steps", given)
+        _check_output(args.json, "--json", given)
     if args.plot is not None and path.suffix.lower() == ".fit":
         raise FootfallError(
             "--plot draws figures of a steps table (one row per foot contact), and a FIT file "
@@ -380,11 +440,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     with progress_bar(f"reading {path.name}", "analysing", "streams") as progress:
         # keyword arguments of the analysis: no progress argument without a bar
         bar: dict[str, Any] = {"progress": progress} if progress is not None else {}
+        recording = _mapped_or_several(args, path, options)
         if args.mount:
             from footfall.io import read_recording
             from footfall.model import Placement, SensorKind
 
-            recording = read_recording(path, **options)
+            if recording is None:
+                recording = read_recording(path, **options)
             for s in recording.streams:
                 if (
                     s.kind == SensorKind.IMU
@@ -392,6 +454,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     and not s.meta.get("mount")
                 ):
                     s.meta["mount"] = args.mount
+            analysis = pipeline.analyze(
+                recording, symptoms=symptoms, rules=ruleset, **earlier, **bar
+            )
+        elif recording is not None:
             analysis = pipeline.analyze(
                 recording, symptoms=symptoms, rules=ruleset, **earlier, **bar
             )

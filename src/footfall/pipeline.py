@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from footfall.gait.stance import StanceData
+    from footfall.io.fit import FitRecording
     from footfall.rules.engine import Finding
     from footfall.rules.ruleset import RuleSet
     from footfall.rules.symptoms import SymptomProfile
@@ -123,7 +124,7 @@ class Analysis:
 
 
 def analyze(
-    recording: Recording | str | Path,
+    recording: Recording | FitRecording | str | Path,
     *,
     symptoms: SymptomProfile | Mapping[str, Any] | str | Path | None = None,
     rules: RuleSet | str | Path | None = None,
@@ -143,7 +144,10 @@ def analyze(
         A folder is read one stream at a time, each let go of once analysed,
         so that a long recording is never in memory all at once; the files
         are checked in the same order, with the same errors, as by reading
-        the recording first.
+        the recording first. A FIT file's path, or a
+        :class:`~footfall.io.fit.FitRecording` (a running-dynamics table, e.g.
+        read with a profile of kind ``records``, :mod:`footfall.io.mapping`),
+        is summarised as running dynamics.
     symptoms
         The runner's symptom profile: a
         :class:`~footfall.rules.symptoms.SymptomProfile`, a dict of its
@@ -183,6 +187,10 @@ def analyze(
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(overrides=rules)
     if isinstance(recording, (str, Path)) and _is_fit(Path(recording)):
         return _analyze_fit(Path(recording), read_options, symptoms, ruleset, history)
+    from footfall.io.fit import FitRecording
+
+    if isinstance(recording, FitRecording):  # a running-dynamics table read with a profile
+        return _analyze_records(recording, {}, symptoms, ruleset, history)
     from footfall._memory import hand_back_freed_memory
     from footfall.gait.imu import analyze_imu_stream
     from footfall.gait.stance import StanceData
@@ -483,7 +491,7 @@ def _fact_base(fact: str) -> str:
 
 
 def _absent_rules(
-    ruleset: RuleSet, present: Iterable[str], listed: Iterable[str]
+    ruleset: RuleSet, present: Iterable[str], listed: Iterable[str], where: str = "a FIT file"
 ) -> list[dict[str, str]]:
     """The rules with sensor checks none of whose facts the data has
     (``present``: the columns with values), each ``{"id", "title",
@@ -498,7 +506,7 @@ def _absent_rules(
         bases = [_fact_base(c.fact) for c in r.sensors.checks if not c.guard]
         if not bases or any(b in have for b in bases):
             continue
-        out.append({"id": r.id, "title": r.title, "reason": absent_reason(bases)})
+        out.append({"id": r.id, "title": r.title, "reason": absent_reason(bases, where)})
     return out
 
 
@@ -514,8 +522,6 @@ def _analyze_fit(
     what it holds."""
     from footfall.errors import RecordingError
     from footfall.io.fit import read_fit
-    from footfall.rules.engine import evaluate, findings_json, not_evaluated
-    from footfall.summary import summarize_running_dynamics
 
     condition = {k: read_options[k] for k in ("surface", "speed_mps") if read_options.get(k)}
     given = [k for k, v in read_options.items() if v is not None and k not in condition]
@@ -527,20 +533,48 @@ def _analyze_fit(
             path=str(path),
             fix=f"leave out {names}.",
         )
-    fit = read_fit(path)
+    return _analyze_records(read_fit(path), condition, symptoms, ruleset, history)
+
+
+RECORDS_CANNOT_GIVE = (
+    "a running-dynamics table holds a watch's or foot pod's results, one row per record, "
+    "not per step: there is no foot strike, foot roll (pronation), impact, braking, plantar "
+    "pressure or per-foot value in it (of the two feet, only the balance of contact time); "
+    "the rules that need those are listed as not checked"
+)
+"""The note every analysis of a running-dynamics table other than a FIT file carries."""
+
+
+def _analyze_records(
+    fit: Any,
+    condition: Mapping[str, Any],
+    symptoms: Any,
+    ruleset: RuleSet,
+    history: Sequence[Mapping[str, Any]] | None,
+) -> Analysis:
+    """:func:`analyze` of running dynamics (a
+    :class:`~footfall.io.fit.FitRecording`: a FIT file's records, or a table
+    read with a profile of kind ``records``, ``meta["format"]`` "records")."""
+    from footfall.rules.engine import evaluate, findings_json, not_evaluated
+    from footfall.summary import summarize_running_dynamics
+
+    is_fit = fit.meta.get("format") == "fit"
     table = ColumnTable(fit.columns, n_rows=len(fit))
     summary = summarize_running_dynamics(fit.columns, fit.duration_s, laps=fit.meta["laps"])
     rd = summary["running_dynamics"]
-    rd["source"] = "fit"
+    rd["source"] = "fit" if is_fit else "table"
     for key in ("device", "sport", "pauses", "gaps", "developer_fields", "truncated"):
         rd[key] = fit.meta[key]
     rd["session"] = {"device": fit.meta["session"]}
-    notes = list(fit.notes) + [FIT_CANNOT_GIVE]
+    notes = list(fit.notes) + [FIT_CANNOT_GIVE if is_fit else RECORDS_CANNOT_GIVE]
     findings = evaluate(summary, None, symptoms=symptoms, history=history, rules=ruleset)
     summary["findings"] = findings_json(findings)
     listed = not_evaluated(summary, ruleset)
     present = [c for c, v in fit.columns.items() if bool(np.isfinite(v).any())]
-    summary["not_evaluated"] = listed + _absent_rules(ruleset, present, [n["id"] for n in listed])
+    where = "a FIT file" if is_fit else "a running-dynamics table"
+    summary["not_evaluated"] = listed + _absent_rules(
+        ruleset, present, [n["id"] for n in listed], where
+    )
     meta = {k: v for k, v in fit.meta.items() if k not in ("laps", "session")}
     if condition:
         meta["condition"] = condition
@@ -549,6 +583,6 @@ def _analyze_fit(
         steps=table,
         summary=summary,
         notes=notes,
-        streams={path.name: {"kind": "running_dynamics", "n_records": len(fit)}},
+        streams={Path(fit.source).name: {"kind": "running_dynamics", "n_records": len(fit)}},
         findings=findings,
     )

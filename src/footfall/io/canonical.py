@@ -624,7 +624,8 @@ def _folder_slots(json_path: Path, entries: list[Any], check_units: bool) -> Ite
     read when its slot is read."""
     folder = json_path.parent
     inside = folder.resolve()
-    seen_files: dict[Path, int] = {}
+    # a file read with a profile of several streams is listed once per stream
+    seen_files: dict[tuple[Path, Any], int] = {}
     seen_sensors: dict[tuple[str, str, str], str] = {}
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
@@ -653,14 +654,15 @@ def _folder_slots(json_path: Path, entries: list[Any], check_units: bool) -> Ite
                 path=str(json_path),
                 fix="put the stream file in the recording folder and give its bare name.",
             )
-        if real in seen_files:
+        file_key = (real, entry.get("profile_stream") if entry.get("profile") else None)
+        if file_key in seen_files:
             raise RecordingError(
-                f"stream entries {seen_files[real] + 1} and {i + 1} name the same file "
+                f"stream entries {seen_files[file_key] + 1} and {i + 1} name the same file "
                 f"{safe_text(entry['file'])!r}: its steps would be counted twice.",
                 path=str(json_path),
                 fix="list each stream file once.",
             )
-        seen_files[real] = i
+        seen_files[file_key] = i
         sensor = (
             str(entry.get("kind", "imu")).strip().lower(),
             str(entry.get("side", "")).strip().lower(),
@@ -702,6 +704,10 @@ def _folder_slots(json_path: Path, entries: list[Any], check_units: bool) -> Ite
         kind, side, placement = _declared_sensor(entry)
 
         def read(file: Path = file, entry: dict[str, Any] = entry, ctx: _Ctx = ctx) -> Stream:
+            if entry.get("profile") is not None:  # another layout, read with a profile
+                from footfall.io.mapping import read_entry
+
+                return read_entry(file, entry, json_path=json_path, check_units=check_units)
             return _load_stream(read_table(file), entry, ctx=ctx, check_units=check_units)
 
         yield StreamSlot(file.name, kind, side, placement, read)
@@ -720,8 +726,18 @@ def _load_json(json_path: Path) -> dict[str, Any]:
             path=str(json_path),
             fix="check the file exists and that you may read it.",
         ) from exc
+    from footfall.rules.filetext import REPEATED_FIX, RepeatedKeyError, loads_json
+
     try:
-        doc = json.loads(text)
+        # a key given twice is refused: plain json keeps the last value silently
+        doc = loads_json(text)
+    except RepeatedKeyError as exc:
+        raise RecordingError(
+            f"key {safe_text(exc.key, 60)!r} is given twice in one object (a key may be set "
+            "only once).",
+            path=str(json_path),
+            fix=REPEATED_FIX + ".",
+        ) from None
     except json.JSONDecodeError as exc:
         raise RecordingError(
             f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
@@ -1135,10 +1151,28 @@ def json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+# for the readers of other layouts (footfall.io.mapping, footfall.io.infer),
+# which build their streams through the same checks and messages
+StreamContext = _Ctx
+"""How a stream's problems are phrased (subclass to name another place to fix them)."""
+load_stream = _load_stream
+"""A stream from a table with footfall's column names and its recording.json entry."""
+check_condition = _check_condition
+"""Check ``meta["condition"]`` (surface, belt speed) in place."""
+side_hints = _side_hints
+"""The sides a file name points to (a set: empty, one, or both)."""
+SIDE_WORDS = {"left": _LEFT_WORDS, "right": _RIGHT_WORDS}
+"""The words of a file name that say its side (besides words starting with left / right)."""
+
 __all__ = [
     "FORMAT",
+    "SIDE_WORDS",
+    "StreamContext",
+    "check_condition",
+    "load_stream",
     "read_recording",
     "side_from_filename",
+    "side_hints",
     "stream_entry",
     "write_recording",
     "write_stream_rows",

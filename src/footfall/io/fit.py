@@ -82,6 +82,7 @@ __all__ = [
     "is_fit_file",
     "present",
     "read_fit",
+    "record_intervals",
     "record_values",
 ]
 
@@ -441,6 +442,11 @@ def _intervals(
     interval[1:][ok] = dt[ok]
     gaps = [[float(a), float(b)] for a, b in zip(prev[gap], now[gap], strict=True)]
     return interval, gaps
+
+
+record_intervals = _intervals
+"""Each record's ``interval_s`` and the gaps, from the record times and the
+timer's stopped spans (for tables of records read otherwise, footfall.io.mapping)."""
 
 
 def read_fit(
