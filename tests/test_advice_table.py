@@ -168,6 +168,11 @@ CASES = [
         absent=("mortons-neuroma-pattern",),
     ),
     Case(
+        "midfoot runner (healthy, 73 % of the load on the forefoot): no tight toe box",
+        "sim:midfoot-runner:1",
+        absent=("tight-toe-box-swelling",),
+    ),
+    Case(
         "easy run + between 3rd and 4th toes: symptoms carry it, sensors normal",
         "sim:easy-run:1",
         {"foot": "left", "locations": ["between_3_4"]},

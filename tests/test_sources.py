@@ -145,7 +145,7 @@ def test_shipped_rules_cite_only_known_sources_and_no_brief(shipped):
     used = {k for r in data["rule"] for k in r["sources"]}
     assert used <= set(data["sources"])
     assert not [k for k in used | set(data["sources"]) if k.startswith("brief-")]
-    assert {src["kind"] for src in data["sources"].values()} <= {"paper", "manual"}
+    assert {src["kind"] for src in data["sources"].values()} <= {"paper", "manual", "web"}
     # the loaded rule set (what findings carry as source_keys) agrees with the file
     rules = load_rules()
     assert {k for r in rules.rules for k in r.sources} == used

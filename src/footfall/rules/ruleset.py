@@ -49,6 +49,7 @@ __all__ = [
     "Rule",
     "RuleSet",
     "SEVERITIES",
+    "SOURCE_KINDS",
     "STATES",
     "STEP_METRICS",
     "STRIKE_FACTS",
@@ -65,6 +66,8 @@ __all__ = [
 FORMAT = "footfall-rules/1"
 
 KINDS = ("red-flag", "contributor")
+SOURCE_KINDS = ("paper", "manual", "web")
+"""Kinds of source: journal article, device documentation, web page."""
 SEVERITIES = ("info", "low", "moderate", "high")
 """Severity levels, lowest first."""
 CONFIDENCES = ("low", "moderate", "high")
@@ -611,15 +614,12 @@ def parse_rules(data: dict[str, Any], *, path: str = "rules.toml") -> RuleSet:
     for key, src in sources.items():
         if not isinstance(src, dict) or not isinstance(src.get("citation"), str):
             raise top.error(f"sources.{key}", "needs a citation", 'citation = "..."')
-        if src.get("kind") not in ("brief", "paper", "manual"):
+        if src.get("kind") not in SOURCE_KINDS:
             raise top.error(
                 f"sources.{key}.kind",
-                f"{src.get('kind')!r} is not brief, paper or manual",
-                "set kind",
-            )
-        if src["kind"] == "brief" and not isinstance(src.get("section"), str):
-            raise top.error(
-                f"sources.{key}.section", "a brief source names its section", 'section = "..."'
+                f"{src.get('kind')!r} is not one of {', '.join(SOURCE_KINDS)}",
+                'set kind = "paper" (journal article), "manual" (device documentation) '
+                'or "web" (health page, consumer article)',
             )
     defaults = _needs(top, data.get("defaults", {}), Needs(), "defaults")
     strengths = data.get("evidence_strength")

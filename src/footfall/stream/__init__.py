@@ -6,15 +6,15 @@ the newest samples of each device (see :mod:`footfall.stream.detector`).
 
 from footfall.stream.analyzer import StreamingAnalyzer
 from footfall.stream.detector import ImuStepDetector, StepBatch
-from footfall.stream.flags import FlagSpec, FlagTracker, flag_specs
+from footfall.stream.flags import FlagTracker
+from footfall.stream.live_summary import LiveSummary
 from footfall.stream.rolling import RollingSummary
 
 __all__ = [
-    "FlagSpec",
     "FlagTracker",
     "ImuStepDetector",
+    "LiveSummary",
     "RollingSummary",
     "StepBatch",
     "StreamingAnalyzer",
-    "flag_specs",
 ]

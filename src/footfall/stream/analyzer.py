@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from footfall.model import (
 from footfall.stream.detector import ImuStepDetector
 from footfall.stream.flags import FlagTracker
 from footfall.stream.insole import InsoleStepDetector
+from footfall.stream.live_summary import LiveSummary
 from footfall.stream.rolling import LAST_S, LAST_STEPS, RollingSummary
 
 __all__ = [
@@ -169,8 +170,11 @@ class StreamingAnalyzer:
     belt_speed_mps
         Treadmill belt speed, if known (as in offline analysis).
     rules
-        A :class:`footfall.rules.ruleset.RuleSet` for the flag thresholds
-        (default the shipped rules); ``flags=False`` turns flags off.
+        A :class:`footfall.rules.ruleset.RuleSet` for the flags (default the
+        shipped rules); ``flags=False`` turns flags off.
+    symptoms, history
+        The runner's symptom profile and earlier sessions' summaries, for the
+        flags as for offline findings (:class:`~footfall.stream.flags.FlagTracker`).
     last_steps, last_s
         Windows of the rolling summaries.
     clock
@@ -200,6 +204,8 @@ class StreamingAnalyzer:
         last_s: float = LAST_S,
         min_on_s: float | None = None,
         min_off_s: float | None = None,
+        symptoms: Any = None,
+        history: Sequence[Mapping[str, Any]] = (),
         clock: Callable[[], float] = time.monotonic,
     ):
         self.belt_speed_mps = belt_speed_mps
@@ -209,13 +215,16 @@ class StreamingAnalyzer:
         self.last_s = last_s
         self.flags: FlagTracker | None = None
         if flags:
-            from footfall.stream.flags import MIN_OFF_S, MIN_ON_S, flag_specs
+            from footfall.stream.flags import MIN_OFF_S, MIN_ON_S
 
             self.flags = FlagTracker(
-                flag_specs(rules),
+                rules,
+                symptoms=symptoms,
+                history=history,
                 min_on_s=MIN_ON_S if min_on_s is None else min_on_s,
                 min_off_s=MIN_OFF_S if min_off_s is None else min_off_s,
             )
+        self.live = LiveSummary(self.flags.rules if self.flags else None)
         self.clock = clock
         self._parts: list[pd.DataFrame] = []
         # per side: the insole's clock offset to the foot IMU, held rows
@@ -400,6 +409,7 @@ class StreamingAnalyzer:
         if len(self._parts) >= 256:  # one table instead of many small ones: flat memory
             self._parts = [pd.concat(self._parts, ignore_index=True)]
         self.rolling.add(rows)
+        self.live.add(rows)
         self._maybe_flags()
         return rows
 
@@ -409,8 +419,7 @@ class StreamingAnalyzer:
         if self.t_s < self._next_flag_t:
             return
         self._next_flag_t = self.t_s + SUMMARY_EVERY_S
-        facts = self.rolling.summary(last_steps=self.last_steps)["facts"]
-        for fid in self.flags.update(self.t_s, facts):
+        for fid in self.flags.update(self.t_s, self.live.summary(self.t_s)):
             on = fid in self.flags.active
             self.flag_events.append((self.t_s, fid, on))
 

@@ -1,4 +1,4 @@
-"""Rolling summaries of the newest steps: cadence, contact time, balance.
+"""Rolling summaries of the newest steps for the live view: cadence, contact time, balance.
 
 The statistics are those of the run summary (medians per side, asymmetry and
 contact balance as defined in :mod:`footfall.summary`), taken over the last
@@ -48,24 +48,20 @@ class RollingSummary:
     ----------
     keep_steps
         Newest steps kept (older ones are forgotten; bounds memory).
-    baseline_skip, baseline_steps
-        The session baseline (for ``vs_baseline_pct`` facts) is the median
-        of steps ``baseline_skip`` to ``baseline_skip + baseline_steps`` of
-        the session: after the first strides, before fatigue.
+
+    Notes
+    -----
+    These are the numbers a live view shows. The live flags read the run
+    summary of the newest two minutes instead
+    (:class:`footfall.stream.live_summary.LiveSummary`), as the rules do offline.
     """
 
-    def __init__(
-        self, keep_steps: int = 2000, *, baseline_skip: int = 20, baseline_steps: int = 100
-    ):
+    def __init__(self, keep_steps: int = 2000):
         self.keep = int(keep_steps)
         self._ic = np.empty(0)
         self._left = np.empty(0, dtype=bool)
         self._v = np.empty((0, len(LIVE_METRICS)))
         self.n_steps = 0
-        self._base_skip = int(baseline_skip)
-        self._base_n = int(baseline_steps)
-        self._base_rows: list[np.ndarray] = []
-        self.baseline: dict[str, float] | None = None
 
     def add(self, steps: pd.DataFrame) -> None:
         """Append new step rows (any order; they are kept sorted by ``ic_s``)."""
@@ -83,20 +79,6 @@ class RollingSummary:
         vals[~np.isfinite(vals)] = np.nan
         ic = steps["ic_s"].to_numpy(float)
         left = (steps["side"].astype(str) == Side.LEFT.value).to_numpy()
-        if self.baseline is None:
-            lo = max(0, self._base_skip - self.n_steps)
-            hi = max(0, self._base_skip + self._base_n - self.n_steps)
-            if hi > lo:
-                self._base_rows.append(vals[lo:hi])
-            if self.n_steps + n >= self._base_skip + self._base_n:
-                base = np.concatenate(self._base_rows)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    med = np.nanmedian(base, axis=0)
-                self.baseline = {
-                    m: float(v) for m, v in zip(LIVE_METRICS, med, strict=True) if np.isfinite(v)
-                }
-                self._base_rows = []
         self.n_steps += n
         ic_all = np.concatenate([self._ic, ic])
         order = np.argsort(ic_all, kind="stable")[-self.keep :]
@@ -121,8 +103,7 @@ class RollingSummary:
         dict
             ``n_steps``, ``t_s`` (newest contact), ``span_s``, ``metrics``
             (``{metric: {median, left, right, asymmetry_pct, n}}``, as in the
-            run summary), ``contact_balance_left_pct`` and ``facts`` (values
-            named as the rules' sensor facts).
+            run summary) and ``contact_balance_left_pct``.
         """
         n = len(self._ic)
         if last_s is not None and n:
@@ -137,7 +118,6 @@ class RollingSummary:
             "span_s": None,
             "metrics": {},
             "contact_balance_left_pct": None,
-            "facts": {},
         }
         if n - lo == 0:
             return out
@@ -167,20 +147,4 @@ class RollingSummary:
         contact = stats.get("contact_ms", {})
         bal = contact_balance_left_pct(contact.get("left"), contact.get("right"))
         out["contact_balance_left_pct"] = bal
-        out["facts"] = self._facts(stats, bal)
         return out
-
-    def _facts(self, stats: dict[str, dict[str, Any]], balance: float | None) -> dict[str, float]:
-        facts: dict[str, float] = {}
-        for m, st in stats.items():
-            if st.get("median") is not None:
-                facts[m] = st["median"]
-            if st.get("asymmetry_pct") is not None:
-                facts[f"{m}.asymmetry_pct"] = abs(st["asymmetry_pct"])
-            base = (self.baseline or {}).get(m)
-            if base and st.get("median") is not None and base > 0:
-                facts[f"{m}.vs_baseline_pct"] = 100.0 * (st["median"] - base) / base
-        if balance is not None:
-            facts["contact_balance_left_pct"] = balance
-            facts["contact_balance.offset_pct"] = abs(balance - 50.0)
-        return facts
