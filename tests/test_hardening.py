@@ -472,6 +472,24 @@ BAD_INPUTS = {
         None,
         "nested too deeply",
     ),
+    "recording.json key twice": (
+        "rec",
+        _recording(
+            raw=b'{"format": "footfall-recording/1", "streams": [], '
+            b'"streams": [{"file": "left.csv", "kind": "imu", "side": "left"}]}'
+        ),
+        None,
+        "key 'streams' is given twice",
+    ),
+    "recording.json stream entry key twice": (
+        "rec",
+        _recording(
+            raw=b'{"format": "footfall-recording/1", "streams": '
+            b'[{"file": "left.csv", "kind": "imu", "side": "left", "side": "right"}]}'
+        ),
+        None,
+        "key 'side' is given twice",
+    ),
     "recording.json with a 5000-digit number": (
         "rec",
         _recording(raw=b'{"streams": ' + b"9" * 5000 + b"}"),
