@@ -259,3 +259,35 @@ def test_live_shows_the_final_build_on_a_terminal_after_the_view_and_nothing_whe
     assert "writing" not in r.stdout and "\x1b" not in r.stdout
     assert r.stdout.splitlines()[-1].startswith("recorded piped: ")
     assert (tmp_path / "piped" / "recording.json").exists()
+
+
+def test_live_flags_weigh_the_symptom_profile_as_offline(tmp_path: Path) -> None:
+    """A low-cadence run replayed with a symptom profile: the live flag is the
+    rules' finding on sensors and symptoms both, as ``footfall analyze`` gives."""
+    from footfall.sim import simulate
+
+    simulate("low-cadence-overstride", 3.0, 3, tmp_path / "run", sensors=("foot",))
+    prof = tmp_path / "symptoms.toml"
+    prof.write_text('format = "footfall-symptoms/1"\nfoot = "both"\nonset_min = 20\n')
+    common = ("--speed", "0", "--no-view", "--every", "5")
+    r = footfall(
+        "live", "--replay", str(tmp_path / "run"), "-o", str(tmp_path / "cap"), *common,
+        "--symptoms", str(prof),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "cap" / "live_summary.json").read_text())
+    assert {e["flag"] for e in doc["flag_events"] if e["on"]} >= {"low-cadence"}
+    at_end = {f["id"]: f for f in doc["flags_at_end"]}
+    off = footfall("analyze", str(tmp_path / "run"), "--symptoms", str(prof), "--json", "-")
+    assert off.returncode == 0, off.stderr
+    offline = {f["id"]: f for f in json.loads(off.stdout)["findings"]}
+    assert at_end["low-cadence"]["basis"] == offline["low-cadence"]["basis"] == "both"
+    assert at_end["low-cadence"]["severity"] == offline["low-cadence"]["severity"]
+    # a bad profile is a user error before anything is captured
+    prof.write_text("foot = \n")
+    bad = footfall(
+        "live", "--replay", str(tmp_path / "run"), "-o", str(tmp_path / "cap2"), *common,
+        "--symptoms", str(prof),
+    )  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "symptoms.toml" in bad.stderr
+    assert not (tmp_path / "cap2").exists()

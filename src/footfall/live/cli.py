@@ -109,6 +109,12 @@ def add_parser(
         help="treadmill belt speed, m/s (stride length = belt speed x stride time)",
     )
     p.add_argument("--rules", metavar="FILE", help="rules override file for the flag thresholds")
+    p.add_argument(
+        "--symptoms",
+        metavar="FILE",
+        help="your symptom profile (.toml or .json, from footfall symptoms): "
+        "the flags weigh it as footfall analyze does",
+    )
     p.add_argument("--mount", metavar="NAME", help=MOUNT_HELP)
     p.set_defaults(func=run)
     return p
@@ -192,7 +198,12 @@ def run(args: argparse.Namespace) -> int:
         belt = args.belt_speed
         if belt:
             meta["condition"] = {"surface": "treadmill", "speed_mps": belt}
-    analyzer = StreamingAnalyzer(belt_speed_mps=belt, rules=rules)
+    symptoms = None
+    if args.symptoms:
+        from footfall.rules.symptoms import load_symptoms
+
+        symptoms = load_symptoms(args.symptoms)
+    analyzer = StreamingAnalyzer(belt_speed_mps=belt, rules=rules, symptoms=symptoms)
     session = LiveSession(source, args.out, analyzer=analyzer, meta=meta, mount=args.mount)
 
     metronome = None

@@ -357,6 +357,7 @@ class LiveSession:
                 "flag_events": [
                     {"t_s": t, "flag": f, "on": on} for t, f, on in self.analyzer.flag_events
                 ],
+                "flags_at_end": self.analyzer.flags.findings() if self.analyzer.flags else [],
                 "devices": snap.get("devices", {}),
                 "steps_before_alignment": self.analyzer.steps_at_alignment,
             }

@@ -219,6 +219,10 @@ class FlagTracker:
         """Flag id -> title (the rule's)."""
         return {st.id: st.title for st in self.states}
 
+    def findings(self) -> list[dict[str, Any]]:
+        """The findings of the flags that are on (JSON-ready, as offline's)."""
+        return [st.finding.to_dict() for st in self.states if st.on and st.finding is not None]
+
     def raised(self) -> list[str]:
         """Ids of every flag that was on at some time, in the rules' order."""
         return [st.id for st in self.states if st.history]
