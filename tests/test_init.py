@@ -68,7 +68,7 @@ def test_init_writes_the_hand_written_recording(tmp_path, capsys, walk_steps):
         {k: e[k] for k in ENTRY_KEYS} for e in hand["streams"]
     ]
     # what was assumed is said, and how to correct it
-    assert "left_foot.csv: imu" in out and 'file name ("left")' in out
+    assert "left_foot.csv: imu" in out and 'left (file name: "left")' in out
     assert "acc m/s2 (from the data" in out and "gyr deg/s (from the data" in out
     assert "Skipped (not stream files): reference_events.csv" in out
     assert 'edit "kind", "side", "placement" or "units"' in out
@@ -140,7 +140,7 @@ def test_shank_from_the_name(tmp_path, capsys):
         ("left_foot.csv", "foot"),
         ("left_shank.csv", "shank"),
     ]
-    assert 'file name ("shank")' in out
+    assert 'shank (file name: "shank")' in out
 
 
 INIT_ERRORS = [

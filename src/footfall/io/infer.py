@@ -185,13 +185,13 @@ def _infer_units(path: Path, side: str, placement: str) -> tuple[dict[str, str],
     how = {}
     med = float(np.median(np.sqrt(np.einsum("ij,ij->i", acc, acc))))
     if len({a for a, _ in passing}) == 1:
-        how["acc"] = f"from the data (median magnitude {med:.3g})"
+        how["acc"] = f"from the data: median magnitude {med:.3g}"
     else:
         how["acc"] = "assumed: the data cannot tell"
     if len({g for _, g in passing}) == 1:
-        how["gyr"] = "from the data (how fast the foot turns while it moves)"
+        how["gyr"] = "from the data: how fast the foot turns while it moves"
     else:
-        how["gyr"] = "assumed: the data cannot tell (too little movement)"
+        how["gyr"] = "assumed: too little movement to tell"
     return {"acc": acc_u, "gyr": gyr_u}, how
 
 
@@ -246,7 +246,7 @@ def _infer_one(
             entry["side"] = s.side.value
             how = {"kind": f"profile {prof.name}"}
             how["side"] = (
-                f'file name ("{said}")' if sm.side == "from-name" else f"profile {prof.name}"
+                f'file name: "{said}"' if sm.side == "from-name" else f"profile {prof.name}"
             )
             if s.kind.value == "imu":
                 entry["placement"] = s.placement.value
@@ -267,15 +267,13 @@ def _infer_one(
             fix='put "left" or "right" (or l / r, links / rechts) in the file name, or write '
             f"{RECORDING_JSON} by hand.",
         )
-    how = {"kind": "its columns", "side": f'file name ("{said}")'}
+    how = {"kind": "its columns", "side": f'file name: "{said}"'}
     entry = {"file": name, "kind": kind, "side": side_e.value}
     if kind == "imu":
         word = placement_from_name(name)
         placement = "shank" if word else "foot"
         how["placement"] = (
-            f'file name ("{word}")'
-            if word
-            else "assumed: foot (anywhere on the shoe; the name does not say shank)"
+            f'file name: "{word}"' if word else "assumed: the name does not say shank"
         )
         entry["placement"] = placement
         if check_units:
@@ -295,7 +293,7 @@ def _infer_one(
         ).streams[0]
     else:
         entry["units"] = {"pressure": "kPa"}
-        how["pressure"] = "assumed: kPa (the data cannot tell kPa from N/cm2)"
+        how["pressure"] = "assumed: the data cannot tell kPa from N/cm2"
         stream = read_recording(
             path, kind="insole", side=side_e.value, pressure_unit="kPa", check_units=check_units
         ).streams[0]
