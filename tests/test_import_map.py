@@ -367,3 +367,30 @@ def test_records_units_convert(tmp_path):
     np.testing.assert_allclose(rec.columns["interval_s"], np.r_[0.0, np.ones(29)])
     analysis = pipeline.analyze(rec)
     assert analysis.summary["cadence_spm"] == pytest.approx(170.0)
+
+
+def test_columns_the_profile_does_not_read_may_hold_anything(tmp_path, walk_left):
+    data = tmp_path / "export.csv"
+    _vendor_csv(data, walk_left)
+    lines = data.read_text().splitlines()
+    lines[1] += ";Date;Note"
+    lines[2:] = [f"{line};2026-11-20 18:02;ok, fine" for line in lines[2:]]
+    data.write_text("\n".join(lines) + "\n")
+    prof = tmp_path / "p.toml"
+    prof.write_text(PROFILE)
+    got = read_mapped(data, prof).streams[0]
+    np.testing.assert_allclose(got.values, walk_left.values, rtol=1e-7, atol=1e-7)
+
+
+def test_two_columns_of_one_name_that_the_profile_reads(tmp_path, walk_left, capsys):
+    data = tmp_path / "export.csv"
+    _vendor_csv(data, walk_left)
+    lines = data.read_text().splitlines()
+    lines[1] += ";AccX"
+    lines[2:] = [f"{line};0" for line in lines[2:]]
+    data.write_text("\n".join(lines) + "\n")
+    prof = tmp_path / "p.toml"
+    prof.write_text(PROFILE)
+    assert main(["analyze", str(data), "--map", str(prof)]) == 2
+    err = capsys.readouterr().err
+    assert "has two columns named 'AccX'" in err and str(data) in err

@@ -884,6 +884,30 @@ def _read_file(p: Path, prof: Profile) -> tuple[list[str], list[str], int, pa.Ta
     for src, key in wanted:  # before the data is parsed: a file of another layout
         if _key(src) not in have:
             _column(p, prof, pa.table({}), {}, src, key, names=names)
+    # only the columns the profile reads are parsed (as numbers): the others
+    # may hold anything, dates and text included
+    needed = {_key(src) for src, _ in wanted}
+    if any(sm.other_columns == "by-name" for sm in prof.streams):
+        from footfall.io.fit import COLUMNS, STRYD_FIELDS
+
+        named = set(COLUMNS) | set(STRYD_FIELDS.values())
+        needed |= {k for k in have if k in named or k.startswith("dev_")}
+    unique: list[str] = []
+    seen: dict[str, int] = {}
+    for n in names:
+        k = _key(n)
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] > 1 and k in needed:
+            raise RecordingError(
+                f"has two columns named {safe_text(n, 40)!r}, which the profile {prof.path} reads.",
+                path=str(p),
+                fix="rename one of them in the file, or check file.skip_lines and "
+                "file.name_lines in the profile (with 2 name lines a column's name joins "
+                "its cells with '/').",
+            )
+        unique.append(n if seen[k] == 1 else f"{n} ({seen[k]})")
+    names = unique
+    include = [n for n in names if _key(n) in needed]
     try:
         table = pacsv.read_csv(
             p,
@@ -892,7 +916,8 @@ def _read_file(p: Path, prof: Profile) -> tuple[list[str], list[str], int, pa.Ta
             convert_options=pacsv.ConvertOptions(
                 strings_can_be_null=True,
                 decimal_point=prof.decimal,
-                column_types={n: pa.float64() for n in names},
+                include_columns=include,
+                column_types={n: pa.float64() for n in include},
             ),
         )
     except pa.ArrowInvalid as exc:
