@@ -74,6 +74,30 @@ def test_metric_names_are_the_registry_s(documents: dict[str, dict]) -> None:
             assert extra <= set(WINDOW_METRICS) | {"contact_balance_left_pct"}
 
 
+def test_the_typed_summary_is_the_schema_s(documents: dict[str, dict]) -> None:
+    """footfall.summary.RunSummary (what scripts and type checkers see) names
+    the schema's keys, requires what it requires, and covers what is written."""
+    from footfall.summary import DriftEntry, MetricStats, NotEvaluated, RunSummary
+
+    top = SCHEMA["properties"]
+    keys = RunSummary.__required_keys__ | RunSummary.__optional_keys__
+    assert keys - {"running_dynamics"} == set(top)
+    assert RunSummary.__required_keys__ == set(SCHEMA["required"])
+    stats = SCHEMA["$defs"]["metric_stats"]
+    stat_keys = MetricStats.__required_keys__ | MetricStats.__optional_keys__
+    assert set(stats["properties"]) <= stat_keys
+    assert set(stats["required"]) == MetricStats.__required_keys__
+    drift_keys = DriftEntry.__required_keys__ | DriftEntry.__optional_keys__
+    for doc in documents.values():
+        assert RunSummary.__required_keys__ <= set(doc) <= keys
+        for entry in doc["metrics"].values():
+            assert MetricStats.__required_keys__ <= set(entry) <= stat_keys
+        for entry in doc["drift"].values():
+            assert DriftEntry.__required_keys__ <= set(entry) <= drift_keys
+        for entry in doc["not_evaluated"]:
+            assert set(entry) == NotEvaluated.__required_keys__
+
+
 @pytest.mark.parametrize(
     "break_it",
     [

@@ -17,6 +17,7 @@ _EXPORTS = {
     "RecordingError": "footfall.errors",
     "Recording": "footfall.model",
     "Stream": "footfall.model",
+    "RunSummary": "footfall.summary",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from footfall.rules.engine import Finding
     from footfall.rules.ruleset import RuleSet
     from footfall.rules.symptoms import SymptomProfile
+    from footfall.summary import NotEvaluated, RunSummary
 
 __all__ = [
     "Analysis",
@@ -88,7 +89,7 @@ class Analysis:
         self,
         recording: Recording,
         steps: pd.DataFrame | ColumnTable,
-        summary: dict[str, Any],
+        summary: RunSummary,
         notes: list[str] | None = None,
         streams: dict[str, dict[str, Any]] | None = None,
         cop_paths: pd.DataFrame | None = None,
@@ -298,7 +299,7 @@ def analyze(
         notes.append("no stream in this recording: nothing to analyse.")
     findings = evaluate(summary, steps, symptoms=symptoms, history=history, rules=ruleset)
     summary["findings"] = findings_json(findings)
-    summary["not_evaluated"] = not_evaluated(summary, ruleset)  # rules short of data, why
+    summary["not_evaluated"] = cast("list[NotEvaluated]", not_evaluated(summary, ruleset))
     return Analysis(
         recording=analysed,
         steps=steps,
@@ -572,8 +573,9 @@ def _analyze_records(
     listed = not_evaluated(summary, ruleset)
     present = [c for c, v in fit.columns.items() if bool(np.isfinite(v).any())]
     where = "a FIT file" if is_fit else "a running-dynamics table"
-    summary["not_evaluated"] = listed + _absent_rules(
-        ruleset, present, [n["id"] for n in listed], where
+    summary["not_evaluated"] = cast(
+        "list[NotEvaluated]",
+        listed + _absent_rules(ruleset, present, [n["id"] for n in listed], where),
     )
     meta = {k: v for k, v in fit.meta.items() if k not in ("laps", "session")}
     if condition:

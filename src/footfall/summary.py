@@ -35,7 +35,7 @@ import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -50,7 +50,11 @@ if TYPE_CHECKING:  # a steps table is a DataFrame; the work here is done on NumP
     import pandas as pd
 
 __all__ = [
+    "DriftEntry",
+    "MetricStats",
     "MIN_STEPS_PER_THIRD",
+    "NotEvaluated",
+    "RunSummary",
     "PER_STEP_MEANS",
     "absent_reason",
     "SUMMARY_METRICS",
@@ -69,6 +73,91 @@ __all__ = [
     "to_jsonable",
     "windows",
 ]
+
+
+# --------------------------------------------------------------------------
+# The summary's shape (CONTRACTS.md section 3; docs/json-schema/summary.schema.json)
+# --------------------------------------------------------------------------
+
+
+# (Keys always there are in a base class, the others in a class with
+# total=False: NotRequired is not seen in postponed annotations on Python 3.11.)
+
+
+class _MetricStatsAlways(TypedDict):
+    median: float | None
+    left: float | None
+    right: float | None
+    asymmetry_pct: float | None
+    n: int
+
+
+class MetricStats(_MetricStatsAlways, total=False):
+    """One metric of ``summary["metrics"]``: medians and quartiles per side;
+    ``mean`` for a running-dynamics table, as the device averages it."""
+
+    left_minus_right: float | None
+    n_left: int
+    n_right: int
+    p25: float | None
+    p75: float | None
+    mean: float | None
+
+
+class _DriftAlways(TypedDict):
+    first_third: float
+    last_third: float
+    change: float
+    change_pct: float | None
+    per_minute: float | None
+    n_first: int
+    n_last: int
+
+
+class DriftEntry(_DriftAlways, total=False):
+    """One metric of ``summary["drift"]`` (:func:`drift`); ``per_km`` for
+    running dynamics with a distance: the slope against kilometres."""
+
+    per_km: float | None
+
+
+class NotEvaluated(TypedDict):
+    """A rule whose sensor conditions were not evaluated, and why."""
+
+    id: str
+    title: str
+    reason: str
+
+
+class _SummaryAlways(TypedDict):
+    duration_s: float | None
+    n_steps: int
+    n_steps_left: int | None
+    n_steps_right: int | None
+    cadence_spm: float | None
+    contact_balance_left_pct: float | None
+    metrics: dict[str, MetricStats]
+    strike_pattern: dict[str, dict[str, Any]]
+    drift: dict[str, DriftEntry]
+    windows: list[dict[str, Any]]
+    """Per window: start_s, end_s, n_steps, n_left, n_right, the median of
+    each window metric by its name, contact_balance_left_pct (:func:`windows`)."""
+    findings: list[dict[str, Any]]
+
+
+class RunSummary(_SummaryAlways, total=False):
+    """The run summary (:func:`summarize`; CONTRACTS.md section 3).
+
+    ``findings`` (each :meth:`footfall.rules.Finding.to_dict`) and
+    ``not_evaluated`` are filled by :func:`footfall.analyze`, ``source`` and
+    ``notes`` by the command line's JSON, ``running_dynamics`` by
+    :func:`summarize_running_dynamics`.
+    """
+
+    not_evaluated: list[NotEvaluated]
+    source: str
+    notes: list[str]
+    running_dynamics: dict[str, Any]
 
 
 WINDOW_METRICS: tuple[str, ...] = names(window=True)
@@ -796,7 +885,7 @@ def summarize(
     *,
     window_s: float = WINDOW_S,
     min_per_third: int = MIN_STEPS_PER_THIRD,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Summarise a run's steps table (CONTRACTS.md section 3).
 
     Parameters
@@ -856,7 +945,7 @@ def summarize(
 
     window_names = [m for m in WINDOW_METRICS if m in row]
     contact = stats.get("contact_ms", {})
-    return {
+    summary: RunSummary = {
         "duration_s": finite_or_none(duration_s),
         "n_steps": len(steps),
         "n_steps_left": int(np.count_nonzero(side == _LEFT)),
@@ -865,9 +954,11 @@ def summarize(
         "contact_balance_left_pct": contact_balance_left_pct(
             contact.get("left"), contact.get("right")
         ),
-        "metrics": stats,
+        "metrics": cast("dict[str, MetricStats]", stats),
         "strike_pattern": strike,
-        "drift": _drift(data, present, ic, min_per_third=min_per_third),
+        "drift": cast(
+            "dict[str, DriftEntry]", _drift(data, present, ic, min_per_third=min_per_third)
+        ),
         "windows": _windows(
             values[[row[m] for m in window_names]],
             window_names,
@@ -878,6 +969,7 @@ def summarize(
         ),
         "findings": [],
     }
+    return summary
 
 
 # --------------------------------------------------------------------------
@@ -956,7 +1048,7 @@ def summarize_running_dynamics(
     laps: Sequence[Mapping[str, Any]] = (),
     window_s: float = WINDOW_S,
     min_per_third: int = MIN_STEPS_PER_THIRD,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Summarise a running-dynamics table (one row per record of a watch or
     foot pod, :mod:`footfall.io.fit`) in the shape of :func:`summarize`.
 
@@ -983,12 +1075,14 @@ def summarize_running_dynamics(
     every = np.ones(n, dtype=bool)
     out["n_steps"] = _steps_in(columns, every)
     out["n_steps_left"] = out["n_steps_right"] = 0
-    balance = out["metrics"].get("contact_balance_left_pct", {})
-    out["contact_balance_left_pct"] = balance.get("median")
+    balance = out["metrics"].get("contact_balance_left_pct")
+    out["contact_balance_left_pct"] = balance["median"] if balance else None
     distance = np.asarray(columns.get("distance_m", np.full(n, np.nan)), np.float64)
     if np.isfinite(distance).sum() >= 2:
-        for m, entry in out["drift"].items():
-            entry["per_km"] = theil_sen_slope(distance / 1000.0, np.asarray(columns[m], np.float64))
+        for m, change in out["drift"].items():
+            change["per_km"] = theil_sen_slope(
+                distance / 1000.0, np.asarray(columns[m], np.float64)
+            )
     if out["windows"] and n:
         origin = float(time_s.min())
         idx = np.floor((time_s - origin) / window_s).astype(np.int64)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from footfall.stream.flags import WINDOW_S
+from footfall.summary import RunSummary
 
 __all__ = ["DRIFT_EVERY_S", "LiveSummary", "drift_metrics"]
 
@@ -145,7 +146,7 @@ class LiveSummary:
         vals = np.concatenate(self._values, axis=1)
         return drift(dict(zip(self.metrics, vals, strict=True)), ic, self.metrics)
 
-    def summary(self, t_s: float) -> dict[str, Any]:
+    def summary(self, t_s: float) -> RunSummary | dict[str, Any]:
         """The live run summary at session time ``t_s``."""
         from footfall.summary import summarize
 
@@ -157,7 +158,6 @@ class LiveSummary:
             self._drift = self.drift()
             self._drift_at = float(t_s)
         out["drift"] = self._drift
-        out["window_s"] = self.window_s
         return out
 
 
