@@ -156,6 +156,8 @@ class FusionHold:
             if k >= 1:
                 cut = max(cut, 0.5 * (ic_a[k - 1] + ic_a[k]))
         ta, tb = ic_a < cut, ic_b < cut
+        if not (ta.any() or tb.any()):
+            return self.imu[:0], self.insole[:0]
         a, b = self.imu[ta], self.insole[tb]
         self.imu = self.imu[~ta].reset_index(drop=True)
         self.insole = self.insole[~tb].reset_index(drop=True)

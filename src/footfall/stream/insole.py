@@ -24,7 +24,9 @@ offline). A contact is final when every sample from its initial-contact
 crossing to the first sample after its toe-off is; its row is final when the
 next valid contact of the same foot is too (its initial contact ends the
 stride), or when :data:`NO_NEXT_S` has passed with none (the stride is then
-blank, as offline across a pause). Rows are emitted once, in order.
+blank, as offline across a pause). Rows are emitted once, in order. A row
+thus comes a stride and some 2.5 s after its contact, later than a foot
+IMU's (bench/bench_live.py prints the step delay).
 
 What can differ from offline analysis
 -------------------------------------
