@@ -726,18 +726,23 @@ def _load_json(json_path: Path) -> dict[str, Any]:
             path=str(json_path),
             fix="check the file exists and that you may read it.",
         ) from exc
-    from footfall.rules.filetext import REPEATED_FIX, RepeatedKeyError, loads_json
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # a key given twice is refused: plain json keeps the last value silently
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise RecordingError(
+                    f"key {safe_text(key, 60)!r} is given twice in one object (a key may be "
+                    "set only once).",
+                    path=str(json_path),
+                    fix="keep the value you mean and delete the other.",
+                )
+            out[key] = value
+        return out
 
     try:
-        # a key given twice is refused: plain json keeps the last value silently
-        doc = loads_json(text)
-    except RepeatedKeyError as exc:
-        raise RecordingError(
-            f"key {safe_text(exc.key, 60)!r} is given twice in one object (a key may be set "
-            "only once).",
-            path=str(json_path),
-            fix=REPEATED_FIX + ".",
-        ) from None
+        doc = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise RecordingError(
             f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
