@@ -206,3 +206,37 @@ def test_an_insole_without_a_layout_is_counted_not_analysed() -> None:
     assert d.detector is None and d.problem and "layout" in d.problem
     assert d.samples == 200
     assert len(an.finish()) == 0
+
+
+def test_the_live_flags_see_the_insole_loads_and_match_offline() -> None:
+    """A forefoot loader replayed live: the steps the live flags are evaluated
+    on carry the insole's forefoot loads (they are blank with the foot IMUs
+    alone), and the flags raised are the offline findings."""
+    from footfall.devices.replay import ReplaySource
+    from footfall.sim import simulate
+
+    rec, _ = simulate("forefoot-loader", 2.0, 3, sensors=("foot", "insole"))
+
+    def replay(recording: Recording) -> StreamingAnalyzer:
+        src = ReplaySource(recording, speed=None)
+        an = StreamingAnalyzer()
+        src.open()
+        while not src.finished:
+            an.feed(src.poll())
+        an.finish()
+        src.close()
+        return an
+
+    an = replay(rec)
+    window = an.live.window()
+    for col in ("forefoot_load_pct", "lateral_forefoot_load_pct", "peak_forefoot_kpa"):
+        assert window[col].notna().mean() > 0.95, col
+    offline = analyze(rec)
+    assert window["forefoot_load_pct"].median() == pytest.approx(
+        offline.steps["forefoot_load_pct"].median(), abs=2.0
+    )
+    raised = {fid for _, fid, on in an.flag_events if on}
+    assert {"tight-toe-box-swelling", "mortons-neuroma-pattern"} <= raised
+    assert raised == {f.id for f in offline.findings}
+    imus = Recording([s for s in rec.streams if s.kind == SensorKind.IMU], meta=rec.meta)
+    assert replay(imus).live.window()["forefoot_load_pct"].isna().all()
