@@ -43,9 +43,9 @@ What can differ from offline analysis
   estimate exactly. The levels move event times by a fraction of a sample
   and the regional loads by the samples at the edges of a contact, where
   the load is small; ``loading_rate_bw_s`` differs by the estimate's ratio.
-- A force channel that is not a number anywhere in the stream makes offline
-  analysis use the cells' sum for the whole stream; live, only the window's
-  samples decide.
+- A force value that is not a number anywhere in the stream makes offline
+  analysis use the cells' sum instead of the force for the whole stream;
+  live, only the window's samples decide.
 - Gaps are found from the window's median sample interval, not the whole
   stream's (the same for a steady rate; at rates above 30 Hz the gap limit
   :data:`~footfall.gait.pressure.MAX_GAP_S` decides anyway).
