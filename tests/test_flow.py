@@ -43,6 +43,9 @@ ALLOWED: dict[str, set[str]] = {
     # the history stores analyses (footfall.__version__ with each session),
     # compares them, and draws with the report's style and saver
     "history": {"footfall", "errors", "registry", "pipeline", "io", "report"},
+    # the batch engine runs the pipeline on many recordings (footfall.__version__
+    # in its record of work done); its command shows the report's progress console
+    "batch": {"footfall", "errors", "registry", "pipeline", "summary", "rules", "report", "_lazy"},
 }
 SIM_MAY_USE_FROM_GAIT = {"footfall.gait.layouts", "footfall.gait.definitions"}
 

@@ -86,6 +86,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "footfall.history.compare_cli",
     "footfall.init_cli",
     "footfall.convert_cli",
+    "footfall.batch.cli",
 )
 """Modules that add one subcommand each, with ``add_parser(subparsers, parents)``.
 
