@@ -1,0 +1,204 @@
+"""The BLE source through the real bleak API, on a simulated Bluetooth stack.
+
+bumble's virtual controllers share an in-process link; the peripherals serve
+the footfall GATT service fed by the virtual runner (and an RSC foot pod),
+and a bleak backend in tests/ble_sim.py drives bumble's central. No
+Bluetooth hardware is used.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("bumble")
+sys.path.insert(0, str(Path(__file__).parent))
+
+from ble_sim import FootfallPeripheral, RscPeripheral, SimWorld, bleak_backends  # noqa: E402
+
+from footfall.devices.base import Block, DeviceInfo, Gap, Status  # noqa: E402
+from footfall.devices.ble_source import BleSource, ble_error, scan_ble  # noqa: E402
+from footfall.devices.emulator import EmulatedStream, streams_from_recording  # noqa: E402
+from footfall.devices.gatt import (  # noqa: E402
+    RscMeasurement,
+    ble_max_frame_len,
+    encode_rsc,
+)
+from footfall.errors import FootfallError  # noqa: E402
+from footfall.live.session import MergedSource  # noqa: E402
+from footfall.sim import simulate  # noqa: E402
+from footfall.wire import imu6_samples_per_frame  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def foot_streams() -> list[EmulatedStream]:
+    """Both feet's IMUs of the virtual runner, framed for an MTU of 247."""
+    rec, _ = simulate("easy-run", 0.2, 3, sensors=("foot",))
+    spf = imu6_samples_per_frame(ble_max_frame_len(247))
+    assert spf == 17
+    return [
+        replace(s, samples_per_frame=spf, info=replace(s.info, samples_per_frame=spf))
+        for s in streams_from_recording(rec)
+    ]
+
+
+@pytest.fixture
+def world():
+    w = SimWorld()
+    yield w
+    w.close()
+
+
+def _drain(source, peripherals, extra_s: float = 0.5) -> list:
+    """Poll until every peripheral has sent all it has, then a little longer."""
+    events: list = []
+    deadline = time.monotonic() + 60
+    while not all(p.done.is_set() for p in peripherals) and time.monotonic() < deadline:
+        events += source.poll(0.05)
+    end = time.monotonic() + extra_s
+    while time.monotonic() < end:
+        events += source.poll(0.05)
+    assert all(p.done.is_set() for p in peripherals)
+    return events
+
+
+def _check_samples(events: list, peripheral: FootfallPeripheral) -> int:
+    """Every sample the peripheral sent arrived, equal to the emulator's values."""
+    (stream,) = peripheral.streams
+    blocks = {e.seq: e for e in events if isinstance(e, Block) and e.device_id == stream.info.name}
+    sent = [f for f in peripheral.sent if f.fate == "sent"]
+    assert sent
+    assert sorted(blocks) == [f.seq for f in sent]
+    for f in sent:
+        rows = slice(f.first_sample, f.first_sample + f.n_samples)
+        np.testing.assert_array_equal(blocks[f.seq].values, stream.si(rows))
+    return sum(f.n_samples for f in sent)
+
+
+def test_two_sensors_at_once_every_frame_arrives(world, foot_streams) -> None:
+    scanner, client = bleak_backends(world)
+    left = world.add(
+        FootfallPeripheral("ff-left-foot", foot_streams[:1], address="F1:00:00:00:00:01")
+    )
+    right = world.add(
+        FootfallPeripheral("ff-right-foot", foot_streams[1:], address="F1:00:00:00:00:02")
+    )
+    t0 = time.monotonic()
+    sources = [
+        BleSource(name, session_start=t0, backend=client, scanner_backend=scanner, scan_timeout_s=5)
+        for name in ("ff-left-foot", "F1:00:00:00:00:02")  # by name and by address
+    ]
+    merged = MergedSource(sources)
+    merged.open()
+    try:
+        assert [s.mtu for s in sources] == [247, 247]
+        events = _drain(merged, [left, right])
+    finally:
+        merged.close()
+    infos = [e for e in events if isinstance(e, DeviceInfo)]
+    assert {i.device_id for i in infos} == {"emu-left-foot", "emu-right-foot"}
+    assert all(i.meta["samples_per_frame"] == 17 for i in infos)
+    assert not [e for e in events if isinstance(e, Gap)]
+    for p in (left, right):
+        n = _check_samples(events, p)
+        assert n == p.streams[0].raw.shape[0]  # the whole recording
+        assert p.control_writes == [b"\x01"]  # asked for DEVICE_INFO
+
+
+def test_peripheral_disconnect_reconnects_and_marks_the_gap(world, foot_streams) -> None:
+    scanner, client = bleak_backends(world)
+    p = world.add(FootfallPeripheral("ff-left-foot", foot_streams[:1], drop_after_frames=40))
+    src = BleSource(
+        "ff-left-foot",
+        backend=client,
+        scanner_backend=scanner,
+        scan_timeout_s=5,
+        backoff_start_s=0.02,
+    )
+    src.open()
+    try:
+        events = _drain(src, [p])
+    finally:
+        src.close()
+    assert src.disconnects == 1 and src.reconnects == 1 and p.connections == 2
+    unsent = [f for f in p.sent if f.fate == "unsent"]
+    assert unsent, "the peripheral generated frames while nobody listened"
+    gaps = [e for e in events if isinstance(e, Gap)]
+    assert len(gaps) == 1 and gaps[0].reason == "disconnect"
+    # exactly the samples of the frames nobody received, none invented
+    assert gaps[0].n_missing == sum(f.n_samples for f in unsent)
+    n = _check_samples(events, p)
+    assert n + gaps[0].n_missing == p.streams[0].raw.shape[0]
+    # the link's loss was reported, and the capture went on after the gap
+    assert any(isinstance(e, Status) and not e.connected for e in events)
+    gi = events.index(gaps[0])
+    before = [e.seq for e in events[:gi] if isinstance(e, Block)]
+    after = [e.seq for e in events[gi:] if isinstance(e, Block)]
+    assert max(before) < unsent[0].seq and min(after) > unsent[-1].seq
+    assert after[-1] == p.sent[-1].seq
+
+
+def test_rsc_pod_measurements_decode_to_what_was_sent(world) -> None:
+    scanner, client = bleak_backends(world)
+    sent = [
+        (int(round(v * 256)), c, s, d)
+        for v, c, s, d in [(3.0, 84, 214, None), (3.25, 86, None, 1234), (2.5, 80, 187, 99)]
+    ]
+    values = [encode_rsc(v, c, stride_raw=s, distance_raw=d, running=True) for v, c, s, d in sent]
+    pod = world.add(RscPeripheral("pod-1", values))
+    src = BleSource("pod-1", backend=client, scanner_backend=scanner, scan_timeout_s=5)
+    src.open()
+    try:
+        assert pod.done.wait(10)
+        got: list = []
+        end = time.monotonic() + 5
+        while len(got) < len(values) and time.monotonic() < end:
+            got += src.poll_measurements()
+            time.sleep(0.02)
+    finally:
+        src.close()
+    assert [m for _, m in got] == [
+        RscMeasurement(
+            v / 256, c, None if s is None else s / 100, None if d is None else d / 10, True
+        )
+        for v, c, s, d in sent
+    ]
+
+
+def test_scan_lists_what_footfall_reads(world, foot_streams) -> None:
+    scanner, _client = bleak_backends(world)
+    world.add(FootfallPeripheral("ff-left-foot", foot_streams[:1], address="F1:00:00:00:00:01"))
+    world.add(RscPeripheral("pod-1", [], address="F2:00:00:00:00:01"))
+    seen = {d.name: d for d in scan_ble(0.5, backend=scanner)}
+    assert seen["ff-left-foot"].reads == ["footfall"]
+    assert seen["ff-left-foot"].address == "F1:00:00:00:00:01"
+    assert seen["pod-1"].reads == ["RSC"]
+
+
+def test_no_device_in_range_is_a_clear_error(world) -> None:
+    scanner, client = bleak_backends(world)
+    src = BleSource("ff-nobody", backend=client, scanner_backend=scanner, scan_timeout_s=0.3)
+    with pytest.raises(FootfallError) as e:
+        src.open()
+    assert "ff-nobody" in str(e.value) and "footfall devices --ble" in str(e.value)
+
+
+def test_adapter_and_permission_errors_are_explained() -> None:
+    from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason
+
+    off = ble_error(
+        BleakBluetoothNotAvailableError("off", BleakBluetoothNotAvailableReason.POWERED_OFF)
+    )
+    assert "no Bluetooth adapter" in off.problem and "--serial" in (off.fix or "")
+    denied = ble_error(
+        BleakBluetoothNotAvailableError("no", BleakBluetoothNotAvailableReason.DENIED_BY_USER)
+    )
+    assert "no permission" in denied.problem
+    assert "no permission" in ble_error(PermissionError("x")).problem
+    # BlueZ not running: bleak cannot reach the system bus socket
+    assert "no Bluetooth adapter" in ble_error(FileNotFoundError(2, "No such file")).problem
