@@ -23,6 +23,7 @@ from ble_sim import FootfallPeripheral, RscPeripheral, SimWorld, bleak_backends 
 
 from footfall.devices.base import Block, DeviceInfo, Gap, Status  # noqa: E402
 from footfall.devices.ble_source import BleSource, ble_error, scan_ble  # noqa: E402
+from footfall.devices.cli import ble_lines  # noqa: E402
 from footfall.devices.emulator import EmulatedStream, streams_from_recording  # noqa: E402
 from footfall.devices.gatt import (  # noqa: E402
     RscMeasurement,
@@ -174,10 +175,17 @@ def test_scan_lists_what_footfall_reads(world, foot_streams) -> None:
     scanner, _client = bleak_backends(world)
     world.add(FootfallPeripheral("ff-left-foot", foot_streams[:1], address="F1:00:00:00:00:01"))
     world.add(RscPeripheral("pod-1", [], address="F2:00:00:00:00:01"))
-    seen = {d.name: d for d in scan_ble(0.5, backend=scanner)}
+    found = scan_ble(0.5, backend=scanner)
+    seen = {d.name: d for d in found}
     assert seen["ff-left-foot"].reads == ["footfall"]
     assert seen["ff-left-foot"].address == "F1:00:00:00:00:01"
     assert seen["pod-1"].reads == ["RSC"]
+    # footfall devices --ble prints one line each
+    lines = ble_lines(found)
+    assert "F1:00:00:00:00:01\tff-left-foot\t-50 dBm\tfootfall" in lines
+    assert any(
+        line.startswith("F2:00:00:00:00:01\tpod-1") and line.endswith("RSC") for line in lines
+    )
 
 
 def test_no_device_in_range_is_a_clear_error(world) -> None:
@@ -202,3 +210,26 @@ def test_adapter_and_permission_errors_are_explained() -> None:
     assert "no permission" in ble_error(PermissionError("x")).problem
     # BlueZ not running: bleak cannot reach the system bus socket
     assert "no Bluetooth adapter" in ble_error(FileNotFoundError(2, "No such file")).problem
+
+
+def test_live_ble_options_are_checked(tmp_path) -> None:
+    import subprocess
+
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "footfall",
+            "live",
+            "--ble",
+            "ff-left-foot",
+            "--replay",
+            str(tmp_path),
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and "--ble and --replay cannot be mixed" in r.stderr
+    assert "Traceback" not in r.stderr

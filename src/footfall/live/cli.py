@@ -22,6 +22,8 @@ __all__ = [
 EPILOG = """examples:
   footfall live --serial /dev/ttyACM0 --serial /dev/ttyACM1 -o runs/tuesday
       two boards (one per foot); the view runs until Ctrl-C
+  footfall live --ble ff-left-foot --ble ff-right-foot -o runs/wireless
+      two Bluetooth sensors by name (footfall devices --ble lists them)
   footfall live --serial /dev/ttyACM0 -o runs/tm --target-cadence 172 --metronome
       show the cadence against a target and beat it
   footfall live --replay runs/easy -o runs/easy-live --speed 10 --no-view
@@ -63,6 +65,13 @@ def add_parser(
         default=[],
         metavar="PORT",
         help="serial port of a board (repeat for several)",
+    )
+    p.add_argument(
+        "--ble",
+        action="append",
+        default=[],
+        metavar="NAME_OR_ADDRESS",
+        help="Bluetooth LE sensor by name or address (repeat for several; mixes with --serial)",
     )
     p.add_argument("--replay", metavar="DIR", help="play a recording folder as if live")
     p.add_argument(
@@ -123,14 +132,20 @@ def add_parser(
 def _check(args: argparse.Namespace) -> None:
     from footfall.errors import FootfallError
 
-    if not args.serial and not args.replay:
+    if not args.serial and not args.ble and not args.replay:
         raise FootfallError(
-            "no source to capture from", fix="give --serial PORT (once per board) or --replay DIR"
+            "no source to capture from",
+            fix="give --serial PORT or --ble NAME (once per board) or --replay DIR",
         )
     if args.serial and args.replay:
         raise FootfallError(
             "--serial and --replay cannot be mixed in one session",
             fix="capture from boards, or replay a recording, not both",
+        )
+    if args.ble and args.replay:
+        raise FootfallError(
+            "--ble and --replay cannot be mixed in one session",
+            fix="capture from sensors, or replay a recording, not both",
         )
     if args.out is None:
         raise FootfallError("no capture folder", fix="give the folder to write with -o DIR")
@@ -161,6 +176,15 @@ def _check(args: argparse.Namespace) -> None:
     for name, value in (("--duration", args.duration), ("--belt-speed", args.belt_speed)):
         if value is not None and not value > 0:
             raise FootfallError(f"{name} must be positive, got {value}")
+
+
+def _ble(targets: list[str], t0: float) -> list:
+    """One BLE source per ``--ble`` sensor, on the session's time axis."""
+    if not targets:
+        return []
+    from footfall.devices.ble_source import BleSource
+
+    return [BleSource(t, session_start=t0) for t in targets]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -194,7 +218,9 @@ def run(args: argparse.Namespace) -> int:
         from footfall.devices.serial_source import SerialSource
 
         t0 = time.monotonic()
-        source = MergedSource([SerialSource(p, session_start=t0) for p in args.serial])
+        source = MergedSource(
+            [SerialSource(p, session_start=t0) for p in args.serial] + _ble(args.ble, t0)
+        )
         belt = args.belt_speed
         if belt:
             meta["condition"] = {"surface": "treadmill", "speed_mps": belt}
