@@ -129,6 +129,8 @@ def test_moticon_profile_reads_what_the_moticon_reader_reads():
         assert a.meta["gaps"] == b.meta["gaps"]
     # the lines a side's insole left empty are left out, and counted
     assert mapped.streams[0].meta["dropped_rows"]["empty"] > 0
+    # one time column: one clock for the insoles and their IMUs, as the reader says
+    assert len({s.meta["clock"] for s in mapped.streams}) == 1
 
 
 # --------------------------------------------------------------------------

@@ -334,3 +334,23 @@ def test_convert_of_a_folder_read_with_a_profile(tmp_path, capsys):
     pd.testing.assert_frame_equal(
         pipeline.analyze(tmp_path / "canonical").steps, pipeline.analyze(folder).steps
     )
+
+
+@needs_data
+def test_init_on_a_moticon_export_reads_it_as_the_moticon_reader(tmp_path, capsys):
+    src = Path(DATA) / "moticon_opengo" / "230927_102137.txt"
+    folder = tmp_path / "moticon"
+    folder.mkdir()
+    shutil.copy(src, folder / src.name)
+    code, out, err = _run(capsys, "init", folder)
+    assert code == 0, err
+    doc = json.loads((folder / "recording.json").read_text())
+    assert [(e["kind"], e["side"], e["profile_stream"]) for e in doc["streams"]] == [
+        ("insole", "left", 1),
+        ("imu", "left", 2),
+        ("insole", "right", 3),
+        ("imu", "right", 4),
+    ]
+    assert doc["streams"][0]["units"] == {"pressure": "N/cm2"}
+    assert doc["streams"][1]["units"] == {"acc": "g", "gyr": "deg/s"}
+    pd.testing.assert_frame_equal(pipeline.analyze(folder).steps, pipeline.analyze(src).steps)

@@ -1130,6 +1130,8 @@ def _mapped_stream(
         stream.meta["imported_with"]["stream"] = index
     if dropped:
         stream.meta["dropped_rows"] = dropped
+    if len(prof.streams) > 1:  # one time column: the streams of the file share one clock
+        stream.meta.setdefault("clock", f"{p.name} ({prof.name})")
     if len(prof.streams) > 1:
         stream.name = f"{p.stem} {side_v} {sm.kind if sm.kind == 'insole' else sm.placement}"
     del names
@@ -1402,6 +1404,8 @@ def read_entry(file: Path, entry: dict[str, Any], *, json_path: Path, check_unit
     for k2 in ("gaps", "dropped_rows", "imported_with"):
         if k2 in declared:
             meta[k2] = declared[k2]
+    if "clock" in declared:
+        meta.setdefault("clock", declared["clock"])
     if k is not None:  # one of several streams of the file: not the file's name when written
         meta.pop("file", None)
     s.meta = meta
