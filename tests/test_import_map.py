@@ -396,3 +396,19 @@ def test_two_columns_of_one_name_that_the_profile_reads(tmp_path, walk_left, cap
     assert main(["analyze", str(data), "--map", str(prof)]) == 2
     err = capsys.readouterr().err
     assert "has two columns named 'AccX'" in err and str(data) in err
+
+
+def test_records_profile_with_plot_exits_2(tmp_path, capsys):
+    data = tmp_path / "watch.csv"
+    pd.DataFrame({"time_s": np.arange(30.0), "cadence_spm": np.full(30, 170.0)}).to_csv(
+        data, index=False
+    )
+    prof = tmp_path / "watch.toml"
+    prof.write_text(
+        'kind = "records"\n[time]\ncolumn = "time_s"\n[columns]\ncadence_spm = "cadence_spm"\n'
+    )
+    plots = tmp_path / "plots"
+    assert main(["analyze", str(data), "--map", str(prof), "--plot", str(plots)]) == 2
+    err = capsys.readouterr().err
+    assert "--plot draws figures of a steps table" in err and "Fix:" in err
+    assert not plots.exists() or not any(plots.iterdir())

@@ -442,6 +442,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         # keyword arguments of the analysis: no progress argument without a bar
         bar: dict[str, Any] = {"progress": progress} if progress is not None else {}
         recording = _mapped_or_several(args, path, options)
+        if args.plot is not None and recording is not None:
+            from footfall.io.fit import FitRecording
+
+            if isinstance(recording, FitRecording):
+                raise FootfallError(
+                    "--plot draws figures of a steps table (one row per foot contact), and "
+                    "this profile reads running dynamics, one row per record, not steps",
+                    path=args.path,
+                    fix="leave out --plot; --json and --steps write the table's summary and "
+                    "records",
+                )
         if args.mount:
             from footfall.io import read_recording
             from footfall.model import Placement, SensorKind
