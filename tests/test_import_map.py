@@ -275,6 +275,7 @@ BAD_FILES = [
     ("AccY", ["has no column 'AccY'", 'columns."AccY"', "p.toml"]),
     ("sep", ["cannot be read with the profile", "semicolons"]),
     ("text", ["is not UTF-8 text"]),
+    ("notime", ["missing, NaN or infinite values, the first at line 5", "time_s (1)"]),
 ]
 
 
@@ -285,6 +286,10 @@ def test_data_file_that_does_not_fit_the_profile(tmp_path, walk_left, capsys, ho
     text = data.read_text()
     if how == "AccY":
         text = text.replace("AccY", "AccQ", 1)
+    elif how == "notime":
+        lines = text.splitlines()
+        lines[4] = ";" + lines[4].split(";", 1)[1]  # the 5th line's time left empty
+        text = "\n".join(lines) + "\n"
     elif how == "sep":
         lines = text.splitlines()
         lines[5] = lines[5] + ";1,0"

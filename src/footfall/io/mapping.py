@@ -1007,7 +1007,7 @@ def _time_axis(
         # sample (a radio link sending a packet twice): left out, and counted
         finite = np.where(np.isfinite(t), t, -np.inf)
         prev = np.concatenate(([-np.inf], np.maximum.accumulate(finite)[:-1]))
-        ok = finite > prev
+        ok = (finite > prev) | ~np.isfinite(t)  # a missing time is reported, not dropped
         if not ok.all():
             keep = np.flatnonzero(ok)
     if prof.time_unit == "samples":
