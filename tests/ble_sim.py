@@ -41,9 +41,11 @@ from footfall.devices.gatt import (
     FOOTFALL_CONTROL_UUID,
     FOOTFALL_DATA_UUID,
     FOOTFALL_SERVICE_UUID,
+    FTMS_SERVICE_UUID,
     MANUFACTURER_NAME_UUID,
     RSC_MEASUREMENT_UUID,
     RSC_SERVICE_UUID,
+    TREADMILL_DATA_UUID,
 )
 from footfall.wire import encode_device_info, serial_wrap
 
@@ -382,24 +384,25 @@ class FootfallPeripheral(_Peripheral):
             self.done.set()
 
 
-class RscPeripheral(_Peripheral):
-    """A foot pod: Running Speed and Cadence, one measurement per ``period_s``."""
+class ProfilePeripheral(_Peripheral):
+    """A standard-profile sensor: one notifying characteristic, values sent in turn."""
 
-    services = [RSC_SERVICE_UUID]
-    notify_uuid = RSC_MEASUREMENT_UUID
-
-    def __init__(self, name: str, values: list[bytes], *, address: str = "F2:F2:F2:F2:F2:F2"):
+    def __init__(
+        self, name: str, service: str, characteristic: str, values: list[bytes], *, address: str
+    ):
         super().__init__()
         self.name = name
         self.address = address
+        self.services = [service]
+        self.notify_uuid = characteristic
         self.values = values
         self.done = threading.Event()
 
     def gatt(self) -> list[Service]:
         self.meas = Characteristic(
-            RSC_MEASUREMENT_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
+            self.notify_uuid, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
         )
-        return [Service(RSC_SERVICE_UUID, [self.meas])]
+        return [Service(self.services[0], [self.meas])]
 
     async def start(self, world: SimWorld) -> None:
         await super().start(world)
@@ -412,6 +415,20 @@ class RscPeripheral(_Peripheral):
             await self.device.notify_subscribers(self.meas, v)
             await asyncio.sleep(0.005)
         self.done.set()
+
+
+def RscPeripheral(
+    name: str, values: list[bytes], *, address: str = "F2:F2:F2:F2:F2:F2"
+) -> ProfilePeripheral:
+    """A foot pod: Running Speed and Cadence."""
+    return ProfilePeripheral(name, RSC_SERVICE_UUID, RSC_MEASUREMENT_UUID, values, address=address)
+
+
+def TreadmillPeripheral(
+    name: str, values: list[bytes], *, address: str = "F3:F3:F3:F3:F3:F3"
+) -> ProfilePeripheral:
+    """A treadmill: Fitness Machine service, Treadmill Data."""
+    return ProfilePeripheral(name, FTMS_SERVICE_UUID, TREADMILL_DATA_UUID, values, address=address)
 
 
 # ---------------------------------------------------------------- the bleak backend

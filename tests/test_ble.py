@@ -19,16 +19,25 @@ import pytest
 pytest.importorskip("bumble")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ble_sim import FootfallPeripheral, RscPeripheral, SimWorld, bleak_backends  # noqa: E402
+from ble_sim import (  # noqa: E402
+    FootfallPeripheral,
+    RscPeripheral,
+    SimWorld,
+    TreadmillPeripheral,
+    bleak_backends,
+)
 
 from footfall.devices.base import Block, DeviceInfo, Gap, Status  # noqa: E402
 from footfall.devices.ble_source import BleSource, ble_error, scan_ble  # noqa: E402
 from footfall.devices.cli import ble_lines  # noqa: E402
 from footfall.devices.emulator import EmulatedStream, streams_from_recording  # noqa: E402
 from footfall.devices.gatt import (  # noqa: E402
+    Malformed,
     RscMeasurement,
+    TreadmillData,
     ble_max_frame_len,
     encode_rsc,
+    encode_treadmill,
 )
 from footfall.errors import FootfallError  # noqa: E402
 from footfall.live.session import MergedSource  # noqa: E402
@@ -144,6 +153,65 @@ def test_peripheral_disconnect_reconnects_and_marks_the_gap(world, foot_streams)
     assert after[-1] == p.sent[-1].seq
 
 
+def test_a_live_session_over_ble_records_what_the_sensors_sent(
+    world, foot_streams, tmp_path
+) -> None:
+    """footfall live's session with two BLE sensors: the capture log and the
+    recording hold every sample sent, once, as for serial boards; the
+    disconnect's gap is in the recording, not filled."""
+    import threading
+
+    from footfall.io import read_recording
+    from footfall.live.session import LiveSession
+
+    scanner, client = bleak_backends(world)
+    left = world.add(
+        FootfallPeripheral(
+            "ff-left-foot", foot_streams[:1], address="F1:00:00:00:00:01", drop_after_frames=30
+        )
+    )
+    right = world.add(
+        FootfallPeripheral("ff-right-foot", foot_streams[1:], address="F1:00:00:00:00:02")
+    )
+    t0 = time.monotonic()
+    source = MergedSource(
+        [
+            BleSource(
+                n,
+                session_start=t0,
+                backend=client,
+                scanner_backend=scanner,
+                scan_timeout_s=5,
+                backoff_start_s=0.02,
+            )
+            for n in ("ff-left-foot", "ff-right-foot")
+        ]
+    )
+    session = LiveSession(source, tmp_path / "cap")
+
+    def stop_when_sent() -> None:
+        left.done.wait(60)
+        right.done.wait(60)
+        time.sleep(0.5)
+        session.stop()
+
+    threading.Thread(target=stop_when_sent, daemon=True).start()
+    session.run(handle_signals=False)
+    rec = read_recording(tmp_path / "cap")
+    by_name = {s.meta["device_id"]: s for s in rec.streams}
+    for p in (left, right):
+        (stream,) = p.streams
+        sent = [f for f in p.sent if f.fate == "sent"]
+        rows = np.concatenate(
+            [np.arange(f.first_sample, f.first_sample + f.n_samples) for f in sent]
+        )
+        np.testing.assert_allclose(
+            by_name[stream.info.name].values, stream.si(rows), rtol=0, atol=1e-9
+        )
+    assert any(f.fate == "unsent" for f in left.sent)
+    assert len(by_name["emu-left-foot"].values) < len(by_name["emu-right-foot"].values)
+
+
 def test_rsc_pod_measurements_decode_to_what_was_sent(world) -> None:
     scanner, client = bleak_backends(world)
     sent = [
@@ -169,6 +237,38 @@ def test_rsc_pod_measurements_decode_to_what_was_sent(world) -> None:
         )
         for v, c, s, d in sent
     ]
+
+
+def test_treadmill_belt_speed_and_incline_decode_as_sent(world) -> None:
+    scanner, client = bleak_backends(world)
+    # speed (bit 0 clear), total distance, inclination and ramp; the second
+    # with one-byte pace fields (FTMS 1.0 width), the third fits no layout
+    flags = 1 << 2 | 1 << 3
+    values = [
+        encode_treadmill(
+            flags, {"speed_mps": 1080, "total_distance_m": 70000, "inclination_pct": 15}
+        ),
+        encode_treadmill(flags | 1 << 5, {"speed_mps": 1200, "inst_pace_raw": 50}, pace_width=1),
+        encode_treadmill(flags, {"speed_mps": 1}) + b"\x00",
+    ]
+    tm = world.add(TreadmillPeripheral("treadmill-1", values))
+    src = BleSource("treadmill-1", backend=client, scanner_backend=scanner, scan_timeout_s=5)
+    src.open()
+    try:
+        assert tm.done.wait(10)
+        got: list = []
+        end = time.monotonic() + 5
+        while len(got) < len(values) and time.monotonic() < end:
+            got += src.poll_measurements()
+            time.sleep(0.02)
+    finally:
+        src.close()
+    a, b, c = (m for _, m in got)
+    assert isinstance(a, TreadmillData) and isinstance(b, TreadmillData)
+    assert a.speed_mps == pytest.approx(3.0) and a.total_distance_m == 70000
+    assert a.inclination_pct == pytest.approx(1.5) and a.ramp_angle_deg == 0
+    assert b.speed_mps == pytest.approx(12.0 / 3.6) and (b.pace_width, b.inst_pace_raw) == (1, 50)
+    assert isinstance(c, Malformed) and c.characteristic == "treadmill"
 
 
 def test_scan_lists_what_footfall_reads(world, foot_streams) -> None:
