@@ -28,6 +28,8 @@ EPILOG = """examples:
       show the cadence against a target and beat it
   footfall live --replay runs/easy -o runs/easy-live --speed 10 --no-view
       play a recording as if live, ten times faster, one status line every 5 s
+  footfall live --serial /dev/ttyACM0 -o runs/lab --lsl
+      and publish each device and the steps to Lab Streaming Layer
 
 The capture folder gets the raw log (capture.fflog, crash-safe), the recording
 (recording.json + streams) when the session stops, live_steps.csv and
@@ -74,6 +76,18 @@ def add_parser(
         help="Bluetooth LE sensor by name or address (repeat for several; mixes with --serial)",
     )
     p.add_argument("--replay", metavar="DIR", help="play a recording folder as if live")
+    p.add_argument(
+        "--lsl-in",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="read a Lab Streaming Layer stream by name (repeat for several; footfall[lsl])",
+    )
+    p.add_argument(
+        "--lsl",
+        action="store_true",
+        help="publish each device and the steps as Lab Streaming Layer outlets (footfall[lsl])",
+    )
     p.add_argument(
         "--speed",
         type=float,
@@ -132,12 +146,12 @@ def add_parser(
 def _check(args: argparse.Namespace) -> None:
     from footfall.errors import FootfallError
 
-    if not args.serial and not args.ble and not args.replay:
+    if not args.serial and not args.ble and not args.replay and not args.lsl_in:
         raise FootfallError(
             "no source to capture from",
-            fix="give --serial PORT or --ble NAME (once per board) or --replay DIR",
+            fix="give --serial PORT or --ble NAME (once per board), --lsl-in NAME or --replay DIR",
         )
-    if args.serial and args.replay:
+    if (args.serial or args.lsl_in) and args.replay:
         raise FootfallError(
             "--serial and --replay cannot be mixed in one session",
             fix="capture from boards, or replay a recording, not both",
@@ -218,9 +232,14 @@ def run(args: argparse.Namespace) -> int:
         from footfall.devices.serial_source import SerialSource
 
         t0 = time.monotonic()
-        source = MergedSource(
-            [SerialSource(p, session_start=t0) for p in args.serial] + _ble(args.ble, t0)
+        sources: list[Source] = [SerialSource(p, session_start=t0) for p in args.serial] + _ble(
+            args.ble, t0
         )
+        if args.lsl_in:
+            from footfall.live.lsl import LslSource
+
+            sources.append(LslSource(args.lsl_in, session_start=t0))
+        source = MergedSource(sources)
         belt = args.belt_speed
         if belt:
             meta["condition"] = {"surface": "treadmill", "speed_mps": belt}
@@ -230,7 +249,14 @@ def run(args: argparse.Namespace) -> int:
 
         symptoms = load_symptoms(args.symptoms)
     analyzer = StreamingAnalyzer(belt_speed_mps=belt, rules=rules, symptoms=symptoms)
-    session = LiveSession(source, args.out, analyzer=analyzer, meta=meta, mount=args.mount)
+    outlets = None
+    if args.lsl:
+        from footfall.live.lsl import LslOutlets
+
+        outlets = LslOutlets()
+    session = LiveSession(
+        source, args.out, analyzer=analyzer, meta=meta, mount=args.mount, outlets=outlets
+    )
 
     metronome = None
     if args.metronome:

@@ -203,6 +203,7 @@ class LiveSession:
         analyzer: Any | None = None,
         meta: dict[str, Any] | None = None,
         mount: str | None = None,
+        outlets: Any | None = None,
     ):
         from footfall.stream import StreamingAnalyzer
 
@@ -211,6 +212,7 @@ class LiveSession:
         self.analyzer = analyzer or StreamingAnalyzer()
         self.meta = meta or {}
         self.mount = mount
+        self.outlets = outlets
         self.recorder: Recorder | None = None
         self._stop = threading.Event()
         self.t_start = 0.0
@@ -290,7 +292,10 @@ class LiveSession:
                 if events:
                     if self.recorder is not None and not direct:
                         self.recorder.write(events)
-                    self._feed(events, arrival)
+                    rows = self._feed(events, arrival)
+                    if self.outlets is not None:
+                        self.outlets.push(events)
+                        self.outlets.push_steps(rows)
                 err = getattr(self.source, "sink_error", None)
                 if err is not None:
                     raise FootfallError(
@@ -313,7 +318,10 @@ class LiveSession:
             self.source.close()
             if direct:
                 _attach_sink(self.source, None)
-            self.analyzer.finish()
+            last = self.analyzer.finish()
+            if self.outlets is not None:
+                self.outlets.push_steps(last)
+                self.outlets.close()
             try:
                 if on_stop is not None:
                     on_stop(self.analyzer.snapshot())
@@ -327,18 +335,23 @@ class LiveSession:
             on_tick(result.snapshot)
         return result
 
-    def _feed(self, events: list[Event], arrival: Callable[[Block], float] | None) -> None:
+    def _feed(self, events: list[Event], arrival: Callable[[Block], float] | None) -> Any:
+        """Feed the analyser; returns the step rows that became final."""
         if arrival is None:
-            self.analyzer.feed(events)
-            return
+            return self.analyzer.feed(events)
         # split at blocks so each block's latency counts from its own arrival
+        import pandas as pd
+
+        parts = []
         start = 0
         for i, e in enumerate(events):
             if isinstance(e, Block):
-                self.analyzer.feed(events[start : i + 1], arrival_s=arrival(e))
+                parts.append(self.analyzer.feed(events[start : i + 1], arrival_s=arrival(e)))
                 start = i + 1
         if start < len(events):
-            self.analyzer.feed(events[start:])
+            parts.append(self.analyzer.feed(events[start:]))
+        parts = [p for p in parts if len(p)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts or [None])[0]
 
     def _finish(self, progress: Callable[[str, int, int], None] | None = None) -> SessionResult:
         snap = self.analyzer.snapshot()
