@@ -438,3 +438,19 @@ def test_fit_summaries_follow_the_json_schema() -> None:
         doc = summary_document(analyze(_shared(name)))
         json.dumps(doc, allow_nan=False)
         jsonschema.validate(doc, schema)
+
+
+@needs_fit
+def test_footfall_report_of_a_fit_file(tmp_path: Path) -> None:
+    """The report of a watch's records: the per-minute figure drawn from the
+    records, the per-step figures replaced by the reason they are missing."""
+    out = tmp_path / "report.html"
+    assert main(["report", str(_shared(FENIX2)), "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count("data:image/png") == 1  # the drift per minute
+    assert "one row per record, not per foot step" in html
+    from footfall.report.figures import make, missing
+
+    a = analyze(_shared(FENIX2))
+    assert not missing(make("drift", a))
+    assert missing(make("series", a)) and missing(make("cadence-speed", a))

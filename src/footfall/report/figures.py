@@ -204,10 +204,12 @@ def _values(steps: Any, name: str, side: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _origin_s(steps: Any) -> float:
-    """The time axis' origin: the first initial contact, s."""
+    """The time axis' origin: the first initial contact (a record's time for a
+    running-dynamics table), s."""
     if not len(steps):
         return 0.0
-    t = steps["ic_s"].to_numpy(dtype=float)
+    # a steps table's initial contacts, or a running-dynamics table's record times
+    t = steps["ic_s" if "ic_s" in steps.columns else "time_s"].to_numpy(dtype=float)
     t = t[np.isfinite(t)]
     return float(t.min()) if len(t) else 0.0
 
@@ -1365,6 +1367,25 @@ FIGURES: dict[str, Callable[..., Figure]] = {
 }
 """Every figure by name (``footfall plot --what NAME``)."""
 
+PER_STEP_FIGURES = frozenset(
+    {"series", "onset", "sides", "stance", "pressure", "strike", "cadence-speed"}
+)
+"""Figures drawn from per-foot step rows (or the signals behind them)."""
+
+RECORDS_MISSING = (
+    "a watch's or foot pod's records (e.g. a FIT file) have one row per record, "
+    "not per foot step: this figure needs foot IMUs or insoles"
+)
+"""What a per-step figure of a running-dynamics table says instead."""
+
+
+def _records_only(data: Any) -> bool:
+    """Whether ``data`` is a running-dynamics table (one row per record)."""
+    if _is_analysis(data):
+        return bool((data.summary or {}).get("running_dynamics"))
+    steps = _steps_of(data)
+    return "ic_s" not in steps.columns and "time_s" in steps.columns
+
 
 def make(name: str, analysis: Analysis | Any, **options: Any) -> Figure:
     """Figure ``name`` of :data:`FIGURES` for ``analysis``, given those of
@@ -1379,6 +1400,8 @@ def make(name: str, analysis: Analysis | Any, **options: Any) -> Figure:
     func = FIGURES.get(name)
     if func is None:
         raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
+    if name in PER_STEP_FIGURES and _records_only(analysis):
+        return _whole_missing(RECORDS_MISSING, name)
     params = inspect.signature(func).parameters
     return func(analysis, **{k: v for k, v in options.items() if k in params})
 
