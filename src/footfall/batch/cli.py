@@ -69,7 +69,8 @@ def add_parser(
         "--jobs",
         type=_positive_int,
         metavar="N",
-        help="worker processes (default: one per core; with --dask local: 2)",
+        help="worker processes (default: one per core; with --dask local: 2; a Dask "
+        "scheduler's cluster has the workers it has)",
     )
     p.add_argument(
         "--dask",
