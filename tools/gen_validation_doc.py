@@ -1532,6 +1532,42 @@ def section_report(r: dict | None) -> str:
     return head + "\n" + table(["", "time", "size"], rows) + "\n"
 
 
+def section_batch(b: dict | None) -> str:
+    """Many recordings at once: ``bench/results/batch.json``."""
+    head = (
+        "### Batch analysis: `python bench/bench_batch.py`\n\n"
+        "`footfall batch` of simulated recordings into a fresh output folder, the\n"
+        "whole command timed in a fresh process (method in the script's docstring):\n"
+        "one local process, two, and a Dask LocalCluster of two worker processes\n"
+        "(started by the command, included in the time). Aim (batch issue): near-linear\n"
+        "scaling with processes.\n"
+    )
+    if not b:
+        return head + "\n" + missing("batch throughput", "python bench/bench_batch.py")
+    rec = b.get("recordings") or {}
+    head += (
+        f"\n{rec.get('count')} recordings of {num(rec.get('minutes_each'), 1)} min "
+        f"({', '.join(rec.get('sensors') or [])} IMUs; {rec.get('what', '')}), "
+        f"{get(b, 'machine', 'cpus')} CPUs, median of {b.get('repeats')}.\n"
+    )
+    rows = [
+        [
+            name,
+            " ".join(run.get("command_options") or []),
+            f"{num(run.get('wall_s'), 2)} s",
+            num(run.get("recordings_per_min"), 0),
+            f"{num(run.get('speedup_vs_local_1'), 2)}x",
+        ]
+        for name, run in (b.get("runs") or {}).items()
+    ]
+    return (
+        head
+        + "\n"
+        + table(["run", "options", "wall", "recordings/min", "vs 1 process"], rows)
+        + "\n"
+    )
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole of docs/validation.md from the results files."""
     v = results.get("validation")
@@ -1544,6 +1580,7 @@ def render(results: dict[str, Any]) -> str:
         section_speed(results.get("speed")),
         section_recover(results.get("bench_recover"), results.get("bench_recover_before")),
         section_report(results.get("report")),
+        section_batch(results.get("batch")),
         section_live(results.get("live")),
         PUBLISHED,
     ]
@@ -1616,10 +1653,19 @@ def readme_block(results: dict[str, Any]) -> str:
     rep = results.get("report")
     if rep:
         lines.append(
-            "- The HTML report of that hour (`footfall report`): "
-            f"{num(rep['report_build_s'], 1)} s, "
-            f"{num(rep['report_mb'], 1)} MB; without the steps table "
+            "- The HTML report of that hour (`footfall report`): built in "
+            f"{num(rep['report_build_s'], 1)} s after the {num(rep['analysis_s'], 1)} s "
+            f"analysis, {num(rep['report_mb'], 1)} MB; without the steps table "
             f"{num(rep['report_no_steps_build_s'], 1)} s, {num(rep['report_no_steps_mb'], 1)} MB."
+        )
+    bat = results.get("batch")
+    if bat and (bat.get("runs") or {}).get("local-1") and bat["runs"].get("local-2"):
+        runs, rec = bat["runs"], bat.get("recordings") or {}
+        lines.append(
+            f"- `footfall batch` of {rec.get('count')} recordings of "
+            f"{num(rec.get('minutes_each'), 0)} min: {num(runs['local-1']['recordings_per_min'], 0)} "
+            f"recordings per minute with one process, {num(runs['local-2']['recordings_per_min'], 0)} "
+            "with two."
         )
     return "\n".join(lines)
 
