@@ -1661,11 +1661,12 @@ def readme_block(results: dict[str, Any]) -> str:
     bat = results.get("batch")
     if bat and (bat.get("runs") or {}).get("local-1") and bat["runs"].get("local-2"):
         runs, rec = bat["runs"], bat.get("recordings") or {}
+        one = num(runs["local-1"]["recordings_per_min"], 0)
+        two = num(runs["local-2"]["recordings_per_min"], 0)
         lines.append(
             f"- `footfall batch` of {rec.get('count')} recordings of "
-            f"{num(rec.get('minutes_each'), 0)} min: {num(runs['local-1']['recordings_per_min'], 0)} "
-            f"recordings per minute with one process, {num(runs['local-2']['recordings_per_min'], 0)} "
-            "with two."
+            f"{num(rec.get('minutes_each'), 0)} min: {one} recordings per minute with one "
+            f"process, {two} with two."
         )
     return "\n".join(lines)
 
