@@ -101,7 +101,10 @@ size_t ff_encode_raw(uint8_t *buf, size_t cap, uint8_t msg_type, uint8_t stream_
                      uint32_t period_ns, const uint8_t *payload, uint16_t payload_len,
                      const uint8_t *extra, uint16_t extra_len);
 
-/* Samples that fit one frame of at most max_frame_len bytes (e.g. BLE MTU - 3). */
+/* Samples that fit one frame of at most max_frame_len bytes. Over BLE a
+ * notification carries frames in their serial form (COBS, then 0x00), so
+ * max_frame_len is the longest frame whose COBS form plus the delimiter fits
+ * MTU - 3 bytes (PROTOCOL.md, GATT layout; footfall.devices.gatt.ble_max_frame_len). */
 uint16_t ff_imu6_samples_per_frame(size_t max_frame_len);
 uint16_t ff_insole_samples_per_frame(size_t max_frame_len, uint8_t n_cells);
 
