@@ -405,13 +405,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     for given in [path, *map(Path, args.more_paths)]:  # no output may replace an input
         _check_output(args.steps, "--steps", given)
         _check_output(args.json, "--json", given)
-    if args.plot is not None and path.suffix.lower() == ".fit":
-        raise FootfallError(
-            "--plot draws figures of a steps table (one row per foot contact), and a FIT file "
-            "holds a watch's running dynamics, one row per record, not steps",
-            path=args.path,
-            fix="leave out --plot; --json and --steps write the FIT file's summary and records",
-        )
     if args.plot is not None:
         from footfall.report.cli import check_plot_folder
 
@@ -442,17 +435,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         # keyword arguments of the analysis: no progress argument without a bar
         bar: dict[str, Any] = {"progress": progress} if progress is not None else {}
         recording = _mapped_or_several(args, path, options)
-        if args.plot is not None and recording is not None:
-            from footfall.io.fit import FitRecording
-
-            if isinstance(recording, FitRecording):
-                raise FootfallError(
-                    "--plot draws figures of a steps table (one row per foot contact), and "
-                    "this profile reads running dynamics, one row per record, not steps",
-                    path=args.path,
-                    fix="leave out --plot; --json and --steps write the table's summary and "
-                    "records",
-                )
         if args.mount:
             from footfall.io import read_recording
             from footfall.model import Placement, SensorKind
