@@ -81,7 +81,8 @@ def test_the_typed_summary_is_the_schema_s(documents: dict[str, dict]) -> None:
 
     top = SCHEMA["properties"]
     keys = RunSummary.__required_keys__ | RunSummary.__optional_keys__
-    assert keys - {"running_dynamics"} == set(top)
+    # running_dynamics: a watch's records; part_of_run: the live flags' summary
+    assert keys - {"running_dynamics", "part_of_run"} == set(top)
     assert RunSummary.__required_keys__ == set(SCHEMA["required"])
     stats = SCHEMA["$defs"]["metric_stats"]
     stat_keys = MetricStats.__required_keys__ | MetricStats.__optional_keys__

@@ -291,3 +291,31 @@ def test_live_flags_weigh_the_symptom_profile_as_offline(tmp_path: Path) -> None
     )  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "symptoms.toml" in bad.stderr
     assert not (tmp_path / "cap2").exists()
+
+
+def test_the_view_shows_each_flag_with_its_evidence() -> None:
+    """A low-cadence run replayed live: the flags panel names the rule and
+    what it saw (the finding's evidence, cadence value included)."""
+    from rich.console import Console
+
+    from footfall.devices.replay import ReplaySource
+    from footfall.sim import simulate
+    from footfall.stream import StreamingAnalyzer
+
+    rec, _ = simulate("low-cadence-overstride", 2.5, 3, sensors=("foot",))
+    src = ReplaySource(rec, speed=None, frame_ms=250.0)
+    an = StreamingAnalyzer()
+    src.open()
+    while not src.finished:
+        an.feed(src.poll())
+    src.close()
+    snap = an.snapshot()
+    assert "low-cadence" in snap["flags"]
+    said = snap["flag_evidence"]["low-cadence"]
+    cad = an.live.summary(an.t_s)["metrics"]["cadence_spm"]["median"]  # the flags' window
+    assert f"cadence {cad:.1f} steps/min (< " in said and "last 2 min" in said
+    console = Console(record=True, width=200, color_system=None)
+    console.print(render(snap))
+    text = console.export_text()
+    assert snap["flag_titles"]["low-cadence"] in text and said[:40] in text
+    assert "no flags" not in text

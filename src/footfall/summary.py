@@ -158,6 +158,9 @@ class RunSummary(_SummaryAlways, total=False):
     source: str
     notes: list[str]
     running_dynamics: dict[str, Any]
+    part_of_run: str
+    """A summary of part of a run (the live flags' newest minutes): what the
+    findings' evidence names instead of "whole run"."""
 
 
 WINDOW_METRICS: tuple[str, ...] = names(window=True)

@@ -151,12 +151,16 @@ def render(
         style="dim",
     )
     titles = snap.get("flag_titles") or {}
+    evidence = snap.get("flag_evidence") or {}
     flags = snap.get("flags") or []
     ftxt = Text()
     if flags:
-        for f in flags:
+        for i, f in enumerate(flags):
+            if i:
+                ftxt.append("\n")
             ftxt.append(f" {titles.get(f, f)} ", style="bold white on red")
-            ftxt.append(" ")
+            if evidence.get(f):  # what the rule saw, as the finding says it
+                ftxt.append(f"  {evidence[f]}", style="dim")
     else:
         ftxt.append("no flags", style="green")
     q = Text(quality_text(snap), style="dim")

@@ -579,6 +579,9 @@ def _sensor_readings(c: Check, sensors: SensorFacts) -> list[Reading]:
     if not readings:
         r = sensors.get(c.fact)
         readings = [r] if r.value is not None else []
+    span = (sensors.summary or {}).get("part_of_run")  # a summary of part of a run (live)
+    if span:
+        readings = [replace(r, part=str(span)) if r.part == WHOLE_RUN else r for r in readings]
     return readings
 
 

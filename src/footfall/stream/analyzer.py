@@ -316,6 +316,7 @@ class StreamingAnalyzer:
             "last_minute": self.rolling.summary(last_steps=None, last_s=self.last_s),
             "flags": list(self.flags.active) if self.flags else [],
             "flag_titles": self.flags.titles() if self.flags else {},
+            "flag_evidence": self.flags.evidence() if self.flags else {},
             "devices": {k: self._quality(d) for k, d in self.devices.items()},
             "step_latency_ms": {
                 "p50": float(np.percentile(lat, 50)),

@@ -219,6 +219,12 @@ class FlagTracker:
         """Flag id -> title (the rule's)."""
         return {st.id: st.title for st in self.states}
 
+    def evidence(self) -> dict[str, str]:
+        """Flag id -> its finding's one-line evidence, for the flags that are on."""
+        return {
+            st.id: st.finding.evidence for st in self.states if st.on and st.finding is not None
+        }
+
     def findings(self) -> list[dict[str, Any]]:
         """The findings of the flags that are on (JSON-ready, as offline's)."""
         return [st.finding.to_dict() for st in self.states if st.on and st.finding is not None]

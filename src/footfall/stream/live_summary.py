@@ -158,6 +158,7 @@ class LiveSummary:
             self._drift = self.drift()
             self._drift_at = float(t_s)
         out["drift"] = self._drift
+        out["part_of_run"] = f"last {self.window_s / 60.0:g} min"
         return out
 
 
