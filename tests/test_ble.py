@@ -333,3 +333,85 @@ def test_live_ble_options_are_checked(tmp_path) -> None:
     )
     assert r.returncode == 2 and "--ble and --replay cannot be mixed" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_treadmill_in_a_live_session_gives_the_recording_its_belt_speed(world, tmp_path) -> None:
+    """A treadmill among the BLE devices: its values are in the capture
+    (profile_values.csv), the recording's condition carries the belt speed
+    and incline it sent (median while running; the stopped belt left out),
+    and every live step's stride length is belt speed x stride time."""
+    import threading
+
+    import pandas as pd
+
+    from footfall.capture.recorder import PROFILE_VALUES_FILE
+    from footfall.io import read_recording
+    from footfall.live.session import LIVE_STEPS_FILE, LiveSession
+
+    rec, _ = simulate("easy-run", 0.6, 5, sensors=("foot",))
+    spf = imu6_samples_per_frame(ble_max_frame_len(247))
+    streams = [
+        replace(s, samples_per_frame=spf, info=replace(s.info, samples_per_frame=spf))
+        for s in streams_from_recording(rec)
+    ]
+    scanner, client = bleak_backends(world)
+    flags = 1 << 3  # speed and inclination (with ramp angle)
+    stopped = encode_treadmill(flags, {"speed_mps": 0, "inclination_pct": 0})
+    belt = [
+        encode_treadmill(flags, {"speed_mps": raw, "inclination_pct": 15})
+        for raw in (1070, 1080, 1090)
+    ]
+    tm = world.add(TreadmillPeripheral("treadmill-1", [stopped, *belt]))
+    feet = [
+        world.add(FootfallPeripheral(n, [s], address=a))
+        for n, s, a in zip(
+            ("ff-left-foot", "ff-right-foot"),
+            streams,
+            ("F1:00:00:00:00:01", "F1:00:00:00:00:02"),
+            strict=True,
+        )
+    ]
+    t0 = time.monotonic()
+    source = MergedSource(
+        [
+            BleSource(
+                n, session_start=t0, backend=client, scanner_backend=scanner, scan_timeout_s=5
+            )
+            for n in ("treadmill-1", "ff-left-foot", "ff-right-foot")
+        ]
+    )
+    session = LiveSession(source, tmp_path / "cap")
+
+    def stop_when_sent() -> None:
+        tm.done.wait(60)
+        for p in feet:
+            p.done.wait(120)
+        time.sleep(0.5)
+        session.stop()
+
+    threading.Thread(target=stop_when_sent, daemon=True).start()
+    session.run(handle_signals=False)
+    assert tm.done.is_set() and all(p.done.is_set() for p in feet)
+
+    out = read_recording(tmp_path / "cap")
+    assert out.meta["condition"] == {
+        "surface": "treadmill",
+        "speed_mps": pytest.approx(1080 / 360),
+        "incline_pct": pytest.approx(1.5),
+    }
+    values = pd.read_csv(tmp_path / "cap" / PROFILE_VALUES_FILE)
+    assert list(values["profile"]) == ["treadmill"] * 4
+    assert list(values["device_id"]) == ["treadmill-1"] * 4
+    np.testing.assert_allclose(values["speed_mps"], [0, 1070 / 360, 1080 / 360, 1090 / 360])
+    np.testing.assert_allclose(values["incline_pct"], [0, 1.5, 1.5, 1.5])
+    assert values["t_s"].is_monotonic_increasing
+
+    steps = pd.read_csv(tmp_path / "cap" / LIVE_STEPS_FILE)
+    measured = steps[steps["stride_ms"].notna()]
+    assert len(measured) > 10
+    # the belt's last speed was set before the feet's first stride was measured
+    np.testing.assert_allclose(measured["speed_mps"], 1090 / 360)
+    np.testing.assert_allclose(
+        measured["stride_length_m"], 1090 / 360 * measured["stride_ms"] / 1000, rtol=1e-12
+    )
+    assert not np.allclose(measured["stride_length_zupt_m"], measured["stride_length_m"])

@@ -73,6 +73,69 @@ def test_torn_tail_is_dropped_and_the_rest_recovered(tmp_path) -> None:
     assert rec.meta["capture"]["log_complete"] is False
 
 
+def test_profile_values_survive_a_crash_and_set_the_treadmill_condition(tmp_path) -> None:
+    """A treadmill's and a foot pod's values written to a log whose process
+    died are in the recovered recording: profile_values.csv row for row, and
+    the condition the belt gives (median while running; a given speed replaced,
+    other keys kept)."""
+    import pandas as pd
+
+    from footfall.capture.recorder import PROFILE_VALUES_FILE
+
+    r = Recorder(tmp_path / "cap", meta={"condition": {"surface": "overground", "shoe": "x"}})
+    r.write([INFO, *_blocks(4)])
+    tm = [(0.2, 0.0, 0.0), (0.4, 2.5, 1.0), (0.6, 3.0, 2.0), (0.8, 3.5, 2.0)]
+    r.write_values(
+        [
+            {"t_s": t, "device_id": "tm", "profile": "treadmill", "speed_mps": v, "incline_pct": i}
+            for t, v, i in tm
+        ]
+        + [
+            {
+                "t_s": 0.9,
+                "device_id": "pod",
+                "profile": "rsc",
+                "speed_mps": 3.1,
+                "cadence_per_min": 88,
+            }
+        ]
+    )
+    r._fh.flush()
+    r._stop.set()
+    r._fh.close()  # as if the process died here
+    rec = read_recording(recover(tmp_path / "cap"))
+    assert rec.meta["condition"] == {
+        "surface": "treadmill",
+        "shoe": "x",
+        "speed_mps": 3.0,
+        "incline_pct": 2.0,
+    }
+    assert rec.meta["profile_values"] == {"file": PROFILE_VALUES_FILE, "rows": 5}
+    v = pd.read_csv(tmp_path / "cap" / PROFILE_VALUES_FILE)
+    assert list(v.columns) == [
+        "t_s",
+        "device_id",
+        "profile",
+        "speed_mps",
+        "incline_pct",
+        "cadence_per_min",
+    ]
+    np.testing.assert_array_equal(v["t_s"], [0.2, 0.4, 0.6, 0.8, 0.9])
+    np.testing.assert_array_equal(v["speed_mps"], [0.0, 2.5, 3.0, 3.5, 3.1])
+    assert list(v["profile"]) == ["treadmill"] * 4 + ["rsc"]
+    assert v["incline_pct"].isna().tolist() == [False] * 4 + [True]
+    assert v["cadence_per_min"].tolist()[4] == 88
+
+
+def test_a_capture_without_a_running_belt_keeps_its_condition(tmp_path) -> None:
+    r = Recorder(tmp_path / "cap", meta={"condition": {"surface": "overground"}})
+    r.write([INFO, *_blocks(2)])
+    r.write_values([{"t_s": 0.2, "device_id": "tm", "profile": "treadmill", "speed_mps": 0.0}])
+    rec = read_recording(r.close())
+    assert rec.meta["condition"] == {"surface": "overground"}
+    assert rec.meta["profile_values"]["rows"] == 1
+
+
 def test_recover_refuses_a_finished_capture_and_a_non_log(tmp_path) -> None:
     r = Recorder(tmp_path / "cap")
     r.write([INFO, *_blocks(2)])

@@ -17,7 +17,17 @@ and ends the log; a damaged record in the middle costs only itself
 session metadata (JSON), ``I`` device
 info (JSON), ``F`` wire frame (u8 id length, device id, frame bytes), ``B``
 block (u16 JSON length, JSON header, float64 times then values), ``G`` gap
-(JSON).
+(JSON), ``P`` a standard-profile value of a foot pod or treadmill (JSON:
+``device_id``, ``profile`` ``rsc`` or ``treadmill``, ``speed_mps``,
+``incline_pct``, ``cadence_per_min``; host time on the session axis).
+
+The profile values become ``profile_values.csv`` beside the streams (always
+CSV: one row per value, ``t_s,device_id,profile,speed_mps,incline_pct,
+cadence_per_min``, empty where the device did not send it) and, when a
+treadmill sent its belt speed, ``recording.json``'s ``condition``:
+``surface`` ``treadmill``, ``speed_mps`` the median belt speed while the belt
+ran (speed above zero), ``incline_pct`` the median incline over the same
+values (where sent); measured values replace ones given on the command line.
 
 Sample times in the recording come from the device clocks: each device
 boot's frames are mapped to the session axis with one lower-envelope fit
@@ -49,6 +59,8 @@ from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
 from footfall.errors import FootfallError
 
 LOG_NAME = "capture.fflog"
+PROFILE_VALUES_FILE = "profile_values.csv"
+PROFILE_COLUMNS = ("t_s", "device_id", "profile", "speed_mps", "incline_pct", "cadence_per_min")
 MAGIC = b"FFCAPLG1"
 FSYNC_EVERY_S = 1.0
 _REC = struct.Struct("<IBd")
@@ -198,6 +210,19 @@ class Recorder:
             self._fh.flush()
             self._dirty = True
 
+    def write_values(self, values: list[dict[str, Any]]) -> None:
+        """Append standard-profile values (``t_s`` on the session axis,
+        ``device_id``, ``profile``, ``speed_mps``, ``incline_pct``,
+        ``cadence_per_min``) to the log, as :meth:`write` does events."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("Recorder.write_values after close()")
+            for v in values:
+                body = {k: v.get(k) for k in PROFILE_COLUMNS if k != "t_s"}
+                self._append(b"P", float(v["t_s"]), json.dumps(body).encode())
+            self._fh.flush()
+            self._dirty = True
+
     def close(self, *, progress: Callable[[str, int, int], None] | None = None) -> Path:
         """Fsync and close the log, then write the recording folder; returns it.
         ``progress`` is handed to :func:`build_recording`."""
@@ -216,7 +241,7 @@ class Recorder:
 # --------------------------------------------------------------------------
 
 
-RECORD_TYPES = b"MIFBG"
+RECORD_TYPES = b"MIFBGP"
 """The record types a log holds (module docstring)."""
 
 
@@ -789,12 +814,13 @@ def build_recording(
     infos: dict[str, dict[str, Any]] = {}
     devices: dict[str, _Device] = {}
     gaps: dict[str, list[dict[str, Any]]] = {}
+    values: list[dict[str, Any]] = []
     totals = {"frames": 0, "bad_frames": 0, "samples": 0, "streams": 0}
     scan = _Scan([])
     out = Path(out_dir)
     json_path = out / RECORDING_JSON
     with _mapped(log) as data:
-        for kind, _, a, b in _records(data, scan):
+        for kind, host_s, a, b in _records(data, scan):
             if kind == "F":
                 k = data[a]
                 did = bytes(data[a + 1 : a + 1 + k]).decode()
@@ -811,6 +837,8 @@ def build_recording(
                 hl = struct.unpack_from("<H", data, a)[0]
                 h = json.loads(data[a + 2 : a + 2 + hl])
                 devices.setdefault(h["device_id"], _Device()).blocks.append((a, b))
+            elif kind == "P":
+                values.append({"t_s": host_s, **json.loads(data[a:b])})
             elif kind == "G":
                 g = json.loads(data[a:b])
                 gaps.setdefault(g["device_id"], []).append(
@@ -891,6 +919,12 @@ def build_recording(
         ],
         "devices": sorted(infos),
     }
+    if values:
+        _write_profile_values(out / PROFILE_VALUES_FILE, values)
+        meta["profile_values"] = {"file": PROFILE_VALUES_FILE, "rows": len(values)}
+        cond = _treadmill_condition(values)
+        if cond:
+            meta["condition"] = {**(meta.get("condition") or {}), **cond}
     # recording.json last, as footfall.io.write_recording writes it
     doc: dict[str, Any] = {"format": FORMAT}
     doc.update({k: v for k, v in meta.items() if k != "streams"})
@@ -899,6 +933,37 @@ def build_recording(
         json.dumps(doc, indent=2, ensure_ascii=False, default=json_default) + "\n", encoding="utf-8"
     )
     return out
+
+
+def _write_profile_values(path: Path, values: list[dict[str, Any]]) -> None:
+    """``profile_values.csv``: one row per value, in log order."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(PROFILE_COLUMNS)
+        for v in values:
+            w.writerow(["" if v.get(k) is None else v[k] for k in PROFILE_COLUMNS])
+
+
+def _treadmill_condition(values: list[dict[str, Any]]) -> dict[str, Any]:
+    """The recording's condition from a treadmill's values: the median belt
+    speed and incline while the belt ran; empty without a running belt."""
+    running = [
+        v
+        for v in values
+        if v.get("profile") == "treadmill" and v.get("speed_mps") and v["speed_mps"] > 0
+    ]
+    if not running:
+        return {}
+    cond: dict[str, Any] = {
+        "surface": "treadmill",
+        "speed_mps": float(np.median([v["speed_mps"] for v in running])),
+    }
+    incl = [v["incline_pct"] for v in running if v.get("incline_pct") is not None]
+    if incl:
+        cond["incline_pct"] = float(np.median(incl))
+    return cond
 
 
 def recover(

@@ -84,6 +84,32 @@ Measurement = tuple[float, RscMeasurement | TreadmillData | Malformed]
 
 
 # ---------------------------------------------------------------- errors
+def profile_value(device_id: str, m: Measurement) -> dict[str, Any] | None:
+    """A standard-profile value as the capture log keeps it
+    (:meth:`footfall.capture.recorder.Recorder.write_values`); None for a
+    malformed one (counted where it was decoded, not recorded)."""
+    t_s, v = m
+    if isinstance(v, RscMeasurement):
+        return {
+            "t_s": t_s,
+            "device_id": device_id,
+            "profile": "rsc",
+            "speed_mps": v.speed_mps,
+            "incline_pct": None,
+            "cadence_per_min": v.cadence_per_min,
+        }
+    if isinstance(v, TreadmillData):
+        return {
+            "t_s": t_s,
+            "device_id": device_id,
+            "profile": "treadmill",
+            "speed_mps": v.speed_mps,
+            "incline_pct": v.inclination_pct,
+            "cadence_per_min": None,
+        }
+    return None
+
+
 def ble_error(e: BaseException, target: str = "") -> FootfallError:
     """A :class:`FootfallError` that says what is wrong with Bluetooth and the fix."""
     from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason

@@ -287,6 +287,7 @@ class LiveSession:
             next_tick = self.t_start
             while not self._stop.is_set():
                 events = self.source.poll(poll_s)
+                self._profile_values()
                 if events and self.mount:
                     events = [_with_mount(e, self.mount) for e in events]
                 if events:
@@ -316,6 +317,7 @@ class LiveSession:
             for sig, h in old.items():
                 signal.signal(sig, h)
             self.source.close()
+            self._profile_values()  # those that came in after the last poll
             if direct:
                 _attach_sink(self.source, None)
             last = self.analyzer.finish()
@@ -334,6 +336,27 @@ class LiveSession:
         if on_tick is not None and on_stop is None:
             on_tick(result.snapshot)
         return result
+
+    def _profile_values(self) -> None:
+        """Foot pods' and treadmills' values (BLE sources): into the capture
+        log, and a treadmill's belt speed into the analysis as it changes."""
+        sources = self.source.sources if isinstance(self.source, MergedSource) else [self.source]
+        values = []
+        for s in sources:
+            poll = getattr(s, "poll_measurements", None)
+            if poll is None:
+                continue
+            from footfall.devices.ble_source import profile_value
+
+            for m in poll():
+                v = profile_value(str(getattr(s, "target", "")), m)
+                if v is None:
+                    continue
+                values.append(v)
+                if v["profile"] == "treadmill" and v["speed_mps"] is not None:
+                    self.analyzer.set_belt_speed(v["speed_mps"])
+        if values and self.recorder is not None:
+            self.recorder.write_values(values)
 
     def _feed(self, events: list[Event], arrival: Callable[[Block], float] | None) -> Any:
         """Feed the analyser; returns the step rows that became final."""

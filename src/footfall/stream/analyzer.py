@@ -240,6 +240,16 @@ class StreamingAnalyzer:
 
     # ------------------------------------------------------------------ input
 
+    def set_belt_speed(self, belt_speed_mps: float | None) -> None:
+        """A treadmill's belt speed as it changes (None or 0: not known, the
+        stride length then comes from the IMU as overground); the foot
+        IMUs' rows measured from now on use it, as offline analysis uses
+        ``condition.speed_mps``."""
+        self.belt_speed_mps = belt_speed_mps or None
+        for d in self.devices.values():
+            if isinstance(d.detector, ImuStepDetector):
+                d.detector.belt_speed_mps = self.belt_speed_mps
+
     def feed(self, events: Iterable[Event], arrival_s: float | None = None) -> pd.DataFrame:
         """Process events in order.
 
