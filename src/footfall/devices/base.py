@@ -9,6 +9,7 @@ is on the session's host axis (seconds since the session started).
 
 from __future__ import annotations
 
+import queue
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from footfall.model import Placement, SensorKind, Side
 
-__all__ = ["Block", "DeviceInfo", "Event", "Gap", "Source", "Status"]
+__all__ = ["Block", "DeviceInfo", "Event", "Gap", "Source", "Status", "drain"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +160,18 @@ class Source(Protocol):
     def finished(self) -> bool:
         """True when a finite source (a replay) has nothing more to give."""
         ...
+
+
+def drain(q: queue.Queue, timeout_s: float) -> list[Event]:
+    """Every event waiting in a reader thread's queue, waiting up to
+    ``timeout_s`` for the first one (a source's ``poll``)."""
+    out: list[Event] = []
+    try:
+        out.append(q.get(timeout=timeout_s) if timeout_s > 0 else q.get_nowait())
+    except queue.Empty:
+        return out
+    while True:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            return out

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from footfall.devices.base import Event
+from footfall.devices.base import Event, drain
 from footfall.devices.gatt import (
     FOOTFALL_CONTROL_UUID,
     FOOTFALL_DATA_UUID,
@@ -358,18 +358,7 @@ class BleSource:
 
     def poll(self, timeout_s: float = 0.1) -> list[Event]:
         """Events that arrived; waits up to ``timeout_s`` for the first one."""
-        out: list[Event] = []
-        try:
-            out.append(
-                self._queue.get(timeout=timeout_s) if timeout_s > 0 else self._queue.get_nowait()
-            )
-        except queue.Empty:
-            return out
-        while True:
-            try:
-                out.append(self._queue.get_nowait())
-            except queue.Empty:
-                return out
+        return drain(self._queue, timeout_s)
 
     def poll_measurements(self) -> list[Measurement]:
         """RSC and treadmill values received since the last call, in order."""

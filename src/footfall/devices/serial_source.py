@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from footfall.devices.base import Event
+from footfall.devices.base import Event, drain
 from footfall.devices.ingest import Ingest
 from footfall.errors import FootfallError
 from footfall.wire import Deframer
@@ -121,18 +121,7 @@ class SerialSource:
 
     def poll(self, timeout_s: float = 0.1) -> list[Event]:
         """Events that arrived; waits up to ``timeout_s`` for the first one."""
-        out: list[Event] = []
-        try:
-            out.append(
-                self._queue.get(timeout=timeout_s) if timeout_s > 0 else self._queue.get_nowait()
-            )
-        except queue.Empty:
-            return out
-        while True:
-            try:
-                out.append(self._queue.get_nowait())
-            except queue.Empty:
-                return out
+        return drain(self._queue, timeout_s)
 
     def close(self) -> None:
         """Stop reading and close the port."""
