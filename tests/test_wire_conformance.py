@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from footfall.devices.gatt import RscMeasurement, ble_max_frame_len, decode_rsc, encode_rsc
 from footfall.wire import (
     CRC16_CHECK,
     Deframer,
@@ -31,6 +32,8 @@ from footfall.wire import (
     encode_imu6,
     encode_insole,
     encode_status,
+    imu6_samples_per_frame,
+    insole_samples_per_frame,
     serial_wrap,
 )
 
@@ -177,3 +180,135 @@ def test_golden_stream_deframes_in_order(golden: Path) -> None:
     frames = d.feed((golden / "stream.bin").read_bytes())
     assert [f.header.seq for f in frames] == [f["seq"] for f in _doc(golden)["frames"]]
     assert d.stats.frames == len(names) and d.stats.corrupt == 0 and d.stats.unknown == 1
+
+
+# ---------------------------------------------------------------- Bluetooth LE
+
+
+def test_c_ble_frame_sizes_match_python_for_every_mtu(golden: Path) -> None:
+    rows = _doc(golden)["ble_sizes"]
+    assert [r[0] for r in rows] == list(range(23, 518))
+    for mtu, max_len, imu, insole16 in rows:
+        assert max_len == ble_max_frame_len(mtu), mtu
+        assert imu == imu6_samples_per_frame(ble_max_frame_len(mtu)), mtu
+        assert insole16 == insole_samples_per_frame(ble_max_frame_len(mtu), 16), mtu
+        if 51 <= mtu <= 259:  # the formula of PROTOCOL.md, BLE transport
+            assert imu == (mtu - 3 - 2 - 24 - 8 - 2) // 12, mtu
+            assert insole16 == (mtu - 3 - 2 - 24 - 8 - 2) // 32, mtu
+        assert (imu > 0) == (mtu >= 51), mtu
+
+
+RSC_CASES = [
+    "no_speed",
+    "stride_running",
+    "distance_only",
+    "all_max",
+    "tracked_with_stride_length",
+    "tracked_without_stride_length",
+    "tracked_stopped",
+]
+
+
+def test_every_c_rsc_case_is_checked(golden: Path) -> None:
+    assert [c["name"] for c in _doc(golden)["rsc"]] == RSC_CASES
+
+
+@pytest.mark.parametrize("name", RSC_CASES)
+def test_c_rsc_measurement_decodes_exactly(golden: Path, name: str) -> None:
+    spec = next(c for c in _doc(golden)["rsc"] if c["name"] == name)
+    data = bytes.fromhex(spec["hex"])
+    assert data[0] == spec["flags"]
+    m = decode_rsc(data)
+    assert isinstance(m, RscMeasurement), m
+    assert m.speed_mps == spec["speed_raw"] / 256
+    assert m.cadence_per_min == spec["cadence"]
+    stride, dist = spec["stride_raw"], spec["distance_raw"]
+    assert m.stride_length_m == (None if stride is None else stride / 100)
+    assert m.total_distance_m == (None if dist is None else dist / 10)
+    assert m.running is spec["running"]
+    # the Python encoder writes the same bytes from the same fields
+    assert (
+        encode_rsc(
+            spec["speed_raw"],
+            spec["cadence"],
+            stride_raw=stride,
+            distance_raw=dist,
+            running=spec["running"],
+        )
+        == data
+    )
+
+
+@pytest.mark.parametrize("name", [n for n in RSC_CASES if n.startswith("tracked")])
+def test_c_rsc_from_contacts_is_what_the_contacts_say(golden: Path, name: str) -> None:
+    """Cadence and speed from one foot's contacts, checked against the physics
+    (not the C arithmetic): within half a unit of the field."""
+    spec = next(c for c in _doc(golden)["rsc"] if c["name"] == name)
+    m = decode_rsc(bytes.fromhex(spec["hex"]))
+    assert isinstance(m, RscMeasurement)
+    contacts = spec["contacts"]
+    (t_prev, _), (t_last, last_mm) = contacts[-2], contacts[-1]
+    stride_s = (t_last - t_prev) / 1e6
+    lengths_m = [mm / 1000 for _, mm in contacts[1:]]
+    if (spec["now_us"] - t_last) / 1e6 > 2.0:  # stopped: nothing is moving
+        assert m.cadence_per_min == 0 and m.speed_mps == 0 and m.stride_length_m is None
+    else:
+        # foot falls of both feet per minute: two per stride of this foot
+        assert abs(m.cadence_per_min - 2 * 60 / stride_s) <= 0.5
+        if last_mm:
+            assert abs(m.speed_mps - last_mm / 1000 / stride_s) <= 0.5 / 256
+            assert m.stride_length_m is not None
+            assert abs(m.stride_length_m - last_mm / 1000) <= 0.005
+        else:  # no stride length, no speed: 0 is sent, never a guess
+            assert m.speed_mps == 0 and m.stride_length_m is None
+    if all(lengths_m):
+        assert m.total_distance_m is not None
+        assert abs(m.total_distance_m - sum(lengths_m)) <= 0.05
+    else:
+        assert m.total_distance_m is None
+
+
+@pytest.mark.parametrize("mtu", [247, 51])
+def test_c_notifications_carry_whole_frames(golden: Path, mtu: int) -> None:
+    spec = next(n for n in _doc(golden)["notifications"] if n["mtu"] == mtu)
+    data = (golden / spec["file"]).read_bytes()
+    assert sum(spec["lengths"]) == len(data)
+    assert len(spec["lengths"]) == len(spec["frames"]) >= 3
+    notes, pos = [], 0
+    for n in spec["lengths"]:
+        notes.append(data[pos : pos + n])
+        pos += n
+    everything = Deframer()
+    for i, (note, want) in enumerate(zip(notes, spec["frames"], strict=True)):
+        assert 0 < len(note) <= mtu - 3, i
+        # each notification alone decodes to exactly its frames: none split
+        d = Deframer()
+        frames = d.feed(note)
+        got = [
+            [f.header.msg_type, f.header.stream_id, f.header.seq, f.header.sample_count]
+            for f in frames
+        ]
+        assert got == want, i
+        assert d.stats.corrupt == 0 and d.stats.frames == len(want) and note[-1] == 0, i
+        if i + 1 < len(notes):
+            # the packer sent the buffer only because the next frame did not fit behind it
+            first_next = notes[i + 1][: notes[i + 1].index(0) + 1]
+            assert len(note) + len(first_next) > mtu - 3, i
+        everything.feed(note)
+    assert everything.stats.corrupt == 0
+    # over BLE the frames are sized from the MTU and announced in DEVICE_INFO
+    spf = imu6_samples_per_frame(ble_max_frame_len(mtu))
+    counts = [f[3] for note in spec["frames"] for f in note if f[0] == 16]
+    assert max(counts) == spf
+
+
+def test_c_notifications_show_the_skipped_frame_as_a_gap(golden: Path) -> None:
+    spec = next(n for n in _doc(golden)["notifications"] if n["mtu"] == 247)
+    frames = Deframer().feed((golden / spec["file"]).read_bytes())
+    imu = [f for f in frames if f.header.stream_id == 0 and f.is_data]
+    assert [f.header.seq for f in imu] == [0, 2, 3]
+    info = [f.payload for f in frames if isinstance(f.payload, DeviceInfoPayload)]
+    assert [(p.name, p.samples_per_frame) for p in info] == [
+        ("ff-left-foot", imu6_samples_per_frame(ble_max_frame_len(247))),
+        ("ff-left-insole", insole_samples_per_frame(ble_max_frame_len(247), 16)),
+    ]

@@ -317,3 +317,198 @@ uint16_t ff_insole_samples_per_frame(size_t max_frame_len, uint8_t n_cells)
     }
     return (uint16_t)((max_frame_len - fixed) / per);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Bluetooth LE                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* Length of COBS(in) exactly as ff_cobs_encode writes it. */
+static size_t cobs_encoded_len(const uint8_t *in, size_t len)
+{
+    size_t i, out = 1;
+    unsigned code = 1;
+    for (i = 0; i < len; i++) {
+        out++;
+        if (in[i] == 0) {
+            code = 1;
+        } else if (++code == 0xFFu && i + 1 < len) {
+            out++;
+            code = 1;
+        }
+    }
+    return out;
+}
+
+/* Serial length of a frame of n bytes none of which is 0x00 (COBS's worst case). */
+static size_t worst_serial_len(size_t n)
+{
+    return n == 0 ? 2u : n + 1u + (n - 1u) / 254u + 1u;
+}
+
+size_t ff_ble_max_frame_len(uint16_t mtu)
+{
+    size_t room, n;
+    if (mtu <= FF_ATT_NOTIFY_OVERHEAD + 2u) {
+        return 0;
+    }
+    room = (size_t)mtu - FF_ATT_NOTIFY_OVERHEAD;
+    n = room - 2u;
+    while (n > 0 && worst_serial_len(n) > room) {
+        n--;
+    }
+    return n;
+}
+
+uint16_t ff_ble_samples_per_frame(uint16_t mtu, uint8_t kind, uint8_t n_cells)
+{
+    size_t max_len = ff_ble_max_frame_len(mtu);
+    if (kind == FF_KIND_IMU) {
+        return ff_imu6_samples_per_frame(max_len);
+    }
+    if (kind == FF_KIND_INSOLE) {
+        return ff_insole_samples_per_frame(max_len, n_cells);
+    }
+    return 0;
+}
+
+void ff_notify_init(ff_notify_t *n, uint8_t *buf, size_t cap)
+{
+    if (n == NULL) {
+        return;
+    }
+    n->buf = buf;
+    n->cap = buf == NULL ? 0 : cap;
+    ff_notify_clear(n);
+}
+
+void ff_notify_clear(ff_notify_t *n)
+{
+    if (n == NULL) {
+        return;
+    }
+    n->len = 0;
+    n->n_frames = 0;
+    n->n_data = 0;
+}
+
+int ff_notify_add(ff_notify_t *n, const uint8_t *frame, size_t frame_len)
+{
+    size_t need, wrote;
+    if (n == NULL || n->buf == NULL || frame == NULL || frame_len == 0) {
+        return FF_NOTIFY_TOO_BIG;
+    }
+    need = cobs_encoded_len(frame, frame_len) + 1u;
+    if (need > n->cap) {
+        return FF_NOTIFY_TOO_BIG;
+    }
+    if (n->len + need > n->cap) {
+        return FF_NOTIFY_FULL;
+    }
+    wrote = ff_serial_wrap(frame, frame_len, n->buf + n->len, n->cap - n->len);
+    if (wrote != need) {
+        return FF_NOTIFY_TOO_BIG; /* cannot happen: need was computed as the encoder writes */
+    }
+    n->len += wrote;
+    n->n_frames++;
+    if (frame_len > 1 && (frame[1] == FF_MSG_IMU6 || frame[1] == FF_MSG_INSOLE)) {
+        n->n_data++;
+    }
+    return FF_NOTIFY_ADDED;
+}
+
+size_t ff_rsc_encode(uint8_t *buf, size_t cap, const ff_rsc_t *m)
+{
+    size_t len;
+    uint8_t flags;
+    if (buf == NULL || m == NULL) {
+        return 0;
+    }
+    len = 4u + (m->has_stride ? 2u : 0u) + (m->has_distance ? 4u : 0u);
+    if (len > cap) {
+        return 0;
+    }
+    flags = (uint8_t)((m->has_stride ? FF_RSC_FLAG_STRIDE : 0u)
+                      | (m->has_distance ? FF_RSC_FLAG_DISTANCE : 0u)
+                      | (m->running ? FF_RSC_FLAG_RUNNING : 0u));
+    buf[0] = flags;
+    put_u16(buf + 1, m->speed);
+    buf[3] = m->cadence;
+    len = 4;
+    if (m->has_stride) {
+        put_u16(buf + len, m->stride);
+        len += 2;
+    }
+    if (m->has_distance) {
+        put_u32(buf + len, m->distance);
+        len += 4;
+    }
+    return len;
+}
+
+void ff_rsc_tracker_init(ff_rsc_tracker_t *t)
+{
+    if (t != NULL) {
+        memset(t, 0, sizeof *t);
+        t->distance_ok = 1;
+    }
+}
+
+void ff_rsc_contact(ff_rsc_tracker_t *t, uint64_t t_us, uint32_t stride_mm)
+{
+    if (t == NULL) {
+        return;
+    }
+    if (!t->have_last || t_us <= t->last_us || t_us - t->last_us > FF_RSC_STOPPED_US) {
+        if (t->have_last) {
+            t->distance_ok = 0; /* how far the runner went since the last contact is unknown */
+        }
+        t->stride_us = 0;
+        t->stride_mm = 0;
+    } else {
+        t->stride_us = (uint32_t)(t_us - t->last_us);
+        t->stride_mm = stride_mm;
+        t->n_strides++;
+        if (stride_mm) {
+            t->distance_mm += stride_mm;
+        } else {
+            t->distance_ok = 0;
+        }
+    }
+    t->last_us = t_us;
+    t->have_last = 1;
+}
+
+static uint64_t div_round(uint64_t num, uint64_t den)
+{
+    return (num + den / 2u) / den;
+}
+
+void ff_rsc_measure(const ff_rsc_tracker_t *t, uint64_t now_us, int running, ff_rsc_t *out)
+{
+    uint64_t v;
+    if (out == NULL) {
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    out->running = running ? 1u : 0u;
+    if (t == NULL) {
+        return;
+    }
+    if (t->have_last && t->stride_us && now_us >= t->last_us
+        && now_us - t->last_us <= FF_RSC_STOPPED_US) {
+        v = div_round(120000000u, t->stride_us); /* 2 foot falls per stride, per minute */
+        out->cadence = (uint8_t)(v > 255u ? 255u : v);
+        if (t->stride_mm) {
+            v = div_round((uint64_t)t->stride_mm * 256000u, t->stride_us);
+            out->speed = (uint16_t)(v > 0xFFFFu ? 0xFFFFu : v);
+            v = div_round(t->stride_mm, 10u);
+            out->stride = (uint16_t)(v > 0xFFFFu ? 0xFFFFu : v);
+            out->has_stride = 1;
+        }
+    }
+    if (t->distance_ok && t->n_strides > 0) {
+        v = div_round(t->distance_mm, 100u);
+        out->distance = (uint32_t)(v > 0xFFFFFFFFu ? 0xFFFFFFFFu : v);
+        out->has_distance = 1;
+    }
+}

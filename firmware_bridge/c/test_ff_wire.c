@@ -148,6 +148,119 @@ static void test_header_and_limits(void)
     CHECK(ff_imu6_samples_per_frame(100000) == (FF_MAX_FRAME_LEN - 34u) / 12u);
 }
 
+
+static void test_ble_sizes(void)
+{
+    uint8_t frame[FF_MAX_FRAME_LEN], ser[FF_SERIAL_MAX_LEN(FF_MAX_FRAME_LEN)], note[FF_BLE_MAX_MTU];
+    int16_t s[FF_MAX_FRAME_LEN / 12][6];
+    unsigned mtu;
+    size_t m, room, i, k, n;
+    ff_notify_t nb;
+    for (i = 0; i < sizeof frame; i++) frame[i] = 0x01; /* no zero byte: COBS's worst case */
+    for (i = 0; i < FF_MAX_FRAME_LEN / 12; i++)
+        for (k = 0; k < 6; k++) s[i][k] = 0x0101;
+    for (mtu = 23; mtu <= FF_BLE_MAX_MTU; mtu++) {
+        room = mtu - FF_ATT_NOTIFY_OVERHEAD;
+        m = ff_ble_max_frame_len((uint16_t)mtu);
+        if (m > 0) {
+            n = ff_serial_wrap(frame, m, ser, sizeof ser);
+            CHECK(n > 0 && n <= room);
+        }
+        n = ff_serial_wrap(frame, m + 1, ser, sizeof ser);
+        CHECK(n > room);
+        CHECK(ff_ble_samples_per_frame((uint16_t)mtu, FF_KIND_IMU, 0) == ff_imu6_samples_per_frame(m));
+        CHECK(ff_ble_samples_per_frame((uint16_t)mtu, FF_KIND_INSOLE, 16)
+              == ff_insole_samples_per_frame(m, 16));
+        CHECK((ff_ble_samples_per_frame((uint16_t)mtu, FF_KIND_IMU, 0) > 0) == (mtu >= FF_BLE_MIN_MTU));
+        /* a full IMU frame of this MTU goes into one empty notification */
+        if (mtu >= FF_BLE_MIN_MTU) {
+            ff_stream_t st = {0, 0};
+            uint16_t spf = ff_ble_samples_per_frame((uint16_t)mtu, FF_KIND_IMU, 0);
+            n = ff_encode_imu6(frame + 0, sizeof frame, &st, 0x0101010101010101ull, 0x01010101u,
+                               1.0f, 1.0f, &s[0][0], spf);
+            CHECK(n > 0);
+            ff_notify_init(&nb, note, room);
+            CHECK(ff_notify_add(&nb, frame, n) == FF_NOTIFY_ADDED);
+            for (i = 0; i < sizeof frame; i++) frame[i] = 0x01;
+        }
+    }
+    CHECK(ff_ble_max_frame_len(247) == 242);
+    CHECK(ff_ble_samples_per_frame(247, FF_KIND_IMU, 0) == 17);
+    CHECK(ff_ble_samples_per_frame(247, FF_KIND_INSOLE, 16) == 6);
+    CHECK(ff_ble_samples_per_frame(50, FF_KIND_IMU, 0) == 0);
+    CHECK(ff_ble_samples_per_frame(23, FF_KIND_IMU, 0) == 0);
+    CHECK(ff_ble_samples_per_frame(247, 7, 16) == 0);
+    CHECK(ff_ble_max_frame_len(0) == 0 && ff_ble_max_frame_len(5) == 0);
+}
+
+static void test_notify(void)
+{
+    uint8_t frame[FF_MAX_FRAME_LEN], note[64];
+    ff_notify_t nb;
+    ff_stream_t st = {0, 0};
+    int16_t s[6] = {1, 2, 3, 4, 5, 6};
+    ff_device_info_t info = {FF_KIND_IMU, FF_SIDE_LEFT, FF_PLACEMENT_FOOT, 6, 416000u, 1.0f,
+                             1.0f, 1, 1u, "ff-left-foot", "ref-0.1", ""};
+    size_t n = ff_encode_imu6(frame, sizeof frame, &st, 0, 2403846u, 1.0f, 1.0f, s, 1);
+    CHECK(n == 46);
+    ff_notify_init(&nb, note, 48); /* MTU 51 */
+    CHECK(ff_notify_add(&nb, frame, n) == FF_NOTIFY_ADDED);
+    CHECK(nb.len == 48 && nb.n_frames == 1 && nb.n_data == 1 && note[47] == 0x00);
+    CHECK(ff_notify_add(&nb, frame, n) == FF_NOTIFY_FULL);
+    CHECK(nb.len == 48 && nb.n_frames == 1);
+    ff_notify_clear(&nb);
+    CHECK(nb.len == 0 && nb.n_frames == 0 && nb.n_data == 0 && nb.cap == 48);
+    /* a DEVICE_INFO needs more than a notification of MTU 51 carries */
+    n = ff_encode_device_info(frame, sizeof frame, &st, 0, 2403846u, &info);
+    CHECK(n == 24u + 27u + 12u + 7u + 2u);
+    CHECK(ff_notify_add(&nb, frame, n) == FF_NOTIFY_TOO_BIG);
+    CHECK(nb.len == 0 && nb.n_frames == 0);
+    ff_notify_init(&nb, note, sizeof note);
+    CHECK(ff_notify_add(&nb, frame, n) == FF_NOTIFY_TOO_BIG);
+    CHECK(ff_notify_add(&nb, NULL, 10) == FF_NOTIFY_TOO_BIG);
+    CHECK(ff_notify_add(&nb, frame, 0) == FF_NOTIFY_TOO_BIG);
+}
+
+static void test_rsc(void)
+{
+    uint8_t b[FF_RSC_MAX_LEN];
+    ff_rsc_t m = {770u, 172u, 1u, 210u, 1u, 0x01020304u, 1u};
+    ff_rsc_tracker_t t;
+    static const uint8_t want[10] = {0x07, 0x02, 0x03, 172, 210, 0, 4, 3, 2, 1};
+    CHECK(ff_rsc_encode(b, sizeof b, &m) == 10 && memcmp(b, want, 10) == 0);
+    CHECK(ff_rsc_encode(b, 9, &m) == 0);
+    m.has_distance = 0;
+    CHECK(ff_rsc_encode(b, 6, &m) == 6 && b[0] == 0x05);
+    m.has_stride = 0;
+    m.running = 0;
+    CHECK(ff_rsc_encode(b, 4, &m) == 4 && b[0] == 0x00);
+
+    ff_rsc_tracker_init(&t);
+    ff_rsc_measure(&t, 0, 0, &m);
+    CHECK(m.cadence == 0 && m.speed == 0 && !m.has_stride && !m.has_distance);
+    ff_rsc_contact(&t, 1000000u, 2000u); /* the first contact ends no stride */
+    ff_rsc_measure(&t, 1100000u, 1, &m);
+    CHECK(m.cadence == 0 && m.speed == 0 && !m.has_stride && !m.has_distance && m.running);
+    ff_rsc_contact(&t, 1750000u, 2000u); /* 750 ms, 2.000 m: 160 /min, 2.667 m/s */
+    ff_rsc_measure(&t, 1800000u, 1, &m);
+    CHECK(m.cadence == 160 && m.speed == 683 && m.has_stride && m.stride == 200);
+    CHECK(m.has_distance && m.distance == 20);
+    ff_rsc_contact(&t, 2500000u, 0); /* no length for this stride: no speed, distance stops */
+    ff_rsc_measure(&t, 2600000u, 1, &m);
+    CHECK(m.cadence == 160 && m.speed == 0 && !m.has_stride && !m.has_distance);
+    ff_rsc_measure(&t, 2500000u + FF_RSC_STOPPED_US + 1u, 1, &m); /* stopped */
+    CHECK(m.cadence == 0 && m.speed == 0);
+    ff_rsc_contact(&t, 3100000u, 2000u);
+    ff_rsc_measure(&t, 3100000u, 0, &m);
+    CHECK(m.cadence == 200 && m.speed == 853 && !m.has_distance); /* 600 ms */
+    ff_rsc_contact(&t, 9100000u, 2000u); /* after a stop: ends no stride */
+    ff_rsc_measure(&t, 9100000u, 0, &m);
+    CHECK(m.cadence == 0 && m.speed == 0);
+    ff_rsc_contact(&t, 9150000u, 20000u); /* 50 ms, 20 m: 2400 /min, 400 m/s fit no field */
+    ff_rsc_measure(&t, 9150000u, 0, &m);
+    CHECK(m.cadence == 255 && m.speed == 0xFFFFu && m.stride == 2000u);
+}
+
 /* ---------------------------------------------------------------------- */
 /* golden frames                                                           */
 /* ---------------------------------------------------------------------- */
@@ -327,12 +440,241 @@ static void golden(void)
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* golden BLE values: sizes per MTU, RSC measurements, packed notifications */
+/* ---------------------------------------------------------------------- */
+
+static void hex_of(char *out, const uint8_t *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
+    out[2 * n] = 0;
+}
+
+static int n_rsc = 0;
+
+static void rsc_case(const char *name, const ff_rsc_t *m, const char *extra)
+{
+    uint8_t b[FF_RSC_MAX_LEN];
+    char hex[2 * FF_RSC_MAX_LEN + 1], stride[16], dist[16];
+    size_t n = ff_rsc_encode(b, sizeof b, m);
+    CHECK(n == 4u + (m->has_stride ? 2u : 0u) + (m->has_distance ? 4u : 0u));
+    hex_of(hex, b, n);
+    if (m->has_stride) snprintf(stride, sizeof stride, "%u", (unsigned)m->stride);
+    else snprintf(stride, sizeof stride, "null");
+    if (m->has_distance) snprintf(dist, sizeof dist, "%lu", (unsigned long)m->distance);
+    else snprintf(dist, sizeof dist, "null");
+    fprintf(json, "%s\n    {\"name\": \"%s\", \"hex\": \"%s\", \"flags\": %u, \"speed_raw\": %u, "
+                  "\"cadence\": %u, \"stride_raw\": %s, \"distance_raw\": %s, \"running\": %s%s}",
+            n_rsc ? "," : "", name, hex, (unsigned)b[0], (unsigned)m->speed,
+            (unsigned)m->cadence, stride, dist, m->running ? "true" : "false", extra);
+    n_rsc++;
+}
+
+/* contacts: pairs (t_us, stride_mm); measured at now_us */
+static void rsc_tracked(const char *name, const uint32_t (*c)[2], int n, uint32_t now_us,
+                        int running)
+{
+    ff_rsc_tracker_t t;
+    ff_rsc_t m;
+    char extra[1024];
+    size_t pos;
+    int i;
+    ff_rsc_tracker_init(&t);
+    pos = (size_t)snprintf(extra, sizeof extra, ", \"now_us\": %lu, \"contacts\": [",
+                           (unsigned long)now_us);
+    for (i = 0; i < n; i++) {
+        ff_rsc_contact(&t, c[i][0], c[i][1]);
+        pos += (size_t)snprintf(extra + pos, sizeof extra - pos, "%s[%lu, %lu]", i ? ", " : "",
+                                (unsigned long)c[i][0], (unsigned long)c[i][1]);
+    }
+    snprintf(extra + pos, sizeof extra - pos, "]");
+    ff_rsc_measure(&t, now_us, running, &m);
+    rsc_case(name, &m, extra);
+}
+
+#define MAX_NOTES 16
+#define MAX_NOTE_FRAMES 8
+
+typedef struct {
+    uint16_t mtu;
+    ff_notify_t nb;
+    uint8_t buf[FF_BLE_MAX_MTU];
+    FILE *f;
+    int n_notes;
+    size_t len[MAX_NOTES];
+    int n_frames[MAX_NOTES];
+    unsigned meta[MAX_NOTES][MAX_NOTE_FRAMES][4]; /* msg_type, stream_id, seq, sample_count */
+} packsim_t;
+
+static void sim_flush(packsim_t *p)
+{
+    if (p->nb.len == 0) return;
+    CHECK(p->n_notes < MAX_NOTES);
+    CHECK(p->nb.buf[p->nb.len - 1] == 0x00);
+    fwrite(p->nb.buf, 1, p->nb.len, p->f);
+    p->len[p->n_notes] = p->nb.len;
+    CHECK(p->nb.n_frames == p->n_frames[p->n_notes]);
+    p->n_notes++;
+    ff_notify_clear(&p->nb);
+}
+
+static void sim_push(packsim_t *p, const uint8_t *frame, size_t len)
+{
+    int r = ff_notify_add(&p->nb, frame, len);
+    int k;
+    CHECK(len > 0);
+    if (r == FF_NOTIFY_FULL) {
+        sim_flush(p);
+        r = ff_notify_add(&p->nb, frame, len);
+    }
+    CHECK(r == FF_NOTIFY_ADDED);
+    if (r != FF_NOTIFY_ADDED) return;
+    k = p->n_frames[p->n_notes]++;
+    CHECK(k < MAX_NOTE_FRAMES);
+    p->meta[p->n_notes][k][0] = frame[1];
+    p->meta[p->n_notes][k][1] = frame[2];
+    p->meta[p->n_notes][k][2] = get_u32(frame + 8);
+    p->meta[p->n_notes][k][3] = get_u16(frame + 4);
+}
+
+static void sim_open(packsim_t *p, uint16_t mtu)
+{
+    char path[1024];
+    memset(p, 0, sizeof *p);
+    p->mtu = mtu;
+    ff_notify_init(&p->nb, p->buf, (size_t)mtu - FF_ATT_NOTIFY_OVERHEAD);
+    snprintf(path, sizeof path, "%s/notify_%u.bin", outdir, (unsigned)mtu);
+    p->f = fopen(path, "wb");
+    if (p->f == NULL) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+}
+
+static void sim_close(packsim_t *p, int first)
+{
+    int i, k;
+    sim_flush(p);
+    fclose(p->f);
+    fprintf(json, "%s\n    {\"mtu\": %u, \"file\": \"notify_%u.bin\", \"lengths\": [",
+            first ? "" : ",", (unsigned)p->mtu, (unsigned)p->mtu);
+    for (i = 0; i < p->n_notes; i++) fprintf(json, "%s%u", i ? ", " : "", (unsigned)p->len[i]);
+    fprintf(json, "], \"frames\": [");
+    for (i = 0; i < p->n_notes; i++) {
+        fprintf(json, "%s[", i ? ", " : "");
+        for (k = 0; k < p->n_frames[i]; k++)
+            fprintf(json, "%s[%u, %u, %u, %u]", k ? ", " : "", p->meta[i][k][0], p->meta[i][k][1],
+                    p->meta[i][k][2], p->meta[i][k][3]);
+        fprintf(json, "]");
+    }
+    fprintf(json, "]}");
+}
+
+static void golden_ble(void)
+{
+    static packsim_t sim;
+    uint8_t frame[FF_MAX_FRAME_LEN];
+    int16_t s[17][6];
+    uint16_t cells[6 * 16];
+    unsigned mtu;
+    size_t len;
+    int i, k;
+    const float acc_scale = 0.488e-3f * 9.80665f, gyr_scale = 70e-3f * 3.14159265f / 180.0f;
+
+    fprintf(json, ",\n  \"ble_sizes\": [");
+    for (mtu = 23; mtu <= FF_BLE_MAX_MTU; mtu++)
+        fprintf(json, "%s[%u, %u, %u, %u]", mtu > 23 ? ", " : "", mtu,
+                (unsigned)ff_ble_max_frame_len((uint16_t)mtu),
+                (unsigned)ff_ble_samples_per_frame((uint16_t)mtu, FF_KIND_IMU, 0),
+                (unsigned)ff_ble_samples_per_frame((uint16_t)mtu, FF_KIND_INSOLE, 16));
+    fprintf(json, "]");
+
+    fprintf(json, ",\n  \"rsc\": [");
+    {
+        ff_rsc_t a = {0u, 172u, 0u, 0u, 0u, 0u, 0u};      /* no speed estimate */
+        ff_rsc_t b = {770u, 172u, 1u, 210u, 0u, 0u, 1u};  /* stride, running */
+        ff_rsc_t c = {300u, 90u, 0u, 0u, 1u, 12345u, 0u}; /* distance only */
+        ff_rsc_t d = {65535u, 255u, 1u, 65535u, 1u, 4294967295u, 1u};
+        static const uint32_t with_len[3][2] = {{1000000u, 0u}, {1698000u, 2100u},
+                                                {2400000u, 2140u}};
+        static const uint32_t without_len[3][2] = {{1000000u, 0u}, {1698000u, 0u},
+                                                   {2400000u, 0u}};
+        rsc_case("no_speed", &a, "");
+        rsc_case("stride_running", &b, "");
+        rsc_case("distance_only", &c, "");
+        rsc_case("all_max", &d, "");
+        rsc_tracked("tracked_with_stride_length", with_len, 3, 2700000u, 1);
+        rsc_tracked("tracked_without_stride_length", without_len, 3, 2700000u, 1);
+        rsc_tracked("tracked_stopped", with_len, 3, 2400000u + FF_RSC_STOPPED_US + 1u, 0);
+    }
+    fprintf(json, "\n  ]");
+
+    /* notifications at MTU 247: DEVICE_INFO, data, STATUS, a skipped frame */
+    fprintf(json, ",\n  \"notifications\": [");
+    for (i = 0; i < 17; i++)
+        for (k = 0; k < 6; k++) s[i][k] = (int16_t)(i * 1000 - k * 333);
+    for (i = 0; i < 6 * 16; i++) cells[i] = (uint16_t)(i * 41u);
+    {
+        ff_stream_t imu = {0, 0}, ins = {1, 0};
+        ff_status_t st = {0u, 0u, 0u, 0u, 0xFFu, 1u};
+        ff_device_info_t ii = {FF_KIND_IMU, FF_SIDE_LEFT, FF_PLACEMENT_FOOT, 6, 416000u, 0.0f,
+                               0.0f, 0, 7u, "ff-left-foot", "ref-0.1", ""};
+        ff_device_info_t is = {FF_KIND_INSOLE, FF_SIDE_LEFT, FF_PLACEMENT_NONE, 16, 100000u,
+                               0.1f, 0.0f, 0, 7u, "ff-left-insole", "ref-0.1", "fsr16"};
+        uint16_t spf_imu = ff_ble_samples_per_frame(247, FF_KIND_IMU, 0);
+        uint16_t spf_ins = ff_ble_samples_per_frame(247, FF_KIND_INSOLE, 16);
+        ii.scale0 = acc_scale;
+        ii.scale1 = gyr_scale;
+        ii.samples_per_frame = spf_imu;
+        is.samples_per_frame = spf_ins;
+        sim_open(&sim, 247);
+        len = ff_encode_device_info(frame, sizeof frame, &imu, 1000u, 2403846u, &ii);
+        sim_push(&sim, frame, len);
+        len = ff_encode_device_info(frame, sizeof frame, &ins, 1000u, 10000000u, &is);
+        sim_push(&sim, frame, len);
+        len = ff_encode_imu6(frame, sizeof frame, &imu, 2000u, 2403846u, acc_scale, gyr_scale,
+                             &s[0][0], spf_imu);
+        sim_push(&sim, frame, len);
+        len = ff_encode_insole(frame, sizeof frame, &ins, 2000u, 10000000u, 0.1f, 16, cells,
+                               spf_ins);
+        sim_push(&sim, frame, len);
+        st.next_seq = imu.next_seq;
+        len = ff_encode_status(frame, sizeof frame, &imu, 50000u, 2403846u, &st);
+        sim_push(&sim, frame, len);
+        ff_skip_frame(&imu); /* generated while the stack had no buffer: seq 1 is a gap */
+        len = ff_encode_imu6(frame, sizeof frame, &imu, 83000u, 2403846u, acc_scale, gyr_scale,
+                             &s[0][0], 5);
+        sim_push(&sim, frame, len);
+        len = ff_encode_imu6(frame, sizeof frame, &imu, 95000u, 2403846u, acc_scale, gyr_scale,
+                             &s[0][0], spf_imu);
+        sim_push(&sim, frame, len);
+        sim_close(&sim, 1);
+    }
+    /* notifications at MTU 51: one 1-sample IMU frame fills one exactly */
+    {
+        ff_stream_t imu = {0, 40u};
+        sim_open(&sim, 51);
+        for (i = 0; i < 3; i++) {
+            len = ff_encode_imu6(frame, sizeof frame, &imu, 1000000u + 2404u * (unsigned)i,
+                                 2403846u, acc_scale, gyr_scale, &s[i][0], 1);
+            sim_push(&sim, frame, len);
+        }
+        CHECK(sim.nb.len == 48);
+        sim_close(&sim, 0);
+    }
+    fprintf(json, "\n  ]");
+}
+
 int main(int argc, char **argv)
 {
     char path[1024];
     test_crc();
     test_cobs();
     test_header_and_limits();
+    test_ble_sizes();
+    test_notify();
+    test_rsc();
     if (argc > 1) {
         outdir = argv[1];
         snprintf(path, sizeof path, "%s/golden.json", outdir);
@@ -347,7 +689,9 @@ int main(int argc, char **argv)
                       "  \"frames\": [", FF_PROTOCOL_VERSION,
                 (unsigned)ff_crc16((const uint8_t *)"123456789", 9));
         golden();
-        fprintf(json, "\n  ]\n}\n");
+        fprintf(json, "\n  ]");
+        golden_ble();
+        fprintf(json, "\n}\n");
         fclose(json);
         fclose(all);
     }
