@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid as uuidlib
+from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -26,7 +26,7 @@ from bleak.backends.scanner import AdvertisementData, BaseBleakScanner
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakError
 from bumble.controller import Controller
-from bumble.core import UUID, AdvertisingData
+from bumble.core import UUID, AdvertisingData, PhysicalTransport
 from bumble.device import Connection, Device, Peer
 from bumble.gatt import Characteristic, Service
 from bumble.hci import Address
@@ -34,23 +34,16 @@ from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
+from footfall.devices.ble_peripheral import BlePeripheral, advertise
 from footfall.devices.emulator import EmulatedStream
 from footfall.devices.gatt import (
-    DEVICE_INFO_SERVICE_UUID,
-    FIRMWARE_REVISION_UUID,
-    FOOTFALL_CONTROL_UUID,
-    FOOTFALL_DATA_UUID,
-    FOOTFALL_SERVICE_UUID,
     FTMS_SERVICE_UUID,
-    MANUFACTURER_NAME_UUID,
     RSC_MEASUREMENT_UUID,
     RSC_SERVICE_UUID,
     TREADMILL_DATA_UUID,
 )
-from footfall.wire import encode_device_info, serial_wrap
 
 CENTRAL_ADDRESS = "F0:F0:F0:F0:F0:F0"
-_BASE = "-0000-1000-8000-00805f9b34fb"
 MTU = 247
 
 
@@ -70,15 +63,88 @@ def _props(p: Characteristic.Properties) -> list[str]:
     return [n for flag, n in names if p & flag]
 
 
+# ---------------------------------------------------------------- the link
+class TimedLink(LocalLink):
+    """bumble's in-process link, releasing LE data at connection events.
+
+    With ``interval_s`` None every packet is delivered at once (bumble's own
+    link). Otherwise each direction of each connection holds its packets
+    (L2CAP PDUs: one notification of up to 244 bytes is one link-layer
+    packet with the data length extension) and, every ``interval_s``,
+    releases at most ``per_event`` of them, as a central serves a link once
+    per connection interval and accepts a few packets per event. Events are
+    counted on the clock, so a stall of the Python process does not slow
+    the simulated radio: the events that fell in it are served together.
+    :meth:`pause` holds every packet for a while (the central busy with
+    other links, interference); what piles up then shows as backlog, which
+    the footfall peripheral's transmit buffer reads.
+    """
+
+    def __init__(self, interval_s: float | None = None, per_event: int = 4):
+        super().__init__()
+        self.interval_s = interval_s
+        self.per_event = per_event
+        self._queues: dict[tuple[Any, str], deque[tuple[Any, Any, bytes]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._paused_until = 0.0
+        self.events = 0
+        self.max_backlog = 0
+
+    def send_acl_data(self, sender_controller, destination_address, transport, data):  # type: ignore[no-untyped-def]
+        if self.interval_s is None or transport != PhysicalTransport.LE:
+            return super().send_acl_data(sender_controller, destination_address, transport, data)
+        key = (sender_controller, str(destination_address))
+        q = self._queues.setdefault(key, deque())
+        q.append((destination_address, transport, data))
+        self.max_backlog = max(self.max_backlog, len(q))
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._connection_events())
+        return None
+
+    def backlog(self, controller: Controller) -> int:
+        """Packets ``controller`` has waiting for the link."""
+        return sum(len(q) for (c, _), q in self._queues.items() if c is controller)
+
+    def pause(self, seconds: float) -> None:
+        """Serve no connection event for ``seconds`` (call on the world's loop)."""
+        self._paused_until = asyncio.get_running_loop().time() + seconds
+
+    async def _connection_events(self) -> None:
+        assert self.interval_s is not None
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        done = 0
+        while True:
+            await asyncio.sleep(max(0.0, t0 + (done + 1) * self.interval_s - loop.time()))
+            now = loop.time()
+            due = int((now - t0) / self.interval_s) - done
+            if due <= 0:
+                continue
+            done += due
+            self.events += due
+            if now < self._paused_until:
+                continue
+            for (sender, _), q in list(self._queues.items()):
+                for _ in range(min(len(q), due * self.per_event)):
+                    dest, transport, data = q.popleft()
+                    LocalLink.send_acl_data(self, sender, dest, transport, data)
+
+
 # ---------------------------------------------------------------- the world
 class SimWorld:
-    """bumble's in-process link, a central, and the peripherals, on one loop."""
+    """bumble's in-process link, a central, and the peripherals, on one loop.
 
-    def __init__(self) -> None:
+    ``interval_s`` and ``per_event`` make the link a :class:`TimedLink`
+    with connection events; by default packets are delivered at once.
+    """
+
+    def __init__(self, interval_s: float | None = None, per_event: int = 4) -> None:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
-        self.link: LocalLink = self.call(self._make_link)
+        self.controllers: dict[str, Controller] = {}
+        self.devices: dict[str, Device] = {}
+        self.link: TimedLink = self.call(lambda: self._make_link(interval_s, per_event))
         self.central: Device = self.call(lambda: self._device(CENTRAL_ADDRESS))
         self._scanners = 0
         self._adv_listeners: set[Callable[[Any], None]] = set()
@@ -101,23 +167,42 @@ class SimWorld:
         """Await ``coro`` on the world's loop from another loop."""
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
 
-    async def _make_link(self) -> LocalLink:
-        return LocalLink()
+    async def _make_link(self, interval_s: float | None, per_event: int) -> TimedLink:
+        return TimedLink(interval_s, per_event)
 
     async def _device(self, address: str) -> Device:
         c = Controller(f"ctl-{address}", link=self.link, public_address=address)
+        self.controllers[address] = c
         d = Device(address=Address(address), host=Host(c, AsyncPipeSink(c)))
+        self.devices[address] = d
         await d.power_on()
         return d
 
+    def scan_response(self, address: str) -> AdvertisingData:
+        """The scan response data ``address`` advertises (empty if none)."""
+        d = self.devices.get(address)
+        return AdvertisingData.from_bytes(d.scan_response_data if d is not None else b"")
+
     def add(self, peripheral: Any) -> Any:
-        self.call(lambda: peripheral.start(self))
+        self.call(lambda: peripheral.attach(self))
         self.peripherals.append(peripheral)
         return peripheral
 
     def close(self) -> None:
         for p in self.peripherals:
             p.stop_streaming()
+
+        async def cancel_all() -> None:
+            me = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not me]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        try:
+            self.call(cancel_all)
+        except Exception:  # noqa: BLE001 - closing the world anyway
+            pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
 
@@ -140,21 +225,13 @@ class SimWorld:
 
 
 # ---------------------------------------------------------------- peripherals
-@dataclass
-class SentFrame:
-    stream_id: int
-    seq: int
-    first_sample: int
-    n_samples: int
-    fate: str  # "sent" or "unsent"
-
-
 class _Peripheral:
     """A bumble device that advertises services and a name."""
 
     address = "F1:F1:F1:F1:F1:F1"
     name = "peripheral"
     services: list[str] = []
+    notify_uuid = ""
 
     def __init__(self) -> None:
         self.device: Device | None = None
@@ -165,48 +242,13 @@ class _Peripheral:
     def gatt(self) -> list[Service]:
         raise NotImplementedError
 
-    async def start(self, world: SimWorld) -> None:
+    async def attach(self, world: SimWorld) -> None:
         self.world = world
         self.device = d = await world._device(self.address)
         d.add_services(self.gatt())
         d.on("connection", self._on_connection)
         d.on("characteristic_subscription", self._on_subscription)
-        await self.advertise()
-
-    async def advertise(self) -> None:
-        assert self.device is not None
-        # 16-bit UUIDs (SIG-assigned) sent short, as devices do
-        uuids = [
-            UUID.from_16_bits(int(u[4:8], 16)) if u.endswith(_BASE) else UUID(u)
-            for u in self.services
-        ]
-        wide = [u for u in uuids if len(u.to_bytes()) == 16]
-        short = [u for u in uuids if len(u.to_bytes()) == 2]
-        # bumble's simulated controller answers a scan request with the
-        # advertising data, so the name goes there too
-        fields: list[tuple[int, bytes]] = [
-            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode())
-        ]
-        if wide:
-            fields.append(
-                (
-                    AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
-                    b"".join(u.to_bytes() for u in wide),
-                )
-            )
-        if short:
-            fields.append(
-                (
-                    AdvertisingData.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS,
-                    b"".join(u.to_bytes() for u in short),
-                )
-            )
-        await self.device.start_advertising(
-            advertising_data=bytes(AdvertisingData(fields)),
-            advertising_interval_min=20.0,
-            advertising_interval_max=20.0,
-            auto_restart=True,
-        )
+        await advertise(d, self.name, self.services)
 
     def _on_connection(self, connection: Connection) -> None:
         self.connection = connection
@@ -222,29 +264,16 @@ class _Peripheral:
         if notify and characteristic.uuid == UUID(self.notify_uuid):
             self.subscribed.set()
 
-    notify_uuid = ""
-
     def stop_streaming(self) -> None:
         pass
 
-    async def drop_link(self) -> None:
-        """The peripheral ends the connection (out of range, reset)."""
-        if self.connection is not None:
-            await self.connection.disconnect()
 
+class FootfallPeripheral(BlePeripheral):
+    """footfall's BLE sensor (:class:`footfall.devices.ble_peripheral.BlePeripheral`)
+    at an address of the simulated world, paced at 20x real time unless told.
 
-class FootfallPeripheral(_Peripheral):
-    """A footfall sensor on BLE: the GATT layout of PROTOCOL.md, fed by emulated streams.
-
-    Frames go out in the order a board generates them, paced at ``speed``
-    times real time, packed into notifications of at most MTU - 3 bytes.
-    Frames generated with no subscriber are counted as unsent (their
-    sequence numbers used up). ``drop_after_frames`` (data frames
-    generated) ends the connection from the peripheral's side there.
+    On a timed link its transmit buffer fills from the link's backlog.
     """
-
-    services = [FOOTFALL_SERVICE_UUID]
-    notify_uuid = FOOTFALL_DATA_UUID
 
     def __init__(
         self,
@@ -253,135 +282,24 @@ class FootfallPeripheral(_Peripheral):
         *,
         address: str = "F1:F1:F1:F1:F1:F1",
         speed: float = 20.0,
-        drop_after_frames: int | None = None,
-        start_us: int = 1_000_000,
+        **kwargs: Any,
     ):
-        super().__init__()
-        self.name = name
+        super().__init__(name, streams, speed=speed, **kwargs)
         self.address = address
-        self.streams = streams
-        self.speed = speed
-        self.drop_after_frames = drop_after_frames
-        self.start_us = start_us
-        self.sent: list[SentFrame] = []
-        self.notifications = 0
-        self.control_writes: list[bytes] = []
-        self.done = threading.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def gatt(self) -> list[Service]:
-        self.data_char = Characteristic(
-            FOOTFALL_DATA_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
-        )
-
-        def on_write(_conn: Any, value: bytes) -> None:
-            self.control_writes.append(bytes(value))
-
-        from bumble.gatt import CharacteristicValue
-
-        control = Characteristic(
-            FOOTFALL_CONTROL_UUID,
-            Characteristic.Properties.WRITE | Characteristic.Properties.WRITE_WITHOUT_RESPONSE,
-            Characteristic.WRITEABLE,
-            CharacteristicValue(write=on_write),
-        )
-        info = Service(
-            DEVICE_INFO_SERVICE_UUID,
-            [
-                Characteristic(
-                    MANUFACTURER_NAME_UUID,
-                    Characteristic.Properties.READ,
-                    Characteristic.READABLE,
-                    b"footfall",
-                ),
-                Characteristic(
-                    FIRMWARE_REVISION_UUID,
-                    Characteristic.Properties.READ,
-                    Characteristic.READABLE,
-                    b"footfall-emulator-1",
-                ),
-            ],
-        )
-        return [Service(FOOTFALL_SERVICE_UUID, [self.data_char, control]), info]
-
-    async def start(self, world: SimWorld) -> None:
-        await super().start(world)
-        self._task = asyncio.ensure_future(self._stream())
+    async def attach(self, world: SimWorld) -> None:
+        self.world = world
+        device = await world._device(self.address)
+        controller = world.controllers[self.address]
+        if world.link.interval_s is not None:
+            self.backlog = lambda _conn: world.link.backlog(controller)
+        await self.start(device)
 
     def stop_streaming(self) -> None:
-        if self._task is not None:
-            self.world.loop.call_soon_threadsafe(self._task.cancel)
+        self.world.loop.call_soon_threadsafe(self.stop)
 
-    def _schedule(self) -> list[tuple[float, int, int]]:
-        out = []
-        for k, s in enumerate(self.streams):
-            for j in range(s.n_frames):
-                last = min((j + 1) * s.samples_per_frame, s.raw.shape[0]) - 1
-                out.append((last * s.period_ns * 1e-9, k, j))
-        return sorted(out)
-
-    async def _notify(self, payload: bytes) -> None:
-        assert self.device is not None and self.connection is not None
-        limit = self.connection.att_mtu - 3
-        assert len(payload) <= limit, (len(payload), limit)
-        await self.device.notify_subscriber(self.connection, self.data_char, payload)
-        self.notifications += 1
-
-    def _infos(self, next_seq: dict[int, int], dev_s: float) -> bytes:
-        t_us = self.start_us + int(dev_s * 1e6)
-        return b"".join(
-            serial_wrap(
-                encode_device_info(
-                    s.stream_id, next_seq.get(s.stream_id, 0), t_us, s.period_ns, s.info
-                )
-            )
-            for s in self.streams
-        )
-
-    async def _stream(self) -> None:
-        try:
-            await self.subscribed.wait()
-            loop = asyncio.get_running_loop()
-            wall0 = loop.time()
-            next_seq: dict[int, int] = {}
-            announce = True
-            generated = 0
-            pending = b""
-            for dev_s, k, j in self._schedule():
-                delay = wall0 + dev_s / self.speed - loop.time()
-                if delay > 0:
-                    if pending and self.subscribed.is_set():
-                        await self._notify(pending)
-                    pending = b""
-                    await asyncio.sleep(delay)
-                s = self.streams[k]
-                a = j * s.samples_per_frame
-                n = min(s.samples_per_frame, s.raw.shape[0] - a)
-                next_seq[s.stream_id] = j + 1
-                generated += 1
-                if self.drop_after_frames is not None and generated == self.drop_after_frames:
-                    if pending and self.subscribed.is_set():
-                        await self._notify(pending)
-                    pending = b""
-                    await self.drop_link()
-                if not self.subscribed.is_set():
-                    self.sent.append(SentFrame(s.stream_id, j, a, n, "unsent"))
-                    announce = True
-                    continue
-                if announce:
-                    info = self._infos(next_seq | {s.stream_id: j}, dev_s)
-                    await self._notify(info)
-                    announce = False
-                wire = serial_wrap(s.frame(j, self.start_us))
-                if len(pending) + len(wire) > self.connection.att_mtu - 3:  # type: ignore[union-attr]
-                    await self._notify(pending)
-                    pending = b""
-                pending += wire
-                self.sent.append(SentFrame(s.stream_id, j, a, n, "sent"))
-            if pending and self.subscribed.is_set():
-                await self._notify(pending)
-        finally:
-            self.done.set()
+    async def drop_link(self) -> None:
+        await super().drop_link()
 
 
 class ProfilePeripheral(_Peripheral):
@@ -404,8 +322,8 @@ class ProfilePeripheral(_Peripheral):
         )
         return [Service(self.services[0], [self.meas])]
 
-    async def start(self, world: SimWorld) -> None:
-        await super().start(world)
+    async def attach(self, world: SimWorld) -> None:
+        await super().attach(world)
         self._task = asyncio.ensure_future(self._stream())
 
     async def _stream(self) -> None:
@@ -454,8 +372,16 @@ def bleak_backends(world: SimWorld) -> tuple[type[BaseBleakScanner], type[BaseBl
                 AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
             ):
                 uuids += [bleak_uuid(u) for u in (data.get(t) or [])]
-            name = data.get(AdvertisingData.COMPLETE_LOCAL_NAME)
             address = str(adv.address).split("/")[0]
+            # bumble's simulated controller answers a scan request with the
+            # advertising data; a real one sends the scan response, which
+            # an active scan merges: take the name from it as a stack would
+            response = world.scan_response(address)
+            name = (
+                data.get(AdvertisingData.COMPLETE_LOCAL_NAME)
+                or response.get(AdvertisingData.COMPLETE_LOCAL_NAME)
+                or data.get(AdvertisingData.SHORTENED_LOCAL_NAME)
+            )
             assert self._loop is not None
             self._loop.call_soon_threadsafe(self._seen, address, name, uuids, adv.rssi)
 

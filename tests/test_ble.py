@@ -415,3 +415,100 @@ def test_a_treadmill_in_a_live_session_gives_the_recording_its_belt_speed(world,
         measured["stride_length_m"], 1090 / 360 * measured["stride_ms"] / 1000, rtol=1e-12
     )
     assert not np.allclose(measured["stride_length_zupt_m"], measured["stride_length_m"])
+
+
+# ---------------------------------------------------------------- a timed link
+def _run_streams(minutes: float, seed: int):
+    """Two foot IMUs at 200 Hz and the left insole at 100 Hz, as boards send them."""
+    from footfall.sim.params import PROFILES
+
+    prof = replace(
+        PROFILES["typical"], imu_fs_hz=200.0, insole_fs_hz=100.0, jitter_ms=0.0, drop_rate=0.0
+    )
+    rec, _ = simulate("easy-run", minutes, seed, profile=prof, sensors=("foot", "insole"))
+    streams = streams_from_recording(rec)
+    by_name = {s.info.name: s for s in streams}
+    return [by_name["emu-left-foot"], by_name["emu-right-foot"], by_name["emu-left-insole"]]
+
+
+def _three_boards(world, streams, **kwargs) -> list[FootfallPeripheral]:
+    return [
+        world.add(
+            FootfallPeripheral(f"ff-board-{i}", [s], address=f"F1:00:00:00:00:0{i}", **kwargs)
+        )
+        for i, s in enumerate(streams, start=1)
+    ]
+
+
+def _sources(world, n: int, t0: float) -> MergedSource:
+    scanner, client = bleak_backends(world)
+    return MergedSource(
+        [
+            BleSource(
+                f"ff-board-{i}",
+                session_start=t0,
+                backend=client,
+                scanner_backend=scanner,
+                scan_timeout_s=10,
+            )
+            for i in range(1, n + 1)
+        ]
+    )
+
+
+def test_thirty_seconds_at_a_15_ms_connection_interval_lose_nothing() -> None:
+    """Real time through a link served once per 15 ms connection event, at
+    most 4 packets an event (bench/bench_ble.py measures the latency)."""
+    world = SimWorld(interval_s=0.015, per_event=4)
+    try:
+        boards = _three_boards(world, _run_streams(0.5, 11), speed=1.0)
+        source = _sources(world, 3, time.monotonic())
+        source.open()
+        try:
+            events = _drain(source, boards, extra_s=0.5)
+        finally:
+            source.close()
+        link = world.link
+    finally:
+        world.close()
+    # the link did hold packets for connection events
+    assert link.events > 1500 and link.max_backlog >= 1
+    assert not [e for e in events if isinstance(e, Gap)]
+    for p in boards:
+        assert {f.fate for f in p.sent} == {"sent"}
+        assert _check_samples(events, p) == p.streams[0].raw.shape[0]
+    spf = {b.streams[0].info.name: b.streams[0].samples_per_frame for b in boards}
+    assert spf == {"emu-left-foot": 17, "emu-right-foot": 17, "emu-left-insole": 6}
+
+
+def test_a_starved_link_drops_frames_and_every_drop_is_marked() -> None:
+    """The central serves no connection event for 0.6 s: the sensors'
+    transmit buffers fill, frames are dropped at the sensor with their
+    sequence numbers used, and the host marks each lost sample as a gap."""
+    world = SimWorld(interval_s=0.015, per_event=2)
+    try:
+        streams = _run_streams(0.2, 12)[:2]
+        boards = _three_boards(world, streams, speed=4.0, tx_buffer=4)
+        source = _sources(world, 2, time.monotonic())
+        source.open()
+        try:
+            world.loop.call_soon_threadsafe(
+                lambda: world.loop.call_later(0.8, world.link.pause, 0.6)
+            )
+            events = _drain(source, boards, extra_s=0.5)
+        finally:
+            source.close()
+    finally:
+        world.close()
+    gaps = [e for e in events if isinstance(e, Gap)]
+    for p in boards:
+        (stream,) = p.streams
+        lost = [f for f in p.sent if f.fate == "overflow"]
+        assert lost, "the pause overflowed the transmit buffer"
+        assert {f.fate for f in p.sent} == {"sent", "overflow"}
+        mine = [g for g in gaps if g.device_id == stream.info.name]
+        assert mine and {g.reason for g in mine} == {"sequence"}
+        # exactly the dropped samples are marked, none invented
+        assert sum(g.n_missing for g in mine) == sum(f.n_samples for f in lost)
+        n = _check_samples(events, p)
+        assert n + sum(f.n_samples for f in lost) == stream.raw.shape[0]

@@ -122,7 +122,7 @@ class SentFrame:
     seq: int
     first_sample: int
     n_samples: int
-    fate: str  # "sent", "corrupt" or "unsent"
+    fate: str  # "sent", "corrupt", "unsent" or (BLE) "overflow"
 
 
 def streams_from_recording(
