@@ -143,7 +143,7 @@ class SimWorld:
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
         self.controllers: dict[str, Controller] = {}
-        self.devices: dict[str, Device] = {}
+        self._served: list[Any] = []
         self.link: TimedLink = self.call(lambda: self._make_link(interval_s, per_event))
         self.central: Device = self.call(lambda: self._device(CENTRAL_ADDRESS))
         self._scanners = 0
@@ -174,14 +174,39 @@ class SimWorld:
         c = Controller(f"ctl-{address}", link=self.link, public_address=address)
         self.controllers[address] = c
         d = Device(address=Address(address), host=Host(c, AsyncPipeSink(c)))
-        self.devices[address] = d
         await d.power_on()
         return d
 
+    def serve_controller(self) -> int:
+        """A controller on the link whose HCI is served on a local TCP port
+        (for a host in another process, e.g. ``footfall emulate --ble
+        tcp-client:127.0.0.1:PORT``); returns the port."""
+        import socket
+
+        from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
+
+        async def serve() -> int:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+            t = await open_tcp_server_transport_with_socket(sock)
+            self._served.append(t)
+            Controller(f"ctl-tcp-{port}", host_source=t.source, host_sink=t.sink, link=self.link)
+            return port
+
+        return int(self.call(serve))
+
     def scan_response(self, address: str) -> AdvertisingData:
-        """The scan response data ``address`` advertises (empty if none)."""
-        d = self.devices.get(address)
-        return AdvertisingData.from_bytes(d.scan_response_data if d is not None else b"")
+        """The scan response data the controller at ``address`` holds (empty if none)."""
+        for c in list(self.link.controllers):
+            if address not in (str(c.public_address), str(c.random_address)):
+                continue
+            datas = [bytes(c.le_legacy_advertiser.scan_response_data)]
+            datas += [bytes(a.scan_response_data) for a in c.advertising_sets.values()]
+            for d in datas:
+                if d:
+                    return AdvertisingData.from_bytes(d)
+        return AdvertisingData.from_bytes(b"")
 
     def add(self, peripheral: Any) -> Any:
         self.call(lambda: peripheral.attach(self))

@@ -512,3 +512,80 @@ def test_a_starved_link_drops_frames_and_every_drop_is_marked() -> None:
         assert sum(g.n_missing for g in mine) == sum(f.n_samples for f in lost)
         n = _check_samples(events, p)
         assert n + sum(f.n_samples for f in lost) == stream.raw.shape[0]
+
+
+# ---------------------------------------------------------------- footfall emulate --ble
+def test_emulate_ble_serves_the_virtual_runner_to_a_live_source(world) -> None:
+    """``footfall emulate --ble`` in its own process, on a simulated
+    controller reached over TCP: footfall's BLE source finds it by name and
+    receives every sample of both feet, framed for the MTU, equal to the
+    virtual runner's quantised values."""
+    import subprocess
+
+    from footfall.devices.ble_peripheral import fit_streams_to_mtu
+    from footfall.sim.params import PROFILES
+
+    port = world.serve_controller()
+    args = ["--minutes", "0.1", "--rate", "4", "--sensors", "foot", "--seed", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "footfall", "emulate", "--ble", f"tcp-client:127.0.0.1:{port}"]
+        + ["--name", "ff-emu-test", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "advertising as ff-emu-test" in (proc.stdout.readline() if proc.stdout else "")
+        scanner, client = bleak_backends(world)
+        src = BleSource("ff-emu-test", backend=client, scanner_backend=scanner, scan_timeout_s=10)
+        src.open()
+        events: list = []
+        try:
+            while proc.poll() is None:
+                events += src.poll(0.05)
+            events += src.poll(0.5)
+        finally:
+            src.close()
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    # the same run as the command simulated, as a board quantises and frames it
+    prof = replace(
+        PROFILES["typical"], imu_fs_hz=400.0, insole_fs_hz=100.0, jitter_ms=0.0, drop_rate=0.0
+    )
+    rec, _ = simulate("easy-run", 0.1, 2, profile=prof, sensors=("foot",))
+    expected = {s.info.name: s for s in fit_streams_to_mtu(streams_from_recording(rec), 247)}
+    infos = {e.device_id: e for e in events if isinstance(e, DeviceInfo)}
+    assert set(infos) == set(expected) == {"emu-left-foot", "emu-right-foot"}
+    assert not [e for e in events if isinstance(e, Gap)]
+    for name, s in expected.items():
+        assert infos[name].meta["samples_per_frame"] == s.samples_per_frame == 17
+        blocks = sorted(
+            (e for e in events if isinstance(e, Block) and e.device_id == name),
+            key=lambda b: b.seq,
+        )
+        assert [b.seq for b in blocks] == list(range(s.n_frames))
+        got = np.concatenate([b.values for b in blocks])
+        np.testing.assert_array_equal(got, s.si(slice(None)))
+    n = sum(s.n_frames for s in expected.values())
+    assert f"done: {n} of {n} data frames sent" in out
+
+
+def test_emulate_ble_without_a_transport_is_a_clear_error() -> None:
+    import socket
+    import subprocess
+
+    with socket.socket() as s:  # a port nobody serves
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = subprocess.run(
+        [sys.executable, "-m", "footfall", "emulate", "--ble", f"tcp-client:127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert f"cannot open the Bluetooth HCI transport 'tcp-client:127.0.0.1:{port}'" in r.stderr
+    assert "Fix:" in r.stderr and "Traceback" not in r.stderr

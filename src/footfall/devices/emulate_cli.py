@@ -1,4 +1,5 @@
-"""``footfall emulate --serial``: a simulated runner's sensors on a pseudo-terminal."""
+"""``footfall emulate``: a simulated runner's sensors on a pseudo-terminal
+(``--serial``) or as a Bluetooth LE peripheral (``--ble TRANSPORT``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ __all__ = [
     "EPILOG",
     "add_parser",
     "run",
+    "run_ble",
 ]
 
 
@@ -16,6 +18,11 @@ EPILOG = """examples:
       easy run, foot IMUs at 400 Hz and insoles at 100 Hz, real time; prints the port
   footfall emulate --serial --scenario overpronator-treadmill --rate 4 --minutes 10
   footfall emulate --serial --corrupt 0.01 --disconnect-at 30 --disconnect-for 2
+  footfall emulate --ble usb:0
+      a footfall sensor on a USB Bluetooth dongle (footfall[ble-sim]); then, on
+      another machine: footfall live --ble ff-emulator
+  footfall emulate --ble tcp-client:127.0.0.1:9001 --name ff-left-foot --sensors foot
+      on a simulated controller (bumble's bumble-controllers tcp-server:_:9001 ...)
 """
 
 
@@ -26,17 +33,25 @@ def add_parser(
     p = subparsers.add_parser(
         "emulate",
         parents=list(parents or []),
-        help="emulate sensor boards on a serial pseudo-terminal (no hardware needed)",
-        description="Stream a simulated run through a pseudo-terminal in the footfall wire "
-        "protocol,\nexactly as a board on USB would; prints the port to open.",
+        help="emulate sensor boards on a serial pseudo-terminal or over Bluetooth LE",
+        description="Stream a simulated run in the footfall wire protocol, exactly as a board "
+        "would:\nthrough a pseudo-terminal as on USB (prints the port to open), or as a "
+        "Bluetooth LE\nsensor (the GATT layout of PROTOCOL.md) on an HCI transport.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--serial", action="store_true", help="emulate a USB serial board")
+    how.add_argument(
+        "--ble",
+        metavar="TRANSPORT",
+        help="emulate a Bluetooth LE sensor on this HCI transport (bumble's names: usb:0 for "
+        "a USB dongle, hci-socket:0, tcp-client:HOST:PORT for a simulated controller)",
+    )
     p.add_argument(
-        "--serial",
-        action="store_true",
-        required=True,
-        help="emulate a USB serial board (the only transport so far)",
+        "--name",
+        default="ff-emulator",
+        help="advertised name with --ble (default ff-emulator)",
     )
     p.add_argument(
         "--scenario",
@@ -67,7 +82,7 @@ def add_parser(
         type=float,
         default=0.0,
         metavar="P",
-        help="probability that a frame gets a byte changed (default 0)",
+        help="probability that a frame gets a byte changed (default 0; --serial)",
     )
     p.add_argument(
         "--disconnect-at",
@@ -75,7 +90,7 @@ def add_parser(
         action="append",
         default=[],
         metavar="S",
-        help="pull the cable at this many seconds (repeatable)",
+        help="pull the cable at this many seconds (repeatable; --serial)",
     )
     p.add_argument(
         "--disconnect-for",
@@ -84,7 +99,7 @@ def add_parser(
         metavar="S",
         help="how long the cable stays out (default 1 s)",
     )
-    p.add_argument("--link", metavar="PATH", help="stable path to create for the port")
+    p.add_argument("--link", metavar="PATH", help="stable path to create for the port (--serial)")
     p.set_defaults(func=run)
     return p
 
@@ -115,9 +130,24 @@ def run(args: argparse.Namespace) -> int:
         jitter_ms=0.0,
         drop_rate=0.0,
     )
+    if args.ble is not None:
+        for flag, given in (
+            ("--corrupt", args.corrupt),
+            ("--disconnect-at", args.disconnect_at),
+            ("--link", args.link),
+        ):
+            if given:
+                raise FootfallError(
+                    f"{flag} applies to --serial only",
+                    fix="leave it out with --ble (a BLE link is not a cable)",
+                )
+        if not 0 < len(args.name.encode()) <= 29:
+            raise FootfallError("--name must be 1 to 29 bytes", fix="e.g. --name ff-left-foot")
     rec, _ = simulate(
         args.scenario, args.minutes, args.seed, profile=prof, sensors=tuple(args.sensors)
     )
+    if args.ble is not None:
+        return run_ble(args, streams_from_recording(rec))
     emu = Emulator(
         streams_from_recording(rec),
         speed=args.rate,
@@ -139,3 +169,68 @@ def run(args: argparse.Namespace) -> int:
     sent = sum(1 for f in emu.sent if f.fate == "sent")
     print(f"done: {sent} of {len(emu.sent)} data frames sent")
     return 0
+
+
+def run_ble(args: argparse.Namespace, streams: list) -> int:
+    """``--ble``: serve ``streams`` as one footfall sensor on an HCI transport."""
+    import asyncio
+
+    from footfall.errors import FootfallError, safe_text
+
+    try:
+        from bumble.device import Device
+        from bumble.hci import Address
+        from bumble.transport import open_transport
+
+        from footfall.devices.ble_peripheral import BlePeripheral
+    except ImportError:
+        raise FootfallError(
+            "footfall emulate --ble needs the bumble package (a Bluetooth LE stack in Python)",
+            fix="pip install 'footfall[ble-sim]'",
+        ) from None
+
+    peripheral = BlePeripheral(args.name, streams, speed=args.rate)
+
+    async def main() -> None:
+        try:
+            transport = await open_transport(args.ble)
+        except Exception as e:  # noqa: BLE001 - every transport failure is explained
+            raise FootfallError(
+                f"cannot open the Bluetooth HCI transport {args.ble!r} "
+                f"({safe_text(str(e)) or type(e).__name__})",
+                path=args.ble,
+                fix="give a transport bumble opens: usb:0 (a USB Bluetooth dongle, not in "
+                "use by the system), hci-socket:0, or tcp-client:HOST:PORT of a simulated "
+                "controller",
+            ) from None
+        try:
+            device = Device.with_hci(
+                args.name, Address(EMULATOR_ADDRESS), transport.source, transport.sink
+            )
+            await device.power_on()
+            await peripheral.start(device)
+            print(
+                f"advertising as {args.name} on {args.ble} ({len(streams)} streams, "
+                f"{args.minutes:g} min at {args.rate:g}x once a host subscribes; Ctrl-C stops)",
+                flush=True,
+            )
+            await peripheral.wait()
+            await asyncio.sleep(0.5)  # the last notifications leave
+        finally:
+            await transport.close()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    fates = [f.fate for f in peripheral.sent]
+    print(
+        f"done: {fates.count('sent')} of {len(fates)} data frames sent"
+        + (f", {fates.count('overflow')} dropped at a full buffer" if "overflow" in fates else "")
+        + (f", {fates.count('unsent')} with no host" if "unsent" in fates else "")
+    )
+    return 0
+
+
+EMULATOR_ADDRESS = "F0:F0:0F:00:00:01"
+"""The emulated sensor's static random address."""
