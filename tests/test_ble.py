@@ -589,3 +589,66 @@ def test_emulate_ble_without_a_transport_is_a_clear_error() -> None:
     assert r.returncode == 2
     assert f"cannot open the Bluetooth HCI transport 'tcp-client:127.0.0.1:{port}'" in r.stderr
     assert "Fix:" in r.stderr and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- serial and BLE together
+def test_a_session_with_a_serial_board_and_a_ble_sensor(world, tmp_path) -> None:
+    """``footfall live --serial PORT --ble NAME``: the left foot on a USB
+    board (a real pty), the right foot over Bluetooth LE, one session. The
+    recording holds every sample each sent; the live steps, and a replay of
+    the recording, are the offline steps table."""
+    import threading
+
+    import pandas as pd
+    from replay_check import replay_steps
+    from test_stream_equivalence import assert_same_steps
+
+    from footfall.devices.emulator import Emulator
+    from footfall.devices.serial_source import SerialSource
+    from footfall.io import read_recording
+    from footfall.live.session import LIVE_STEPS_FILE, LiveSession
+    from footfall.pipeline import analyze
+
+    # real time: the recording's clock is fitted to the host's
+    left, right = _run_streams(0.35, 21)[:2]
+    emu = Emulator([left], speed=1.0, seed=4)
+    port = emu.start()
+    scanner, client = bleak_backends(world)
+    board = world.add(FootfallPeripheral("ff-right-foot", [right], speed=1.0))
+    t0 = time.monotonic()
+    source = MergedSource(
+        [
+            SerialSource(str(port), session_start=t0, backoff_start_s=0.02),
+            BleSource(
+                "ff-right-foot",
+                session_start=t0,
+                backend=client,
+                scanner_backend=scanner,
+                scan_timeout_s=5,
+            ),
+        ]
+    )
+    session = LiveSession(source, tmp_path / "cap")
+
+    def stop_when_sent() -> None:
+        emu.done.wait(60)
+        board.done.wait(60)
+        time.sleep(0.5)
+        session.stop()
+
+    threading.Thread(target=stop_when_sent, daemon=True).start()
+    try:
+        session.run(handle_signals=False)
+    finally:
+        emu.stop()
+    rec = read_recording(tmp_path / "cap")
+    by_name = {s.meta["device_id"]: s for s in rec.streams}
+    assert set(by_name) == {"emu-left-foot", "emu-right-foot"}
+    # every sample each sent, once (none was lost on either link here)
+    assert {f.fate for f in emu.sent} == {"sent"} and {f.fate for f in board.sent} == {"sent"}
+    np.testing.assert_allclose(by_name["emu-left-foot"].values, left.si(slice(None)), atol=1e-9)
+    np.testing.assert_allclose(by_name["emu-right-foot"].values, right.si(slice(None)), atol=1e-9)
+    off = analyze(tmp_path / "cap").steps
+    fs = by_name["emu-left-foot"].fs_hz
+    assert_same_steps(off, pd.read_csv(tmp_path / "cap" / LIVE_STEPS_FILE), fs)
+    assert_same_steps(off, replay_steps(tmp_path / "cap"), fs)
