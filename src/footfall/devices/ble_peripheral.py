@@ -14,7 +14,7 @@ so the host sees a gap.
 ``footfall emulate --ble TRANSPORT`` runs it on any HCI transport bumble
 opens (a USB Bluetooth dongle, a simulated controller over TCP); the tests
 run it on bumble's virtual controllers. bumble is an optional dependency
-(``pip install 'footfall[emulate-ble]'``).
+(``pip install 'footfall[ble-sim]'``).
 
 Every generated data frame is logged in :attr:`BlePeripheral.sent` with its
 fate: ``sent``, ``unsent`` (nobody subscribed) or ``overflow`` (transmit

@@ -26,12 +26,10 @@ import asyncio
 import concurrent.futures
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from footfall.devices.base import Event, drain
 from footfall.devices.gatt import (
     FOOTFALL_CONTROL_UUID,
     FOOTFALL_DATA_UUID,
@@ -46,9 +44,8 @@ from footfall.devices.gatt import (
     decode_rsc,
     decode_treadmill,
 )
-from footfall.devices.ingest import Ingest
+from footfall.devices.wire_source import WireSource
 from footfall.errors import FootfallError, safe_text
-from footfall.wire import Deframer
 
 __all__ = [
     "BACKOFF_MAX_S",
@@ -256,7 +253,7 @@ def scan_ble(timeout_s: float = 5.0, *, backend: Any = None) -> list[BleDeviceSe
 
 
 # ---------------------------------------------------------------- the source
-class BleSource:
+class BleSource(WireSource):
     """Events from one BLE peripheral (a footfall sensor, a foot pod, a treadmill).
 
     Parameters
@@ -288,29 +285,20 @@ class BleSource:
         backend: Any = None,
         scanner_backend: Any = None,
     ):
+        super().__init__(f"ble:{target}", session_start)
         self.target = target
-        self.session_start = time.monotonic() if session_start is None else session_start
         self.scan_timeout_s = scan_timeout_s
         self.connect_timeout_s = connect_timeout_s
         self.backoff_start_s = backoff_start_s
         self.backoff_max_s = backoff_max_s
         self.backend = backend
         self.scanner_backend = scanner_backend
-        self.deframer = Deframer()
-        self.ingest = Ingest(f"ble:{target}")
         self.address: str | None = None
         self.mtu: int | None = None
         self.services: list[str] = []
         self.reconnects = 0
         self.disconnects = 0
-        self.reader_errors = 0
-        self.analysis_dropped = 0
-        self.sink_error: OSError | None = None
-        self._sink: Callable[[list[Event]], None] | None = None
-        self._sink_lock = threading.Lock()
-        self._queue: queue.Queue[Event] = queue.Queue(maxsize=50_000)
         self._measurements: queue.Queue[Measurement] = queue.Queue(maxsize=MEASUREMENT_QUEUE_MAX)
-        self._connected = threading.Event()
         self._opened = threading.Event()
         self._open_error: BaseException | None = None
         self._closing = False
@@ -318,19 +306,6 @@ class BleSource:
         self._task: concurrent.futures.Future[None] | None = None
         self._astop: asyncio.Event | None = None
         self._client: Any = None
-
-    def now_s(self) -> float:
-        """Current time on the session axis, s."""
-        return time.monotonic() - self.session_start
-
-    @property
-    def connected(self) -> bool:
-        return self._connected.is_set()
-
-    @property
-    def finished(self) -> bool:
-        """A BLE link is never finished: it is reconnected until closed."""
-        return False
 
     # ------------------------------------------------------------------
     def open(self) -> None:
@@ -351,14 +326,6 @@ class BleSource:
             if isinstance(err, FootfallError):
                 raise err
             raise ble_error(err, self.target) from None
-
-    def wait_connected(self, timeout_s: float) -> bool:
-        """Block until the link is up (True) or ``timeout_s`` passed (False)."""
-        return self._connected.wait(timeout_s)
-
-    def poll(self, timeout_s: float = 0.1) -> list[Event]:
-        """Events that arrived; waits up to ``timeout_s`` for the first one."""
-        return drain(self._queue, timeout_s)
 
     def poll_measurements(self) -> list[Measurement]:
         """RSC and treadmill values received since the last call, in order."""
@@ -389,45 +356,9 @@ class BleSource:
         self._loop = None
         _LOOP.release()
 
-    # ------------------------------------------------------------------ sink
-    def set_sink(self, sink: Callable[[list[Event]], None] | None) -> None:
-        """Hand every event to ``sink`` (the capture log's writer) as it is read
-        (see :meth:`footfall.devices.serial_source.SerialSource.set_sink`)."""
-        with self._sink_lock:
-            if sink is not None:
-                with self._queue.mutex:
-                    waiting = list(self._queue.queue)
-                if waiting:
-                    sink(waiting)
-            self._sink = sink
-
-    def _put(self, events: list[Event]) -> None:
-        with self._sink_lock:
-            if self._sink is not None and events and self.sink_error is None:
-                try:
-                    self._sink(events)
-                except OSError as e:
-                    self.sink_error = e
-            for event in events:
-                try:
-                    self._queue.put_nowait(event)
-                except queue.Full:
-                    self.analysis_dropped += 1
-
     # ------------------------------------------------------------------ notifications
     def _on_data(self, _char: Any, data: bytearray) -> None:
-        now = self.now_s()
-        before = self.deframer.stats.corrupt
-        try:
-            frames = self.deframer.feed(data)
-            self.ingest.frames_corrupt += self.deframer.stats.corrupt - before
-            events = self.ingest.frames(frames, now)
-        except Exception:  # noqa: BLE001 - a device must not stop the capture
-            self.reader_errors += 1
-            self.ingest.frames_corrupt += 1
-            self.deframer.reset()
-            return
-        self._put(events)
+        self._feed(data)
 
     def _on_profile(self, decode: Callable[[bytes], Any]) -> Callable[[Any, bytearray], None]:
         def handler(_char: Any, data: bytearray) -> None:
@@ -528,10 +459,9 @@ class BleSource:
                 if stop.is_set():
                     break
                 # unsolicited disconnect: the streams are marked, then reconnect
-                self._connected.clear()
                 self._client = None
                 self.disconnects += 1
-                self._put(self.ingest.disconnected(self.now_s()))
+                self._disconnected()
                 backoff = self.backoff_start_s
                 while not stop.is_set():
                     lost.clear()
