@@ -81,6 +81,9 @@ def fit_streams_to_mtu(streams: list[EmulatedStream], mtu: int) -> list[Emulated
             spf = insole_samples_per_frame(frame, s.raw.shape[1])
         if spf < 1:
             raise ValueError(f"an MTU of {mtu} carries no sample of stream {s.info.name}")
+        info = serial_wrap(encode_device_info(s.stream_id, 0, 0, s.period_ns, s.info))
+        if len(info) > mtu - 3:
+            raise ValueError(f"an MTU of {mtu} cannot carry the DEVICE_INFO of {s.info.name}")
         out.append(
             dataclasses.replace(
                 s,

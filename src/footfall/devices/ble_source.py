@@ -421,6 +421,10 @@ class BleSource(WireSource):
                 (RSC_MEASUREMENT_UUID, decode_rsc),
                 (TREADMILL_DATA_UUID, decode_treadmill),
             ):
+                if uuid == RSC_MEASUREMENT_UUID and subscribed:
+                    # a footfall sensor's own RSC (for watches) is derived from
+                    # the samples its frames carry: nothing to add
+                    continue
                 if client.services.get_characteristic(uuid) is not None:
                     await client.start_notify(uuid, self._on_profile(decode))
                     subscribed = True

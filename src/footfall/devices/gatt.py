@@ -81,8 +81,11 @@ ATT_NOTIFY_OVERHEAD = 3
 """Bytes of an ATT notification that are not the value (opcode, handle)."""
 
 MIN_BLE_MTU = 51
-"""Smallest ATT MTU a footfall sensor streams at: one IMU sample per frame
-(24 + 8 + 12 + 2 = 46 bytes), COBS code byte and delimiter, ATT header."""
+"""Smallest ATT MTU that carries a data frame: one IMU sample per frame
+(24 + 8 + 12 + 2 = 46 bytes), COBS code byte and delimiter, ATT header.
+A stream also needs its DEVICE_INFO in one notification, which with a
+name, firmware and layout is longer (the reference board's insole needs
+84; PROTOCOL.md, *BLE transport*)."""
 
 
 def ble_max_frame_len(mtu: int) -> int:
