@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from footfall.model import (
+    Condition,
     Placement,
     Recording,
     SensorKind,
     Stream,
+    Surface,
     conform_steps,
     empty_step_columns,
     empty_steps,
@@ -27,6 +29,7 @@ from footfall.table import ColumnTable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from footfall.gait.belt import BeltSchedule
     from footfall.gait.stance import StanceData
     from footfall.io.fit import FitRecording
     from footfall.rules.engine import Finding
@@ -217,6 +220,8 @@ def analyze(
         )
         sensors = opened.sensors
         condition = Recording([], meta=opened.meta).condition
+    # a treadmill's belt speeds over the run (profile_values.csv), read before any stream
+    belt = _belt_schedule(recording if isinstance(recording, Recording) else opened, condition)
     tables: list[ColumnTable] = []
     notes: list[str] = []
     details: dict[str, dict[str, Any]] = {}
@@ -251,7 +256,7 @@ def analyze(
             continue
         if stream.placement == Placement.FOOT:
             clocks[stream.side.value] = stream.meta.get("clock")
-        result = analyze_imu_stream(stream, condition=condition)
+        result = analyze_imu_stream(stream, condition=condition, belt=belt)
         stance.add_imu(stream, result)
         result.trajectories = None  # read for the stance curves only
         details[label] = result.info
@@ -310,6 +315,18 @@ def analyze(
         findings=findings,
         stance=stance,
     )
+
+
+def _belt_schedule(recording: Any, condition: Condition) -> BeltSchedule | None:
+    """On a treadmill, the belt speeds the treadmill sent over the run
+    (:func:`footfall.io.profile_values.read_treadmill_values`), or None."""
+    if condition.surface != Surface.TREADMILL:
+        return None
+    from footfall.gait.belt import BeltSchedule
+    from footfall.io.profile_values import read_treadmill_values
+
+    values = read_treadmill_values(recording.meta, recording.source)
+    return None if values is None else BeltSchedule(*values)
 
 
 def _given(stream: Stream) -> Callable[[], Stream]:

@@ -204,7 +204,8 @@ _ALL: tuple[Metric, ...] = (
         summarised=True,
         window=True,
         live=True,
-        doc="stride length over stride time, or the treadmill belt's speed",
+        doc="stride length over stride time, or on a treadmill the belt's speed at the "
+        "step's contact",
     ),
     Metric(
         "foot_strike_angle_deg",
@@ -474,6 +475,14 @@ _ALL: tuple[Metric, ...] = (
         2,
         _I,
         doc="on a treadmill, the integrated stride length in the belt's frame",
+    ),
+    Metric(
+        "incline_pct",
+        "Incline",
+        "%",
+        1,
+        _I,
+        doc="the treadmill's incline at the step's contact, as it sent it (profile_values.csv)",
     ),
     Metric(
         "turn_deg",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from footfall.gait.alignment import Alignment, align_and_integrate
+from footfall.gait.belt import BeltSchedule
 from footfall.gait.events import StrideEvents, detect_events
 from footfall.gait.gaps import BRIDGE_MAX_S, bridge_gaps, drop_implausible
 from footfall.gait.metrics import imu_step_columns
@@ -190,7 +191,9 @@ def gap_breaks(time_s: np.ndarray, fs_hz: float) -> np.ndarray:
     return np.flatnonzero(dt > 1.5 / fs_hz) + 1
 
 
-def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> ImuResult:
+def analyze_imu_stream(
+    stream: Stream, condition: Condition | None = None, belt: BeltSchedule | None = None
+) -> ImuResult:
     """Gait events and per-step metrics of one foot or shank IMU stream.
 
     Parameters
@@ -201,6 +204,11 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
     condition
         Running conditions; on a treadmill with a belt speed, stride length
         is the belt speed times the stride time.
+    belt
+        On a treadmill, the belt speeds (and inclines) the treadmill sent
+        over the run (:func:`footfall.io.read_treadmill_values`): each step
+        takes the speed in effect at its initial contact, ``condition.speed_mps``
+        before the first (:mod:`footfall.gait.belt`). Ignored overground.
 
     Returns
     -------
@@ -305,7 +313,9 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
             f"the swing is not clearly in one plane (sagittal share {al.sagittal_share:.2f}); "
             "sensor-to-foot alignment and angle metrics are uncertain"
         )
-    belt = condition.speed_mps if condition.surface == Surface.TREADMILL else None
+    on_belt: float | BeltSchedule | None = None
+    if condition.surface == Surface.TREADMILL:
+        on_belt = condition.speed_mps if belt is None else belt.with_fallback(condition.speed_mps)
     table, ev = _steps(
         time_s,
         acc_f,
@@ -315,7 +325,7 @@ def analyze_imu_stream(stream: Stream, condition: Condition | None = None) -> Im
         traj,
         side=stream.side,
         placement=stream.placement,
-        belt_speed_mps=belt,
+        belt_speed_mps=on_belt,
         filled=filled,
         tibia=al.tibia,
         clipped=clipped_samples(acc, clip, gyr) if clip else None,
@@ -348,7 +358,7 @@ def steps_with_alignment(
     *,
     side: Side | str,
     placement: Placement | str = Placement.FOOT,
-    belt_speed_mps: float | None = None,
+    belt_speed_mps: float | BeltSchedule | None = None,
     filled: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, StrideEvents]:
     """Steps-table rows of the given strides with a given (possibly frozen)
@@ -410,7 +420,7 @@ def _steps(
     *,
     side: Side | str,
     placement: Placement | str,
-    belt_speed_mps: float | None,
+    belt_speed_mps: float | BeltSchedule | None,
     filled: np.ndarray | None,
     tibia: np.ndarray | None,
     clipped: np.ndarray | None = None,

@@ -46,6 +46,8 @@ from footfall.table import ColumnTable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from footfall.gait.belt import BeltSchedule
+
 __all__ = [
     "CONTACT_RANGE_MS",
     "IMPACT_WINDOW_S",
@@ -55,6 +57,7 @@ __all__ = [
     "STRIKE_ANGLE_REARFOOT_DEG",
     "TURN_POINTS",
     "StepTimes",
+    "belt_columns",
     "cadence_spm",
     "foot_progression_angle_deg",
     "foot_progression_deg",
@@ -250,7 +253,7 @@ def stride_length_speed(
     *,
     zupt_length_m: np.ndarray,
     stride_ms: np.ndarray,
-    belt_speed_mps: float | None = None,
+    belt_speed_mps: float | np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stride length and speed of steps-table rows.
 
@@ -270,7 +273,10 @@ def stride_length_speed(
     stride_ms
         (m,) stride times, ms; rows without one get no length or speed.
     belt_speed_mps
-        Treadmill belt speed, m/s; None (or 0) overground.
+        Treadmill belt speed, m/s: one for every row, or (m,) one per row
+        (NaN or 0 where a row has none: :meth:`BeltSchedule.speed_at
+        <footfall.gait.belt.BeltSchedule.speed_at>`); None (or 0) overground.
+        A row without a belt speed is measured as overground.
 
     Returns
     -------
@@ -281,10 +287,81 @@ def stride_length_speed(
     """
     zupt = np.array(zupt_length_m, dtype=float)
     zupt[np.isnan(stride_ms)] = np.nan
+    if belt_speed_mps is not None and np.ndim(belt_speed_mps) == 1:
+        belt = np.array(belt_speed_mps, dtype=float)
+        with np.errstate(invalid="ignore"):
+            on = np.isfinite(belt) & (belt > 0)
+        belt[~on] = np.nan
+        length = np.where(on, belt * stride_ms / 1000.0, zupt)
+        speed = np.where(on, belt, zupt / (stride_ms / 1000.0))
+        return length, speed, zupt
     if belt_speed_mps:
         speed = np.full(len(zupt), float(belt_speed_mps))
         return speed * stride_ms / 1000.0, speed, zupt
     return zupt, zupt / (stride_ms / 1000.0), zupt
+
+
+def belt_columns(
+    *,
+    ic_s: np.ndarray,
+    stride_ms: np.ndarray,
+    zupt_length_m: np.ndarray,
+    belt: float | BeltSchedule | None,
+    foot: bool = True,
+) -> dict[str, np.ndarray]:
+    """The stride length, speed and incline columns of steps-table rows,
+    with a treadmill's belt speed where there is one.
+
+    The one place both the offline pipeline (:func:`imu_step_columns`) and
+    the live detector (:mod:`footfall.stream.detector`, as rows become
+    final) give rows their belt speed: each row takes the speed in effect at
+    its initial contact (:meth:`BeltSchedule.speed_at
+    <footfall.gait.belt.BeltSchedule.speed_at>`), then
+    :func:`stride_length_speed`.
+
+    Parameters
+    ----------
+    ic_s
+        (m,) initial contacts, s on the recording's time axis.
+    stride_ms
+        (m,) stride times, ms.
+    zupt_length_m
+        (m,) ZUPT horizontal distance of each row's stride, m.
+    belt
+        A belt speed for every row (m/s), a :class:`~footfall.gait.belt.BeltSchedule`,
+        or None (overground).
+    foot
+        A foot sensor's rows: every row gets ``stride_length_m``,
+        ``speed_mps`` and ``stride_length_zupt_m``. A shank's rows
+        (``foot=False``) get ``stride_length_m`` and ``speed_mps`` only where
+        a belt speed gives them (its ZUPT distance is not a stride length),
+        and no column without one.
+
+    Returns
+    -------
+    dict
+        The columns; ``incline_pct`` too when ``belt`` is a schedule that
+        holds inclines (the incline in effect at each contact).
+    """
+    from footfall.gait.belt import BeltSchedule
+
+    per_row: float | np.ndarray | None
+    per_row = belt.speed_at(ic_s) if isinstance(belt, BeltSchedule) else belt
+    length, speed, zupt = stride_length_speed(
+        zupt_length_m=zupt_length_m if foot else np.full(len(ic_s), np.nan),
+        stride_ms=stride_ms,
+        belt_speed_mps=per_row,
+    )
+    cols: dict[str, np.ndarray] = {}
+    if foot:
+        cols = {"stride_length_m": length, "speed_mps": speed, "stride_length_zupt_m": zupt}
+    elif per_row is not None and (
+        np.isfinite(per_row).any() if np.ndim(per_row) == 1 else bool(per_row)
+    ):
+        cols = {"speed_mps": speed, "stride_length_m": length}
+    if isinstance(belt, BeltSchedule) and belt.has_incline:
+        cols["incline_pct"] = belt.incline_at(ic_s)
+    return cols
 
 
 def heading_change_deg(forward_xyz: np.ndarray) -> np.ndarray:
@@ -646,7 +723,7 @@ def imu_step_metrics(
     *,
     side: Side | str,
     placement: Placement | str = Placement.FOOT,
-    belt_speed_mps: float | None = None,
+    belt_speed_mps: float | BeltSchedule | None = None,
     filled: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`imu_step_columns` as a pandas DataFrame.
@@ -683,7 +760,7 @@ def imu_step_columns(
     *,
     side: Side | str,
     placement: Placement | str = Placement.FOOT,
-    belt_speed_mps: float | None = None,
+    belt_speed_mps: float | BeltSchedule | None = None,
     filled: np.ndarray | None = None,
     clipped: np.ndarray | None = None,
 ) -> ColumnTable:
@@ -709,9 +786,13 @@ def imu_step_columns(
         from several strides, :func:`footfall.gait.shank.shank_angle_ic`,
         which :mod:`footfall.gait.imu` adds).
     belt_speed_mps
-        Treadmill belt speed. When given, ``speed_mps`` is the belt speed and
+        Treadmill belt speed (m/s), or a :class:`~footfall.gait.belt.BeltSchedule`
+        of the speeds and inclines the treadmill sent, from which each row
+        takes those in effect at its initial contact (:func:`belt_columns`).
+        Where a row has a belt speed, ``speed_mps`` is the belt speed and
         ``stride_length_m`` is belt speed x stride time; the ZUPT estimate is
-        kept in ``stride_length_zupt_m``.
+        kept in ``stride_length_zupt_m``. With a schedule that holds inclines,
+        rows get ``incline_pct``.
     filled
         (n,) True where a sample was filled into a short gap for the analysis
         (:func:`footfall.gait.gaps.bridge_gaps`); each row's ``gap_ms`` is the
@@ -784,10 +865,12 @@ def imu_step_columns(
         "source": f"{side.value}_{placement.value}_imu",
     }
     disp = traj.displacement_m()
-    length, speed, zupt = stride_length_speed(
-        zupt_length_m=of_next(horizontal_distance_m(disp)),
+    spatial = belt_columns(
+        ic_s=ic_s,
         stride_ms=times.stride_ms,
-        belt_speed_mps=belt_speed_mps,
+        zupt_length_m=of_next(horizontal_distance_m(disp)),
+        belt=belt_speed_mps,
+        foot=placement == Placement.FOOT,
     )
     if placement == Placement.FOOT:
         no_stride = np.isnan(times.stride_ms)
@@ -807,9 +890,9 @@ def imu_step_columns(
         pron_vel[no_stance] = np.nan
         cols.update(
             {
-                "stride_length_m": length,
-                "speed_mps": speed,
-                "stride_length_zupt_m": zupt,
+                "stride_length_m": spatial.pop("stride_length_m"),
+                "speed_mps": spatial.pop("speed_mps"),
+                "stride_length_zupt_m": spatial.pop("stride_length_zupt_m"),
                 "turn_deg": turn,
                 "foot_progression_deg": progression,
                 "foot_strike_angle_deg": pitch_ic,
@@ -820,8 +903,7 @@ def imu_step_columns(
                 "braking_g": braking,
             }
         )
-    elif belt_speed_mps:
-        cols.update({"speed_mps": speed, "stride_length_m": length})
+    cols.update(spatial)  # a shank's belt speed, and the incline
     if clipped is not None and len(clipped) == n:
         # samples a saturated channel sat at its limit, over the same span
         cols["saturated_ms"] = filled_ms(clipped, *windows, fs_hz)

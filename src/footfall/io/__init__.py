@@ -13,6 +13,7 @@ the fix. Gaps in time are recorded in ``Stream.meta["gaps"]``, never filled.
 
 from footfall.io.canonical import FORMAT, read_recording, side_from_filename, write_recording
 from footfall.io.gaps import GAP_FACTOR, find_gaps
+from footfall.io.profile_values import read_treadmill_values
 from footfall.io.units import ACC_UNITS, GYR_UNITS, PRESSURE_UNITS
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "PRESSURE_UNITS",
     "find_gaps",
     "read_recording",
+    "read_treadmill_values",
     "side_from_filename",
     "write_recording",
 ]

@@ -354,7 +354,11 @@ class LiveSession:
                     continue
                 values.append(v)
                 if v["profile"] == "treadmill" and v["speed_mps"] is not None:
-                    self.analyzer.set_belt_speed(v["speed_mps"])
+                    # from the time the treadmill sent it: the rows whose
+                    # contact is at or after it take it, as offline
+                    self.analyzer.set_belt_speed(
+                        v["speed_mps"], v["t_s"], incline_pct=v.get("incline_pct")
+                    )
         if values and self.recorder is not None:
             self.recorder.write_values(values)
 

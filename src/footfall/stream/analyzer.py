@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from footfall.devices.base import Block, DeviceInfo, Event, Gap, Status
+from footfall.gait.belt import BeltSchedule
 from footfall.gait.definitions import from_shank
 from footfall.model import (
     IMU_COLUMNS,
@@ -170,7 +171,14 @@ class StreamingAnalyzer:
     Parameters
     ----------
     belt_speed_mps
-        Treadmill belt speed, if known (as in offline analysis).
+        Treadmill belt speed, if known (as ``condition.speed_mps`` in offline
+        analysis): the speed of steps before the first value of ``belt`` or
+        :meth:`set_belt_speed`.
+    belt
+        The belt speeds (and inclines) a treadmill sent, known beforehand (a
+        replay of a recording with ``profile_values.csv``:
+        :func:`footfall.io.profile_values.read_treadmill_values`); live, they
+        come with :meth:`set_belt_speed`.
     rules
         A :class:`footfall.rules.ruleset.RuleSet` for the flags (default the
         shipped rules); ``flags=False`` turns flags off.
@@ -200,6 +208,7 @@ class StreamingAnalyzer:
         self,
         *,
         belt_speed_mps: float | None = None,
+        belt: BeltSchedule | None = None,
         rules: Any | None = None,
         flags: bool = True,
         last_steps: int = LAST_STEPS,
@@ -211,6 +220,9 @@ class StreamingAnalyzer:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.belt_speed_mps = belt_speed_mps
+        # one schedule, shared by every foot and shank IMU's detector: each row
+        # takes the belt speed in effect at its contact (footfall.gait.belt)
+        self.belt = (belt or BeltSchedule()).with_fallback(belt_speed_mps)
         self.devices: dict[str, DeviceState] = {}
         self.rolling = RollingSummary()
         self.last_steps = last_steps
@@ -240,15 +252,37 @@ class StreamingAnalyzer:
 
     # ------------------------------------------------------------------ input
 
-    def set_belt_speed(self, belt_speed_mps: float | None) -> None:
-        """A treadmill's belt speed as it changes (None or 0: not known, the
-        stride length then comes from the IMU as overground); the foot
-        IMUs' rows measured from now on use it, as offline analysis uses
-        ``condition.speed_mps``."""
+    def set_belt_speed(
+        self,
+        belt_speed_mps: float | None,
+        t_s: float | None = None,
+        *,
+        incline_pct: float | None = None,
+    ) -> None:
+        """A treadmill's belt speed (and incline) as it changes.
+
+        Parameters
+        ----------
+        belt_speed_mps
+            The belt speed, m/s (None or 0: not known, the belt stopped; the
+            stride length then comes from the IMU as overground).
+        t_s
+            When the treadmill sent it, s on the session's time axis (the
+            samples'); default: the newest sample seen.
+        incline_pct
+            The incline it sent with it, %, if any.
+
+        Notes
+        -----
+        The value goes into :attr:`belt`: every foot (or shank) IMU row
+        with its initial contact at or after ``t_s`` (and before the next
+        value) takes it, as offline analysis of the recording's
+        ``profile_values.csv`` does. A row emitted before a value of an
+        earlier time arrived keeps the speed it was emitted with.
+        """
+        t = self.t_s if t_s is None else float(t_s)
+        self.belt.add(t, belt_speed_mps or 0.0, incline_pct)
         self.belt_speed_mps = belt_speed_mps or None
-        for d in self.devices.values():
-            if isinstance(d.detector, ImuStepDetector):
-                d.detector.belt_speed_mps = self.belt_speed_mps
 
     def feed(self, events: Iterable[Event], arrival_s: float | None = None) -> pd.DataFrame:
         """Process events in order.
@@ -352,7 +386,7 @@ class StreamingAnalyzer:
                 parse_mount((info.meta or {}).get("mount")) if placement == Placement.FOOT else None
             )
             d.detector = ImuStepDetector(
-                info.fs_hz, info.side, placement, belt_speed_mps=self.belt_speed_mps, toes=toes
+                info.fs_hz, info.side, placement, belt_speed_mps=self.belt, toes=toes
             )
         elif info.kind == SensorKind.INSOLE:
             self._insole_detector(d)

@@ -50,8 +50,10 @@ import numpy as np
 import pandas as pd
 
 from footfall.gait.alignment import ALIGN_STRIDES, Alignment, estimate_alignment
+from footfall.gait.belt import BeltSchedule
 from footfall.gait.gaps import bridge_gaps, drop_implausible
 from footfall.gait.imu import gap_breaks, steps_with_alignment
+from footfall.gait.metrics import belt_columns
 from footfall.gait.segment import MAX_STRIDE_S, MIN_STRIDE_S, Segmentation, segment_strides
 from footfall.gait.shank import with_standing_tibia
 from footfall.model import Placement, Side
@@ -123,7 +125,11 @@ class ImuStepDetector:
     side, placement
         Where the sensor sits.
     belt_speed_mps
-        Treadmill belt speed, if on a treadmill (as offline).
+        Treadmill belt speed, if on a treadmill (as offline): one speed, or a
+        :class:`~footfall.gait.belt.BeltSchedule` of the speeds the treadmill
+        sent, from which each row takes the one in effect at its initial
+        contact when the row is emitted (values may be added to the schedule
+        meanwhile: :meth:`footfall.stream.StreamingAnalyzer.set_belt_speed`).
     align_strides
         Final strides needed before the alignment is estimated, and estimated
         from (:data:`~footfall.gait.alignment.ALIGN_STRIDES`, as offline).
@@ -143,7 +149,7 @@ class ImuStepDetector:
         side: Side | str,
         placement: Placement | str = Placement.FOOT,
         *,
-        belt_speed_mps: float | None = None,
+        belt_speed_mps: float | BeltSchedule | None = None,
         align_strides: int = ALIGN_STRIDES,
         alignment: Alignment | None = None,
         toes: np.ndarray | None = None,
@@ -151,7 +157,7 @@ class ImuStepDetector:
         self.fs_hz = float(fs_hz)
         self.side = Side(side)
         self.placement = Placement(placement)
-        self.belt_speed_mps = belt_speed_mps
+        self.belt_speed_mps: float | BeltSchedule | None = belt_speed_mps
         self.align_strides = int(align_strides)
         self.alignment = alignment
         self.toes = None if toes is None else np.asarray(toes, dtype=float)
@@ -342,7 +348,9 @@ class ImuStepDetector:
             self.alignment,
             side=self.side,
             placement=self.placement,
-            belt_speed_mps=self.belt_speed_mps,
+            # the belt speed is given to rows as they are emitted (_with_belt):
+            # a row measured ahead may be emitted after a new speed arrived
+            belt_speed_mps=None,
             filled=v[:, 6] > 0.5,
         )
         self.n_measured += 1
@@ -406,7 +414,34 @@ class ImuStepDetector:
         steps = pd.concat([p for p, _ in parts], ignore_index=True)
         conf = np.array([c for _, c in parts], dtype=int)
         order = np.argsort(steps["ic_s"].to_numpy(), kind="stable")
-        return StepBatch(steps.iloc[order].reset_index(drop=True), conf[order])
+        return StepBatch(self._with_belt(steps.iloc[order].reset_index(drop=True)), conf[order])
+
+    def _with_belt(self, steps: pd.DataFrame) -> pd.DataFrame:
+        """Rows measured without a belt with the belt speed (and incline) in
+        effect at each contact, exactly as offline
+        (:func:`footfall.gait.metrics.belt_columns`)."""
+        belt = self.belt_speed_mps
+        if belt is None or not len(steps):
+            return steps
+        if isinstance(belt, BeltSchedule) and not (
+            belt.n_speeds or belt.fallback_mps or belt.has_incline
+        ):
+            return steps  # nothing sent yet: the rows as measured, overground
+        foot = self.placement == Placement.FOOT
+        cols = belt_columns(
+            ic_s=steps["ic_s"].to_numpy(float),
+            stride_ms=steps["stride_ms"].to_numpy(float),
+            zupt_length_m=(
+                steps["stride_length_zupt_m"].to_numpy(float)
+                if foot
+                else np.full(len(steps), np.nan)
+            ),
+            belt=belt,
+            foot=foot,
+        )
+        for k, col in cols.items():
+            steps[k] = col
+        return steps
 
     def _trim(self, seg: Segmentation, peaks: np.ndarray, final: bool) -> None:
         buf = self.buf
