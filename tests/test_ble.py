@@ -409,10 +409,20 @@ def test_a_treadmill_in_a_live_session_gives_the_recording_its_belt_speed(world,
     steps = pd.read_csv(tmp_path / "cap" / LIVE_STEPS_FILE)
     measured = steps[steps["stride_ms"].notna()]
     assert len(measured) > 10
-    # the belt's last speed was set before the feet's first stride was measured
-    np.testing.assert_allclose(measured["speed_mps"], 1090 / 360)
+    # each step takes the belt speed in effect at its contact (the stopped
+    # belt, or no value yet: the IMU's own stride length)
+    from footfall.gait.belt import BeltSchedule
+
+    belt = BeltSchedule(values["t_s"], values["speed_mps"], values["incline_pct"])
+    speed = belt.speed_at(measured["ic_s"].to_numpy())
+    on = np.isfinite(speed)
+    assert on.sum() > 10 and speed[-1] == pytest.approx(1090 / 360)
+    np.testing.assert_allclose(measured["speed_mps"][on], speed[on], rtol=1e-12)
     np.testing.assert_allclose(
-        measured["stride_length_m"], 1090 / 360 * measured["stride_ms"] / 1000, rtol=1e-12
+        measured["stride_length_m"][on], speed[on] * measured["stride_ms"][on] / 1000, rtol=1e-12
+    )
+    np.testing.assert_array_equal(
+        measured["stride_length_m"][~on], measured["stride_length_zupt_m"][~on]
     )
     assert not np.allclose(measured["stride_length_zupt_m"], measured["stride_length_m"])
 
@@ -652,3 +662,59 @@ def test_a_session_with_a_serial_board_and_a_ble_sensor(world, tmp_path) -> None
     fs = by_name["emu-left-foot"].fs_hz
     assert_same_steps(off, pd.read_csv(tmp_path / "cap" / LIVE_STEPS_FILE), fs)
     assert_same_steps(off, replay_steps(tmp_path / "cap"), fs)
+
+
+def test_a_watch_reads_cadence_from_a_footfall_sensor_and_footfall_reads_its_frames(
+    world,
+) -> None:
+    """The emulated sensor serves Running Speed and Cadence as the firmware
+    does: a watch (any central, here through bleak) gets a cadence each
+    second that is the virtual runner's; footfall itself reads the frames
+    and leaves the sensor's RSC alone."""
+    import asyncio
+
+    from bleak import BleakClient, BleakScanner
+
+    from footfall.devices.gatt import RSC_MEASUREMENT_UUID, decode_rsc
+
+    rec, truth = simulate("easy-run", 0.2, 6, sensors=("foot",))
+    left = truth[truth["side"] == "left"]
+    streams = [s for s in streams_from_recording(rec) if s.info.name == "emu-left-foot"]
+    p = world.add(
+        FootfallPeripheral("ff-left-foot", streams, speed=4.0, contacts_s=left["ic_s"].to_numpy())
+    )
+    scanner, client = bleak_backends(world)
+
+    async def watch() -> list[bytes]:
+        dev = await BleakScanner.find_device_by_name("ff-left-foot", backend=scanner)
+        assert dev is not None
+        got: list[bytes] = []
+        async with BleakClient(dev, backend=client) as c:
+            await c.start_notify(RSC_MEASUREMENT_UUID, lambda _ch, d: got.append(bytes(d)))
+            while len(got) < 5:
+                await asyncio.sleep(0.02)
+        return got
+
+    got = asyncio.run(watch())
+    assert got == [v for _, v in p.rsc_sent[: len(got)]]
+    for (t, _), v in zip(p.rsc_sent, got, strict=False):
+        m = decode_rsc(v)
+        assert isinstance(m, RscMeasurement) and m.speed_mps == 0 and m.running
+        # both feet's steps per minute from the last left stride before t
+        # (sim truth), close to the runner's cadence over the run
+        ic = left.loc[left["ic_s"] <= t, "ic_s"].to_numpy()
+        if len(ic) >= 2:
+            assert m.cadence_per_min == round(120.0 / (ic[-1] - ic[-2]))
+            assert abs(m.cadence_per_min / truth["cadence_spm"].median() - 1) < 0.05
+        else:
+            assert m.cadence_per_min == 0
+    # footfall: the frames, not the RSC
+    src = BleSource("ff-left-foot", backend=client, scanner_backend=scanner, scan_timeout_s=5)
+    src.open()
+    try:
+        events = _drain(src, [p])
+        assert src.poll_measurements() == []
+    finally:
+        src.close()
+    blocks = [e for e in events if isinstance(e, Block)]
+    assert blocks and len(p.rsc_sent) >= 10  # one a second of the 12 s run

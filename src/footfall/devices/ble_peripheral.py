@@ -9,7 +9,8 @@ most MTU - 3 bytes, DEVICE_INFO when a host subscribes and on the control
 command. Like the firmware, it never blocks its sampling: a frame generated
 while no host listens, or while the transmit buffer is full (the link
 cannot carry what is produced), uses up its sequence number and is lost,
-so the host sees a gap.
+so the host sees a gap. Given one foot's contact times it also serves
+Running Speed and Cadence, as the reference firmware does for watches.
 
 ``footfall emulate --ble TRANSPORT`` runs it on any HCI transport bumble
 opens (a USB Bluetooth dongle, a simulated controller over TCP); the tests
@@ -26,9 +27,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Service
@@ -41,7 +43,11 @@ from footfall.devices.gatt import (
     FOOTFALL_DATA_UUID,
     FOOTFALL_SERVICE_UUID,
     MANUFACTURER_NAME_UUID,
+    RSC_FEATURE_UUID,
+    RSC_MEASUREMENT_UUID,
+    RSC_SERVICE_UUID,
     ble_max_frame_len,
+    encode_rsc,
 )
 from footfall.wire import KIND_IMU, encode_device_info, serial_wrap
 
@@ -49,8 +55,10 @@ __all__ = [
     "ADVERTISING_INTERVAL_MS",
     "BlePeripheral",
     "TX_BUFFER",
+    "RSC_STOPPED_S",
     "advertise",
     "fit_streams_to_mtu",
+    "rsc_cadence",
 ]
 
 TX_BUFFER = 16
@@ -130,6 +138,22 @@ async def advertise(device: Device, name: str, services: list[str]) -> None:
     )
 
 
+RSC_STOPPED_S = 2.0
+"""No contact for this long: the RSC cadence is 0 (as the reference firmware)."""
+
+
+def rsc_cadence(contacts_s: np.ndarray, now_s: float) -> int:
+    """The RSC cadence a foot sensor sends at ``now_s``: both feet's steps
+    per minute from this foot's last stride (2 x 60 / stride time), 0 when
+    the foot has not landed for :data:`RSC_STOPPED_S` or has no stride yet;
+    at most 255 (one byte)."""
+    i = int(np.searchsorted(contacts_s, now_s, side="right"))
+    if i < 2 or now_s - contacts_s[i - 1] > RSC_STOPPED_S:
+        return 0
+    stride = float(contacts_s[i - 1] - contacts_s[i - 2])
+    return min(255, int(round(120.0 / stride))) if stride > 0 else 0
+
+
 def _host_backlog(connection: Connection) -> int:
     """Notifications still waiting to go out on ``connection``: the host's
     packets the controller has not yet reported sent, in full notifications."""
@@ -163,9 +187,12 @@ class BlePeripheral:
     drop_after_frames
         End the connection from the sensor's side once this many data
         frames were generated (a reset, out of range); for tests.
+    contacts_s
+        One foot's initial contact times, s from the first sample: the
+        sensor then also serves Running Speed and Cadence (RSC Measurement
+        once a second of device time: :func:`rsc_cadence`, speed 0 as the
+        reference firmware sends without a stride length; RSC Feature 0).
     """
-
-    services = (FOOTFALL_SERVICE_UUID,)
 
     def __init__(
         self,
@@ -178,8 +205,15 @@ class BlePeripheral:
         backlog: Callable[[Connection], int] | None = None,
         drop_after_frames: int | None = None,
         firmware: str = FIRMWARE,
+        contacts_s: Sequence[float] | None = None,
     ):
         self.name = name
+        self.contacts_s = None if contacts_s is None else np.sort(np.asarray(contacts_s, float))
+        self.services = (FOOTFALL_SERVICE_UUID,) + (
+            (RSC_SERVICE_UUID,) if self.contacts_s is not None else ()
+        )
+        self.rsc_sent: list[tuple[float, bytes]] = []
+        """RSC Measurement values the sensor produced: (device time s, value)."""
         self.streams = streams
         self.speed = speed
         self.start_us = start_us
@@ -197,6 +231,7 @@ class BlePeripheral:
         """For each entry of :attr:`sent`: the loop time its first sample was taken."""
         self.done = threading.Event()
         self.subscribed = asyncio.Event()
+        self.started = asyncio.Event()
         self._info_requested = False
         self._task: asyncio.Task[None] | None = None
 
@@ -233,7 +268,19 @@ class BlePeripheral:
                 ),
             ],
         )
-        return [Service(FOOTFALL_SERVICE_UUID, [self.data_char, control]), info]
+        services = [Service(FOOTFALL_SERVICE_UUID, [self.data_char, control]), info]
+        if self.contacts_s is not None:
+            self.rsc_char = Characteristic(
+                RSC_MEASUREMENT_UUID,
+                Characteristic.Properties.NOTIFY,
+                Characteristic.READABLE,
+                b"",
+            )
+            feature = Characteristic(
+                RSC_FEATURE_UUID, readable, Characteristic.READABLE, b"\x00\x00"
+            )
+            services.append(Service(RSC_SERVICE_UUID, [self.rsc_char, feature]))
+        return services
 
     async def start(self, device: Device) -> None:
         """Serve the GATT layout on ``device`` (powered on), advertise, and
@@ -275,6 +322,8 @@ class BlePeripheral:
         connection.on("disconnection", gone)
 
     def _on_subscription(self, conn: Any, characteristic: Any, notify: bool, _ind: bool) -> None:
+        if notify:
+            self.started.set()  # the first host (footfall, or a watch for RSC) starts the run
         if characteristic.uuid != UUID(FOOTFALL_DATA_UUID):
             return
         if notify and conn is self.connection:
@@ -284,12 +333,26 @@ class BlePeripheral:
 
     # ------------------------------------------------------------------ streaming
     def _schedule(self) -> list[tuple[float, int, int]]:
+        """(device time s, stream index or -1 for RSC, frame index) in time order."""
         out = []
+        end = 0.0
         for k, s in enumerate(self.streams):
             for j in range(s.n_frames):
                 last = min((j + 1) * s.samples_per_frame, s.raw.shape[0]) - 1
                 out.append((last * s.period_ns * 1e-9, k, j))
+                end = max(end, out[-1][0])
+        if self.contacts_s is not None:
+            out += [(float(sec), -1, sec) for sec in range(1, int(end) + 1)]
         return sorted(out)
+
+    async def _notify_rsc(self, dev_s: float) -> None:
+        assert self.contacts_s is not None and self.device is not None
+        conn = self.connection
+        if conn is None:
+            return
+        value = encode_rsc(0, rsc_cadence(self.contacts_s, dev_s), running=True)
+        await self.device.notify_subscriber(conn, self.rsc_char, value)
+        self.rsc_sent.append((dev_s, value))
 
     def _infos(self, next_seq: dict[int, int], dev_s: float) -> bytes:
         t_us = self.start_us + int(dev_s * 1e6)
@@ -303,7 +366,7 @@ class BlePeripheral:
         )
 
     async def _notify(self, payload: bytes) -> bool:
-        """Send one notification; False when the link is gone."""
+        """Send one notification of the data characteristic; False when no host listens."""
         conn = self.connection
         if conn is None or self.device is None or not self.subscribed.is_set():
             return False
@@ -315,7 +378,7 @@ class BlePeripheral:
 
     async def _stream(self) -> None:
         try:
-            await self.subscribed.wait()
+            await self.started.wait()
             assert self.connection is not None
             self.streams = fit_streams_to_mtu(self.streams, self.connection.att_mtu)
             loop = asyncio.get_running_loop()
@@ -343,6 +406,9 @@ class BlePeripheral:
                 if delay > 0:
                     await flush()
                     await asyncio.sleep(delay)
+                if k < 0:
+                    await self._notify_rsc(dev_s)
+                    continue
                 s = self.streams[k]
                 a = j * s.samples_per_frame
                 n = min(s.samples_per_frame, s.raw.shape[0] - a)

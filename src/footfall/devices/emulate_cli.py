@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 __all__ = [
     "EPILOG",
@@ -143,11 +144,14 @@ def run(args: argparse.Namespace) -> int:
                 )
         if not 0 < len(args.name.encode()) <= 29:
             raise FootfallError("--name must be 1 to 29 bytes", fix="e.g. --name ff-left-foot")
-    rec, _ = simulate(
+    rec, truth = simulate(
         args.scenario, args.minutes, args.seed, profile=prof, sensors=tuple(args.sensors)
     )
     if args.ble is not None:
-        return run_ble(args, streams_from_recording(rec))
+        # Running Speed and Cadence for watches, from the first stream's foot
+        side = rec.streams[0].side.value
+        contacts = truth.loc[truth["side"] == side, "ic_s"].to_numpy(float)
+        return run_ble(args, streams_from_recording(rec), contacts)
     emu = Emulator(
         streams_from_recording(rec),
         speed=args.rate,
@@ -171,8 +175,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_ble(args: argparse.Namespace, streams: list) -> int:
-    """``--ble``: serve ``streams`` as one footfall sensor on an HCI transport."""
+def run_ble(args: argparse.Namespace, streams: list, contacts_s: Any = None) -> int:
+    """``--ble``: serve ``streams`` as one footfall sensor on an HCI transport
+    (with Running Speed and Cadence from one foot's ``contacts_s``)."""
     import asyncio
 
     from footfall.errors import FootfallError, safe_text
@@ -189,7 +194,7 @@ def run_ble(args: argparse.Namespace, streams: list) -> int:
             fix="pip install 'footfall[ble-sim]'",
         ) from None
 
-    peripheral = BlePeripheral(args.name, streams, speed=args.rate)
+    peripheral = BlePeripheral(args.name, streams, speed=args.rate, contacts_s=contacts_s)
 
     async def main() -> None:
         try:

@@ -36,6 +36,7 @@ __all__ = [
     "MIN_BLE_MTU",
     "MODEL_NUMBER_UUID",
     "Malformed",
+    "RSC_FEATURE_UUID",
     "RSC_MEASUREMENT_UUID",
     "RSC_SERVICE_UUID",
     "RscMeasurement",
@@ -74,6 +75,7 @@ CCCD_UUID = uuid16(0x2902)
 
 RSC_SERVICE_UUID = uuid16(0x1814)
 RSC_MEASUREMENT_UUID = uuid16(0x2A53)
+RSC_FEATURE_UUID = uuid16(0x2A54)
 FTMS_SERVICE_UUID = uuid16(0x1826)
 TREADMILL_DATA_UUID = uuid16(0x2ACD)
 
