@@ -1568,6 +1568,60 @@ def section_batch(b: dict | None) -> str:
     )
 
 
+def section_ble(b: dict | None) -> str:
+    """Capture over Bluetooth LE on a simulated link: ``bench/results/ble.json``."""
+    head = (
+        "### Bluetooth LE capture: `python bench/bench_ble.py`\n\n"
+        "Three footfall sensors stream in real time on bumble's virtual controllers and\n"
+        "footfall's BLE sources receive them through the real bleak API; the link\n"
+        "releases packets only at connection events, a few per event (method in the\n"
+        "script's docstring). Latency is from a frame's first sample to its receipt; a\n"
+        "frame first waits to be full (the batch). Aim (ble issue): zero loss, median\n"
+        "latency under one connection interval plus the batch length.\n"
+    )
+    if not b:
+        return head + "\n" + missing("BLE loss and latency", "python bench/bench_ble.py")
+    head += (
+        f"\n{num(b.get('seconds'), 0)} s of {b.get('what', '')}; MTU {b.get('mtu')}, "
+        f"at most {b.get('per_event')} packets per connection event; "
+        f"{get(b, 'machine', 'cpus')} CPUs.\n"
+    )
+    rows = []
+    for run in (b.get("runs") or {}).values():
+        for name, st in (run.get("streams") or {}).items():
+            lat = st.get("latency_ms") or {}
+            rows.append(
+                [
+                    f"{num(run.get('interval_ms'), 0)} ms",
+                    name,
+                    f"{st.get('samples_per_frame')} ({num(st.get('batch_ms'), 0)} ms)",
+                    f"{st.get('frames_received')} / {st.get('frames_generated')}",
+                    str(st.get("gaps_marked")),
+                    f"{num(lat.get('median'), 1)} ms",
+                    f"{num(lat.get('p99'), 1)} ms",
+                    f"{num(st.get('aim_ms'), 0)} ms",
+                ]
+            )
+    return (
+        head
+        + "\n"
+        + table(
+            [
+                "interval",
+                "stream",
+                "samples per frame (batch)",
+                "frames received / generated",
+                "gaps",
+                "median latency",
+                "p99",
+                "aim (median)",
+            ],
+            rows,
+        )
+        + "\n"
+    )
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole of docs/validation.md from the results files."""
     v = results.get("validation")
@@ -1581,6 +1635,7 @@ def render(results: dict[str, Any]) -> str:
         section_recover(results.get("bench_recover"), results.get("bench_recover_before")),
         section_report(results.get("report")),
         section_batch(results.get("batch")),
+        section_ble(results.get("ble")),
         section_live(results.get("live")),
         PUBLISHED,
     ]
@@ -1667,6 +1722,17 @@ def readme_block(results: dict[str, Any]) -> str:
             f"- `footfall batch` of {rec.get('count')} recordings of "
             f"{num(rec.get('minutes_each'), 0)} min: {one} recordings per minute with one "
             f"process, {two} with two."
+        )
+    ble = get(results, "ble", "runs", "15ms")
+    if ble:
+        st = ble.get("streams") or {}
+        lost = sum(x["frames_generated"] - x["frames_received"] for x in st.values())
+        worst = max(x["latency_ms"]["median"] - x["batch_ms"] for x in st.values())
+        lines.append(
+            f"- Bluetooth LE on a simulated link (15 ms connection interval, two IMUs at "
+            f"200 Hz and an insole at 100 Hz, {num(results['ble'].get('seconds'), 0)} s): "
+            f"{lost} frames lost; median latency from a frame's first sample at most "
+            f"{num(worst, 1)} ms more than the frame's batch (the time its samples span)."
         )
     return "\n".join(lines)
 
