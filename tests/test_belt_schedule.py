@@ -269,3 +269,52 @@ def test_a_bad_profile_values_file_exits_2_naming_it(run: Path, tmp_path, proble
     assert r.returncode == 2, r.stderr
     assert "profile_values.csv" in r.stderr and said in r.stderr, r.stderr
     assert "Fix:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_footfall_live_replay_of_a_treadmill_run(
+    run: Path, offline: pd.DataFrame, tmp_path
+) -> None:
+    """``footfall live --replay`` of a recording with profile_values.csv: the
+    replay hands the values to the session as it reaches their time, as a
+    treadmill would; the live steps are the offline rows, and the new
+    recording carries the same values (so its own analysis is the same)."""
+    r = _footfall(
+        "live", "--replay", str(run), "--speed", "0", "--no-view", "-o", str(tmp_path / "out")
+    )
+    assert r.returncode == 0, r.stderr
+    from footfall.live.session import LIVE_STEPS_FILE
+
+    live = pd.read_csv(tmp_path / "out" / LIVE_STEPS_FILE)
+    assert len(live) == len(offline) > 100
+    for side in ("left", "right"):
+        o = offline[offline["side"] == side].reset_index(drop=True)
+        m = live[live["side"] == side].reset_index(drop=True)
+        np.testing.assert_allclose(m["ic_s"], o["ic_s"], rtol=0, atol=1e-6)
+        for col in ("stride_length_m", "speed_mps", "incline_pct"):
+            np.testing.assert_allclose(
+                m[col].to_numpy(float), o[col].to_numpy(float), rtol=1e-6, err_msg=col
+            )
+    src = pd.read_csv(run / "profile_values.csv").sort_values("t_s", kind="stable")
+    out = pd.read_csv(tmp_path / "out" / "profile_values.csv")
+    pd.testing.assert_frame_equal(
+        out.reset_index(drop=True), src.reset_index(drop=True), check_dtype=False
+    )
+    again = analyze(tmp_path / "out").steps
+    np.testing.assert_allclose(again["stride_length_m"], offline["stride_length_m"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_rewriting_a_recording_keeps_its_treadmill_values(
+    run: Path, offline, tmp_path, fmt
+) -> None:
+    """write_recording (footfall convert) of a recording with
+    profile_values.csv copies the file: nothing recorded is left behind."""
+    from footfall.io import read_recording, write_recording
+
+    write_recording(read_recording(run), tmp_path / "copy", fmt)
+    assert (tmp_path / "copy" / "profile_values.csv").read_bytes() == (
+        run / "profile_values.csv"
+    ).read_bytes()
+    again = analyze(tmp_path / "copy").steps
+    np.testing.assert_allclose(again["stride_length_m"], offline["stride_length_m"], rtol=1e-9)
+    np.testing.assert_array_equal(again["incline_pct"], offline["incline_pct"])

@@ -327,6 +327,11 @@ class BleSource(WireSource):
                 raise err
             raise ble_error(err, self.target) from None
 
+    def poll_profile_values(self) -> list[dict[str, Any]]:
+        """The RSC and treadmill values received since the last call, as the
+        capture log keeps them (:func:`profile_value`; malformed ones left out)."""
+        return [v for m in self.poll_measurements() if (v := profile_value(self.target, m))]
+
     def poll_measurements(self) -> list[Measurement]:
         """RSC and treadmill values received since the last call, in order."""
         out: list[Measurement] = []

@@ -12,12 +12,14 @@ on the recording's own ``time_s`` axis, which serves as the session axis.
 
 from __future__ import annotations
 
+import bisect
 import math
 import queue
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -165,6 +167,14 @@ class ReplaySource:
         self._played = threading.Event()
         self.sink_error: OSError | None = None
         self.analysis_dropped = 0
+        # a treadmill's and foot pods' values (profile_values.csv), handed
+        # out as the playback reaches their time, as a live session gets them
+        from footfall.io.profile_values import read_profile_values
+
+        rows = read_profile_values(recording.meta, recording.source) if recording.source else None
+        self._values = sorted(rows or [], key=lambda r: r["t_s"])
+        self._values_next = 0
+        self._reach = -math.inf
 
     # --------------------------------------------------------------- Source
 
@@ -258,8 +268,8 @@ class ReplaySource:
     def poll(self, timeout_s: float = 0.1) -> list[Event]:
         """The events due by now; waits up to ``timeout_s`` for the next block
         when none is due. Returns [] when finished."""
+        out: list[Event] = []
         if self._thread is not None:
-            out: list[Event] = []
             try:
                 out.append(
                     self._queue.get(timeout=timeout_s)
@@ -269,8 +279,25 @@ class ReplaySource:
                 while True:
                     out.append(self._queue.get_nowait())
             except queue.Empty:
-                return out
-        return self._pull(timeout_s)
+                pass
+        else:
+            out = self._pull(timeout_s)
+        for e in out:
+            if isinstance(e, Block) and len(e.t_s):
+                self._reach = max(self._reach, float(e.t_s[-1]))
+        return out
+
+    def poll_profile_values(self) -> list[dict[str, Any]]:
+        """The recording's treadmill and foot-pod values (profile_values.csv)
+        whose time the blocks polled so far have reached (all of them once
+        finished), in time order, as the capture log keeps them."""
+        end = len(self._values)
+        if not self.finished:
+            times = [r["t_s"] for r in self._values]
+            end = bisect.bisect_right(times, self._reach, lo=self._values_next)
+        out = self._values[self._values_next : end]
+        self._values_next = end
+        return out
 
     def _pull(self, timeout_s: float) -> list[Event]:
         if self._opened_at is None:

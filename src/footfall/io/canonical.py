@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1025,11 +1026,32 @@ def write_recording(
     doc: dict[str, Any] = {"format": FORMAT}
     doc.update({k: v for k, v in recording.meta.items() if k != "streams"})
     doc["streams"] = entries
+    _copy_profile_values(recording, out)
     json_path.write_text(
         json.dumps(doc, indent=2, ensure_ascii=False, default=json_default) + "\n",
         encoding="utf-8",
     )
     return json_path
+
+
+def _copy_profile_values(recording: Recording, out: Path) -> None:
+    """A recording read from a folder whose recording.json names a file of
+    treadmill and foot-pod values (``profile_values``): the file goes with
+    it, byte for byte. A name that leads outside the folder, or a file that
+    is not there, is left for the reader to report."""
+    entry = recording.meta.get("profile_values")
+    if not recording.source or not isinstance(entry, dict):
+        return
+    name = entry.get("file")
+    if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+        return
+    src = Path(recording.source) / name
+    if not src.is_file():
+        return
+    dst = out / name
+    if dst.exists() and dst.resolve() == src.resolve():
+        return
+    shutil.copyfile(src, dst)
 
 
 def _file_name(stream: Stream, fmt: str, used: set[str]) -> str:

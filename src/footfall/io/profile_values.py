@@ -28,7 +28,13 @@ import numpy as np
 
 from footfall.errors import RecordingError, safe_text
 
-__all__ = ["PROFILE_VALUES_KEY", "REQUIRED_COLUMNS", "TreadmillValues", "read_treadmill_values"]
+__all__ = [
+    "PROFILE_VALUES_KEY",
+    "REQUIRED_COLUMNS",
+    "TreadmillValues",
+    "read_profile_values",
+    "read_treadmill_values",
+]
 
 PROFILE_VALUES_KEY = "profile_values"
 """The key of ``recording.json`` that names the file."""
@@ -51,10 +57,13 @@ class TreadmillValues(NamedTuple):
     incline_pct: np.ndarray
 
 
-def read_treadmill_values(
+def read_profile_values(
     meta: Mapping[str, Any], source: str | os.PathLike[str]
-) -> TreadmillValues | None:
-    """The treadmill values of a recording, or None when it has none.
+) -> list[dict[str, Any]] | None:
+    """Every row of a recording's ``profile_values.csv``, in file order, as
+    the capture log keeps them (``t_s``, ``device_id``, ``profile``,
+    ``speed_mps``, ``incline_pct``, ``cadence_per_min``; None where not
+    sent), or None when recording.json names no such file.
 
     Parameters
     ----------
@@ -62,14 +71,6 @@ def read_treadmill_values(
         The recording's metadata (``Recording.meta``: recording.json's keys).
     source
         The recording's folder (``Recording.source``).
-
-    Returns
-    -------
-    TreadmillValues or None
-        The treadmill rows' times, belt speeds and inclines
-        (``footfall.gait.belt.BeltSchedule(*values)`` is their schedule);
-        None when ``meta`` names no profile values or the file holds no
-        treadmill value.
 
     Raises
     ------
@@ -127,7 +128,6 @@ def read_treadmill_values(
             path=str(path),
             fix=_FIX,
         )
-    col = {c: header.index(c) for c in (*REQUIRED_COLUMNS, "incline_pct") if c in header}
     body = [r for r in rows[1:] if any(x.strip() for x in r)]
     n_rows = entry.get("rows")
     if isinstance(n_rows, int) and not isinstance(n_rows, bool) and n_rows != len(body):
@@ -137,9 +137,7 @@ def read_treadmill_values(
             path=str(path),
             fix=_FIX,
         )
-    times: list[float] = []
-    speeds: list[float | None] = []
-    inclines: list[float | None] = []
+    out: list[dict[str, Any]] = []
     for line, r in enumerate(body, start=2):
         if len(r) < len(header):
             raise RecordingError(
@@ -147,32 +145,46 @@ def read_treadmill_values(
                 path=str(path),
                 fix=_FIX,
             )
-        if r[col["profile"]].strip() != "treadmill":
-            continue
-        t = _number(r[col["t_s"]], "t_s", line, path, required=True)
-        assert t is not None
-        speed = _number(r[col["speed_mps"]], "speed_mps", line, path)
-        if speed is not None and speed < 0:
+        field = {h: r[i].strip() for i, h in enumerate(header)}
+        row: dict[str, Any] = {
+            "t_s": _number(field["t_s"], "t_s", line, path, required=True),
+            "device_id": field.get("device_id", ""),
+            "profile": field["profile"],
+        }
+        for c in ("speed_mps", "incline_pct", "cadence_per_min"):
+            row[c] = _number(field[c], c, line, path) if c in field else None
+        if row["speed_mps"] is not None and row["speed_mps"] < 0:
             raise RecordingError(
-                f"line {line}: speed_mps {speed!r} is negative; a belt speed is 0 or more.",
+                f"line {line}: speed_mps {row['speed_mps']!r} is negative; a speed is 0 or more.",
                 path=str(path),
                 fix=_FIX,
             )
-        incline = (
-            _number(r[col["incline_pct"]], "incline_pct", line, path)
-            if "incline_pct" in col
-            else None
-        )
-        times.append(t)
-        speeds.append(speed)
-        inclines.append(incline)
-    if not times:
+        out.append(row)
+    return out
+
+
+def read_treadmill_values(
+    meta: Mapping[str, Any], source: str | os.PathLike[str]
+) -> TreadmillValues | None:
+    """The treadmill rows' times, belt speeds and inclines
+    (:func:`read_profile_values`, profile ``treadmill``;
+    ``footfall.gait.belt.BeltSchedule(*values)`` is their schedule), or None
+    when the recording has no treadmill value.
+
+    Raises
+    ------
+    RecordingError
+        As :func:`read_profile_values`.
+    """
+    rows = read_profile_values(meta, source)
+    tm = [r for r in rows or [] if r["profile"] == "treadmill"]
+    if not tm:
         return None
-    return TreadmillValues(
-        np.array(times, dtype=float),
-        np.array([np.nan if v is None else v for v in speeds], dtype=float),
-        np.array([np.nan if v is None else v for v in inclines], dtype=float),
-    )
+
+    def col(name: str) -> np.ndarray:
+        return np.array([np.nan if r[name] is None else r[name] for r in tm], dtype=float)
+
+    return TreadmillValues(col("t_s"), col("speed_mps"), col("incline_pct"))
 
 
 def _number(

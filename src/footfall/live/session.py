@@ -338,26 +338,22 @@ class LiveSession:
         return result
 
     def _profile_values(self) -> None:
-        """Foot pods' and treadmills' values (BLE sources): into the capture
-        log, and a treadmill's belt speed into the analysis as it changes."""
+        """Treadmills' and foot pods' values (BLE sources, a replayed
+        recording's): into the capture log, and a treadmill's belt speed and
+        incline into the analysis with their time."""
         sources = self.source.sources if isinstance(self.source, MergedSource) else [self.source]
         values = []
         for s in sources:
-            poll = getattr(s, "poll_measurements", None)
+            poll = getattr(s, "poll_profile_values", None)
             if poll is None:
                 continue
-            from footfall.devices.ble_source import profile_value
-
-            for m in poll():
-                v = profile_value(str(getattr(s, "target", "")), m)
-                if v is None:
-                    continue
+            for v in poll():
                 values.append(v)
-                if v["profile"] == "treadmill" and v["speed_mps"] is not None:
-                    # from the time the treadmill sent it: the rows whose
-                    # contact is at or after it take it, as offline
+                if v["profile"] == "treadmill" and (
+                    v["speed_mps"] is not None or v["incline_pct"] is not None
+                ):
                     self.analyzer.set_belt_speed(
-                        v["speed_mps"], v["t_s"], incline_pct=v.get("incline_pct")
+                        v["speed_mps"], v["t_s"], incline_pct=v["incline_pct"]
                     )
         if values and self.recorder is not None:
             self.recorder.write_values(values)

@@ -264,8 +264,9 @@ class StreamingAnalyzer:
         Parameters
         ----------
         belt_speed_mps
-            The belt speed, m/s (None or 0: not known, the belt stopped; the
-            stride length then comes from the IMU as overground).
+            The belt speed, m/s (0: the belt stopped, the stride length then
+            comes from the IMU as overground; None: not sent, the previous
+            speed holds, as offline for an empty field of profile_values.csv).
         t_s
             When the treadmill sent it, s on the session's time axis (the
             samples'); default: the newest sample seen.
@@ -281,8 +282,9 @@ class StreamingAnalyzer:
         earlier time arrived keeps the speed it was emitted with.
         """
         t = self.t_s if t_s is None else float(t_s)
-        self.belt.add(t, belt_speed_mps or 0.0, incline_pct)
-        self.belt_speed_mps = belt_speed_mps or None
+        self.belt.add(t, belt_speed_mps, incline_pct)
+        if belt_speed_mps is not None:
+            self.belt_speed_mps = belt_speed_mps or None
 
     def feed(self, events: Iterable[Event], arrival_s: float | None = None) -> pd.DataFrame:
         """Process events in order.
