@@ -240,3 +240,46 @@ def test_the_live_flags_see_the_insole_loads_and_match_offline() -> None:
     assert raised == {f.id for f in offline.findings}
     imus = Recording([s for s in rec.streams if s.kind == SensorKind.IMU], meta=rec.meta)
     assert replay(imus).live.window()["forefoot_load_pct"].isna().all()
+
+
+def test_an_insole_that_stops_does_not_hold_its_foot_imus_rows() -> None:
+    """The left insole's battery dies after a minute; the left foot IMU goes
+    on. Its rows reach the live summaries as they come (not after the
+    240 s a row may wait for its partner), and the steps table is still
+    the offline one."""
+    import dataclasses
+
+    from footfall.devices.base import Block
+    from footfall.devices.replay import ReplaySource
+    from footfall.model import SensorKind
+    from footfall.sim import simulate
+    from footfall.stream.analyzer import SENSOR_STALL_S
+
+    rec, _ = simulate("easy-run", 3.0, 8, sensors=("foot", "insole"))
+    streams = []
+    for s in rec.streams:
+        if s.kind == SensorKind.INSOLE and s.side.value == "left":
+            keep = s.time_s < 60.0
+            s = dataclasses.replace(s, time_s=s.time_s[keep], values=s.values[keep])
+        streams.append(s)
+    cut = dataclasses.replace(rec, streams=streams)
+    src = ReplaySource(cut, speed=None, frame_ms=100.0)
+    an = StreamingAnalyzer()
+    src.open()
+    behind = []
+    while not src.finished:
+        events = src.poll()
+        an.feed(events)
+        t = max((float(e.t_s[-1]) for e in events if isinstance(e, Block)), default=None)
+        left = an.rolling._ic[an.rolling._left]
+        if t is not None and t > 90.0 and len(left):
+            behind.append(t - left.max())
+    an.finish()
+    src.close()
+    # the left rows keep up after the insole stopped: behind by the
+    # detector's own delay and the stall time, never by minutes
+    assert behind and max(behind) < SENSOR_STALL_S + 10.0
+    offline = analyze(cut).steps
+    live = an.steps()
+    assert len(live) == len(offline)
+    np.testing.assert_allclose(live["ic_s"], offline["ic_s"], atol=0.01)

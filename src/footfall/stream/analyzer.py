@@ -103,6 +103,13 @@ of data (more than an IMU waits for its alignment strides); older rows go on
 alone."""
 
 
+SENSOR_STALL_S = 10.0
+"""A sensor of a side that has sent no sample for this long (s of the
+session's data) while its partner goes on has stopped (a flat battery, out
+of range): the partner's held rows go on at once, not after
+:data:`FUSE_WAIT_S`."""
+
+
 class FusionHold:
     """One side's foot IMU rows and insole rows not yet passed on merged,
     and the events the clock offset is estimated from."""
@@ -562,7 +569,14 @@ class StreamingAnalyzer:
                 # the two cannot be paired: separate rows, as offline
                 out.extend(held.take_all())
                 continue
-            a, b = held.until(offset, final)
+            # one of the two stopped sending: nothing more will pair with
+            # what is held, which goes on now (the steps table still merges
+            # every row as offline)
+            stalled = any(
+                d.last_t_s is None or self.t_s - d.last_t_s > SENSOR_STALL_S
+                for d in (imu, insole)
+            )
+            a, b = held.until(offset, final or stalled)
             if offset is not None and len(a) and len(b):
                 out.append(fuse_steps(a, b, offset))
             else:
