@@ -637,3 +637,73 @@ def test_history_delete_unknown_or_bad_id_exits_2(tmp_path, capsys):
     assert h.read_bytes() == before  # nothing changed by any of them
     with open_history(h, create=False) as history:
         assert [s.tag for s in history.sessions()] == ["keep"]
+
+
+# ---------------------------------------------------------------- a watch's records
+def _watch_records(seed: int, minutes: int = 30) -> dict[str, np.ndarray]:
+    """A watch's cadence records at 1 Hz: each the average of the last 30 s
+    of a steady runner's noisy cadence (neighbours share most steps)."""
+    rng = np.random.default_rng(seed)
+    n = minutes * 60
+    raw = rng.normal(0.0, 6.0, n + 29)
+    smooth = np.convolve(raw, np.ones(30) / 30, mode="valid")
+    return {
+        "side": np.array([], dtype=str),
+        "time_s": np.arange(n, dtype=float),
+        "cadence_spm": 170.0 + smooth,
+    }
+
+
+def test_a_watchs_records_are_compared_by_minute() -> None:
+    """Records are not steps: two runs of the same steady gait taken record
+    by record as steps show a "real" change most of the time; by per-minute
+    medians about as often as the 5 % the intervals promise."""
+    by_minute = as_steps = 0
+    for k in range(20):
+        a, b = _watch_records(2 * k), _watch_records(2 * k + 1)
+        c = compare_runs(Run("a", a), Run("b", b), n_boot=2000)
+        assert c.unit == "minute" and c.to_dict()["unit"] == "minute"
+        cad = c.get("cadence_spm")
+        assert cad is not None and cad.n_a == cad.n_b == 30
+        by_minute += bool(cad.real)
+        steps = compare_runs(
+            Run("a", dict(a, ic_s=a["time_s"])), Run("b", dict(b, ic_s=b["time_s"])), n_boot=2000
+        )
+        assert steps.unit == "step"
+        as_steps += bool(steps.get("cadence_spm").real)  # type: ignore[union-attr]
+    assert by_minute <= 3 and as_steps >= 10
+    # the medians are of whole minutes, as a pandas groupby gives them
+    import pandas as pd
+
+    a = _watch_records(0)
+    want = pd.Series(a["cadence_spm"]).groupby(a["time_s"] // 60).median().to_numpy()
+    np.testing.assert_allclose(Run("a", a).per_minute("cadence_spm"), want, rtol=0, atol=0)
+    assert len(Run("a", a).per_minute("cadence_spm", "left")) == 0  # records have no foot
+
+
+def test_fit_sessions_saved_and_compared(tmp_path, capsys) -> None:
+    """``footfall analyze run.fit --save`` keeps the records' times; comparing
+    two such sessions is by per-minute medians and says so."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_fit import build_fit
+
+    h = str(tmp_path / "h.sqlite")
+    for name, cadence in (("a.fit", 80), ("b.fit", 85)):
+        path = build_fit(tmp_path / name, cadence=cadence)
+        assert cli.main(["analyze", str(path), "--save", "--history", h]) == 0
+    capsys.readouterr()
+    with open_history(h) as hist:
+        steps = hist.get(1).steps
+    assert steps is not None and "time_s" in steps and "ic_s" not in steps
+    doc = tmp_path / "c.json"
+    assert cli.main(["compare", "1", "2", "--history", h, "--json", str(doc)]) == 0
+    out = capsys.readouterr().out
+    assert "per-minute medians resampled" in out
+    data = json.loads(doc.read_text())
+    assert data["unit"] == "minute"
+    (cad,) = [c for c in data["changes"] if c["metric"] == "cadence_spm" and c["scope"] == "both"]
+    # 80 -> 85 strides/min is 160.5 -> 170.5 steps/min (half a stride of fractional
+    # cadence); four minutes of records: too few for an interval
+    assert cad["change"] == pytest.approx(10.0) and cad["n_a"] == 4 and cad["real"] is None

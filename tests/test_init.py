@@ -241,6 +241,23 @@ def test_several_files_equal_the_init_ed_folder(tmp_path, capsys):
     assert len(pd.read_csv(a)) > 50
 
 
+def test_several_files_saved_to_the_history_name_every_file(tmp_path, capsys):
+    from footfall.history.store import open_history
+
+    folder = _copy_walk(tmp_path / "walk")
+    h = tmp_path / "h.sqlite"
+    left, right = folder / "left_foot.csv", folder / "right_foot.csv"
+    code, _, err = _run(capsys, "analyze", left, right, "--save", "--history", h)
+    assert code == 0, err
+    with open_history(str(h)) as hist:
+        session = hist.get(1)
+    assert session.source == str(left.resolve())
+    assert session.meta["source_files"] == [str(left.resolve()), str(right.resolve())]
+    code, out, _ = _run(capsys, "history", "--history", h)
+    words = " ".join(out.split())  # the table folds long cells
+    assert code == 0 and "(+1" in words and "left_foot" in words
+
+
 def test_several_files_refuse_stream_options(tmp_path, capsys):
     folder = _copy_walk(tmp_path / "walk")
     code, _, err = _run(

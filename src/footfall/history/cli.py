@@ -104,7 +104,6 @@ def open_from_option(option: str | None, *, create: bool) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """``footfall history``."""
-    from pathlib import Path
 
     from rich import box
     from rich.table import Table
@@ -165,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
                 Text(s.saved_utc[:10]),
                 Text(safe_text(s.athlete, MAX_ATHLETE)),
                 Text(safe_text(s.tag, MAX_TAG)),
-                Text(safe_text(Path(s.source).name or s.source, 300)),
+                Text(safe_text(_run_name(s), 300)),
                 format_duration(s.summary.get("duration_s")),
                 str(s.summary.get("n_steps", "")),
                 format_value(cadence, 0) if cadence is not None else "-",
@@ -368,6 +367,18 @@ def baseline_summaries(args: argparse.Namespace) -> list[dict[str, Any]]:
     return [s.summary for s in sessions[-BASELINE_SESSIONS:]]
 
 
+def _run_name(session: Any) -> str:
+    """What ``footfall history`` shows of a session's recording: its file or
+    folder name, and how many more stream files it was analysed with."""
+    from pathlib import Path
+
+    name = Path(session.source).name or session.source
+    files = (session.meta or {}).get("source_files")
+    if isinstance(files, list) and len(files) > 1:
+        name += f" (+{len(files) - 1} file{'s' if len(files) > 2 else ''})"
+    return name
+
+
 def save_session(
     args: argparse.Namespace,
     analysis: Any,
@@ -386,6 +397,9 @@ def save_session(
 
     pointer = str(Path(args.path).resolve())
     meta = dict(getattr(analysis.recording, "meta", {}) or {})
+    more = list(getattr(args, "more_paths", None) or [])
+    if more:  # stream files analysed as one recording: every one is named
+        meta["source_files"] = [str(Path(p).resolve()) for p in (args.path, *more)]
     with open_from_option(args.history, create=True) as history:
         _report_migration(history)
         new_id = history.save(

@@ -30,6 +30,16 @@ intervals are simultaneous: with m intervals computed for the comparison
 95 % of comparisons, instead of one metric in twenty by chance. The
 interval shown is that one.
 
+A watch's running-dynamics records (a FIT file) are not steps: each is
+the watch's average over the last second or few, so neighbours share most
+of their steps and resampling them one by one would make the interval far
+too narrow. When either run is records, every run of the comparison is
+reduced to the medians of its whole minutes (:data:`BATCH_S`, by the time
+of each record or contact; batch medians), and those are what the medians,
+counts and bootstrap use: a change then exceeds the minute-to-minute
+variability. A run needs :data:`MIN_STEPS` such minutes for an interval; a
+watch's records carry no foot, so they are compared for both feet only.
+
 What the interval does not hold: the bootstrap treats steps as independent,
 so a slow wander within a run (speed on a hilly course, fatigue) counts as
 part of the run's level, not as variability; a change between runs also
@@ -50,6 +60,7 @@ import numpy as np
 from footfall.registry import metric, names
 
 __all__ = [
+    "BATCH_S",
     "Change",
     "Comparison",
     "FAMILY_ALPHA",
@@ -80,6 +91,10 @@ MIN_STEPS = 10
 """Fewest steps with a value, in each run, for an interval (fewer: the
 change is shown without one, and not called real)."""
 
+BATCH_S = 60.0
+"""With a watch's records in a comparison, each run is reduced to the
+medians of spans this long (module docstring)."""
+
 SCOPES: tuple[str, ...] = ("both", "left", "right")
 """Both feet together, then each foot."""
 
@@ -106,6 +121,38 @@ class Run:
     values: dict[str, np.ndarray]
     summary: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def is_records(self) -> bool:
+        """A watch's running-dynamics records (no contact times), not steps."""
+        return "ic_s" not in self.values
+
+    def times(self) -> np.ndarray | None:
+        """Each value's time, s (a step's contact, a record's time), if kept."""
+        t = self.values.get("ic_s", self.values.get("time_s"))
+        return None if t is None else np.asarray(t, dtype=float)
+
+    def per_minute(self, name: str, scope: str = "both") -> np.ndarray:
+        """The medians of ``name`` over each whole :data:`BATCH_S` of the run
+        with a value in it, for ``scope``; empty without times."""
+        t = self.times()
+        x = np.asarray(self.values[name], dtype=float)
+        if t is None or len(t) != len(x):
+            return x[:0]
+        keep = np.isfinite(x) & np.isfinite(t)
+        if scope != "both":
+            side = self.values.get("side")
+            if side is None or len(side) != len(x):
+                return x[:0]
+            keep &= np.asarray(side) == scope
+        batch = np.floor(t[keep] / BATCH_S)
+        x = x[keep]
+        if not len(x):
+            return x
+        order = np.argsort(batch, kind="stable")
+        batch, x = batch[order], x[order]
+        starts = np.flatnonzero(np.r_[True, batch[1:] != batch[:-1]])
+        return np.array([np.median(part) for part in np.split(x, starts[1:])])
+
     def metrics(self) -> list[str]:
         """The summarised metrics with at least one value in this run, in
         registry order."""
@@ -126,7 +173,8 @@ def step_values(table: Any) -> dict[str, np.ndarray]:
     """The per-step values a comparison needs from a steps table (a
     :class:`~footfall.table.ColumnTable` or a DataFrame): ``side``,
     ``ic_s`` and every summarised metric with at least one finite value,
-    rows ordered as in the table."""
+    rows ordered as in the table; of a watch's records table, ``time_s``
+    instead of ``ic_s``."""
     columns = list(table.columns) if hasattr(table, "columns") else list(table.names)
     out: dict[str, np.ndarray] = {}
 
@@ -137,6 +185,8 @@ def step_values(table: Any) -> dict[str, np.ndarray]:
     out["side"] = get("side").astype(str) if "side" in columns else np.array([], dtype=str)
     if "ic_s" in columns:
         out["ic_s"] = get("ic_s").astype(float)
+    elif "time_s" in columns:  # a watch's records: their times, for per-minute medians
+        out["time_s"] = get("time_s").astype(float)
     for name in METRICS:
         if name in columns:
             x = get(name).astype(float)
@@ -220,6 +270,19 @@ class Comparison:
     level: float
     n_boot: int
     seed: int
+    unit: str = "step"
+    """What the medians, counts and bootstrap are over: ``"step"``, or
+    ``"minute"`` (per-minute medians, when a run is a watch's records)."""
+
+    @property
+    def variability(self) -> str:
+        """What a real change exceeds, in words: "the steps' variability"
+        or, over per-minute medians, "the minute-to-minute variability"."""
+        return (
+            "the minute-to-minute variability"
+            if self.unit == "minute"
+            else "the steps' variability"
+        )
 
     def real(self) -> list[Change]:
         """The changes that exceed the variability."""
@@ -246,6 +309,7 @@ class Comparison:
             "level": self.level,
             "n_boot": self.n_boot,
             "seed": self.seed,
+            "unit": self.unit,
             "only_a": list(self.only_a),
             "only_b": list(self.only_b),
             "changes": [c.to_dict() for c in self.changes],
@@ -300,10 +364,14 @@ def compare_runs(
         have_a = [m for m in have_a if m in metrics]
         have_b = [m for m in have_b if m in metrics]
     both = [m for m in have_a if m in have_b]
+    by_minute = a.is_records or b.is_records
     pairs = []
     for name in both:
         for scope in SCOPES:
-            xa, xb = a.column(name, scope), b.column(name, scope)
+            if by_minute:
+                xa, xb = a.per_minute(name, scope), b.per_minute(name, scope)
+            else:
+                xa, xb = a.column(name, scope), b.column(name, scope)
             if scope != "both" and not (len(xa) or len(xb)):
                 continue  # neither run has this foot
             pairs.append((name, scope, xa, xb))
@@ -354,4 +422,5 @@ def compare_runs(
         level=1 - alpha,
         n_boot=n_boot,
         seed=seed,
+        unit="minute" if by_minute else "step",
     )

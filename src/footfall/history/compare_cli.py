@@ -255,7 +255,7 @@ def real_changes_text(comparison: Any) -> Any:
     lines = real_change_lines(comparison)
     if not lines:
         return None
-    text = Text("Beyond the steps' variability", style="bold")
+    text = Text(f"Beyond {comparison.variability}", style="bold")
     for sentence, concern in lines:
         text.append("\n  - ")
         text.append(sentence)
@@ -269,11 +269,17 @@ def method_note(comparison: Any) -> str:
     intervals were made."""
     n_intervals = sum(c.real is not None for c in comparison.changes)
     n_real = len([c for c in comparison.changes if c.scope == "both" and c.real])
+    minutes = comparison.unit == "minute"
+    resampled = (
+        "per-minute medians resampled within each run (a watch's records are averages, not steps)"
+        if minutes
+        else "steps resampled within each run"
+    )
     return (
         f"{n_real} of {len({c.metric for c in comparison.changes})} metrics changed by "
-        "more than the steps' variability explains (both feet; * marks a change beyond "
-        "it, for each foot too). Intervals: bootstrap of the difference of medians, steps "
-        f"resampled within each run ({comparison.n_boot} resamples, seed "
+        f"more than {comparison.variability} explains (both feet; * marks a change beyond "
+        f"it, for each foot too). Intervals: bootstrap of the difference of medians, "
+        f"{resampled} ({comparison.n_boot} resamples, seed "
         f"{comparison.seed}); 95 % simultaneous over the {n_intervals} intervals "
         f"computed (each at {100 * comparison.level:.2f} %)."
     )

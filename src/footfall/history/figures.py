@@ -171,7 +171,7 @@ def comparison_figure(comparison: Comparison) -> Figure:
         plain(
             f"{comparison.a}  \u2192  {comparison.b}: change of the median "
             f"(both feet and each foot), 95 % simultaneous intervals; filled: "
-            "beyond the steps' variability"
+            f"beyond {comparison.variability}"
         ),
         fontsize=9,
     )

@@ -112,5 +112,7 @@ def comparison_section(
         "only_a": [metric(n).label for n in comparison.only_a],
         "only_b": [metric(n).label for n in comparison.only_b],
         "method": method_note(comparison) if comparison.changes else "",
+        "variability": comparison.variability,
+        "per": "minute" if comparison.unit == "minute" else "step",
         "figure": figure,
     }

@@ -215,7 +215,7 @@ def run_report(args: argparse.Namespace) -> int:
         + (
             f"; compared with {comparison.a}: "
             f"{len([c for c in comparison.changes if c.scope == 'both' and c.real])} "
-            "change(s) beyond the steps' variability"
+            f"change(s) beyond {comparison.variability}"
             if comparison is not None
             else ""
         )
