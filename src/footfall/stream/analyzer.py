@@ -573,8 +573,7 @@ class StreamingAnalyzer:
             # what is held, which goes on now (the steps table still merges
             # every row as offline)
             stalled = any(
-                d.last_t_s is None or self.t_s - d.last_t_s > SENSOR_STALL_S
-                for d in (imu, insole)
+                d.last_t_s is None or self.t_s - d.last_t_s > SENSOR_STALL_S for d in (imu, insole)
             )
             a, b = held.until(offset, final or stalled)
             if offset is not None and len(a) and len(b):
