@@ -33,6 +33,8 @@ loads and strike index from the insole) is taken from it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -275,21 +277,24 @@ def fuse_steps(
     )
     imu_part = imu.iloc[jj].reset_index(drop=True)
     ins_part = ins.iloc[ii].reset_index(drop=True)
-    merged = ins_part.copy()
+    # the merged columns gathered first and framed once (one insert per
+    # column into a DataFrame costs more than the pairing itself)
+    cols: dict[str, Any] = {c: ins_part[c].array for c in ins_part.columns}
     for c in imu_part.columns:
         if c in ("side", "source"):
             continue
         if c in SHARED_COLUMNS:
-            merged[f"{c}_imu"] = imu_part[c].to_numpy()
-        elif c not in merged.columns or merged[c].isna().all():
-            merged[c] = imu_part[c].to_numpy()
-    if len(merged):
+            cols[f"{c}_imu"] = imu_part[c].to_numpy()
+        elif c not in cols or ins_part[c].isna().all():
+            cols[c] = imu_part[c].to_numpy()
+    if len(ins_part):
         src = (
             imu_part["source"]
             if "source" in imu_part.columns
-            else pd.Series("imu", index=merged.index)
+            else pd.Series("imu", index=ins_part.index)
         )
-        merged["source"] = src.fillna("imu").astype(str).to_numpy() + "+insole"
+        cols["source"] = src.fillna("imu").astype(str).to_numpy() + "+insole"
+    merged = pd.DataFrame(cols, index=ins_part.index).copy()
     lone_ins = ins.drop(index=ii)
     lone_imu = imu.drop(index=jj).copy()
     if "source" not in lone_imu.columns or lone_imu["source"].isna().all():

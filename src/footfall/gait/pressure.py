@@ -359,7 +359,8 @@ def insole_step_metrics(
     ic, to = contacts.ic_s[v], contacts.to_s[v]
     first, stop = contacts.first[v], contacts.stop[v]
     k = len(v)
-    df = pd.DataFrame({"side": side, "ic_s": ic, "to_s": to, "contact_ms": (to - ic) * 1000.0})
+    # the columns gathered, then framed once
+    df: dict[str, Any] = {"side": side, "ic_s": ic, "to_s": to, "contact_ms": (to - ic) * 1000.0}
     # stride to the next valid contact of this foot, unless a pause or gap between
     nxt = np.r_[ic[1:], np.nan]
     dt = np.diff(time_s)
@@ -380,7 +381,7 @@ def insole_step_metrics(
         }
     )
     if k == 0:
-        return df, empty_cop
+        return pd.DataFrame(df), empty_cop
 
     # padded windows: (k, m) sample indices of each stance
     length = stop - first
@@ -452,7 +453,7 @@ def insole_step_metrics(
             "cop_m_pct": 100.0 * cop_m.ravel()[sel],
         }
     )
-    return df, cop
+    return pd.DataFrame(df), cop
 
 
 def _first_crossing(
