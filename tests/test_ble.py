@@ -77,6 +77,21 @@ def _drain(source, peripherals, extra_s: float = 0.5) -> list:
     return events
 
 
+def _run_until_sent(session, *senders) -> None:
+    """Run a live session until every sender (a peripheral, an emulator)
+    has sent all it has, then half a second more."""
+    import threading
+
+    def stop_when_sent() -> None:
+        for p in senders:
+            p.done.wait(120)
+        time.sleep(0.5)
+        session.stop()
+
+    threading.Thread(target=stop_when_sent, daemon=True).start()
+    session.run(handle_signals=False)
+
+
 def _check_samples(events: list, peripheral: FootfallPeripheral) -> int:
     """Every sample the peripheral sent arrived, equal to the emulator's values."""
     (stream,) = peripheral.streams
@@ -159,7 +174,6 @@ def test_a_live_session_over_ble_records_what_the_sensors_sent(
     """footfall live's session with two BLE sensors: the capture log and the
     recording hold every sample sent, once, as for serial boards; the
     disconnect's gap is in the recording, not filled."""
-    import threading
 
     from footfall.io import read_recording
     from footfall.live.session import LiveSession
@@ -189,14 +203,7 @@ def test_a_live_session_over_ble_records_what_the_sensors_sent(
     )
     session = LiveSession(source, tmp_path / "cap")
 
-    def stop_when_sent() -> None:
-        left.done.wait(60)
-        right.done.wait(60)
-        time.sleep(0.5)
-        session.stop()
-
-    threading.Thread(target=stop_when_sent, daemon=True).start()
-    session.run(handle_signals=False)
+    _run_until_sent(session, left, right)
     rec = read_recording(tmp_path / "cap")
     by_name = {s.meta["device_id"]: s for s in rec.streams}
     for p in (left, right):
@@ -340,7 +347,6 @@ def test_a_treadmill_in_a_live_session_gives_the_recording_its_belt_speed(world,
     (profile_values.csv), the recording's condition carries the belt speed
     and incline it sent (median while running; the stopped belt left out),
     and every live step's stride length is belt speed x stride time."""
-    import threading
 
     import pandas as pd
 
@@ -382,15 +388,7 @@ def test_a_treadmill_in_a_live_session_gives_the_recording_its_belt_speed(world,
     )
     session = LiveSession(source, tmp_path / "cap")
 
-    def stop_when_sent() -> None:
-        tm.done.wait(60)
-        for p in feet:
-            p.done.wait(120)
-        time.sleep(0.5)
-        session.stop()
-
-    threading.Thread(target=stop_when_sent, daemon=True).start()
-    session.run(handle_signals=False)
+    _run_until_sent(session, tm, *feet)
     assert tm.done.is_set() and all(p.done.is_set() for p in feet)
 
     out = read_recording(tmp_path / "cap")
@@ -607,7 +605,6 @@ def test_a_session_with_a_serial_board_and_a_ble_sensor(world, tmp_path) -> None
     board (a real pty), the right foot over Bluetooth LE, one session. The
     recording holds every sample each sent; the live steps, and a replay of
     the recording, are the offline steps table."""
-    import threading
 
     import pandas as pd
     from replay_check import replay_steps
@@ -640,15 +637,8 @@ def test_a_session_with_a_serial_board_and_a_ble_sensor(world, tmp_path) -> None
     )
     session = LiveSession(source, tmp_path / "cap")
 
-    def stop_when_sent() -> None:
-        emu.done.wait(60)
-        board.done.wait(60)
-        time.sleep(0.5)
-        session.stop()
-
-    threading.Thread(target=stop_when_sent, daemon=True).start()
     try:
-        session.run(handle_signals=False)
+        _run_until_sent(session, emu, board)
     finally:
         emu.stop()
     rec = read_recording(tmp_path / "cap")
