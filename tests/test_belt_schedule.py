@@ -318,3 +318,13 @@ def test_rewriting_a_recording_keeps_its_treadmill_values(
     again = analyze(tmp_path / "copy").steps
     np.testing.assert_allclose(again["stride_length_m"], offline["stride_length_m"], rtol=1e-9)
     np.testing.assert_array_equal(again["incline_pct"], offline["incline_pct"])
+
+
+def test_footfall_convert_keeps_the_treadmill_values(run: Path, offline, tmp_path) -> None:
+    r = _footfall("convert", str(run), str(tmp_path / "pq"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "pq" / "profile_values.csv").read_bytes() == (
+        run / "profile_values.csv"
+    ).read_bytes()
+    again = analyze(tmp_path / "pq").steps
+    np.testing.assert_allclose(again["stride_length_m"], offline["stride_length_m"], rtol=1e-9)

@@ -137,7 +137,9 @@ def convert(
     tmp = Path(tempfile.mkdtemp(prefix=f".{d_real.name}.", dir=parent))
     try:
         streams: Any = (slot.read() for slot in opened.slots())
-        write_recording(Recording([], meta=opened.meta), tmp, fmt, streams=streams)
+        write_recording(
+            Recording([], meta=opened.meta, source=opened.source), tmp, fmt, streams=streams
+        )
         old = None
         if d.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{d_real.name}.old.", dir=parent))
