@@ -26,6 +26,7 @@ import asyncio
 import concurrent.futures
 import queue
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -411,7 +412,12 @@ class BleSource(WireSource):
         )
         await client.connect()
         try:
-            self.mtu = client.mtu_size
+            with warnings.catch_warnings():
+                # an older BlueZ does not tell bleak the negotiated MTU and
+                # bleak warns; the sensor sizes its frames from the MTU it
+                # got, so the host's figure is only shown (PROTOCOL.md)
+                warnings.simplefilter("ignore", UserWarning)
+                self.mtu = client.mtu_size
             self.services = sorted(s.uuid.lower() for s in client.services)
             self.deframer.reset()
             subscribed = False
