@@ -219,6 +219,23 @@ def test_a_live_session_over_ble_records_what_the_sensors_sent(
     assert len(by_name["emu-left-foot"].values) < len(by_name["emu-right-foot"].values)
 
 
+def _measurements(name: str, peripheral, n: int, scanner, client) -> list:
+    """The standard-profile values a BLE source receives from ``name`` once
+    ``peripheral`` has sent its ``n`` values (waiting up to 5 s for them)."""
+    src = BleSource(name, backend=client, scanner_backend=scanner, scan_timeout_s=5)
+    src.open()
+    try:
+        assert peripheral.done.wait(10)
+        got: list = []
+        end = time.monotonic() + 5
+        while len(got) < n and time.monotonic() < end:
+            got += src.poll_measurements()
+            time.sleep(0.02)
+    finally:
+        src.close()
+    return got
+
+
 def test_rsc_pod_measurements_decode_to_what_was_sent(world) -> None:
     scanner, client = bleak_backends(world)
     sent = [
@@ -227,17 +244,7 @@ def test_rsc_pod_measurements_decode_to_what_was_sent(world) -> None:
     ]
     values = [encode_rsc(v, c, stride_raw=s, distance_raw=d, running=True) for v, c, s, d in sent]
     pod = world.add(RscPeripheral("pod-1", values))
-    src = BleSource("pod-1", backend=client, scanner_backend=scanner, scan_timeout_s=5)
-    src.open()
-    try:
-        assert pod.done.wait(10)
-        got: list = []
-        end = time.monotonic() + 5
-        while len(got) < len(values) and time.monotonic() < end:
-            got += src.poll_measurements()
-            time.sleep(0.02)
-    finally:
-        src.close()
+    got = _measurements("pod-1", pod, len(values), scanner, client)
     assert [m for _, m in got] == [
         RscMeasurement(
             v / 256, c, None if s is None else s / 100, None if d is None else d / 10, True
@@ -259,17 +266,7 @@ def test_treadmill_belt_speed_and_incline_decode_as_sent(world) -> None:
         encode_treadmill(flags, {"speed_mps": 1}) + b"\x00",
     ]
     tm = world.add(TreadmillPeripheral("treadmill-1", values))
-    src = BleSource("treadmill-1", backend=client, scanner_backend=scanner, scan_timeout_s=5)
-    src.open()
-    try:
-        assert tm.done.wait(10)
-        got: list = []
-        end = time.monotonic() + 5
-        while len(got) < len(values) and time.monotonic() < end:
-            got += src.poll_measurements()
-            time.sleep(0.02)
-    finally:
-        src.close()
+    got = _measurements("treadmill-1", tm, len(values), scanner, client)
     a, b, c = (m for _, m in got)
     assert isinstance(a, TreadmillData) and isinstance(b, TreadmillData)
     assert a.speed_mps == pytest.approx(3.0) and a.total_distance_m == 70000

@@ -173,6 +173,7 @@ class ReplaySource:
 
         rows = read_profile_values(recording.meta, recording.source) if recording.source else None
         self._values = sorted(rows or [], key=lambda r: r["t_s"])
+        self._value_times = [r["t_s"] for r in self._values]
         self._values_next = 0
         self._reach = -math.inf
 
@@ -293,8 +294,7 @@ class ReplaySource:
         finished), in time order, as the capture log keeps them."""
         end = len(self._values)
         if not self.finished:
-            times = [r["t_s"] for r in self._values]
-            end = bisect.bisect_right(times, self._reach, lo=self._values_next)
+            end = bisect.bisect_right(self._value_times, self._reach, lo=self._values_next)
         out = self._values[self._values_next : end]
         self._values_next = end
         return out

@@ -135,17 +135,12 @@ class Run:
         """The medians of ``name`` over each whole :data:`BATCH_S` of the run
         with a value in it, for ``scope``; empty without times."""
         t = self.times()
-        x = np.asarray(self.values[name], dtype=float)
-        if t is None or len(t) != len(x):
-            return x[:0]
-        keep = np.isfinite(x) & np.isfinite(t)
-        if scope != "both":
-            side = self.values.get("side")
-            if side is None or len(side) != len(x):
-                return x[:0]
-            keep &= np.asarray(side) == scope
+        keep = self._keep(name, scope)
+        if t is None or len(t) != len(keep):
+            return np.empty(0)
+        keep &= np.isfinite(t)
         batch = np.floor(t[keep] / BATCH_S)
-        x = x[keep]
+        x = np.asarray(self.values[name], dtype=float)[keep]
         if not len(x):
             return x
         order = np.argsort(batch, kind="stable")
@@ -160,13 +155,19 @@ class Run:
 
     def column(self, name: str, scope: str = "both") -> np.ndarray:
         """The finite values of ``name`` for ``scope`` (both, left, right)."""
+        return np.asarray(self.values[name], dtype=float)[self._keep(name, scope)]
+
+    def _keep(self, name: str, scope: str) -> np.ndarray:
+        """Which values of ``name`` are finite and of ``scope``'s foot (none
+        per foot when the values have no side)."""
         x = np.asarray(self.values[name], dtype=float)
+        keep = np.isfinite(x)
         if scope != "both":
             side = self.values.get("side")
             if side is None or len(side) != len(x):
-                return x[:0]  # no side per step: nothing to say per foot
-            x = x[np.asarray(side) == scope]
-        return x[np.isfinite(x)]
+                return np.zeros(len(x), dtype=bool)  # no side per step: nothing per foot
+            keep &= np.asarray(side) == scope
+        return keep
 
 
 def step_values(table: Any) -> dict[str, np.ndarray]:
